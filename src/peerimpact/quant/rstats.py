@@ -1,0 +1,235 @@
+"""Test statistics computed exactly as R computes them.
+
+Each function reproduces one R function's arithmetic, including its edge
+cases, so that results can be compared with R to 1e-9 (see
+``tests/oracle/quant_change.R`` and ``tests/oracle/quant_descriptives.R``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+from scipy import stats
+
+#: Two-sided 95% intervals throughout.
+CONF_LEVEL = 0.95
+
+
+@dataclass(frozen=True)
+class PairedT:
+    """Result of :func:`paired_t` (fields NaN when R would stop with an error)."""
+
+    n: int
+    mean: float
+    sd: float
+    t: float
+    df: float
+    p: float
+    ci_low: float
+    ci_high: float
+
+
+def paired_t(differences: np.ndarray) -> PairedT:
+    """Paired t-test on differences, as R's ``t.test(to, from, paired = TRUE)``.
+
+    Parameters
+    ----------
+    differences : numpy.ndarray
+        ``to - from`` for each complete pair (no NaN).
+
+    Returns
+    -------
+    PairedT
+        ``t = mean / (sd / sqrt(n))`` with ``df = n - 1``; two-sided
+        ``p = 2 * pt(-|t|, df)``; CI ``(t -/+ qt(0.975, df)) * se`` as R
+        writes it. Where R stops ("not enough 'x' observations" for n < 2,
+        "data are essentially constant" when ``se < 10 * eps * |mean|``)
+        the statistics are NaN.
+
+    Notes
+    -----
+    Checked against R 4.2 ``t.test`` in ``tests/oracle/quant_change.R`` and
+    against R's ``sleep`` example (``tests/quant/test_change.py``).
+    """
+    d = np.asarray(differences, dtype=float)
+    n = int(d.size)
+    if n == 0:
+        return PairedT(0, np.nan, np.nan, np.nan, np.nan, np.nan, np.nan, np.nan)
+    mean = float(np.mean(d))
+    if n < 2:
+        return PairedT(n, mean, np.nan, np.nan, np.nan, np.nan, np.nan, np.nan)
+    sd = float(np.std(d, ddof=1))
+    se = sd / np.sqrt(n)
+    df = n - 1.0
+    if se < 10 * np.finfo(float).eps * abs(mean) or se == 0:
+        return PairedT(n, mean, sd, np.nan, df, np.nan, np.nan, np.nan)
+    t = mean / se
+    q = float(stats.t.ppf(1 - (1 - CONF_LEVEL) / 2, df))
+    p = float(2 * stats.t.sf(abs(t), df))
+    return PairedT(n, mean, sd, float(t), df, p, float((t - q) * se), float((t + q) * se))
+
+
+@lru_cache(maxsize=64)
+def _signrank_cdf(n: int) -> np.ndarray:
+    """``P(V <= v)`` for v = 0..n(n+1)/2 under H0 (R's ``psignrank``)."""
+    top = n * (n + 1) // 2
+    counts = np.zeros(top + 1, dtype=np.float64)  # exact: totals < 2**53 for n < 50
+    counts[0] = 1.0
+    for k in range(1, n + 1):
+        counts[k:] = counts[k:] + counts[: top + 1 - k].copy()
+    return np.cumsum(counts) / 2.0**n
+
+
+@dataclass(frozen=True)
+class SignedRank:
+    """Result of :func:`wilcoxon_signed_rank`."""
+
+    n: int  # pairs with a non-zero difference
+    v: float  # sum of the ranks of positive differences
+    p: float
+    method: str | None  # "exact" | "normal_cc" | None when undefined
+
+
+def _average_ranks(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Average ranks of ``a`` (as R's ``rank``) and the sizes of tie groups."""
+    order = np.argsort(a, kind="mergesort")
+    s = a[order]
+    starts = np.flatnonzero(np.r_[True, s[1:] != s[:-1]])
+    sizes = np.diff(np.r_[starts, s.size])
+    avg = starts + (sizes + 1) / 2.0  # 1-based average rank of each run
+    ranks = np.empty(a.size)
+    ranks[order] = np.repeat(avg, sizes)
+    return ranks, sizes
+
+
+def wilcoxon_signed_rank(differences: np.ndarray, exact: bool | None = None) -> SignedRank:
+    """Two-sided Wilcoxon signed-rank test, as R's ``wilcox.test(to, from, paired = TRUE)``.
+
+    R's default behaviour, replicated step by step: zero differences are
+    dropped (and their presence forbids the exact test); with ``exact=None``
+    the exact distribution is used when fewer than 50 non-zero differences
+    remain *and* there are no ties among their absolute values and no zeros;
+    otherwise the normal approximation with tie-corrected variance and a
+    continuity correction of 0.5 towards zero::
+
+        z = (V - n(n+1)/4 - sign(V - n(n+1)/4) * 0.5) / sqrt(n(n+1)(2n+1)/24 - sum(t^3 - t)/48)
+        p = 2 * min(pnorm(z), 1 - pnorm(z))
+
+    Exact: ``p = min(1, 2 * P(V' >= V))`` if ``V > n(n+1)/4`` else
+    ``min(1, 2 * P(V' <= V))``.
+
+    Parameters
+    ----------
+    differences : numpy.ndarray
+        ``to - from`` for each complete pair.
+    exact : bool or None
+        As R's ``exact`` argument.
+
+    Returns
+    -------
+    SignedRank
+        ``method`` is ``"exact"`` or ``"normal_cc"``; ``p`` is NaN (method
+        None) when there are no pairs or every difference is zero.
+
+    Notes
+    -----
+    Checked against R 4.2 ``wilcox.test`` in ``tests/oracle/quant_change.R``
+    (exact, ties, zeros and n >= 50 cases).
+    """
+    d = np.asarray(differences, dtype=float)
+    if d.size == 0:
+        return SignedRank(0, np.nan, np.nan, None)
+    zeros = bool(np.any(d == 0))
+    d = d[d != 0]
+    n = int(d.size)
+    use_exact = (n < 50) if exact is None else exact
+    if n == 0:
+        return SignedRank(0, 0.0, np.nan, None)
+    ranks, sizes = _average_ranks(np.abs(d))
+    v = float(ranks[d > 0].sum())
+    ties = bool(np.any(sizes > 1))
+    if use_exact and not ties and not zeros:
+        cdf = _signrank_cdf(n)
+        if v > n * (n + 1) / 4:
+            p = cdf[n * (n + 1) // 2 - int(v)]  # P(V' >= v), by symmetry (as R's psignrank)
+        else:
+            p = cdf[int(v)]
+        return SignedRank(n, v, float(min(2 * p, 1.0)), "exact")
+    z = v - n * (n + 1) / 4
+    sigma = np.sqrt(n * (n + 1) * (2 * n + 1) / 24 - np.sum(sizes.astype(float) ** 3 - sizes) / 48)
+    z = (z - np.sign(z) * 0.5) / sigma
+    p = 2 * min(stats.norm.cdf(z), stats.norm.sf(z))
+    return SignedRank(n, v, float(p), "normal_cc")
+
+
+def holm(p: np.ndarray) -> np.ndarray:
+    """Holm-adjusted p-values, as R's ``p.adjust(p, "holm")``.
+
+    NaN entries are left NaN and do not count towards the number of tests
+    (R's default ``n = length(p[!is.na(p)])``). Checked against R in
+    ``tests/oracle/quant_change.R``.
+    """
+    p = np.asarray(p, dtype=float)
+    out = np.full(p.shape, np.nan)
+    ok = np.flatnonzero(~np.isnan(p))
+    m = ok.size
+    if m == 0:
+        return out
+    order = ok[np.argsort(p[ok], kind="mergesort")]
+    adj = np.maximum.accumulate((m - np.arange(m)) * p[order])
+    out[order] = np.minimum(adj, 1.0)
+    return out
+
+
+@dataclass(frozen=True)
+class MeanDifference:
+    """A difference of means with its 95% CI (see :func:`difference_from_norm`)."""
+
+    diff: float
+    se: float
+    df: float
+    ci_low: float
+    ci_high: float
+    method: str | None
+
+
+def difference_from_norm(
+    n: int, mean: float, sd: float, norm_mean: float, norm_sd: float, norm_n: float | None
+) -> MeanDifference:
+    """Difference between a sample mean and a norm, with a 95% CI.
+
+    * ``method = "welch"`` when the norm's n is known (> 1): the Welch
+      two-sample interval from summary statistics,
+      ``se = sqrt(sd^2/n + norm_sd^2/norm_n)``,
+      ``df = se^4 / ((sd^2/n)^2/(n-1) + (norm_sd^2/norm_n)^2/(norm_n-1))``.
+    * ``method = "one_sample"`` otherwise: the norm mean is treated as a
+      fixed value, ``se = sd/sqrt(n)``, ``df = n - 1`` (R's
+      ``t.test(x, mu = norm_mean)``).
+
+    The CI is ``diff -/+ qt(0.975, df) * se``. NaN (method None) when
+    ``n < 2``, ``sd`` is NaN or the norm is missing.
+
+    Checked against R in ``tests/oracle/quant_descriptives.R`` (one-sample:
+    ``t.test``; Welch: the same formula evaluated by R, since R's
+    ``t.test`` needs raw data for both groups).
+    """
+    nan = MeanDifference(np.nan, np.nan, np.nan, np.nan, np.nan, None)
+    if n < 2 or not np.isfinite(sd) or not np.isfinite(norm_mean):
+        return nan
+    diff = mean - norm_mean
+    vx = sd * sd / n
+    if norm_n is not None and np.isfinite(norm_n) and norm_n > 1 and np.isfinite(norm_sd):
+        vy = norm_sd * norm_sd / norm_n
+        se = float(np.sqrt(vx + vy))
+        df = float(se**4 / (vx * vx / (n - 1) + vy * vy / (norm_n - 1)))
+        method = "welch"
+    else:
+        se = float(np.sqrt(vx))
+        df = float(n - 1)
+        method = "one_sample"
+    if se == 0:
+        return MeanDifference(float(diff), 0.0, df, np.nan, np.nan, method)
+    q = float(stats.t.ppf(1 - (1 - CONF_LEVEL) / 2, df))
+    return MeanDifference(float(diff), se, df, float(diff - q * se), float(diff + q * se), method)

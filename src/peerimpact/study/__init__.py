@@ -1,0 +1,7 @@
+"""Study folder format v1: definition, tables, loader and validator."""
+
+from .definition import StudyDefinition
+from .load import load_study
+from .model import Study, StudySource, Transcript
+
+__all__ = ["Study", "StudyDefinition", "StudySource", "Transcript", "load_study"]

@@ -1,0 +1,244 @@
+"""``load_study``: a study folder becomes one validated :class:`Study`.
+
+Every rule is checked and every problem collected before anything is
+returned, so a user sees all of them at once. The loader never writes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pandas as pd
+
+from ..errors import Problem, StudyValidationError, UserInputError
+from . import references as refs
+from .checks import check_table, empty_table, parse_numbers, typed_table
+from .csvio import read_raw_csv, spreadsheet_row
+from .definition import StudyDefinition
+from .definition_load import load_definition
+from .model import Study, StudySource
+from .tables import ALLOCATIONS, CODINGS, CONTACTS, EMPLOYMENT, PARTICIPANTS, RESPONSES, SERVICE_USE, TABLES, Table
+from .transcripts import check_codings, load_transcripts
+from .yamlio import line_for, load_yaml_with_lines
+
+IGNORED_DIRS = {".peerimpact-cache", "__pycache__", ".git"}
+
+
+def _read_tables(root: Path) -> tuple[dict[str, pd.DataFrame | None], list[Problem]]:
+    raws: dict[str, pd.DataFrame | None] = {}
+    problems: list[Problem] = []
+    for table in TABLES:
+        path = root / table.file
+        if not path.is_file():
+            if not table.optional:
+                problems.append(Problem(table.file, None, None, "is missing: this file is required"))
+            raws[table.name] = None
+            continue
+        frame, p = read_raw_csv(path, table.file)
+        problems += p
+        if frame is not None:
+            problems += check_table(frame, table)
+        raws[table.name] = frame
+    return raws, problems
+
+
+def _optional_yaml(root: Path, rel: str, problems: list[Problem]):
+    path = root / rel
+    if not path.is_file():
+        return None
+    try:
+        data, _ = load_yaml_with_lines(path, rel)
+    except StudyValidationError as exc:
+        problems += exc.problems
+        return None
+    return data
+
+
+def _file_hashes(root: Path) -> dict[str, str]:
+    hashes = {}
+    for path in sorted(root.rglob("*")):
+        rel = path.relative_to(root)
+        if any(part in IGNORED_DIRS for part in rel.parts) or not path.is_file():
+            continue
+        hashes[rel.as_posix()] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return hashes
+
+
+def _check_instruments(definition: StudyDefinition, lines, root: Path, problems: list[Problem]):
+    from ..instruments import load_instruments
+
+    try:
+        available = load_instruments(root)
+    except StudyValidationError as exc:
+        problems += exc.problems
+        return {}
+    declared = {}
+    for i, inst in enumerate(definition.instruments):
+        if inst in available:
+            declared[inst] = available[inst]
+        else:
+            problems.append(
+                Problem("study.yaml", line_for(lines, ("instruments", i)), "instruments",
+                        f"unknown instrument {inst!r}; available: {', '.join(sorted(available))}")
+            )
+    return declared
+
+
+def _check_employment(raw: pd.DataFrame, file: str) -> list[Problem]:
+    if not {"contract", "hours_per_week"} <= set(raw.columns):
+        return []
+    hours, _ = parse_numbers(raw["hours_per_week"])
+    bad = (raw["contract"] == "bank") & (hours > 0)
+    missing = (raw["contract"] == "contracted") & hours.isna() & (raw["hours_per_week"] == "")
+    return [
+        Problem(file, spreadsheet_row(i), "hours_per_week", "bank staff have no contracted hours: leave empty or 0")
+        for i in raw.index[bad]
+    ] + [
+        Problem(file, spreadsheet_row(i), "hours_per_week", "contracted staff need their contracted hours")
+        for i in raw.index[missing]
+    ]
+
+
+def _typed(raws: dict[str, pd.DataFrame | None], table: Table) -> pd.DataFrame:
+    raw = raws.get(table.name)
+    return empty_table(table) if raw is None else typed_table(raw, table)
+
+
+def _typed_participants(raw: pd.DataFrame, definition: StudyDefinition) -> pd.DataFrame:
+    out = typed_table(raw, PARTICIPANTS)
+    continuous = {d.column for d in definition.demographics if d.type == "continuous"}
+    for col in out.columns:
+        if col in PARTICIPANTS.column_names:
+            continue
+        if col in continuous:
+            out[col] = parse_numbers(raw[col])[0]
+        else:
+            out[col] = raw[col].astype(object).where(raw[col] != "", None)
+    return out.reset_index(drop=True)
+
+
+def _typed_responses(raw: pd.DataFrame) -> pd.DataFrame:
+    out = raw[["participant_id", "timepoint"]].astype(object).copy()
+    values = {c: parse_numbers(raw[c])[0] for c in raw.columns if c not in ("participant_id", "timepoint")}
+    if values:
+        out = pd.concat([out, pd.DataFrame(values, index=raw.index)], axis=1)
+    return out.reset_index(drop=True)
+
+
+def load_study(path: str | Path) -> Study:
+    """Load and validate a study folder.
+
+    Parameters
+    ----------
+    path : str or Path
+        The study folder (see ``docs/study-format.md``).
+
+    Returns
+    -------
+    Study
+        The validated study with typed tables.
+
+    Raises
+    ------
+    StudyValidationError
+        Listing every problem found, each with file, 1-based row, column and rule.
+    UserInputError
+        When ``path`` is not a folder.
+    """
+    root = Path(path)
+    if not root.is_dir():
+        raise UserInputError(f"{path}: no such study folder")
+    definition, lines, problems = load_definition(root)
+    if definition is None:
+        raise StudyValidationError(problems)
+
+    instruments = _check_instruments(definition, lines, root, problems)
+    raws, table_problems = _read_tables(root)
+    problems += table_problems
+    today = pd.Timestamp.today().normalize()
+
+    participants_raw = raws["participants"]
+    participant_ids: set[str] = set()
+    participant_sites: dict[str, str] = {}
+    if participants_raw is not None:
+        problems += refs.check_participants(participants_raw, definition, PARTICIPANTS.file)
+        problems += refs.check_future_dates(participants_raw, ["consent_date"], PARTICIPANTS.file, today)
+        if {"participant_id", "site"} <= set(participants_raw.columns):
+            participant_ids = refs.as_set(participants_raw["participant_id"])
+            participant_sites = dict(zip(participants_raw["participant_id"], participants_raw["site"]))
+
+    responses_raw = raws["responses"]
+    if responses_raw is not None and participants_raw is not None:
+        problems += refs.check_participant_timepoint(responses_raw, participant_ids, definition, RESPONSES.file)
+        problems += refs.check_consent(participants_raw, responses_raw)
+    if responses_raw is not None and instruments is not None:
+        from ..scoring.validate import check_responses
+
+        problems += check_responses(responses_raw, definition, instruments, RESPONSES.file)
+
+    su_raw = raws["service_use"]
+    if su_raw is not None:
+        problems += refs.check_participant_timepoint(su_raw, participant_ids, definition, SERVICE_USE.file)
+        from ..scoring.validate import check_service_use
+
+        problems += check_service_use(su_raw, definition, instruments, SERVICE_USE.file)
+
+    emp_raw = raws["employment"]
+    if emp_raw is not None:
+        problems += refs._unknown(emp_raw, "participant_id", participant_ids, EMPLOYMENT.file, "participant")
+        problems += refs.check_date_order(emp_raw, "start_date", "end_date", EMPLOYMENT.file)
+        problems += _check_employment(emp_raw, EMPLOYMENT.file)
+
+    alloc_raw = raws["allocations"]
+    if alloc_raw is not None:
+        problems += refs._unknown(alloc_raw, "worker_id", participant_ids, ALLOCATIONS.file, "worker (not a participant)")
+        problems += refs.check_date_order(alloc_raw, "allocated_on", "discharged_on", ALLOCATIONS.file)
+        problems += refs.check_date_order(alloc_raw, "allocated_on", "ended_on", ALLOCATIONS.file)
+        problems += refs.check_future_dates(alloc_raw, ["allocated_on"], ALLOCATIONS.file, today)
+
+    contacts_raw = raws["contacts"]
+    if contacts_raw is not None:
+        problems += refs._unknown(contacts_raw, "worker_id", participant_ids, CONTACTS.file, "worker (not a participant)")
+        problems += refs.check_future_dates(contacts_raw, ["date"], CONTACTS.file, today)
+        if alloc_raw is not None:
+            problems += refs.check_contacts_against_allocations(contacts_raw, alloc_raw, CONTACTS.file)
+        else:
+            problems.append(Problem(CONTACTS.file, None, None, "needs allocations.csv: every contact's person must be allocated to its worker"))
+
+    transcripts, tproblems = load_transcripts(root, definition, participant_sites)
+    problems += tproblems
+    codings_raw = raws["codings"]
+    if codings_raw is not None:
+        problems += check_codings(codings_raw, transcripts, CODINGS.file)
+
+    norms_rel = definition.norms or "norms.yaml"
+    if definition.norms and not (root / definition.norms).is_file():
+        problems.append(Problem("study.yaml", line_for(lines, ("norms",)), "norms", f"norms file {definition.norms!r} not found"))
+    norms = _optional_yaml(root, norms_rel, problems)
+    codebook = _optional_yaml(root, "qual/codebook.yaml", problems)
+    memos = _optional_yaml(root, "qual/memos.yaml", problems)
+    synthesis = _optional_yaml(root, "synthesis.yaml", problems)
+
+    if problems:
+        raise StudyValidationError(problems)
+
+    if responses_raw is None or participants_raw is None:  # unreachable: reported as problems above
+        raise StudyValidationError([Problem(RESPONSES.file, None, None, "could not be read")])
+    return Study(
+        definition=definition,
+        participants=_typed_participants(participants_raw, definition),
+        responses=_typed_responses(responses_raw),
+        service_use=_typed(raws, SERVICE_USE),
+        employment=_typed(raws, EMPLOYMENT),
+        allocations=_typed(raws, ALLOCATIONS),
+        contacts=_typed(raws, CONTACTS),
+        instruments=instruments,
+        transcripts=transcripts,
+        codings=_typed(raws, CODINGS),
+        norms=norms,
+        codebook=codebook,
+        memos=memos,
+        synthesis=synthesis,
+        source=StudySource(root.resolve(), "folder", _file_hashes(root)),
+    )

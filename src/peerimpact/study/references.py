@@ -1,0 +1,148 @@
+"""Cross-table rules: ids that must exist elsewhere, and dates that must be in order."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ..errors import Problem
+from .checks import parse_dates, parse_numbers
+from .csvio import spreadsheet_row
+from .definition import StudyDefinition
+
+
+def _unknown(frame: pd.DataFrame, column: str, allowed: set[str], file: str, what: str) -> list[Problem]:
+    if column not in frame.columns:
+        return []
+    values = frame[column]
+    bad = (values != "") & ~values.isin(allowed)
+    return [
+        Problem(file, spreadsheet_row(i), column, f"unknown {what} {values.at[i]!r}")
+        for i in values.index[bad]
+    ]
+
+
+def check_participants(raw: pd.DataFrame, definition: StudyDefinition, file: str) -> list[Problem]:
+    problems = _unknown(raw, "site", set(definition.site_ids), file, "site")
+    for demo in definition.demographics:
+        if demo.column not in raw.columns:
+            problems.append(Problem(file, 1, demo.column, f"declared demographic column ({demo.label}) is missing"))
+            continue
+        values = raw[demo.column]
+        if demo.type == "continuous":
+            _, bad = parse_numbers(values)
+            problems += [
+                Problem(file, spreadsheet_row(i), demo.column, f"{values.at[i]!r} is not a number")
+                for i in values.index[bad]
+            ]
+        elif demo.categories is not None:
+            bad = (values != "") & ~values.isin(demo.categories)
+            problems += [
+                Problem(
+                    file,
+                    spreadsheet_row(i),
+                    demo.column,
+                    f"{values.at[i]!r} is not one of the declared categories: {', '.join(demo.categories)}",
+                )
+                for i in values.index[bad]
+            ]
+    return problems
+
+
+def check_participant_timepoint(
+    raw: pd.DataFrame, participants: set[str], definition: StudyDefinition, file: str
+) -> list[Problem]:
+    return _unknown(raw, "participant_id", participants, file, "participant") + _unknown(
+        raw, "timepoint", set(definition.timepoint_ids), file, "timepoint"
+    )
+
+
+def check_date_order(raw: pd.DataFrame, earlier: str, later: str, file: str) -> list[Problem]:
+    if earlier not in raw.columns or later not in raw.columns:
+        return []
+    a, _ = parse_dates(raw[earlier])
+    b, _ = parse_dates(raw[later])
+    bad = a.notna() & b.notna() & (b < a)
+    return [
+        Problem(file, spreadsheet_row(i), later, f"{raw.at[i, later]} is before {earlier} {raw.at[i, earlier]}")
+        for i in raw.index[bad]
+    ]
+
+
+def check_consent(raw_participants: pd.DataFrame, raw_responses: pd.DataFrame) -> list[Problem]:
+    """No consent date, no data (consent first)."""
+    if "consent_date" not in raw_participants.columns or "participant_id" not in raw_responses.columns:
+        return []
+    no_consent = set(raw_participants.loc[raw_participants["consent_date"] == "", "participant_id"])
+    bad = raw_responses["participant_id"].isin(no_consent)
+    return [
+        Problem(
+            "responses.csv",
+            spreadsheet_row(i),
+            "participant_id",
+            f"participant {raw_responses.at[i, 'participant_id']!r} has no consent date in participants.csv",
+        )
+        for i in raw_responses.index[bad]
+    ]
+
+
+def check_contacts_against_allocations(contacts: pd.DataFrame, allocations: pd.DataFrame | None, file: str) -> list[Problem]:
+    """Each contact's person must be allocated to its worker, on or before the contact date."""
+    needed = {"worker_id", "person_id", "date"}
+    if not needed <= set(contacts.columns):
+        return []
+    if allocations is None or not {"worker_id", "person_id", "allocated_on"} <= set(allocations.columns):
+        return []
+    alloc_dates, _ = parse_dates(allocations["allocated_on"])
+    first = (
+        pd.DataFrame({"worker_id": allocations["worker_id"], "person_id": allocations["person_id"], "allocated_on": alloc_dates})
+        .dropna()
+        .groupby(["worker_id", "person_id"], as_index=False)["allocated_on"]
+        .min()
+    )
+    dates, _ = parse_dates(contacts["date"])
+    merged = pd.DataFrame(
+        {"worker_id": contacts["worker_id"], "person_id": contacts["person_id"], "date": dates, "_row": contacts.index}
+    ).merge(first, on=["worker_id", "person_id"], how="left")
+    problems = []
+    not_allocated = merged["allocated_on"].isna() & (merged["worker_id"] != "") & (merged["person_id"] != "")
+    for _, r in merged[not_allocated].iterrows():
+        problems.append(
+            Problem(file, spreadsheet_row(r["_row"]), "person_id",
+                    f"person {r['person_id']!r} is not allocated to worker {r['worker_id']!r} in allocations.csv")
+        )
+    early = merged["date"].notna() & merged["allocated_on"].notna() & (merged["date"] < merged["allocated_on"])
+    for _, r in merged[early].iterrows():
+        problems.append(
+            Problem(file, spreadsheet_row(r["_row"]), "date",
+                    f"contact on {r['date']:%Y-%m-%d} is before the allocation on {r['allocated_on']:%Y-%m-%d}")
+        )
+    return problems
+
+
+def check_future_dates(raw: pd.DataFrame, columns: list[str], file: str, today: pd.Timestamp) -> list[Problem]:
+    problems = []
+    for col in columns:
+        if col not in raw.columns:
+            continue
+        dates, _ = parse_dates(raw[col])
+        bad = dates.notna() & (dates > today)
+        problems += [
+            Problem(file, spreadsheet_row(i), col, f"{raw.at[i, col]} is in the future")
+            for i in raw.index[bad]
+        ]
+    return problems
+
+
+def as_set(values: pd.Series) -> set[str]:
+    return set(values[values != ""].astype(str)) if len(values) else set()
+
+
+__all__ = [
+    "as_set",
+    "check_consent",
+    "check_contacts_against_allocations",
+    "check_date_order",
+    "check_future_dates",
+    "check_participant_timepoint",
+    "check_participants",
+]

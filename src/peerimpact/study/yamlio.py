@@ -1,0 +1,67 @@
+"""Read YAML while remembering the line each key came from.
+
+Errors in YAML files must name the file and line; PyYAML's node tree carries
+start marks, so we compose once, build plain Python data, and keep a map from
+key paths (tuples) to 1-based line numbers.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ..errors import Problem, StudyValidationError
+
+KeyPath = tuple[Any, ...]
+
+
+def _walk(node: yaml.Node, path: KeyPath, lines: dict[KeyPath, int]) -> Any:
+    lines[path] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        out: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            key = yaml.safe_load(yaml.serialize(key_node)) if not isinstance(key_node, yaml.ScalarNode) else key_node.value
+            child = path + (key,)
+            out[key] = _walk(value_node, child, lines)
+            lines[child] = key_node.start_mark.line + 1
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        return [_walk(item, path + (i,), lines) for i, item in enumerate(node.value)]
+    # Scalars: let the safe constructor resolve types (int, float, bool, date...).
+    return yaml.SafeLoader(yaml.serialize(node)).get_single_data() if node.tag != "tag:yaml.org,2002:str" else node.value
+
+
+def load_yaml_with_lines(path: Path, display_name: str | None = None) -> tuple[Any, dict[KeyPath, int]]:
+    """Parse a YAML file; return ``(data, lines)``.
+
+    ``lines`` maps each key path, e.g. ``("sites", 0, "id")``, to its 1-based
+    line. A syntax error becomes a :class:`StudyValidationError` naming the
+    file and line.
+    """
+    name = display_name or path.name
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise StudyValidationError([Problem(name, None, None, f"is not valid UTF-8 ({exc.reason})")]) from None
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise StudyValidationError([Problem(name, line, None, f"is not valid YAML: {problem}")]) from None
+    lines: dict[KeyPath, int] = {}
+    if node is None:
+        return None, lines
+    return _walk(node, (), lines), lines
+
+
+def line_for(lines: dict[KeyPath, int], path: tuple[Any, ...]) -> int | None:
+    """The line of ``path`` or of its nearest ancestor that has one."""
+    while path:
+        if path in lines:
+            return lines[path]
+        path = path[:-1]
+    return lines.get(())

@@ -1,0 +1,67 @@
+"""The README quickstart is executed, in a clean copy of the repository, so it cannot drift."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def quickstart_commands() -> list[str]:
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    section = text.split("## Quickstart", 1)[1].split("\n## ", 1)[0]
+    blocks = re.findall(r"```sh\n(.*?)```", section, flags=re.S)
+    assert len(blocks) == 1, "the Quickstart section must hold exactly one sh block"
+    return [line.strip() for line in blocks[0].splitlines() if line.strip()]
+
+
+def test_quickstart_is_exactly_two_commands():
+    assert quickstart_commands() == ["make demo", "make test"]
+
+
+def _clean_copy(dest: Path) -> Path:
+    files = subprocess.run(
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
+        cwd=REPO, check=True, capture_output=True,
+    ).stdout.decode().split("\0")
+    for rel in filter(None, files):
+        src = REPO / rel
+        if src.is_file():
+            target = dest / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, target)
+    return dest
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(os.environ.get("PEERIMPACT_INNER_QUICKSTART") == "1", reason="already inside the quickstart test")
+def test_quickstart_runs_in_a_clean_copy(tmp_path):
+    copy = _clean_copy(tmp_path / "peerimpact")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("VIRTUAL_ENV", "PYTEST"))}
+    env["PEERIMPACT_INNER_QUICKSTART"] = "1"
+    env["PATH"] = os.pathsep.join(p for p in env.get("PATH", "").split(os.pathsep) if ".venv" not in p)
+
+    demo = subprocess.run(["make", "demo"], cwd=copy, env=env, capture_output=True, text=True, timeout=900)
+    assert demo.returncode == 0, demo.stdout[-3000:] + demo.stderr[-3000:]
+    assert (copy / "demo-output" / "report" / "report.html").is_file()
+    assert "report.html" in demo.stdout
+
+    validate = subprocess.run(
+        [str(copy / ".venv" / "bin" / "peerimpact"), "validate", "demo-output/study"],
+        cwd=copy, env=env, capture_output=True, text=True, timeout=300,
+    )
+    assert validate.returncode == 0, validate.stderr
+
+    # `make test` in the copy: the same target, limited to one test folder so the suite does not recurse.
+    test = subprocess.run(
+        ["make", "test", "PYTEST_ARGS=tests/study -q -p no:cacheprovider"],
+        cwd=copy, env=env, capture_output=True, text=True, timeout=900,
+    )
+    assert test.returncode == 0, test.stdout[-3000:] + test.stderr[-3000:]
+    assert re.search(r"\d+ passed", test.stdout)
