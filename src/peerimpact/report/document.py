@@ -1,0 +1,93 @@
+"""The report as data: sections of paragraphs, tables and figures.
+
+Both writers (:mod:`.html` and :mod:`.docx_writer`) walk the same
+:class:`ReportDocument`, so the Word file and the web page hold the same
+tables, figures and text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Union
+
+from .provenance import Provenance
+from .table_model import ReportTable
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    text: str
+    kind: str = "body"  # body | note | warning
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A rendered figure: SVG for the web page, PNG for Word.
+
+    ``alt`` describes what the figure shows for screen readers; ``caption``
+    is printed after ``Figure N.``.
+    """
+
+    key: str
+    caption: str
+    alt: str
+    svg: bytes
+    png: bytes
+    width_in: float
+    number: str | None = None
+
+    @property
+    def label(self) -> str:
+        return f"Figure {self.number}. {self.caption}" if self.number else self.caption
+
+
+@dataclass(frozen=True)
+class BulletList:
+    items: tuple[str, ...]
+    kind: str = "body"  # body | warning
+
+
+Block = Union[Paragraph, ReportTable, Figure, BulletList]
+
+
+@dataclass(frozen=True)
+class Section:
+    id: str
+    title: str
+    blocks: tuple[Block, ...]
+    intro: str = ""
+
+
+@dataclass(frozen=True)
+class ReportDocument:
+    title: str
+    synthetic: bool
+    sections: tuple[Section, ...]
+    provenance: Provenance
+    subtitle: str = ""
+    banner: str = "Synthetic data: not real participants"
+    warnings: tuple[str, ...] = field(default_factory=tuple)
+
+    def tables(self) -> list[ReportTable]:
+        return [b for s in self.sections for b in s.blocks if isinstance(b, ReportTable)]
+
+    def figures(self) -> list[Figure]:
+        return [b for s in self.sections for b in s.blocks if isinstance(b, Figure)]
+
+
+def number_blocks(sections: list[Section]) -> list[Section]:
+    """Number tables and figures in document order (Table 1, 2, ...; Figure 1, 2, ...)."""
+    t = f = 0
+    out = []
+    for s in sections:
+        blocks = []
+        for b in s.blocks:
+            if isinstance(b, ReportTable):
+                t += 1
+                b = b.numbered(str(t))
+            elif isinstance(b, Figure):
+                f += 1
+                b = replace(b, number=str(f))
+            blocks.append(b)
+        out.append(replace(s, blocks=tuple(blocks)))
+    return out

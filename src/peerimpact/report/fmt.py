@@ -1,0 +1,129 @@
+"""Number formatting for reports: the only place numbers are rounded.
+
+Conventions (stated in the report's notes): a true minus sign (U+2212) for
+negative values, an em dash for a value that is not available, p values to
+three decimals with ``< 0.001`` below that, 95% CIs as ``low to high``.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Iterable
+
+MINUS = "\u2212"
+MISSING = "\u2014"  # em dash
+EN_DASH = "\u2013"
+
+
+def is_missing(x: Any) -> bool:
+    if x is None:
+        return True
+    try:
+        return math.isnan(float(x))
+    except (TypeError, ValueError):
+        return False
+
+
+def num(x: Any, dp: int = 2) -> str:
+    """``x`` rounded to ``dp`` decimals (half away from zero on the printed digits).
+
+    >>> num(-0.5, 2), num(float("nan")), num(3, 0)
+    ('\u22120.50', '\u2014', '3')
+    """
+    if is_missing(x):
+        return MISSING
+    value = float(x)
+    text = f"{value:.{dp}f}"
+    if text.startswith("-"):
+        # "-0.00" is zero: drop the sign
+        body = text[1:]
+        return body if float(body) == 0 else MINUS + body
+    return text
+
+
+def count(x: Any) -> str:
+    """An integer count; em dash when missing.
+
+    >>> count(20.0), count(None)
+    ('20', '\u2014')
+    """
+    if is_missing(x):
+        return MISSING
+    return str(int(round(float(x))))
+
+
+def pct(x: Any, dp: int = 0) -> str:
+    """A percentage without the sign, e.g. ``66``.
+
+    >>> pct(65.625)
+    '66'
+    """
+    return num(x, dp)
+
+
+def p_value(p: Any) -> str:
+    """Two-sided p to three decimals; ``< 0.001`` below 0.001.
+
+    >>> p_value(0.0004), p_value(0.01234), p_value(float("nan"))
+    ('< 0.001', '0.012', '\u2014')
+    """
+    if is_missing(p):
+        return MISSING
+    value = float(p)
+    if value < 0.001:
+        return "< 0.001"
+    return f"{value:.3f}"
+
+
+def ci(low: Any, high: Any, dp: int = 2) -> str:
+    """``low to high``; em dash when either end is missing.
+
+    >>> ci(-1.234, 0.5, 2)
+    '\u22121.23 to 0.50'
+    """
+    if is_missing(low) or is_missing(high):
+        return MISSING
+    return f"{num(low, dp)} to {num(high, dp)}"
+
+
+def mean_sd(mean: Any, sd: Any, dp: int = 2) -> str:
+    """``mean (SD)``.
+
+    >>> mean_sd(49.8125, 9.0712, 1)
+    '49.8 (9.1)'
+    """
+    if is_missing(mean):
+        return MISSING
+    return f"{num(mean, dp)} ({num(sd, dp)})"
+
+
+def value_range(lo: Any, hi: Any, dp: int = 2) -> str:
+    """``min–max`` with an en dash.
+
+    >>> value_range(28, 70, 0)
+    '28\u201370'
+    """
+    if is_missing(lo) or is_missing(hi):
+        return MISSING
+    return f"{num(lo, dp)}{EN_DASH}{num(hi, dp)}"
+
+
+def decimals_for(values: Iterable[Any]) -> int:
+    """Display decimals for a scale: 2 when every finite |value| is at most 10, else 1.
+
+    Item-mean scales (1–5) show two decimals, sum scores (e.g. 14–70) one.
+
+    >>> decimals_for([1.5, 4.9]), decimals_for([28, 70]), decimals_for([])
+    (2, 1, 2)
+    """
+    finite = [abs(float(v)) for v in values if not is_missing(v)]
+    return 2 if not finite or max(finite) <= 10 else 1
+
+
+def parse_number(text: str) -> float:
+    """Inverse of :func:`num` for tests and readers: accepts the true minus sign.
+
+    >>> parse_number("\u22121.50")
+    -1.5
+    """
+    return float(text.replace(MINUS, "-"))
