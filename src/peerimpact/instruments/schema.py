@@ -16,7 +16,6 @@ key path it concerns, so that the loader can give each one its YAML line.
 from __future__ import annotations
 
 import math
-import re
 from typing import Any, Literal
 
 import numpy as np
@@ -46,14 +45,8 @@ class InstrumentRuleError(ValueError):
 
 
 def _path_text(path: KeyPath) -> str:
-    """``("subscales", 0, "items")`` -> ``subscales[0].items``."""
-    out = ""
-    for part in path:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            out += ("." if out else "") + str(part)
-    return out
+    """``("subscales", 0, "items")`` -> ``subscales.0.items`` (as for study.yaml)."""
+    return ".".join(str(p) for p in path)
 
 
 def key_path_text(path: KeyPath) -> str:
@@ -87,22 +80,15 @@ class Item(_Strict):
 
 
 class Cutoff(_Strict):
-    """A named band of scores (inclusive bounds) with the source that defines it."""
+    """A threshold: scores from ``min`` up to the next cut-off's ``min`` carry ``label``.
+
+    Cut-offs are thresholds rather than closed ranges so that prorated,
+    non-integer scores always fall in exactly one band (or below the first).
+    """
 
     label: str = Field(min_length=1, description="Band label, e.g. `high`.")
-    min: float | None = Field(default=None, description="Lowest score in the band (inclusive); omit for no lower bound.")
-    max: float | None = Field(default=None, description="Highest score in the band (inclusive); omit for no upper bound.")
+    min: float = Field(description="Lowest score of the band (inclusive); the band ends where the next cut-off starts.")
     source: str = Field(min_length=1, description="Where the threshold comes from (citation).")
-
-    def contains(self, scores: np.ndarray) -> np.ndarray:
-        """Boolean mask of ``scores`` inside the band (NaN is never inside)."""
-        scores = np.asarray(scores, dtype=np.float64)
-        inside = ~np.isnan(scores)
-        if self.min is not None:
-            inside &= scores >= self.min
-        if self.max is not None:
-            inside &= scores <= self.max
-        return inside
 
 
 class MeaningfulChange(_Strict):
@@ -129,7 +115,7 @@ class Subscale(_Strict):
     score_min: float | None = Field(default=None, description="Lowest possible score; derived from the items for `sum`/`mean`/`lookup` when omitted.")
     score_max: float | None = Field(default=None, description="Highest possible score; derived like `score_min`.")
     higher_is_better: bool | None = Field(default=None, description="Direction of the scale, for reports (e.g. false for burnout).")
-    cutoffs: list[Cutoff] = Field(default_factory=list, description="Optional non-overlapping score bands, each with its source.")
+    cutoffs: list[Cutoff] = Field(default_factory=list, description="Optional thresholds in increasing order, each with its source.")
     meaningful_change: MeaningfulChange | None = Field(default=None, description="Optional size of a meaningful change, with its source.")
 
     @field_validator("items", "reverse", mode="before")
@@ -143,11 +129,11 @@ class Subscale(_Strict):
         return not self.items
 
     def band(self, scores: np.ndarray) -> np.ndarray:
-        """The cut-off label of each score (object array; ``None`` outside every band)."""
+        """The cut-off label of each score: object array, ``None`` below the first cut-off or for NaN."""
         scores = np.asarray(scores, dtype=np.float64)
         out = np.full(scores.shape, None, dtype=object)
-        for cut in self.cutoffs:
-            out[cut.contains(scores)] = cut.label
+        for cut in self.cutoffs:  # ascending, so later (higher) bands overwrite
+            out[scores >= cut.min] = cut.label
         return out
 
 
@@ -362,6 +348,10 @@ def _method_violations(defn: InstrumentDefinition, sub: Subscale, base: KeyPath)
     if sub.prescored and sub.reverse:
         add(base + ("reverse",), "reverse-scored items need the subscale's items")
 
+    if (sub.method == "lookup" and not sub.lookup) or (
+        defn.response_min is not None and defn.response_max is not None and defn.response_min >= defn.response_max
+    ):
+        return out  # the score range cannot be derived; the cause is reported already
     derived = _derived_range(defn, sub)
     lo = sub.score_min if sub.score_min is not None else derived[0]
     hi = sub.score_max if sub.score_max is not None else derived[1]
@@ -372,30 +362,16 @@ def _method_violations(defn: InstrumentDefinition, sub: Subscale, base: KeyPath)
     if not sub.prescored:
         for key, given, want in (("score_min", sub.score_min, derived[0]), ("score_max", sub.score_max, derived[1])):
             if given is not None and want is not None and given != want:
-                add(base + (key,), f"{key} {given:g} does not match the {sub.method} of the items ({want:g})")
+                add(base + (key,), f"{key} {given:g} does not match the {sub.method} of the items ({want:g})" if sub.method != "lookup" else f"{key} {given:g} does not match the lookup table ({want:g})")
     if lo is not None and hi is not None:
         if lo >= hi:
             add(base + ("score_max",), f"score_max must be greater than score_min ({lo:g})")
         for ci, cut in enumerate(sub.cutoffs):
-            if cut.min is None and cut.max is None:
-                add(base + ("cutoffs", ci), f"cut-off {cut.label!r} needs min, max or both")
-            for key in ("min", "max"):
-                value = getattr(cut, key)
-                if value is not None and not lo <= value <= hi:
-                    add(base + ("cutoffs", ci, key), f"cut-off {cut.label!r} {key} {value:g} is outside the score range {lo:g}–{hi:g}")
-            if cut.min is not None and cut.max is not None and cut.min > cut.max:
-                add(base + ("cutoffs", ci), f"cut-off {cut.label!r} has min {cut.min:g} above max {cut.max:g}")
-    cuts = sub.cutoffs
-    for a in range(len(cuts)):
-        for b in range(a + 1, len(cuts)):
-            lo_a = -math.inf if cuts[a].min is None else cuts[a].min
-            hi_a = math.inf if cuts[a].max is None else cuts[a].max
-            lo_b = -math.inf if cuts[b].min is None else cuts[b].min
-            hi_b = math.inf if cuts[b].max is None else cuts[b].max
-            if lo_a <= hi_b and lo_b <= hi_a:
-                add(base + ("cutoffs", b), f"cut-off {cuts[b].label!r} overlaps cut-off {cuts[a].label!r}")
+            if not lo <= cut.min <= hi:
+                add(base + ("cutoffs", ci, "min"), f"cut-off {cut.label!r} min {cut.min:g} is outside the score range {lo:g}–{hi:g}")
+    for ci in range(1, len(sub.cutoffs)):
+        prev, cut = sub.cutoffs[ci - 1], sub.cutoffs[ci]
+        if cut.min <= prev.min:
+            add(base + ("cutoffs", ci, "min"), f"cut-offs must be listed in increasing order of min: {cut.label!r} ({cut.min:g}) follows {prev.label!r} ({prev.min:g})")
     return out
 
-
-def is_instrument_id(value: str) -> bool:
-    return re.match(INSTRUMENT_ID_PATTERN, value) is not None

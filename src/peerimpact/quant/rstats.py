@@ -46,7 +46,8 @@ def paired_t(differences: np.ndarray) -> PairedT:
         ``p = 2 * pt(-|t|, df)``; CI ``(t -/+ qt(0.975, df)) * se`` as R
         writes it. Where R stops ("not enough 'x' observations" for n < 2,
         "data are essentially constant" when ``se < 10 * eps * |mean|``)
-        the statistics are NaN.
+        the statistics are NaN; when every difference is 0, R does not stop
+        but returns t, p and CI NaN with ``df = n - 1``, and so does this.
 
     Notes
     -----
@@ -63,7 +64,9 @@ def paired_t(differences: np.ndarray) -> PairedT:
     sd = float(np.std(d, ddof=1))
     se = sd / np.sqrt(n)
     df = n - 1.0
-    if se < 10 * np.finfo(float).eps * abs(mean) or se == 0:
+    if se < 10 * np.finfo(float).eps * abs(mean):  # R stops: "data are essentially constant"
+        return PairedT(n, mean, sd, np.nan, np.nan, np.nan, np.nan, np.nan)
+    if se == 0:  # every difference 0: R returns t = 0/0 = NaN with df = n - 1
         return PairedT(n, mean, sd, np.nan, df, np.nan, np.nan, np.nan)
     t = mean / se
     q = float(stats.t.ppf(1 - (1 - CONF_LEVEL) / 2, df))
@@ -130,8 +133,9 @@ def wilcoxon_signed_rank(differences: np.ndarray, exact: bool | None = None) -> 
     Returns
     -------
     SignedRank
-        ``method`` is ``"exact"`` or ``"normal_cc"``; ``p`` is NaN (method
-        None) when there are no pairs or every difference is zero.
+        ``method`` is ``"exact"`` or ``"normal_cc"`` (None when there are no
+        pairs, where R stops); ``p`` is NaN when every difference is zero
+        (R's normal branch then divides 0 by 0).
 
     Notes
     -----
@@ -145,8 +149,8 @@ def wilcoxon_signed_rank(differences: np.ndarray, exact: bool | None = None) -> 
     d = d[d != 0]
     n = int(d.size)
     use_exact = (n < 50) if exact is None else exact
-    if n == 0:
-        return SignedRank(0, 0.0, np.nan, None)
+    if n == 0:  # every difference zero: R gives V = 0 and p = NaN from its normal branch
+        return SignedRank(0, 0.0, np.nan, "normal_cc")
     ranks, sizes = _average_ranks(np.abs(d))
     v = float(ranks[d > 0].sum())
     ties = bool(np.any(sizes > 1))

@@ -8,6 +8,7 @@ three decimals with ``< 0.001`` below that, 95% CIs as ``low to high``.
 from __future__ import annotations
 
 import math
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Iterable
 
 MINUS = "\u2212"
@@ -25,15 +26,21 @@ def is_missing(x: Any) -> bool:
 
 
 def num(x: Any, dp: int = 2) -> str:
-    """``x`` rounded to ``dp`` decimals (half away from zero on the printed digits).
+    """``x`` rounded to ``dp`` decimals, half away from zero on its shortest decimal form.
 
-    >>> num(-0.5, 2), num(float("nan")), num(3, 0)
-    ('\u22120.50', '\u2014', '3')
+    ``2.25`` prints as ``2.3`` (as a reader rounding the digits would), not
+    ``2.2`` as binary round-half-even gives.
+
+    >>> num(-0.5, 2), num(float("nan")), num(3, 0), num(2.25, 1), num(-2.25, 1)
+    ('\u22120.50', '\u2014', '3', '2.3', '\u22122.3')
     """
     if is_missing(x):
         return MISSING
     value = float(x)
-    text = f"{value:.{dp}f}"
+    if math.isinf(value):
+        return ("" if value > 0 else MINUS) + "\u221e"
+    exact = Decimal(repr(value)).quantize(Decimal(1).scaleb(-dp), rounding=ROUND_HALF_UP)
+    text = f"{exact:.{dp}f}"
     if text.startswith("-"):
         # "-0.00" is zero: drop the sign
         body = text[1:]

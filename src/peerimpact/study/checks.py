@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 
 import numpy as np
 import pandas as pd
@@ -31,13 +32,36 @@ def check_columns_present(frame: pd.DataFrame, table: Table, file: str) -> list[
     return problems
 
 
+LATEST_PLAUSIBLE = pd.Timestamp("2100-12-31")
+
+
+def _iso_date(text: str) -> pd.Timestamp | None:
+    if not _DATE_RE.match(text):
+        return None
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        return None
+    stamp = pd.Timestamp(min(day, LATEST_PLAUSIBLE.date()))
+    return stamp if day <= LATEST_PLAUSIBLE.date() else LATEST_PLAUSIBLE + pd.Timedelta(days=1)
+
+
 def parse_dates(values: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Parse ISO dates. Returns ``(dates, bad_mask)`` where empty cells are NaT and not bad."""
-    empty = values == ""
-    shaped = values.str.match(_DATE_RE.pattern)
-    parsed = pd.to_datetime(values.where(shaped & ~empty), format="%Y-%m-%d", errors="coerce")
-    bad = ~empty & parsed.isna()
-    return parsed, bad
+    """Parse ISO dates. Returns ``(dates, bad_mask)``; empty cells are NaT and not bad.
+
+    Real calendar dates only (``2021-02-30`` is bad). Dates after 2100 are kept
+    as 2101-01-01 so that the "in the future" rule reports them; pandas cannot
+    hold them at nanosecond precision.
+    """
+    uniques = {v: _iso_date(v) for v in pd.unique(values) if v != ""}
+    parsed = pd.to_datetime(values.map(lambda v: uniques.get(v) if v != "" else None), errors="raise")
+    bad = (values != "") & values.map(lambda v: v != "" and uniques[v] is None).astype(bool)
+    return parsed.astype("datetime64[ns]"), bad
+
+
+def implausible_dates(values: pd.Series) -> pd.Series:
+    dates, _ = parse_dates(values)
+    return dates > LATEST_PLAUSIBLE
 
 
 def parse_numbers(values: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -70,6 +94,7 @@ def check_column(frame: pd.DataFrame, col: Column, file: str) -> list[Problem]:
     elif col.kind == "date":
         _, bad = parse_dates(values)
         report(bad, lambda v: f"{v!r} is not a valid date (expected YYYY-MM-DD)")
+        report(implausible_dates(values), lambda v: f"{v} is after 2100: not a plausible date")
     elif col.kind in ("int", "float", "flag"):
         nums, bad = parse_numbers(values)
         report(bad, lambda v: f"{v!r} is not a number")

@@ -16,7 +16,7 @@ import pandas as pd
 
 from .evidence import evidence_values
 from .model import Proposition, Synthesis
-from .references import codebook_index, theme_names
+from .references import codebook_index
 from .segments import coverage, interviews, segment_table
 
 
@@ -103,8 +103,7 @@ def build_grid(study: Any, synthesis: Synthesis, results: Any, segments: pd.Data
     segments = segment_table(study) if segments is None else segments
     interviewed = interviews(study)
     timepoints = list(study.definition.timepoint_ids)
-    themes, codes = codebook_index(study.codebook)
-    tnames = theme_names(study.codebook)
+    index = codebook_index(study)
     evidence, warnings = evidence_values(synthesis, results)
     by_segment = segments.drop_duplicates("segment_id").set_index("segment_id") if len(segments) else None
 
@@ -113,9 +112,9 @@ def build_grid(study: Any, synthesis: Synthesis, results: Any, segments: pd.Data
         quals: list[QualSummary] = []
         for kind, ids in (("theme", prop.qualitative.themes), ("code", prop.qualitative.codes)):
             for gid in ids:
-                group = themes[gid] if kind == "theme" else (gid,)
+                group = index.themes[gid] if kind == "theme" else index.codes[gid]
                 cov = coverage(segments, interviewed, {gid: group}, timepoints).drop(columns="group")
-                name = tnames.get(gid, gid) if kind == "theme" else codes.get(gid, gid)
+                name = index.theme_names[gid] if kind == "theme" else index.code_names[gid]
                 quals.append(QualSummary(kind, gid, name, cov))
         quotes = []
         for seg in prop.qualitative.exemplars:

@@ -17,7 +17,7 @@ import pandas as pd
 
 from .grid import Quote
 from .model import Synthesis
-from .references import codebook_index, theme_names
+from .references import codebook_index
 from .segments import coverage, interviews, pick_quotes, segment_table
 
 
@@ -115,14 +115,15 @@ def build_joint_display(
     interviewed = interviews(study)
     definition = study.definition
     timepoints = list(definition.timepoint_ids)
-    themes, _ = codebook_index(study.codebook)
-    names = theme_names(study.codebook)
+    index = codebook_index(study)
+    themes = dict(index.themes)
+    names = dict(index.theme_names)
     linked = synthesis.outcomes_by_theme({t: list(c) for t, c in themes.items()}) if synthesis else {t: [] for t in themes}
     preferred: dict[str, list[str]] = {t: [] for t in themes}
     if synthesis is not None:
         for prop in synthesis.propositions:
             for t, codes in themes.items():
-                if t in prop.qualitative.themes or set(codes) & set(prop.qualitative.codes):
+                if t in prop.qualitative.themes or set(codes) & set(prop.qualitative.codes):  # a cited code of the theme
                     preferred[t] += [s for s in prop.qualitative.exemplars if s not in preferred[t]]
     cov = coverage(segments, interviewed, themes, timepoints).set_index(["group", "timepoint"])
     desc = results.descriptives.set_index(["outcome", "timepoint"])

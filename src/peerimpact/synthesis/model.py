@@ -340,7 +340,9 @@ class _Parser:
         return out
 
     def check_exemplars_fit(self, pid: str, qual: QualEvidence) -> None:
-        allowed = set(qual.codes)
+        allowed: set[str] = set()
+        for code in qual.codes:
+            allowed.update(self.refs.codes.get(code, ()))
         for theme in qual.themes:
             allowed.update(self.refs.themes.get(theme, ()))
         if not allowed:

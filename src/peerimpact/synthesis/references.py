@@ -7,6 +7,42 @@ from typing import Any, Mapping
 
 
 @dataclass(frozen=True)
+class CodebookIndex:
+    """The codebook as the synthesis needs it.
+
+    ``themes`` and ``codes`` map an id to the code ids it covers: a theme's
+    codes and their sub-codes; a code and its sub-codes (the same rule as
+    :mod:`peerimpact.qual.queries`).
+    """
+
+    themes: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    theme_names: Mapping[str, str] = field(default_factory=dict)
+    codes: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    code_names: Mapping[str, str] = field(default_factory=dict)
+
+
+def codebook_index(study: Any) -> CodebookIndex:
+    """Index the study's codebook (validated by :func:`peerimpact.qual.codings.codebook_of`).
+
+    Raises
+    ------
+    StudyValidationError
+        When ``qual/codebook.yaml`` is invalid.
+    """
+    if study.codebook is None:
+        return CodebookIndex()
+    from ..qual.codings import codebook_of
+
+    book = codebook_of(study)
+    return CodebookIndex(
+        themes={t.id: tuple(book.theme_codes(t.id)) for t in book.themes},
+        theme_names={t.id: t.name for t in book.themes},
+        codes={c.id: tuple(book.descendants(c.id)) for c in book.codes},
+        code_names={c.id: c.name for c in book.codes},
+    )
+
+
+@dataclass(frozen=True)
 class StudyReferences:
     """Referenceable ids of a study.
 
@@ -19,9 +55,9 @@ class StudyReferences:
     comparisons : tuple of (str, str)
         The study's declared (or default) comparisons.
     themes : mapping
-        Theme id -> the code ids it gathers (``qual/codebook.yaml``).
+        Theme id -> the code ids it covers (``qual/codebook.yaml``).
     codes : mapping
-        Code id -> code name.
+        Code id -> the code ids it covers (itself and its sub-codes).
     segments : mapping
         Segment id -> code ids applied to it (``qual/codings.csv``).
     """
@@ -30,13 +66,13 @@ class StudyReferences:
     timepoints: tuple[str, ...]
     comparisons: tuple[tuple[str, str], ...]
     themes: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
-    codes: Mapping[str, str] = field(default_factory=dict)
+    codes: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     segments: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     @classmethod
     def from_study(cls, study: Any) -> "StudyReferences":
         definition = study.definition
-        themes, codes = codebook_index(study.codebook)
+        index = codebook_index(study)
         segments: dict[str, tuple[str, ...]] = {}
         codings = study.codings
         if codings is not None and len(codings) and {"segment_id", "code"} <= set(codings.columns):
@@ -46,56 +82,17 @@ class StudyReferences:
             outcomes=tuple(study_outcome_ids(study)),
             timepoints=tuple(definition.timepoint_ids),
             comparisons=tuple((str(a), str(b)) for a, b in definition.comparison_pairs),
-            themes=themes,
-            codes=codes,
+            themes=dict(index.themes),
+            codes=dict(index.codes),
             segments=segments,
         )
-
-
-def codebook_index(codebook: Any) -> tuple[dict[str, tuple[str, ...]], dict[str, str]]:
-    """Theme id -> code ids and code id -> name from a parsed ``qual/codebook.yaml``."""
-    themes: dict[str, tuple[str, ...]] = {}
-    codes: dict[str, str] = {}
-    if not isinstance(codebook, Mapping):
-        return themes, codes
-    for code in codebook.get("codes") or []:
-        if isinstance(code, Mapping) and code.get("id") is not None:
-            codes[str(code["id"])] = str(code.get("name") or code["id"])
-    for theme in codebook.get("themes") or []:
-        if isinstance(theme, Mapping) and theme.get("id") is not None:
-            themes[str(theme["id"])] = tuple(str(c) for c in theme.get("codes") or [])
-    return themes, codes
-
-
-def theme_names(codebook: Any) -> dict[str, str]:
-    """Theme id -> display name."""
-    out: dict[str, str] = {}
-    if isinstance(codebook, Mapping):
-        for theme in codebook.get("themes") or []:
-            if isinstance(theme, Mapping) and theme.get("id") is not None:
-                out[str(theme["id"])] = str(theme.get("name") or theme["id"])
-    return out
 
 
 def study_outcome_ids(study: Any) -> list[str]:
     """Outcome ids of the study's declared instruments, in declaration order."""
     out: list[str] = []
-    for inst_id, inst in (study.instruments or {}).items():
-        for oid in instrument_outcome_ids(inst_id, inst):
+    for inst in (study.instruments or {}).values():
+        for oid in inst.outcome_ids():
             if oid not in out:
                 out.append(oid)
-    return out
-
-
-def instrument_outcome_ids(inst_id: str, inst: Any) -> list[str]:
-    """The outcome ids one instrument definition produces (``<instrument>.<subscale>``)."""
-    ids = getattr(inst, "outcome_ids", None)
-    if ids is not None:
-        return [str(x) for x in (ids() if callable(ids) else ids)]
-    subscales = getattr(inst, "subscales", None) or []
-    out = []
-    for sub in subscales:
-        sid = getattr(sub, "id", None) or (sub.get("id") if isinstance(sub, Mapping) else None)
-        if sid is not None:
-            out.append(sid if "." in str(sid) else f"{inst_id}.{sid}")
     return out

@@ -14,31 +14,25 @@ import pandas as pd
 SEGMENT_COLUMNS = ["segment_id", "interview_id", "participant_id", "timepoint", "site", "start", "end", "code", "coder", "text"]
 
 
-def segment_table(study: Any, codings: pd.DataFrame | None = None) -> pd.DataFrame:
-    """One row per coding with the interview's participant, timepoint and quote.
+def segment_table(study: Any) -> pd.DataFrame:
+    """One row per coding (migrated to the current codebook version) with its quote.
 
-    Parameters
-    ----------
-    study : Study
-    codings : DataFrame, optional
-        Codings to use instead of ``study.codings`` (e.g. migrated to the
-        current codebook version by :mod:`peerimpact.qual`).
+    Reads :func:`peerimpact.qual.codings.qual_data` (which validates the
+    codings and migrates merged or renamed codes), so counts here agree with
+    ``peerimpact qual matrix``.
+
+    Returns
+    -------
+    DataFrame
+        ``segment_id``, ``interview_id``, ``participant_id``, ``timepoint``,
+        ``site``, ``start``, ``end``, ``code``, ``coder``, ``text``.
     """
-    codings = study.codings if codings is None else codings
-    if codings is None or codings.empty:
+    if study.codings is None or study.codings.empty:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in SEGMENT_COLUMNS})
-    transcripts: Mapping[str, Any] = study.transcripts
-    rows = []
-    for rec in codings[["segment_id", "interview_id", "start", "end", "code", "coder"]].itertuples(index=False):
-        tr = transcripts.get(rec.interview_id)
-        if tr is None:
-            continue
-        start, end = int(rec.start), int(rec.end)
-        rows.append(
-            (str(rec.segment_id), tr.interview_id, tr.participant_id, tr.timepoint, tr.site, start, end,
-             str(rec.code), str(rec.coder), tr.text[start:end])
-        )
-    return pd.DataFrame(rows, columns=SEGMENT_COLUMNS)
+    from ..qual.codings import qual_data
+
+    frame = qual_data(study).current
+    return frame.rename(columns={"quote": "text"})[SEGMENT_COLUMNS].reset_index(drop=True)
 
 
 def interviews(study: Any) -> pd.DataFrame:

@@ -7,7 +7,7 @@ import pytest
 import peerimpact
 from peerimpact.errors import StudyValidationError
 
-from .conftest import FILES, ROW, write_files
+from study_fixtures import FILES, ROW, write_files
 
 
 def replace(rel: str, old: str, new: str):
@@ -48,7 +48,10 @@ CASES = [
     ("unparseable-date", [replace("participants.csv", "2020-01-10", "10/01/2020")],
      ["participants.csv:2:consent_date: '10/01/2020' is not a valid date (expected YYYY-MM-DD)"]),
     ("future-date", [replace("participants.csv", "2020-01-10", "2999-01-10")],
-     ["participants.csv:2:consent_date: 2999-01-10 is in the future"]),
+     ["participants.csv:2:consent_date: 2999-01-10 is after 2100: not a plausible date",
+      "participants.csv:2:consent_date: 2999-01-10 is in the future"]),
+    ("next-year", [replace("participants.csv", "2020-01-10", "2099-01-10")],
+     ["participants.csv:2:consent_date: 2099-01-10 is in the future"]),
     ("end-before-start", [replace("employment.csv", "2021-01-01", "2019-06-01")],
      ["employment.csv:3:end_date: 2019-06-01 is before start_date 2020-01-01"]),
     ("contact-before-allocation", [replace("contacts.csv", "2020-02-03", "2020-01-15")],
@@ -82,7 +85,7 @@ CASES = [
     ("unknown-column", [replace("allocations.csv", "ended_on\n", "ended_on,notes\n"), replace("allocations.csv", "2020-05-01\n", "2020-05-01,x\n")],
      ["allocations.csv:1:notes: unknown column (expected: person_id, worker_id, allocated_on, discharged_on, ended_on)"]),
     ("study-yaml-unknown-key", [append("study.yaml", "missing_item_allowed: 2\n")],
-     ["study.yaml:16:missing_item_allowed: unknown key 'missing_item_allowed'; did you mean 'missing_items_allowed'?"]),
+     ["study.yaml:14:missing_item_allowed: unknown key 'missing_item_allowed'; did you mean 'missing_items_allowed'?"]),
     ("study-yaml-bad-baseline", [replace("study.yaml", "baseline: T1", "baseline: T0")],
      ["study.yaml:1: baseline 'T0' is not a declared timepoint"]),
     ("study-yaml-missing-title", [replace("study.yaml", "title: Tiny synthetic study\n", "")],
@@ -107,7 +110,8 @@ def test_each_rule_names_file_row_column(tmp_path, mutations, expected):
 
 def test_every_problem_is_reported_at_once(tmp_path):
     files = dict(FILES)
-    for mutate in (CASES[0][1] + CASES[5][1] + CASES[11][1]):
+    by_id = {c[0]: c[1] for c in CASES}
+    for mutate in by_id["unknown-site"] + by_id["impossible-date"] + by_id["unknown-mode"]:
         mutate(files)
     root = write_files(tmp_path / "study", files)
     with pytest.raises(StudyValidationError) as info:

@@ -1,0 +1,80 @@
+"""Fuzz the importers: mutate valid CSV, XLSX and REDCap inputs and import each case.
+
+Every case must either import into a valid study folder or fail with a
+:class:`~peerimpact.errors.UserInputError` that leaves nothing behind (no
+output folder, no temporary folder). Anything else is a crash.
+
+    python bench/fuzz_import.py                 # 10,000 cases, seed 0
+    python bench/fuzz_import.py --cases 500 --seed 7 --formats csv,redcap
+
+Prints the cases tried, valid imports, user errors and crashes (with the
+first crashes' tracebacks), per format and in total; exits 1 on any crash.
+The mutation operators live in tests/formats/mutations.py, shared with the
+Hypothesis test in tests/formats/test_fuzz.py.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "tests" / "formats"))
+
+from mutations import MAKERS, run_case  # noqa: E402
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cases", type=int, default=10_000)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--formats", default="csv,xlsx,redcap")
+    parser.add_argument("--show", type=int, default=3, help="Crash tracebacks to print.")
+    args = parser.parse_args(argv)
+    formats = [f for f in args.formats.split(",") if f]
+    counts: Counter[tuple[str, str]] = Counter()
+    crashes: list[tuple[int, str, str]] = []
+    start = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="peerimpact-fuzz-") as root:
+        for i in range(args.cases):
+            fmt = formats[i % len(formats)]
+            rnd = random.Random(f"{args.seed}:{i}")
+            case_dir = Path(root) / f"case{i}"
+            (case_dir / "in").mkdir(parents=True)
+            case = MAKERS[fmt](case_dir / "in", rnd)
+            outcome = run_case(case, case_dir / "out")
+            counts[(fmt, outcome.kind)] += 1
+            if outcome.kind == "crash":
+                crashes.append((i, fmt, outcome.detail))
+            _remove(case_dir)
+            if (i + 1) % 1000 == 0:
+                print(f"... {i + 1} cases, {len(crashes)} crashes, {time.perf_counter() - start:.0f} s", file=sys.stderr)
+    elapsed = time.perf_counter() - start
+    print(f"fuzz_import: seed {args.seed}, {elapsed:.1f} s")
+    print(f"{'format':8} {'cases':>7} {'valid':>7} {'user errors':>12} {'crashes':>8}")
+    total = Counter()
+    for fmt in formats:
+        row = {k: counts[(fmt, k)] for k in ("valid", "user_error", "crash")}
+        n = sum(row.values())
+        total.update(row)
+        print(f"{fmt:8} {n:7d} {row['valid']:7d} {row['user_error']:12d} {row['crash']:8d}")
+    n = sum(total.values())
+    print(f"{'total':8} {n:7d} {total['valid']:7d} {total['user_error']:12d} {total['crash']:8d}")
+    for i, fmt, detail in crashes[: args.show]:
+        print(f"\n--- crash in case {i} ({fmt}) ---\n{detail}")
+    return 1 if crashes else 0
+
+
+def _remove(path: Path) -> None:
+    import shutil
+
+    shutil.rmtree(path, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,75 @@
+"""``peerimpact import`` and ``peerimpact export``: thin wrappers over :mod:`peerimpact.formats`."""
+
+from __future__ import annotations
+
+import json
+from enum import Enum
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from .common import stderr, user_errors
+
+
+class ImportFormat(str, Enum):
+    csv = "csv"
+    xlsx = "xlsx"
+    spss = "spss"
+    redcap = "redcap"
+
+
+class ExportFormat(str, Enum):
+    spss = "spss"
+    xlsx = "xlsx"
+    csv = "csv"
+    redcap = "redcap"
+
+
+@user_errors
+def import_command(
+    format: ImportFormat = typer.Argument(..., help="Format of the source files: csv, xlsx, spss or redcap.", show_default=False),
+    sources: List[Path] = typer.Argument(
+        ...,
+        help="The files to import. REDCap: the data dictionary, the record export and optionally the events CSV, in any order.",
+        show_default=False,
+    ),
+    mapping: Path = typer.Option(..., "--mapping", "-m", help="mapping.yaml: how source columns become study columns (docs/mapping.md).", show_default=False),
+    out: Path = typer.Option(..., "--out", "-o", help="The study folder to create.", show_default=False),
+    overwrite: bool = typer.Option(False, "--overwrite", help="Replace OUT if it exists."),
+    report: Optional[Path] = typer.Option(None, "--report", help="Also write the import report (rows, skipped rows, labels, REDCap form statuses) as JSON here."),
+) -> None:
+    """Import CSV, Excel, SPSS or REDCap files into a new, validated study folder."""
+    from ..formats import import_study
+
+    result = import_study(format.value, sources, mapping, out, overwrite=overwrite)
+    for line in result.lines():
+        stderr.print(line, markup=False)
+    if report is not None:
+        report.parent.mkdir(parents=True, exist_ok=True)
+        report.write_text(json.dumps(result.to_dict(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    typer.echo(str(out))
+
+
+@user_errors
+def export_command(
+    format: ExportFormat = typer.Argument(..., help="spss (.sav), xlsx, csv (folder or .zip) or redcap (folder or .zip).", show_default=False),
+    study: Path = typer.Argument(..., help="Study folder (see docs/study-format.md).", show_default=False),
+    out: Path = typer.Option(..., "--out", "-o", help="File (.sav, .xlsx) or folder / .zip (csv, redcap) to write.", show_default=False),
+    scores: bool = typer.Option(True, "--scores/--no-scores", help="Include the scored outcomes."),
+    overwrite: bool = typer.Option(False, "--overwrite", help="Replace OUT if it exists."),
+) -> None:
+    """Export a study to SPSS, Excel, CSV or REDCap (with a mapping that imports it back)."""
+    from ..formats import export_study
+    from ..study import load_study
+
+    written = export_study(format.value, load_study(study), out, scores=scores, overwrite=overwrite)
+    for path in written:
+        stderr.print(f"wrote {path}", markup=False)
+    typer.echo(str(out))
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``import`` and ``export`` to the main CLI."""
+    app.command("import")(import_command)
+    app.command("export")(export_command)

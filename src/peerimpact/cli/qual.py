@@ -1,0 +1,301 @@
+"""``peerimpact qual …``: quotes, matrices, agreement, REFI-QDA exchange and search.
+
+Thin wrappers: each command loads the study, calls :mod:`peerimpact.qual`
+and prints the result (data on stdout or ``--out``, messages on stderr; bad
+input exits with code 2).
+"""
+
+from __future__ import annotations
+
+import json
+from enum import Enum
+from pathlib import Path
+from typing import List, Optional
+
+import pandas as pd
+import typer
+
+from .common import TableFormat, emit, frame_text, stderr, user_errors
+
+app = typer.Typer(
+    help="Qualitative analysis: quotes, code matrices, agreement between coders, REFI-QDA exchange and search.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+STUDY = typer.Argument(..., help="Study folder.", show_default=False)
+OUT = typer.Option(None, "--out", "-o", help="Write here instead of stdout.")
+
+
+class QuoteFormat(str, Enum):
+    text = "text"
+    csv = "csv"
+    json = "json"
+
+
+class By(str, Enum):
+    timepoint = "timepoint"
+    site = "site"
+
+
+class Count(str, Enum):
+    participants = "participants"
+    segments = "segments"
+
+
+class Level(str, Enum):
+    code = "code"
+    theme = "theme"
+
+
+class Unit(str, Enum):
+    segment = "segment"
+    interview = "interview"
+    participant = "participant"
+
+
+class AgreementLevel(str, Enum):
+    character = "character"
+    segment = "segment"
+
+
+class AgreementTable(str, Enum):
+    pairs = "pairs"
+    alpha = "alpha"
+
+
+class Order(str, Enum):
+    rank = "rank"
+    document = "document"
+
+
+def _load(path: Path):
+    from ..study import load_study
+
+    return load_study(path)
+
+
+def _quotes_text(frame: pd.DataFrame, quote_column: str = "quote") -> str:
+    blocks = []
+    for rec in frame.to_dict("records"):
+        head = f"{rec['interview_id']} [{rec.get('segment_id', '')}] {rec.get('code', '')} ({rec.get('coders', '')})".replace(" []", "").replace(" ()", "")
+        body = "\n".join("  " + line for line in str(rec[quote_column]).split("\n"))
+        blocks.append(f"{head.strip()}\n{body}\n")
+    return "\n".join(blocks)
+
+
+@app.command()
+@user_errors
+def quotes(
+    study: Path = STUDY,
+    code: Optional[List[str]] = typer.Option(None, "--code", help="Code id (repeat for several; includes sub-codes)."),
+    theme: Optional[List[str]] = typer.Option(None, "--theme", help="Theme id (repeat for several)."),
+    timepoint: Optional[List[str]] = typer.Option(None, "--timepoint", help="Timepoint id (repeat for several)."),
+    site: Optional[List[str]] = typer.Option(None, "--site", help="Site id (repeat for several)."),
+    participant: Optional[List[str]] = typer.Option(None, "--participant", help="Participant id (repeat for several)."),
+    coder: Optional[List[str]] = typer.Option(None, "--coder", help="Coder (repeat for several)."),
+    format: QuoteFormat = typer.Option(QuoteFormat.text, "--format", "-f", help="Output format."),
+    out: Optional[Path] = OUT,
+) -> None:
+    """Coded quotes with their interview ids, filtered by code, theme, timepoint, site, participant or coder."""
+    from ..qual import quotes as query
+
+    frame = query(_load(study), code=code, theme=theme, timepoint=timepoint, site=site, participant_id=participant, coder=coder)
+    stderr.print(f"{len(frame)} quote(s)")
+    text = _quotes_text(frame) if format is QuoteFormat.text else frame_text(frame, TableFormat(format.value))
+    emit(text, out)
+
+
+@app.command()
+@user_errors
+def matrix(
+    study: Path = STUDY,
+    by: By = typer.Option(By.timepoint, "--by", help="Columns: timepoints or sites."),
+    count: Count = typer.Option(Count.participants, "--count", help="Count distinct participants or segments."),
+    level: Level = typer.Option(Level.code, "--level", help="Rows: codes or themes."),
+    coder: Optional[List[str]] = typer.Option(None, "--coder", help="Only these coders' codings."),
+    format: TableFormat = typer.Option(TableFormat.csv, "--format", "-f", help="Output format."),
+    out: Optional[Path] = OUT,
+) -> None:
+    """Code (or theme) x timepoint (or site) matrix of participants or segments."""
+    from ..qual import code_matrix
+
+    emit(frame_text(code_matrix(_load(study), by=by.value, count=count.value, level=level.value, coder=coder), format), out)
+
+
+@app.command()
+@user_errors
+def cooccurrence(
+    study: Path = STUDY,
+    unit: Unit = typer.Option(Unit.segment, "--unit", help="Where two codes must meet: the same segment, interview or participant."),
+    coder: Optional[List[str]] = typer.Option(None, "--coder", help="Only these coders' codings (advised with double coding)."),
+    format: TableFormat = typer.Option(TableFormat.csv, "--format", "-f", help="Output format."),
+    out: Optional[Path] = OUT,
+) -> None:
+    """Code x code co-occurrence counts."""
+    from ..qual import cooccurrence as query
+
+    emit(frame_text(query(_load(study), unit=unit.value, coder=coder), format), out)
+
+
+@app.command()
+@user_errors
+def framework(
+    study: Path = STUDY,
+    timepoint: Optional[List[str]] = typer.Option(None, "--timepoint", help="Only these timepoints."),
+    coder: Optional[List[str]] = typer.Option(None, "--coder", help="Only these coders' codings."),
+    format: TableFormat = typer.Option(TableFormat.csv, "--format", "-f", help="csv: one row per participant, a column per theme; json: one record per cell."),
+    out: Optional[Path] = OUT,
+) -> None:
+    """Framework matrix: participant x theme with the linked segments (interview_id:segment_id) per cell."""
+    from ..qual import framework_matrix, framework_wide
+
+    long = framework_matrix(_load(study), timepoint=timepoint, coder=coder)
+    emit(frame_text(framework_wide(long) if format is TableFormat.csv else long, format), out)
+
+
+@app.command()
+@user_errors
+def agreement(
+    study: Path = STUDY,
+    coder: Optional[List[str]] = typer.Option(None, "--coder", help="Coders to compare (default: all)."),
+    level: Optional[List[AgreementLevel]] = typer.Option(None, "--level", help="character and/or segment (default: both)."),
+    format: TableFormat = typer.Option(TableFormat.json, "--format", "-f", help="json: pairs, alpha and warnings; csv: one table (see --table)."),
+    table: AgreementTable = typer.Option(AgreementTable.pairs, "--table", help="Table written as CSV: per-pair kappa or alpha."),
+    out: Optional[Path] = OUT,
+) -> None:
+    """Percent agreement and Cohen's kappa per coder pair (code x transcript and pooled), and Krippendorff's alpha."""
+    from ..qual import agreement as compute
+
+    levels = tuple(lv.value for lv in level) if level else ("character", "segment")
+    result = compute(_load(study), coders=coder, levels=levels)
+    for warning in result.warnings:
+        stderr.print(f"[yellow]warning:[/] {warning}")
+    if format is TableFormat.json:
+        emit(json.dumps(result.to_json_dict(), indent=2, ensure_ascii=False, allow_nan=False) + "\n", out)
+    else:
+        emit(frame_text(result.pairs if table is AgreementTable.pairs else result.alpha, format), out)
+
+
+@app.command("export-qdpx")
+@user_errors
+def export_qdpx(
+    study: Path = STUDY,
+    out: Path = typer.Option(..., "--out", "-o", help="The .qdpx file to write."),
+) -> None:
+    """Export the qualitative project as REFI-QDA 1.5 (.qdpx) for NVivo, ATLAS.ti, MAXQDA, QualCoder ..."""
+    from ..qual import export_qdpx as export
+
+    path = export(_load(study), out)
+    stderr.print(f"wrote {path}")
+
+
+@app.command("export-qdc")
+@user_errors
+def export_qdc(
+    study: Path = STUDY,
+    out: Path = typer.Option(..., "--out", "-o", help="The .qdc file to write."),
+) -> None:
+    """Export the codebook as REFI-QDA 1.5 (.qdc)."""
+    from ..qual import export_qdc as export
+
+    path = export(_load(study), out)
+    stderr.print(f"wrote {path}")
+
+
+@app.command("import-qdpx")
+@user_errors
+def import_qdpx(
+    project: Path = typer.Argument(..., help="REFI-QDA project (.qdpx).", show_default=False),
+    into: Path = typer.Option(..., "--into", help="Study folder to import into (its qual/ files are replaced, with a backup)."),
+) -> None:
+    """Import a REFI-QDA project into a study; print the data-loss report (what did not map) on stdout."""
+    from ..qual import import_qdpx_into
+
+    if not project.is_file():
+        from ..errors import UserInputError
+
+        raise UserInputError(f"{project}: no such file")
+    summary = import_qdpx_into(project, into)
+    for rel in summary.written:
+        stderr.print(f"wrote {rel}")
+    if summary.backup is not None:
+        stderr.print(f"replaced files backed up in {summary.backup}")
+    imported = summary.imported
+    if imported is not None:
+        stderr.print(
+            f"imported {len(imported.transcripts)} transcript(s), {len(imported.codebook.codes)} code(s), "
+            f"{len(imported.codings)} coding(s), {len(imported.memos.memos)} memo(s)"
+        )
+        for rec in imported.sources.to_dict("records"):
+            stderr.print(f"{rec['interview_id']}: positions counted as {rec['convention']}")
+    lines = summary.report.lines()
+    stderr.print(f"data-loss report: {len(summary.report.lost)} item(s) not imported, {len(lines)} note(s) in all")
+    if lines:
+        typer.echo("\n".join(lines))
+
+
+@app.command()
+@user_errors
+def search(
+    study: Path = STUDY,
+    query: str = typer.Argument(..., help='FTS5 query: words, "a phrase", OR, NOT, prefix*.', show_default=False),
+    limit: int = typer.Option(20, "--limit", "-n", help="Maximum number of passages."),
+    order: Order = typer.Option(Order.rank, "--order", help="Best matches first, or in interview order."),
+    phrase: bool = typer.Option(False, "--phrase", help="Search the query as one literal phrase."),
+    cache_dir: Optional[Path] = typer.Option(None, "--cache-dir", help="Where the index lives (default STUDY/.peerimpact-cache)."),
+    format: QuoteFormat = typer.Option(QuoteFormat.text, "--format", "-f", help="Output format."),
+    out: Optional[Path] = OUT,
+) -> None:
+    """Full-text search across transcripts: matching passages with interview ids and context."""
+    from ..qual import search as run
+
+    frame = run(_load(study), query, limit=limit, cache_dir=cache_dir, order=order.value, phrase=phrase)
+    stderr.print(f"{len(frame)} passage(s)")
+    if format is QuoteFormat.text:
+        text = "\n".join(f"{r['interview_id']} [{r['start']}, {r['end']})\n  {r['snippet']}\n" for r in frame.to_dict("records"))
+    else:
+        text = frame_text(frame, TableFormat(format.value))
+    emit(text, out)
+
+
+@app.command()
+@user_errors
+def versions(
+    study: Path = STUDY,
+    format: TableFormat = typer.Option(TableFormat.csv, "--format", "-f", help="Output format."),
+    out: Optional[Path] = OUT,
+) -> None:
+    """The codebook's version history, one row per change."""
+    from ..qual import qual_data
+
+    book = qual_data(_load(study)).codebook
+    rows = []
+    for v in book.versions:
+        for ch in v.changes:
+            rows.append(
+                {"version": v.version, "date": None if v.date is None else v.date.isoformat(), "reason": v.reason,
+                 "action": ch.action, "code": ch.code, "codes": ";".join(ch.codes or []) or None,
+                 "into": ";".join(ch.into_list) or None, "from": ch.from_, "to": ch.to}
+            )
+    emit(frame_text(pd.DataFrame(rows, columns=["version", "date", "reason", "action", "code", "codes", "into", "from", "to"]), format), out)
+
+
+@app.command()
+@user_errors
+def migrate(
+    study: Path = STUDY,
+    format: TableFormat = typer.Option(TableFormat.csv, "--format", "-f", help="Output format."),
+    out: Optional[Path] = OUT,
+) -> None:
+    """Codings needing a decision after the codebook changed: split codes to recode (and retired codes on stderr)."""
+    from ..qual import qual_data
+
+    migration = qual_data(_load(study)).migration
+    for rec in migration.log.to_dict("records"):
+        stderr.print(f"{rec['n_codings']} coding(s) {rec['how']}")
+    if len(migration.retired):
+        stderr.print(f"{len(migration.retired)} coding(s) use retired codes: {', '.join(sorted(set(migration.retired['code'])))}")
+    stderr.print(f"{len(migration.needs_recoding)} coding(s) need recoding")
+    emit(frame_text(migration.needs_recoding, format), out)

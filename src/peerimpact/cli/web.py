@@ -1,0 +1,83 @@
+"""``peerimpact serve`` and ``peerimpact db import-study / export-study``: the web adapter's commands.
+
+Wired into the main CLI with ``register(app)``.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from .common import stderr, user_errors
+
+db_app = typer.Typer(help="The web app's database: import a study folder, export it back.", no_args_is_help=True)
+
+DATA_DIR = typer.Option(None, "--data-dir", help="Folder of the SQLite database, secret key, backups and reports "
+                        "(default: $PEERIMPACT_DATA_DIR or ~/.peerimpact; --demo: a new temporary folder). "
+                        "Set DATABASE_URL=postgres://... to use PostgreSQL instead of SQLite.")
+
+
+@user_errors
+def serve(
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to bind (loopback by default)."),
+    port: int = typer.Option(8000, "--port", min=1, max=65535, help="TCP port."),
+    data_dir: Optional[Path] = DATA_DIR,
+    demo: bool = typer.Option(False, "--demo", help="Load the synthetic demo study and demo accounts (password demo-password); loopback only."),
+    threads: int = typer.Option(8, "--threads", min=1, max=64, help="Worker threads of the WSGI server."),
+) -> None:
+    """Run the web app with a production WSGI server (waitress), migrating first (SQLite is backed up before)."""
+    from ..web import server
+
+    if demo and data_dir is None:
+        data_dir = Path(tempfile.mkdtemp(prefix="peerimpact-demo-data-"))
+    prepared = server.prepare(data_dir, demo=demo, host=host)
+    if prepared.backup:
+        stderr.print(f"backed up the database to {prepared.backup}")
+    if prepared.applied:
+        stderr.print(f"applied {len(prepared.applied)} migrations")
+    for user, what in prepared.demo_accounts.items():
+        stderr.print(f"demo account {user} / demo-password: {what}")
+    stderr.print(f"PeerImpact on http://{host}:{port}/  (data in {prepared.data_dir}; Ctrl+C to stop)")
+    server.serve(host, port, threads)
+
+
+@db_app.command("import-study")
+@user_errors
+def import_study(
+    study: Path = typer.Argument(..., help="Study folder to import (validated first; nothing is stored if it has problems)."),
+    data_dir: Optional[Path] = DATA_DIR,
+) -> None:
+    """Import a study folder into an empty database (lossless)."""
+    from ..web import server
+
+    server.prepare(data_dir)
+    from ..web.services.study_import import import_study as run
+
+    stderr.print(str(run(study)))
+
+
+@db_app.command("export-study")
+@user_errors
+def export_study(
+    out: Path = typer.Option(..., "--out", "-o", help="Folder to write the study to."),
+    overwrite: bool = typer.Option(False, "--overwrite", help="Replace a non-empty OUT folder."),
+    data_dir: Optional[Path] = DATA_DIR,
+) -> None:
+    """Write the database's study as a study folder (validated before it is moved into place)."""
+    from ..web import server
+
+    server.prepare(data_dir)
+    from ..web.services.study_export import export_study as run
+
+    path = run(out, overwrite=overwrite)
+    stderr.print(f"wrote {path}")
+    typer.echo(str(path))
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``serve`` and the ``db`` group to the main ``peerimpact`` app."""
+    app.command("serve")(serve)
+    app.add_typer(db_app, name="db")

@@ -1,0 +1,213 @@
+"""``import_study``: user files + mapping -> a validated study folder, or nothing.
+
+Everything is written into a hidden temporary sibling of the output folder,
+validated there with :func:`peerimpact.load_study` (the same rules as
+``peerimpact validate``), and moved into place only when valid. Problems
+found in the written tables are translated back to the user's file, row
+and column.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import shutil
+import uuid
+from pathlib import Path
+
+from ..errors import Problem, StudyValidationError, UserInputError
+from ..study.tables import TABLES as STUDY_TABLES
+from .build import BuiltTable, build_tables
+from .mapping_load import LoadedMapping, load_mapping
+from .plan import check_sources, plan_mapping
+from .readers import read_sources
+from .report import ImportReport
+
+_FILE_TO_TABLE = {t.file: t.name for t in STUDY_TABLES}
+_FIRST_AT = re.compile(r"first at row (\d+)")
+
+
+def _write_csv(table: BuiltTable, path: Path) -> None:
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh, lineterminator="\n")
+        writer.writerow(table.columns)
+        writer.writerows(table.matrix())
+
+
+def _write_folder(lm: LoadedMapping, built: dict[str, BuiltTable], tmp: Path) -> None:
+    from ..study.write import dump_yaml
+
+    if lm.study_path is not None:
+        shutil.copyfile(lm.study_path, tmp / "study.yaml")
+    else:
+        dump_yaml(lm.definition.model_dump(mode="json", exclude_none=True), tmp / "study.yaml")
+    for name in ("participants", "responses", "service_use", "employment", "allocations", "contacts"):
+        if name in built:
+            _write_csv(built[name], tmp / f"{name}.csv")
+
+
+def _copy_instruments(lm: LoadedMapping, tmp: Path) -> dict[str, str]:
+    """Copy the mapping's instrument files; return study-relative name -> user's label."""
+    labels: dict[str, str] = {}
+    if not lm.instrument_paths:
+        return labels
+    folder = tmp / "instruments"
+    folder.mkdir()
+    for p in lm.instrument_paths:
+        dest = folder / (p.stem + ".yaml")
+        shutil.copyfile(p, dest)
+        labels[f"instruments/{dest.name}"] = p.name
+    return labels
+
+
+def _translate(p: Problem, lm: LoadedMapping, built: dict[str, BuiltTable], inst_labels: dict[str, str]) -> Problem:
+    table = _FILE_TO_TABLE.get(p.file)
+    if table is not None and table in built:
+        bt = built[table]
+
+        def first_at(m: re.Match) -> str:
+            i = int(m.group(1)) - 2
+            if 0 <= i < len(bt.origins):
+                return f"first at {bt.origins[i].label} row {bt.origins[i].row}"
+            return m.group(0)
+
+        message = _FIRST_AT.sub(first_at, p.message)
+        if p.row is not None and 0 <= p.row - 2 < len(bt.origins):
+            origin = bt.origins[p.row - 2]
+            column = origin.columns.get(p.column, p.column) if p.column else None
+            if p.column and column != p.column:
+                message += f" (study column {table}.{p.column})"
+            return Problem(origin.label, origin.row, column, message)
+        where = f"{p.file} column {p.column}" if p.column else p.file
+        return lm.problem(("tables", table), f"{where}: {message}")
+    if p.file == "study.yaml":
+        if lm.study_label is not None:
+            return Problem(lm.study_label, p.row, p.column, p.message)
+        path = ("study",) + tuple(part for part in re.split(r"[.\[\]]+", p.column or "") if part)
+        path = tuple(int(x) if x.isdigit() else x for x in path)
+        return lm.problem(path, p.message)
+    if p.file in inst_labels:
+        return Problem(inst_labels[p.file], p.row, p.column, p.message)
+    return p
+
+
+def _already_reported(p: Problem, failed: set[tuple[str, int, str]]) -> bool:
+    """A study problem at a cell whose source value was already rejected."""
+    table = _FILE_TO_TABLE.get(p.file)
+    return table is not None and p.row is not None and p.column is not None and (table, p.row - 2, p.column) in failed
+
+
+def _temp_dir(out: Path) -> Path:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.parent / f".{out.name}.import-{uuid.uuid4().hex[:8]}"
+    tmp.mkdir()
+    return tmp
+
+
+def _check_out(out: Path, overwrite: bool) -> None:
+    if out.exists() and not out.is_dir():
+        raise UserInputError(f"{out}: exists and is not a folder")
+    if out.exists() and any(out.iterdir()) and not overwrite:
+        raise UserInputError(f"{out}: folder exists and is not empty (use --overwrite to replace it)")
+
+
+def import_study(fmt: str, sources: list[str | Path], mapping: str | Path, out: str | Path, *, overwrite: bool = False) -> ImportReport:
+    """Import user files into a new study folder.
+
+    Parameters
+    ----------
+    fmt : {"csv", "xlsx", "spss", "redcap"}
+        Format of the source files.
+    sources : list of path
+        The files: CSVs, workbooks, ``.sav`` files, or for REDCap the data
+        dictionary, the record export and optionally the events CSV (told
+        apart by their headers).
+    mapping : path
+        The mapping file (see ``docs/mapping.md``).
+    out : path
+        The study folder to create.
+    overwrite : bool
+        Replace ``out`` when it exists and is not empty.
+
+    Returns
+    -------
+    ImportReport
+
+    Raises
+    ------
+    StudyValidationError
+        Every problem at once, in the mapping (file:line), the source files
+        (file or ``file.xlsx[Sheet]``, row, column) and the resulting study;
+        nothing is written.
+    UserInputError
+        Unreadable, empty or wrongly typed files, or an existing ``out``.
+    """
+    out = Path(out)
+    paths = [Path(s) for s in sources]
+    lm = load_mapping(mapping)
+    _check_out(out, overwrite)
+    tmp = _temp_dir(out)
+    try:
+        report = _import_into(fmt, paths, lm, tmp, out)
+        from ..study.write import replace_dir
+
+        if out.exists() and not any(out.iterdir()):
+            out.rmdir()
+        replace_dir(tmp, out)
+        return report
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _import_into(fmt: str, paths: list[Path], lm: LoadedMapping, tmp: Path, out: Path) -> ImportReport:
+    from ..instruments import load_instruments
+
+    inst_labels = _copy_instruments(lm, tmp)
+    try:
+        instruments = load_instruments(tmp)
+    except StudyValidationError as exc:
+        raise StudyValidationError([_translate(p, lm, {}, inst_labels) for p in exc.problems]) from None
+    missing = [i for i in lm.definition.instruments if i not in instruments]
+    problems: list[Problem] = [
+        lm.problem(("study", "instruments"), f"unknown instrument {i!r}; available: {', '.join(sorted(instruments))} (add its YAML under instrument_files)")
+        for i in missing
+    ]
+    plans, plan_problems = plan_mapping(lm, instruments)
+    problems += plan_problems
+    used = {p.source for p in plans}
+    read = read_sources(fmt, paths, lm.mapping, used)
+    problems += read.problems
+    if not read.problems:
+        problems += check_sources(lm, plans, read.sources)
+    if problems:
+        raise StudyValidationError(problems)
+    result = build_tables(plans, read.sources, lm.mapping.missing_values)
+    _write_folder(lm, result.tables, tmp)
+    from ..study.load import load_study
+
+    problems = list(result.problems)
+    try:
+        load_study(tmp)
+    except StudyValidationError as exc:
+        problems += [
+            _translate(p, lm, result.tables, inst_labels)
+            for p in exc.problems
+            if not _already_reported(p, result.failed)
+        ]
+    if problems:
+        raise StudyValidationError(problems)
+    report = ImportReport(out=out, format=fmt)
+    report.rows = {name: len(t.rows) for name, t in result.tables.items()}
+    report.skipped = dict(result.skipped)
+    report.unused_sources = sorted(set(read.sources) - used)
+    report.form_status = read.form_status
+    for plan in plans:
+        src = read.sources[plan.source]
+        cols = {c for c, _ in plan.referenced()}
+        labels = {c: src.variable_labels[c] for c in sorted(cols) if c in src.variable_labels}
+        if labels:
+            report.variable_labels.setdefault(src.name, {}).update(labels)
+        if src.user_missing:
+            report.user_missing[src.name] = dict(src.user_missing)
+    return report

@@ -1,0 +1,246 @@
+"""Re-anchoring imported selections on their quoted text.
+
+REFI-QDA says positions are Unicode code points from 0, but tools differ:
+some count UTF-16 code units (a character outside the Basic Multilingual
+Plane such as an emoji counts 2), some count CRLF line ends as 2, some count
+a leading BOM. We try every convention, keep for each source the one that
+puts the most selections exactly on their quoted text, and map positions to
+code points of the normalised text (no BOM, LF). A selection is never moved
+silently: it is either placed where its convention says and its quote (when
+it has one) matches, or relocated to the only place its quote occurs and
+reported, or not imported and reported.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+from ...study.text import normalise_text
+from .common import xml_safe
+
+Unit = Literal["code point", "UTF-16 code unit", "UTF-8 byte"]
+MIN_RELOCATE = 12  # a quote shorter than this is never searched for elsewhere
+
+
+@dataclass(frozen=True)
+class Convention:
+    """How a producing tool counted positions."""
+
+    unit: Unit = "code point"
+    crlf: int = 1  # a line end counts 1 or 2
+    bom: bool = False  # a (possibly invisible) BOM counts as the first character
+    end_inclusive: bool = False
+
+    def describe(self) -> str:
+        parts = [f"{self.unit}s", f"line ends counted as {self.crlf}", "BOM counted" if self.bom else "no BOM counted"]
+        if self.end_inclusive:
+            parts.append("end position inclusive")
+        return ", ".join(parts)
+
+
+STANDARD = Convention()
+CONVENTIONS: tuple[Convention, ...] = tuple(
+    Convention(unit, crlf, bom, incl)
+    for incl in (False, True)
+    for bom in (False, True)
+    for unit in ("code point", "UTF-16 code unit", "UTF-8 byte")
+    for crlf in (1, 2)
+)
+
+
+class PositionMap:
+    """Map positions counted under a convention to code points of the normalised text."""
+
+    def __init__(self, text: str, conv: Convention):
+        self.conv = conv
+        n = len(text)
+        codes = np.frombuffer(text.encode("utf-32-le"), dtype="<u4") if n else np.zeros(0, dtype="<u4")
+        width = np.ones(n, dtype=np.int64)
+        if conv.unit == "UTF-16 code unit":
+            width += codes >= 0x10000
+        elif conv.unit == "UTF-8 byte":
+            width = 1 + (codes >= 0x80) + (codes >= 0x800) + (codes >= 0x10000)
+            width = width.astype(np.int64)
+        if conv.crlf == 2:
+            width += codes == 0x0A
+        bom = (3 if conv.unit == "UTF-8 byte" else 1) if conv.bom else 0
+        self.offsets = np.concatenate([[0], np.cumsum(width)]).astype(np.int64) + bom
+        self.n = n
+
+    def to_code_point(self, pos: int) -> int | None:
+        """Code point index of unit position ``pos``; None when it falls inside a character or outside."""
+        out = self.to_code_points(np.array([pos], dtype=np.int64))[0]
+        return None if out < 0 else int(out)
+
+    def to_code_points(self, pos: np.ndarray) -> np.ndarray:
+        """Vectorised :meth:`to_code_point`; -1 where a position does not map."""
+        i = np.searchsorted(self.offsets, pos)
+        ok = (i <= self.n) & (self.offsets[np.minimum(i, self.n)] == pos)
+        return np.where(ok, i, -1)
+
+    def spans(self, starts: np.ndarray, ends: np.ndarray) -> list[tuple[int, int] | None]:
+        """Code-point spans of many selections (None where one does not map)."""
+        s = self.to_code_points(starts)
+        e = self.to_code_points(ends)
+        if self.conv.end_inclusive:
+            e = np.where((e >= 0) & (e < self.n), e + 1, -1)
+        return [None if a < 0 or b < 0 or b <= a else (int(a), int(b)) for a, b in zip(s, e)]
+
+    def span(self, start: int, end: int) -> tuple[int, int] | None:
+        return self.spans(np.array([start], dtype=np.int64), np.array([end], dtype=np.int64))[0]
+
+
+_WS = re.compile(r"\s+")
+
+
+def _loose(text: str) -> str:
+    return _WS.sub(" ", xml_safe(normalise_text(text))).strip()
+
+
+def quote_matches(candidate: str, quote: str) -> bool:
+    """Does ``candidate`` (text at a span) match a selection's quoted ``quote``?
+
+    Exact after line-end normalisation, else equal with whitespace runs
+    collapsed; a quote ending in ``…`` or ``...`` matches a candidate it
+    begins.
+    """
+    return _Quote(quote).matches(candidate)
+
+
+class _Quote:
+    """A selection's name, prepared once for comparison with many candidate spans."""
+
+    def __init__(self, quote: str):
+        self.exact = xml_safe(normalise_text(quote))
+        self.loose = _loose(quote)
+        self.prefix = None
+        for ell in ("…", "..."):
+            if self.loose.endswith(ell) and len(self.loose) > len(ell) + 3:
+                self.prefix = self.loose[: -len(ell)].rstrip()
+                break
+
+    def matches(self, candidate: str) -> bool:
+        if xml_safe(candidate) == self.exact:
+            return True
+        if self.prefix is None and len(candidate) < len(self.loose):
+            return False  # collapsing whitespace never lengthens a text
+        lc = _loose(candidate)
+        if lc == self.loose:
+            return True
+        return self.prefix is not None and lc.startswith(self.prefix)
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where one selection landed."""
+
+    status: Literal["anchored", "placed", "relocated", "unanchored"]
+    start: int | None = None
+    end: int | None = None
+    convention: Convention | None = None
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class SourceAnchoring:
+    convention: Convention
+    evidence: int  # selections whose quote matched under it
+    placements: tuple[Placement, ...]
+
+
+def anchor_source(text: str, selections: list[tuple[int, int, str | None]], had_bom: bool = False) -> SourceAnchoring:
+    """Place a source's selections ``(start, end, quote)`` on its normalised ``text``.
+
+    ``status`` of each placement:
+
+    ``anchored``
+        The quote matches the text at the position under the source's
+        convention (or, for a stray selection, another convention).
+    ``placed``
+        No usable quote (the name is a label, not text: see
+        :func:`looks_like_quote`); placed with the
+        source's convention, which other selections' quotes established, or,
+        without such evidence, because every plausible convention (BOM ones
+        only when the file has a BOM) gives the same span.
+    ``relocated``
+        The quote does not match at its position under any convention but
+        occurs exactly once in the text (and is at least 12 characters): moved
+        there and reported.
+    ``unanchored``
+        Not imported; ``reason`` says why.
+    """
+    maps = {c: PositionMap(text, c) for c in CONVENTIONS}
+    starts = np.array([s for s, _, _ in selections], dtype=np.int64)
+    ends = np.array([e for _, e, _ in selections], dtype=np.int64)
+    per_conv = {c: m.spans(starts, ends) for c, m in maps.items()}
+    candidates: list[dict[Convention, tuple[int, int]]] = []
+    matches: list[set[Convention]] = []
+    for k, (_, _, quote) in enumerate(selections):
+        spans = {c: per_conv[c][k] for c in CONVENTIONS if per_conv[c][k] is not None}
+        candidates.append(spans)
+        prepared = _Quote(quote) if quote else None
+        distinct = set(spans.values())
+        verdict = {sp: prepared is not None and prepared.exact == xml_safe(text[sp[0]:sp[1]]) for sp in distinct}
+        if prepared is not None and not any(verdict.values()):  # whitespace-insensitive only when nothing matches exactly
+            verdict = {sp: prepared.matches(text[sp[0]:sp[1]]) for sp in distinct}
+        matches.append({c for c, sp in spans.items() if verdict[sp]})
+    score = {c: sum(1 for ok in matches if c in ok) for c in CONVENTIONS}
+    best = max(CONVENTIONS, key=lambda c: (score[c], -CONVENTIONS.index(c)))
+    evidence = score[best]
+    placements = []
+    for (start, end, quote), spans, ok in zip(selections, candidates, matches):
+        if best in ok:
+            s, e = spans[best]
+            placements.append(Placement("anchored", s, e, best))
+            continue
+        if ok:
+            conv = min(ok, key=CONVENTIONS.index)
+            s, e = spans[conv]
+            placements.append(Placement("anchored", s, e, conv, f"counted as {conv.describe()}, unlike the rest of the source"))
+            continue
+        if quote and (_occurrences(text, quote, 1) or looks_like_quote(quote)):
+            hits = _occurrences(text, quote, 2)
+            q = normalise_text(quote)
+            if len(hits) == 1 and len(q) >= MIN_RELOCATE:
+                s = hits[0]
+                placements.append(
+                    Placement("relocated", s, s + len(q), None, f"quote not found at [{start}, {end}) under any convention; found once at [{s}, {s + len(q)})")
+                )
+            elif len(hits) > 1:
+                placements.append(Placement("unanchored", reason=f"quote not found at [{start}, {end}) and occurs more than once elsewhere"))
+            elif hits:
+                placements.append(Placement("unanchored", reason=f"quote not found at [{start}, {end}) and too short to search for safely"))
+            else:
+                placements.append(Placement("unanchored", reason=f"quoted text {quote[:40]!r} is not in the source"))
+            continue
+        plausible = [c for c in CONVENTIONS if not c.end_inclusive and (had_bom or not c.bom)]
+        agreed = {spans.get(c) for c in plausible}
+        if evidence > 0 and best in spans:
+            s, e = spans[best]
+            placements.append(Placement("placed", s, e, best))
+        elif evidence == 0 and len(agreed) == 1 and None not in agreed:
+            s, e = spans[STANDARD]
+            placements.append(Placement("placed", s, e, STANDARD))
+        else:
+            placements.append(Placement("unanchored", reason="no quoted text, and the position convention could not be established"))
+    return SourceAnchoring(best, evidence, tuple(placements))
+
+
+def looks_like_quote(name: str) -> bool:
+    """A selection name that reads like text (3+ words, 20+ characters) rather than a label such as ``Quotation 1:3``."""
+    loose = _loose(name)
+    return len(loose) >= 20 and len(loose.split(" ")) >= 3
+
+
+def _occurrences(text: str, quote: str, limit: int) -> list[int]:
+    """Up to ``limit`` start positions of ``quote`` (line ends normalised) in ``text``."""
+    q = normalise_text(quote)
+    out, i = [], text.find(q)
+    while i != -1 and len(out) < limit:
+        out.append(i)
+        i = text.find(q, i + 1)
+    return out

@@ -1,0 +1,56 @@
+"""Names and helpers shared by REFI-QDA export and import."""
+
+from __future__ import annotations
+
+import re
+
+PROJECT_NS = "urn:QDA-XML:project:1.0"
+CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
+METADATA_NOTE = "PeerImpact metadata (do not edit)"
+METADATA_FORMAT = "peerimpact-qdpx"
+METADATA_VERSION = 1
+INCLUSION = "\n\nInclusion: "
+EXCLUSION = "\n\nExclusion: "
+
+# Characters XML 1.0 cannot carry (C0 controls other than tab, LF, CR; lone surrogates; U+FFFE/U+FFFF).
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_safe(text: str) -> str:
+    """``text`` with characters XML 1.0 cannot hold replaced by U+FFFD."""
+    return _XML_INVALID.sub("\ufffd", text)
+
+
+def code_description(description: str, inclusion: str, exclusion: str) -> str:
+    """The REFI-QDA ``Description`` of a code: description, then inclusion and exclusion notes."""
+    out = description
+    if inclusion:
+        out += INCLUSION + inclusion
+    if exclusion:
+        out += EXCLUSION + exclusion
+    return out
+
+
+def split_code_description(text: str) -> tuple[str, str, str]:
+    """Inverse of :func:`code_description` (text from other tools is all description)."""
+    exclusion = inclusion = ""
+    if EXCLUSION in text:
+        text, exclusion = text.rsplit(EXCLUSION, 1)
+    if INCLUSION in text:
+        text, inclusion = text.rsplit(INCLUSION, 1)
+    return text, inclusion, exclusion
+
+
+_SLUG_RE = re.compile(r"[^A-Za-z0-9_.]+")
+
+
+def slug(name: str, fallback: str) -> str:
+    """An id (letters, digits, ``_`` and ``.``) made from a display name.
+
+    >>> slug("Feeling valued!", "x")
+    'feeling_valued'
+    >>> slug("  ", "code_1")
+    'code_1'
+    """
+    s = _SLUG_RE.sub("_", name.strip().lower()).strip("_.")
+    return s if s and s[0].isalnum() else fallback

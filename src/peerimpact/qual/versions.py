@@ -1,0 +1,240 @@
+"""Codebook versions: replaying the history and migrating codings.
+
+Each version lists what changed since the previous one. Replaying the
+changes from an empty framework must give exactly the codes listed in the
+codebook. Codings remember the version they were made under (column
+``version`` of ``qual/codings.csv``); :func:`migrate_codings` brings them to
+the current version:
+
+* ``renamed`` keeps the code id (names only) unless ``from_code`` gives the
+  old id, in which case codings move to the new id;
+* ``merged`` moves codings of every merged code to ``into``;
+* ``split`` cannot be decided by a machine: the codings are kept under the old
+  code and reported in ``needs_recoding`` with the candidate codes;
+* ``retired`` codings are kept and reported in ``retired``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import pandas as pd
+
+from ..errors import Problem
+from ._problems import Lines, at
+from .codebook import Codebook
+
+FateKind = Literal["kept", "moved", "split", "retired", "unknown"]
+
+
+@dataclass(frozen=True)
+class Fate:
+    """What became of a code between two versions."""
+
+    kind: FateKind
+    code: str  # the code now (for ``moved``: the new id; otherwise the original)
+    into: tuple[str, ...] = ()  # candidate codes of a split
+    version: int | None = None  # the version where the split / retirement happened
+    path: tuple[str, ...] = ()  # "merged in v2", ... for the log
+
+
+def _apply(active: set[str], ch, where: tuple[Any, ...], file: str, lines: Lines | None, problems: list[Problem]) -> None:
+    a = ch.action
+    if a == "added":
+        if ch.code in active:
+            problems.append(at(file, lines, where, f"code {ch.code!r} is added but already exists"))
+        active.add(ch.code)
+    elif a == "renamed":
+        if ch.from_code is not None and ch.from_code != ch.code:
+            if ch.from_code not in active:
+                problems.append(at(file, lines, where, f"renamed code {ch.from_code!r} does not exist at this version"))
+            if ch.code in active:
+                problems.append(at(file, lines, where, f"code {ch.code!r} already exists; rename to a new id"))
+            active.discard(ch.from_code)
+            active.add(ch.code)
+        elif ch.code not in active:
+            problems.append(at(file, lines, where, f"renamed code {ch.code!r} does not exist at this version"))
+    elif a == "merged":
+        for c in ch.codes:
+            if c not in active:
+                problems.append(at(file, lines, where, f"merged code {c!r} does not exist at this version"))
+        for c in ch.codes:
+            active.discard(c)
+        active.add(ch.into)
+    elif a == "split":
+        if ch.code not in active:
+            problems.append(at(file, lines, where, f"split code {ch.code!r} does not exist at this version"))
+        active.discard(ch.code)
+        active.update(ch.into_list)
+    elif a == "retired":
+        if ch.code not in active:
+            problems.append(at(file, lines, where, f"retired code {ch.code!r} does not exist at this version"))
+        active.discard(ch.code)
+
+
+def active_codes(book: Codebook) -> dict[int, set[str]]:
+    """The code ids in force at each version (replaying the history)."""
+    active: set[str] = set()
+    out: dict[int, set[str]] = {}
+    for v in book.versions:
+        for ch in v.changes:
+            _apply(active, ch, (), "", None, [])
+        out[v.version] = set(active)
+    if not book.versions:
+        out[book.version] = set(book.code_ids)
+    return out
+
+
+def replay_problems(book: Codebook, file: str, lines: Lines | None) -> list[Problem]:
+    """Problems found replaying the version history against the listed codes."""
+    if not book.versions:
+        return []
+    problems: list[Problem] = []
+    active: set[str] = set()
+    for i, v in enumerate(book.versions):
+        for j, ch in enumerate(v.changes):
+            _apply(active, ch, ("versions", i, "changes", j), file, lines, problems)
+    listed = book.code_ids
+    for i, code_id in enumerate(listed):
+        if code_id not in active:
+            problems.append(
+                at(file, lines, ("codes", i, "id"),
+                   f"code {code_id!r} is listed but the version history does not leave it in force "
+                   "(add it with {action: added} or remove it)")
+            )
+    for code_id in sorted(active - set(listed)):
+        problems.append(
+            at(file, lines, ("versions",),
+               f"the version history leaves code {code_id!r} in force but it is not listed under codes")
+        )
+    return problems
+
+
+def known_codes(book: Codebook) -> set[str]:
+    """Every code id that exists at some version."""
+    out = set(book.code_ids)
+    for codes in active_codes(book).values():
+        out |= codes
+    return out
+
+
+def code_fate(book: Codebook, code: str, from_version: int, to_version: int | None = None) -> Fate:
+    """Follow ``code`` (as used under ``from_version``) to ``to_version`` (default: current)."""
+    to_version = book.version if to_version is None else to_version
+    current = code
+    path: list[str] = []
+    for v in book.versions:
+        if v.version <= from_version or v.version > to_version:
+            continue
+        for ch in v.changes:
+            if ch.action == "renamed" and ch.from_code == current and ch.code != current:
+                path.append(f"renamed {current} -> {ch.code} in version {v.version}")
+                current = ch.code
+            elif ch.action == "merged" and current in ch.codes and ch.into != current:
+                path.append(f"merged {current} -> {ch.into} in version {v.version}")
+                current = ch.into
+            elif ch.action == "split" and ch.code == current:
+                return Fate("split", code, tuple(ch.into_list), v.version, tuple(path))
+            elif ch.action == "retired" and ch.code == current:
+                return Fate("retired", code, (), v.version, tuple(path))
+    return Fate("moved" if current != code else "kept", current, (), None, tuple(path))
+
+
+def infer_version(book: Codebook, code: str) -> int | None:
+    """The latest version at which ``code`` was in force (for codings without a version)."""
+    for version, codes in sorted(active_codes(book).items(), reverse=True):
+        if code in codes:
+            return version
+    return None
+
+
+@dataclass
+class MigrationResult:
+    """Codings brought to one codebook version.
+
+    Attributes
+    ----------
+    codings : DataFrame
+        Every input row; ``code`` migrated where a rename or merge applies,
+        ``version`` set to the target for migrated and kept rows, and
+        ``code_before`` holding the code as coded.
+    needs_recoding : DataFrame
+        Rows whose code was split: ``segment_id, interview_id, code, coder,
+        version, split_in, candidates`` (``;``-separated candidate codes).
+    retired : DataFrame
+        Rows whose code was retired: ``segment_id, interview_id, code, coder,
+        version, retired_in``.
+    log : DataFrame
+        ``code_before, code, n_codings, how`` for every code that moved.
+    inferred_versions : int
+        Rows without a recorded version, given the latest version at which
+        their code was in force.
+    """
+
+    codings: pd.DataFrame
+    needs_recoding: pd.DataFrame
+    retired: pd.DataFrame
+    log: pd.DataFrame
+    inferred_versions: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+
+def migrate_codings(codings: pd.DataFrame, book: Codebook, to_version: int | None = None) -> MigrationResult:
+    """Bring codings made under earlier codebook versions to ``to_version``.
+
+    ``codings`` needs ``segment_id, interview_id, code, coder`` and an integer
+    (nullable) ``version`` column; rows without a version get the latest
+    version at which their code was in force. The input is not modified.
+    """
+    target = book.version if to_version is None else to_version
+    out = codings.copy()
+    if "version" not in out.columns:
+        out["version"] = pd.array([pd.NA] * len(out), dtype="Int64")
+    versions = out["version"].astype("Int64")
+    inferred = 0
+    new_codes, new_versions, recode_rows, retired_rows = [], [], [], []
+    moves: dict[tuple[str, str], list[Any]] = {}
+    for idx, code, ver in zip(out.index, out["code"], versions):
+        if pd.isna(ver):
+            inferred += 1
+            ver = infer_version(book, code)
+            if ver is None:
+                ver = target
+        fate = code_fate(book, code, int(ver), target)
+        if fate.kind == "moved":
+            moves.setdefault((code, fate.code), [0, "; ".join(fate.path)])[0] += 1
+        if fate.kind == "split":
+            recode_rows.append((idx, fate))
+        if fate.kind == "retired":
+            retired_rows.append((idx, fate))
+        new_codes.append(fate.code)
+        kept = fate.kind in ("kept", "moved") and int(ver) <= target
+        new_versions.append(target if kept else int(ver))
+    out["code_before"] = out["code"]
+    out["code"] = new_codes
+    out["version"] = pd.array(new_versions, dtype="Int64")
+    base_cols = ["segment_id", "interview_id", "code", "coder"]
+    recode = pd.DataFrame(
+        [[*out.loc[i, ["segment_id", "interview_id", "code_before", "coder"]], int(out.at[i, "version"]), f.version, ";".join(f.into)]
+         for i, f in recode_rows],
+        columns=base_cols + ["version", "split_in", "candidates"],
+    )
+    retired = pd.DataFrame(
+        [[*out.loc[i, ["segment_id", "interview_id", "code_before", "coder"]], int(out.at[i, "version"]), f.version]
+         for i, f in retired_rows],
+        columns=base_cols + ["version", "retired_in"],
+    )
+    log = pd.DataFrame(
+        [[a, b, n, how] for (a, b), (n, how) in sorted(moves.items())],
+        columns=["code_before", "code", "n_codings", "how"],
+    )
+    warnings = []
+    if len(recode):
+        warnings.append(
+            f"{len(recode)} coding(s) use a code that was later split; they need recoding "
+            "(see needs_recoding) and are kept under their old code meanwhile"
+        )
+    if len(retired):
+        warnings.append(f"{len(retired)} coding(s) use a retired code")
+    return MigrationResult(out, recode, retired, log, inferred, warnings)

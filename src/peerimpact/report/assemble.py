@@ -1,0 +1,115 @@
+"""Put the report together: sections in order, tables and figures numbered."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from ..synthesis.grid import SynthesisGrid
+from ..synthesis.joint_display import JointDisplay
+from . import tables_extra as extra
+from .document import BulletList, Figure, Paragraph, ReportDocument, Section, number_blocks
+from .inputs import ResultsView
+from .labels import Labels
+from .methods import methods_paragraphs
+from .provenance import Provenance
+from .table_model import ReportTable
+from .tables import outcome_decimals, table_outcomes_vs_norms, table_paired_change
+from .tables_sample import table_demographics, table_service_use, table_workforce, workforce_paragraph
+from .tables_synthesis import table_joint_display, table_synthesis_grid
+
+
+@dataclass
+class ReportParts:
+    """The computed pieces the document is assembled from."""
+
+    study: Any
+    results: ResultsView
+    scores: pd.DataFrame | None
+    segments: pd.DataFrame
+    completion: pd.DataFrame
+    code_matrix: pd.DataFrame | None = None
+    agreement: ReportTable | None = None
+    grid: SynthesisGrid | None = None
+    joint: JointDisplay | None = None
+    figures: dict[str, Figure] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+
+def _blocks(*items: Any) -> tuple:
+    return tuple(i for i in items if i is not None)
+
+
+def assemble(parts: ReportParts, provenance: Provenance) -> ReportDocument:
+    """Build the :class:`ReportDocument` (tables numbered in document order)."""
+    study, res = parts.study, parts.results
+    labels = Labels(study)
+    dps = outcome_decimals(res)
+    figs = parts.figures
+    traj = [f for k, f in figs.items() if k.startswith("trajectories_")]
+
+    sections = [
+        Section("methods", "Methods", tuple(Paragraph(p) for p in methods_paragraphs(study, res, parts.completion, parts.scores, parts.segments, labels))),
+        Section(
+            "participants",
+            "Participants",
+            _blocks(
+                table_demographics(res, study) if res.demographics is not None and len(res.demographics) else None,
+                Paragraph(workforce_paragraph(res)) if workforce_paragraph(res) else None,
+                table_service_use(res, study, labels) if res.service_use is not None else None,
+                figs.get("completion"),
+            ),
+        ),
+        Section("outcomes", "Outcomes against norms", _blocks(table_outcomes_vs_norms(res, study, labels), *traj)),
+        Section("change", "Change over time", _blocks(table_paired_change(res, study, labels), figs.get("forest_effect_sizes"))),
+    ]
+    if parts.grid is not None or parts.joint is not None:
+        sections.append(
+            Section(
+                "synthesis",
+                "Mixed-methods synthesis",
+                _blocks(
+                    table_synthesis_grid(parts.grid, study, dps, labels) if parts.grid is not None else None,
+                    table_joint_display(parts.joint, study, dps, labels) if parts.joint is not None else None,
+                ),
+            )
+        )
+    wf = table_workforce(res, study)
+    if wf is not None:
+        sections.append(Section("workforce", "Workforce and contact log", (wf,)))
+    beyond = _blocks(
+        extra.table_norm_difference(res, study, labels),
+        extra.table_models(res, study, dps, labels) if res.models is not None and len(res.models) else None,
+        extra.table_reliable_change(res, study, dps, labels),
+        extra.table_reliability(res, study, labels) if res.reliability is not None and len(res.reliability) else None,
+        extra.table_completion(res, study, labels),
+        extra.table_attrition_scores(res, study, dps, labels),
+    )
+    if beyond:
+        sections.append(Section("beyond", "Beyond the seed study: models, reliability, reliable change and attrition", beyond))
+    qual = _blocks(
+        extra.table_code_matrix(parts.code_matrix, study, labels) if parts.code_matrix is not None and len(parts.code_matrix) else None,
+        figs.get("code_timepoint_heatmap"),
+        parts.agreement,
+    )
+    if qual:
+        sections.append(Section("qualitative", "Qualitative analysis: codes by timepoint and agreement", qual))
+    warnings = list(res.warnings) + (list(parts.grid.warnings) if parts.grid is not None else []) + parts.warnings
+    if warnings:
+        sections.append(Section("warnings", "Warnings", (BulletList(tuple(dict.fromkeys(warnings)), kind="warning"),)))
+
+    d = study.definition
+    subtitle = (
+        f"{len(study.participants)} participants, {len(d.sites)} sites, timepoints {', '.join(d.timepoint_ids)}. "
+        f"Generated {provenance.generated_at}."
+    )
+    return ReportDocument(
+        title=study.title,
+        synthetic=bool(study.synthetic),
+        sections=tuple(number_blocks(sections)),
+        provenance=provenance,
+        subtitle=subtitle,
+        warnings=tuple(dict.fromkeys(warnings)),
+    )

@@ -1,0 +1,1 @@
+"""The Django app holding the study in the database (app label ``records``)."""

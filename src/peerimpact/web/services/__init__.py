@@ -1,0 +1,1 @@
+"""Domain services of the web app: study import/export, operations, questionnaires, audit."""

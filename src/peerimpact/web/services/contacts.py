@@ -1,0 +1,190 @@
+"""The contact log: one validator and writer shared by the pages and the API.
+
+Rules (also those of ``peerimpact.load_study``, so an export stays valid):
+the person must be allocated to the worker on or before the contact date; the
+date is a real date, not in the future and not before 2000; the duration is
+0-1440 minutes (a warning above the policy's long-contact threshold, 2 hours
+by default); a peer worker records only their own contacts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from ..access import ADMIN, WORKER, membership, persons_for
+from ..records.models import Allocation, Contact, Participant, Policy
+from ..records.models.operations import CONTACT_MODES, CONTACT_PHASES, CONTACT_STATUSES
+from .errors import Collector, Conflict, FieldErrors
+
+EARLIEST = dt.date(2000, 1, 1)
+FIELDS = ("contact_id", "worker_id", "person_id", "date", "mode", "duration_minutes", "status", "phase")
+
+
+@dataclass(frozen=True)
+class Saved:
+    contact: Contact
+    warnings: list[str]
+
+
+def today() -> dt.date:
+    return timezone.localdate()
+
+
+def parse_date(value, field: str, errors: Collector) -> dt.date | None:
+    """A date from ISO text, not in the future and not before 2000; None (and an error) otherwise."""
+    if isinstance(value, dt.date):
+        date = value
+    else:
+        try:
+            date = dt.date.fromisoformat(str(value))
+        except ValueError:
+            errors.add(field, f"{value!r} is not a valid date (expected YYYY-MM-DD)")
+            return None
+    if date > today():
+        errors.add(field, f"{date.isoformat()} is in the future")
+        return None
+    if date < EARLIEST:
+        errors.add(field, f"{date.isoformat()} is before {EARLIEST.isoformat()}")
+        return None
+    return date
+
+
+def writable_by(user) -> str:
+    """The writer's role; only peer workers (own log) and research admins write contacts."""
+    m = membership(user)
+    if m is None or m.role not in (ADMIN, WORKER):
+        raise PermissionError("only peer workers and research admins record contacts")
+    return m.role
+
+
+def _resolve_worker(user, worker_id, errors: Collector) -> Participant | None:
+    m = membership(user)
+    if m.role == WORKER:
+        own = m.participant
+        if worker_id not in (None, own.participant_id):
+            errors.add("worker_id", "you can record only your own contacts")
+            return None
+        return own
+    if worker_id is None:
+        errors.add("worker_id", "is required")
+        return None
+    worker = Participant.objects.filter(participant_id=worker_id).first()
+    if worker is None:
+        errors.add("worker_id", f"unknown worker {worker_id!r}")
+    return worker
+
+
+def _check_allocation(user, worker, person_id, date, errors: Collector):
+    person = persons_for(user).filter(person_id=person_id).first() if person_id is not None else None
+    if person is None:
+        errors.add("person_id", f"{person_id!r} is not a person allocated to this worker")
+        return None
+    allocations = Allocation.objects.filter(worker=worker, person=person)
+    first = allocations.order_by("allocated_on").values_list("allocated_on", flat=True).first()
+    if first is None:
+        errors.add("person_id", f"{person_id!r} is not a person allocated to this worker")
+        return None
+    if date is not None and date < first:
+        errors.add("date", f"contact on {date.isoformat()} is before the allocation on {first.isoformat()}")
+    return person
+
+
+def _check_values(data: dict, errors: Collector) -> None:
+    choices = {"mode": CONTACT_MODES, "status": CONTACT_STATUSES, "phase": CONTACT_PHASES}
+    for field, allowed in choices.items():
+        if field in data and data[field] not in {c for c, _ in allowed}:
+            errors.add(field, f"{data[field]!r} is not one of: {', '.join(c for c, _ in allowed)}")
+    if "duration_minutes" in data and data["duration_minutes"] is not None:
+        d = data["duration_minutes"]
+        if isinstance(d, bool) or not isinstance(d, (int, float)) or d != d:
+            errors.add("duration_minutes", "must be a number of minutes")
+        elif not 0 <= d <= 24 * 60:
+            errors.add("duration_minutes", f"{d:g} is outside 0-1440 minutes")
+
+
+def duration_warnings(duration) -> list[str]:
+    limit = Policy.current().long_contact_minutes
+    if duration is not None and duration > limit:
+        return [f"duration_minutes: {duration:g} minutes is more than {limit} minutes ({limit / 60:g} hours): please check it"]
+    return []
+
+
+def new_contact_id() -> str:
+    return "C" + uuid.uuid4().hex[:20].upper()
+
+
+def create_contact(user, data: dict) -> Saved:
+    """Validate ``data`` (study-folder column names) and store one contact with its audit record.
+
+    Raises
+    ------
+    FieldErrors
+        Listing every problem (nothing stored).
+    Conflict
+        When ``contact_id`` is already used (by any record, deleted or not).
+    """
+    writable_by(user)
+    errors = Collector()
+    for field in ("person_id", "date", "mode", "status", "phase"):
+        if data.get(field) in (None, ""):
+            errors.add(field, "is required")
+    _check_values(data, errors)
+    date = parse_date(data["date"], "date", errors) if data.get("date") not in (None, "") else None
+    worker = _resolve_worker(user, data.get("worker_id"), errors)
+    person = _check_allocation(user, worker, data.get("person_id"), date, errors) if worker else None
+    errors.raise_if_any()
+    contact_id = data.get("contact_id") or new_contact_id()
+    contact = Contact(contact_id=contact_id, worker=worker, person=person, date=date, mode=data["mode"],
+                      duration_minutes=data.get("duration_minutes"), status=data["status"], phase=data["phase"], created_by=user)
+    contact._history_user = user
+    try:
+        with transaction.atomic():
+            contact.save()
+    except IntegrityError:
+        if Contact.all_objects.filter(contact_id=contact_id).exists():
+            raise Conflict([("contact_id", f"{contact_id!r} is already used by another contact")]) from None
+        raise
+    return Saved(contact, duration_warnings(contact.duration_minutes))
+
+
+def update_contact(user, contact: Contact, data: dict) -> Saved:
+    """Change some fields of a contact the user may write (``contact_id`` and ``worker_id`` are fixed)."""
+    writable_by(user)
+    errors = Collector()
+    fixed = {"contact_id": contact.contact_id, "worker_id": contact.worker.participant_id}
+    for field, current in fixed.items():
+        if field in data and data[field] != current:
+            errors.add(field, "cannot be changed")
+    for field in ("person_id", "date", "mode", "status", "phase"):
+        if field in data and data[field] in (None, ""):
+            errors.add(field, "is required")
+    _check_values(data, errors)
+    date = contact.date
+    if data.get("date") not in (None, ""):
+        date = parse_date(data["date"], "date", errors)
+    person_id = data.get("person_id") or contact.person.person_id
+    person = _check_allocation(user, contact.worker, person_id, date, errors)
+    errors.raise_if_any()
+    contact.person, contact.date = person, date
+    for field in ("mode", "status", "phase", "duration_minutes"):
+        if field in data:
+            setattr(contact, field, data[field])
+    contact._history_user = user
+    contact.save()
+    return Saved(contact, duration_warnings(contact.duration_minutes))
+
+
+def contact_dict(contact: Contact) -> dict:
+    return {
+        "contact_id": contact.contact_id, "worker_id": contact.worker.participant_id, "person_id": contact.person.person_id,
+        "date": contact.date.isoformat(), "mode": contact.mode, "duration_minutes": contact.duration_minutes,
+        "status": contact.status, "phase": contact.phase,
+    }
+
+
+__all__ = ["FIELDS", "FieldErrors", "Saved", "contact_dict", "create_contact", "update_contact"]

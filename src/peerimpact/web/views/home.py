@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.urls import reverse
+
+from ..access import ADMIN, CODER, COORDINATOR, WORKER, membership
+from ..records.models import Role
+from .common import page
+
+LINKS = {
+    WORKER: [("contacts", "My contact log"), ("contact-new", "Record a contact"), ("adherence", "My people and their schedule"),
+             ("questionnaires", "My questionnaires")],
+    COORDINATOR: [("caseloads", "Caseloads and allocations"), ("adherence", "Schedule adherence and engagement"),
+                  ("workforce", "Employment, hours and sickness absence"), ("contacts", "Contacts at my site")],
+    ADMIN: [("caseloads", "Caseloads"), ("adherence", "Schedule adherence"), ("workforce", "Workforce"), ("contacts", "Contact log"),
+            ("consent", "Consent"), ("questionnaires", "Questionnaires"), ("transcripts", "Transcripts"), ("audit", "Audit trail"),
+            ("report", "Report")],
+    CODER: [("transcripts", "Transcripts and coding")],
+}
+
+
+@login_required
+def home(request):
+    m = membership(request.user)
+    scope = None
+    if m is not None and m.role == COORDINATOR:
+        scope = f"site {m.site.site_id}"
+    elif m is not None and m.role == WORKER:
+        scope = f"participant {m.participant.participant_id}"
+    links = [(reverse(name), label) for name, label in LINKS.get(m.role if m else None, [])]
+    return page(request, "web/home.html", {
+        "links": links, "scope": scope, "role_label": Role(m.role).label if m else "no role",
+    })

@@ -1,0 +1,179 @@
+"""The quantitative analysis against R: paired change, descriptives and mixed models.
+
+(a) R run now on the committed inputs reproduces the committed golden JSON
+    (1e-12 relative), so CI fails if R's answer changes;
+(b) Python matches the golden: t, p, CI and the other test statistics to
+    1e-9 relative, mixed-model estimates and SEs to 1e-4.
+The generated inputs are also checked to be reproducible from
+``quant_oracle_data``. Regenerate with ``tests/quant/quant_regenerate.py``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+from quant_oracle_data import DATASETS, GOLDEN, INPUTS, all_inputs, csv_text
+from quant_oracle_python import attrition_scores, change, close, describe, models, one, reliable
+from quant_regenerate import SCRIPTS, run_r
+
+TIGHT = 1e-9
+MODEL = 1e-4
+
+
+def golden(name: str) -> dict:
+    return json.loads((GOLDEN / f"{name}.json").read_text(encoding="utf-8"))
+
+
+CHANGE_ROWS = golden("quant_change")["rows"]
+DESC_ROWS = golden("quant_descriptives")["descriptives"]
+ATT_ROWS = golden("quant_descriptives")["attrition"]
+LMER_FITS = golden("quant_lmer")["fits"]
+
+
+def _id(r: dict) -> str:
+    return "-".join(str(r[k]) for k in ("dataset", "outcome", "from", "to", "timepoint", "follow_up", "group") if k in r)
+
+
+# ---------------------------------------------------------------- inputs and R regeneration
+@pytest.mark.parametrize("name", sorted(all_inputs()))
+def test_generator_reproduces_committed_inputs(name):
+    assert csv_text(all_inputs()[name]) == (INPUTS / name).read_text(encoding="utf-8")
+
+
+def _same(a, b, path="") -> list[str]:
+    """Differences between two JSON values, numbers compared at 1e-12 relative."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        if set(a) != set(b):
+            return [f"{path}: keys {sorted(set(a) ^ set(b))}"]
+        return [d for k in a if k not in ("r_version", "lme4_version") for d in _same(a[k], b[k], f"{path}.{k}")]
+    if isinstance(a, list) and isinstance(b, list):
+        if len(a) != len(b):
+            return [f"{path}: length {len(a)} != {len(b)}"]
+        return [d for i, (x, y) in enumerate(zip(a, b)) for d in _same(x, y, f"{path}[{i}]")]
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)) and not isinstance(a, bool):
+        return [] if math.isclose(a, b, rel_tol=1e-12, abs_tol=1e-300) else [f"{path}: {a} != {b}"]
+    return [] if a == b else [f"{path}: {a!r} != {b!r}"]
+
+
+@pytest.fixture(scope="module")
+def r_outputs(rscript, tmp_path_factory):
+    out = tmp_path_factory.mktemp("quant_oracle")
+    return {s: json.loads(run_r(s, INPUTS, out / f"{s}.json", rscript).read_text(encoding="utf-8")) for s in SCRIPTS}
+
+
+@pytest.mark.oracle
+@pytest.mark.parametrize("script", SCRIPTS)
+def test_r_reproduces_golden(r_outputs, script):
+    assert _same(r_outputs[script], golden(script)) == []
+
+
+# ---------------------------------------------------------------- paired change (Table 4)
+CHANGE_FIELDS = ("n", "mean_from", "mean_to", "sd_from", "sd_to", "mean_change", "sd_change",
+                 "t", "df", "p", "ci_low", "ci_high", "p_holm", "wilcoxon_v", "wilcoxon_p")
+R_METHOD = {"Wilcoxon signed rank exact test": "exact",
+            "Wilcoxon signed rank test with continuity correction": "normal_cc", None: None}
+
+
+@pytest.mark.parametrize("r", CHANGE_ROWS, ids=_id)
+def test_change_matches_r(r):
+    py = one(change(r["dataset"]), outcome=r["outcome"], **{"from": r["from"], "to": r["to"]})
+    bad = {f: (py[f], r[f]) for f in CHANGE_FIELDS if not close(float(py[f]), r[f], TIGHT)}
+    assert bad == {}
+    assert py["wilcoxon_method"] == R_METHOD[r["wilcoxon_method"]]
+    assert close(py["effect_size"], r["effect_size_paired"], TIGHT)
+    assert py["effect_size_method"] == "paired_baseline"
+
+
+@pytest.mark.parametrize("r", CHANGE_ROWS, ids=_id)
+def test_all_baseline_effect_size_matches_r(r):
+    py = one(change(r["dataset"], "all_baseline"), outcome=r["outcome"], **{"from": r["from"], "to": r["to"]})
+    assert close(py["effect_size"], r["effect_size_all"], TIGHT)
+    assert close(py["effect_size_sd"], r["sd_all_from"], TIGHT)
+    assert py["effect_size_method"] == "all_baseline"
+
+
+RC_ROWS = [r for r in CHANGE_ROWS if r["reliable_change"] is not None]
+
+
+@pytest.mark.parametrize("r", RC_ROWS, ids=_id)
+def test_reliable_change_matches_r(r):
+    py = one(reliable(r["dataset"]), outcome=r["outcome"], criterion="jacobson_truax",
+             **{"from": r["from"], "to": r["to"]})
+    rc = r["reliable_change"]
+    assert close(py["s_diff"], rc["s_diff"], TIGHT) and close(py["sd_from"], rc["sd_from"], TIGHT)
+    assert (py["improved"], py["no_change"], py["deteriorated"]) == (rc["improved"], rc["no_change"], rc["deteriorated"])
+
+
+def test_oracle_exercises_every_wilcoxon_branch():
+    methods = {(r["wilcoxon_method"], r["wilcoxon_p"] is None) for r in CHANGE_ROWS}
+    assert ("Wilcoxon signed rank exact test", False) in methods
+    assert ("Wilcoxon signed rank test with continuity correction", False) in methods
+    assert ("Wilcoxon signed rank test with continuity correction", True) in methods  # all zero
+    assert any(r["n"] >= 50 for r in CHANGE_ROWS) and any(r["t"] is None for r in CHANGE_ROWS)
+
+
+# ---------------------------------------------------------------- descriptives (Table 3) and attrition
+DESC_FIELDS = {"n": "n", "mean": "mean", "sd": "sd", "min": "min", "max": "max",
+               "std_diff_ci_low": "std_diff_ci_low", "std_diff_ci_high": "std_diff_ci_high",
+               "std_diff_df": "diff_df", "std_diff": "std_diff"}
+
+
+@pytest.mark.parametrize("r", DESC_ROWS, ids=_id)
+def test_descriptives_match_r(r):
+    py = one(describe(r["dataset"]), outcome=r["outcome"], timepoint=r["timepoint"])
+    bad = {f: (py[f], r.get(g)) for f, g in DESC_FIELDS.items() if not close(float(py[f]), r.get(g), TIGHT)}
+    assert bad == {}
+    assert py["std_diff_method"] == r["method"]
+
+
+@pytest.mark.parametrize("r", ATT_ROWS, ids=_id)
+def test_attrition_baseline_scores_match_r(r):
+    py = one(attrition_scores(r["dataset"]), outcome=r["outcome"], follow_up=r["follow_up"], group=r["group"])
+    assert [close(float(py[f]), r[f], TIGHT) for f in ("n", "mean", "sd")] == [True] * 3
+
+
+# ---------------------------------------------------------------- mixed models
+MODEL_CASES = [
+    pytest.param(fit, term, engine, id=f"{engine}-{fit['dataset']}-{fit['outcome']}-{term['term']}")
+    for fit in LMER_FITS if "terms" in fit for term in fit["terms"][1:]
+    for engine in ("profiled_reml", "statsmodels")
+    # statsmodels' optimiser stops short of the boundary in singular fits (documented in
+    # mixed_models); the default engine is held to 1e-4 there too.
+    if not (engine == "statsmodels" and fit["singular"])
+]
+
+
+@pytest.mark.parametrize("fit,term,engine", MODEL_CASES)
+def test_models_match_lme4(fit, term, engine):
+    table, _ = models(fit["dataset"], engine)
+    py = one(table, outcome=fit["outcome"], term=term["term"])
+    assert close(py["estimate"], term["estimate"], MODEL, 1e-6), (py["estimate"], term["estimate"])
+    assert close(py["se"], term["se"], MODEL, 1e-6), (py["se"], term["se"])
+    assert close(py["sd_residual"], fit["sigma"], MODEL, 1e-6)
+    assert close(py["sd_participant"], fit["sd_participant"], MODEL, 1e-3 * fit["sigma"])
+    assert (py["n_obs"], py["n_participants"], bool(py["singular"])) == (fit["n_obs"], fit["n_groups"], fit["singular"])
+    assert py["reference"] == fit["levels"][0]
+
+
+@pytest.mark.parametrize("fit", [f for f in LMER_FITS if "terms" in f], ids=lambda f: f"{f['dataset']}-{f['outcome']}")
+def test_models_have_exactly_lme4_terms(fit):
+    table, _ = models(fit["dataset"], "profiled_reml")
+    assert sorted(table.loc[table["outcome"] == fit["outcome"], "term"]) == sorted(t["term"] for t in fit["terms"][1:])
+
+
+def test_singular_fits_are_warned_like_lme4():
+    singular = [f for f in LMER_FITS if f.get("singular")]
+    assert singular, "the oracle data should contain a singular fit"
+    for fit in singular:
+        _, messages = models(fit["dataset"], "profiled_reml")
+        assert any(m.startswith(f"model {fit['outcome']}: boundary (singular) fit") for m in messages)
+        assert any("boundary (singular) fit" in n for n in fit["notes"])
+
+
+def test_dropped_empty_timepoint_is_warned():
+    ds = next(d for d in DATASETS if d.empty)
+    outcome, (tp,) = next(iter(ds.empty.items()))
+    _, messages = models(ds.name, "profiled_reml")
+    assert f"model {outcome}: no scores at {tp!r}; that timepoint is left out" in messages
