@@ -9,8 +9,8 @@ output folder, no temporary folder). Anything else is a crash.
 
 Prints the cases tried, valid imports, user errors and crashes (with the
 first crashes' tracebacks), per format and in total; exits 1 on any crash.
-The mutation operators live in tests/formats/mutations.py, shared with the
-Hypothesis test in tests/formats/test_fuzz.py.
+The mutation operators live in tests/formats/formats_mutations.py, shared with the
+Hypothesis test in tests/formats/test_formats_fuzz.py.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests" / "formats"))
 
-from mutations import MAKERS, run_case  # noqa: E402
+from formats_mutations import MAKERS, run_case  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -35,25 +35,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--formats", default="csv,xlsx,redcap")
     parser.add_argument("--show", type=int, default=3, help="Crash tracebacks to print.")
+    parser.add_argument("--jobs", type=int, default=1, help="Worker processes.")
     args = parser.parse_args(argv)
     formats = [f for f in args.formats.split(",") if f]
     counts: Counter[tuple[str, str]] = Counter()
     crashes: list[tuple[int, str, str]] = []
     start = time.perf_counter()
-    with tempfile.TemporaryDirectory(prefix="peerimpact-fuzz-") as root:
-        for i in range(args.cases):
-            fmt = formats[i % len(formats)]
-            rnd = random.Random(f"{args.seed}:{i}")
-            case_dir = Path(root) / f"case{i}"
-            (case_dir / "in").mkdir(parents=True)
-            case = MAKERS[fmt](case_dir / "in", rnd)
-            outcome = run_case(case, case_dir / "out")
-            counts[(fmt, outcome.kind)] += 1
-            if outcome.kind == "crash":
-                crashes.append((i, fmt, outcome.detail))
-            _remove(case_dir)
-            if (i + 1) % 1000 == 0:
-                print(f"... {i + 1} cases, {len(crashes)} crashes, {time.perf_counter() - start:.0f} s", file=sys.stderr)
+    jobs = [(args.seed, i, formats[i % len(formats)]) for i in range(args.cases)]
+    if args.jobs > 1:
+        from multiprocessing import Pool
+
+        with Pool(args.jobs) as pool:
+            results = pool.imap(_one, jobs, chunksize=20)
+            _collect(results, counts, crashes, start)
+    else:
+        _collect(map(_one, jobs), counts, crashes, start)
     elapsed = time.perf_counter() - start
     print(f"fuzz_import: seed {args.seed}, {elapsed:.1f} s")
     print(f"{'format':8} {'cases':>7} {'valid':>7} {'user errors':>12} {'crashes':>8}")
@@ -70,10 +66,24 @@ def main(argv: list[str] | None = None) -> int:
     return 1 if crashes else 0
 
 
-def _remove(path: Path) -> None:
-    import shutil
+def _one(job: tuple[int, int, str]) -> tuple[int, str, str, str]:
+    """Make and run case ``i`` in its own temporary folder: (i, format, outcome kind, detail)."""
+    seed, i, fmt = job
+    rnd = random.Random(f"{seed}:{i}")
+    with tempfile.TemporaryDirectory(prefix="peerimpact-fuzz-") as root:
+        (Path(root) / "in").mkdir()
+        case = MAKERS[fmt](Path(root) / "in", rnd)
+        outcome = run_case(case, Path(root) / "out", reload=False)
+    return i, fmt, outcome.kind, outcome.detail
 
-    shutil.rmtree(path, ignore_errors=True)
+
+def _collect(results, counts: Counter, crashes: list, start: float) -> None:
+    for n, (i, fmt, kind, detail) in enumerate(results, start=1):
+        counts[(fmt, kind)] += 1
+        if kind == "crash":
+            crashes.append((i, fmt, detail))
+        if n % 1000 == 0:
+            print(f"... {n} cases, {len(crashes)} crashes, {time.perf_counter() - start:.0f} s", file=sys.stderr)
 
 
 if __name__ == "__main__":

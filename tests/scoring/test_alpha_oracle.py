@@ -121,6 +121,7 @@ def test_inputs_are_what_the_generator_writes(tmp_path):
 
 
 @pytest.mark.oracle
+@pytest.mark.slow
 def test_r_still_produces_the_golden_file(rscript, tmp_path):
     fresh_doc = run_r(rscript, tmp_path / "alpha.json")
     fresh = fresh_doc["results"]

@@ -23,6 +23,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from studydata import write_tiny_study  # noqa: E402
 
 ROLES = ("admin", "coord1", "coord2", "worker01", "worker02", "worker03", "coder", "norole")
+PASSWORD = "a-long-test-password-1"
 
 
 @pytest.fixture(scope="session")
@@ -30,11 +31,18 @@ def tiny_study_dir(tmp_path_factory) -> Path:
     return write_tiny_study(tmp_path_factory.mktemp("tiny") / "study")
 
 
-@pytest.fixture
-def study(db, tiny_study_dir):
-    from peerimpact.web.services.study_import import import_study
+@pytest.fixture(scope="session")
+def tiny_study(tiny_study_dir):
+    import peerimpact
 
-    return import_study(tiny_study_dir)
+    return peerimpact.load_study(tiny_study_dir)
+
+
+@pytest.fixture
+def study(db, tiny_study):
+    from peerimpact.web.services.study_import import import_loaded_study
+
+    return import_loaded_study(tiny_study)
 
 
 @pytest.fixture
@@ -47,21 +55,18 @@ def users(study):
 
     site = {s.site_id: s for s in Site.objects.all()}
     part = {p.participant_id: p for p in Participant.objects.all()}
-    pw = "a-long-test-password-1"
+    pw, fast = PASSWORD, {"validate_password": False}  # validators are tested in test_security.py
     made = {
-        "admin": make_user("admin", pw, Role.ADMIN),
-        "coord1": make_user("coord1", pw, Role.COORDINATOR, site=site["1"]),
-        "coord2": make_user("coord2", pw, Role.COORDINATOR, site=site["2"]),
-        "worker01": make_user("worker01", pw, Role.WORKER, participant=part["01"]),
-        "worker02": make_user("worker02", pw, Role.WORKER, participant=part["02"]),
-        "worker03": make_user("worker03", pw, Role.WORKER, participant=part["03"]),
-        "coder": make_user("coder", pw, Role.CODER),
+        "admin": make_user("admin", pw, Role.ADMIN, **fast),
+        "coord1": make_user("coord1", pw, Role.COORDINATOR, site=site["1"], **fast),
+        "coord2": make_user("coord2", pw, Role.COORDINATOR, site=site["2"], **fast),
+        "worker01": make_user("worker01", pw, Role.WORKER, participant=part["01"], **fast),
+        "worker02": make_user("worker02", pw, Role.WORKER, participant=part["02"], **fast),
+        "worker03": make_user("worker03", pw, Role.WORKER, participant=part["03"], **fast),
+        "coder": make_user("coder", pw, Role.CODER, **fast),
     }
     made["norole"] = get_user_model().objects.create_user("norole", password=pw)
     return made
-
-
-PASSWORD = "a-long-test-password-1"
 
 
 @pytest.fixture

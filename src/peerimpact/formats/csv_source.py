@@ -59,9 +59,12 @@ def sniff_delimiter(text: str) -> str:
 
 
 def parse_delimited(
-    text: str, label: str, delimiter: str, header_row: int = 1
+    text: str, label: str, delimiter: str, header_row: int = 1, strip: bool = True
 ) -> tuple[list[str], list[tuple[str | None, ...]], list[int]]:
     """Split text into header, rows and spreadsheet row numbers.
+
+    Cells are stripped of surrounding spaces unless ``strip`` is false (free
+    text kept exactly); empty cells become ``None``.
 
     Raises
     ------
@@ -102,7 +105,7 @@ def parse_delimited(
         if len(raw) != width:
             problems.append(Problem(label, number, None, f"has {len(raw)} cells but the header has {width}"))
             continue
-        rows.append(tuple(c.strip() or None for c in raw))
+        rows.append(tuple((c.strip() if strip else c) or None for c in raw))
         numbers.append(number)
     if problems:
         raise StudyValidationError(problems)

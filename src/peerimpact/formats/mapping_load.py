@@ -126,13 +126,31 @@ def _pydantic_problems(exc: ValidationError, model: type[BaseModel], raw: Any, l
     return problems
 
 
+_YAML_CACHE: dict[tuple[str, str], tuple[Any, dict[KeyPath, int]]] = {}
+
+
+def _load_yaml(path: Path, label: str) -> tuple[Any, dict[KeyPath, int]]:
+    """:func:`load_yaml_with_lines`, remembered by content (mappings are re-read on every import)."""
+    import hashlib
+
+    try:
+        key = (label, hashlib.sha256(path.read_bytes()).hexdigest())
+    except OSError:
+        return load_yaml_with_lines(path, label)
+    if key not in _YAML_CACHE:
+        if len(_YAML_CACHE) > 64:
+            _YAML_CACHE.clear()
+        _YAML_CACHE[key] = load_yaml_with_lines(path, label)
+    return _YAML_CACHE[key]
+
+
 def _load_definition(raw_study: Any, lm_label: str, lines: dict[KeyPath, int], raw: dict, base: Path) -> tuple[StudyDefinition | None, list[Problem], Path | None, str | None, dict]:
     if isinstance(raw_study, str):
         study_path = (base / raw_study).resolve()
         study_label = raw_study
         if not study_path.is_file():
             return None, [Problem(lm_label, line_for(lines, ("study",)), "study", f"study definition {raw_study!r} not found (relative to the mapping file)")], None, None, {}
-        data, slines = load_yaml_with_lines(study_path, study_label)
+        data, slines = _load_yaml(study_path, study_label)
         if not isinstance(data, dict):
             return None, [Problem(study_label, 1, None, "must be a mapping of keys to values")], None, None, {}
         try:
@@ -162,7 +180,7 @@ def load_mapping(path: str | Path) -> LoadedMapping:
     label = path.name
     if not path.is_file():
         raise UserInputError(f"{path}: no such mapping file")
-    raw, lines = load_yaml_with_lines(path, label)
+    raw, lines = _load_yaml(path, label)
     if not isinstance(raw, dict):
         raise StudyValidationError([Problem(label, 1, None, "must be a mapping with keys study, tables, ...")])
     problems: list[Problem] = []

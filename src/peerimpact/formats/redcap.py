@@ -152,7 +152,7 @@ def format_choices(choices: dict[str, str]) -> str:
     return " | ".join(f"{code}, {label}" for code, label in choices.items())
 
 
-def _read_table(path: Path, label: str, delimiter: str | None = None) -> tuple[list[str], list[tuple], list[int]]:
+def _read_table(path: Path, label: str, delimiter: str | None = None, strip: bool = True) -> tuple[list[str], list[tuple], list[int]]:
     data = read_bytes(path, label)
     require_kind(data, "csv", label)
     text, _ = decode_text(data, label)
@@ -160,7 +160,7 @@ def _read_table(path: Path, label: str, delimiter: str | None = None) -> tuple[l
         text = text[1:]
     if not text.strip():
         raise UserInputError(f"{label}: is empty")
-    return parse_delimited(text, label, delimiter or sniff_delimiter(text))
+    return parse_delimited(text, label, delimiter or sniff_delimiter(text), strip=strip)
 
 
 def read_dictionary(path: Path, label: str | None = None) -> list[RedcapField]:
@@ -439,7 +439,7 @@ def read_redcap(dictionary_path: str | Path, data_path: str | Path, events_path:
     dict_label, data_label = dpath.name, xpath.name
     fields = read_dictionary(dpath, dict_label)
     events = read_events(Path(events_path)) if events_path is not None else None
-    header, rows, numbers = _read_table(xpath, data_label)
+    header, rows, numbers = _read_table(xpath, data_label, strip=False)  # free text is kept exactly
     problems: list[Problem] = []
     expected = _expected_columns(fields)
     forms = list(dict.fromkeys(f.form for f in fields))

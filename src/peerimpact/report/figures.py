@@ -131,7 +131,7 @@ def trajectory_figures(results: Any, study: Any, labels: Labels) -> list[Figure]
                 ax.vlines(months, means - np.nan_to_num(lo), means + np.nan_to_num(hi), color=PALETTE[0], linewidth=1.2)
                 ax.plot(months, means, color=PALETTE[0], marker="o", markersize=4, linewidth=1.2)
                 ax.set_title(textwrap.fill(labels.outcome(o), 30))
-                ax.yaxis.set_major_locator(MaxNLocator(nbins=4))
+                ax.yaxis.set_major_locator(MaxNLocator(nbins=4, steps=[1, 2, 2.5, 5, 10]))
                 if k == 0:
                     ax.set_xticks(months, tps)
                     ax.set_xlim(months[0] - 0.1 * span, months[-1] + 0.1 * span)
@@ -187,13 +187,13 @@ def forest_figure(results: Any, study: Any, labels: Labels) -> Figure:
     ch = results.change
     outcomes = labels.outcome_order([str(o) for o in ch["outcome"].unique()])
     pairs = [tuple(c) for c in study.definition.comparison_pairs if ((ch["from"] == c[0]) & (ch["to"] == c[1])).any()]
-    height = 0.26 * len(outcomes) + 0.8
+    height = 0.26 * len(outcomes) + 1.0
     fig = _new(6.5, height)
     alt_bits = []
     ylabels = [labels.outcome_long(o) for o in outcomes]
     with matplotlib.rc_context(RC):
         ax = fig.subplots()
-        _margins(fig, _label_width(ylabels) + 0.2, 0.15, 0.1, 0.45)
+        _margins(fig, _label_width(ylabels) + 0.2, 0.15, 0.3, 0.45)
         ax.axvline(0, color="#555555", linewidth=0.8)
         step = 0.6 / max(1, len(pairs))
         for j, (a, b) in enumerate(pairs):
@@ -216,7 +216,7 @@ def forest_figure(results: Any, study: Any, labels: Labels) -> Figure:
         ax.set_yticks(range(len(outcomes)), ylabels)
         ax.invert_yaxis()
         ax.set_xlabel("Effect size (mean change / SD of earlier scores)")
-        ax.legend(loc="lower right", frameon=False, fontsize=8)
+        ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=max(1, len(pairs)), frameon=False, fontsize=8, borderaxespad=0.2)
         ax.grid(axis="x", color="#DDDDDD", linewidth=0.5)
     alt = (
         f"Forest plot of effect sizes for {len(outcomes)} outcomes and {len(pairs)} comparisons, with a vertical line at zero; "

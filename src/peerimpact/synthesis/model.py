@@ -241,7 +241,8 @@ class _Parser:
             interpretation = ""
         quant = self.quantitative(raw.get("quantitative"), path + ("quantitative",), pid)
         qual = self.qualitative(raw.get("qualitative"), path + ("qualitative",), pid)
-        if not quant and not (qual.themes or qual.codes or qual.exemplars):
+        raw_qual = raw.get("qualitative") if isinstance(raw.get("qualitative"), dict) else {}
+        if not raw.get("quantitative") and not any(raw_qual.get(k) for k in _QUAL_KEYS):
             self.err(path, f"proposition {pid} cites no quantitative or qualitative evidence")
         self.check_exemplars_fit(pid, qual)
         return Proposition(pid, statement.strip(), quant, qual, fit, interpretation.strip(), line_for(self.lines, path) if self.lines else None)

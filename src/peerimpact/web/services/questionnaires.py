@@ -179,8 +179,7 @@ def submit_questionnaire(user, data: dict, source: str = "web") -> dict:
         elif state == "late":
             warnings.append(f"late: the {timepoint} window closed on {window.closes.isoformat()}")
         in_window = None if state is None else state == "open"
-    if participant is not None and not errors.errors:
-        _check_values(ctx, form, participant.participant_id, timepoint, values, errors)
+    _check_values(ctx, form, data["participant_id"], timepoint, values, errors)
     errors.raise_if_any()
     submit = bool(data.get("submit", True))
     record = _save(user, participant, timepoint, form, values, submit, in_window, source)

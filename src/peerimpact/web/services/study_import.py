@@ -89,7 +89,11 @@ def import_study(path: str | Path, user=None) -> ImportSummary:
     UserInputError
         When the database already holds a study.
     """
-    study = load_study(path)
+    return import_loaded_study(load_study(path), user)
+
+
+def import_loaded_study(study: Study, user=None) -> ImportSummary:
+    """Store a study already loaded (and so validated) by :func:`peerimpact.load_study`."""
     with transaction.atomic():
         if database_holds_study():
             raise UserInputError("the database already holds a study; export it and use a new database to import another")

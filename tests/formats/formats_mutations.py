@@ -337,8 +337,12 @@ class Outcome:
     detail: str = ""
 
 
-def run_case(case: Case, out: Path) -> Outcome:
-    """Import one case; check the no-partial-output rule; classify the result."""
+def run_case(case: Case, out: Path, reload: bool = True) -> Outcome:
+    """Import one case; check the no-partial-output rule; classify the result.
+
+    With ``reload`` a valid import is loaded again with ``load_study``;
+    without it, the folder is only checked to hold its files.
+    """
     from peerimpact import load_study
     from peerimpact.errors import UserInputError
     from peerimpact.formats import import_study
@@ -359,9 +363,14 @@ def run_case(case: Case, out: Path) -> Outcome:
     leftovers = [p.name for p in out.parent.iterdir() if p.name.startswith(f".{out.name}.")]
     if leftovers:
         return Outcome("crash", f"temporary folders left behind: {leftovers}")
-    try:
-        load_study(out)
-    except UserInputError as exc:
-        return Outcome("crash", f"imported folder does not load: {exc}")
+    if reload:
+        try:
+            load_study(out)
+        except UserInputError as exc:
+            return Outcome("crash", f"imported folder does not load: {exc}")
+    else:
+        missing = [f for f in ("study.yaml", "participants.csv", "responses.csv") if not (out / f).is_file()]
+        if missing:
+            return Outcome("crash", f"imported folder lacks {missing}")
     shutil.rmtree(out)
     return Outcome("valid")

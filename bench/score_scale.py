@@ -1,0 +1,182 @@
+"""Benchmark: scoring 1,000,000 participants x 3 timepoints x 36 items.
+
+WEMWBS (14 items, 1-5) and MBI-HSS (22 items, 0-6) with 2% of item responses
+missing, scored by :func:`peerimpact.scoring.score` into the long table (four
+outcomes per row: 12 million rows). The Study is built in memory (as an
+importer would), with item columns as float64 and NaN for missing, exactly as
+``load_study`` produces them.
+
+Printed:
+
+* wall time of ``score(study)`` and of a minimal numpy kernel run in the same
+  process on the same responses (row sums of the int8 item matrix), and
+  their ratio (target: scoring <= 3x the kernel);
+* peak resident memory while scoring (Linux: VmHWM after resetting it via
+  ``/proc/self/clear_refs``), against the raw data size (target: <= 3x).
+
+Run: ``.venv/bin/python bench/score_scale.py [--participants N]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import resource
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from peerimpact.instruments import load_instruments
+from peerimpact.scoring import score
+from peerimpact.study.definition import StudyDefinition
+from peerimpact.study.model import Study
+
+MIB = 1024 * 1024
+TIMEPOINTS = ("T1", "T2", "T3")
+
+
+def _status_kib(field: str) -> int | None:
+    status = Path("/proc/self/status")
+    if not status.exists():
+        return None
+    for line in status.read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    return None
+
+
+def reset_peak() -> bool:
+    """Reset the kernel's peak-RSS counter (Linux >= 4.0); False when not possible."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+        return True
+    except OSError:
+        return False
+
+
+def peak_rss_mib() -> float:
+    hwm = _status_kib("VmHWM")
+    if hwm is not None:
+        return hwm / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def rss_mib() -> float:
+    rss = _status_kib("VmRSS")
+    return (rss or 0) / 1024
+
+
+def make_items(n_rows: int, seed: int) -> tuple[np.ndarray, list[str], np.ndarray]:
+    """int8 item matrix (n_rows x 36), column names, and the 2% missing mask."""
+    rng = np.random.default_rng(seed)
+    columns = [f"wemwbs_{i}" for i in range(1, 15)] + [f"mbi_hss_{i}" for i in range(1, 23)]
+    items = np.empty((n_rows, len(columns)), dtype=np.int8)
+    items[:, :14] = rng.integers(1, 6, size=(n_rows, 14), dtype=np.int8)
+    items[:, 14:] = rng.integers(0, 7, size=(n_rows, 22), dtype=np.int8)
+    missing = rng.random((n_rows, len(columns)), dtype=np.float32) < 0.02
+    return items, columns, missing
+
+
+def make_study(items: np.ndarray, columns: list[str], missing: np.ndarray, n_participants: int) -> Study:
+    ids = np.array([f"P{i:07d}" for i in range(1, n_participants + 1)], dtype=object)
+    data: dict[str, np.ndarray] = {
+        "participant_id": np.repeat(ids, len(TIMEPOINTS)),
+        "timepoint": np.tile(np.array(TIMEPOINTS, dtype=object), n_participants),
+    }
+    for j, col in enumerate(columns):
+        values = items[:, j].astype(np.float64)
+        values[missing[:, j]] = np.nan
+        data[col] = values
+    responses = pd.DataFrame(data)
+    definition = StudyDefinition(
+        title="benchmark",
+        synthetic=True,
+        sites=[{"id": "1", "name": "One"}],
+        timepoints=[{"id": t, "label": t, "month": float(m)} for t, m in zip(TIMEPOINTS, (0, 4, 12))],
+        instruments=["wemwbs", "mbi_hss"],
+    )
+    available = load_instruments()
+    empty = pd.DataFrame()
+    return Study(
+        definition=definition,
+        participants=pd.DataFrame({"participant_id": ids, "site": "1"}),
+        responses=responses,
+        service_use=empty,
+        employment=empty,
+        allocations=empty,
+        contacts=empty,
+        instruments={i: available[i] for i in definition.instruments},
+        transcripts={},
+        codings=empty,
+    )
+
+
+def timed(fn, repeat: int) -> tuple[float, object]:
+    best, result = float("inf"), None
+    for _ in range(repeat):
+        result = None
+        gc.collect()
+        start = time.perf_counter()
+        result = fn()
+        best = min(best, time.perf_counter() - start)
+    return best, result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--participants", type=int, default=1_000_000)
+    parser.add_argument("--repeat", type=int, default=2, help="timing repeats (best is reported)")
+    parser.add_argument("--seed", type=int, default=2024)
+    args = parser.parse_args()
+
+    n_rows = args.participants * len(TIMEPOINTS)
+    items, columns, missing = make_items(n_rows, args.seed)
+    study = make_study(items, columns, missing, args.participants)
+    del missing
+    gc.collect()
+
+    item_bytes_int8 = items.nbytes
+    responses_bytes = int(study.responses.memory_usage(index=False, deep=False).sum())
+    item_bytes_float64 = n_rows * len(columns) * 8
+
+    kernel_s, sums = timed(lambda: items.sum(axis=1, dtype=np.int16), args.repeat)
+    del sums
+
+    small_items, small_columns, small_missing = make_items(30, args.seed)
+    score(make_study(small_items, small_columns, small_missing, 10))  # warm-up: imports, instrument parsing
+    gc.collect()
+    before = rss_mib()
+    can_reset = reset_peak()
+    start = time.perf_counter()
+    table = score(study)
+    first_s = time.perf_counter() - start
+    peak = peak_rss_mib()
+    output_bytes = int(table.memory_usage(index=False, deep=False).sum())
+    rows = len(table)
+    del table
+    score_s = first_s
+    if args.repeat > 1:
+        score_s = min(first_s, timed(lambda: len(score(study)), args.repeat - 1)[0])
+
+    print(f"participants x timepoints x items : {args.participants:,} x {len(TIMEPOINTS)} x {len(columns)} (2% missing)")
+    print(f"long table rows                   : {rows:,}")
+    print(f"numpy kernel (int8 row sums)      : {kernel_s:.3f} s")
+    print(f"score(study)                      : {score_s:.3f} s")
+    print(f"ratio score / kernel              : {score_s / kernel_s:.1f}x (target <= 3x)")
+    print(f"raw items as int8                 : {item_bytes_int8 / MIB:,.0f} MiB")
+    print(f"raw items as float64 (Study)      : {item_bytes_float64 / MIB:,.0f} MiB")
+    print(f"study.responses (shallow)         : {responses_bytes / MIB:,.0f} MiB")
+    print(f"output table (shallow)            : {output_bytes / MIB:,.0f} MiB")
+    print(f"RSS before scoring                : {before:,.0f} MiB")
+    label = "peak RSS while scoring" if can_reset else "peak RSS of the process"
+    print(f"{label:34s}: {peak:,.0f} MiB")
+    print(f"scoring's extra memory (peak-before): {peak - before:,.0f} MiB "
+          f"= {(peak - before) * MIB / responses_bytes:.2f}x study.responses, "
+          f"{(peak - before) * MIB / item_bytes_int8:.2f}x the int8 items")
+    print(f"peak RSS / study.responses        : {peak * MIB / responses_bytes:.2f}x (target <= 3x)")
+
+
+if __name__ == "__main__":
+    main()
