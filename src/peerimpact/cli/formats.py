@@ -28,9 +28,10 @@ class ExportFormat(str, Enum):
 
 @user_errors
 def import_command(
-    format: ImportFormat = typer.Argument(..., help="Format of the source files: csv, xlsx, spss or redcap.", show_default=False),
+    format: ImportFormat = typer.Argument(..., metavar="FORMAT", help="Format of the source files: csv, xlsx, spss or redcap.", show_default=False),
     sources: List[Path] = typer.Argument(
         ...,
+        metavar="SOURCE",
         help="The files to import. REDCap: the data dictionary, the record export and optionally the events CSV, in any order.",
         show_default=False,
     ),
@@ -53,8 +54,8 @@ def import_command(
 
 @user_errors
 def export_command(
-    format: ExportFormat = typer.Argument(..., help="spss (.sav), xlsx, csv (folder or .zip) or redcap (folder or .zip).", show_default=False),
-    study: Path = typer.Argument(..., help="Study folder (see docs/study-format.md).", show_default=False),
+    format: ExportFormat = typer.Argument(..., metavar="FORMAT", help="spss (.sav), xlsx, csv (folder or .zip) or redcap (folder or .zip).", show_default=False),
+    study: Path = typer.Argument(..., metavar="STUDY", help="Study folder (see docs/study-format.md).", show_default=False),
     out: Path = typer.Option(..., "--out", "-o", help="File (.sav, .xlsx) or folder / .zip (csv, redcap) to write.", show_default=False),
     scores: bool = typer.Option(True, "--scores/--no-scores", help="Include the scored outcomes."),
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace OUT if it exists."),

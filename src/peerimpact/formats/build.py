@@ -63,6 +63,18 @@ def _value(plan: FieldPlan, row: tuple, index: dict[str, int], source: SourceTab
     return (*convert(plan.value, plan, source, None, set()), "a constant of the mapping")
 
 
+def _raw_text(plan: FieldPlan, row: tuple, index: dict[str, int]) -> str:
+    """What to write in a rejected cell: the source text, so the study checks see a value.
+
+    The study validator's own complaint about that cell is dropped as already
+    reported; keeping the text avoids knock-on problems (e.g. "no consent
+    date" for a date that is present but unreadable).
+    """
+    if plan.column is None:
+        return "?"
+    return canonical_text(row[index[plan.column]]).replace("\x00", "") or "?"
+
+
 def _columns_for(table: str, plans: list[BlockPlan]) -> list[str]:
     declared = TABLES[table].column_names
     extra: list[str] = []
@@ -146,6 +158,7 @@ def _run_row(plan: BlockPlan, row, number, index, source, missing, out: BuiltTab
         if why:
             cell_problems.append(Problem(source.label, number, f.column or label, why))
             failed.append(f.target.name)
+            text = _raw_text(f, row, index)
         record[f.target.name] = text
         if text and f.target.name not in ("participant_id", "timepoint"):
             values_present = True

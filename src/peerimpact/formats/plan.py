@@ -366,7 +366,8 @@ def plan_mapping(lm: LoadedMapping, instruments: TMapping[str, Any]) -> tuple[li
     for dm in d.demographics:
         if dm.column not in mapped_demo and tables.participants:
             planner.add(("tables", "participants", 0, "columns"), f"the study's demographic column {dm.column!r} ({dm.label}) is not mapped")
-    return plans, planner.problems
+    # A wide block is planned once per timepoint; report each static problem once.
+    return plans, list(dict.fromkeys(planner.problems))
 
 
 def check_sources(lm: LoadedMapping, plans: list[BlockPlan], sources: dict[str, SourceTable]) -> list[Problem]:

@@ -109,13 +109,13 @@ def read_sheet(wb: Workbook, ws, header_row: int = 1, name: str | None = None) -
     Raises
     ------
     StudyValidationError
-        Merged header cells, empty or duplicate header cells, Excel error
-        values, values beyond the last named column.
+        Merged header cells, empty or duplicate header cells (a column with
+        values but no name), Excel error values.
     """
     from openpyxl.utils import get_column_letter
 
     label = sheet_label(wb.label, ws.title)
-    merges = sorted(coord for coord, r1, _ in wb.merged_ranges(ws) if r1 <= header_row)
+    merges = sorted(coord for coord, r1, r2 in wb.merged_ranges(ws) if r1 <= header_row <= r2)
     if merges:
         raise StudyValidationError(
             [
@@ -160,11 +160,8 @@ def read_sheet(wb: Workbook, ws, header_row: int = 1, name: str | None = None) -
             problems.append(Problem(label, header_row, col, f"duplicate column name (also column {get_column_letter(seen[col])})"))
         else:
             seen[col] = pos
-    fixed: list[tuple[Cell, ...]] = []
-    for number, values in zip(numbers, rows):
-        if any(v is not None for v in values[width:]):
-            problems.append(Problem(label, number, None, f"has values beyond the last named column ({get_column_letter(width + 1)} onwards)"))
-        fixed.append(tuple(values[:width]) + (None,) * max(0, width - len(values)))
+    # Trailing columns beyond ``width`` are empty (checked above); short rows are padded.
+    fixed = [tuple(values[:width]) + (None,) * max(0, width - len(values)) for values in rows]
     for r, c_idx, err in errors_at:
         if r > header_row and c_idx < width:
             problems.append(Problem(label, r, header[c_idx] or get_column_letter(c_idx + 1), f"holds the Excel error {err}"))

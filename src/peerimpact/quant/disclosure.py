@@ -1,18 +1,28 @@
 """Small-count disclosure control for a two-way table of counts with totals.
 
-Primary suppression hides counts from 1 to k-1 (shown ``<k``). Secondary
-suppression then hides further cells until no suppressed count can be worked
-out from what is published: the other cells, the row totals, the column totals
-and the grand total, knowing that primary cells lie between 1 and k-1 and
-other counts are at least 0.
+The table is published with its margins: a row total for each row (when
+there is more than one column), a column total for each column (when there
+is more than one row) and the grand total. Margins are counts too, so the
+rules treat the *augmented* table (cells plus margins) alike:
 
-Whether a cell can be worked out is decided exactly: its smallest and largest
-values consistent with the published figures are found by linear
-programming (the constraint matrix of a two-way table is totally unimodular,
-so these bounds are whole numbers and a cell is safe exactly when they
-differ). Totals of a line with a single cell equal that cell and are not
-published. If even suppressing every cell cannot protect the table, the
-totals of lines holding suppressed cells are suppressed too.
+* primary suppression hides every count from 1 to k-1 (shown ``<k``);
+* secondary suppression hides further counts (shown ``*``) until no hidden
+  count can be worked out from the visible ones, knowing that each row of the
+  augmented table sums to its total, each column likewise, primary counts lie
+  in 1..k-1 and other counts are at least 0.
+
+Whether a hidden count can be worked out is decided exactly: its smallest and
+largest values consistent with what is visible are found by linear
+programming. The constraints of a two-way table with margins form a network
+matrix, which is totally unimodular, so these bounds are whole numbers and a
+count is safe exactly when they differ.
+
+Candidates for secondary suppression are taken first from a line that holds
+a single hidden count (such a count always follows from the others), then
+from the line of a count the audit finds exposed: non-zero counts first (a
+hidden zero can only move up, so it protects least), preferring one that
+completes another line with a single hidden count, then the smallest count,
+then the first by position, so the result is deterministic.
 """
 
 from __future__ import annotations
@@ -21,6 +31,8 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy.optimize import linprog
+
+Cell = tuple[int, int]
 
 
 @dataclass(frozen=True)
@@ -31,170 +43,170 @@ class Suppression:
     ----------
     cells : numpy.ndarray
         Object array shaped like the table: None, ``"primary"`` or ``"secondary"``.
-    row_totals : numpy.ndarray
-        True where a row total is published.
-    col_totals : numpy.ndarray
-        True where a column total is published.
-    grand_total : bool
-        True when the grand total is published.
+    row_status : numpy.ndarray
+        The same for each row total (all None when there are no row totals).
+    col_status : numpy.ndarray
+        The same for each column total.
+    grand_status : str or None
+        The same for the grand total.
+    row_applies, col_applies : bool
+        Whether row totals (more than one column) and column totals (more
+        than one row) are published at all; the grand total is published
+        when either is.
     """
 
     cells: np.ndarray
-    row_totals: np.ndarray
-    col_totals: np.ndarray
-    grand_total: bool
+    row_status: np.ndarray
+    col_status: np.ndarray
+    grand_status: str | None
+    row_applies: bool
+    col_applies: bool
 
     @property
     def hidden(self) -> np.ndarray:
         return self.cells != None  # noqa: E711 (elementwise on an object array)
 
 
-def cell_ranges(
-    table: np.ndarray,
-    hidden: np.ndarray,
-    primary: np.ndarray,
-    k: int,
-    row_totals: np.ndarray,
-    col_totals: np.ndarray,
-    grand_total: bool,
-) -> dict[tuple[int, int], tuple[float, float]]:
-    """Smallest and largest value of each hidden cell given what is published.
+@dataclass(frozen=True)
+class Augmented:
+    """A table with its margins as one array, and the lines (constraints) linking them."""
 
+    values: np.ndarray  # (R [+1]) x (C [+1])
+    lines: list[tuple[list[Cell], Cell]]  # (members, total cell): sum(members) == total
+
+
+def augment(table: np.ndarray) -> Augmented:
+    """Add the published margins to ``table`` and list the constraints between counts."""
+    table = np.asarray(table, dtype=np.int64)
+    n_rows, n_cols = table.shape
+    row_m, col_m = n_cols > 1, n_rows > 1
+    values = np.zeros((n_rows + col_m, n_cols + row_m), dtype=np.int64)
+    values[:n_rows, :n_cols] = table
+    lines: list[tuple[list[Cell], Cell]] = []
+    if row_m:
+        values[:n_rows, n_cols] = table.sum(axis=1)
+        lines += [([(r, c) for c in range(n_cols)], (r, n_cols)) for r in range(n_rows)]
+    if col_m:
+        values[n_rows, :n_cols] = table.sum(axis=0)
+        lines += [([(r, c) for r in range(n_rows)], (n_rows, c)) for c in range(n_cols)]
+    if row_m and col_m:
+        values[n_rows, n_cols] = table.sum()
+        lines.append(([(r, n_cols) for r in range(n_rows)], (n_rows, n_cols)))
+        lines.append(([(n_rows, c) for c in range(n_cols)], (n_rows, n_cols)))
+    return Augmented(values, lines)
+
+
+def cell_ranges(aug: Augmented, hidden: np.ndarray, primary: np.ndarray, k: int) -> dict[Cell, tuple[float, float]]:
+    """Smallest and largest value of each hidden count of an augmented table.
+
+    ``hidden`` and ``primary`` are boolean arrays shaped like ``aug.values``.
     Used by :func:`suppress` and by the tests that audit it.
     """
-    cells = [tuple(map(int, rc)) for rc in np.argwhere(hidden)]
+    cells = [tuple(int(x) for x in rc) for rc in np.argwhere(hidden)]
     if not cells:
         return {}
     index = {rc: i for i, rc in enumerate(cells)}
     a_eq, b_eq = [], []
-    n_rows, n_cols = table.shape
-
-    def line(members: list[tuple[int, int]], total: float) -> None:
-        unknown = [index[rc] for rc in members if rc in index]
-        if not unknown:
-            return
+    for members, total in aug.lines:
         row = np.zeros(len(cells))
-        row[unknown] = 1.0
-        a_eq.append(row)
-        b_eq.append(total - sum(float(table[rc]) for rc in members if rc not in index))
-
-    for r in range(n_rows):
-        if row_totals[r]:
-            line([(r, c) for c in range(n_cols)], float(table[r].sum()))
-    for c in range(n_cols):
-        if col_totals[c]:
-            line([(r, c) for r in range(n_rows)], float(table[:, c].sum()))
-    if grand_total:
-        line([(r, c) for r in range(n_rows) for c in range(n_cols)], float(table.sum()))
+        rhs = 0.0
+        for rc, sign in [(m, 1.0) for m in members] + [(total, -1.0)]:
+            if rc in index:
+                row[index[rc]] += sign
+            else:
+                rhs -= sign * float(aug.values[rc])
+        if row.any():
+            a_eq.append(row)
+            b_eq.append(rhs)
     bounds = [(1.0, k - 1.0) if primary[rc] else (0.0, None) for rc in cells]
-    out: dict[tuple[int, int], tuple[float, float]] = {}
+    out: dict[Cell, tuple[float, float]] = {}
     for i, rc in enumerate(cells):
         if not a_eq:
-            out[rc] = (bounds[i][0], np.inf)
+            out[rc] = (bounds[i][0], bounds[i][1] if bounds[i][1] is not None else np.inf)
             continue
         objective = np.zeros(len(cells))
         objective[i] = 1.0
-        lo = linprog(objective, A_eq=np.array(a_eq), b_eq=np.array(b_eq), bounds=bounds, method="highs")
-        hi = linprog(-objective, A_eq=np.array(a_eq), b_eq=np.array(b_eq), bounds=bounds, method="highs")
+        kw = {"A_eq": np.array(a_eq), "b_eq": np.array(b_eq), "bounds": bounds, "method": "highs"}
+        lo = linprog(objective, **kw)
+        hi = linprog(-objective, **kw)
         low = float(lo.fun) if lo.status == 0 else bounds[i][0]
         high = float(-hi.fun) if hi.status == 0 else np.inf  # status 3: unbounded
         out[rc] = (low, high)
     return out
 
 
-def _recoverable(table, hidden, primary, k, rows, cols, grand) -> list[tuple[int, int]]:
-    ranges = cell_ranges(table, hidden, primary, k, rows, cols, grand)
-    return [rc for rc, (lo, hi) in ranges.items() if hi - lo < 0.5]
+def _line_cells(aug: Augmented) -> list[list[Cell]]:
+    return [members + [total] for members, total in aug.lines]
 
 
-def _candidate(
-    table: np.ndarray, hidden: np.ndarray, cells: list[tuple[int, int]], rows: np.ndarray, cols: np.ndarray
-) -> tuple[int, int] | None:
-    """The cell to hide next among ``cells``.
-
-    Preference: a non-zero cell; then one that completes another published
-    line holding a single hidden cell rather than starting a new one; then
-    the smallest count; then the first by position (deterministic).
-    """
+def _candidate(aug: Augmented, hidden: np.ndarray, cells: list[Cell], lines: list[list[Cell]]) -> Cell | None:
     open_cells = [rc for rc in cells if not hidden[rc]]
     if not open_cells:
         return None
 
-    def balance(rc: tuple[int, int]) -> int:
-        r, c = rc
+    def balance(rc: Cell) -> int:
         score = 0
-        for published, count in ((rows[r], hidden[r].sum()), (cols[c], hidden[:, c].sum())):
-            if published:
+        for line in lines:
+            if rc in line:
+                count = sum(bool(hidden[x]) for x in line)
                 score += 1 if count == 0 else -1 if count == 1 else 0
         return score
 
-    return min(open_cells, key=lambda rc: (table[rc] == 0, balance(rc), table[rc], rc))
+    return min(open_cells, key=lambda rc: (aug.values[rc] == 0, balance(rc), aug.values[rc], rc))
 
 
 def suppress(table: np.ndarray, k: int | None) -> Suppression:
-    """Primary and secondary suppression of a table of counts.
+    """Primary and secondary suppression of a table of counts and its totals.
 
     Parameters
     ----------
     table : numpy.ndarray
         2-D array of non-negative integer counts (rows x columns).
     k : int or None
-        Counts from 1 to k-1 are suppressed; None or k < 2 suppresses nothing.
+        Counts (cells and totals) from 1 to k-1 are suppressed; None or
+        k < 2 suppresses nothing.
 
     Returns
     -------
     Suppression
-        Which cells are hidden (and why) and which totals are published.
-        Guaranteed: no hidden cell's value follows from the published cells
-        and totals (checked by :func:`cell_ranges`).
+        Which cells and totals are hidden, and why. Guaranteed: no hidden
+        count follows from the visible counts (checked by
+        :func:`cell_ranges`, and by brute force in the tests).
     """
-    table = np.asarray(table)
+    table = np.asarray(table, dtype=np.int64)
     n_rows, n_cols = table.shape
-    rows = np.full(n_rows, n_cols > 1)
-    cols = np.full(n_cols, n_rows > 1)
-    grand = n_rows > 1 or n_cols > 1
-    status = np.full(table.shape, None, dtype=object)
-    if k is None or k < 2 or table.size == 0:
-        return Suppression(status, rows, cols, grand)
-    primary = (table >= 1) & (table <= k - 1)
-    status[primary] = "primary"
-    hidden = primary.copy()
-    if not hidden.any():
-        return Suppression(status, rows, cols, grand)
-    all_cells = [(r, c) for r in range(n_rows) for c in range(n_cols)]
-    while True:
-        # Cheap rule first: a published line must not hold exactly one hidden cell.
-        lonely = None
-        for r in range(n_rows):
-            if rows[r] and hidden[r].sum() == 1:
-                lonely = _candidate(table, hidden, [(r, c) for c in range(n_cols)], rows, cols)
-                if lonely:
+    aug = augment(table)
+    status = np.full(aug.values.shape, None, dtype=object)
+    if k is not None and k >= 2 and table.size:
+        primary = (aug.values >= 1) & (aug.values <= k - 1)
+        status[primary] = "primary"
+        hidden = primary.copy()
+        lines = _line_cells(aug)
+        every = [tuple(int(x) for x in rc) for rc in np.argwhere(np.ones(aug.values.shape, bool))]
+        while hidden.any():
+            lonely = next((line for line in lines if sum(bool(hidden[x]) for x in line) == 1), None)
+            pick = _candidate(aug, hidden, lonely, lines) if lonely is not None else None
+            if pick is None:
+                ranges = cell_ranges(aug, hidden, primary, k)
+                exposed = [rc for rc, (lo, hi) in ranges.items() if hi - lo < 0.5]
+                if not exposed:
                     break
-        if lonely is None:
-            for c in range(n_cols):
-                if cols[c] and hidden[:, c].sum() == 1:
-                    lonely = _candidate(table, hidden, [(r, c) for r in range(n_rows)], rows, cols)
-                    if lonely:
-                        break
-        if lonely is not None:
-            hidden[lonely] = True
-            status[lonely] = "secondary"
-            continue
-        exposed = _recoverable(table, hidden, primary, k, rows, cols, grand)
-        if not exposed:
-            return Suppression(status, rows, cols, grand)
-        r, c = exposed[0]
-        pick = (
-            _candidate(table, hidden, [(r, j) for j in range(n_cols)], rows, cols)
-            or _candidate(table, hidden, [(i, c) for i in range(n_rows)], rows, cols)
-            or _candidate(table, hidden, all_cells, rows, cols)
-        )
-        if pick is not None:
+                near = sorted({x for line in lines if exposed[0] in line for x in line})
+                pick = (
+                    _candidate(aug, hidden, [rc for rc in near if aug.values[rc] > 0], lines)
+                    or _candidate(aug, hidden, [rc for rc in every if aug.values[rc] > 0], lines)
+                    or _candidate(aug, hidden, every, lines)
+                )
+                if pick is None:  # pragma: no cover - everything hidden leaves nothing to solve
+                    break
             hidden[pick] = True
             status[pick] = "secondary"
-            continue
-        # Every cell hidden and still exposed: withhold the totals of lines with hidden cells.
-        rows = rows & ~hidden.any(axis=1)
-        cols = cols & ~hidden.any(axis=0)
-        grand = False
-        return Suppression(status, rows, cols, grand)
+    row_applies, col_applies = n_cols > 1, n_rows > 1
+    return Suppression(
+        cells=status[:n_rows, :n_cols],
+        row_status=status[:n_rows, n_cols] if row_applies else np.full(n_rows, None, dtype=object),
+        col_status=status[n_rows, :n_cols] if col_applies else np.full(n_cols, None, dtype=object),
+        grand_status=status[n_rows, n_cols] if row_applies and col_applies else None,
+        row_applies=row_applies,
+        col_applies=col_applies,
+    )

@@ -92,7 +92,7 @@ def reliable_change(
     alpha_of = _alpha_lookup(reliability)
     messages = warnings if warnings is not None else []
     rows, people = [], []
-    warned: set[str] = set()
+    warned: set = set()
     for a, b in pairs:
         ia, ib = cube.timepoint_index(a), cube.timepoint_index(b)
         for io, outcome in enumerate(cube.outcomes):
@@ -129,9 +129,13 @@ def reliable_change(
                 record.update({k: int(np.sum(cat == k)) for k in ("improved", "no_change", "deteriorated")})
                 people.append(pd.DataFrame({"participant_id": ids, "outcome": outcome, "from": a, "to": b,
                                             "criterion": "jacobson_truax", "change": change, "rci": rci, "category": cat}))
+            elif change.size and not np.isfinite(alpha):
+                if (outcome, "alpha") not in warned:
+                    warned.add((outcome, "alpha"))
+                    messages.append(f"reliable change {outcome}: not computed, no reliability (alpha) available "
+                                    "(pre-scored outcomes need a published alpha)")
             elif change.size:
-                why = "no reliability (alpha) available" if not np.isfinite(alpha) else "the SD or 1 - alpha is not positive"
-                messages.append(f"reliable change {outcome} {a}->{b}: not computed, {why}")
+                messages.append(f"reliable change {outcome} {a}->{b}: not computed, the SD of {a} or 1 - alpha is not positive")
             rows.append(record)
             points = meaningful_change(outcome, instruments)
             if points is not None:

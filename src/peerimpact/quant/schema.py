@@ -151,11 +151,13 @@ WORKFORCE = TableSpec(
 SERVICE_USE = TableSpec(
     "service_use",
     "Table 2. Participants using each service at each timepoint where service use was collected, then totals: "
-    "records with `service` = `total` hold the column total (sum of `n_used` over services at a timepoint), "
-    "records with `timepoint` = `total` the row total (sum over timepoints), and one grand total. With "
-    "`suppress_below: k`, counts from 1 to k-1 are suppressed (`primary`, shown `<k`), and further cells "
-    "(`secondary`, shown `*`) are suppressed until no suppressed count can be worked out from the published "
-    "counts and totals; suppressed cells have null `n_used`, `percent` and counts.",
+    "records with `service` = `total` hold the column total (sum of `n_used` over services at a timepoint; "
+    "present when there are two or more services), records with `timepoint` = `total` the row total (sum over "
+    "timepoints; two or more timepoints), and the grand total (when both exist). With `suppress_below: k`, "
+    "counts and totals from 1 to k-1 are suppressed (`primary`, shown `<k`), and further counts or totals "
+    "(`secondary`, shown `*`) until no suppressed count can be worked out from the visible ones (checked "
+    "exactly by linear programming, see `peerimpact.quant.disclosure`); suppressed records have null "
+    "`n_used`, `percent` and counts.",
     (
         _f("service", STR, "Service id, or `total`."),
         _f("timepoint", STR, "Timepoint id, or `total`."),

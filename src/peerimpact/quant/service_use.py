@@ -23,6 +23,10 @@ def _service_order(instruments: Mapping[str, Any] | None, present: list[str]) ->
     return declared + sorted(s for s in present if s not in declared)
 
 
+def _display(value: int, status: str | None, k: int | None) -> str:
+    return f"<{k}" if status == "primary" else "*" if status == "secondary" else str(value)
+
+
 def service_use(
     data: pd.DataFrame,
     definition: StudyDefinition,
@@ -50,7 +54,8 @@ def service_use(
         Fields of ``service_use`` in ``docs/results-schema.md``: the cells
         (services x timepoints), then the column totals (``service`` =
         ``total``), the row totals (``timepoint`` = ``total``) and the grand
-        total. Totals of a single row or column are not shown.
+        total. Row totals need two timepoints, column totals two services,
+        the grand total both. Totals are suppressed like cells.
 
     Raises
     ------
@@ -97,21 +102,21 @@ def service_use(
                 "count_total": None if hidden or cn == 0 else ct,
                 "count_mean": None if hidden or cn == 0 else ct / cn,
                 "suppression": status,
-                "display": f"<{suppress_below}" if status == "primary" else "*" if status == "secondary" else str(int(n_used[i, j])),
+                "display": _display(int(n_used[i, j]), status, suppress_below),
             })
 
-    def total(service: str, timepoint: str, value: int, shown: bool) -> dict:
+    def total(service: str, timepoint: str, value: int, why: str | None) -> dict:
         return {"service": service, "timepoint": timepoint, "n_responded": None,
-                "n_used": int(value) if shown else None, "percent": None, "count_n": None,
-                "count_total": None, "count_mean": None, "suppression": None if shown else "secondary",
-                "display": str(int(value)) if shown else "*"}
+                "n_used": None if why else int(value), "percent": None, "count_n": None,
+                "count_total": None, "count_mean": None, "suppression": why,
+                "display": _display(int(value), why, suppress_below)}
 
-    if len(services) > 1:
-        rows += [total(TOTAL, t, n_used[:, j].sum(), bool(sup.col_totals[j])) for j, t in enumerate(timepoints)]
-    if len(timepoints) > 1:
-        rows += [total(s, TOTAL, n_used[i].sum(), bool(sup.row_totals[i])) for i, s in enumerate(services)]
-    if len(services) > 1 or len(timepoints) > 1:
-        rows.append(total(TOTAL, TOTAL, n_used.sum(), sup.grand_total))
+    if sup.col_applies:
+        rows += [total(TOTAL, t, n_used[:, j].sum(), sup.col_status[j]) for j, t in enumerate(timepoints)]
+    if sup.row_applies:
+        rows += [total(s, TOTAL, n_used[i].sum(), sup.row_status[i]) for i, s in enumerate(services)]
+    if sup.row_applies and sup.col_applies:
+        rows.append(total(TOTAL, TOTAL, n_used.sum(), sup.grand_status))
     out = pd.DataFrame(rows, columns=SERVICE_USE.columns)
     for c in ("n_responded", "n_used", "count_n"):
         out[c] = out[c].astype("Int64")

@@ -167,19 +167,14 @@ def _row_ci(r: pd.Series) -> tuple[float, float]:
 def effect_size_ci(r: dict) -> tuple[float, float]:
     """95% interval of the effect size: the change CI divided by the effect size's SD.
 
-    Uses ``effect_size_ci_low``/``effect_size_ci_high`` when the results carry
-    them; otherwise ``sd = mean_change / effect_size`` (treated as fixed, so the
-    interval ignores the SD's own uncertainty). NaN when it cannot be derived.
+    ``(ci_low / effect_size_sd, ci_high / effect_size_sd)``: the SD is treated
+    as fixed, so the interval ignores the SD's own uncertainty (stated in the
+    figure caption). NaN when the SD is missing or zero.
     """
-    if not fmt.is_missing(r.get("effect_size_ci_low")):
-        return float(r["effect_size_ci_low"]), float(r["effect_size_ci_high"])
-    sd = r.get("sd_from")
-    if fmt.is_missing(sd):
-        es, mc = r.get("effect_size"), r.get("mean_change")
-        if fmt.is_missing(es) or fmt.is_missing(mc) or es == 0:
-            return float("nan"), float("nan")
-        sd = mc / es
-    return float(r["ci_low"]) / sd, float(r["ci_high"]) / sd
+    sd = r.get("effect_size_sd")
+    if fmt.is_missing(sd) or float(sd) == 0 or fmt.is_missing(r.get("ci_low")):
+        return float("nan"), float("nan")
+    return float(r["ci_low"]) / float(sd), float(r["ci_high"]) / float(sd)
 
 
 def forest_figure(results: Any, study: Any, labels: Labels) -> Figure:

@@ -127,6 +127,16 @@ def decimals_for(values: Iterable[Any]) -> int:
     return 2 if not finite or max(finite) <= 10 else 1
 
 
+def range_decimals(values: Iterable[Any], dp: int) -> int:
+    """0 when every finite value is a whole number (sum scores: ``28–70``), else ``dp``.
+
+    >>> range_decimals([28.0, 70.0], 1), range_decimals([1.5, 5.0], 2)
+    (0, 2)
+    """
+    finite = [float(v) for v in values if not is_missing(v)]
+    return 0 if finite and all(v.is_integer() for v in finite) else dp
+
+
 def parse_number(text: str) -> float:
     """Inverse of :func:`num` for tests and readers: accepts the true minus sign.
 

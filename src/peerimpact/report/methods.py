@@ -79,7 +79,7 @@ def analysis_paragraph(study: Any, results: Any, labels: Labels) -> str:
     pairs = _join([f"{a} to {b}" for a, b in d.comparison_pairs])
     text = (
         "Each outcome was summarised at each timepoint as n, mean (SD) and range, and set beside a published norm where "
-        "one exists (sources under Table 3), with a standardised difference from the norm. "
+        "one exists (sources in the notes to the outcomes table), with a standardised difference from the norm. "
         f"Paired change from {pairs} was tested with paired t-tests on the participants with both scores "
         "(two-sided, 95% confidence intervals), with Wilcoxon signed-rank tests alongside and Holm's correction across "
         "the outcomes of each instrument within a comparison. " + effect_size_note(results)

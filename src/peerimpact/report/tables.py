@@ -46,12 +46,14 @@ def table_outcomes_vs_norms(results: Any, study: Any, labels: Labels | None = No
     sources: dict[str, list[str]] = {}
     for outcome in _ordered(labels, desc):
         dp = dps.get(outcome, 2)
+        mine = desc[desc["outcome"] == outcome]
+        rdp = fmt.range_decimals(list(mine["min"]) + list(mine["max"]), dp)
         cells = [labels.outcome(outcome)]
         norm_mean = norm_sd = float("nan")
         for tp in tps:
             if (outcome, tp) in by.index:
                 r = by.loc[(outcome, tp)]
-                cells += [fmt.count(r["n"]), fmt.mean_sd(r["mean"], r["sd"], dp), fmt.value_range(r["min"], r["max"], dp)]
+                cells += [fmt.count(r["n"]), fmt.mean_sd(r["mean"], r["sd"], dp), fmt.value_range(r["min"], r["max"], rdp)]
                 if fmt.is_missing(norm_mean) and not fmt.is_missing(r.get("norm_mean")):
                     norm_mean, norm_sd = r["norm_mean"], r["norm_sd"]
                     src = r.get("norm_source")

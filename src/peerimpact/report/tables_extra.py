@@ -108,7 +108,7 @@ def table_code_matrix(matrix: pd.DataFrame, study: Any, labels: Labels) -> Repor
         cells = [names.get(code, code)]
         for tp in tps:
             r = by.loc[(code, tp)]
-            cells.append(f"{r['n_coded']} ({fmt.pct(r['percent'])}%); {r['n_segments']}" if r["n_interviewed"] else fmt.MISSING)
+            cells.append(f"{fmt.count(r['n_coded'])} ({fmt.pct(r['percent'])}%); {fmt.count(r['n_segments'])}" if r["n_interviewed"] else fmt.MISSING)
         rows.append(tuple(cells))
         ids.append(code)
         groups.append(theme_of.get(code, "No theme"))

@@ -28,7 +28,8 @@ def table_demographics(results: Any, study: Any) -> ReportTable:
             rows.append((str(r["category"]), f"{fmt.count(r['n'])}{pct}", fmt.MISSING, answered))
             ids.append(f"{r['column']}={r['category']}")
         else:
-            rows.append(("Mean (SD)", fmt.mean_sd(r["mean"], r["sd"], 1), fmt.value_range(r["min"], r["max"], 1), answered))
+            rdp = fmt.range_decimals([r["min"], r["max"]], 1)
+            rows.append(("Mean (SD)", fmt.mean_sd(r["mean"], r["sd"], 1), fmt.value_range(r["min"], r["max"], rdp), answered))
             ids.append(str(r["column"]))
         groups.append(str(r["label"]))
     return ReportTable(

@@ -85,8 +85,8 @@ def _guard_range(values: np.ndarray, role: ColumnRole) -> list[Problem]:
     """
     if values.size == 0:
         return []
-    lo, hi = np.fmin.reduce(values), np.fmax.reduce(values)
-    if (np.isnan(lo) or lo >= role.low) and (np.isnan(hi) or hi <= role.high):
+    low, high = np.fmin.reduce(values), np.fmax.reduce(values)
+    if (np.isnan(low) or low >= role.low) and (np.isnan(high) or high <= role.high):
         return []
     return _range_problems(values, role)
 
@@ -98,45 +98,77 @@ def _item_role(plan: OutcomePlan, column: str) -> ColumnRole:
 
 def _score_items(study: Study, plan: OutcomePlan, out: np.ndarray, answered: np.ndarray, missing: np.ndarray,
                  status: np.ndarray, problems: list[Problem]) -> None:
+    """Score one item-scored outcome into ``out``/``answered``/``missing``/``status`` (column views).
+
+    Each item column streams through four whole-column numpy operations: a
+    range guard, ``isnan`` (counted into a uint8 missing counter), and
+    ``fmax(x, min)`` added to the running total, which turns a missing
+    response into ``min`` without a masked add; ``min`` times the number of
+    missing items is subtracted at the end (exact for whole-number responses).
+    """
     responses = study.responses
     n = len(responses)
-    defn, sub = plan.instrument, plan.subscale
+    defn = plan.instrument
     lo, hi = float(defn.response_min or 0), float(defn.response_max or 0)
+    n_items = len(plan.columns)
+    small = n_items <= 255  # uint8 counter: `n_missing += mask.view(uint8)` runs without casting
+    n_missing = np.full(n, n_items - sum(plan.present), dtype=np.uint8 if small else np.int64)
     total = np.zeros(n, dtype=np.float64)
-    count = np.zeros(n, dtype=np.int16)
+    buffer = np.empty(n, dtype=np.float64)
+    mask = np.empty(n, dtype=bool)
     for column, present, reverse in zip(plan.columns, plan.present, plan.reverse):
         if not present:
             continue
         values = column_values(responses, column)
         problems.extend(_guard_range(values, _item_role(plan, column)))
-        answered_now = values == values  # False exactly where NaN
+        np.isnan(values, out=mask)
+        if small:
+            n_missing += mask.view(np.uint8)
+        else:
+            n_missing += mask
         if reverse:
             values = reverse_items(values, lo, hi)
-        np.add(total, values, out=total, where=answered_now)
-        count += answered_now
+        np.fmax(values, lo, out=buffer)  # NaN -> lo
+        total += buffer
+    if lo != 0.0:
+        absent = n_items - sum(plan.present)
+        np.subtract(n_missing, absent, out=buffer, casting="unsafe")
+        buffer *= lo
+        total -= buffer
+    count = n_items - n_missing.astype(np.int16 if small else np.int64)
+    _finish(study, plan, total, count, buffer, out, answered, missing, status, problems)
+
+
+def _finish(study: Study, plan: OutcomePlan, total: np.ndarray, count: np.ndarray, buffer: np.ndarray, out: np.ndarray,
+            answered: np.ndarray, missing: np.ndarray, status: np.ndarray, problems: list[Problem]) -> None:
+    """Apply the missing-item rule and the scoring method to the sums and answered counts.
+
+    ``total`` and ``buffer`` are overwritten. Written without masked
+    assignments (slow in numpy) and with few temporaries: the prorating factor
+    ``n_items / answered`` is exactly 1.0 for complete rows, so complete sums
+    stay exact.
+    """
+    sub = plan.subscale
     n_items = len(plan.columns)
-    n_missing = (n_items - count).astype(np.int16)
+    n_missing = n_items - count
     allowed = 0 if sub.method == "lookup" else study.definition.missing_items_allowed
     scorable = (n_missing <= allowed) & (count > 0)
     complete = n_missing == 0
-    prorated = scorable & ~complete
-
-    if sub.method == "sum":
-        score = total
-        np.divide(total * n_items, count, out=score, where=prorated)
-    elif sub.method == "mean":
-        score = np.divide(total, count, out=np.full(n, np.nan), where=scorable)
-    else:  # lookup: complete responses only
+    if sub.method == "lookup":  # complete responses only
         score = _lookup(plan, total, complete, problems)
-    score[~scorable] = np.nan
-
-    code = np.full(n, TOO_MANY_MISSING, dtype=np.int8)
-    code[prorated] = PRORATED
-    code[complete & scorable] = COMPLETE
+    else:
+        np.maximum(count, 1, out=buffer, casting="unsafe")
+        if sub.method == "sum":  # mean of the answered items x number of items
+            np.divide(n_items, buffer, out=buffer)
+            score = np.multiply(total, buffer, out=total)
+        else:  # mean of the answered items
+            score = np.divide(total, buffer, out=total)
+    np.copyto(score, np.nan, where=~scorable)
     out[:] = score
     answered[:] = count
     missing[:] = n_missing
-    status[:] = code
+    # COMPLETE = 0, PRORATED = 1, TOO_MANY_MISSING = 2
+    status[:] = (scorable & ~complete).view(np.int8) + 2 * (~scorable).view(np.int8)
 
 
 def _lookup(plan: OutcomePlan, total: np.ndarray, complete: np.ndarray, problems: list[Problem]) -> np.ndarray:
@@ -249,7 +281,7 @@ def score(study: Study) -> pd.DataFrame:
         "score": m.scores.reshape(-1),
         "items_answered": _nullable_counts(m.answered, m.prescored),
         "items_missing": _nullable_counts(m.missing, m.prescored),
-        "status": STATUSES[m.status.reshape(-1)],
+        "status": STATUSES.take(m.status.reshape(-1).astype(np.intp)),
     }
     return pd.DataFrame(data, columns=SCORE_COLUMNS, copy=False)
 

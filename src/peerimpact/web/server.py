@@ -81,10 +81,12 @@ def migrate(data_dir: Path) -> tuple[Path | None, list[str]]:
     from django.conf import settings
     from django.core.management import call_command
 
+    db = settings.DATABASES["default"]
+    sqlite = db["ENGINE"].endswith("sqlite3")
+    existed = sqlite and Path(db["NAME"]).is_file() and Path(db["NAME"]).stat().st_size > 0  # before connecting creates it
     pending = pending_migrations()
     backup = None
-    db = settings.DATABASES["default"]
-    if pending and db["ENGINE"].endswith("sqlite3"):
+    if pending and existed:
         backup = backup_sqlite(Path(db["NAME"]), data_dir / "backups")
     if pending:
         call_command("migrate", verbosity=0, interactive=False)

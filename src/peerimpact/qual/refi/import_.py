@@ -11,6 +11,7 @@ a target ...) or cannot be anchored is listed in :class:`DataLossReport`.
 from __future__ import annotations
 
 import json
+import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -20,12 +21,9 @@ import pandas as pd
 from lxml import etree
 
 from ...errors import Problem, StudyValidationError, UserInputError
-from ...study.interview_id import format_interview_id, parse_interview_id
-from ...study.text import normalise_text
-from ..codebook import Change, Code, Codebook, Theme, Version
+from ..codebook import Code, Codebook, Theme
 from ..guids import normalise_guid
-from ..memos import Memo, MemoTarget, Memos
-from .anchor import Convention, anchor_source
+from ..memos import Memos
 from .common import METADATA_FORMAT, METADATA_NOTE, slug, split_code_description
 
 MEDIA = {"PictureSource": "picture", "PDFSource": "PDF", "AudioSource": "audio", "VideoSource": "video"}
@@ -323,8 +321,6 @@ def _is_id(value: str) -> bool:
 
 
 def _is_colour(value: str) -> bool:
-    import re
-
     return re.fullmatch(r"#([0-9A-Fa-f]{6}|[0-9A-Fa-f]{3})", value) is not None
 
 

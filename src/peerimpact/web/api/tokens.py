@@ -31,7 +31,7 @@ class TokenAuth(HttpBearer):
         if not token or len(token) > 200:
             return None
         row = (
-            ApiToken.objects.select_related("user", "user__membership")
+            ApiToken.objects.select_related("user", "user__membership", "user__membership__participant", "user__membership__site")
             .filter(key_hash=_hash(token), expires_at__gt=timezone.now(), user__is_active=True)
             .first()
         )

@@ -41,7 +41,7 @@ def allocate(user, data: dict) -> tuple[Allocation, list[str]]:
         policy = Policy.current()
         active, cap = caseload_after_allocation(worker, allocated_on, policy)
         if cap is not None and active > cap:
-            message = f"{worker.participant_id} would support {active} people, above the cap of {cap:g}"
+            message = f"{worker.participant_id} would support {active} people, above the cap of {round(cap, 2):g}"
             if not data.get("confirm_over_cap"):
                 errors.add("confirm_over_cap", message + ": tick to confirm and give a reason")
             elif not (data.get("over_cap_reason") or "").strip():

@@ -80,18 +80,17 @@ def _resolve_worker(user, worker_id, errors: Collector) -> Participant | None:
 
 
 def _check_allocation(user, worker, person_id, date, errors: Collector):
-    person = persons_for(user).filter(person_id=person_id).first() if person_id is not None else None
-    if person is None:
-        errors.add("person_id", f"{person_id!r} is not a person allocated to this worker")
-        return None
-    allocations = Allocation.objects.filter(worker=worker, person=person)
-    first = allocations.order_by("allocated_on").values_list("allocated_on", flat=True).first()
+    """The person (allocated to ``worker`` and visible to ``user``) in one query; None with an error otherwise."""
+    first = None
+    if person_id is not None:
+        first = (Allocation.objects.filter(worker=worker, person__person_id=person_id, person__in=persons_for(user))
+                 .select_related("person").order_by("allocated_on").first())
     if first is None:
         errors.add("person_id", f"{person_id!r} is not a person allocated to this worker")
         return None
-    if date is not None and date < first:
-        errors.add("date", f"contact on {date.isoformat()} is before the allocation on {first.isoformat()}")
-    return person
+    if date is not None and date < first.allocated_on:
+        errors.add("date", f"contact on {date.isoformat()} is before the allocation on {first.allocated_on.isoformat()}")
+    return first.person
 
 
 def _check_values(data: dict, errors: Collector) -> None:

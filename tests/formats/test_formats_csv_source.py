@@ -1,0 +1,151 @@
+"""Delimited text: encodings, delimiters, structure problems, and files that are not CSV."""
+
+from __future__ import annotations
+
+import codecs
+
+import pytest
+
+from peerimpact.errors import StudyValidationError, UserInputError
+from peerimpact.formats.csv_source import read_csv_source, sniff_delimiter
+from peerimpact.formats.sniff import decode_text, detect_kind
+
+TEXT = "id;name;score\n01;Zoë;3,5\n02;Ana, María;4\n"
+
+
+@pytest.mark.parametrize(
+    ("data", "encoding"),
+    [
+        (TEXT.encode("utf-8"), "utf-8"),
+        (codecs.BOM_UTF8 + TEXT.encode("utf-8"), "utf-8-sig"),
+        (TEXT.encode("cp1252"), "cp1252"),
+        (TEXT.encode("utf-16"), "utf-16"),
+    ],
+    ids=["utf-8", "utf-8-bom", "cp1252", "utf-16"],
+)
+def test_encodings_are_detected(tmp_path, data, encoding):
+    assert decode_text(data, "x.csv")[1] == encoding
+    path = tmp_path / "people.csv"
+    path.write_bytes(data)
+    table = read_csv_source(path)
+    assert table.columns == ["id", "name", "score"]
+    assert table.rows == [("01", "Zoë", "3,5"), ("02", "Ana, María", "4")]
+    assert table.decimal == ","
+
+
+def test_bytes_that_are_neither_utf8_nor_cp1252(tmp_path):
+    path = tmp_path / "bad.csv"
+    path.write_bytes(b"id,name\n1,ok\n2,\x81\x8d\n")
+    with pytest.raises(UserInputError) as err:
+        read_csv_source(path)
+    assert str(err.value) == (
+        "bad.csv: line 3: is neither UTF-8 nor Windows-1252 text (byte 0x81); "
+        "save it as CSV UTF-8 or name its encoding in the mapping"
+    )
+
+
+def test_a_forced_encoding_that_does_not_fit(tmp_path):
+    path = tmp_path / "x.csv"
+    path.write_bytes("id\nZoë\n".encode("cp1252"))
+    with pytest.raises(UserInputError) as err:
+        read_csv_source(path, encoding="utf-8")
+    assert str(err.value) == (
+        "x.csv: line 2: is not valid utf-8 text (byte 0xeb); check the encoding in the mapping or save the file as CSV UTF-8"
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "delimiter"),
+    [
+        ("a,b,c\n1,2,3\n", ","),
+        ("a;b;c\n1;2,5;3\n", ";"),
+        ("a\tb\tc\n1\t2\t3\n", "\t"),
+        ("a|b\n1|2\n", "|"),
+        ('a,b\n"x;y;z",2\n', ","),
+        ("a;b\n1,5;2,5\n", ";"),
+        ("only\n1\n", ","),
+    ],
+    ids=["comma", "semicolon-decimal-comma", "tab", "pipe", "quoted-semicolons", "commas-inside-cells", "one-column"],
+)
+def test_delimiter_sniffing(text, delimiter):
+    assert sniff_delimiter(text) == delimiter
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("id,id,x\n1,2,3\n", ["dup.csv:1:id: duplicate column name (also column 1)"]),
+        ("id,,x\n1,2,3\n", ["dup.csv:1:#2: header cell is empty: every column needs a name"]),
+        ("a,b\n1,2\n3\n4,5,6\n", ["dup.csv:3: has 1 cells but the header has 2", "dup.csv:4: has 3 cells but the header has 2"]),
+        ('a,b\n1,"unfinished\n', ["dup.csv:2: cannot be read as delimited text (unexpected end of data); is the file truncated or a quote unclosed?"]),
+    ],
+    ids=["duplicate-column", "empty-header", "ragged-rows", "unclosed-quote"],
+)
+def test_structure_problems(tmp_path, text, expected):
+    path = tmp_path / "dup.csv"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(StudyValidationError) as err:
+        read_csv_source(path, delimiter=",")
+    assert [str(p) for p in err.value.problems] == expected
+
+
+def test_spreadsheet_leftovers_are_tolerated(tmp_path):
+    """Blank lines, trailing empty cells and empty trailing header cells are formatting, not data."""
+    path = tmp_path / "x.csv"
+    path.write_text("a,b,,\n1,2,,\n\n,,,\n3,4\n", encoding="utf-8")
+    table = read_csv_source(path)
+    assert table.columns == ["a", "b"]
+    assert table.rows == [("1", "2"), ("3", "4")]
+    assert table.row_numbers == [2, 5]
+
+
+def test_header_row_skips_title_rows(tmp_path):
+    path = tmp_path / "x.csv"
+    path.write_text("Survey export 2021\n\nid,score\n01,3\n", encoding="utf-8")
+    table = read_csv_source(path, header_row=3)
+    assert table.columns == ["id", "score"] and table.row_numbers == [4]
+
+
+def test_text_with_line_breaks_keeps_spreadsheet_row_numbers(tmp_path):
+    path = tmp_path / "x.csv"
+    path.write_text('id,note\n1,"two\nlines"\n2,plain\n', encoding="utf-8")
+    table = read_csv_source(path)
+    assert table.rows == [("1", "two\nlines"), ("2", "plain")]
+    assert table.row_numbers == [2, 3]
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"", "x.csv: is empty"),
+        (b"  \n\n", "x.csv: is empty"),
+        (b"PK\x03\x04rest-of-a-zip", "x.csv: is not CSV text: it is an Excel workbook or another zip file (use `peerimpact import xlsx`)"),
+        (b"$FL2@(#) IBM SPSS STATISTICS", "x.csv: is not CSV text: it is an SPSS data file (.sav) (use `peerimpact import spss`)"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1old", "x.csv: is not CSV text: it is an old Excel 97-2003 workbook (.xls); save it as .xlsx"),
+        (b"a,b\n\x00\x01\x02", "x.csv: is not CSV text: it is a binary file, not text"),
+    ],
+    ids=["empty", "blank", "xlsx", "sav", "xls", "binary"],
+)
+def test_files_that_are_not_csv(tmp_path, data, message):
+    path = tmp_path / "x.csv"
+    path.write_bytes(data)
+    with pytest.raises(UserInputError) as err:
+        read_csv_source(path)
+    assert str(err.value) == message
+
+
+def test_missing_file_and_folder(tmp_path):
+    with pytest.raises(UserInputError, match=r"^nope.csv: no such file$"):
+        read_csv_source(tmp_path / "nope.csv")
+    (tmp_path / "d.csv").mkdir()
+    with pytest.raises(UserInputError, match=r"^d.csv: is a folder, not a file$"):
+        read_csv_source(tmp_path / "d.csv")
+
+
+@pytest.mark.parametrize(
+    ("data", "kind"),
+    [(b"PK\x03\x04", "xlsx"), (b"$FL3", "spss"), (codecs.BOM_UTF16_LE + "a".encode("utf-16-le"), "text"), (b"a,b", "text")],
+    ids=["zip", "zsav", "utf-16", "text"],
+)
+def test_detect_kind(data, kind):
+    assert detect_kind(data) == kind

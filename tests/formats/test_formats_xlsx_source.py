@@ -1,0 +1,114 @@
+"""Excel workbooks: typed cells, sheet choice, merged headers, Excel errors, damaged files."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import zipfile
+
+import openpyxl
+import pytest
+
+from peerimpact.errors import StudyValidationError, UserInputError
+from peerimpact.formats.xlsx_source import read_xlsx_sources
+
+
+def book(tmp_path, sheets: dict[str, list[list]], name="data.xlsx", edit=None):
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for title, rows in sheets.items():
+        ws = wb.create_sheet(title)
+        for r in rows:
+            ws.append(r)
+        if edit:
+            edit(ws)
+    path = tmp_path / name
+    wb.save(path)
+    return path
+
+
+def test_cells_keep_their_types_and_sheets_their_names(tmp_path):
+    path = book(tmp_path, {
+        "Wave 1": [["id", "consent", "score", "note"], ["01", dt.datetime(2021, 3, 4), 3, "  padded  "], [None, None, None, None], ["02", 44000, 2.5, None]],
+        "Other": [["x"], [1]],
+    })
+    tables = {t.name: t for t in read_xlsx_sources(path)}
+    wave = tables["Wave 1"]
+    assert wave.label == "data.xlsx[Wave 1]"
+    assert wave.columns == ["id", "consent", "score", "note"]
+    assert wave.rows == [("01", dt.datetime(2021, 3, 4), 3, "padded"), ("02", 44000, 2.5, None)]
+    assert wave.row_numbers == [2, 4]
+    assert wave.kind == "xlsx"
+
+
+def test_only_the_requested_sheets_are_read_under_their_source_names(tmp_path):
+    path = book(tmp_path, {"Responses": [["id"], ["01"]], "Notes": [["merged", None]]},
+                edit=lambda ws: ws.merge_cells("A1:B1") if ws.title == "Notes" else None)
+    (table,) = read_xlsx_sources(path, sheets={"survey": "Responses"})
+    assert table.name == "survey" and table.label == "data.xlsx[Responses]"
+    with pytest.raises(StudyValidationError) as err:
+        read_xlsx_sources(path, sheets={"survey": "Answers"})
+    assert [str(p) for p in err.value.problems] == ["data.xlsx: has no sheet 'Answers'; its sheets are: Responses, Notes"]
+
+
+def test_a_merged_header_is_rejected(tmp_path):
+    path = book(tmp_path, {"Sheet1": [["Wellbeing", None, "id"], ["q1", "q2", "id"], [1, 2, "01"]]}, edit=lambda ws: ws.merge_cells("A1:B1"))
+    with pytest.raises(StudyValidationError) as err:
+        read_xlsx_sources(path)
+    assert [str(p) for p in err.value.problems] == [
+        "data.xlsx[Sheet1]:1: the header has merged cells (A1:B1): unmerge them so that every column has its own name in one header row"
+    ]
+
+
+def test_header_row_below_a_merged_title(tmp_path):
+    path = book(tmp_path, {"Sheet1": [["Wellbeing survey", None], ["id", "q1"], ["01", 3]]}, edit=lambda ws: ws.merge_cells("A1:B1"))
+    (table,) = read_xlsx_sources(path, header_rows={"Sheet1": 2})
+    assert table.columns == ["id", "q1"] and table.rows == [("01", 3)] and table.row_numbers == [3]
+
+
+def test_all_sheet_problems_at_once(tmp_path):
+    path = book(tmp_path, {
+        "Sheet1": [["id", "id", None, "x"], ["01", 2, None, "#DIV/0!"], ["02", 3, 5, 1, "stray"]],
+    })
+    with pytest.raises(StudyValidationError) as err:
+        read_xlsx_sources(path)
+    assert [str(p) for p in err.value.problems] == [
+        "data.xlsx[Sheet1]:1:C: header cell is empty: every column needs a name",
+        "data.xlsx[Sheet1]:1:E: header cell is empty: every column needs a name",
+        "data.xlsx[Sheet1]:1:id: duplicate column name (also column A)",
+        "data.xlsx[Sheet1]:2:x: holds the Excel error #DIV/0!",
+    ]
+
+
+def test_an_empty_sheet_has_no_header(tmp_path):
+    path = book(tmp_path, {"Empty": []})
+    with pytest.raises(StudyValidationError) as err:
+        read_xlsx_sources(path)
+    assert [str(p) for p in err.value.problems] == ["data.xlsx[Empty]: has no header row"]
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda good: good[: len(good) // 2], "data.xlsx: is damaged or truncated: not a readable workbook"),
+        (lambda good: _zip({"hello.txt": b"hi"}), "data.xlsx: is a zip file but not an Excel workbook (.xlsx)"),
+        (lambda good: b"id,score\n1,2\n", "data.xlsx: is not an Excel workbook (.xlsx): it is text (it looks like CSV) (use `peerimpact import csv`)"),
+        (lambda good: _zip({"xl/workbook.xml": b"<not-xml"}), "data.xlsx: cannot be read as an Excel workbook"),
+    ],
+    ids=["truncated", "other-zip", "csv", "broken-xml"],
+)
+def test_damaged_workbooks(tmp_path, make, message):
+    good = book(tmp_path, {"S": [["a"], [1]]}).read_bytes()
+    path = tmp_path / "data.xlsx"
+    path.write_bytes(make(good))
+    with pytest.raises(UserInputError) as err:
+        read_xlsx_sources(path)
+    assert str(err.value).startswith(message)
+
+
+def _zip(members: dict[str, bytes]) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+    return buf.getvalue()

@@ -1,0 +1,153 @@
+"""REFI-QDA import of projects written by hand to imitate other tools (tests/fixtures/qual/make_fixtures.py)."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+
+import pytest
+
+from peerimpact.errors import StudyValidationError, UserInputError
+from peerimpact.qual import import_qdpx
+
+
+def expected(refi_dir, name):
+    return json.loads((refi_dir / f"{name}.expected.json").read_text(encoding="utf-8"))
+
+
+def imported_codings(result):
+    names = {c.id: c.name for c in result.codebook.codes}
+    out = []
+    for rec in result.codings.to_dict("records"):
+        text = result.transcripts[rec["interview_id"]]
+        out.append({"interview_id": rec["interview_id"], "code": names[rec["code"]], "quote": text[rec["start"]:rec["end"]], "coder": rec["coder"]})
+    return out
+
+
+def test_utf16_crlf_export_imports_every_span_on_its_quote(refi_dir):
+    result = import_qdpx(refi_dir / "utf16_crlf.qdpx")
+    want = expected(refi_dir, "utf16_crlf")["codings"]
+    users = {"Ann Coder": "ann_coder", "Ben Coder": "ben_coder"}
+    got = imported_codings(result)
+    assert sorted((c["interview_id"], c["code"], users[c["coder"]], c["quote"]) for c in want) == sorted(
+        (c["interview_id"], c["code"], c["coder"], c["quote"]) for c in got)
+    assert result.sources["convention"].tolist() == ["UTF-16 code units, line ends counted as 2, no BOM counted"] * 2
+    assert result.report.items == []
+    assert "\r" not in result.transcripts["S1-PW01-T1"]  # sources saved with CRLF are normalised
+    # nested codes and colours come through
+    book = result.codebook
+    assert book.code("recovery_story").parent == "lived_experience" and book.code("token").parent == "valued"
+    assert book.code("valued").colour == "#E7298A"
+
+
+def test_trial_qde_with_bom_counted_media_and_losses(refi_dir):
+    result = import_qdpx(refi_dir / "Trial.qdpx")
+    want = expected(refi_dir, "Trial")
+    got = imported_codings(result)
+    assert sorted((c["code"], c["quote"]) for c in got) == sorted((c["code"], c["quote"]) for c in want["codings"])
+    assert result.sources["convention"].tolist() == ["code points, line ends counted as 1, BOM counted"]
+    kinds = [(i.kind, i.element) for i in result.report.items]
+    assert kinds == [
+        ("placed", "PlainTextSelection"),
+        ("unanchored", "PlainTextSelection"),
+        ("media", "PictureSource"),
+        ("unsupported", "Note"),
+        ("unsupported", "Links"),
+    ]
+    lines = result.report.lines()
+    assert lines[1].endswith("S1-PW02-T1 [10, 30) with 1 coding(s) not imported: quoted text 'This sentence is not in the transcript a' is not in the source")
+    assert lines[2].endswith("picture source 'badge photo' with 1 selection(s) and 1 coding(s) not imported (PeerImpact analyses text transcripts)")
+    assert lines[4] == "unsupported: Links: 1 link(s) not imported"
+    assert len(result.report.lost) == 4
+    assert result.codebook.code("role").description == "The peer role & how it is seen"
+
+
+def test_invalid_guid_is_rejected_with_its_line(refi_dir):
+    with pytest.raises(StudyValidationError) as err:
+        import_qdpx(refi_dir / "invalid_guid.qdpx")
+    assert [str(p) for p in err.value.problems] == ["project.qde:5:guid: 'not-a-guid' is not a valid GUID (<Code>)"]
+
+
+def _zip(path, entries):
+    with zipfile.ZipFile(path, "w") as zf:
+        for name, data in entries.items():
+            zf.writestr(name, data)
+    return path
+
+
+MINIMAL = '<?xml version="1.0"?><Project xmlns="urn:QDA-XML:project:1.0" name="m"/>'
+
+
+@pytest.mark.parametrize(
+    "entries, message",
+    [
+        ({"sources/a.txt": "x"}, "p.qdpx: expected exactly one .qde file in the project, found none"),
+        ({"a.qde": MINIMAL, "b.qde": MINIMAL}, "p.qdpx: expected exactly one .qde file in the project, found a.qde, b.qde"),
+    ],
+    ids=["no-qde", "two-qde"],
+)
+def test_archive_errors(tmp_path, entries, message):
+    with pytest.raises(UserInputError) as err:
+        import_qdpx(_zip(tmp_path / "p.qdpx", entries))
+    assert str(err.value) == message
+
+
+def test_not_a_zip(tmp_path):
+    p = tmp_path / "p.qdpx"
+    p.write_text("hello")
+    with pytest.raises(UserInputError) as err:
+        import_qdpx(p)
+    assert str(err.value) == "p.qdpx: not a REFI-QDA project (.qdpx is a zip file): File is not a zip file"
+
+
+@pytest.mark.parametrize(
+    "qde, message",
+    [
+        ("<Project", "x.qde:1: is not well-formed XML: Couldn't find end of Start Tag Project line 1, line 1, column 9"),
+        ('<?xml version="1.0"?>\n<CodeBook xmlns="urn:QDA-XML:codebook:1.0"/>', "x.qde:2: root element is <CodeBook>, expected <Project>"),
+    ],
+    ids=["malformed", "wrong-root"],
+)
+def test_xml_errors(tmp_path, qde, message):
+    with pytest.raises(StudyValidationError) as err:
+        import_qdpx(_zip(tmp_path / "p.qdpx", {"x.qde": qde}))
+    assert [str(p) for p in err.value.problems] == [message]
+
+
+def test_nested_qde_and_capital_sources_and_source_naming(tmp_path):
+    g = "0b6a1d3e-1111-4222-8333-944455556666"
+    qde = (
+        '<?xml version="1.0"?><Project xmlns="urn:QDA-XML:project:1.0" name="n">'
+        '<Variables><Variable guid="0b6a1d3e-1111-4222-8333-000000000001" name="site" typeOfVariable="Text"/>'
+        '<Variable guid="0b6a1d3e-1111-4222-8333-000000000002" name="timepoint" typeOfVariable="Text"/>'
+        '<Variable guid="0b6a1d3e-1111-4222-8333-000000000003" name="age" typeOfVariable="Integer"/></Variables>'
+        f'<Cases><Case guid="0b6a1d3e-1111-4222-8333-000000000004" name="07"><SourceRef targetGUID="{g}"/></Case></Cases>'
+        f'<Sources><TextSource guid="{g}" name="Interview with Jo.txt" plainTextPath="internal://{g.upper()}.TXT">'
+        '<VariableValue><VariableRef targetGUID="0b6a1d3e-1111-4222-8333-000000000001"/><TextValue>3</TextValue></VariableValue>'
+        '<VariableValue><VariableRef targetGUID="0b6a1d3e-1111-4222-8333-000000000002"/><TextValue>T2</TextValue></VariableValue>'
+        '<VariableValue><VariableRef targetGUID="0b6a1d3e-1111-4222-8333-000000000003"/><IntegerValue>41</IntegerValue></VariableValue>'
+        "</TextSource></Sources></Project>"
+    )
+    path = _zip(tmp_path / "p.qdpx", {"export/My Project.qde": qde, f"export/Sources/{g.upper()}.TXT": "PW: hello"})
+    result = import_qdpx(path, "S{site}-PW{participant}-{timepoint}")
+    assert list(result.transcripts) == ["S3-PW07-T2"]
+    assert result.transcripts["S3-PW07-T2"] == "PW: hello"
+    assert [str(i) for i in result.report.items] == [
+        f"unsupported: VariableValue {g}: source variable 'age' = '41' dropped (only site and timepoint are kept)",
+        f"renamed: TextSource {g}: source 'Interview with Jo.txt' named 'S3-PW07-T2' from its case and site/timepoint variables",
+    ]
+
+
+def test_source_that_cannot_be_named_is_a_problem(tmp_path):
+    g = "0b6a1d3e-1111-4222-8333-944455556666"
+    qde = (
+        '<?xml version="1.0"?><Project xmlns="urn:QDA-XML:project:1.0" name="n"><Sources>'
+        f'<TextSource guid="{g}" name="Interview with Jo"><PlainTextContent>hi</PlainTextContent></TextSource>'
+        "</Sources></Project>"
+    )
+    with pytest.raises(StudyValidationError) as err:
+        import_qdpx(_zip(tmp_path / "p.qdpx", {"project.qde": qde}), "S{site}-PW{participant}-{timepoint}")
+    assert [str(p) for p in err.value.problems] == [
+        "project.qde:1:name: source 'Interview with Jo' does not match interview_id_pattern 'S{site}-PW{participant}-{timepoint}' "
+        "and has no case with site and timepoint variables to name it"
+    ]

@@ -1,0 +1,37 @@
+"""Fixtures for the report tests: the small hand-made study and the demo report, each built once."""
+
+from __future__ import annotations
+
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent / "synthesis"))  # synthesis_helpers: the small study shared with tests/synthesis
+
+FIXED_TIME = datetime(2024, 5, 1, 12, 0, tzinfo=timezone.utc)
+GOLDEN = HERE.parent / "golden" / "report"
+ARTIFACTS = HERE.parents[1] / "test-artifacts" / "report"
+
+
+@pytest.fixture(scope="session")
+def small_report_dir(tmp_path_factory):
+    from peerimpact.report import build_report
+    from synthesis_helpers import write_small_study
+
+    root = write_small_study(tmp_path_factory.mktemp("small-report") / "study")
+    stages: list[str] = []
+    out = tmp_path_factory.mktemp("small-report-out") / "report"
+    paths = build_report(root, out, progress=stages.append, generated_at=FIXED_TIME)
+    return paths, stages
+
+
+@pytest.fixture(scope="session")
+def demo_report(demo_study, tmp_path_factory):
+    """The full report of the demo study (built once per session; about 5 s of CPU)."""
+    from peerimpact.report import build_report
+
+    out = tmp_path_factory.mktemp("demo-report") / "report"
+    return build_report(demo_study, out, generated_at=FIXED_TIME)

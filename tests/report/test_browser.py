@@ -1,0 +1,128 @@
+"""The demo report in headless Chromium: no console errors, no broken images, banner, contrast, screenshot.
+
+Screenshots go to ``test-artifacts/report/``. The README's screenshot,
+``docs/img/report-demo.png``, is replaced only when
+``PEERIMPACT_UPDATE_GOLDEN=1`` (a deliberate act, like the golden CSVs).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+
+import pytest
+
+from conftest import ARTIFACTS, HERE
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+DOCS_IMG = HERE.parents[1] / "docs" / "img" / "report-demo.png"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--no-first-run", "--disable-sync"]
+
+# WCAG relative luminance and contrast of each element's text against the first opaque background behind it.
+CONTRAST_JS = """
+(selectors) => {
+  const parse = (c) => { const m = c.match(/[\\d.]+/g).map(Number); return {r: m[0], g: m[1], b: m[2], a: m.length > 3 ? m[3] : 1}; };
+  const lum = (c) => { const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+                       return 0.2126 * f(c.r) + 0.7152 * f(c.g) + 0.0722 * f(c.b); };
+  const background = (el) => { for (let e = el; e; e = e.parentElement) { const c = parse(getComputedStyle(e).backgroundColor);
+                                 if (c.a > 0.99) return c; } return {r: 255, g: 255, b: 255, a: 1}; };
+  const out = [];
+  for (const sel of selectors) {
+    for (const el of Array.from(document.querySelectorAll(sel)).slice(0, 20)) {
+      const fg = lum(parse(getComputedStyle(el).color)), bg = lum(background(el));
+      out.push({sel, ratio: (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05)});
+    }
+  }
+  return out;
+}
+"""
+
+
+@pytest.fixture(scope="module")
+def page(demo_report, chromium_path):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium_path, args=ARGS)
+        pg = browser.new_page(viewport={"width": 1280, "height": 900})
+        errors: list[str] = []
+        pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        pg.on("pageerror", lambda e: errors.append(str(e)))
+        failed: list[str] = []
+        pg.on("requestfailed", lambda r: failed.append(r.url[:80]))
+        pg.goto(demo_report.html.as_uri())
+        pg.wait_for_load_state("load")
+        yield pg, errors, failed
+        browser.close()
+
+
+def test_no_console_errors_or_failed_requests(page):
+    _, errors, failed = page
+    assert errors == [] and failed == []
+
+
+def test_no_broken_images(page):
+    pg, _, _ = page
+    images = pg.evaluate("() => Array.from(document.images).map(i => [i.complete, i.naturalWidth, i.alt.length])")
+    assert len(images) >= 8
+    assert all(complete and width > 0 and alt > 40 for complete, width, alt in images), images
+
+
+def test_banner_is_visible_on_screen_and_in_every_section(page):
+    pg, _, _ = page
+    banner = pg.locator(".synthetic-banner")
+    assert banner.is_visible() and banner.inner_text() == "Synthetic data: not real participants"
+    pg.evaluate("() => window.scrollTo(0, document.body.scrollHeight / 2)")
+    assert pg.evaluate("() => document.querySelector('.synthetic-banner').getBoundingClientRect().top") == 0
+    flags = pg.evaluate("() => Array.from(document.querySelectorAll('main > section')).map(s => !!s.querySelector('.section-flag'))")
+    assert flags and all(flags)
+
+
+def test_printed_pages_each_carry_the_banner(page, tmp_path):
+    """In print the banner moves to the @page margin boxes (top and bottom of every page)."""
+    pg, _, _ = page
+    pg.emulate_media(media="print")
+    try:
+        assert pg.locator(".synthetic-banner").is_hidden() and pg.locator("nav.toc").is_hidden()
+        assert pg.locator(".section-flag").first.is_visible()
+        pdf = tmp_path / "report.pdf"
+        pg.pdf(path=str(pdf), format="A4")
+    finally:
+        pg.emulate_media(media="screen")
+    gs = shutil.which("gs")
+    if gs is None:
+        pytest.skip("ghostscript (gs) not available to read the printed PDF's text")
+    import subprocess
+
+    text = subprocess.run([gs, "-q", "-dNOPAUSE", "-dBATCH", "-sDEVICE=txtwrite", "-sOutputFile=-", str(pdf)],
+                          capture_output=True, text=True, check=True).stdout
+    numbers = re.findall(r"page (\d+) of (\d+)", text)
+    pages = int(numbers[0][1])
+    assert [int(n) for n, _ in numbers] == list(range(1, pages + 1)) and pages >= 10
+    assert text.count("Synthetic data: not real participants") == 2 * pages
+
+
+def test_text_contrast_meets_wcag_aa(page):
+    pg, _, _ = page
+    ratios = pg.evaluate(CONTRAST_JS, ["body p", ".synthetic-banner", "table.journal th", "table.journal td", "caption",
+                                       ".table-note", "figcaption", ".section-flag", "a", "ul.warnings li"])
+    low = [r for r in ratios if r["ratio"] < 4.5]
+    assert ratios and not low, low
+
+
+def test_screenshot(page):
+    pg, _, _ = page
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    # the README shows the outcomes section: banner, Table 3 and the start of the trajectories
+    pg.evaluate("() => window.scrollTo(0, document.getElementById('outcomes').offsetTop - 48)")
+    shot = ARTIFACTS / "report-demo.png"
+    pg.screenshot(path=str(shot))
+    pg.screenshot(path=str(ARTIFACTS / "report-demo-full.png"), full_page=True)
+    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 20_000
+    if os.environ.get("PEERIMPACT_UPDATE_GOLDEN") == "1":
+        DOCS_IMG.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(shot, DOCS_IMG)
+    assert DOCS_IMG.is_file(), "docs/img/report-demo.png is missing: run with PEERIMPACT_UPDATE_GOLDEN=1"

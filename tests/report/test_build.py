@@ -1,0 +1,179 @@
+"""build_report on the small study: every output written, the same tables in HTML, Word and CSV."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from docx import Document
+from docx.oxml.ns import qn
+from lxml import html as lhtml
+from peerimpact.errors import Problem, StudyValidationError
+from peerimpact.report import STAGES, build_report
+from peerimpact.report.table_model import ReportTable
+
+from conftest import FIXED_TIME
+
+
+@pytest.fixture(scope="module")
+def built(small_report_dir):
+    return small_report_dir
+
+
+def test_progress_reports_every_stage_in_order_and_times_it(built):
+    paths, stages = built
+    assert stages == list(STAGES) == ["load", "score", "analyse", "qualitative", "figures", "render"]
+    assert list(paths.timings) == list(STAGES) and all(v >= 0 for v in paths.timings.values())
+    assert list(paths.cpu_timings) == list(STAGES)
+
+
+def test_every_output_is_written(built):
+    paths, _ = built
+    out = paths.out_dir
+    for p in (paths.html, paths.docx, paths.results_json, paths.synthesis_json):
+        assert p.is_file() and p.parent == out
+    assert sorted(p.name for p in (out / "tables").iterdir()) == sorted(f"{k}.csv" for k in paths.tables)
+    assert {p.suffix for p in paths.figures} == {".svg", ".png"}
+    assert sorted(p.stem for p in paths.figures if p.suffix == ".svg") == [
+        "code_timepoint_heatmap", "completion", "forest_effect_sizes", "trajectories_wemwbs"]
+
+
+def test_results_json_is_the_quant_document(built):
+    paths, _ = built
+    doc = json.loads(paths.results_json.read_text())
+    assert doc["schema_version"] == 1 and doc["metadata"]["synthetic"] is True
+    assert {"descriptives", "change", "models", "attrition", "reliability"} <= set(doc)
+
+
+def test_synthesis_json_lists_every_cited_number(built):
+    paths, _ = built
+    doc = json.loads(paths.synthesis_json.read_text())
+    assert [p["proposition_id"] for p in doc["propositions"]] == ["P1", "P2"]
+    assert len(doc["evidence"]) == 13 and all(e["value"] is not None for e in doc["evidence"])
+    assert set(doc["joint_display"]) == {"coverage", "outcomes", "quotes"}
+
+
+def _html(paths):
+    return lhtml.fromstring(paths.html.read_bytes())
+
+
+def test_html_is_self_contained_and_accessible(built):
+    paths, _ = built
+    tree = _html(paths)
+    for el in tree.iter("img", "script", "link", "iframe", "source"):
+        src = el.get("src") or el.get("href") or ""
+        assert el.tag == "img" and src.startswith("data:image/svg+xml;base64,"), (el.tag, src[:40])
+        assert len(el.get("alt", "")) > 40
+    assert not tree.xpath("//*[@href][not(starts-with(@href, '#'))]")
+    tables = tree.xpath("//table")
+    assert all(t.xpath("./caption") for t in tables)
+    assert all(th.get("scope") in ("col", "colgroup", "row", "rowgroup") for th in tree.xpath("//th"))
+    assert tree.xpath("//html/@lang") == ["en"]
+    assert "@media print" in paths.html.read_text()
+
+
+def test_html_carries_the_synthetic_banner_and_provenance(built):
+    paths, _ = built
+    tree = _html(paths)
+    assert [b.text_content() for b in tree.xpath("//div[@class='synthetic-banner']")] == ["Synthetic data: not real participants"]
+    sections = tree.xpath("//main/section")
+    assert all(s.xpath(".//p[@class='section-flag']") for s in sections)
+    assert tree.xpath("//section[@id='provenance']//time/@datetime") == ["2024-05-01T12:00:00Z"]
+    hashes = tree.xpath("//div[@id='provenance_inputs']//tbody/tr")
+    assert len(hashes) == 13  # study.yaml, 2 csv, 7 transcripts, codebook, codings, synthesis
+
+
+def _report_tables(paths) -> list[ReportTable]:
+    """Rebuild the ReportTables from the CSVs is not possible; read the captions and cells from the HTML."""
+    tree = _html(paths)
+    out = []
+    for t in tree.xpath("//main//table"):
+        caption = t.xpath("./caption")[0].text_content()
+        out.append((caption, t))
+    return out
+
+
+def test_docx_has_the_same_tables_with_captions_and_a_banner(built):
+    paths, _ = built
+    doc = Document(str(paths.docx))
+    html_tables = _report_tables(paths)
+    # every report table plus the two provenance tables (settings, input hashes)
+    assert len(doc.tables) == len(html_tables) + 1
+    captions = [p.text for p in doc.paragraphs if p.text.startswith("Table ")]
+    numbered = [c for c, _ in html_tables if c.startswith("Table ")]
+    assert captions == numbered
+    header = doc.sections[0].header.paragraphs[0].text
+    assert header == "SYNTHETIC DATA: NOT REAL PARTICIPANTS"
+    assert all(not s.header.is_linked_to_previous or s is doc.sections[0] for s in doc.sections[:1])
+
+
+#: first CSV column names that carry a row id (ReportTable.row_id_name values)
+ROW_ID_NAMES = ("outcome", "proposition_id", "theme", "code", "measure", "site", "service", "item")
+
+
+def expected_word_body(csv_text: str) -> list[list[str]]:
+    """The body rows a Word table should have, from its CSV: a merged group row where the section changes."""
+    import csv
+    import io
+
+    rows = list(csv.reader(io.StringIO(csv_text)))
+    head, body = rows[0], rows[1:]
+    has_id = head[0] in ROW_ID_NAMES
+    sec = head.index("section") if "section" in head[:2] else None
+    lead = int(has_id) + int(sec is not None)
+    out, last = [], object()
+    for r in body:
+        cells = r[lead:]
+        if sec is not None and r[sec] != last:
+            out.append([r[sec]] * len(cells))
+            last = r[sec]
+        out.append(cells)
+    return out
+
+
+def test_docx_cells_equal_the_csv_cells(built):
+    paths, _ = built
+    doc = Document(str(paths.docx))
+    for key, table in zip(paths.tables, doc.tables):
+        body = expected_word_body(paths.tables[key].read_text(encoding="utf-8"))
+        word = [[c.text for c in row.cells] for row in table.rows]
+        assert word[-len(body):] == body, key
+
+
+def test_docx_tables_are_three_line(built):
+    paths, _ = built
+    doc = Document(str(paths.docx))
+    for table in doc.tables:
+        borders = table._tbl.tblPr.find(qn("w:tblBorders"))
+        assert all(el.get(qn("w:val")) == "nil" for el in borders)
+        first, last = table.rows[0].cells[0]._tc, table.rows[-1].cells[0]._tc
+        top = first.tcPr.find(qn("w:tcBorders")).find(qn("w:top"))
+        bottom = last.tcPr.find(qn("w:tcBorders")).find(qn("w:bottom"))
+        assert (top.get(qn("w:sz")), bottom.get(qn("w:sz"))) == ("12", "12")
+
+
+def test_invalid_synthesis_stops_before_writing(tmp_path):
+    from synthesis_helpers import SYNTHESIS_YAML, write_small_study
+
+    root = write_small_study(tmp_path / "study", synthesis=SYNTHESIS_YAML.replace("seg005", "seg404"))
+    out = tmp_path / "out"
+    with pytest.raises(StudyValidationError) as exc:
+        build_report(root, out, generated_at=FIXED_TIME)
+    assert exc.value.problems == [
+        Problem("synthesis.yaml", 23, "propositions.1.qualitative.exemplars.0", "unknown exemplar segment 'seg404': no such segment_id in qual/codings.csv")
+    ]
+    assert not out.exists()
+
+
+def test_a_study_without_qualitative_data_still_reports(tmp_path):
+    import shutil
+
+    from synthesis_helpers import write_small_study
+
+    root = write_small_study(tmp_path / "study", synthesis=None)
+    shutil.rmtree(root / "qual")
+    shutil.rmtree(root / "transcripts")
+    paths = build_report(root, tmp_path / "out", generated_at=FIXED_TIME)
+    assert "table5_synthesis_grid" not in paths.tables and "joint_display" not in paths.tables
+    assert paths.synthesis_json is None
+    assert {"table3_outcomes_vs_norms", "table4_paired_change"} <= set(paths.tables)

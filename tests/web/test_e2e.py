@@ -1,0 +1,122 @@
+"""End to end in headless Chromium against ``peerimpact serve --demo`` (screenshots in test-artifacts/)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from liveserver import running_server
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--no-first-run", "--disable-sync"]
+PASSWORD = "demo-password"
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    with running_server(tmp_path_factory.mktemp("e2e") / "data") as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser(chromium_path):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(accept_downloads=True, viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    yield page
+    context.close()
+
+
+def sign_in(page, server: str, username: str) -> None:
+    page.goto(server + "/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(server + "/")
+
+
+def shot(page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def test_worker_records_a_contact(server, page):
+    sign_in(page, server, "worker-s1-01")
+    page.click("text=Record a contact")
+    person = page.locator("#id_person_id option").first.get_attribute("value")
+    page.select_option("#id_person_id", person)
+    page.fill("#id_date", dt.date.today().isoformat())
+    page.select_option("#id_mode", "telephone")
+    page.fill("#id_duration_minutes", "25")
+    page.select_option("#id_status", "completed")
+    page.select_option("#id_phase", "post_discharge")
+    shot(page, "e2e-worker-contact-form")
+    page.click("text=Save contact")
+    page.wait_for_url(server + "/contacts/")
+    saved = page.locator(".ok").inner_text()
+    assert saved.startswith("Contact C") and saved.endswith("saved.")
+    contact_id = saved.split()[1]
+    row = page.locator("tr", has=page.locator(f"td:text-is('{contact_id}')"))
+    assert row.locator("td").nth(2).inner_text() == person
+    assert row.locator("td").nth(5).inner_text() == "25.0"
+    shot(page, "e2e-worker-contact-log")
+
+
+def test_coordinator_sees_caseload_and_over_cap_warning(server, page):
+    sign_in(page, server, "coordinator-s1")
+    page.goto(server + "/caseloads/")
+    assert page.locator("#over-cap-warning").count() == 0
+    today = dt.date.today().isoformat()
+    for n in range(1, 30):  # allocate until the cap of worker 01 is reached (bounded)
+        page.goto(server + "/allocations/new/")
+        page.select_option("#id_worker_id", "01")
+        page.fill("#id_person_id", f"E2E{n:03d}")
+        page.fill("#id_allocated_on", today)
+        page.click("main button[type=submit]")
+        if "tick to confirm" in page.content():
+            break
+    else:
+        pytest.fail("the allocation form never asked to confirm exceeding the cap")
+    shot(page, "e2e-coordinator-over-cap-confirm")
+    page.check("#id_confirm_over_cap")
+    page.fill("#id_over_cap_reason", "covering a colleague's leave")
+    page.click("main button[type=submit]")
+    page.wait_for_url(server + "/caseloads/")
+    warning = page.locator("#over-cap-warning").inner_text()
+    assert warning.startswith("Over the caseload cap:") and "01 supports" in warning
+    assert page.locator("#worker-caseloads tr.over td").first.inner_text() == "01"
+    shot(page, "e2e-coordinator-caseloads")
+
+
+def test_admin_downloads_the_report(server, page, tmp_path):
+    sign_in(page, server, "admin")
+    page.goto(server + "/report/")
+    page.click("#build-report")
+    page.wait_for_selector("text=Report built.", timeout=180_000)
+    shot(page, "e2e-admin-report")
+    with page.expect_download() as html_download:
+        page.click("text=report.html")
+    html = tmp_path / "report.html"
+    html_download.value.save_as(html)
+    with page.expect_download() as docx_download:
+        page.click("text=report.docx")
+    docx = tmp_path / "report.docx"
+    docx_download.value.save_as(docx)
+    text = html.read_text(encoding="utf-8")
+    assert text.lstrip().lower().startswith("<!doctype html") and "synthetic" in text.lower()
+    assert docx.read_bytes()[:2] == b"PK"

@@ -1,0 +1,138 @@
+"""Role x URL x object: every cross-site and cross-user access is refused (403 or 404), pages and API alike.
+
+The expected access is written out here, independently of
+``peerimpact.web.access``: a change in the code that widens access fails.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.urls import reverse
+
+from conftest import ROLES
+
+pytestmark = pytest.mark.django_db
+
+AUTHENTICATED = set(ROLES)
+# Pages without an object: which roles may open them.
+PAGES = {
+    "home": AUTHENTICATED,
+    "contacts": {"admin", "coord1", "coord2", "worker01", "worker02", "worker03"},
+    "contact-new": {"admin", "worker01", "worker02", "worker03"},
+    "caseloads": {"admin", "coord1", "coord2"},
+    "allocation-new": {"admin", "coord1", "coord2"},
+    "adherence": {"admin", "coord1", "coord2", "worker01", "worker02", "worker03"},
+    "workforce": {"admin", "coord1", "coord2"},
+    "consent": {"admin"},
+    "questionnaires": {"admin", "worker01", "worker02", "worker03"},
+    "transcripts": {"admin", "coder"},
+    "audit": {"admin"},
+    "audit-csv": {"admin"},
+    "report": {"admin"},
+}
+# Pages about one object: object -> roles that may open it. Objects: contacts C1 (worker 01, site 1),
+# C3 (worker 02, site 1), C4 (worker 03, site 2); people P001 (01), P002 (02), P003 (03, site 2).
+OBJECT_PAGES = {
+    ("contact-edit", "GET"): {"C1": {"admin", "worker01"}, "C3": {"admin", "worker02"}, "C4": {"admin", "worker03"}},
+    ("contact-delete", "POST"): {"C1": {"admin", "worker01"}, "C3": {"admin", "worker02"}, "C4": {"admin", "worker03"}},
+    ("person", "GET"): {"P001": {"admin", "coord1", "worker01"}, "P002": {"admin", "coord1", "worker02"},
+                        "P003": {"admin", "coord2", "worker03"}},
+    ("employment-edit", "GET"): {"01": {"admin", "coord1"}, "02": {"admin", "coord1"}, "03": {"admin", "coord2"}},
+    ("consent-record", "GET"): {"01": {"admin"}, "03": {"admin"}},
+    ("questionnaire-fill", "GET"): {"01": {"admin", "worker01"}, "02": {"admin", "worker02"}, "03": {"admin", "worker03"}},
+    ("transcript", "GET"): {"S1-PW01-T1": {"admin", "coder"}, "S2-PW03-T1": {"admin", "coder"}},
+}
+# What each role's list pages must never show.
+NEVER_SHOWN = {
+    "coord1": ["<td>C4</td>", "P003"], "coord2": ["<td>C1</td>", "<td>C3</td>", "P001", "P002"],
+    "worker01": ["<td>C3</td>", "<td>C4</td>", "P002", "P003"], "worker02": ["<td>C1</td>", "<td>C4</td>", "P001", "P003"],
+    "worker03": ["<td>C1</td>", "<td>C3</td>", "P001", "P002"],
+}
+API_READ = {"C1": {"admin", "coord1", "worker01"}, "C3": {"admin", "coord1", "worker02"}, "C4": {"admin", "coord2", "worker03"}}
+API_WRITE = {"C1": {"admin", "worker01"}, "C3": {"admin", "worker02"}, "C4": {"admin", "worker03"}}
+LISTED = {"admin": {"C1", "C2", "C3", "C4"}, "coord1": {"C1", "C2", "C3"}, "coord2": {"C4"}, "worker01": {"C1", "C2"},
+          "worker02": {"C3"}, "worker03": {"C4"}}
+DENIED = {403, 404}
+
+
+def _object_url(name: str, key: str) -> str:
+    from peerimpact.web.records.models import Contact, Employment, Participant, Person, Transcript
+
+    if name in ("contact-edit", "contact-delete"):
+        return reverse(name, args=[Contact.objects.get(contact_id=key).uid])
+    if name == "person":
+        return reverse(name, args=[Person.objects.get(person_id=key).uid])
+    if name == "employment-edit":
+        return reverse(name, args=[Employment.objects.get(participant__participant_id=key).uid])
+    if name == "consent-record":
+        return reverse(name, args=[Participant.objects.get(participant_id=key).uid])
+    if name == "questionnaire-fill":
+        return reverse(name, args=[Participant.objects.get(participant_id=key).uid, "T2", "wemwbs"])
+    return reverse(name, args=[Transcript.objects.get(interview_id=key).uid])
+
+
+def _check(status: int, allowed: bool) -> bool:
+    return status in (200, 302) if allowed else status in DENIED
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_pages(role, login):
+    client = login(role)
+    wrong = []
+    checked = 0
+    for name, roles in PAGES.items():
+        r = client.get(reverse(name))
+        checked += 1
+        if not _check(r.status_code, role in roles) or (role not in roles and r.status_code == 302):
+            wrong.append((name, r.status_code))
+        if r.status_code == 200 and role in NEVER_SHOWN and name != "audit-csv":
+            text = r.content.decode()
+            wrong += [(name, f"shows {s}") for s in NEVER_SHOWN[role] if s in text]
+    for (name, method), objects in OBJECT_PAGES.items():
+        for key, roles in objects.items():
+            url = _object_url(name, key)
+            r = client.post(url) if method == "POST" else client.get(url)
+            checked += 1
+            if not _check(r.status_code, role in roles):
+                wrong.append((name, key, r.status_code))
+    assert checked == len(PAGES) + sum(len(o) for o in OBJECT_PAGES.values())
+    assert wrong == []
+
+
+def test_anonymous_is_sent_to_sign_in(client, study):
+    for name in PAGES:
+        r = client.get(reverse(name))
+        assert r.status_code == 302 and r["Location"].startswith("/accounts/login/"), name
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_api_contacts(role, client, token):
+    auth = token(role)
+    wrong = []
+    for key in ("C1", "C3", "C4"):
+        url = f"/api/contacts/{key}"
+        r = client.get(url, HTTP_AUTHORIZATION=auth)
+        if not (r.status_code == 200 if role in API_READ[key] else r.status_code in DENIED):
+            wrong.append(("GET", key, r.status_code))
+        r = client.patch(url, json.dumps({"mode": "other"}), content_type="application/json", HTTP_AUTHORIZATION=auth)
+        if not (r.status_code == 200 if role in API_WRITE[key] else r.status_code in DENIED):
+            wrong.append(("PATCH", key, r.status_code))
+    for key in ("C1", "C3", "C4"):
+        r = client.delete(f"/api/contacts/{key}", HTTP_AUTHORIZATION=auth)
+        if not (r.status_code == 204 if role in API_WRITE[key] else r.status_code in DENIED):
+            wrong.append(("DELETE", key, r.status_code))
+    listed = {c["contact_id"] for c in client.get("/api/contacts", HTTP_AUTHORIZATION=token(role)).json().get("items", [])}
+    assert wrong == []
+    assert not listed - LISTED.get(role, set())
+
+
+def test_denied_api_writes_change_nothing(client, token):
+    from peerimpact.web.records.models import Contact
+
+    before = list(Contact.all_objects.order_by("id").values())
+    client.patch("/api/contacts/C4", json.dumps({"mode": "other"}), content_type="application/json", HTTP_AUTHORIZATION=token("worker01"))
+    client.delete("/api/contacts/C4", HTTP_AUTHORIZATION=token("coord1"))
+    client.delete("/api/contacts/C1", HTTP_AUTHORIZATION=token("coord2"))
+    assert list(Contact.all_objects.order_by("id").values()) == before
