@@ -9,8 +9,9 @@ times queries of several kinds in both result orders.
     .venv/bin/python bench/qual_search.py --docs 500 # quick check
 
 Prints the index build time, the index size, and the median and 95th
-percentile query time per query kind and order. Target: <= 50 ms per query
-after indexing (median and p95 of the "typical" queries, ranked order).
+percentile query time per query kind and order (``document``, the default of
+``peerimpact qual search``, and ``rank``). Target: <= 50 ms per query after
+indexing.
 """
 
 from __future__ import annotations
@@ -94,6 +95,22 @@ def queries(bank: list[str], rng: np.random.Generator, n: int) -> dict[str, list
     }
 
 
+def build(db: Path, args: argparse.Namespace, bank: list[str]) -> None:
+    print(f"corpus: {args.docs:,} transcripts x ~{args.words:,} words (word bank {len(bank):,}, Zipf)", flush=True)
+    t0 = time.perf_counter()
+    with SearchIndex(db) as index:
+        n = index.bulk_add(corpus(args.docs, args.words, bank, args.seed))
+        t_build = time.perf_counter() - t0
+        t1 = time.perf_counter()
+        index.optimize()
+        t_opt = time.perf_counter() - t1
+        n_passages, n_words = index.conn.execute("SELECT count(*), sum(length(text)) FROM passages").fetchone()
+    size = sum(Path(str(db) + s).stat().st_size for s in ("", "-wal") if Path(str(db) + s).exists())
+    print(f"indexed {n:,} transcripts, {n_passages:,} passages ({n_words / 1e6:.0f} M characters): "
+          f"generate+insert+build {t_build:.1f} s, optimize {t_opt:.1f} s, total {t_build + t_opt:.1f} s; "
+          f"index file {size / 1e6:.0f} MB", flush=True)
+
+
 def percentile(values: list[float], q: float) -> float:
     return float(np.percentile(np.array(values), q))
 
@@ -107,6 +124,7 @@ def main() -> None:
     ap.add_argument("--limit", type=int, default=20)
     ap.add_argument("--dir", type=Path, default=None, help="where to build the index (default: a temporary folder)")
     ap.add_argument("--keep", action="store_true", help="keep the index")
+    ap.add_argument("--reuse", action="store_true", help="time queries on the index already in --dir (no build)")
     ap.add_argument("--seed", type=int, default=20240501)
     args = ap.parse_args()
 
@@ -115,21 +133,10 @@ def main() -> None:
     workdir = args.dir or Path(tempfile.mkdtemp(prefix="qual-search-bench-"))
     workdir.mkdir(parents=True, exist_ok=True)
     db = workdir / "search-bench.sqlite"
-    for suffix in ("", "-wal", "-shm"):
-        Path(str(db) + suffix).unlink(missing_ok=True)
-
-    print(f"corpus: {args.docs:,} transcripts x ~{args.words:,} words (word bank {len(bank):,}, Zipf)", flush=True)
-    t0 = time.perf_counter()
-    with SearchIndex(db) as index:
-        n = index.bulk_add(corpus(args.docs, args.words, bank, args.seed))
-        t_build = time.perf_counter() - t0
-        t1 = time.perf_counter()
-        index.optimize()
-        t_opt = time.perf_counter() - t1
-        n_passages = index.conn.execute("SELECT count(*) FROM passages").fetchone()[0]
-    size = sum(Path(str(db) + s).stat().st_size for s in ("", "-wal") if Path(str(db) + s).exists())
-    print(f"indexed {n:,} transcripts, {n_passages:,} passages: generate+insert+build {t_build:.1f} s, optimize {t_opt:.1f} s, "
-          f"total {t_build + t_opt:.1f} s; index file {size / 1e6:.0f} MB", flush=True)
+    if not (args.reuse and db.exists()):
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(db) + suffix).unlink(missing_ok=True)
+        build(db, args, bank)
 
     kinds = queries(bank, rng, args.queries)
     with SearchIndex(db) as index:
@@ -139,7 +146,7 @@ def main() -> None:
         print(f"{'kind':<18}{'order':<10}{'n':>5}{'median':>9}{'p95':>9}{'max':>9}{'mean hits':>11}")
         summary = {}
         for kind, qs in kinds.items():
-            for order in ("rank", "document"):
+            for order in ("document", "rank"):
                 times, hits = [], []
                 for q in qs:
                     t = time.perf_counter()
@@ -149,9 +156,12 @@ def main() -> None:
                 med, p95 = statistics.median(times), percentile(times, 95)
                 summary[(kind, order)] = (med, p95)
                 print(f"{kind:<18}{order:<10}{len(qs):>5}{med:>9.1f}{p95:>9.1f}{max(times):>9.1f}{statistics.mean(hits):>11.1f}")
-    med, p95 = summary[("typical", "rank")]
-    verdict = "meets" if p95 <= 50 else "misses"
-    print(f"\ntypical queries, ranked: median {med:.1f} ms, p95 {p95:.1f} ms -> {verdict} the 50 ms target")
+    print()
+    for order in ("document", "rank"):
+        worst = max(summary[(k, order)][1] for k in kinds)
+        med, p95 = summary[("typical", order)]
+        verdict = "meets" if p95 <= 50 else "misses"
+        print(f"{order} order: typical median {med:.1f} ms, p95 {p95:.1f} ms -> {verdict} the 50 ms target; worst p95 over all kinds {worst:.1f} ms")
     if not args.keep and args.dir is None:
         shutil.rmtree(workdir, ignore_errors=True)
 

@@ -11,8 +11,10 @@ Printed:
 * wall time of ``score(study)`` and of a minimal numpy kernel run in the same
   process on the same responses (row sums of the int8 item matrix), and
   their ratio (target: scoring <= 3x the kernel);
+* CPU time (user + system) beside wall time, since the machine may be shared;
 * peak resident memory while scoring (Linux: VmHWM after resetting it via
-  ``/proc/self/clear_refs``), against the raw data size (target: <= 3x).
+  ``/proc/self/clear_refs``, with glibc's free memory trimmed first), against
+  the raw data size (target: <= 3x).
 
 Run: ``.venv/bin/python bench/score_scale.py [--participants N]``
 """
@@ -20,9 +22,11 @@ Run: ``.venv/bin/python bench/score_scale.py [--participants N]``
 from __future__ import annotations
 
 import argparse
+import ctypes
 import gc
 import resource
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -113,21 +117,54 @@ def make_study(items: np.ndarray, columns: list[str], missing: np.ndarray, n_par
     )
 
 
-def timed(fn, repeat: int) -> tuple[float, object]:
-    best, result = float("inf"), None
-    for _ in range(repeat):
-        result = None
-        gc.collect()
-        start = time.perf_counter()
+def trim_heap() -> None:
+    """Give freed heap memory back to the OS (glibc), so RSS baselines are honest."""
+    gc.collect()
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
+
+
+def cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+@dataclass
+class Run:
+    wall: float
+    cpu: float
+    rss_before: float = 0.0
+    rss_peak: float = 0.0
+    output_bytes: int = 0
+    rows: int = 0
+
+
+def measure(fn, repeat: int) -> Run:
+    """Best wall and CPU time over ``repeat`` runs; memory of the first run."""
+    best = Run(float("inf"), float("inf"))
+    for i in range(repeat):
+        trim_heap()
+        before = rss_mib()
+        reset_peak()
+        cpu0, start = cpu_seconds(), time.perf_counter()
         result = fn()
-        best = min(best, time.perf_counter() - start)
-    return best, result
+        wall, cpu = time.perf_counter() - start, cpu_seconds() - cpu0
+        if i == 0:
+            best.rss_before, best.rss_peak = before, peak_rss_mib()
+            if isinstance(result, pd.DataFrame):
+                best.output_bytes = int(result.memory_usage(index=False, deep=False).sum())
+                best.rows = len(result)
+        best.wall, best.cpu = min(best.wall, wall), min(best.cpu, cpu)
+        del result
+    return best
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--participants", type=int, default=1_000_000)
-    parser.add_argument("--repeat", type=int, default=2, help="timing repeats (best is reported)")
+    parser.add_argument("--repeat", type=int, default=3, help="timing repeats (best is reported)")
     parser.add_argument("--seed", type=int, default=2024)
     args = parser.parse_args()
 
@@ -135,47 +172,27 @@ def main() -> None:
     items, columns, missing = make_items(n_rows, args.seed)
     study = make_study(items, columns, missing, args.participants)
     del missing
-    gc.collect()
-
-    item_bytes_int8 = items.nbytes
-    responses_bytes = int(study.responses.memory_usage(index=False, deep=False).sum())
-    item_bytes_float64 = n_rows * len(columns) * 8
-
-    kernel_s, sums = timed(lambda: items.sum(axis=1, dtype=np.int16), args.repeat)
-    del sums
-
     small_items, small_columns, small_missing = make_items(30, args.seed)
     score(make_study(small_items, small_columns, small_missing, 10))  # warm-up: imports, instrument parsing
-    gc.collect()
-    before = rss_mib()
-    can_reset = reset_peak()
-    start = time.perf_counter()
-    table = score(study)
-    first_s = time.perf_counter() - start
-    peak = peak_rss_mib()
-    output_bytes = int(table.memory_usage(index=False, deep=False).sum())
-    rows = len(table)
-    del table
-    score_s = first_s
-    if args.repeat > 1:
-        score_s = min(first_s, timed(lambda: len(score(study)), args.repeat - 1)[0])
+
+    responses_bytes = int(study.responses.memory_usage(index=False, deep=False).sum())
+    kernel = measure(lambda: items.sum(axis=1, dtype=np.int16), args.repeat)
+    runs = {"score(study)": measure(lambda: score(study), args.repeat)}
 
     print(f"participants x timepoints x items : {args.participants:,} x {len(TIMEPOINTS)} x {len(columns)} (2% missing)")
-    print(f"long table rows                   : {rows:,}")
-    print(f"numpy kernel (int8 row sums)      : {kernel_s:.3f} s")
-    print(f"score(study)                      : {score_s:.3f} s")
-    print(f"ratio score / kernel              : {score_s / kernel_s:.1f}x (target <= 3x)")
-    print(f"raw items as int8                 : {item_bytes_int8 / MIB:,.0f} MiB")
-    print(f"raw items as float64 (Study)      : {item_bytes_float64 / MIB:,.0f} MiB")
-    print(f"study.responses (shallow)         : {responses_bytes / MIB:,.0f} MiB")
-    print(f"output table (shallow)            : {output_bytes / MIB:,.0f} MiB")
-    print(f"RSS before scoring                : {before:,.0f} MiB")
-    label = "peak RSS while scoring" if can_reset else "peak RSS of the process"
-    print(f"{label:34s}: {peak:,.0f} MiB")
-    print(f"scoring's extra memory (peak-before): {peak - before:,.0f} MiB "
-          f"= {(peak - before) * MIB / responses_bytes:.2f}x study.responses, "
-          f"{(peak - before) * MIB / item_bytes_int8:.2f}x the int8 items")
-    print(f"peak RSS / study.responses        : {peak * MIB / responses_bytes:.2f}x (target <= 3x)")
+    print(f"long table rows                   : {runs['score(study)'].rows:,}")
+    print(f"raw items as int8                 : {items.nbytes / MIB:,.0f} MiB")
+    print(f"study.responses (float64 + ids)   : {responses_bytes / MIB:,.0f} MiB")
+    print(f"numpy kernel (int8 row sums)      : wall {kernel.wall:.3f} s, cpu {kernel.cpu:.3f} s")
+    for name, run in runs.items():
+        print(f"{name}")
+        print(f"  time                            : wall {run.wall:.3f} s, cpu {run.cpu:.3f} s")
+        print(f"  ratio to kernel (target <= 3x)  : wall {run.wall / kernel.wall:.1f}x, cpu {run.cpu / kernel.cpu:.1f}x")
+        print(f"  output table                    : {run.output_bytes / MIB:,.0f} MiB")
+        print(f"  RSS before -> peak              : {run.rss_before:,.0f} -> {run.rss_peak:,.0f} MiB "
+              f"(+{run.rss_peak - run.rss_before:,.0f} MiB)")
+        print(f"  peak RSS / study.responses      : {run.rss_peak * MIB / responses_bytes:.2f}x (target <= 3x); "
+              f"peak RSS / int8 items: {run.rss_peak * MIB / items.nbytes:.1f}x")
 
 
 if __name__ == "__main__":

@@ -6,9 +6,6 @@ import textwrap
 from pathlib import Path
 
 import pandas as pd
-import pytest
-
-import peerimpact
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "formats"
 KEYS = {

@@ -47,8 +47,9 @@ def test_matrix_csv():
         (["agreement", MINI, "--format", "csv", "--table", "alpha"], "level,scope,code,coders,n_coders,n_units,n_pairable,alpha,warning"),
         (["versions", MINI], "version,date,reason,action,code,codes,into,from,to"),
         (["migrate", MINI], "segment_id,interview_id,code,coder,version,split_in,candidates"),
+        (["turns", MINI, "S1-PW02-T1"], "turn,speaker,start,end,text_start,text"),
     ],
-    ids=["cooccurrence", "framework", "agreement-alpha", "versions", "migrate"],
+    ids=["cooccurrence", "framework", "agreement-alpha", "versions", "migrate", "turns"],
 )
 def test_table_commands(args, first_line):
     result = run(*args)
@@ -76,8 +77,10 @@ def test_migrate_reports_moves_on_stderr():
         (["search", MINI, "S6-PW01"], "error: search query 'S6-PW01' is not valid: no such column: PW01 (put phrases and words with hyphens in double quotes)"),
         (["matrix", "no/such/folder"], "error: no/such/folder: no such study folder"),
         (["import-qdpx", "missing.qdpx", "--into", MINI], "error: missing.qdpx: no such file"),
+        (["turns", MINI, "S9-PW01-T1"], "error: unknown interview 'S9-PW01-T1'"),
+        (["turns", MINI, "S1-PW01-T1", "--pattern", "(x"], "error: speaker pattern '(x' is not a valid regular expression: missing ), unterminated subpattern at position 0"),
     ],
-    ids=["theme", "timepoint", "coder", "search", "study", "project"],
+    ids=["theme", "timepoint", "coder", "search", "study", "project", "interview", "pattern"],
 )
 def test_user_errors_exit_2(args, message):
     result = run(*args)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from peerimpact.errors import StudyValidationError
-from peerimpact.qual import coded_segments, qual_data
+from peerimpact.qual import coded_segments, qual_data, validate_qual
 from peerimpact.study.checks import typed_table
 from peerimpact.study.csvio import read_raw_csv
 from peerimpact.study.tables import CODINGS
@@ -77,3 +77,9 @@ def test_memos_on_unknown_targets_are_problems(mini_study):
     with pytest.raises(StudyValidationError) as err:
         qual_data(study)
     assert [str(p) for p in err.value.problems] == ["qual/memos.yaml:memos.0.target.id: memo 'X1' is on unknown segment 'seg99'"]
+
+
+def test_validate_qual_collects_instead_of_raising(mini_study):
+    assert validate_qual(mini_study) == []
+    problems = validate_qual(study_with(set_cell(2, "code", "made_up")))
+    assert [str(p) for p in problems] == ["qual/codings.csv:2:code: code 'made_up' is not in codebook version 2"]

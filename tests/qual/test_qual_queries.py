@@ -15,6 +15,7 @@ def test_quotes_by_theme_and_timepoint(mini_study):
         ["S1-PW01-T1", "seg05", "tokenism", "coder_a;coder_b"],  # a sub-code of a theme's code
     ]
     assert q["quote"].tolist()[0] == "I felt valued by the team from day one 😊."
+    assert q["speaker"].tolist() == ["PW", "PW"]
     q2 = quotes(mini_study, theme="feeling_valued", timepoint="T2")
     assert q2[["interview_id", "segment_id", "code", "coders", "participant_id", "site"]].values.tolist() == [
         ["S1-PW01-T2", "seg10", "being_valued", "coder_b", "01", "1"]]

@@ -46,13 +46,22 @@ def test_queries(mini_study, tmp_path, query, kwargs, interviews):
         ("   ", {}, "the search query is empty"),
         ("S6-PW01", {}, "search query 'S6-PW01' is not valid: no such column: PW01 (put phrases and words with hyphens in double quotes)"),
         ("team", {"limit": 0}, "limit must be at least 1, not 0"),
+        ("team", {"order": "best"}, "order must be rank or document, not 'best'"),
     ],
-    ids=["empty", "hyphen", "limit"],
+    ids=["empty", "hyphen", "limit", "order"],
 )
 def test_bad_queries(mini_study, tmp_path, query, kwargs, message):
     with pytest.raises(UserInputError) as err:
         search(mini_study, query, cache_dir=tmp_path, **kwargs)
     assert str(err.value) == message
+
+
+def test_rank_order_scores_and_document_order_does_not(mini_study, tmp_path):
+    ranked = search(mini_study, "team OR peer", cache_dir=tmp_path, order="rank")
+    assert ranked["rank"].is_monotonic_increasing and ranked["rank"].notna().all()
+    in_order = search(mini_study, "team OR peer", cache_dir=tmp_path)
+    assert in_order["rank"].isna().all()
+    assert sorted(map(tuple, ranked[["interview_id", "start"]].values)) == list(map(tuple, in_order[["interview_id", "start"]].values))
 
 
 def test_default_cache_is_in_the_study_folder(mini_study_dir):

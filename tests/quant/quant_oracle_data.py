@@ -134,13 +134,46 @@ def all_inputs() -> dict[str, pd.DataFrame]:
     }
 
 
+DEMO_INPUTS = INPUTS / "quant_demo"
+
+
+def demo_inputs(study, scores: pd.DataFrame, reliability: pd.DataFrame | None) -> dict[str, pd.DataFrame]:
+    """Oracle inputs for the demo study: its scores, timepoints, comparisons, norms and alphas.
+
+    Alphas are those at each outcome's baseline (the demo compares the baseline with every later
+    timepoint); norms are the ones in force for the study.
+    """
+    from peerimpact.quant.norms import norms_for
+
+    d = study.definition
+    name = "demo"
+    sc = scores[["participant_id", "timepoint", "outcome", "score"]].copy()
+    sc.insert(0, "dataset", name)
+    tps = pd.DataFrame([(name, t.id, t.month, k) for k, t in enumerate(d.ordered_timepoints)],
+                       columns=["dataset", "timepoint", "month", "level"])
+    comps = pd.DataFrame([(name, a, b) for a, b in d.comparison_pairs], columns=["dataset", "from", "to"])
+    norms = norms_for(study)[["outcome", "norm_mean", "norm_sd", "norm_n"]]
+    norms.insert(0, "dataset", name)
+    alphas = pd.DataFrame(columns=["dataset", "outcome", "alpha"])
+    if reliability is not None and len(reliability):
+        r = reliability[(reliability["timepoint"] == d.baseline_id) & reliability["alpha"].notna()]
+        alphas = pd.DataFrame({"dataset": name, "outcome": r["outcome"].to_numpy(), "alpha": r["alpha"].to_numpy()})
+    return {
+        "quant_scores.csv": sc,
+        "quant_timepoints.csv": tps,
+        "quant_comparisons.csv": comps,
+        "quant_norms.csv": norms,
+        "quant_alphas.csv": alphas,
+    }
+
+
 def csv_text(frame: pd.DataFrame) -> str:
     """CSV with full float precision (repr) and ``NA`` for missing, as R reads it."""
     return frame.to_csv(index=False, na_rep="NA", lineterminator="\n", float_format=None)
 
 
-def write_inputs(folder: Path) -> Path:
+def write_inputs(folder: Path, tables: dict[str, pd.DataFrame] | None = None) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
-    for name, frame in all_inputs().items():
+    for name, frame in (all_inputs() if tables is None else tables).items():
         (folder / name).write_text(csv_text(frame), encoding="utf-8")
     return folder

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -17,9 +18,9 @@ from peerimpact.quant.models import mixed_models
 from peerimpact.quant.reliable_change import reliable_change
 
 
-@lru_cache(maxsize=1)
-def inputs() -> dict[str, pd.DataFrame]:
-    read = lambda name, **kw: pd.read_csv(INPUTS / name, keep_default_na=False, na_values=["NA"], **kw)  # noqa: E731
+@lru_cache(maxsize=4)
+def inputs(folder: Path = INPUTS) -> dict[str, pd.DataFrame]:
+    read = lambda name, **kw: pd.read_csv(folder / name, keep_default_na=False, na_values=["NA"], **kw)  # noqa: E731
     ids = {"dataset": str, "participant_id": str, "timepoint": str, "outcome": str, "from": str, "to": str}
     return {
         "scores": read("quant_scores.csv", dtype=ids),
@@ -30,9 +31,9 @@ def inputs() -> dict[str, pd.DataFrame]:
     }
 
 
-def dataset(name: str):
+def dataset(name: str, folder: Path = INPUTS):
     """(definition, scores, participants) of one oracle dataset."""
-    data = inputs()
+    data = inputs(folder)
     tps = data["timepoints"].query("dataset == @name").sort_values("level")
     comps = data["comparisons"].query("dataset == @name")
     defn = definition(
@@ -47,34 +48,34 @@ def dataset(name: str):
 
 
 @lru_cache(maxsize=None)
-def change(name: str, effect_size_sd: str = "paired_baseline") -> pd.DataFrame:
-    defn, scores, _ = dataset(name)
+def change(name: str, effect_size_sd: str = "paired_baseline", folder: Path = INPUTS) -> pd.DataFrame:
+    defn, scores, _ = dataset(name, folder)
     return paired_change(scores, defn, effect_size_sd=effect_size_sd)
 
 
 @lru_cache(maxsize=None)
-def reliable(name: str) -> pd.DataFrame:
-    defn, scores, _ = dataset(name)
-    al = inputs()["alphas"].query("dataset == @name")
+def reliable(name: str, folder: Path = INPUTS) -> pd.DataFrame:
+    defn, scores, _ = dataset(name, folder)
+    al = inputs(folder)["alphas"].query("dataset == @name")
     return reliable_change(scores, defn, alphas=dict(zip(al["outcome"], al["alpha"])))[0]
 
 
 @lru_cache(maxsize=None)
-def describe(name: str) -> pd.DataFrame:
-    defn, scores, _ = dataset(name)
-    norms = inputs()["norms"].query("dataset == @name").drop(columns="dataset").assign(norm_source="oracle")
+def describe(name: str, folder: Path = INPUTS) -> pd.DataFrame:
+    defn, scores, _ = dataset(name, folder)
+    norms = inputs(folder)["norms"].query("dataset == @name").drop(columns="dataset").assign(norm_source="oracle")
     return descriptives(scores, defn, norms=norms)
 
 
 @lru_cache(maxsize=None)
-def attrition_scores(name: str) -> pd.DataFrame:
-    defn, scores, participants = dataset(name)
+def attrition_scores(name: str, folder: Path = INPUTS) -> pd.DataFrame:
+    defn, scores, participants = dataset(name, folder)
     return attrition(scores, participants, defn)["baseline_scores"]
 
 
 @lru_cache(maxsize=None)
-def models(name: str, engine: str) -> tuple[pd.DataFrame, tuple[str, ...]]:
-    defn, scores, _ = dataset(name)
+def models(name: str, engine: str, folder: Path = INPUTS) -> tuple[pd.DataFrame, tuple[str, ...]]:
+    defn, scores, _ = dataset(name, folder)
     messages: list[str] = []
     return mixed_models(scores, defn, engine=engine, warnings=messages), tuple(messages)
 

@@ -14,32 +14,52 @@ import json
 import math
 
 import pytest
-from quant_oracle_data import DATASETS, GOLDEN, INPUTS, all_inputs, csv_text
+from quant_oracle_data import DATASETS, DEMO_INPUTS, GOLDEN, INPUTS, all_inputs, csv_text, demo_inputs
 from quant_oracle_python import attrition_scores, change, close, describe, models, one, reliable
-from quant_regenerate import SCRIPTS, run_r
+from quant_regenerate import SCRIPTS, golden_name, run_r
 
 TIGHT = 1e-9
 MODEL = 1e-4
 
 
-def golden(name: str) -> dict:
-    return json.loads((GOLDEN / f"{name}.json").read_text(encoding="utf-8"))
+SUITES = {"generated": INPUTS, "demo": DEMO_INPUTS}
 
 
-CHANGE_ROWS = golden("quant_change")["rows"]
-DESC_ROWS = golden("quant_descriptives")["descriptives"]
-ATT_ROWS = golden("quant_descriptives")["attrition"]
-LMER_FITS = golden("quant_lmer")["fits"]
+def golden(script: str, suite: str = "generated") -> dict:
+    return json.loads((GOLDEN / f"{golden_name(script, suite == 'demo')}.json").read_text(encoding="utf-8"))
+
+
+def _rows(script: str, key: str) -> list:
+    return [pytest.param(r, SUITES[suite], id=_id(r)) for suite in SUITES for r in golden(script, suite)[key]]
 
 
 def _id(r: dict) -> str:
     return "-".join(str(r[k]) for k in ("dataset", "outcome", "from", "to", "timepoint", "follow_up", "group") if k in r)
 
 
+CHANGE_ROWS = _rows("quant_change", "rows")
+DESC_ROWS = _rows("quant_descriptives", "descriptives")
+ATT_ROWS = _rows("quant_descriptives", "attrition")
+LMER_FITS = [(fit, SUITES[suite]) for suite in SUITES for fit in golden("quant_lmer", suite)["fits"]]
+
+
 # ---------------------------------------------------------------- inputs and R regeneration
 @pytest.mark.parametrize("name", sorted(all_inputs()))
 def test_generator_reproduces_committed_inputs(name):
     assert csv_text(all_inputs()[name]) == (INPUTS / name).read_text(encoding="utf-8")
+
+
+def test_committed_demo_inputs_are_current(demo_study):
+    """The demo oracle ran on the current demo and scoring; if this fails, the demo or scoring changed:
+    regenerate deliberately with tests/quant/quant_regenerate.py and review the golden diff."""
+    from peerimpact.scoring import score
+    from peerimpact.scoring.reliability import reliability
+
+    scores = score(demo_study)
+    tables = demo_inputs(demo_study, scores, reliability(demo_study, scores))
+    assert {n: csv_text(t) for n, t in tables.items()} == {
+        n: (DEMO_INPUTS / n).read_text(encoding="utf-8") for n in tables
+    }
 
 
 def _same(a, b, path="") -> list[str]:
@@ -57,16 +77,13 @@ def _same(a, b, path="") -> list[str]:
     return [] if a == b else [f"{path}: {a!r} != {b!r}"]
 
 
-@pytest.fixture(scope="module")
-def r_outputs(rscript, tmp_path_factory):
-    out = tmp_path_factory.mktemp("quant_oracle")
-    return {s: json.loads(run_r(s, INPUTS, out / f"{s}.json", rscript).read_text(encoding="utf-8")) for s in SCRIPTS}
-
-
 @pytest.mark.oracle
+@pytest.mark.slow
+@pytest.mark.parametrize("suite", SUITES)
 @pytest.mark.parametrize("script", SCRIPTS)
-def test_r_reproduces_golden(r_outputs, script):
-    assert _same(r_outputs[script], golden(script)) == []
+def test_r_reproduces_golden(rscript, tmp_path, script, suite):
+    out = run_r(script, SUITES[suite], tmp_path / f"{script}.json", rscript)
+    assert _same(json.loads(out.read_text(encoding="utf-8")), golden(script, suite)) == []
 
 
 # ---------------------------------------------------------------- paired change (Table 4)
@@ -76,9 +93,9 @@ R_METHOD = {"Wilcoxon signed rank exact test": "exact",
             "Wilcoxon signed rank test with continuity correction": "normal_cc", None: None}
 
 
-@pytest.mark.parametrize("r", CHANGE_ROWS, ids=_id)
-def test_change_matches_r(r):
-    py = one(change(r["dataset"]), outcome=r["outcome"], **{"from": r["from"], "to": r["to"]})
+@pytest.mark.parametrize("r,folder", CHANGE_ROWS)
+def test_change_matches_r(r, folder):
+    py = one(change(r["dataset"], folder=folder), outcome=r["outcome"], **{"from": r["from"], "to": r["to"]})
     bad = {f: (py[f], r[f]) for f in CHANGE_FIELDS if not close(float(py[f]), r[f], TIGHT)}
     assert bad == {}
     assert py["wilcoxon_method"] == R_METHOD[r["wilcoxon_method"]]
@@ -86,20 +103,20 @@ def test_change_matches_r(r):
     assert py["effect_size_method"] == "paired_baseline"
 
 
-@pytest.mark.parametrize("r", CHANGE_ROWS, ids=_id)
-def test_all_baseline_effect_size_matches_r(r):
-    py = one(change(r["dataset"], "all_baseline"), outcome=r["outcome"], **{"from": r["from"], "to": r["to"]})
+@pytest.mark.parametrize("r,folder", CHANGE_ROWS)
+def test_all_baseline_effect_size_matches_r(r, folder):
+    py = one(change(r["dataset"], "all_baseline", folder), outcome=r["outcome"], **{"from": r["from"], "to": r["to"]})
     assert close(py["effect_size"], r["effect_size_all"], TIGHT)
     assert close(py["effect_size_sd"], r["sd_all_from"], TIGHT)
     assert py["effect_size_method"] == "all_baseline"
 
 
-RC_ROWS = [r for r in CHANGE_ROWS if r["reliable_change"] is not None]
+RC_ROWS = [p for p in CHANGE_ROWS if p.values[0]["reliable_change"] is not None]
 
 
-@pytest.mark.parametrize("r", RC_ROWS, ids=_id)
-def test_reliable_change_matches_r(r):
-    py = one(reliable(r["dataset"]), outcome=r["outcome"], criterion="jacobson_truax",
+@pytest.mark.parametrize("r,folder", RC_ROWS)
+def test_reliable_change_matches_r(r, folder):
+    py = one(reliable(r["dataset"], folder), outcome=r["outcome"], criterion="jacobson_truax",
              **{"from": r["from"], "to": r["to"]})
     rc = r["reliable_change"]
     assert close(py["s_diff"], rc["s_diff"], TIGHT) and close(py["sd_from"], rc["sd_from"], TIGHT)
@@ -107,11 +124,12 @@ def test_reliable_change_matches_r(r):
 
 
 def test_oracle_exercises_every_wilcoxon_branch():
-    methods = {(r["wilcoxon_method"], r["wilcoxon_p"] is None) for r in CHANGE_ROWS}
+    rows = [p.values[0] for p in CHANGE_ROWS]
+    methods = {(r["wilcoxon_method"], r["wilcoxon_p"] is None) for r in rows}
     assert ("Wilcoxon signed rank exact test", False) in methods
     assert ("Wilcoxon signed rank test with continuity correction", False) in methods
     assert ("Wilcoxon signed rank test with continuity correction", True) in methods  # all zero
-    assert any(r["n"] >= 50 for r in CHANGE_ROWS) and any(r["t"] is None for r in CHANGE_ROWS)
+    assert any(r["n"] >= 50 for r in rows) and any(r["t"] is None for r in rows)
 
 
 # ---------------------------------------------------------------- descriptives (Table 3) and attrition
@@ -120,24 +138,24 @@ DESC_FIELDS = {"n": "n", "mean": "mean", "sd": "sd", "min": "min", "max": "max",
                "std_diff_df": "diff_df", "std_diff": "std_diff"}
 
 
-@pytest.mark.parametrize("r", DESC_ROWS, ids=_id)
-def test_descriptives_match_r(r):
-    py = one(describe(r["dataset"]), outcome=r["outcome"], timepoint=r["timepoint"])
+@pytest.mark.parametrize("r,folder", DESC_ROWS)
+def test_descriptives_match_r(r, folder):
+    py = one(describe(r["dataset"], folder), outcome=r["outcome"], timepoint=r["timepoint"])
     bad = {f: (py[f], r.get(g)) for f, g in DESC_FIELDS.items() if not close(float(py[f]), r.get(g), TIGHT)}
     assert bad == {}
     assert py["std_diff_method"] == r["method"]
 
 
-@pytest.mark.parametrize("r", ATT_ROWS, ids=_id)
-def test_attrition_baseline_scores_match_r(r):
-    py = one(attrition_scores(r["dataset"]), outcome=r["outcome"], follow_up=r["follow_up"], group=r["group"])
+@pytest.mark.parametrize("r,folder", ATT_ROWS)
+def test_attrition_baseline_scores_match_r(r, folder):
+    py = one(attrition_scores(r["dataset"], folder), outcome=r["outcome"], follow_up=r["follow_up"], group=r["group"])
     assert [close(float(py[f]), r[f], TIGHT) for f in ("n", "mean", "sd")] == [True] * 3
 
 
 # ---------------------------------------------------------------- mixed models
 MODEL_CASES = [
-    pytest.param(fit, term, engine, id=f"{engine}-{fit['dataset']}-{fit['outcome']}-{term['term']}")
-    for fit in LMER_FITS if "terms" in fit for term in fit["terms"][1:]
+    pytest.param(fit, term, engine, folder, id=f"{engine}-{fit['dataset']}-{fit['outcome']}-{term['term']}")
+    for fit, folder in LMER_FITS if "terms" in fit for term in fit["terms"][1:]
     for engine in ("profiled_reml", "statsmodels")
     # statsmodels' optimiser stops short of the boundary in singular fits (documented in
     # mixed_models); the default engine is held to 1e-4 there too.
@@ -145,9 +163,9 @@ MODEL_CASES = [
 ]
 
 
-@pytest.mark.parametrize("fit,term,engine", MODEL_CASES)
-def test_models_match_lme4(fit, term, engine):
-    table, _ = models(fit["dataset"], engine)
+@pytest.mark.parametrize("fit,term,engine,folder", MODEL_CASES)
+def test_models_match_lme4(fit, term, engine, folder):
+    table, _ = models(fit["dataset"], engine, folder)
     py = one(table, outcome=fit["outcome"], term=term["term"])
     assert close(py["estimate"], term["estimate"], MODEL, 1e-6), (py["estimate"], term["estimate"])
     assert close(py["se"], term["se"], MODEL, 1e-6), (py["se"], term["se"])
@@ -157,17 +175,20 @@ def test_models_match_lme4(fit, term, engine):
     assert py["reference"] == fit["levels"][0]
 
 
-@pytest.mark.parametrize("fit", [f for f in LMER_FITS if "terms" in f], ids=lambda f: f"{f['dataset']}-{f['outcome']}")
-def test_models_have_exactly_lme4_terms(fit):
-    table, _ = models(fit["dataset"], "profiled_reml")
+FITTED = [pytest.param(f, folder, id=f"{f['dataset']}-{f['outcome']}") for f, folder in LMER_FITS if "terms" in f]
+
+
+@pytest.mark.parametrize("fit,folder", FITTED)
+def test_models_have_exactly_lme4_terms(fit, folder):
+    table, _ = models(fit["dataset"], "profiled_reml", folder)
     assert sorted(table.loc[table["outcome"] == fit["outcome"], "term"]) == sorted(t["term"] for t in fit["terms"][1:])
 
 
 def test_singular_fits_are_warned_like_lme4():
-    singular = [f for f in LMER_FITS if f.get("singular")]
+    singular = [(f, folder) for f, folder in LMER_FITS if f.get("singular")]
     assert singular, "the oracle data should contain a singular fit"
-    for fit in singular:
-        _, messages = models(fit["dataset"], "profiled_reml")
+    for fit, folder in singular:
+        _, messages = models(fit["dataset"], "profiled_reml", folder)
         assert any(m.startswith(f"model {fit['outcome']}: boundary (singular) fit") for m in messages)
         assert any("boundary (singular) fit" in n for n in fit["notes"])
 

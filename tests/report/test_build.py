@@ -13,6 +13,7 @@ from peerimpact.report import STAGES, build_report
 from peerimpact.report.table_model import ReportTable
 
 from conftest import FIXED_TIME
+from report_helpers import expected_word_body
 
 
 @pytest.fixture(scope="module")
@@ -107,30 +108,6 @@ def test_docx_has_the_same_tables_with_captions_and_a_banner(built):
     assert all(not s.header.is_linked_to_previous or s is doc.sections[0] for s in doc.sections[:1])
 
 
-#: first CSV column names that carry a row id (ReportTable.row_id_name values)
-ROW_ID_NAMES = ("outcome", "proposition_id", "theme", "code", "measure", "site", "service", "item")
-
-
-def expected_word_body(csv_text: str) -> list[list[str]]:
-    """The body rows a Word table should have, from its CSV: a merged group row where the section changes."""
-    import csv
-    import io
-
-    rows = list(csv.reader(io.StringIO(csv_text)))
-    head, body = rows[0], rows[1:]
-    has_id = head[0] in ROW_ID_NAMES
-    sec = head.index("section") if "section" in head[:2] else None
-    lead = int(has_id) + int(sec is not None)
-    out, last = [], object()
-    for r in body:
-        cells = r[lead:]
-        if sec is not None and r[sec] != last:
-            out.append([r[sec]] * len(cells))
-            last = r[sec]
-        out.append(cells)
-    return out
-
-
 def test_docx_cells_equal_the_csv_cells(built):
     paths, _ = built
     doc = Document(str(paths.docx))
@@ -177,3 +154,28 @@ def test_a_study_without_qualitative_data_still_reports(tmp_path):
     assert "table5_synthesis_grid" not in paths.tables and "joint_display" not in paths.tables
     assert paths.synthesis_json is None
     assert {"table3_outcomes_vs_norms", "table4_paired_change"} <= set(paths.tables)
+
+
+def test_same_inputs_and_time_give_identical_files(tmp_path, small_report_dir):
+    """HTML, CSV, JSON and figures are byte-identical when rebuilt (the time stamp is injected)."""
+    from synthesis_helpers import write_small_study
+
+    first, _ = small_report_dir
+    root = write_small_study(tmp_path / "study")
+    again = build_report(root, tmp_path / "again", generated_at=FIXED_TIME)
+    for a, b in [(first.html, again.html), (first.results_json, again.results_json), (first.synthesis_json, again.synthesis_json),
+                 *zip(first.tables.values(), again.tables.values()), *zip(first.figures, again.figures)]:
+        assert a.read_bytes() == b.read_bytes(), a.name
+
+
+def test_real_data_carries_no_banner(tmp_path):
+    from synthesis_helpers import write_small_study
+
+    root = write_small_study(tmp_path / "study")
+    text = (root / "study.yaml").read_text().replace("synthetic: true", "synthetic: false")
+    (root / "study.yaml").write_text(text)
+    paths = build_report(root, tmp_path / "out", generated_at=FIXED_TIME)
+    tree = _html(paths)
+    assert not tree.xpath("//*[contains(@class, 'synthetic-banner') or contains(@class, 'section-flag')]")
+    assert "@top-center" not in paths.html.read_text()
+    assert Document(str(paths.docx)).sections[0].header.paragraphs[0].text == ""

@@ -213,3 +213,16 @@ def test_tables_match_the_golden_snapshot(demo_report):
             f"{name} differs from tests/golden/report/{name}; if the change is intended, regenerate with "
             "PEERIMPACT_UPDATE_GOLDEN=1 and review the diff"
         )
+
+
+def test_docx_reopens_with_every_table(demo_report):
+    from docx import Document
+    from report_helpers import expected_word_body
+
+    doc = Document(str(demo_report.docx))
+    assert len(doc.tables) == len(demo_report.tables) + 2  # + provenance: settings, input hashes
+    captions = [p.text for p in doc.paragraphs if p.text.startswith("Table ")]
+    assert [c.split(".")[0] for c in captions] == [f"Table {i}" for i in range(1, len(demo_report.tables) + 1)]
+    for key, table in zip(demo_report.tables, doc.tables):
+        body = expected_word_body(demo_report.tables[key].read_text(encoding="utf-8"))
+        assert [[c.text for c in row.cells] for row in table.rows][-len(body):] == body, key

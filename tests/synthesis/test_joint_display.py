@@ -25,7 +25,7 @@ def test_rows_are_themes_and_columns_timepoints(display):
 @pytest.mark.parametrize(
     "theme, tp, n_coded, n_interviewed, quotes",
     [
-        ("feeling_valued", "T1", 3, 3, ["seg001", "seg002"]),  # chosen exemplar first, then by interview id
+        ("feeling_valued", "T1", 3, 3, ["seg001", "seg002"]),  # chosen exemplar first, then another participant
         ("feeling_valued", "T2", 2, 2, ["seg004", "seg007"]),  # two coders before one
         ("feeling_valued", "T3", 0, 2, []),
         ("feeling_connected", "T1", 0, 3, []),
@@ -76,19 +76,22 @@ def test_coverage_with_nobody_interviewed_is_nan():
     assert list(cov["n_coded"]) == [1, 0] and cov["percent"].iloc[0] == 100.0 and math.isnan(cov["percent"].iloc[1])
 
 
-def test_pick_quotes_prefers_then_ranks():
+def test_pick_quotes_prefers_agreement_then_new_voices():
     seg = pd.DataFrame(
         {
             "segment_id": ["a", "b", "b", "c"],
-            "interview_id": ["X-T1", "Y-T1", "Y-T1", "W-T1"],
+            "interview_id": ["X-T1", "X-T1", "X-T1", "Y-T1"],
+            "participant_id": ["p1", "p1", "p1", "p2"],
             "timepoint": ["T1"] * 4,
             "start": [5, 0, 0, 9],
             "code": ["k"] * 4,
             "coder": ["A", "A", "B", "A"],
         }
     )
+    # b was coded by both coders; then c, a participant not yet quoted, before a second quote from p1
+    assert list(pick_quotes(seg, ("k",), "T1", limit=2)["segment_id"]) == ["b", "c"]
     assert list(pick_quotes(seg, ("k",), "T1", limit=3)["segment_id"]) == ["b", "c", "a"]
-    assert list(pick_quotes(seg, ("k",), "T1", preferred=("a",), limit=2)["segment_id"]) == ["a", "b"]
+    assert list(pick_quotes(seg, ("k",), "T1", preferred=("a",), limit=2)["segment_id"]) == ["a", "c"]
     assert pick_quotes(seg, ("k",), "T2").empty
 
 

@@ -20,10 +20,7 @@ import django  # noqa: E402
 django.setup()
 
 sys.path.insert(0, str(Path(__file__).parent))
-from studydata import write_tiny_study  # noqa: E402
-
-ROLES = ("admin", "coord1", "coord2", "worker01", "worker02", "worker03", "coder", "norole")
-PASSWORD = "a-long-test-password-1"
+from studydata import PASSWORD, ROLES, write_tiny_study  # noqa: E402,F401
 
 
 @pytest.fixture(scope="session")

@@ -19,6 +19,8 @@ demographics:
   - {column: age, label: Age, type: continuous}
 """
 
+ROLES = ("admin", "coord1", "coord2", "worker01", "worker02", "worker03", "coder", "norole")
+PASSWORD = "a-long-test-password-1"
 ITEMS = ",".join(f"wemwbs_{i}" for i in range(1, 15))
 THREES = ",".join(["3"] * 14)
 

@@ -242,7 +242,7 @@ def search(
     study: Path = STUDY,
     query: str = typer.Argument(..., help='FTS5 query: words, "a phrase", OR, NOT, prefix*.', show_default=False),
     limit: int = typer.Option(20, "--limit", "-n", help="Maximum number of passages."),
-    order: Order = typer.Option(Order.rank, "--order", help="Best matches first, or in interview order."),
+    order: Order = typer.Option(Order.document, "--order", help="In interview order (fast), or best matches first (BM25; slow for very common words)."),
     phrase: bool = typer.Option(False, "--phrase", help="Search the query as one literal phrase."),
     cache_dir: Optional[Path] = typer.Option(None, "--cache-dir", help="Where the index lives (default STUDY/.peerimpact-cache)."),
     format: QuoteFormat = typer.Option(QuoteFormat.text, "--format", "-f", help="Output format."),
@@ -258,6 +258,26 @@ def search(
     else:
         text = frame_text(frame, TableFormat(format.value))
     emit(text, out)
+
+
+@app.command()
+@user_errors
+def turns(
+    study: Path = STUDY,
+    interview: str = typer.Argument(..., help="Interview id, e.g. S6-PW01-T1.", show_default=False),
+    pattern: Optional[str] = typer.Option(None, "--pattern", help="Regular expression marking a turn, with a group named 'speaker' (default: Interviewer: / PW:)."),
+    format: TableFormat = typer.Option(TableFormat.csv, "--format", "-f", help="Output format."),
+    out: Optional[Path] = OUT,
+) -> None:
+    """Speaker turns of one transcript, with their spans in code points."""
+    from ..errors import UserInputError
+    from ..qual import speaker_turns
+    from ..qual.corpus import DEFAULT_TURN_PATTERN
+
+    loaded = _load(study)
+    if interview not in loaded.transcripts:
+        raise UserInputError(f"unknown interview {interview!r}")
+    emit(frame_text(speaker_turns(loaded.transcripts[interview].text, pattern or DEFAULT_TURN_PATTERN), format), out)
 
 
 @app.command()

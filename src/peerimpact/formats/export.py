@@ -33,6 +33,13 @@ def export_study(fmt: str, study: Study, out: str | Path, *, scores: bool = True
     ------
     UserInputError
         Unknown format, a wrong file suffix, or outputs that exist.
+
+    Notes
+    -----
+    Each export is checked by importing it back with its own mapping and
+    comparing every table value and type with the original study
+    (``tests/formats/test_formats_roundtrip.py``); the REDCap files are also
+    re-read with :func:`read_redcap` and compared with golden files.
     """
     out = Path(out)
     suffix = out.suffix.lower()

@@ -36,8 +36,6 @@ class Outputs:
     def _claim(self, final: Path) -> Path:
         if final.exists() and not self.overwrite:
             raise UserInputError(f"{final}: already exists (use --overwrite to replace it)")
-        if final.exists() and final.is_dir() and not self.overwrite:
-            raise UserInputError(f"{final}: is a folder")
         final.parent.mkdir(parents=True, exist_ok=True)
         tmp = final.parent / f".{final.name}.tmp-{uuid.uuid4().hex[:8]}"
         self.pending.append((tmp, final))

@@ -10,11 +10,12 @@ and site from a column or a REDCap data access group). See
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-Scalar = str | int | float | bool | None
+Scalar = str | int | float | bool | dt.date | None
 
 
 class _Strict(BaseModel):
@@ -47,7 +48,7 @@ class ColumnSpec(_Strict):
     """Where one study column's values come from: a source column, a constant or a template."""
 
     column: str | None = Field(default=None, description="Source column name (may contain `{timepoint}` in a wide layout).")
-    value: str | int | float | bool | None = Field(default=None, description="A constant for every row (e.g. one site).")
+    value: str | int | float | bool | dt.date | None = Field(default=None, description="A constant for every row (e.g. one site, or a date).")
     template: str | None = Field(default=None, description="Text built from source columns, e.g. `\"{record_id}-{redcap_repeat_instance}\"`.")
     recode: str | dict[Any, Any] | None = Field(default=None, description="A recode: the name of one under `recodes:` or an inline mapping source value -> study value (`null` = missing).")
     use: Literal["code", "label"] | None = Field(default=None, description="For SPSS value labels and REDCap choices: read the `code` or its `label` (default: label for categorical demographics, code otherwise).")

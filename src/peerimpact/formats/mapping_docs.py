@@ -29,7 +29,7 @@ def _type(ann: Any) -> str:
     origin = get_origin(ann)
     if origin is None:
         if isinstance(ann, type) and issubclass(ann, BaseModel):
-            return "block" if ann is Block else "see below"
+            return {Block: "block", ColumnSpec: "column", TimepointSpec: "timepoint", Tables: "tables"}.get(ann, ann.__name__)
         if isinstance(ann, type):
             return {"str": "text", "int": "integer", "float": "number", "bool": "true/false", "NoneType": "null"}.get(ann.__name__, ann.__name__)
         return str(ann).replace("typing.", "")

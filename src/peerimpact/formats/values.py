@@ -53,9 +53,7 @@ def to_number(value: Cell, source: SourceTable) -> tuple[str, str | None]:
 
 
 def to_date(value: Cell, source: SourceTable, date_format: str | None) -> tuple[str, str | None]:
-    if isinstance(value, dt.datetime):
-        if value.time() != dt.time(0, 0):
-            return value.date().isoformat(), None
+    if isinstance(value, dt.datetime):  # a date-time cell: the study keeps the day
         return value.date().isoformat(), None
     if isinstance(value, dt.date):
         return value.isoformat(), None

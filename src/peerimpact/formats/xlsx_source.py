@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+import warnings
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -74,7 +75,10 @@ def open_workbook(path: Path, label: str) -> Workbook:
     if "xl/workbook.xml" not in names:
         raise UserInputError(f"{label}: is a zip file but not an Excel workbook (.xlsx)")
     try:
-        book = openpyxl.load_workbook(io.BytesIO(data), data_only=True, read_only=True)
+        with warnings.catch_warnings():
+            # openpyxl warns about features it ignores (data validation, styles); values are unaffected.
+            warnings.simplefilter("ignore", UserWarning)
+            book = openpyxl.load_workbook(io.BytesIO(data), data_only=True, read_only=True)
     except Exception as exc:  # openpyxl raises many types on damaged parts; none must escape
         raise UserInputError(f"{label}: cannot be read as an Excel workbook ({type(exc).__name__}: {exc})") from None
     return Workbook(book, archive, label)
@@ -129,7 +133,10 @@ def read_sheet(wb: Workbook, ws, header_row: int = 1, name: str | None = None) -
     numbers: list[int] = []
     errors_at: list[tuple[int, int, str]] = []
     try:
-        for r, cells in enumerate(ws.iter_rows(), start=1):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            rows_iter = list(ws.iter_rows())
+        for r, cells in enumerate(rows_iter, start=1):
             if r < header_row:
                 continue
             values = [_cell_value(c.value) for c in cells]

@@ -319,7 +319,8 @@ def rule_violations(defn: InstrumentDefinition) -> list[tuple[KeyPath, str]]:
         for ri, item in enumerate(sub.reverse):
             if item not in sub.items:
                 add(base + ("reverse", ri), f"reverse-scored item {item!r} is not one of subscale {sub.id!r}'s items")
-        out.extend(_method_violations(defn, sub, base))
+        if all(item in known for item in sub.items):  # else the score range would mislead
+            out.extend(_method_violations(defn, sub, base))
     return out
 
 

@@ -14,7 +14,7 @@ Everything reads from a :class:`peerimpact.Study`::
 
 from .agreement import AgreementResult, agreement
 from .codebook import Code, Codebook, Theme, Version, dump_codebook, parse_codebook
-from .codings import QualData, coded_segments, codebook_of, qual_data
+from .codings import QualData, coded_segments, codebook_of, qual_data, validate_qual
 from .corpus import corpus_table, read_transcript, speaker_turns
 from .memos import Memo, Memos, dump_memos, parse_memos
 from .queries import code_matrix, cooccurrence, framework_matrix, framework_wide, quotes
@@ -27,5 +27,5 @@ __all__ = [
     "QualData", "QualImport", "SearchIndex", "Theme", "Version",
     "agreement", "code_matrix", "codebook_of", "coded_segments", "cooccurrence", "corpus_table", "dump_codebook",
     "dump_memos", "export_qdc", "export_qdpx", "framework_matrix", "framework_wide", "import_qdpx", "import_qdpx_into",
-    "migrate_codings", "parse_codebook", "parse_memos", "qual_data", "quotes", "read_transcript", "search", "speaker_turns",
+    "migrate_codings", "parse_codebook", "parse_memos", "qual_data", "quotes", "read_transcript", "search", "speaker_turns", "validate_qual",
 ]

@@ -83,6 +83,18 @@ def qual_data(study: Study) -> QualData:
     return data
 
 
+def validate_qual(study: Study) -> list[Problem]:
+    """Every problem in the codebook, codings and memos of ``study`` (empty when valid).
+
+    For a loader or validator that collects problems instead of raising.
+    """
+    try:
+        qual_data(study)
+    except StudyValidationError as exc:
+        return list(exc.problems)
+    return []
+
+
 def _lines(study: Study, rel: str, raw: Any) -> dict | None:
     """Line numbers of a study YAML file, when the file on disk is what the study holds."""
     if study.root is None:

@@ -15,6 +15,7 @@ import pandas as pd
 from ..errors import UserInputError
 from ..study.model import Study
 from .codings import qual_data
+from .corpus import speaker_turns, turn_of
 
 Many = str | Iterable[str] | None
 
@@ -81,7 +82,9 @@ def _order(study: Study, frame: pd.DataFrame, extra: list[str]) -> pd.DataFrame:
     )
 
 
-QUOTE_COLUMNS = ["interview_id", "segment_id", "participant_id", "site", "timepoint", "code", "coders", "start", "end", "quote"]
+QUOTE_COLUMNS = [
+    "interview_id", "segment_id", "participant_id", "site", "timepoint", "code", "coders", "speaker", "start", "end", "quote",
+]
 
 
 def quotes(
@@ -108,8 +111,10 @@ def quotes(
     DataFrame
         ``interview_id`` (e.g. ``S6-PW01-T1``), ``segment_id``,
         ``participant_id``, ``site``, ``timepoint``, ``code``, ``coders``
-        (``;``-separated), ``start``, ``end``, ``quote``; ordered by
-        timepoint, participant and position.
+        (``;``-separated), ``speaker`` (of the turn where the segment starts,
+        see :func:`~peerimpact.qual.corpus.speaker_turns`; None when
+        unmarked), ``start``, ``end``, ``quote``; ordered by timepoint,
+        participant and position.
 
     Raises
     ------
@@ -133,6 +138,8 @@ def quotes(
         )
         .reset_index()
     )
+    turns = {iid: speaker_turns(study.transcripts[iid].text) for iid in set(grouped["interview_id"])}
+    grouped["speaker"] = [turn_of(turns[i], s) for i, s in zip(grouped["interview_id"], grouped["start"])]
     return _order(study, grouped, ["start", "end", "code"])[QUOTE_COLUMNS]
 
 

@@ -163,7 +163,7 @@ class SearchIndex:
         self,
         q: str,
         limit: int = 20,
-        order: Literal["rank", "document"] = "rank",
+        order: Literal["rank", "document"] = "document",
         phrase: bool = False,
     ) -> pd.DataFrame:
         """Passages matching ``q``.
@@ -174,9 +174,11 @@ class SearchIndex:
             FTS5 query (or a literal phrase with ``phrase=True``).
         limit : int
             Maximum number of passages.
-        order : {"rank", "document"}
-            Best matches first (BM25), or in interview and position order
-            (faster for very common words).
+        order : {"document", "rank"}
+            Interview and position order (the default: fast whatever the
+            number of matches, since matching stops after ``limit``), or best
+            matches first by BM25 (every match must be scored, so very common
+            words are slow).
 
         Returns
         -------
@@ -185,36 +187,65 @@ class SearchIndex:
             span ``[start, end)`` in code points of the normalised transcript,
             the passage as ``quote``, an FTS5 ``snippet`` with the matches in
             ``[...]``, up to 200 characters of the passages ``before`` and
-            ``after`` (same interview), and ``rank`` (BM25; lower is better).
+            ``after`` (same interview), and ``rank`` (BM25, lower is better;
+            NaN in document order, where it is not computed).
 
         Raises
         ------
         UserInputError
-            For an empty or malformed query.
+            For an empty or malformed query, or a bad limit or order.
         """
         if not q.strip():
             raise UserInputError("the search query is empty")
         if limit < 1:
             raise UserInputError(f"limit must be at least 1, not {limit}")
+        if order not in ("rank", "document"):
+            raise UserInputError(f"order must be rank or document, not {order!r}")
         if phrase:
             q = '"' + q.replace('"', '""') + '"'
-        order_by = "rank" if order == "rank" else "p.id"
-        sql = f"""
-            SELECT p.id, p.interview_id, d.site, d.participant_id, d.timepoint, p.start, p."end", p.text,
-                   snippet(passages_fts, 0, '[', ']', '…', 16), rank
-            FROM passages_fts JOIN passages p ON p.id = passages_fts.rowid JOIN docs d ON d.interview_id = p.interview_id
-            WHERE passages_fts MATCH ? ORDER BY {order_by} LIMIT ?"""
+        # Two steps: find the passages (no snippets: FTS5 would build one for every match), then dress the few kept.
+        # BM25 needs every match's statistics, so it is only computed when ranking.
+        if order == "rank":
+            sql = "SELECT rowid, rank FROM passages_fts WHERE passages_fts MATCH ? ORDER BY rank LIMIT ?"
+        else:
+            sql = "SELECT rowid, NULL FROM passages_fts WHERE passages_fts MATCH ? ORDER BY rowid LIMIT ?"
         try:
-            rows = self.conn.execute(sql, (q, int(limit))).fetchall()
+            found = self.conn.execute(sql, (q, int(limit))).fetchall()
         except sqlite3.OperationalError as exc:
             raise UserInputError(f"search query {q!r} is not valid: {exc} (put phrases and words with hyphens in double quotes)") from None
+        if not found:
+            return pd.DataFrame(columns=RESULT_COLUMNS)
+        ids = [pid for pid, _ in found]
+        marks = ",".join("?" * len(ids))
+        # One statement for all snippets, so that a prefix query is expanded once; in document order the kept
+        # passages are exactly the matches in their rowid range, which FTS5 seeks to directly.
+        if order == "rank":
+            where, params = f"rowid IN ({marks})", ids
+        else:
+            where, params = "rowid BETWEEN ? AND ?", [ids[0], ids[-1]]
+        snippets = dict(
+            self.conn.execute(
+                f"SELECT rowid, snippet(passages_fts, 0, '[', ']', '…', 16) FROM passages_fts WHERE passages_fts MATCH ? AND {where}",
+                [q, *params],
+            )
+        )
+        rows = {
+            r[0]: r[1:]
+            for r in self.conn.execute(
+                'SELECT p.id, p.interview_id, p.start, p."end", p.text, d.site, d.participant_id, d.timepoint, '
+                "b.text, a.text FROM passages p JOIN docs d ON d.interview_id = p.interview_id "
+                "LEFT JOIN passages b ON b.id = p.id - 1 AND b.interview_id = p.interview_id "
+                "LEFT JOIN passages a ON a.id = p.id + 1 AND a.interview_id = p.interview_id "
+                f"WHERE p.id IN ({marks})",
+                ids,
+            )
+        }
         out = []
-        for pid, iid, site, part, tp, s, e, text, snip, rank in rows:
-            before = self.conn.execute("SELECT text FROM passages WHERE id = ? AND interview_id = ?", (pid - 1, iid)).fetchone()
-            after = self.conn.execute("SELECT text FROM passages WHERE id = ? AND interview_id = ?", (pid + 1, iid)).fetchone()
+        for pid, rank in found:
+            iid, s, e, text, site, part, tp, before, after = rows[pid]
             out.append(
-                [iid, site, part, tp, s, e, text, snip,
-                 before[0][-CONTEXT_CHARS:] if before else "", after[0][:CONTEXT_CHARS] if after else "", rank]
+                [iid, site, part, tp, s, e, text, snippets[pid],
+                 (before or "")[-CONTEXT_CHARS:], (after or "")[:CONTEXT_CHARS], float("nan") if rank is None else rank]
             )
         return pd.DataFrame(out, columns=RESULT_COLUMNS)
 
@@ -231,7 +262,7 @@ def search(
     query: str,
     limit: int = 20,
     cache_dir: str | Path | None = None,
-    order: Literal["rank", "document"] = "rank",
+    order: Literal["rank", "document"] = "document",
     phrase: bool = False,
 ) -> pd.DataFrame:
     """Search the study's transcripts; builds or refreshes the index first (see :class:`SearchIndex`)."""

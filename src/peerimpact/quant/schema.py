@@ -392,6 +392,28 @@ CONVENTIONS = {
 }
 
 
+METHODS = (
+    "Paired t-test (`change`: t, df, p, CI) as R's `t.test(to, from, paired = TRUE)`, including its edge cases "
+    "(fewer than 2 pairs or constant changes: null). Checked against R to 1e-9 relative "
+    "(`tests/oracle/quant_change.R`) and against R's `sleep` example.",
+    "Wilcoxon signed-rank p as R's `wilcox.test(to, from, paired = TRUE)` default: zero changes dropped; exact "
+    "when fewer than 50 non-zero changes remain with no ties and no zeros, otherwise the normal approximation "
+    "with tie-corrected variance and continuity correction. Checked against R to 1e-9.",
+    "Holm adjustment as R's `p.adjust(p, \"holm\")` within each instrument and comparison. Checked against R.",
+    "Effect size = mean_change / SD of the `from` scores (same pairs, or all `from` respondents with "
+    "`effect_size_sd: all_baseline`); positive = increase. The seed study printed decreases as positive.",
+    "Standardised difference from the norm: (mean - norm_mean) / norm_sd, 95% CI from Welch's interval when "
+    "the norm's n is known, else the one-sample t interval. Checked against R (`t.test(x, mu = norm_mean)`, and "
+    "the Welch-Satterthwaite formula evaluated in R) in `tests/oracle/quant_descriptives.R`.",
+    "Mixed models by exact profiled REML (closed form per pattern of answered timepoints, "
+    "`peerimpact.quant.reml`); estimates and SEs equal lme4's `lmer(score ~ timepoint + (1 | participant), "
+    "REML = TRUE)` to 1e-4 (`tests/oracle/quant_lmer.R`). p is the Wald z test, the CI the Wald interval.",
+    "Reliable change (Jacobson & Truax): |RCI| > 1.96 with S_diff = sqrt(2) * SD_from * sqrt(1 - alpha); "
+    "checked against the same formula in R.",
+    "Disclosure control audited exactly by linear programming and, in the tests, by brute-force enumeration.",
+)
+
+
 def all_specs() -> list[TableSpec]:
     out: list[TableSpec] = []
     for value in TABLES.values():
@@ -412,7 +434,7 @@ def render_markdown() -> str:
         "# Results document (`results.json`)",
         "",
         "<!-- Generated from src/peerimpact/quant/schema.py by peerimpact.quant.schema.render_markdown(); "
-        "do not edit by hand: tests/quant/test_schema.py fails when this file and the code differ. -->",
+        "do not edit by hand: tests/quant/test_quant_results.py fails when this file and the code differ. -->",
         "",
         "`peerimpact analyse STUDY --out results.json` writes one JSON object. Numbers are never rounded; a "
         "value that could not be computed is `null` (never 0 and never NaN). Every table is a list of records "
@@ -432,6 +454,8 @@ def render_markdown() -> str:
             lines.append(f"| `{key}` | Table (list of records). |")
     lines += ["", "## `metadata`", "", "| Field | Type | Meaning |", "|---|---|---|"]
     lines += [f"| `{f.name}` | {f.type} | {f.help} |" for f in METADATA]
+    lines += ["", "## How the numbers are computed and checked", ""]
+    lines += [f"- {m}" for m in METHODS]
     lines += ["", "## Tables", ""]
     for key, value in TABLES.items():
         if isinstance(value, dict):

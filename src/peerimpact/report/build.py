@@ -21,7 +21,6 @@ from typing import Any, Callable, Iterator
 import pandas as pd
 
 from ..study.model import Study
-from . import figures as fig
 from .assemble import ReportParts, assemble
 from .docx_writer import write_docx
 from .html import render_html
@@ -96,6 +95,8 @@ def _qualitative(study: Study, results: ResultsView) -> dict[str, Any]:
 
 
 def _figures(study: Study, results: ResultsView, completion: pd.DataFrame, code_matrix: pd.DataFrame | None) -> dict:
+    from . import figures as fig  # imported here so that matplotlib's import is timed as part of this stage
+
     labels = Labels(study)
     figures = {}
     if len(completion):

@@ -199,11 +199,11 @@ def forest_figure(results: Any, study: Any, labels: Labels) -> Figure:
                     continue
                 r = sub.loc[o].to_dict()
                 es = float(r["effect_size"]) if not fmt.is_missing(r["effect_size"]) else np.nan
-                l, h = effect_size_ci(r)
+                es_low, es_high = effect_size_ci(r)
                 ys.append(i + (j - (len(pairs) - 1) / 2) * step)
                 xs.append(es)
-                lo.append(es - l if not np.isnan(l) else 0.0)
-                hi.append(h - es if not np.isnan(h) else 0.0)
+                lo.append(es - es_low if not np.isnan(es_low) else 0.0)
+                hi.append(es_high - es if not np.isnan(es_high) else 0.0)
             ax.errorbar(xs, ys, xerr=[np.nan_to_num(lo), np.nan_to_num(hi)], fmt="o", markersize=4, capsize=2, linewidth=1,
                         color=PALETTE[j % len(PALETTE)], label=f"{a} \u2192 {b}")
             biggest = sorted(((abs(x), o, x) for x, o in zip(xs, [o for o in outcomes if o in sub.index]) if not np.isnan(x)), reverse=True)[:3]
@@ -235,7 +235,7 @@ def completion_figure(completion: pd.DataFrame, labels: Labels) -> Figure:
     fig = _new(5.0, 2.8)
     with matplotlib.rc_context(RC):
         ax = fig.subplots()
-        _margins(fig, 0.55, 0.1, 0.1, 0.4)
+        _margins(fig, 0.55, 0.1, 0.1, 0.55)
         x = np.arange(len(tps))
         w = 0.38
         bars_q = ax.bar(x - w / 2, completion["questionnaires"], w, color=PALETTE[0], label="Questionnaires")
@@ -244,7 +244,7 @@ def completion_figure(completion: pd.DataFrame, labels: Labels) -> Figure:
             ax.bar_label(bars, padding=2, fontsize=8)
         enrolled = float(completion["enrolled"].max()) if len(completion) else 0.0
         ax.axhline(enrolled, color="#555555", linestyle=":", linewidth=0.8)
-        ax.set_xticks(x, [labels.timepoint(t) for t in tps])
+        ax.set_xticks(x, [textwrap.fill(labels.timepoint(t), 16) for t in tps])
         ax.set_ylabel("Participants")
         ax.set_ylim(0, enrolled * 1.15 + 1)
         ax.legend(frameon=False, fontsize=8, loc="upper right", ncols=2)

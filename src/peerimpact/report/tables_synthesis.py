@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pandas as pd
-
 from ..synthesis.grid import GridRow, QualSummary, Quote, SynthesisGrid
 from ..synthesis.joint_display import JointDisplay
 from ..synthesis.segments import shorten
@@ -61,12 +59,12 @@ def _evidence_line(ev, values: dict[str, float], labels: Labels, dp: int) -> str
 
 
 def _coverage_text(q: QualSummary) -> str:
-    bits = []
-    for r in q.coverage.itertuples(index=False):
-        if r.n_interviewed:
-            bits.append(f"{r.n_coded} of {r.n_interviewed} ({fmt.pct(r.percent)}%) at {r.timepoint}")
-    kind = "theme" if q.kind == "theme" else "code"
-    return f"{q.name} ({kind}): participants coded {'; '.join(bits) if bits else 'at no timepoint'}"
+    bits = [
+        f"{r.timepoint} {r.n_coded}/{r.n_interviewed} ({fmt.pct(r.percent)}%)"
+        for r in q.coverage.itertuples(index=False)
+        if r.n_interviewed
+    ]
+    return f"{q.name} ({q.kind}), participants coded: {'; '.join(bits) if bits else 'no interviews'}"
 
 
 def quote_text(q: Quote, max_chars: int = 240) -> str:
@@ -149,8 +147,3 @@ def table_joint_display(display: JointDisplay, study: Any, decimals: dict[str, i
         row_ids=tuple(display.themes),
         row_id_name="theme",
     )
-
-
-def evidence_frame(grid: SynthesisGrid) -> pd.DataFrame:
-    """Alias kept for writers: every number the synthesis cites (unrounded)."""
-    return grid.evidence

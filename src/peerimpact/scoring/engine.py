@@ -96,8 +96,21 @@ def _item_role(plan: OutcomePlan, column: str) -> ColumnRole:
     return ColumnRole(column, "item", defn.column_prefix, float(defn.response_min or 0), float(defn.response_max or 0), defn.integer_responses)
 
 
+@dataclass
+class _Workspace:
+    """Per-row buffers reused by every outcome (fresh 24 MB arrays per outcome cost page faults)."""
+
+    total: np.ndarray
+    buffer: np.ndarray
+    mask: np.ndarray
+
+    @classmethod
+    def allocate(cls, n: int) -> "_Workspace":
+        return cls(np.empty(n, dtype=np.float64), np.empty(n, dtype=np.float64), np.empty(n, dtype=bool))
+
+
 def _score_items(study: Study, plan: OutcomePlan, out: np.ndarray, answered: np.ndarray, missing: np.ndarray,
-                 status: np.ndarray, problems: list[Problem]) -> None:
+                 status: np.ndarray, problems: list[Problem], work: _Workspace) -> None:
     """Score one item-scored outcome into ``out``/``answered``/``missing``/``status`` (column views).
 
     Each item column streams through four whole-column numpy operations: a
@@ -113,9 +126,8 @@ def _score_items(study: Study, plan: OutcomePlan, out: np.ndarray, answered: np.
     n_items = len(plan.columns)
     small = n_items <= 255  # uint8 counter: `n_missing += mask.view(uint8)` runs without casting
     n_missing = np.full(n, n_items - sum(plan.present), dtype=np.uint8 if small else np.int64)
-    total = np.zeros(n, dtype=np.float64)
-    buffer = np.empty(n, dtype=np.float64)
-    mask = np.empty(n, dtype=bool)
+    total, buffer, mask = work.total, work.buffer, work.mask
+    total.fill(0.0)
     for column, present, reverse in zip(plan.columns, plan.present, plan.reverse):
         if not present:
             continue
@@ -217,11 +229,12 @@ def score_matrix(study: Study) -> ScoreMatrix:
     missing = np.zeros((n, k), dtype=np.int16)
     status = np.empty((n, k), dtype=np.int8)
     problems: list[Problem] = []
+    work = _Workspace.allocate(n)
     for j, plan in enumerate(plans):
         if plan.prescored:
             _score_prescored(study, plan, scores[:, j], status[:, j], problems)
         else:
-            _score_items(study, plan, scores[:, j], answered[:, j], missing[:, j], status[:, j], problems)
+            _score_items(study, plan, scores[:, j], answered[:, j], missing[:, j], status[:, j], problems, work)
     if problems:
         raise StudyValidationError(problems)
     return ScoreMatrix(
@@ -259,6 +272,11 @@ def score(study: Study) -> pd.DataFrame:
         column at all in the responses are omitted; service use (CSRI) is not
         scored here.
 
+    Raises
+    ------
+    StudyValidationError
+        When a value of a study built in memory lies outside its range.
+
     Notes
     -----
     Checked by hand-worked tables (one and two missing items per method, the
@@ -275,10 +293,11 @@ def score(study: Study) -> pd.DataFrame:
     n, k = m.scores.shape
     responses = study.responses
     data = {
+        # object arrays of references to the same str objects: no string is copied
         "participant_id": np.repeat(responses["participant_id"].to_numpy(dtype=object), k),
         "timepoint": np.repeat(responses["timepoint"].to_numpy(dtype=object), k),
         "outcome": np.tile(np.array(m.outcomes, dtype=object), n),
-        "score": m.scores.reshape(-1),
+        "score": m.scores.reshape(-1),  # a view of the score matrix, rows x outcomes in C order
         "items_answered": _nullable_counts(m.answered, m.prescored),
         "items_missing": _nullable_counts(m.missing, m.prescored),
         "status": STATUSES.take(m.status.reshape(-1).astype(np.intp)),

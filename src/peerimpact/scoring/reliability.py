@@ -228,7 +228,7 @@ def reliability(study: Study, scores: pd.DataFrame | None = None) -> pd.DataFram
     -----
     alpha and the Feldt CI match ``psych::alpha`` / ``psych::alpha.ci`` to
     1e-12; omega matches ``psych::omega(x, nfactors = 1)$omega.tot`` to 1e-6
-    (see ``tests/scoring/test_alpha_oracle.py``).
+    (see ``tests/scoring/test_scoring_alpha_oracle.py``).
     """
     plans = [p for p in outcome_plans(study) if not p.prescored and p.any_present]
     if scores is not None:

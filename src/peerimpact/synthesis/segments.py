@@ -7,6 +7,7 @@ normalised transcript text, so slicing the Python ``str`` gives the quote.
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any, Mapping
 
 import pandas as pd
@@ -73,9 +74,11 @@ def pick_quotes(segments: pd.DataFrame, codes: tuple[str, ...], timepoint: str |
     """Up to ``limit`` segments coded under ``codes`` (at ``timepoint`` if given).
 
     Preferred segment ids (a proposition's chosen exemplars) come first, in
-    their given order; the rest are ranked by the number of coders who applied
-    a code of the group (agreement first), then interview id and start, so the
-    choice is deterministic.
+    their given order. The rest are ranked by the number of coders who applied
+    a code of the group (agreed segments first), then by a hash of the
+    segment id, which is deterministic but does not favour the first site or
+    participant; segments from participants not yet quoted are taken before a
+    second quote from the same person.
     """
     sel = segments[segments["code"].isin(list(codes))]
     if timepoint is not None:
@@ -85,9 +88,20 @@ def pick_quotes(segments: pd.DataFrame, codes: tuple[str, ...], timepoint: str |
     n_coders = sel.groupby("segment_id")["coder"].nunique().rename("n_coders")
     first = sel.drop_duplicates("segment_id").set_index("segment_id").join(n_coders).reset_index()
     rank = {seg: i for i, seg in enumerate(preferred)}
-    first["_pref"] = first["segment_id"].map(rank).fillna(len(rank)).astype(int)
-    first = first.sort_values(["_pref", "n_coders", "interview_id", "start"], ascending=[True, False, True, True], kind="stable")
-    return first.drop(columns="_pref").head(limit).reset_index(drop=True)
+    first["pref_rank"] = first["segment_id"].map(rank).fillna(len(rank)).astype(int)
+    first["hash_key"] = first["segment_id"].map(lambda x: hashlib.sha256(str(x).encode("utf-8")).hexdigest())
+    first = first.sort_values(["pref_rank", "n_coders", "hash_key"], ascending=[True, False, True], kind="stable")
+    chosen: list[int] = []
+    people: set[str] = set()
+    for distinct in (True, False):
+        for i, r in zip(first.index, first.itertuples(index=False)):
+            if len(chosen) >= limit:
+                break
+            if i in chosen or (distinct and r.pref_rank == len(rank) and r.participant_id in people):
+                continue
+            chosen.append(i)
+            people.add(r.participant_id)
+    return first.loc[chosen].drop(columns=["pref_rank", "hash_key"]).reset_index(drop=True)
 
 
 def shorten(text: str, max_chars: int = 280) -> str:

@@ -4,7 +4,7 @@ Every page and API endpoint asks these functions. ``require_role`` guards a
 whole page or endpoint (403). The ``*_for(user)`` functions return the
 queryset a user may see; an object outside it answers 404, so that its
 existence is not disclosed. The permission-matrix test
-(``tests/web/test_permission_matrix.py``) walks role x URL x object.
+(``tests/web/test_web_permission_matrix.py``) walks role x URL x object.
 
 ===================  ==========================================================
 role                 may see / change

@@ -350,6 +350,13 @@ def import_qdpx(path: str | Path, interview_id_pattern: str | None = None) -> Qu
     """
     path = Path(path)
     archive = _Archive(path)
+    try:
+        return _read(archive, interview_id_pattern)
+    finally:
+        archive.zf.close()
+
+
+def _read(archive: _Archive, interview_id_pattern: str | None) -> QualImport:
     file = PurePosixPath(archive.qde).name
     try:
         parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True, remove_comments=True)

@@ -11,7 +11,7 @@ import json
 import pytest
 from django.urls import reverse
 
-from conftest import ROLES
+from studydata import ROLES
 
 pytestmark = pytest.mark.django_db
 

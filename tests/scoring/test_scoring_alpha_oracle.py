@@ -4,7 +4,7 @@ The inputs are generated here deterministically and committed under
 ``tests/oracle/inputs/alpha_*.csv``; ``tests/oracle/alpha.R`` turns them into
 ``tests/oracle/golden/alpha.json``. Regenerate deliberately with::
 
-    .venv/bin/python tests/scoring/test_alpha_oracle.py --regenerate
+    .venv/bin/python tests/scoring/test_scoring_alpha_oracle.py --regenerate
 
 (a changed number is a changed research result: review the diff).
 """
@@ -64,15 +64,25 @@ def generate(seed: int, sizes: tuple[int, int, int]) -> pd.DataFrame:
     return frame
 
 
+DEMO_INPUT = INPUT_DIR / "alpha_demo.csv"  # responses.csv of the demo study (default seed)
+
+
 def input_paths() -> list[Path]:
-    return [INPUT_DIR / f"alpha_seed{seed}.csv" for seed in DATASETS]
+    return [INPUT_DIR / f"alpha_seed{seed}.csv" for seed in DATASETS] + [DEMO_INPUT]
 
 
 def write_inputs() -> None:
+    import tempfile
+
+    from peerimpact.demo import write_study
+
     INPUT_DIR.mkdir(parents=True, exist_ok=True)
     for seed, sizes in DATASETS.items():
         frame = generate(seed, sizes)
         frame.to_csv(INPUT_DIR / f"alpha_seed{seed}.csv", index=False, float_format="%.0f")
+    with tempfile.TemporaryDirectory() as tmp:
+        study = write_study(Path(tmp) / "study")
+        DEMO_INPUT.write_bytes((Path(study) / "responses.csv").read_bytes())
 
 
 def run_r(rscript: str, out: Path) -> dict:
@@ -110,6 +120,13 @@ def _close(a, b, rel: float) -> bool:
     if isinstance(a, float) or isinstance(b, float):
         return math.isclose(float(a), float(b), rel_tol=rel, abs_tol=0.0)
     return a == b
+
+
+@pytest.mark.oracle
+def test_demo_input_is_the_current_demo_study(demo_study_dir):
+    """The committed demo input is the demo study's responses; if the demo changed, regenerate."""
+    current = (demo_study_dir / "responses.csv").read_bytes()
+    assert current == DEMO_INPUT.read_bytes(), "the demo study changed: run tests/scoring/test_scoring_alpha_oracle.py --regenerate"
 
 
 @pytest.mark.oracle
@@ -210,7 +227,7 @@ def regenerate() -> None:
     write_inputs()
     GOLDEN.parent.mkdir(parents=True, exist_ok=True)
     run_r(rscript, GOLDEN)
-    print(f"wrote {GOLDEN.relative_to(REPO)} and {len(DATASETS)} inputs")
+    print(f"wrote {GOLDEN.relative_to(REPO)} and {len(input_paths())} inputs")
 
 
 if __name__ == "__main__":

@@ -225,3 +225,26 @@ def test_inputs_are_not_mutated():
     before = study.responses.copy()
     score(study)
     pd.testing.assert_frame_equal(study.responses, before)
+
+
+
+def test_demo_study_has_every_outcome_for_every_response_row(demo_study):
+    table = score(demo_study)
+    outcomes = [o for i in demo_study.definition.instruments for o in demo_study.instruments[i].outcome_ids()]
+    assert table["outcome"].tolist() == outcomes * len(demo_study.responses)
+    missing = table["items_missing"].astype("float64")
+    rule = {
+        "complete": missing == 0,
+        "prorated": (missing > 0) & (missing <= demo_study.definition.missing_items_allowed),
+        "too_many_missing": missing > demo_study.definition.missing_items_allowed,
+        "prescored": missing.isna() & table["score"].notna(),
+        "missing": missing.isna() & table["score"].isna(),
+    }
+    for status, expected in rule.items():
+        selected = table["status"] == status
+        lookup = table["outcome"] == "swemwbs.metric"  # lookup: any missing item is too many
+        if status == "prorated":
+            expected = expected & ~lookup
+        if status == "too_many_missing":
+            expected = expected | (lookup & (missing > 0))
+        assert (selected == expected).all(), status

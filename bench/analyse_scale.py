@@ -1,0 +1,215 @@
+"""Benchmark: quantitative analysis of 100,000 participants x 3 timepoints x 20 outcomes.
+
+The study is built in memory: WEMWBS (14 items; also scored as SWEMWBS), MBI-HSS
+(22 items, 3 subscales), MJS (8 pre-scored subscales), the team survey (6
+pre-scored subscales) and one user-defined 9-item questionnaire: 20 outcomes.
+Every participant answers at T1; 20% miss T2 and 25% miss T3 (whole rows
+absent), and 2% of item responses are missing. Scores carry a participant
+effect, so the mixed models have something to estimate.
+
+Printed, each measured in the same process on the same data:
+
+* ``score(study)`` (the scoring engine) -> the long scores table: the yardstick;
+* descriptives (Table 3) + paired change (Table 4) from that table, as
+  ``analyse`` runs them (one shared cube): wall and CPU time, peak memory, and
+  the ratio to the scoring time (target <= 2x);
+* mixed models for all 20 outcomes by the exact profiled REML engine (target:
+  within 60 s) and the ratio to the scoring time;
+* for scale, statsmodels' MixedLM on one outcome for a subsample, and the time
+  it would need for the whole study if it scaled linearly (it scales worse).
+
+Run: ``.venv/bin/python bench/analyse_scale.py [--participants N]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import ctypes
+import gc
+import resource
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from peerimpact.instruments import InstrumentDefinition, load_instruments
+from peerimpact.quant.change import paired_change
+from peerimpact.quant.cube import build_cube
+from peerimpact.quant.descriptives import descriptives
+from peerimpact.quant.models import mixed_models
+from peerimpact.quant.norms import default_norms
+from peerimpact.scoring import score
+from peerimpact.study.definition import StudyDefinition
+from peerimpact.study.model import Study
+
+MIB = 1024 * 1024
+TIMEPOINTS = (("T1", 0.0), ("T2", 4.0), ("T3", 12.0))
+MISSING_ROWS = {"T1": 0.0, "T2": 0.20, "T3": 0.25}
+MJS = ("personal", "workload", "professional_support", "training", "pay", "prospects", "standards_of_care", "overall")
+ITPPS = ("leadership", "communication", "coordination", "conflict_management", "team_cohesion", "team_effectiveness")
+BENCH9 = InstrumentDefinition.model_validate({
+    "id": "bench9",
+    "name": "Benchmark questionnaire (9 items, 0-3)",
+    "citation": "Synthetic instrument for benchmarking.",
+    "licence": "Public domain.",
+    "kind": "questionnaire",
+    "response_min": 0,
+    "response_max": 3,
+    "integer_responses": True,
+    "items": [str(i) for i in range(1, 10)],
+    "subscales": [{"id": "total", "label": "Total", "items": [str(i) for i in range(1, 10)], "method": "sum"}],
+})
+
+
+# ---------------------------------------------------------------- measurement helpers
+def _status_kib(field: str) -> int | None:
+    status = Path("/proc/self/status")
+    if not status.exists():
+        return None
+    for line in status.read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    return None
+
+
+def trim_heap() -> None:
+    gc.collect()
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
+
+
+def measure(fn) -> tuple[object, float, float, float, float]:
+    """(result, wall s, cpu s, RSS before MiB, peak RSS MiB) of one call; peak via VmHWM reset."""
+    trim_heap()
+    before = (_status_kib("VmRSS") or 0) / 1024
+    try:
+        Path("/proc/self/clear_refs").write_text("5")  # reset the peak-RSS counter (Linux)
+    except OSError:
+        pass
+    usage0 = resource.getrusage(resource.RUSAGE_SELF)
+    start = time.perf_counter()
+    result = fn()
+    wall = time.perf_counter() - start
+    usage1 = resource.getrusage(resource.RUSAGE_SELF)
+    cpu = (usage1.ru_utime - usage0.ru_utime) + (usage1.ru_stime - usage0.ru_stime)
+    peak = (_status_kib("VmHWM") or usage1.ru_maxrss) / 1024
+    return result, wall, cpu, before, peak
+
+
+# ---------------------------------------------------------------- data
+def make_study(n: int, seed: int) -> Study:
+    rng = np.random.default_rng(seed)
+    ids = np.array([f"P{i:07d}" for i in range(1, n + 1)], dtype=object)
+    frames = []
+    for k, (tp, _) in enumerate(TIMEPOINTS):
+        keep = rng.random(n) >= MISSING_ROWS[tp]
+        frames.append((tp, k, keep))
+    person = rng.normal(0, 1, n)
+    columns: dict[str, list[np.ndarray]] = {"participant_id": [], "timepoint": []}
+
+    def add(name: str, values: np.ndarray) -> None:
+        columns.setdefault(name, []).append(values)
+
+    for tp, k, keep in frames:
+        m = int(keep.sum())
+        p = person[keep]
+        columns["participant_id"].append(ids[keep])
+        columns["timepoint"].append(np.full(m, tp, dtype=object))
+        shift = (0.0, -0.15, -0.05)[k]
+
+        def items(count: int, low: int, high: int, loading: float) -> np.ndarray:
+            latent = loading * (p + shift)[:, None] + rng.normal(0, 1, (m, count))
+            x = np.clip(np.round((low + high) / 2 + latent), low, high).astype(float)
+            x[rng.random((m, count)) < 0.02] = np.nan
+            return x
+
+        for prefix, count, low, high, loading in (("wemwbs", 14, 1, 5, 0.7), ("mbi_hss", 22, 0, 6, -0.9),
+                                                  ("bench9", 9, 0, 3, 0.5)):
+            block = items(count, low, high, loading)
+            for j in range(count):
+                add(f"{prefix}_{j + 1}", block[:, j])
+        for prefix, subs in (("mjs", MJS), ("itpps", ITPPS)):
+            for sub in subs:
+                add(f"{prefix}.{sub}", np.clip(3.8 + 0.4 * (p + shift) + rng.normal(0, 0.5, m), 1, 5).round(2))
+    responses = pd.DataFrame({c: np.concatenate(v) for c, v in columns.items()})
+    definition = StudyDefinition(
+        title="analysis benchmark",
+        synthetic=True,
+        sites=[{"id": "1", "name": "One"}],
+        timepoints=[{"id": t, "label": t, "month": m} for t, m in TIMEPOINTS],
+        instruments=["wemwbs", "swemwbs", "mbi_hss", "mjs", "itpps", "bench9"],
+    )
+    available = {**load_instruments(), "bench9": BENCH9}
+    empty = pd.DataFrame()
+    return Study(
+        definition=definition,
+        participants=pd.DataFrame({"participant_id": ids, "site": "1"}),
+        responses=responses,
+        service_use=empty,
+        employment=empty,
+        allocations=empty,
+        contacts=empty,
+        instruments={i: available[i] for i in definition.instruments},
+        transcripts={},
+        codings=empty,
+    )
+
+
+def tables_3_and_4(scores: pd.DataFrame, definition: StudyDefinition) -> tuple[pd.DataFrame, pd.DataFrame]:
+    cube = build_cube(scores, definition)
+    return descriptives(scores, definition, norms=default_norms(), cube=cube), paired_change(scores, definition, cube=cube)
+
+
+def statsmodels_subsample(scores: pd.DataFrame, definition: StudyDefinition, n: int) -> float:
+    """Wall seconds of statsmodels MixedLM on one outcome for the first n participants."""
+    ids = pd.unique(scores["participant_id"])[:n]
+    sub = scores[(scores["outcome"] == "wemwbs.total") & scores["participant_id"].isin(ids)]
+    start = time.perf_counter()
+    mixed_models(sub, definition, engine="statsmodels")
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--participants", type=int, default=100_000)
+    parser.add_argument("--seed", type=int, default=2024)
+    parser.add_argument("--statsmodels-sample", type=int, default=2_000)
+    args = parser.parse_args()
+
+    study = make_study(args.participants, args.seed)
+    small = make_study(50, args.seed + 1)
+    warm = score(small)  # warm-up: imports, instrument parsing
+    tables_3_and_4(warm, small.definition)
+    mixed_models(warm, small.definition)
+
+    scores, s_wall, s_cpu, s_before, s_peak = measure(lambda: score(study))
+    d = study.definition
+    n_outcomes = scores["outcome"].nunique()
+    (desc, change), t_wall, t_cpu, t_before, t_peak = measure(lambda: tables_3_and_4(scores, d))
+    models_messages: list[str] = []
+    models, m_wall, m_cpu, m_before, m_peak = measure(lambda: mixed_models(scores, d, warnings=models_messages))
+    sm_wall = statsmodels_subsample(scores, d, args.statsmodels_sample)
+
+    print(f"participants x timepoints x outcomes : {args.participants:,} x {len(TIMEPOINTS)} x {n_outcomes} "
+          f"(T2 {MISSING_ROWS['T2']:.0%} and T3 {MISSING_ROWS['T3']:.0%} of rows absent, 2% of items missing)")
+    print(f"responses rows / long scores rows    : {len(study.responses):,} / {len(scores):,}")
+    print(f"score(study) [yardstick]             : wall {s_wall:.2f} s, cpu {s_cpu:.2f} s, "
+          f"RSS {s_before:,.0f} -> peak {s_peak:,.0f} MiB")
+    print(f"descriptives + paired change         : wall {t_wall:.2f} s, cpu {t_cpu:.2f} s, "
+          f"RSS {t_before:,.0f} -> peak {t_peak:,.0f} MiB (+{t_peak - t_before:,.0f})")
+    print(f"  ratio to scoring (target <= 2x)    : wall {t_wall / s_wall:.2f}x, cpu {t_cpu / s_cpu:.2f}x "
+          f"({len(desc)} descriptive rows, {len(change)} change rows)")
+    print(f"mixed models, profiled REML          : wall {m_wall:.2f} s, cpu {m_cpu:.2f} s, "
+          f"RSS {m_before:,.0f} -> peak {m_peak:,.0f} MiB (+{m_peak - m_before:,.0f}); target within 60 s")
+    print(f"  ratio to scoring                   : wall {m_wall / s_wall:.2f}x, cpu {m_cpu / s_cpu:.2f}x "
+          f"({models['outcome'].nunique()} models, {len(models_messages)} warnings)")
+    per_outcome = sm_wall * args.participants / args.statsmodels_sample * n_outcomes
+    print(f"statsmodels MixedLM, 1 outcome x {args.statsmodels_sample:,} participants: {sm_wall:.2f} s "
+          f"(linear extrapolation to the whole study: {per_outcome:,.0f} s)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,52 @@
+"""The scores cube: layout and input errors."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from quant_builders import definition
+
+from peerimpact.errors import UserInputError
+from peerimpact.quant.cube import build_cube
+
+DEFN = definition(timepoints=(("late", 12), ("early", 0)))
+
+
+def _scores(rows):
+    return pd.DataFrame(rows, columns=["participant_id", "timepoint", "outcome", "score"])
+
+
+def test_layout_orders_timepoints_by_month():
+    cube = build_cube(_scores([("a", "late", "x.y", 2.0), ("a", "early", "x.y", 1.0), ("b", "late", "x.z", np.nan)]), DEFN)
+    assert cube.timepoints == ["early", "late"] and cube.outcomes == ["x.y", "x.z"]
+    assert list(cube.participant_ids) == ["a", "b"]
+    assert cube.values[0, 0].tolist() == [1.0, 2.0]
+    assert np.isnan(cube.values[1]).all()
+
+
+def test_categorical_columns_give_the_same_cube():
+    plain = _scores([("a", "late", "x.y", 2.0), ("b", "early", "x.y", 1.0), ("b", "late", "x.z", 3.0)])
+    cat = plain.astype({"participant_id": "category", "timepoint": "category", "outcome": "category"})
+    a, b = build_cube(plain, DEFN), build_cube(cat, DEFN)
+    assert (a.outcomes, list(a.participant_ids)) == (b.outcomes, list(b.participant_ids))
+    np.testing.assert_array_equal(a.values, b.values)
+
+
+@pytest.mark.parametrize(
+    "frame,message",
+    [
+        (pd.DataFrame({"participant_id": ["a"], "timepoint": ["late"]}), "scores table lacks column(s): outcome, score"),
+        (_scores([("a", "mid", "x.y", 1.0)]), "scores table has timepoint(s) not declared in study.yaml: mid"),
+        (_scores([(None, "late", "x.y", 1.0)]), "scores table has an empty participant_id"),
+        (
+            _scores([("a", "late", "x.y", 1.0), ("a", "late", "x.y", 2.0)]),
+            "scores table has more than one score for participant 'a', timepoint 'late', outcome 'x.y'",
+        ),
+    ],
+    ids=["missing-columns", "undeclared-timepoint", "empty-id", "duplicate"],
+)
+def test_errors(frame, message):
+    with pytest.raises(UserInputError) as err:
+        build_cube(frame, DEFN)
+    assert str(err.value) == message

@@ -1,0 +1,94 @@
+"""Mixed models: the classical balanced-design solution, and what cannot be fitted.
+
+Agreement with lme4 on unbalanced data is in test_quant_oracles.py.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from quant_builders import definition, long_scores
+
+from peerimpact.errors import UserInputError
+from peerimpact.quant.models import mixed_models
+
+TPS = (("baseline", 0), ("m6", 6), ("m18", 18))
+
+
+def _balanced(n=12, seed=3):
+    rng = np.random.default_rng(seed)
+    person = rng.normal(0, 4, n)
+    y = np.column_stack([50 + person + rng.normal(0, 2, n) + shift for shift in (0, -2, 1)])
+    ids = [f"p{i}" for i in range(n)]
+    return y, long_scores({"w.total": {tp: list(y[:, k]) for k, (tp, _) in enumerate(TPS)}}, ids)
+
+
+@pytest.mark.parametrize("engine", ["profiled_reml", "statsmodels"])
+def test_balanced_design_equals_two_way_anova(engine):
+    """Complete balanced data: REML gives the ANOVA estimators. The fixed effects are the
+    differences of timepoint means and SE = sqrt(2 * MS_residual / n) (participants x time ANOVA)."""
+    y, scores = _balanced()
+    n, t = y.shape
+    resid = y - y.mean(axis=1, keepdims=True) - y.mean(axis=0) + y.mean()
+    ms_res = (resid**2).sum() / ((n - 1) * (t - 1))
+    ms_subject = t * ((y.mean(axis=1) - y.mean()) ** 2).sum() / (n - 1)
+    assert ms_subject > ms_res  # interior solution
+    out = mixed_models(scores, definition(timepoints=TPS), engine=engine).set_index("term")
+    for k, term in ((1, "m6"), (2, "m18")):
+        assert math.isclose(out.loc[term, "estimate"], y[:, k].mean() - y[:, 0].mean(), rel_tol=1e-6)
+        assert math.isclose(out.loc[term, "se"], math.sqrt(2 * ms_res / n), rel_tol=1e-4)
+    assert math.isclose(out["sd_residual"].iloc[0], math.sqrt(ms_res), rel_tol=1e-4)
+    assert math.isclose(out["sd_participant"].iloc[0], math.sqrt((ms_subject - ms_res) / t), rel_tol=1e-3)
+    assert list(out["reference"]) == ["baseline", "baseline"] and (out["n_obs"] == n * t).all()
+
+
+def test_wald_p_and_ci():
+    _, scores = _balanced()
+    row = mixed_models(scores, definition(timepoints=TPS)).iloc[0]
+    z = row["estimate"] / row["se"]
+    assert math.isclose(row["p"], math.erfc(abs(z) / math.sqrt(2)), rel_tol=1e-12)
+    assert math.isclose(row["ci_high"] - row["estimate"], 1.959963984540054 * row["se"], rel_tol=1e-12)
+
+
+def test_baseline_is_the_declared_one_not_the_first():
+    _, scores = _balanced()
+    out = mixed_models(scores, definition(timepoints=TPS, baseline="m6"))
+    assert list(out["term"]) == ["baseline", "m18"] and set(out["reference"]) == {"m6"}
+
+
+SKIPS = [
+    ("no-baseline", {"baseline": [None, None], "m6": [1, 2], "m18": [2, 3]},
+     "model x.y: no scores at the baseline 'baseline'; no model"),
+    ("one-timepoint", {"baseline": [1, 2], "m6": [None, None], "m18": [None, None]},
+     "model x.y: scores at one timepoint only; no model"),
+    ("single-scores", {"baseline": [1, None, 3], "m6": [None, 2, None], "m18": [None, None, None]},
+     "model x.y: every participant has a single score, so participant and residual variance cannot be separated; no model"),
+]
+
+
+@pytest.mark.parametrize("data,message", [s[1:] for s in SKIPS], ids=[s[0] for s in SKIPS])
+def test_models_that_cannot_be_fitted_are_warned(data, message):
+    ids = ["a", "b", "c"][: len(data["baseline"])]
+    messages: list[str] = []
+    out = mixed_models(long_scores({"x.y": data}, ids), definition(timepoints=TPS), warnings=messages)
+    assert out.empty and message in messages
+
+
+def test_singular_fit_is_reported():
+    rng = np.random.default_rng(0)
+    ids = [f"p{i}" for i in range(20)]
+    scores = long_scores({"x.y": {tp: list(rng.normal(0, 1, 20)) for tp, _ in TPS}}, ids)
+    messages: list[str] = []
+    out = mixed_models(scores, definition(timepoints=TPS), warnings=messages)
+    assert out["singular"].all() and (out["sd_participant"] == 0).all()
+    assert "model x.y: boundary (singular) fit: participant SD estimated at 0; the model equals ordinary least squares" in messages
+
+
+def test_unknown_engine():
+    with pytest.raises(UserInputError) as err:
+        mixed_models(pd.DataFrame(columns=["participant_id", "timepoint", "outcome", "score"]),
+                     definition(timepoints=TPS), engine="lme4")
+    assert str(err.value) == "engine must be profiled_reml or statsmodels, not 'lme4'"
