@@ -21,7 +21,7 @@ def test_layout_orders_timepoints_by_month():
     cube = build_cube(_scores([("a", "late", "x.y", 2.0), ("a", "early", "x.y", 1.0), ("b", "late", "x.z", np.nan)]), DEFN)
     assert cube.timepoints == ["early", "late"] and cube.outcomes == ["x.y", "x.z"]
     assert list(cube.participant_ids) == ["a", "b"]
-    assert cube.values[0, 0].tolist() == [1.0, 2.0]
+    assert cube.values[0, :, 0].tolist() == [1.0, 2.0]
     assert np.isnan(cube.values[1]).all()
 
 

@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import sys
-from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))  # report_helpers
 sys.path.insert(0, str(HERE.parent / "synthesis"))  # synthesis_helpers: the small study shared with tests/synthesis
 
-FIXED_TIME = datetime(2024, 5, 1, 12, 0, tzinfo=timezone.utc)
-GOLDEN = HERE.parent / "golden" / "report"
-ARTIFACTS = HERE.parents[1] / "test-artifacts" / "report"
+from report_helpers import FIXED_TIME  # noqa: E402
 
 
 @pytest.fixture(scope="session")

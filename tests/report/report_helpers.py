@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+FIXED_TIME = datetime(2024, 5, 1, 12, 0, tzinfo=timezone.utc)
+GOLDEN = HERE.parent / "golden" / "report"
+ARTIFACTS = HERE.parents[1] / "test-artifacts" / "report"
 
 #: first CSV column names that carry a row id (ReportTable.row_id_name values)
 ROW_ID_NAMES = ("outcome", "proposition_id", "theme", "code", "measure", "site", "service", "item")

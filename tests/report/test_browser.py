@@ -13,7 +13,7 @@ import shutil
 
 import pytest
 
-from conftest import ARTIFACTS, HERE
+from report_helpers import ARTIFACTS, HERE
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

@@ -12,8 +12,7 @@ from peerimpact.errors import Problem, StudyValidationError
 from peerimpact.report import STAGES, build_report
 from peerimpact.report.table_model import ReportTable
 
-from conftest import FIXED_TIME
-from report_helpers import expected_word_body
+from report_helpers import FIXED_TIME, expected_word_body
 
 
 @pytest.fixture(scope="module")

@@ -20,7 +20,7 @@ import shutil
 import pytest
 from peerimpact.report import fmt
 
-from conftest import GOLDEN
+from report_helpers import GOLDEN
 
 pytestmark = pytest.mark.slow
 

@@ -14,7 +14,7 @@ from peerimpact.report import figures
 from peerimpact.report.inputs import ResultsView
 from peerimpact.report.labels import Labels
 
-from conftest import HERE
+from report_helpers import HERE
 
 ORACLE = HERE / "oracle"
 INPUT = ORACLE / "inputs" / "mean_ci.csv"

@@ -176,3 +176,10 @@ def test_service_use_without_a_declared_schedule():
 
 def test_empty_service_use_without_a_schedule_is_fine():
     assert check_service_use(service_raw([]), definition(["wemwbs"]), {}) == []
+
+
+def test_columns_of_a_declared_but_undefined_instrument_are_left_to_the_loader():
+    """study.yaml declares 'phq9' but no definition was loaded: the loader reports that once."""
+    problems = check_responses(raw({"phq9_1": ["1"], "wemwbs_1": ["9"]}), definition(["phq9", "wemwbs"]),
+                               {"wemwbs": load_instruments()["wemwbs"]})
+    assert problems == [Problem(F, 2, "wemwbs_1", "value 9 is outside the range 1–5 of wemwbs")]

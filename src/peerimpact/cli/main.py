@@ -132,10 +132,11 @@ def report(
 
 def _register_subcommands() -> None:
     """Attach the sub-command groups: ``qual ...``, ``import`` and ``export``."""
-    from . import formats, qual
+    from . import formats, qual, web
 
     app.add_typer(qual.app, name="qual", help="Qualitative analysis: quotes, matrices, agreement, REFI-QDA exchange, search.")
     formats.register(app)
+    web.register(app)
 
 
 _register_subcommands()

@@ -19,7 +19,7 @@ def completed_matrix(cube: ScoreCube, participant_ids: list[str]) -> np.ndarray:
     Rows follow ``participant_ids``; participants without any score row are
     all False.
     """
-    any_score = (~np.isnan(cube.values)).any(axis=0) if cube.values.size else np.zeros((0, len(cube.timepoints)), bool)
+    any_score = (~np.isnan(cube.values)).any(axis=0).T  # participants x timepoints
     pos = {p: i for i, p in enumerate(cube.participant_ids)}
     out = np.zeros((len(participant_ids), len(cube.timepoints)), dtype=bool)
     for r, p in enumerate(participant_ids):
@@ -87,7 +87,7 @@ def attrition(
         for group, member in zip(GROUPS, (followed, ~followed)):
             sel = rows_idx[member & (rows_idx >= 0)]
             for io, outcome in enumerate(cube.outcomes):
-                x = cube.values[io, sel, base]
+                x = cube.values[io, base, sel]
                 x = x[~np.isnan(x)]
                 score_rows.append({"follow_up": t, "group": group, "outcome": outcome, "n": int(x.size),
                                    "mean": float(x.mean()) if x.size else np.nan,

@@ -71,8 +71,8 @@ def paired_change(
                 raise UserInputError(f"comparison [{a}, {b}] uses undeclared timepoint {t!r}")
         ia, ib = cube.timepoint_index(a), cube.timepoint_index(b)
         for io, outcome in enumerate(cube.outcomes):
-            x_all = cube.values[io, :, ia]
-            y_all = cube.values[io, :, ib]
+            x_all = cube.values[io, ia]
+            y_all = cube.values[io, ib]
             both = ~np.isnan(x_all) & ~np.isnan(y_all)
             x, y = x_all[both], y_all[both]
             d = y - x

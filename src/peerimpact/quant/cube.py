@@ -1,4 +1,4 @@
-"""Scores as a dense cube: outcome x participant x timepoint.
+"""Scores as a dense cube: outcome x timepoint x participant.
 
 Every analysis of the long scores table (descriptives, paired change, mixed
 models, reliable change, attrition) starts from the same array, built once
@@ -21,7 +21,7 @@ SCORE_COLUMNS = ("participant_id", "timepoint", "outcome", "score")
 
 @dataclass(frozen=True)
 class ScoreCube:
-    """Scores indexed by outcome, participant and timepoint.
+    """Scores indexed by outcome, timepoint and participant.
 
     Attributes
     ----------
@@ -32,8 +32,9 @@ class ScoreCube:
     timepoints : list of str
         The study's timepoint ids ordered by month.
     values : numpy.ndarray
-        float64 array of shape ``(len(outcomes), len(participant_ids),
-        len(timepoints))``; NaN where no score exists.
+        float64 array of shape ``(len(outcomes), len(timepoints),
+        len(participant_ids))``; NaN where no score exists. Participants are
+        the last (contiguous) axis, so per-timepoint vectors are contiguous.
     """
 
     outcomes: list[str]
@@ -92,12 +93,12 @@ def build_cube(scores: pd.DataFrame, definition: StudyDefinition) -> ScoreCube:
     if missing:
         raise UserInputError(f"scores table lacks column(s): {', '.join(missing)}")
     timepoints = definition.timepoint_ids
-    for col in ("participant_id", "timepoint", "outcome"):
-        if scores[col].isna().any():
-            raise UserInputError(f"scores table has an empty {col}")
     o_codes, outcomes = _codes(scores["outcome"])
     p_codes, participants = _codes(scores["participant_id"])
     t_raw, t_uniques = _codes(scores["timepoint"])
+    for col, codes in (("participant_id", p_codes), ("timepoint", t_raw), ("outcome", o_codes)):
+        if len(codes) and codes.min() < 0:  # factorize codes missing values as -1
+            raise UserInputError(f"scores table has an empty {col}")
     unknown = [t for t in t_uniques if t not in timepoints]
     if unknown:
         raise UserInputError(
@@ -106,13 +107,13 @@ def build_cube(scores: pd.DataFrame, definition: StudyDefinition) -> ScoreCube:
     t_map = np.array([timepoints.index(t) for t in t_uniques], dtype=np.int64)
     t_codes = t_map[t_raw] if len(t_raw) else t_raw
     n_o, n_p, n_t = len(outcomes), len(participants), len(timepoints)
-    flat = (o_codes * n_p + p_codes) * n_t + t_codes
+    flat = (o_codes * n_t + t_codes) * n_p + p_codes
     if len(flat):
         counts = np.bincount(flat, minlength=n_o * n_p * n_t)
         if counts.max() > 1:
             dup = int(np.flatnonzero(counts > 1)[0])
-            o, rest = divmod(dup, n_p * n_t)
-            p, t = divmod(rest, n_t)
+            o, rest = divmod(dup, n_t * n_p)
+            t, p = divmod(rest, n_p)
             raise UserInputError(
                 f"scores table has more than one score for participant {participants[p]!r}, "
                 f"timepoint {timepoints[t]!r}, outcome {outcomes[o]!r}"
@@ -124,5 +125,5 @@ def build_cube(scores: pd.DataFrame, definition: StudyDefinition) -> ScoreCube:
         outcomes=[str(o) for o in outcomes],
         participant_ids=participants,
         timepoints=list(timepoints),
-        values=values.reshape(n_o, n_p, n_t),
+        values=values.reshape(n_o, n_t, n_p),
     )

@@ -110,7 +110,7 @@ def mixed_models(
     cols = [cube.timepoint_index(t) for t in order]
     rows = []
     for io, outcome in enumerate(cube.outcomes):
-        values = cube.values[io][:, cols]
+        values = cube.values[io][cols].T  # participants x levels
         observed = ~np.isnan(values)
         keep_levels = observed.any(axis=0)
         if not keep_levels[0]:

@@ -100,7 +100,7 @@ def reliable_change(
             if not known and outcome not in warned:
                 warned.add(outcome)
                 messages.append(f"reliable change {outcome}: direction unknown, higher assumed better")
-            x_all, y_all = cube.values[io, :, ia], cube.values[io, :, ib]
+            x_all, y_all = cube.values[io, ia], cube.values[io, ib]
             both = ~np.isnan(x_all) & ~np.isnan(y_all)
             change = y_all[both] - x_all[both]
             ids = cube.participant_ids[both]

@@ -97,7 +97,7 @@ class SignedRank:
 
 def _average_ranks(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Average ranks of ``a`` (as R's ``rank``) and the sizes of tie groups."""
-    order = np.argsort(a, kind="mergesort")
+    order = np.argsort(a)  # any order within ties: tied values share the average rank
     s = a[order]
     starts = np.flatnonzero(np.r_[True, s[1:] != s[:-1]])
     sizes = np.diff(np.r_[starts, s.size])

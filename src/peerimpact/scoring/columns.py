@@ -92,10 +92,20 @@ def known_instruments(instruments: Mapping[str, InstrumentDefinition]) -> dict[s
     return known
 
 
-def undeclared_column_message(column: str, declared: Iterable[str], instruments: Mapping[str, InstrumentDefinition]) -> str:
-    """Why a column that no declared instrument reads is not accepted."""
+def undeclared_column_message(column: str, declared: Iterable[str], instruments: Mapping[str, InstrumentDefinition]) -> str | None:
+    """Why a column that no declared instrument reads is not accepted.
+
+    ``None`` when the column belongs to a declared instrument that is not in
+    ``instruments`` (an unknown or broken definition, reported elsewhere).
+    """
     declared = set(declared)
     known = known_instruments(instruments)
+    prefix = column.split(".", 1)[0] if "." in column else None
+    if prefix is None:
+        prefixes = [i for i in declared if column.startswith(i + "_")]
+        prefix = max(prefixes, key=len) if prefixes else None
+    if prefix in declared and prefix not in instruments:
+        return None
     if "." in column:
         inst_id, sub_id = column.split(".", 1)
         defn = known.get(inst_id)

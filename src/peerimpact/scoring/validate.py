@@ -111,7 +111,9 @@ def check_responses(
             continue
         role = roles.get(col)
         if role is None:
-            problems.append(Problem(file, 1, col, undeclared_column_message(col, definition.instruments, instruments)))
+            message = undeclared_column_message(col, definition.instruments, instruments)
+            if message is not None:
+                problems.append(Problem(file, 1, col, message))
             continue
         problems.extend(check_values(raw[col], role, file))
     return problems
