@@ -9,19 +9,26 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable
 
-from .study import Study, load_study
+from .study import Study
 
 
 def run_pipeline(study: Study | str | Path, out_dir: str | Path, progress: Callable[[str], None] | None = None):
-    """Load (if given a path), score, analyse and write the full report into ``out_dir``.
+    """Load (when given a folder), score, analyse, analyse the interviews and write the report.
 
-    Returns the report builder's result (paths of ``report.html``, ``report.docx``,
-    tables, figures and ``results.json``, with per-stage timings).
+    Parameters
+    ----------
+    study : Study or path
+        A loaded study, or a study folder to load and validate first.
+    out_dir : path
+        Folder for ``report.html``, ``report.docx``, ``tables/``, ``figures/`` and ``results.json``.
+    progress : callable, optional
+        Called with each stage name (load, score, analyse, qualitative, figures, render).
+
+    Returns
+    -------
+    peerimpact.report.ReportPaths
+        The files written, with per-stage timings and warnings.
     """
     from .report import build_report
 
-    if not isinstance(study, Study):
-        if progress:
-            progress("load")
-        study = load_study(study)
-    return build_report(study, Path(out_dir), progress=progress)
+    return build_report(study if isinstance(study, Study) else Path(study), Path(out_dir), progress=progress)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import assume, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from peerimpact.qual.refi.anchor import CONVENTIONS, STANDARD, Convention, PositionMap, anchor_source, looks_like_quote, quote_matches
@@ -100,17 +100,23 @@ def test_looks_like_quote(name, ok):
 ALPHABET = st.sampled_from(list("ab c\n") + ["é", "😊", "𝄞", "\t"])
 
 
+@st.composite
+def text_and_spans(draw):
+    text = "".join(draw(st.lists(ALPHABET, min_size=4, max_size=60)))
+    spans = []
+    for _ in range(draw(st.integers(1, 5))):
+        start = draw(st.integers(0, len(text) - 1))
+        end = draw(st.integers(start + 1, min(len(text), start + 20)))
+        spans.append((start, end))
+    return text, spans
+
+
 @settings(max_examples=80, deadline=None)
-@given(
-    text=st.lists(ALPHABET, min_size=4, max_size=60).map("".join),
-    spans=st.lists(st.tuples(st.integers(0, 59), st.integers(1, 20)), min_size=1, max_size=5),
-    conv=st.sampled_from(CONVENTIONS),
-)
-def test_every_imported_span_covers_its_quoted_text(text, spans, conv):
+@given(case=text_and_spans(), conv=st.sampled_from(CONVENTIONS))
+def test_every_imported_span_covers_its_quoted_text(case, conv):
+    text, spans = case
     sels, quotes = [], []
-    for start, length in spans:
-        end = min(len(text), start + length)
-        assume(start < end)
+    for start, end in spans:
         s, e = encode(text, conv, start, end)
         sels.append((s, e, text[start:end]))
         quotes.append(text[start:end])

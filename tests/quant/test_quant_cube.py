@@ -50,3 +50,23 @@ def test_errors(frame, message):
     with pytest.raises(UserInputError) as err:
         build_cube(frame, DEFN)
     assert str(err.value) == message
+
+
+LAYOUTS = {
+    "runs": np.repeat(np.array([f"p{i}" for i in range(300)], dtype=object), 20),
+    "period": np.tile(np.array([f"o{i}" for i in range(20)], dtype=object), 300),
+    "period-broken": np.r_[np.tile(np.array(["a", "b", "c"], dtype=object), 700), np.array(["c", "a"], dtype=object)],
+    "period-not-dividing": np.r_[np.tile(np.array(["a", "b", "c"], dtype=object), 700), np.array(["a"], dtype=object)],
+    "random": np.random.default_rng(1).choice(np.array(["x", "y", "z", None], dtype=object), 5000),
+    "runs-with-missing": np.repeat(np.array(["a", None, "b", "a", None], dtype=object), 400),
+}
+
+
+@pytest.mark.parametrize("values", LAYOUTS.values(), ids=LAYOUTS.keys())
+def test_fast_codes_equal_factorize(values):
+    from peerimpact.quant.cube import _codes
+
+    codes, uniques = _codes(pd.Series(values))
+    expected_codes, expected_uniques = pd.factorize(values)
+    np.testing.assert_array_equal(codes, expected_codes)
+    assert list(uniques) == list(expected_uniques)

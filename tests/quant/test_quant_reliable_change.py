@@ -66,8 +66,8 @@ def test_missing_alpha_is_null_with_one_warning():
     counts, _ = reliable_change(_scores("mjs.pay"), DEFN, warnings=messages)
     row = counts.iloc[0]
     assert pd.isna(row["improved"]) and math.isnan(row["s_diff"])
-    assert messages == ["reliable change mjs.pay: not computed, no reliability (alpha) available "
-                        "(pre-scored outcomes need a published alpha)"]
+    assert messages == ["reliable change not computed for 1 outcome(s) without a reliability (alpha), "
+                        "e.g. pre-scored ones: mjs.pay"]
 
 
 def test_unknown_direction_is_warned():

@@ -220,7 +220,8 @@ def agreement(
         if not shared:
             warnings.append(f"coders {a} and {b} coded no transcript in common")
             continue
-        used = {c for (iid, c, coder) in spans if iid in set(shared) and coder in (a, b)}
+        shared_set = set(shared)
+        used = {c for (iid, c, coder) in spans if iid in shared_set and coder in (a, b)}
         for level in levels:
             total = [0, 0, 0, 0]
             for code in (c for c in codes if c in used):
@@ -260,7 +261,8 @@ def agreement(
 def _alpha_table(coders, codes, levels, unions, segs, coded_by, segments_in, lengths, warnings) -> pd.DataFrame:
     rows = []
     multi = sorted(i for i, cs in coded_by.items() if len(cs & set(coders)) >= 2)
-    used = {c for (iid, c, _) in unions if iid in set(multi)}
+    multi_set = set(multi)
+    used = {c for (iid, c, _) in unions if iid in multi_set}
     for level in levels:
         every: list[tuple[int, list[int]]] = []
         for code in (c for c in codes if c in used):

@@ -172,6 +172,17 @@ def suppress(table: np.ndarray, k: int | None) -> Suppression:
         Which cells and totals are hidden, and why. Guaranteed: no hidden
         count follows from the visible counts (checked by
         :func:`cell_ranges`, and by brute force in the tests).
+
+    Examples
+    --------
+    A count of 2 with k = 5: its row and column partners are hidden too, so
+    that neither the row total (14) nor the column total (10) gives it away.
+
+    >>> s = suppress(np.array([[2, 12], [8, 9]]), 5)
+    >>> s.cells.tolist()
+    [['primary', 'secondary'], ['secondary', 'secondary']]
+    >>> s.row_status.tolist(), s.col_status.tolist(), s.grand_status
+    ([None, None], [None, None], None)
     """
     table = np.asarray(table, dtype=np.int64)
     n_rows, n_cols = table.shape

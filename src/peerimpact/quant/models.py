@@ -139,6 +139,8 @@ def mixed_models(
         if engine == "profiled_reml":
             fit = fit_random_intercept(values, observed)
             beta, cov, sigma, sd_group, singular = fit.beta, fit.cov_beta, fit.sigma, fit.sd_group, fit.singular
+            if not fit.converged:
+                local.append("the REML optimiser (Brent) did not converge")
             if fit.at_upper_bound:
                 local.append("the participant variance is at the search's upper bound (residual variance near 0)")
         else:

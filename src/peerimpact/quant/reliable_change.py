@@ -92,7 +92,8 @@ def reliable_change(
     alpha_of = _alpha_lookup(reliability)
     messages = warnings if warnings is not None else []
     rows, people = [], []
-    warned: set = set()
+    warned: set[str] = set()
+    no_alpha: dict[str, None] = {}
     for a, b in pairs:
         ia, ib = cube.timepoint_index(a), cube.timepoint_index(b)
         for io, outcome in enumerate(cube.outcomes):
@@ -130,10 +131,7 @@ def reliable_change(
                 people.append(pd.DataFrame({"participant_id": ids, "outcome": outcome, "from": a, "to": b,
                                             "criterion": "jacobson_truax", "change": change, "rci": rci, "category": cat}))
             elif change.size and not np.isfinite(alpha):
-                if (outcome, "alpha") not in warned:
-                    warned.add((outcome, "alpha"))
-                    messages.append(f"reliable change {outcome}: not computed, no reliability (alpha) available "
-                                    "(pre-scored outcomes need a published alpha)")
+                no_alpha.setdefault(outcome, None)
             elif change.size:
                 messages.append(f"reliable change {outcome} {a}->{b}: not computed, the SD of {a} or 1 - alpha is not positive")
             rows.append(record)
@@ -149,6 +147,9 @@ def reliable_change(
                 })
                 people.append(pd.DataFrame({"participant_id": ids, "outcome": outcome, "from": a, "to": b,
                                             "criterion": "fixed_points", "change": change, "rci": np.nan, "category": cat}))
+    if no_alpha:
+        messages.append(f"reliable change not computed for {len(no_alpha)} outcome(s) without a reliability (alpha), "
+                        f"e.g. pre-scored ones: {', '.join(no_alpha)}")
     counts = pd.DataFrame(rows, columns=RELIABLE_CHANGE.columns)
     for c in ("improved", "no_change", "deteriorated"):
         counts[c] = counts[c].astype("Int64")

@@ -274,8 +274,8 @@ RELIABLE_CHANGE = TableSpec(
     "reliable_change",
     "Reliable change per outcome and comparison. Criterion `jacobson_truax`: RCI = (to - from) / S_diff with "
     "S_diff = sqrt(2) * SD_from * sqrt(1 - alpha), SD_from the SD of every respondent at `from`, alpha the "
-    "outcome's Cronbach's alpha at `from`; |RCI| > 1.96 is reliable. Criterion `fixed_points` (WEMWBS total "
-    "only): a change of at least 3 points. Improvement is an increase when higher is better and a decrease when "
+    "outcome's Cronbach's alpha at `from`; |RCI| > 1.96 is reliable. Criterion `fixed_points`, for outcomes "
+    "whose instrument defines a meaningful change (WEMWBS total: 3 points): a change of at least that size. Improvement is an increase when higher is better and a decrease when "
     "higher is worse (`higher_is_better`).",
     (
         _f("outcome", STR, "Outcome id."),

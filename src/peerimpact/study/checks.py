@@ -35,27 +35,25 @@ def check_columns_present(frame: pd.DataFrame, table: Table, file: str) -> list[
 LATEST_PLAUSIBLE = pd.Timestamp("2100-12-31")
 
 
-def _iso_date(text: str) -> pd.Timestamp | None:
-    if not _DATE_RE.match(text):
-        return None
-    try:
-        day = date.fromisoformat(text)
-    except ValueError:
-        return None
-    stamp = pd.Timestamp(min(day, LATEST_PLAUSIBLE.date()))
-    return stamp if day <= LATEST_PLAUSIBLE.date() else LATEST_PLAUSIBLE + pd.Timedelta(days=1)
-
-
 def parse_dates(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Parse ISO dates. Returns ``(dates, bad_mask)``; empty cells are NaT and not bad.
 
-    Real calendar dates only (``2021-02-30`` is bad). Dates after 2100 are kept
-    as 2101-01-01 so that the "in the future" rule reports them; pandas cannot
-    hold them at nanosecond precision.
+    Real calendar dates only (``2021-02-30`` is bad). A valid date beyond
+    pandas' range (after 2262) is kept as 2101-01-01 so that the plausibility
+    rule, not the format rule, reports it.
     """
-    uniques = {v: _iso_date(v) for v in pd.unique(values) if v != ""}
-    parsed = pd.to_datetime(values.map(lambda v: uniques.get(v) if v != "" else None), errors="raise")
-    bad = (values != "") & values.map(lambda v: v != "" and uniques[v] is None).astype(bool)
+    empty = values == ""
+    shaped = values.str.match(_DATE_RE.pattern).astype(bool) if len(values) else empty
+    parsed = pd.to_datetime(values.where(shaped & ~empty), format="%Y-%m-%d", errors="coerce")
+    failed = shaped & ~empty & parsed.isna()
+    for idx in failed.index[failed]:  # rare: impossible dates, or valid ones beyond pandas' range
+        try:
+            day = date.fromisoformat(values.at[idx])
+        except ValueError:
+            continue
+        if day > LATEST_PLAUSIBLE.date():
+            parsed.at[idx] = LATEST_PLAUSIBLE + pd.Timedelta(days=1)
+    bad = ~empty & parsed.isna()
     return parsed.astype("datetime64[ns]"), bad
 
 

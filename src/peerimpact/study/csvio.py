@@ -32,8 +32,30 @@ def read_raw_csv(path: Path, name: str) -> tuple[pd.DataFrame | None, list[Probl
         return None, [Problem(name, line, None, "is not valid UTF-8 (save it as CSV UTF-8)")]
     if not text.strip():
         return None, [Problem(name, None, None, "is empty: a header row is required")]
-    rows = list(csv.reader(io.StringIO(text, newline="")))
-    header = [h.strip() for h in rows[0]]
+    widths = [len(r) for r in csv.reader(io.StringIO(text, newline=""))]  # C parser; cheap
+    header = [h.strip() for h in next(csv.reader(io.StringIO(text, newline="")))]
+    problems = _header_problems(header, name)
+    ragged = [i for i, w in enumerate(widths[1:]) if w not in (0, len(header))]
+    if ragged:
+        return None, problems + _ragged_rows(text, len(header), name)
+    if problems:
+        return None, problems
+    try:
+        frame = pd.read_csv(
+            io.StringIO(text), dtype=str, keep_default_na=False, na_filter=False,
+            skip_blank_lines=False, engine="c", header=0, names=header, index_col=False,
+        )
+    except (pd.errors.ParserError, ValueError):
+        return None, _ragged_rows(text, len(header), name)
+    # Blank lines are kept as empty rows, so that later rows keep their spreadsheet numbers;
+    # trailing blank lines are dropped.
+    frame = frame.apply(lambda col: col.str.strip()).astype(object)
+    nonblank = ~(frame == "").all(axis=1)
+    last = nonblank[nonblank].index.max() if nonblank.any() else -1
+    return frame.loc[:last].reset_index(drop=True), []
+
+
+def _header_problems(header: list[str], name: str) -> list[Problem]:
     problems: list[Problem] = []
     seen: dict[str, int] = {}
     for pos, col in enumerate(header, start=1):
@@ -43,18 +65,14 @@ def read_raw_csv(path: Path, name: str) -> tuple[pd.DataFrame | None, list[Probl
             problems.append(Problem(name, 1, col, f"duplicate column (also column {seen[col]})"))
         else:
             seen[col] = pos
-    body = rows[1:]
-    # Drop fully blank trailing lines, which spreadsheets often add.
-    while body and all(c.strip() == "" for c in body[-1]):
-        body.pop()
-    width = len(header)
-    for i, r in enumerate(body):
-        if len(r) != width and not (len(r) == 0):
-            problems.append(
-                Problem(name, i + 2, None, f"has {len(r)} cells but the header has {width}")
-            )
-    if problems:
-        return None, problems
-    norm = [[c.strip() for c in (r if r else [""] * width)] for r in body]
-    frame = pd.DataFrame(norm, columns=header, dtype=object)
-    return frame, []
+    return problems
+
+
+def _ragged_rows(text: str, width: int, name: str) -> list[Problem]:
+    """Slow path, only on failure: name every row whose cell count differs from the header's."""
+    rows = list(csv.reader(io.StringIO(text, newline="")))[1:]
+    problems = []
+    for i, r in enumerate(rows):
+        if r and len(r) != width and any(c.strip() for c in r):
+            problems.append(Problem(name, i + 2, None, f"has {len(r)} cells but the header has {width}"))
+    return problems or [Problem(name, None, None, "could not be parsed as CSV")]
