@@ -54,12 +54,13 @@ class UserInputError(PeerImpactError):
 class StudyValidationError(UserInputError):
     """A study (folder, import or database) broke one or more rules.
 
-    Carries every problem found, so that all can be reported at once.
+    Carries every problem found, so that all can be reported at once; a
+    problem found by two checks is reported once.
     """
 
     def __init__(self, problems: Iterable[Problem]):
         self.problems: list[Problem] = sorted(
-            problems, key=lambda p: (p.file, p.row or 0, p.column or "", p.message)
+            set(problems), key=lambda p: (p.file, p.row or 0, p.column or "", p.message)
         )
         n = len(self.problems)
         head = f"{n} problem{'s' if n != 1 else ''} found"

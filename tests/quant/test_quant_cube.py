@@ -55,10 +55,13 @@ def test_errors(frame, message):
 LAYOUTS = {
     "runs": np.repeat(np.array([f"p{i}" for i in range(300)], dtype=object), 20),
     "period": np.tile(np.array([f"o{i}" for i in range(20)], dtype=object), 300),
-    "period-broken": np.r_[np.tile(np.array(["a", "b", "c"], dtype=object), 700), np.array(["c", "a"], dtype=object)],
-    "period-not-dividing": np.r_[np.tile(np.array(["a", "b", "c"], dtype=object), 700), np.array(["a"], dtype=object)],
+    "period-broken": np.r_[np.tile(np.array(["a", "b", "c"], dtype=object), 2000), np.array(["c", "a", "b"], dtype=object)],
+    "period-not-dividing": np.r_[np.tile(np.array(["a", "b", "c"], dtype=object), 2000), np.array(["a"], dtype=object)],
+    "runs-then-noise": np.r_[np.repeat(np.array(["a", "b"], dtype=object), 3000),
+                             np.random.default_rng(2).choice(np.array(["a", "b", "c"], dtype=object), 3000)],
     "random": np.random.default_rng(1).choice(np.array(["x", "y", "z", None], dtype=object), 5000),
-    "runs-with-missing": np.repeat(np.array(["a", None, "b", "a", None], dtype=object), 400),
+    "runs-with-missing": np.repeat(np.array(["a", None, "b", "a", None], dtype=object), 1000),
+    "short": np.array(["b", "a", "b"], dtype=object),
 }
 
 
@@ -70,3 +73,29 @@ def test_fast_codes_equal_factorize(values):
     expected_codes, expected_uniques = pd.factorize(values)
     np.testing.assert_array_equal(codes, expected_codes)
     assert list(uniques) == list(expected_uniques)
+
+
+def test_wide_and_long_scores_give_the_same_cube():
+    long = _scores([("a", "late", "x.y", 2.0), ("a", "early", "x.y", 1.0), ("b", "late", "x.z", 3.0),
+                    ("a", "late", "x.z", np.nan), ("a", "early", "x.z", 4.0), ("b", "late", "x.y", np.nan)])
+    wide = pd.DataFrame({"participant_id": ["a", "a", "b"], "timepoint": ["late", "early", "late"],
+                         "x.y": [2.0, 1.0, np.nan], "x.z": [np.nan, 4.0, 3.0]})
+    a, b = build_cube(long, DEFN), build_cube(wide, DEFN)
+    assert (a.outcomes, list(a.participant_ids), a.timepoints) == (b.outcomes, list(b.participant_ids), b.timepoints)
+    np.testing.assert_array_equal(a.values, b.values)
+
+
+@pytest.mark.parametrize(
+    "frame,message",
+    [
+        (pd.DataFrame({"participant_id": ["a"], "timepoint": ["late"], "x.y": ["high"]}), "wide scores column 'x.y' is not numeric"),
+        (pd.DataFrame({"participant_id": ["a", "a"], "timepoint": ["late", "late"], "x.y": [1.0, 2.0]}),
+         "scores table has more than one row for participant 'a', timepoint 'late'"),
+        (pd.DataFrame({"participant_id": ["a"], "x.y": [1.0]}), "scores table lacks column(s): timepoint"),
+    ],
+    ids=["not-numeric", "duplicate-row", "no-timepoint"],
+)
+def test_wide_errors(frame, message):
+    with pytest.raises(UserInputError) as err:
+        build_cube(frame, DEFN)
+    assert str(err.value) == message

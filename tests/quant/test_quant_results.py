@@ -145,3 +145,9 @@ def test_demo_wellbeing_falls_and_depersonalisation_rises(demo_results):
     dp = change.loc[("mbi_hss.depersonalisation", "T1", "T2")]
     assert dp["mean_change"] > 0 and dp["effect_size"] > 0
     assert res.to_json_dict()["metadata"]["synthetic"] is True
+
+
+def test_long_and_wide_scores_give_the_same_document(demo_study, demo_results):
+    from peerimpact.scoring import score
+
+    assert analyse(demo_study, scores=score(demo_study)).to_json_dict() == demo_results.to_json_dict()

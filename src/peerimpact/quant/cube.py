@@ -83,16 +83,20 @@ def _codes(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
         column = column.astype(str)
     values = column.to_numpy(dtype=object)
     n = values.size
-    if n < 1024:
+    if n < 4096:
         return _factorize(values)
-    starts = np.flatnonzero(np.r_[True, values[1:] != values[:-1]])
-    if starts.size <= n // 8:  # long runs
-        codes, uniques = _factorize(values[starts])
-        return np.repeat(codes, np.diff(np.r_[starts, n])), uniques
-    hits = np.flatnonzero(values[1:1025] == values[0])
-    if hits.size:
+    head = values[:4096]
+    if np.count_nonzero(head[1:] != head[:-1]) < 512:  # the start looks like long runs: check all
+        starts = np.flatnonzero(np.r_[True, values[1:] != values[:-1]])
+        if starts.size <= n // 8:
+            codes, uniques = _factorize(values[starts])
+            return np.repeat(codes, np.diff(np.r_[starts, n])), uniques
+    hits = np.flatnonzero(head[1:1025] == head[0])
+    if hits.size:  # the start looks periodic: check all
         period = int(hits[0]) + 1
-        if n % period == 0 and bool(np.all(values[period:] == values[:-period])):
+        if n % period == 0 and bool(np.all(head[period:] == head[:-period])) and bool(
+            np.all(values[period:] == values[:-period])
+        ):
             codes, uniques = _factorize(values[:period])
             return np.tile(codes, n // period), uniques
     return _factorize(values)
@@ -106,7 +110,10 @@ def build_cube(scores: pd.DataFrame, definition: StudyDefinition) -> ScoreCube:
     scores : pandas.DataFrame
         Long table with at least ``participant_id``, ``timepoint``,
         ``outcome`` and ``score`` (the output of
-        :func:`peerimpact.scoring.score`).
+        :func:`peerimpact.scoring.score`), or the wide table of
+        :func:`peerimpact.scoring.score_wide` (``participant_id``,
+        ``timepoint`` and one numeric column per outcome), which is much
+        cheaper to read: it has one row per response row, not per outcome.
     definition : StudyDefinition
         Gives the timepoints and their order.
 
@@ -114,9 +121,12 @@ def build_cube(scores: pd.DataFrame, definition: StudyDefinition) -> ScoreCube:
     ------
     UserInputError
         When a column is missing, a timepoint is not declared in
-        ``study.yaml``, an id is empty, or a participant has two scores for
-        the same outcome and timepoint.
+        ``study.yaml``, an id is empty, a participant has two scores for
+        the same outcome and timepoint, or a wide outcome column is not
+        numeric.
     """
+    if "outcome" not in scores.columns and "score" not in scores.columns:
+        return _build_from_wide(scores, definition)
     missing = [c for c in SCORE_COLUMNS if c not in scores.columns]
     if missing:
         raise UserInputError(f"scores table lacks column(s): {', '.join(missing)}")
@@ -156,3 +166,39 @@ def build_cube(scores: pd.DataFrame, definition: StudyDefinition) -> ScoreCube:
         timepoints=list(timepoints),
         values=values.reshape(n_o, n_t, n_p),
     )
+
+
+def _build_from_wide(scores: pd.DataFrame, definition: StudyDefinition) -> ScoreCube:
+    missing = [c for c in ("participant_id", "timepoint") if c not in scores.columns]
+    if missing:
+        raise UserInputError(f"scores table lacks column(s): {', '.join(missing)}")
+    outcomes = [str(c) for c in scores.columns if c not in ("participant_id", "timepoint")]
+    for c in outcomes:
+        if not pd.api.types.is_numeric_dtype(scores[c].dtype):
+            raise UserInputError(f"wide scores column {c!r} is not numeric")
+    timepoints = definition.timepoint_ids
+    p_codes, participants = _codes(scores["participant_id"])
+    t_raw, t_uniques = _codes(scores["timepoint"])
+    for col, codes in (("participant_id", p_codes), ("timepoint", t_raw)):
+        if len(codes) and codes.min() < 0:
+            raise UserInputError(f"scores table has an empty {col}")
+    unknown = [t for t in t_uniques if t not in timepoints]
+    if unknown:
+        raise UserInputError(
+            f"scores table has timepoint(s) not declared in study.yaml: {', '.join(sorted(map(str, unknown)))}"
+        )
+    t_codes = np.array([timepoints.index(t) for t in t_uniques], dtype=np.int64)[t_raw] if len(t_raw) else t_raw
+    n_t, n_p = len(timepoints), len(participants)
+    cell = t_codes * n_p + p_codes
+    seen = np.zeros(n_t * n_p, dtype=bool)
+    seen[cell] = True
+    if int(np.count_nonzero(seen)) < len(cell):
+        dup = int(np.flatnonzero(np.bincount(cell, minlength=seen.size) > 1)[0])
+        t, p = divmod(dup, n_p)
+        raise UserInputError(f"scores table has more than one row for participant {participants[p]!r}, "
+                             f"timepoint {timepoints[t]!r}")
+    values = np.full((len(outcomes), n_t * n_p), np.nan)
+    for i, c in enumerate(outcomes):
+        values[i, cell] = scores[c].to_numpy(dtype=float, na_value=np.nan)
+    return ScoreCube(outcomes=outcomes, participant_ids=participants, timepoints=list(timepoints),
+                     values=values.reshape(len(outcomes), n_t, n_p))

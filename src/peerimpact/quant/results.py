@@ -129,7 +129,8 @@ def _reliability(study: Study, scores: pd.DataFrame, messages: list[str]) -> pd.
         messages.append("reliability: the scoring stage's reliability function is not available")
         return empty
     params = inspect.signature(compute).parameters
-    table = compute(study, scores) if len(params) >= 2 else compute(study)
+    long = scores if "outcome" in scores.columns else None  # it selects outcomes from a long table
+    table = compute(study, long) if len(params) >= 2 and long is not None else compute(study)
     lacking = [c for c in RELIABILITY.columns if c not in table.columns]
     if lacking:
         messages.append(f"reliability: table lacks field(s) {', '.join(lacking)}")
@@ -167,8 +168,9 @@ def analyse(
     study : Study
         The loaded study.
     scores : pandas.DataFrame, optional
-        Long scores table; computed with :func:`peerimpact.scoring.score`
-        when omitted.
+        Scores, long (:func:`peerimpact.scoring.score`) or wide
+        (:func:`peerimpact.scoring.score_wide`); when omitted, the wide table
+        is computed (the same numbers, far fewer rows to read).
     engine : {"profiled_reml", "statsmodels"}
         Mixed-model engine (see :func:`peerimpact.quant.models.mixed_models`).
     alphas : mapping, optional
@@ -181,9 +183,9 @@ def analyse(
         ``docs/results-schema.md``; :func:`write_results_json` writes it.
     """
     if scores is None:
-        from ..scoring import score
+        from ..scoring import score_wide
 
-        scores = score(study)
+        scores = score_wide(study)  # the same scores as score(study), one row per response row
     d = study.definition
     messages: list[str] = []
     cube = build_cube(scores, d)

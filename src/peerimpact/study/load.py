@@ -22,7 +22,7 @@ from .tables import ALLOCATIONS, CODINGS, CONTACTS, EMPLOYMENT, PARTICIPANTS, RE
 from .transcripts import check_codings, load_transcripts
 from .yamlio import line_for, load_yaml_with_lines
 
-IGNORED_DIRS = {".peerimpact-cache", "__pycache__", ".git"}
+IGNORED_DIRS = {".peerimpact-cache", ".peerimpact-backup", "__pycache__", ".git"}
 
 
 def _read_tables(root: Path) -> tuple[dict[str, pd.DataFrame | None], list[Problem]]:
@@ -220,12 +220,9 @@ def load_study(path: str | Path) -> Study:
     memos = _optional_yaml(root, "qual/memos.yaml", problems)
     synthesis = _optional_yaml(root, "synthesis.yaml", problems)
 
-    if problems:
+    if responses_raw is None or participants_raw is None:
         raise StudyValidationError(problems)
-
-    if responses_raw is None or participants_raw is None:  # unreachable: reported as problems above
-        raise StudyValidationError([Problem(RESPONSES.file, None, None, "could not be read")])
-    return Study(
+    study = Study(
         definition=definition,
         participants=_typed_participants(participants_raw, definition),
         responses=_typed_responses(responses_raw),
@@ -242,3 +239,25 @@ def load_study(path: str | Path) -> Study:
         synthesis=synthesis,
         source=StudySource(root.resolve(), "folder", _file_hashes(root)),
     )
+    # The codebook, codings, memos and synthesis references are checked on the typed study,
+    # in the same pass, so that every problem is reported at once. Invalid cells type as
+    # missing values, which these checks do not read.
+    problems += validate_references(study)
+    if problems:
+        raise StudyValidationError(problems)
+    return study
+
+
+def validate_references(study: Study) -> list[Problem]:
+    """The last stage of validation, on a typed study: the codebook, codings and memos
+    (against each other and the transcripts) and every reference in ``synthesis.yaml``.
+    """
+    from ..qual.codings import validate_qual
+    from ..synthesis.model import load_synthesis
+
+    problems = list(validate_qual(study))
+    try:
+        load_synthesis(study)
+    except StudyValidationError as exc:
+        problems += exc.problems
+    return problems

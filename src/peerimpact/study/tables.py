@@ -146,7 +146,11 @@ CODINGS = Table(
     optional=True,
     key=("segment_id", "code", "coder"),
     open_columns=True,
-    help="Coded spans of transcripts: `[start, end)` in Unicode code points of the normalised text (LF line ends, no BOM).",
+    help=(
+        "Coded spans of transcripts: `[start, end)` in Unicode code points of the normalised text (LF line ends, "
+        "no BOM). Optional columns: `version` (the codebook version the coding was made under), `timestamp` "
+        "(ISO date-time) and `quote` (the coded text; when present it must equal the span's text)."
+    ),
     columns=(
         Column("segment_id", "id"),
         Column("interview_id", "str"),
