@@ -36,7 +36,9 @@ def test_categorical_columns_give_the_same_cube():
 @pytest.mark.parametrize(
     "frame,message",
     [
-        (pd.DataFrame({"participant_id": ["a"], "timepoint": ["late"]}), "scores table lacks column(s): outcome, score"),
+        (pd.DataFrame({"participant_id": ["a"], "timepoint": ["late"], "outcome": ["x.y"]}), "scores table lacks column(s): score"),
+        (pd.DataFrame({"participant_id": ["a"], "timepoint": ["late"]}),
+         "scores table has neither outcome and score columns (long form) nor one column per outcome (wide form)"),
         (_scores([("a", "mid", "x.y", 1.0)]), "scores table has timepoint(s) not declared in study.yaml: mid"),
         (_scores([(None, "late", "x.y", 1.0)]), "scores table has an empty participant_id"),
         (
@@ -44,7 +46,7 @@ def test_categorical_columns_give_the_same_cube():
             "scores table has more than one score for participant 'a', timepoint 'late', outcome 'x.y'",
         ),
     ],
-    ids=["missing-columns", "undeclared-timepoint", "empty-id", "duplicate"],
+    ids=["missing-score", "no-outcomes", "undeclared-timepoint", "empty-id", "duplicate"],
 )
 def test_errors(frame, message):
     with pytest.raises(UserInputError) as err:

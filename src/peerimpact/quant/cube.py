@@ -173,6 +173,10 @@ def _build_from_wide(scores: pd.DataFrame, definition: StudyDefinition) -> Score
     if missing:
         raise UserInputError(f"scores table lacks column(s): {', '.join(missing)}")
     outcomes = [str(c) for c in scores.columns if c not in ("participant_id", "timepoint")]
+    if not outcomes:
+        raise UserInputError(
+            "scores table has neither outcome and score columns (long form) nor one column per outcome (wide form)"
+        )
     for c in outcomes:
         if not pd.api.types.is_numeric_dtype(scores[c].dtype):
             raise UserInputError(f"wide scores column {c!r} is not numeric")
