@@ -9,15 +9,11 @@ import pandas as pd
 
 from ..errors import UserInputError
 from ..study.definition import StudyDefinition
-from .cube import ScoreCube, build_cube, instrument_of
-from .rstats import holm, paired_t, wilcoxon_signed_rank
+from .cube import ScoreCube, build_cube, instrument_of, summarise_cube
+from .rstats import holm, mean_sd, paired_t, wilcoxon_signed_rank
 from .schema import CHANGE
 
 EffectSizeSD = Literal["paired_baseline", "all_baseline"]
-
-
-def _sd(x: np.ndarray) -> float:
-    return float(np.std(x, ddof=1)) if x.size > 1 else np.nan
 
 
 def paired_change(
@@ -70,20 +66,22 @@ def paired_change(
             if t not in cube.timepoints:
                 raise UserInputError(f"comparison [{a}, {b}] uses undeclared timepoint {t!r}")
         ia, ib = cube.timepoint_index(a), cube.timepoint_index(b)
+        es_sds = summarise_cube(cube.values[:, ia])["sd"] if method == "all_baseline" else None
         for io, outcome in enumerate(cube.outcomes):
-            x_all = cube.values[io, ia]
-            y_all = cube.values[io, ib]
-            both = ~np.isnan(x_all) & ~np.isnan(y_all)
-            x, y = x_all[both], y_all[both]
-            d = y - x
+            x_all, y_all = cube.values[io, ia], cube.values[io, ib]
+            change = y_all - x_all  # NaN unless both scores exist
+            pair = ~np.isnan(change)
+            d, x, y = change[pair], x_all[pair], y_all[pair]
+            n = int(d.size)
             tt = paired_t(d)
             wx = wilcoxon_signed_rank(d)
-            sd_from = _sd(x)
-            es_sd = sd_from if method == "paired_baseline" else _sd(x_all[~np.isnan(x_all)])
-            es = tt.mean / es_sd if x.size and np.isfinite(es_sd) and es_sd > 0 else np.nan
+            mean_from, sd_from = mean_sd(x)
+            mean_to, sd_to = mean_sd(y)
+            es_sd = sd_from if es_sds is None else float(es_sds[io])
+            es = tt.mean / es_sd if n and np.isfinite(es_sd) and es_sd > 0 else np.nan
             if warnings is not None:
-                if x.size < 2:
-                    warnings.append(f"change {outcome} {a}->{b}: {x.size} complete pair(s); no test")
+                if n < 2:
+                    warnings.append(f"change {outcome} {a}->{b}: {n} complete pair(s); no test")
                 elif np.isnan(tt.t):
                     warnings.append(f"change {outcome} {a}->{b}: the changes are constant; no t-test")
             rows.append(
@@ -92,11 +90,11 @@ def paired_change(
                     "instrument": instrument_of(outcome),
                     "from": a,
                     "to": b,
-                    "n": int(x.size),
-                    "mean_from": float(np.mean(x)) if x.size else np.nan,
-                    "mean_to": float(np.mean(y)) if y.size else np.nan,
+                    "n": n,
+                    "mean_from": mean_from,
+                    "mean_to": mean_to,
                     "sd_from": sd_from,
-                    "sd_to": _sd(y),
+                    "sd_to": sd_to,
                     "mean_change": tt.mean,
                     "sd_change": tt.sd,
                     "ci_low": tt.ci_low,

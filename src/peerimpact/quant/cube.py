@@ -206,3 +206,28 @@ def _build_from_wide(scores: pd.DataFrame, definition: StudyDefinition) -> Score
         values[i, cell] = scores[c].to_numpy(dtype=float, na_value=np.nan)
     return ScoreCube(outcomes=outcomes, participant_ids=participants, timepoints=list(timepoints),
                      values=values.reshape(len(outcomes), n_t, n_p))
+
+
+def summarise_cube(values: np.ndarray) -> dict[str, np.ndarray]:
+    """n, mean, SD (n - 1), min and max along the last axis, ignoring NaN.
+
+    Vectorised over the other axes, reusing one work buffer, without NumPy's
+    all-NaN warnings; empty slices give NaN and SD is NaN when n < 2.
+    Two-pass variance (mean first), as R's ``var``.
+    """
+    missing = np.isnan(values)
+    n = values.shape[-1] - np.count_nonzero(missing, axis=-1)
+    work = np.where(missing, 0.0, values)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.where(n > 0, work.sum(axis=-1) / n, np.nan)
+        np.subtract(values, mean[..., None], out=work)
+        np.copyto(work, 0.0, where=missing)
+        np.multiply(work, work, out=work)
+        sd = np.where(n > 1, np.sqrt(work.sum(axis=-1) / (n - 1)), np.nan)
+    return {
+        "n": n,
+        "mean": mean,
+        "sd": sd,
+        "min": np.fmin.reduce(values, axis=-1),  # fmin/fmax skip NaN; all-NaN gives NaN
+        "max": np.fmax.reduce(values, axis=-1),
+    }

@@ -6,29 +6,9 @@ import numpy as np
 import pandas as pd
 
 from ..study.definition import StudyDefinition
-from .cube import ScoreCube, build_cube, instrument_of
+from .cube import ScoreCube, build_cube, instrument_of, summarise_cube
 from .rstats import difference_from_norm
 from .schema import DESCRIPTIVES
-
-
-def summarise_cube(values: np.ndarray) -> dict[str, np.ndarray]:
-    """n, mean, SD (n - 1), min and max along the last axis, ignoring NaN.
-
-    Vectorised over the other two axes, without NumPy's all-NaN warnings;
-    empty slices give NaN (and SD is NaN when n < 2).
-    """
-    ok = ~np.isnan(values)
-    n = ok.sum(axis=-1)
-    filled = np.where(ok, values, 0.0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean = filled.sum(axis=-1) / n
-        dev = np.where(ok, values - mean[..., None], 0.0)
-        sd = np.sqrt((dev * dev).sum(axis=-1) / (n - 1))
-    mean = np.where(n > 0, mean, np.nan)
-    sd = np.where(n > 1, sd, np.nan)
-    vmin = np.where(n > 0, np.where(ok, values, np.inf).min(axis=-1), np.nan)
-    vmax = np.where(n > 0, np.where(ok, values, -np.inf).max(axis=-1), np.nan)
-    return {"n": n, "mean": mean, "sd": sd, "min": vmin, "max": vmax}
 
 
 def descriptives(

@@ -11,10 +11,26 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
-from scipy import stats
+from scipy import special
 
 #: Two-sided 95% intervals throughout.
 CONF_LEVEL = 0.95
+
+
+def mean_sd(x: np.ndarray) -> tuple[float, float]:
+    """Mean and SD (n - 1 denominator, two-pass as R's ``var``) of a vector without NaN.
+
+    NaN for an empty vector (mean) or fewer than two values (SD).
+    """
+    n = x.size
+    if n == 0:
+        return np.nan, np.nan
+    mean = float(x.sum() / n)
+    if n < 2:
+        return mean, np.nan
+    dev = x - mean
+    # einsum, not np.dot: BLAS would start threads for one vector product
+    return mean, float(np.sqrt(np.einsum("i,i->", dev, dev) / (n - 1)))
 
 
 @dataclass(frozen=True)
@@ -70,10 +86,9 @@ def paired_t(differences: np.ndarray) -> PairedT:
     n = int(d.size)
     if n == 0:
         return PairedT(0, np.nan, np.nan, np.nan, np.nan, np.nan, np.nan, np.nan)
-    mean = float(np.mean(d))
+    mean, sd = mean_sd(d)
     if n < 2:
         return PairedT(n, mean, np.nan, np.nan, np.nan, np.nan, np.nan, np.nan)
-    sd = float(np.std(d, ddof=1))
     se = sd / np.sqrt(n)
     df = n - 1.0
     if se < 10 * np.finfo(float).eps * abs(mean):  # R stops: "data are essentially constant"
@@ -81,8 +96,8 @@ def paired_t(differences: np.ndarray) -> PairedT:
     if se == 0:  # every difference 0: R returns t = 0/0 = NaN with df = n - 1
         return PairedT(n, mean, sd, np.nan, df, np.nan, np.nan, np.nan)
     t = mean / se
-    q = float(stats.t.ppf(1 - (1 - CONF_LEVEL) / 2, df))
-    p = float(2 * stats.t.sf(abs(t), df))
+    q = float(special.stdtrit(df, 1 - (1 - CONF_LEVEL) / 2))  # qt(0.975, df)
+    p = float(2 * special.stdtr(df, -abs(t)))  # 2 * pt(-|t|, df)
     return PairedT(n, mean, sd, float(t), df, p, float((t - q) * se), float((t + q) * se))
 
 
@@ -107,12 +122,20 @@ class SignedRank:
     method: str | None  # "exact" | "normal_cc" | None when undefined
 
 
-def _tie_groups(a: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Distinct values of ``a`` (sorted), their average 1-based ranks (as R's ``rank``) and group sizes."""
-    s = np.sort(a)
+def _rank_sum_of_positives(d: np.ndarray) -> tuple[float, np.ndarray]:
+    """V (sum of the average ranks of |d| over positive d, as R's ``rank``) and the tie-group sizes.
+
+    One sort gives the tie groups of |d| and their average ranks; each
+    group's rank is then weighted by how many positive values it holds,
+    counted by binary search in the sorted positive values.
+    """
+    s = np.sort(np.abs(d))
     starts = np.flatnonzero(np.r_[True, s[1:] != s[:-1]])
     sizes = np.diff(np.r_[starts, s.size])
-    return s[starts], starts + (sizes + 1) / 2.0, sizes
+    values, ranks = s[starts], starts + (sizes + 1) / 2.0
+    positive = np.sort(d[d > 0])
+    members = np.searchsorted(positive, values, "right") - np.searchsorted(positive, values, "left")
+    return float((ranks * members).sum()), sizes
 
 
 def wilcoxon_signed_rank(differences: np.ndarray, exact: bool | None = None) -> SignedRank:
@@ -165,11 +188,7 @@ def wilcoxon_signed_rank(differences: np.ndarray, exact: bool | None = None) -> 
     use_exact = (n < 50) if exact is None else exact
     if n == 0:  # every difference zero: R gives V = 0 and p = NaN from its normal branch
         return SignedRank(0, 0.0, np.nan, "normal_cc")
-    absd = np.abs(d)
-    values, ranks, sizes = _tie_groups(absd)
-    positive = np.sort(absd[d > 0])  # V = sum over tie groups of rank x (positive members)
-    members = np.searchsorted(positive, values, "right") - np.searchsorted(positive, values, "left")
-    v = float(np.dot(ranks, members))
+    v, sizes = _rank_sum_of_positives(d)
     ties = bool(np.any(sizes > 1))
     if use_exact and not ties and not zeros:
         cdf = _signrank_cdf(n)
@@ -181,7 +200,7 @@ def wilcoxon_signed_rank(differences: np.ndarray, exact: bool | None = None) -> 
     z = v - n * (n + 1) / 4
     sigma = np.sqrt(n * (n + 1) * (2 * n + 1) / 24 - np.sum(sizes.astype(float) ** 3 - sizes) / 48)
     z = (z - np.sign(z) * 0.5) / sigma
-    p = 2 * min(stats.norm.cdf(z), stats.norm.sf(z))
+    p = 2 * min(special.ndtr(z), special.ndtr(-z))
     return SignedRank(n, v, float(p), "normal_cc")
 
 
@@ -257,5 +276,5 @@ def difference_from_norm(
         method = "one_sample"
     if se == 0:
         return MeanDifference(float(diff), 0.0, df, np.nan, np.nan, method)
-    q = float(stats.t.ppf(1 - (1 - CONF_LEVEL) / 2, df))
+    q = float(special.stdtrit(df, 1 - (1 - CONF_LEVEL) / 2))
     return MeanDifference(float(diff), se, df, float(diff - q * se), float(diff + q * se), method)

@@ -249,13 +249,19 @@ def load_study(path: str | Path) -> Study:
 
 
 def validate_references(study: Study) -> list[Problem]:
-    """The last stage of validation, on a typed study: the codebook, codings and memos
-    (against each other and the transcripts) and every reference in ``synthesis.yaml``.
+    """The last stage of validation, on a typed study: the norms file, the codebook,
+    codings and memos (against each other and the transcripts) and every reference in
+    ``synthesis.yaml``.
     """
     from ..qual.codings import validate_qual
+    from ..quant.norms import norms_for
     from ..synthesis.model import load_synthesis
 
     problems = list(validate_qual(study))
+    try:
+        norms_for(study)
+    except StudyValidationError as exc:
+        problems += exc.problems
     try:
         load_synthesis(study)
     except StudyValidationError as exc:

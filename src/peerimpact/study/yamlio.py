@@ -17,20 +17,16 @@ from ..errors import Problem, StudyValidationError
 KeyPath = tuple[Any, ...]
 
 
-def _walk(node: yaml.Node, path: KeyPath, lines: dict[KeyPath, int]) -> Any:
-    lines[path] = node.start_mark.line + 1
+def _lines_of(node: yaml.Node, path: KeyPath, lines: dict[KeyPath, int], key_of) -> None:
+    lines.setdefault(path, node.start_mark.line + 1)
     if isinstance(node, yaml.MappingNode):
-        out: dict[Any, Any] = {}
         for key_node, value_node in node.value:
-            key = yaml.safe_load(yaml.serialize(key_node)) if not isinstance(key_node, yaml.ScalarNode) else key_node.value
-            child = path + (key,)
-            out[key] = _walk(value_node, child, lines)
+            child = path + (key_of(key_node),)
             lines[child] = key_node.start_mark.line + 1
-        return out
-    if isinstance(node, yaml.SequenceNode):
-        return [_walk(item, path + (i,), lines) for i, item in enumerate(node.value)]
-    # Scalars: let the safe constructor resolve types (int, float, bool, date...).
-    return yaml.SafeLoader(yaml.serialize(node)).get_single_data() if node.tag != "tag:yaml.org,2002:str" else node.value
+            _lines_of(value_node, child, lines, key_of)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            _lines_of(item, path + (i,), lines, key_of)
 
 
 def load_yaml_with_lines(path: Path, display_name: str | None = None) -> tuple[Any, dict[KeyPath, int]]:
@@ -55,7 +51,21 @@ def load_yaml_with_lines(path: Path, display_name: str | None = None) -> tuple[A
     lines: dict[KeyPath, int] = {}
     if node is None:
         return None, lines
-    return _walk(node, (), lines), lines
+    # Build the data once from the node tree (no re-parsing), then record each key's line.
+    constructor = yaml.SafeLoader("")
+    try:
+        data = constructor.construct_document(node)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        raise StudyValidationError([Problem(name, line, None, f"is not valid YAML: {getattr(exc, 'problem', exc)}")]) from None
+
+    def key_of(key_node: yaml.Node) -> Any:
+        value = constructor.construct_object(key_node, deep=True)
+        return value if isinstance(value, (str, int, float, bool)) or value is None else str(value)
+
+    _lines_of(node, (), lines, key_of)
+    return data, lines
 
 
 def line_for(lines: dict[KeyPath, int], path: tuple[Any, ...]) -> int | None:
