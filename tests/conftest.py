@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
+SHARED = Path(os.environ.get("PEERIMPACT_SHARED_DIR", REPO.parent / "shared"))
 ORACLE_DIR = REPO / "tests" / "oracle"
 GOLDEN_DIR = ORACLE_DIR / "golden"
 
