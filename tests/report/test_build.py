@@ -93,6 +93,32 @@ def _report_tables(paths) -> list[ReportTable]:
     return out
 
 
+def _numbered_html(paths) -> list[str]:
+    """Table captions and "not collected" placeholders of the HTML, in document order."""
+    tree = _html(paths)
+    return [e.text_content() for e in tree.xpath("//main//table/caption | //main//p[@class='table-missing']")]
+
+
+def _number(caption: str) -> int:
+    return int(caption.split(".")[0].removeprefix("Table "))
+
+
+def test_paper_tables_keep_numbers_1_to_5_when_the_study_lacks_some(built):
+    """The small study declares no demographics and collects no service use: Tables 1 and 2 say so, Table 3 stays Table 3."""
+    paths, _ = built
+    shown = [c for c in _numbered_html(paths) if c.startswith("Table ")]
+    assert shown[:5] == [
+        "Table 1. Socio-demographic characteristics of the participants: not collected in this study.",
+        "Table 2. Use of services in the recall period before each timepoint: not collected in this study.",
+        "Table 3. Outcomes at each timepoint compared with published norms",
+        "Table 4. Paired change in outcomes between timepoints",
+        "Table 5. Synthesis grid: propositions with the quantitative and qualitative findings they rest on",
+    ]
+    assert [_number(c) for c in shown] == list(range(1, len(shown) + 1))  # the extra tables follow, from 6
+    assert "table1_demographics" not in paths.tables and "table2_service_use" not in paths.tables
+    assert list(paths.tables)[:3] == ["table3_outcomes_vs_norms", "table4_paired_change", "table5_synthesis_grid"]
+
+
 def test_docx_has_the_same_tables_with_captions_and_a_banner(built):
     paths, _ = built
     doc = Document(str(paths.docx))
@@ -100,7 +126,7 @@ def test_docx_has_the_same_tables_with_captions_and_a_banner(built):
     # every report table plus the two provenance tables (settings, input hashes)
     assert len(doc.tables) == len(html_tables) + 1
     captions = [p.text for p in doc.paragraphs if p.text.startswith("Table ")]
-    numbered = [c for c, _ in html_tables if c.startswith("Table ")]
+    numbered = [c for c in _numbered_html(paths) if c.startswith("Table ")]
     assert captions == numbered
     header = doc.sections[0].header.paragraphs[0].text
     assert header == "SYNTHETIC DATA: NOT REAL PARTICIPANTS"
@@ -151,8 +177,14 @@ def test_a_study_without_qualitative_data_still_reports(tmp_path):
     shutil.rmtree(root / "transcripts")
     paths = build_report(root, tmp_path / "out", generated_at=FIXED_TIME)
     assert "table5_synthesis_grid" not in paths.tables and "joint_display" not in paths.tables
+    assert not any(k.startswith("qual_") for k in paths.tables)
     assert paths.synthesis_json is None
     assert {"table3_outcomes_vs_norms", "table4_paired_change"} <= set(paths.tables)
+    shown = [c for c in _numbered_html(paths) if c.startswith("Table ")]
+    assert shown[4] == "Table 5. Synthesis grid: propositions with the quantitative and qualitative findings they rest on: not collected in this study."
+    assert [_number(c) for c in shown] == list(range(1, len(shown) + 1))
+    word = [p.text for p in Document(str(paths.docx)).paragraphs if p.text.startswith("Table ")]
+    assert word == shown
 
 
 def test_same_inputs_and_time_give_identical_files(tmp_path, small_report_dir):

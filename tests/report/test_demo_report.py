@@ -59,7 +59,8 @@ def test_report_has_tables_1_to_5_in_order(demo_report):
     assert list(demo_report.tables)[:5] == [
         "table1_demographics", "table2_service_use", "table3_outcomes_vs_norms", "table4_paired_change", "table5_synthesis_grid"]
     assert {"joint_display", "workforce_contacts", "models_mixed", "reliability", "reliable_change", "attrition_completion",
-            "attrition_baseline_scores", "norm_difference", "qual_code_timepoint", "qual_agreement"} <= set(demo_report.tables)
+            "attrition_baseline_scores", "norm_difference", "qual_code_timepoint", "qual_agreement", "attrition_baseline_characteristics",
+            "qual_code_site", "qual_cooccurrence", "qual_framework", "qual_memos"} <= set(demo_report.tables)
 
 
 def test_table1_rows_follow_the_declared_demographics(demo_report, demo_study, results):
@@ -152,6 +153,116 @@ def test_every_number_in_table4_is_in_results_json(demo_report, results):
         for text, key in ((p, "p"), (p_holm, "p_holm"), (w_p, "wilcoxon_p")):
             assert_shows(text, c[key], f"{what} {key}")
         assert_shows(es, c["effect_size"], what)
+
+
+def test_every_number_in_attrition_characteristics_is_in_results_json(demo_report, demo_study, results):
+    head, rows = _csv(demo_report, "attrition_baseline_characteristics")
+    records = results["attrition"]["baseline_characteristics"]
+    follow = [t for t in demo_study.timepoint_ids if any(r["follow_up"] == t for r in records)]
+    groups = [(tp, g) for tp in follow for g in ("followed_up", "not_followed_up")]
+    assert head == ["item", "section", "Characteristic"] + [
+        f"Follow-up at {tp} {'Followed up' if g == 'followed_up' else 'Not followed up'}" for tp, g in groups]
+    assert rows[0][0] == "n_total"
+    by = {}
+    for r in records:
+        by[(r["follow_up"], r["group"], r["column"] if r["type"] == "continuous" else f"{r['column']}={r['category']}")] = r
+    for (tp, g), cell in zip(groups, rows[0][3:]):
+        assert int(cell) == next(r["n_total"] for r in records if (r["follow_up"], r["group"]) == (tp, g))
+    items = {k[2] for k in by}
+    assert [r[0] for r in rows[1:]] == list(dict.fromkeys(k[2] for k in by)) and len(rows) - 1 == len(items)
+    for row in rows[1:]:
+        for (tp, g), cell in zip(groups, row[3:]):
+            r = by[(tp, g, row[0])]
+            what = f"{row[0]} {tp} {g}"
+            if r["type"] == "continuous":
+                mean, sd = cell.rstrip(")").split(" (")
+                assert_shows(mean, r["mean"], what)
+                assert_shows(sd, r["sd"], what)
+            else:
+                n, _, pct = cell.partition(" (")
+                assert int(n) == r["n"], what
+                if r["percent"] is None:
+                    assert pct == "", what
+                else:
+                    assert_shows(pct.rstrip("%)"), r["percent"], what)
+
+
+# ----------------------------------------------------------------- qualitative matrices, counted again from the codings
+@pytest.fixture(scope="module")
+def current(demo_study):
+    """Codings under the current codebook (what every query counts), with each code's theme ids."""
+    from peerimpact.qual.codings import qual_data
+
+    data = qual_data(demo_study)
+    return data.current, data.codebook
+
+
+def test_code_by_site_counts_participants_and_segments(demo_report, demo_study, current):
+    codings, book = current
+    head, rows = _csv(demo_report, "qual_code_site")
+    sites = demo_study.definition.site_ids
+    assert head == ["code", "section", "Code", *[f"Site {s}" for s in sites], "All sites"]
+    assert sorted(r[0] for r in rows) == sorted(book.code_ids)
+    for row in rows:
+        mine = codings[codings["code"] == row[0]]
+        for site, cell in zip([*sites, None], row[3:]):
+            sub = mine if site is None else mine[mine["site"] == site]
+            assert cell == f"{sub['participant_id'].nunique()}; {sub['segment_id'].nunique()}", (row[0], site)
+
+
+def test_cooccurrence_lists_every_pair_on_a_common_segment(demo_report, current):
+    codings, book = current
+    _, rows = _csv(demo_report, "qual_cooccurrence")
+    pairs = {}
+    for _, codes in codings.groupby("segment_id")["code"]:
+        ids = sorted(set(codes), key=book.code_ids.index)
+        for i, a in enumerate(ids):
+            for b in ids[i + 1:]:
+                pairs[f"{a}+{b}"] = pairs.get(f"{a}+{b}", 0) + 1
+    assert {r[0]: int(r[3]) for r in rows} == pairs
+    assert [int(r[3]) for r in rows] == sorted((int(r[3]) for r in rows), reverse=True)
+    for r in rows:
+        a, b = r[0].split("+")
+        assert (int(r[4]), int(r[5])) == tuple(codings.loc[codings["code"] == c, "segment_id"].nunique() for c in (a, b))
+
+
+def test_framework_summary_counts_segments_and_interviews(demo_report, demo_study, current):
+    codings, book = current
+    head, rows = _csv(demo_report, "qual_framework")
+    assert head == ["participant", "section", "Participant", *[t.name for t in book.themes]]
+    assert [r[0] for r in rows] == sorted({t.participant_id for t in demo_study.transcripts.values()})
+    for row in rows:
+        for theme, cell in zip(book.themes, row[3:]):
+            sub = codings[(codings["participant_id"] == row[0]) & codings["code"].isin(book.theme_codes(theme.id))]
+            expected = f"{sub['segment_id'].nunique()} ({sub['interview_id'].nunique()})" if len(sub) else "0"
+            assert cell == expected, (row[0], theme.id)
+
+
+def test_memo_digest_counts_the_memos_file(demo_report, demo_study):
+    from collections import Counter
+
+    memos = demo_study.memos["memos"]
+    _, rows = _csv(demo_report, "qual_memos")
+    counts = Counter((m["kind"], m["target"]["type"]) for m in memos)
+    targets = ["code", "theme", "transcript", "segment"]
+    for row in rows[:-1]:
+        assert [int(c) for c in row[2:-1]] == [counts[(row[0], t)] for t in targets]
+        assert int(row[-1]) == sum(v for (k, _), v in counts.items() if k == row[0])
+    assert rows[-1][0] == "all" and int(rows[-1][-1]) == len(memos)
+    assert {r[0] for r in rows[:-1]} == {m["kind"] for m in memos}
+
+
+def test_memo_excerpts_are_labelled_synthetic(demo_report, demo_study):
+    from lxml import html as lhtml
+
+    tree = lhtml.fromstring(demo_report.html.read_bytes())
+    items = [li.text_content() for li in tree.xpath("//section[@id='qualitative']//ul/li")]
+    assert len(items) == 3 and all(i.startswith("Synthetic memo M") for i in items)
+    texts = {m["id"]: " ".join(m["text"].split()) for m in demo_study.memos["memos"]}
+    for item in items:
+        memo_id = item.split()[2]
+        quoted = item.split("\u201c", 1)[1].rstrip("\u201d").rstrip("\u2026")
+        assert texts[memo_id].startswith(quoted)
 
 
 # ----------------------------------------------------------------- synthesis resolved

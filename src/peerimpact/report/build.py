@@ -79,12 +79,14 @@ def _qualitative(study: Study, results: ResultsView) -> dict[str, Any]:
     from ..synthesis.segments import interviews, segment_table
     from .tables_extra import code_matrix
     from .tables_qual import agreement_table
+    from .tables_qual_matrices import qual_matrix_blocks
 
     out: dict[str, Any] = {"warnings": []}
     synthesis = load_synthesis(study)  # validate first: a dangling reference stops the report
     segments = segment_table(study)
     out["segments"] = segments
     out["code_matrix"] = code_matrix(segments, interviews(study), study) if len(segments) else None
+    out["matrices"] = qual_matrix_blocks(study) if len(segments) and study.codebook is not None else []
     out["agreement"], agreement_warnings = agreement_table(study, segments)
     out["warnings"] += agreement_warnings
     has_themes = bool((study.codebook or {}).get("themes"))
@@ -192,6 +194,7 @@ def build_report(
             completion=completion,
             code_matrix=qual["code_matrix"],
             agreement=qual["agreement"],
+            qual_matrices=tuple(qual["matrices"]),
             grid=qual["grid"],
             joint=qual["joint"],
             figures=figures,

@@ -47,7 +47,24 @@ class BulletList:
     kind: str = "body"  # body | warning
 
 
-Block = Union[Paragraph, ReportTable, Figure, BulletList]
+@dataclass(frozen=True)
+class MissingTable:
+    """A numbered table the study did not collect the data for.
+
+    Shown as ``Table N. <title>: not collected in this study.`` so that the
+    seed study's Tables 1-5 keep their numbers in every report.
+    """
+
+    key: str
+    number: str
+    title: str
+
+    @property
+    def caption(self) -> str:
+        return f"Table {self.number}. {self.title}: not collected in this study."
+
+
+Block = Union[Paragraph, ReportTable, MissingTable, Figure, BulletList]
 
 
 @dataclass(frozen=True)
@@ -76,13 +93,21 @@ class ReportDocument:
 
 
 def number_blocks(sections: list[Section]) -> list[Section]:
-    """Number tables and figures in document order (Table 1, 2, ...; Figure 1, 2, ...)."""
-    t = f = 0
+    """Number tables and figures in document order.
+
+    Tables that already carry a number (the seed study's Tables 1-5, and
+    :class:`MissingTable` placeholders) keep it; the others are numbered in
+    document order after the highest fixed number. Figures are numbered
+    1, 2, ... in document order.
+    """
+    fixed = [int(b.number) for s in sections for b in s.blocks if isinstance(b, (ReportTable, MissingTable)) and b.number]
+    t = max(fixed, default=0)
+    f = 0
     out = []
     for s in sections:
         blocks = []
         for b in s.blocks:
-            if isinstance(b, ReportTable):
+            if isinstance(b, ReportTable) and not b.number:
                 t += 1
                 b = b.numbered(str(t))
             elif isinstance(b, Figure):

@@ -21,7 +21,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Inches, Pt, RGBColor
 
-from .document import BulletList, Figure, Paragraph, ReportDocument
+from .document import BulletList, Figure, MissingTable, Paragraph, ReportDocument
 from .table_model import ReportTable
 
 BANNER_RGB = RGBColor(0x8B, 0x1A, 0x1A)
@@ -250,6 +250,11 @@ class DocxWriter:
             for run in p.runs:
                 run.font.size = Pt(9)
 
+    def missing_table(self, b: MissingTable) -> None:
+        p = self.doc.add_paragraph()
+        p.add_run(f"Table {b.number}.").bold = True
+        p.add_run(f" {b.title}: not collected in this study.")
+
     def bullets(self, b: BulletList) -> None:
         style = self.doc.styles["List Bullet"]
         for item in b.items:
@@ -277,6 +282,8 @@ class DocxWriter:
                     self.table(b)
                 elif isinstance(b, Figure):
                     self.figure(b)
+                elif isinstance(b, MissingTable):
+                    self.missing_table(b)
                 elif isinstance(b, Paragraph):
                     self.paragraph(b)
                 elif isinstance(b, BulletList):

@@ -14,7 +14,7 @@ from importlib import resources
 from jinja2 import Environment, select_autoescape
 from markupsafe import Markup, escape
 
-from .document import BulletList, Figure, Paragraph, ReportDocument
+from .document import BulletList, Figure, MissingTable, Paragraph, ReportDocument
 from .table_model import ReportTable
 
 _TEMPLATES = resources.files("peerimpact.report") / "templates"
@@ -58,6 +58,10 @@ class HtmlRenderer:
             return self.table(b)
         if isinstance(b, Figure):
             return self.figure(b)
+        if isinstance(b, MissingTable):
+            return Markup('<p class="table-missing" id="{}"><span class="label">Table {}.</span> {}: not collected in this study.</p>\n').format(
+                b.key, b.number, b.title
+            )
         if isinstance(b, Paragraph):
             cls = {"note": ' class="table-note"', "warning": ' class="warning" role="note"'}.get(b.kind, "")
             return Markup("<p{}>{}</p>\n").format(Markup(cls), b.text)

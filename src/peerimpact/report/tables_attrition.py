@@ -1,0 +1,82 @@
+"""Attrition: baseline characteristics of participants with and without follow-up.
+
+Formatted from ``results.attrition["baseline_characteristics"]`` (the Table 1
+summary per follow-up timepoint and group; fields in
+``docs/results-schema.md``); nothing is recomputed here.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+import pandas as pd
+
+from . import fmt
+from .table_model import ReportTable
+
+GROUPS = (("followed_up", "Followed up"), ("not_followed_up", "Not followed up"))
+
+
+def _characteristics(results: Any) -> pd.DataFrame | None:
+    att = getattr(results, "attrition", None)
+    frame = att.get("baseline_characteristics") if isinstance(att, Mapping) else None
+    return frame if frame is not None and len(frame) else None
+
+
+def _cell(r: Mapping[str, Any]) -> str:
+    if r["type"] == "categorical":
+        pct = "" if fmt.is_missing(r["percent"]) else f" ({fmt.pct(r['percent'])}%)"
+        return f"{fmt.count(r['n'])}{pct}"
+    return fmt.mean_sd(r["mean"], r["sd"], 1)
+
+
+def table_attrition_characteristics(results: Any, study: Any) -> ReportTable | None:
+    """Baseline characteristics of those with and without follow-up, per later timepoint.
+
+    One column pair (followed up, not followed up) per follow-up timepoint;
+    rows as in Table 1 (categories n (%) of those who answered; continuous
+    columns mean (SD)), after a first row with the number of participants in
+    each group (``n_total``). Every cell is read from
+    ``attrition.baseline_characteristics``; the tests check each shown number
+    against ``results.json``.
+    """
+    bc = _characteristics(results)
+    if bc is None:
+        return None
+    follow = [t for t in study.definition.timepoint_ids if t in set(bc["follow_up"])]
+    records = bc.to_dict("records")
+
+    def category(r: Mapping[str, Any]) -> str | None:
+        return str(r["category"]) if r["type"] == "categorical" else None
+
+    by = {(r["follow_up"], r["group"], r["column"], category(r)): r for r in records}
+    totals = {(r["follow_up"], r["group"]): r["n_total"] for r in records}
+    items = list(dict.fromkeys((r["column"], r["label"], category(r)) for r in records))
+
+    rows = [("Participants (n)", *[fmt.count(totals[(tp, g)]) if (tp, g) in totals else fmt.MISSING for tp in follow for g, _ in GROUPS])]
+    ids, groups = ["n_total"], ["Sample"]
+    for column, label, cat in items:
+        cells = []
+        for tp in follow:
+            for g, _ in GROUPS:
+                r = by.get((tp, g, column, cat))
+                cells.append(fmt.MISSING if r is None else _cell(r))
+        rows.append(("Mean (SD)" if cat is None else cat, *cells))
+        ids.append(column if cat is None else f"{column}={cat}")
+        groups.append(str(label))
+    base = study.definition.baseline_id
+    return ReportTable(
+        key="attrition_baseline_characteristics",
+        title=f"Characteristics at baseline ({base}) of participants with and without follow-up",
+        columns=("Characteristic",) + tuple(name for _ in follow for _, name in GROUPS),
+        column_groups=(("", 1),) + tuple((f"Follow-up at {tp}", len(GROUPS)) for tp in follow),
+        rows=tuple(rows),
+        notes=(
+            "Followed up: completed the later timepoint (at least one outcome score there). Categories: n (%) of the "
+            "group's participants who answered the question; continuous characteristics: mean (SD).",
+        ),
+        row_ids=tuple(ids),
+        row_id_name="item",
+        groups=tuple(groups),
+        numeric=(False,) + (True,) * (len(GROUPS) * len(follow)),
+    )
