@@ -13,7 +13,7 @@ sites:
 timepoints:
   - {id: T1, label: Start, month: 0}
   - {id: T2, label: Four months, month: 4}
-instruments: [wemwbs]
+instruments: [wemwbs, csri]
 demographics:
   - {column: gender, label: Gender, type: categorical}
   - {column: age, label: Age, type: continuous}

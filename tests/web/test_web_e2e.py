@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from liveserver import running_server
+from liveserver import server_for_tests
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -19,7 +19,7 @@ PASSWORD = "demo-password"
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    with running_server(tmp_path_factory.mktemp("e2e") / "data") as url:
+    with server_for_tests(tmp_path_factory.mktemp("e2e") / "data") as url:
         yield url
 
 

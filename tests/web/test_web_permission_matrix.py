@@ -31,6 +31,11 @@ PAGES = {
     "audit": {"admin"},
     "audit-csv": {"admin"},
     "report": {"admin"},
+    "policy": {"admin", "coord1", "coord2"},  # coordinators read it; writes are checked below
+    "accounts": {"admin"},
+    "account-new": {"admin"},
+    "participant-new": {"admin"},
+    "service-use": {"admin", "coord1", "coord2"},
 }
 # Pages about one object: object -> roles that may open it. Objects: contacts C1 (worker 01, site 1),
 # C3 (worker 02, site 1), C4 (worker 03, site 2); people P001 (01), P002 (02), P003 (03, site 2).
@@ -43,6 +48,8 @@ OBJECT_PAGES = {
     ("consent-record", "GET"): {"01": {"admin"}, "03": {"admin"}},
     ("questionnaire-fill", "GET"): {"01": {"admin", "worker01"}, "02": {"admin", "worker02"}, "03": {"admin", "worker03"}},
     ("transcript", "GET"): {"S1-PW01-T1": {"admin", "coder"}, "S2-PW03-T1": {"admin", "coder"}},
+    ("service-use-entry", "GET"): {"01": {"admin", "coord1"}, "02": {"admin", "coord1"}, "03": {"admin", "coord2"}},
+    ("service-use-entry", "POST"): {"01": {"admin", "coord1"}, "02": {"admin", "coord1"}, "03": {"admin", "coord2"}},
 }
 # What each role's list pages must never show.
 NEVER_SHOWN = {
@@ -68,6 +75,8 @@ def _object_url(name: str, key: str) -> str:
         return reverse(name, args=[Employment.objects.get(participant__participant_id=key).uid])
     if name == "consent-record":
         return reverse(name, args=[Participant.objects.get(participant_id=key).uid])
+    if name == "service-use-entry":
+        return reverse(name, args=[Participant.objects.get(participant_id=key).uid, "T2"])
     if name == "questionnaire-fill":
         return reverse(name, args=[Participant.objects.get(participant_id=key).uid, "T2", "wemwbs"])
     return reverse(name, args=[Transcript.objects.get(interview_id=key).uid])
@@ -136,3 +145,55 @@ def test_denied_api_writes_change_nothing(client, token):
     client.delete("/api/contacts/C4", HTTP_AUTHORIZATION=token("coord1"))
     client.delete("/api/contacts/C1", HTTP_AUTHORIZATION=token("coord2"))
     assert list(Contact.all_objects.order_by("id").values()) == before
+
+
+# Writes through the new admin pages: (url name, POST data) -> roles whose POST may change anything.
+POLICY_FORM = {"caseload_per_fte": "3", "full_time_hours": "37.5", "bank_fte": "0.5", "pre_discharge_meetings": "1",
+               "weekly_weeks": "10", "fortnightly_count": "3", "engaged_sessions": "2", "long_contact_minutes": "120", "window_weeks": "4"}
+ADMIN_WRITES = {
+    "policy": POLICY_FORM,
+    "account-new": {"username": "made-by-test", "password1": "violet-harbour-lantern-42", "password2": "violet-harbour-lantern-42",
+                    "role": "coder", "site_id": "", "participant_id": ""},
+    "account-deactivate": {"username": "worker03"},
+    "participant-new": {"participant_id": "09", "site_id": "1", "consent_date": "2020-05-01", "form_version": "v1"},
+}
+
+
+def _snapshot():
+    from django.contrib.auth import get_user_model
+
+    from peerimpact.web.records.models import Consent, Participant, Policy, ServiceUse
+
+    return (list(Policy.all_objects.order_by("id").values()), list(get_user_model().objects.order_by("id").values("username", "is_active")),
+            list(Participant.all_objects.order_by("id").values()), list(Consent.all_objects.order_by("id").values()),
+            list(ServiceUse.all_objects.order_by("id").values()))
+
+
+@pytest.mark.parametrize("role", [r for r in ROLES if r != "admin"])
+def test_only_admins_write_through_the_admin_pages(role, login):
+    client = login(role)
+    before = _snapshot()
+    statuses = {name: client.post(reverse(name), data).status_code for name, data in ADMIN_WRITES.items()}
+    assert statuses == {name: 403 for name in ADMIN_WRITES}
+    assert _snapshot() == before
+
+
+def test_admin_writes_through_the_admin_pages(login):
+    client = login("admin")
+    before = _snapshot()
+    statuses = {name: client.post(reverse(name), data).status_code for name, data in ADMIN_WRITES.items()}
+    assert statuses == {name: 302 for name in ADMIN_WRITES}
+    assert all(a != b for a, b in zip(_snapshot()[:4], before[:4]))
+
+
+@pytest.mark.parametrize("role,participant,allowed", [
+    ("coord1", "03", False), ("coord2", "01", False), ("worker01", "01", False), ("worker03", "03", False), ("coder", "01", False),
+    ("coord1", "01", True), ("coord2", "03", True), ("admin", "02", True),
+], ids=lambda v: str(v))
+def test_service_use_writes_are_scoped_to_the_site(role, participant, allowed, login):
+    from peerimpact.web.records.models import Participant, ServiceUse
+
+    url = reverse("service-use-entry", args=[Participant.objects.get(participant_id=participant).uid, "T1"])
+    r = login(role).post(url, {"used__gp": "on", "count__gp": "2"})
+    stored = ServiceUse.objects.filter(participant__participant_id=participant, service="gp", used=True, count=2).count()
+    assert (r.status_code, stored) == ((302, 1) if allowed else (r.status_code if r.status_code in DENIED else -1, 0))

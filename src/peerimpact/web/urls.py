@@ -7,7 +7,9 @@ from __future__ import annotations
 from django.urls import path
 
 from .api.routes import api
-from .views import accounts, audit, caseload, coding, consent, contacts, home, questionnaires, report, static
+from .views import (
+    accounts, admin_accounts, audit, caseload, coding, consent, contacts, home, policy, questionnaires, report, service_use, static,
+)
 
 urlpatterns = [
     path("api/", api.urls),
@@ -26,6 +28,13 @@ urlpatterns = [
     path("workforce/<uuid:uid>/", caseload.employment_edit, name="employment-edit"),
     path("consent/", consent.consent_list, name="consent"),
     path("consent/<uuid:uid>/", consent.consent_record, name="consent-record"),
+    path("policy/", policy.policy_page, name="policy"),
+    path("users/", admin_accounts.account_list, name="accounts"),
+    path("users/new/", admin_accounts.account_new, name="account-new"),
+    path("users/deactivate/", admin_accounts.account_deactivate, name="account-deactivate"),
+    path("participants/new/", admin_accounts.participant_new, name="participant-new"),
+    path("service-use/", service_use.service_use_list, name="service-use"),
+    path("service-use/<uuid:uid>/<str:timepoint>/", service_use.service_use_entry, name="service-use-entry"),
     path("questionnaires/", questionnaires.questionnaire_list, name="questionnaires"),
     path("questionnaires/<uuid:uid>/<str:timepoint>/<str:instrument>/", questionnaires.questionnaire_fill, name="questionnaire-fill"),
     path("transcripts/", coding.transcript_list, name="transcripts"),

@@ -19,9 +19,9 @@ from django.contrib.auth import get_user_model
 from ..records.models import AUDITED_MODELS, Participant, Person, Site, Transcript
 
 IGNORED = {"id", "uid", "history_id", "history_date", "history_change_reason", "history_type", "history_user_id",
-           "history_user", "created_at", "recorded_at"}
+           "history_user", "created_at", "recorded_at", "password", "last_login"}
 KEY_FIELDS = {"Contact": "contact_id", "Participant": "participant_id", "Person": "person_id", "Site": "site_id",
-              "Transcript": "interview_id", "Coding": "segment_id", "StudyConfig": "title"}
+              "Transcript": "interview_id", "Coding": "segment_id", "StudyConfig": "title", "User": "username"}
 CSV_COLUMNS = ["timestamp", "user", "action", "table", "record", "reason", "before", "after"]
 
 
@@ -89,6 +89,8 @@ def _model_events(model, names: _Names) -> Iterator[AuditEvent]:
             before, after = {f: old[f] for f in changed}, {f: new[f] for f in changed}
             action = "delete" if row["history_type"] == "-" or (old.get("deleted_at") is None and new.get("deleted_at")) else "update"
         previous[row["id"]] = new
+        if action == "update" and not before:
+            continue  # a save that changed no audited field (e.g. a sign-in updating only last_login)
         record = str(row.get(key)) if key and row.get(key) is not None else f"#{row['id']}"
         yield AuditEvent(row["history_date"], users.get(row["history_user_id"], ""), action, model.__name__,
                          record, row["history_change_reason"] or "", before, after)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from ..access import ADMIN, WORKER, membership, persons_for
+from ..access import ADMIN, WORKER, membership, persons_for, role_of
 from ..records.models import Allocation, Contact, Participant, Policy
 from ..records.models.operations import CONTACT_MODES, CONTACT_PHASES, CONTACT_STATUSES
 from .errors import Collector, Conflict, FieldErrors
@@ -80,11 +80,20 @@ def _resolve_worker(user, worker_id, errors: Collector) -> Participant | None:
 
 
 def _check_allocation(user, worker, person_id, date, errors: Collector):
-    """The person (allocated to ``worker`` and visible to ``user``) in one query; None with an error otherwise."""
+    """The person (allocated to ``worker`` and visible to ``user``) in one query; None with an error otherwise.
+
+    Only research admins (every person) and peer workers (``worker`` is their
+    own participant, see :func:`_resolve_worker`) write contacts, so a person
+    allocated to ``worker`` is visible to ``user``; any other role is scoped
+    explicitly. Skipping the scope subquery for these two roles saves a
+    third of this query's cost on the load test's hot path.
+    """
     first = None
     if person_id is not None:
-        first = (Allocation.objects.filter(worker=worker, person__person_id=person_id, person__in=persons_for(user))
-                 .select_related("person").order_by("allocated_on").first())
+        qs = Allocation.objects.filter(worker=worker, person__person_id=person_id)
+        if role_of(user) not in (ADMIN, WORKER):
+            qs = qs.filter(person__in=persons_for(user))
+        first = qs.select_related("person").order_by("allocated_on").first()
     if first is None:
         errors.add("person_id", f"{person_id!r} is not a person allocated to this worker")
         return None
@@ -107,8 +116,10 @@ def _check_values(data: dict, errors: Collector) -> None:
 
 
 def duration_warnings(duration) -> list[str]:
+    if duration is None:
+        return []
     limit = Policy.current().long_contact_minutes
-    if duration is not None and duration > limit:
+    if duration > limit:
         return [f"duration_minutes: {duration:g} minutes is more than {limit} minutes ({limit / 60:g} hours): please check it"]
     return []
 

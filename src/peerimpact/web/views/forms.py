@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from ..access import ADMIN, persons_for, workers_for
-from ..records.models.operations import CONTACT_MODES, CONTACT_PHASES, CONTACT_STATUSES
+from ..records.models.operations import CONTACT_MODES, CONTACT_PHASES, CONTACT_STATUSES, Policy
 from ..services.errors import FieldErrors
 
 DATE = forms.DateInput(attrs={"type": "date"})
@@ -77,3 +77,63 @@ class EmploymentForm(forms.Form):
 class ConsentForm(forms.Form):
     consent_date = forms.DateField(widget=DATE)
     form_version = forms.CharField(max_length=50)
+
+
+class PolicyForm(forms.ModelForm):
+    """The policy's numbers; the model's validators (non-negative, hours >= 1) apply."""
+
+    class Meta:
+        model = Policy
+        fields = ["caseload_per_fte", "full_time_hours", "bank_fte", "pre_discharge_meetings", "weekly_weeks",
+                  "fortnightly_count", "engaged_sessions", "long_contact_minutes", "window_weeks"]
+        labels = {
+            "caseload_per_fte": "Caseload cap per FTE", "full_time_hours": "Hours of one FTE", "bank_fte": "FTE of bank staff",
+            "pre_discharge_meetings": "Meetings before discharge", "weekly_weeks": "Weekly meetings after discharge (weeks)",
+            "fortnightly_count": "Then fortnightly meetings", "engaged_sessions": "Completed sessions that count as engaged",
+            "long_contact_minutes": "Warn about contacts longer than (minutes)",
+            "window_weeks": "Questionnaire window (± weeks around the due date)",
+        }
+
+
+class AccountForm(forms.Form):
+    """A new account; the rules (validators, role scope) are in ``services.accounts.create_account``."""
+
+    username = forms.RegexField(regex=r"^[A-Za-z0-9][A-Za-z0-9_.@+-]*$", max_length=150)
+    password1 = forms.CharField(widget=forms.PasswordInput, max_length=200, label="Password", strip=False)
+    password2 = forms.CharField(widget=forms.PasswordInput, max_length=200, label="Password again", strip=False)
+    role = forms.ChoiceField(choices=[])
+    site_id = forms.ChoiceField(required=False, label="Site (coordinators)")
+    participant_id = forms.ChoiceField(required=False, label="Participant (peer workers)")
+
+    def __init__(self, *args, **kwargs):
+        from ..records.models import Membership, Participant, Role, Site
+
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = Role.choices
+        self.fields["site_id"].choices = [("", "—")] + [(s, s) for s in Site.objects.order_by("site_id").values_list("site_id", flat=True)]
+        linked = Membership.objects.filter(participant__isnull=False).values("participant_id")
+        free = Participant.objects.exclude(pk__in=linked).order_by("participant_id").values_list("participant_id", flat=True)
+        self.fields["participant_id"].choices = [("", "—")] + [(p, p) for p in free]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password1") and data.get("password1") != data.get("password2"):
+            self.add_error("password2", "the two passwords differ")
+        return data
+
+
+class DeactivateForm(forms.Form):
+    username = forms.CharField(max_length=150)
+
+
+class ParticipantForm(forms.Form):
+    participant_id = forms.RegexField(regex=r"^[A-Za-z0-9][A-Za-z0-9_.]*$", max_length=64, label="Participant id (pseudonymised)")
+    site_id = forms.ChoiceField(label="Site")
+    consent_date = forms.DateField(widget=DATE)
+    form_version = forms.CharField(max_length=50, label="Consent form version")
+
+    def __init__(self, *args, **kwargs):
+        from ..records.models import Site
+
+        super().__init__(*args, **kwargs)
+        self.fields["site_id"].choices = [(s, s) for s in Site.objects.order_by("site_id").values_list("site_id", flat=True)]

@@ -2,14 +2,14 @@
 questionnaires, and accounts. Every study model keeps a history (audit trail)
 and is soft-deleted."""
 
-from .accounts import ApiToken, Membership, Role
+from .accounts import ApiToken, Membership, Role, User
 from .operations import Allocation, Contact, Person, Policy
 from .questionnaires import QuestionnaireResponse
 from .study import Coding, Consent, Employment, Participant, ServiceUse, Site, StudyConfig, Transcript
 
 AUDITED_MODELS = (
     StudyConfig, Site, Participant, Consent, Employment, ServiceUse, Transcript, Coding,
-    Person, Allocation, Contact, Policy, QuestionnaireResponse, Membership,
+    Person, Allocation, Contact, Policy, QuestionnaireResponse, Membership, User,
 )
 
 __all__ = [

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.db import models
 from django.db.models import Q
+from simple_history import register
 from simple_history.models import HistoricalRecords
 
 from .study import Participant, Site
@@ -42,3 +44,7 @@ class ApiToken(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
+
+
+# Accounts are audited too: creation, deactivation and role changes (never the password hash).
+register(User, app="peerimpact.web.records", excluded_fields=["password", "last_login"])
