@@ -120,3 +120,43 @@ def test_admin_downloads_the_report(server, page, tmp_path):
     text = html.read_text(encoding="utf-8")
     assert text.lstrip().lower().startswith("<!doctype html") and "synthetic" in text.lower()
     assert docx.read_bytes()[:2] == b"PK"
+
+
+def test_admin_creates_a_peer_worker_who_must_choose_a_password(server, page, browser):
+    first_password, own_password = "amber-quay-lantern-5317", "slate-meadow-orchard-8842"
+    sign_in(page, server, "admin")
+    page.goto(server + "/users/new/")
+    page.fill("#id_username", "worker-e2e")
+    page.fill("#id_password1", first_password)
+    page.fill("#id_password2", first_password)
+    page.select_option("#id_role", "worker")
+    participant = page.locator("#id_participant_id option").nth(1).get_attribute("value")  # the first free participant
+    page.select_option("#id_participant_id", participant)
+    page.click("main button[type=submit]")
+    page.wait_for_url(server + "/users/")
+    assert page.locator(".ok").inner_text() == "Account worker-e2e created."
+    shot(page, "e2e-admin-account-created")
+
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        worker = context.new_page()
+        worker.set_default_timeout(60_000)
+        worker.goto(server + "/accounts/login/")
+        worker.fill("#id_username", "worker-e2e")
+        worker.fill("#id_password", first_password)
+        worker.click("button[type=submit]")
+        worker.wait_for_url(server + "/account/password/")
+        assert worker.locator("#password-change-required").count() == 1
+        worker.goto(server + "/contacts/")  # every other page sends them back
+        worker.wait_for_url(server + "/account/password/")
+        worker.fill("#id_old_password", first_password)
+        worker.fill("#id_new_password1", own_password)
+        worker.fill("#id_new_password2", own_password)
+        worker.click("main button[type=submit]")
+        worker.wait_for_url(server + "/")
+        assert worker.locator(".ok").inner_text() == "Your password has been changed."
+        worker.click("text=Contact log")
+        worker.wait_for_url(server + "/contacts/")
+        shot(worker, "e2e-new-worker-contact-log")
+    finally:
+        context.close()

@@ -36,6 +36,8 @@ PAGES = {
     "account-new": {"admin"},
     "participant-new": {"admin"},
     "service-use": {"admin", "coord1", "coord2"},
+    "account-change": {"admin"},
+    "password-change": AUTHENTICATED,  # everyone signed in changes their own password
 }
 # Pages about one object: object -> roles that may open it. Objects: contacts C1 (worker 01, site 1),
 # C3 (worker 02, site 1), C4 (worker 03, site 2); people P001 (01), P002 (02), P003 (03, site 2).
@@ -156,17 +158,22 @@ ADMIN_WRITES = {
                     "role": "coder", "site_id": "", "participant_id": ""},
     "account-deactivate": {"username": "worker03"},
     "participant-new": {"participant_id": "09", "site_id": "1", "consent_date": "2020-05-01", "form_version": "v1"},
+    "account-change": {"username": "coder", "role": "coordinator", "site_id": "2", "participant_id": ""},
+    "account-reactivate": {"username": "worker03"},
+    "account-reset-password": {"username": "worker02"},
 }
+ADMIN_WRITE_STATUS = {name: 302 for name in ADMIN_WRITES} | {"account-reset-password": 200}  # shows the temporary password
 
 
 def _snapshot():
     from django.contrib.auth import get_user_model
 
-    from peerimpact.web.records.models import Consent, Participant, Policy, ServiceUse
+    from peerimpact.web.records.models import Consent, Membership, Participant, Policy, ServiceUse
 
     return (list(Policy.all_objects.order_by("id").values()), list(get_user_model().objects.order_by("id").values("username", "is_active")),
             list(Participant.all_objects.order_by("id").values()), list(Consent.all_objects.order_by("id").values()),
-            list(ServiceUse.all_objects.order_by("id").values()))
+            list(ServiceUse.all_objects.order_by("id").values()), list(Membership.objects.order_by("id").values()),
+            list(get_user_model().objects.order_by("id").values("username", "password")))
 
 
 @pytest.mark.parametrize("role", [r for r in ROLES if r != "admin"])
@@ -182,8 +189,10 @@ def test_admin_writes_through_the_admin_pages(login):
     client = login("admin")
     before = _snapshot()
     statuses = {name: client.post(reverse(name), data).status_code for name, data in ADMIN_WRITES.items()}
-    assert statuses == {name: 302 for name in ADMIN_WRITES}
-    assert all(a != b for a, b in zip(_snapshot()[:4], before[:4]))
+    assert statuses == ADMIN_WRITE_STATUS
+    after = _snapshot()
+    assert all(a != b for a, b in zip(after[:4], before[:4]))
+    assert after[5] != before[5] and after[6] != before[6]  # role changed, password reset
 
 
 @pytest.mark.parametrize("role,participant,allowed", [
@@ -197,3 +206,32 @@ def test_service_use_writes_are_scoped_to_the_site(role, participant, allowed, l
     r = login(role).post(url, {"used__gp": "on", "count__gp": "2"})
     stored = ServiceUse.objects.filter(participant__participant_id=participant, service="gp", used=True, count=2).count()
     assert (r.status_code, stored) == ((302, 1) if allowed else (r.status_code if r.status_code in DENIED else -1, 0))
+
+
+# Service use through the API: participant -> roles that may read and write it; others 403 (role) or 404 (scope).
+API_SERVICE_USE = {"01": {"admin", "coord1"}, "02": {"admin", "coord1"}, "03": {"admin", "coord2"}}
+API_SERVICE_USE_LISTED = {"admin": {"01", "02", "03"}, "coord1": {"01", "02"}, "coord2": {"03"}}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_api_service_use(role, client, token, users):
+    from peerimpact.web.records.models import Participant, ServiceUse
+    from peerimpact.web.services.service_use import save_service_use
+
+    for pid in API_SERVICE_USE:  # one stored row per participant, to be listed (or not)
+        save_service_use(users["admin"], Participant.objects.get(participant_id=pid), "T1", {"cmht": (True, 1)})
+    auth = token(role)
+    wrong = []
+    for pid, roles in API_SERVICE_USE.items():
+        body = {"participant_id": pid, "timepoint": "T2", "service": "gp", "used": True, "count": 1}
+        r = client.post("/api/service-use", json.dumps(body), content_type="application/json", HTTP_AUTHORIZATION=auth)
+        saved = ServiceUse.objects.filter(participant__participant_id=pid, timepoint="T2").count()
+        if not ((r.status_code, saved) == (201, 1) if role in roles else (r.status_code in DENIED and saved == 0)):
+            wrong.append(("POST", pid, r.status_code, saved))
+    r = client.get("/api/service-use", HTTP_AUTHORIZATION=auth)
+    if role in API_SERVICE_USE_LISTED:
+        assert r.status_code == 200
+        assert {i["participant_id"] for i in r.json()["items"]} == API_SERVICE_USE_LISTED[role]
+    else:
+        assert r.json() == {"status": 403, "errors": [{"field": None, "message": "your role does not give access to this"}]}
+    assert wrong == []

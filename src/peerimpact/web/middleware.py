@@ -24,3 +24,30 @@ class SecurityHeadersMiddleware:
         if not request.path.startswith(settings.STATIC_URL):
             response["Cache-Control"] = "no-store"
         return response
+
+
+class PasswordChangeRequiredMiddleware:
+    """A user whose password an admin chose (new account, reset) must change it before anything else.
+
+    Every page but the password page, sign-out and static files redirects
+    there. The API is guarded at ``POST /api/token`` (no token is issued) and
+    tokens are revoked when an admin resets a password.
+    """
+
+    ALLOWED = ("/account/password/", "/accounts/logout/", "/accounts/login/")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.shortcuts import redirect
+
+        from .access import membership
+
+        path = request.path
+        if (not path.startswith(("/api/", settings.STATIC_URL)) and path not in self.ALLOWED
+                and getattr(request, "user", None) is not None and request.user.is_authenticated):
+            m = membership(request.user)
+            if m is not None and m.must_change_password:
+                return redirect("password-change")
+        return self.get_response(request)

@@ -1,4 +1,4 @@
-"""The API: ``POST /api/token``, contacts CRUD, questionnaires, and ``GET /api/me``."""
+"""The API: ``POST /api/token``, contacts CRUD, questionnaires, service use, and ``GET /api/me``."""
 
 from __future__ import annotations
 
@@ -18,12 +18,13 @@ from .schemas import (
     ContactIn, ContactOut, ContactPage, ContactPatch, ContactSaved, ErrorOut, MeOut, QuestionnaireIn, QuestionnaireOut,
     TokenIn, TokenOut,
 )
+from .service_use import router as service_use_router
 from .tokens import TokenAuth, issue_token
 
 api = NinjaAPI(
     title="PeerImpact API",
     version=__version__,
-    description="Contact log and questionnaires of a PeerImpact study. Field names follow the study-folder columns. "
+    description="Contact log, questionnaires and service use of a PeerImpact study. Field names follow the study-folder columns. "
     "Every error has the shape {status, errors: [{field, message}]}.",
     urls_namespace="api",
     docs_url=None,
@@ -88,8 +89,14 @@ def token(request, payload: TokenIn):
         return error_response(429, [(None, LOCKED_MESSAGE)])
     if user is None or role_of(user) is None:
         return error_response(401, [(None, "wrong username or password")])
+    if user.membership.must_change_password:
+        return error_response(403, [("password", "this password was set by a research admin: "
+                                                 "sign in on the web page and choose your own first")])
     key, expires = issue_token(user)
     return Status(200, {"token": key, "expires_at": expires.isoformat(), "role": role_of(user)})
+
+
+api.add_router("/service-use", service_use_router)
 
 
 @api.get("/me", response={200: MeOut, **ERRORS}, summary="Who the token belongs to (a trivial authenticated endpoint)")

@@ -120,3 +120,30 @@ class ErrorOut(Schema):
 class MeOut(Schema):
     username: str
     role: Optional[str]
+
+
+ServiceId = Annotated[str, StringConstraints(strict=True, pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
+
+
+class ServiceUseIn(_In):
+    """One row of service_use.csv: a participant's use of one service at one timepoint."""
+
+    participant_id: IdStr
+    timepoint: IdStr
+    service: ServiceId = Field(description="A service of the study's declared service-use instrument (csri: gp, cmht, ...).")
+    used: StrictBool
+    count: Optional[Annotated[int, Field(strict=True, ge=0, le=10_000)]] = Field(
+        default=None, description="How many times (0-10,000); a count needs used=true.")
+
+
+class ServiceUseOut(Schema):
+    participant_id: str
+    timepoint: str
+    service: str
+    used: bool
+    count: Optional[int]
+
+
+class ServiceUsePage(Schema):
+    count: int
+    items: list[ServiceUseOut]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
 
 from ..records.models import Membership, Participant, Role, Site
 
@@ -52,6 +53,8 @@ def create_account(by, username: str, password: str, role: str, *, site_id: str 
                    participant_id: str | None = None):
     """Create an account with one role, checked against Django's password validators; audited as ``by``.
 
+    The admin chose the password, so the new user must change it at their first sign-in.
+
     A coordinator needs a site, a peer worker a participant (not yet linked to
     another account); research admins and coders need neither. Raises
     :class:`FieldErrors` listing every problem; nothing is stored then.
@@ -65,21 +68,7 @@ def create_account(by, username: str, password: str, role: str, *, site_id: str 
     errors = Collector()
     if User.objects.filter(username__iexact=username).exists():
         errors.add("username", f"an account named {username!r} already exists")
-    site = participant = None
-    if role == Role.COORDINATOR:
-        site = Site.objects.filter(site_id=site_id).first() if site_id else None
-        if site is None:
-            errors.add("site_id", "a site coordinator needs their site")
-    elif site_id:
-        errors.add("site_id", "only a site coordinator has a site")
-    if role == Role.WORKER:
-        participant = Participant.objects.filter(participant_id=participant_id).first() if participant_id else None
-        if participant is None:
-            errors.add("participant_id", "a peer worker needs their participant id")
-        elif Membership.objects.filter(participant=participant).exists():
-            errors.add("participant_id", f"participant {participant_id} already has an account")
-    elif participant_id:
-        errors.add("participant_id", "only a peer worker is linked to a participant")
+    site, participant = role_scope(errors, role, site_id, participant_id)
     try:
         validate_password(password, User(username=username))
     except ValidationError as exc:
@@ -91,10 +80,41 @@ def create_account(by, username: str, password: str, role: str, *, site_id: str 
         user.set_password(password)
         user._history_user, user._change_reason = by, "account created"
         user.save()
-        member = Membership(user=user, role=role, site=site, participant=participant)
+        member = Membership(user=user, role=role, site=site, participant=participant, must_change_password=True,
+                            password_changed_at=timezone.now())
         member._history_user, member._change_reason = by, "account created"
         member.save()
     return user
+
+
+def role_scope(errors, role: str, site_id: str | None, participant_id: str | None, *, keep: Membership | None = None):
+    """The ``(site, participant)`` a role needs, adding every problem to ``errors``.
+
+    A coordinator needs a site, a peer worker a participant not linked to
+    another account (``keep``: the membership being changed may keep its own
+    participant); research admins and coders need neither.
+    """
+    site = participant = None
+    if role not in Role.values:
+        errors.add("role", f"unknown role {role!r}")
+    if role == Role.COORDINATOR:
+        site = Site.objects.filter(site_id=site_id).first() if site_id else None
+        if site is None:
+            errors.add("site_id", "a site coordinator needs their site")
+    elif site_id:
+        errors.add("site_id", "only a site coordinator has a site")
+    if role == Role.WORKER:
+        participant = Participant.objects.filter(participant_id=participant_id).first() if participant_id else None
+        linked = Membership.objects.filter(participant=participant)
+        if keep is not None:
+            linked = linked.exclude(pk=keep.pk)
+        if participant is None:
+            errors.add("participant_id", "a peer worker needs their participant id")
+        elif linked.exists():
+            errors.add("participant_id", f"participant {participant_id} already has an account")
+    elif participant_id:
+        errors.add("participant_id", "only a peer worker is linked to a participant")
+    return site, participant
 
 
 def deactivate_account(by, username: str):

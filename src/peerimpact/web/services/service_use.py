@@ -38,8 +38,11 @@ def stored_service_use(participant: Participant, timepoint: str) -> dict[str, Se
     return {r.service: r for r in ServiceUse.objects.filter(participant=participant, timepoint=timepoint)}
 
 
-def save_service_use(by, participant: Participant, timepoint: str, values: dict[str, tuple[bool, int | None]]) -> int:
+def save_service_use(by, participant: Participant, timepoint: str, values: dict[str, tuple[bool, int | None]],
+                     *, reason: str = "service-use form") -> int:
     """Store ``{service: (used, count)}`` for one participant x timepoint; returns how many rows changed.
+
+    ``reason`` goes into the audit trail (``service-use form``, ``api``).
 
     Raises
     ------
@@ -73,7 +76,7 @@ def save_service_use(by, participant: Participant, timepoint: str, values: dict[
                 continue
             row = row or ServiceUse(participant=participant, timepoint=timepoint, service=service)
             row.used, row.count = used, count
-            row._history_user, row._change_reason = by, "service-use form"
+            row._history_user, row._change_reason = by, reason
             row.save()
             changed += 1
     return changed

@@ -137,3 +137,31 @@ class ParticipantForm(forms.Form):
 
         super().__init__(*args, **kwargs)
         self.fields["site_id"].choices = [(s, s) for s in Site.objects.order_by("site_id").values_list("site_id", flat=True)]
+
+
+class RoleChangeForm(forms.Form):
+    """Another role (and site / participant link) for an account; the rules are in ``services.lifecycle.change_role``."""
+
+    username = forms.ChoiceField(label="Account")
+    role = forms.ChoiceField(choices=[])
+    site_id = forms.ChoiceField(required=False, label="Site (coordinators)")
+    participant_id = forms.ChoiceField(required=False, label="Participant (peer workers)")
+
+    def __init__(self, *args, by=None, **kwargs):
+        from django.contrib.auth import get_user_model
+
+        from ..records.models import Participant, Role, Site
+
+        super().__init__(*args, **kwargs)
+        names = get_user_model().objects.filter(membership__isnull=False).order_by("username").values_list("username", flat=True)
+        self.fields["username"].choices = [("", "—")] + [(u, u) for u in names if by is None or u != by.username]
+        self.fields["role"].choices = Role.choices
+        self.fields["site_id"].choices = [("", "—")] + [(s, s) for s in Site.objects.order_by("site_id").values_list("site_id", flat=True)]
+        ids = Participant.objects.order_by("participant_id").values_list("participant_id", flat=True)
+        self.fields["participant_id"].choices = [("", "—")] + [(p, p) for p in ids]
+
+
+class OwnPasswordForm(forms.Form):
+    old_password = forms.CharField(widget=forms.PasswordInput, max_length=200, label="Current password", strip=False)
+    new_password1 = forms.CharField(widget=forms.PasswordInput, max_length=200, label="New password", strip=False)
+    new_password2 = forms.CharField(widget=forms.PasswordInput, max_length=200, label="New password again", strip=False)

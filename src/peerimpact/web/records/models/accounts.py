@@ -24,6 +24,12 @@ class Membership(models.Model):
     role = models.CharField(max_length=20, choices=Role.choices)
     site = models.ForeignKey(Site, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     participant = models.OneToOneField(Participant, null=True, blank=True, on_delete=models.PROTECT, related_name="account")
+    # Set when an admin chose the password (account created, password reset): the user must
+    # change it before they can do anything else (pages) or get an API token.
+    must_change_password = models.BooleanField(default=False)
+    # When the password was last set (created, reset, changed): audits every password change
+    # without the hash.
+    password_changed_at = models.DateTimeField(null=True, blank=True)
     history = HistoricalRecords()
 
     class Meta:
