@@ -242,7 +242,8 @@ def test_spss_value_labels_become_categories_and_user_missing_becomes_missing(tm
                            "Sex": [1.0, 2.0, 9.0], "Age": [34.0, -99.0, 29.0]})
     pyreadstat.write_sav(people, str(tmp_path / "people.sav"), column_labels={"Sex": "Sex (self-described)", "Age": "Age in years"},
                          variable_value_labels={"Sex": {1.0: "woman", 2.0: "man", 9.0: "not stated"}}, missing_ranges={"Sex": [9.0], "Age": [-99.0]})
-    survey = pd.DataFrame({"ID": ["01", "02"], "W1": [5.0, 2.0], "W2": [4.0, 1.0]})
+    # every WEMWBS item is mapped: a study may not hold only some of an instrument's item columns
+    survey = pd.DataFrame({"ID": ["01", "02"], "W1": [5.0, 2.0], "W2": [4.0, 1.0], **{f"W{i}": [3.0, 3.0] for i in range(3, 15)}})
     pyreadstat.write_sav(survey, str(tmp_path / "survey.sav"), variable_value_labels={"W1": {1.0: "None of the time", 5.0: "All of the time"}})
     study = STUDY_YAML.replace("instruments: [wemwbs, mjs]", "instruments: [wemwbs]")
     write_files(tmp_path, {"study.yaml": study, "mapping.yaml": """\
@@ -256,7 +257,7 @@ def test_spss_value_labels_become_categories_and_user_missing_becomes_missing(tm
             timepoint: {value: baseline}
             columns: {participant_id: ID}
             instruments:
-              wemwbs: {pattern: "W{item}", items: ["1", "2"]}
+              wemwbs: {pattern: "W{item}"}
         """})
     report = import_study("spss", [tmp_path / "people.sav", tmp_path / "survey.sav"], tmp_path / "mapping.yaml", tmp_path / "out")
     loaded = peerimpact.load_study(tmp_path / "out")

@@ -25,6 +25,14 @@ def append(rel: str, line: str):
     return apply
 
 
+def drop_last_cell(rel: str):
+    def apply(files: dict[str, str]) -> None:
+        lines = files[rel].splitlines()
+        files[rel] = "\n".join([lines[0]] + [line.rsplit(",", 1)[0] for line in lines[1:]]) + "\n"
+
+    return apply
+
+
 def add_file(rel: str, text: str):
     def apply(files: dict[str, str]) -> None:
         files[rel] = text
@@ -90,8 +98,17 @@ CASES = [
      ["study.yaml:1: baseline 'T0' is not a declared timepoint"]),
     ("study-yaml-missing-title", [replace("study.yaml", "title: Tiny synthetic study\n", "")],
      ["study.yaml:1:title: required key is missing"]),
-    ("unknown-instrument", [replace("study.yaml", "instruments: [wemwbs]", "instruments: [wemwbs, phq99]")],
+    ("unknown-instrument", [replace("study.yaml", "instruments: [wemwbs, csri]", "instruments: [wemwbs, csri, phq99]")],
      ["study.yaml:10:instruments: unknown instrument 'phq99'; available: csri, itpps, mbi_hss, mjs, swemwbs, wemwbs"]),
+    ("missing-item-column", [replace("responses.csv", ",wemwbs_14\n", "\n"), drop_last_cell("responses.csv")],
+     ["responses.csv:1:wemwbs_14: column is missing: wemwbs has other item columns but not this one "
+      "(record unanswered items as empty cells)"]),
+    ("count-for-unused-service", [replace("service_use.csv", "a_and_e,0,", "a_and_e,0,5")],
+     ["service_use.csv:3:count: count 5 given for a service not used (used is 0)"]),
+    ("demographic-below-minimum", [replace("participants.csv", "woman,40", "woman,-4")],
+     ["participants.csv:2:age: -4 is below the minimum 16"]),
+    ("demographic-bounds-on-category", [replace("study.yaml", "type: categorical}", "type: categorical, minimum: 1}")],
+     ["study.yaml:12:demographics.0: minimum and maximum apply to continuous columns only (gender is categorical)"]),
 ]
 
 

@@ -119,6 +119,34 @@ def check_responses(
     return problems
 
 
+def missing_item_columns(
+    columns, definition: StudyDefinition, instruments: Mapping[str, InstrumentDefinition], file: str
+) -> list[Problem]:
+    """Item columns absent from a file that has other items of the same instrument.
+
+    Without this rule an absent column would count as one missing item in
+    every row, and every score would be silently prorated. Unanswered items
+    are recorded as empty cells in a column that exists.
+    """
+    present = set(columns)
+    problems = []
+    for inst_id in definition.instruments:
+        inst = instruments.get(inst_id)
+        if inst is None or inst.kind != "questionnaire" or not inst.has_item_key:
+            continue
+        item_cols = inst.item_columns()
+        found = [c for c in item_cols if c in present]
+        if found and len(found) < len(item_cols):
+            for col in item_cols:
+                if col not in present:
+                    problems.append(
+                        Problem(file, 1, col,
+                                f"column is missing: {inst_id} has other item columns but not this one "
+                                "(record unanswered items as empty cells)")
+                    )
+    return problems
+
+
 def check_service_use(
     raw: pd.DataFrame,
     definition: StudyDefinition,

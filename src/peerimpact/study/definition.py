@@ -64,6 +64,16 @@ class Demographic(_Strict):
         default=None,
         description="Optional list of allowed values for a categorical column, in display order; other values are errors.",
     )
+    minimum: float | None = Field(default=None, description="Optional lowest plausible value of a continuous column (e.g. 16 for age).")
+    maximum: float | None = Field(default=None, description="Optional highest plausible value of a continuous column (e.g. 100 for age).")
+
+    @model_validator(mode="after")
+    def _bounds(self) -> "Demographic":
+        if (self.minimum is not None or self.maximum is not None) and self.type != "continuous":
+            raise ValueError(f"minimum and maximum apply to continuous columns only ({self.column} is categorical)")
+        if self.minimum is not None and self.maximum is not None and self.minimum > self.maximum:
+            raise ValueError(f"minimum {self.minimum:g} is above maximum {self.maximum:g}")
+        return self
 
     @field_validator("column")
     @classmethod

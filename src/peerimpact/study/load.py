@@ -100,6 +100,19 @@ def _check_employment(raw: pd.DataFrame, file: str) -> list[Problem]:
     ]
 
 
+def _check_service_counts(raw: pd.DataFrame, file: str) -> list[Problem]:
+    """A count is only meaningful for a service that was used."""
+    if not {"used", "count"} <= set(raw.columns):
+        return []
+    used, _ = parse_numbers(raw["used"])
+    count, _ = parse_numbers(raw["count"])
+    bad = (used == 0) & (count > 0)
+    return [
+        Problem(file, spreadsheet_row(i), "count", f"count {raw.at[i, 'count']} given for a service not used (used is 0)")
+        for i in raw.index[bad]
+    ]
+
+
 def _typed(raws: dict[str, pd.DataFrame | None], table: Table) -> pd.DataFrame:
     raw = raws.get(table.name)
     return empty_table(table) if raw is None else typed_table(raw, table)
@@ -173,9 +186,10 @@ def load_study(path: str | Path) -> Study:
         problems += refs.check_participant_timepoint(responses_raw, participant_ids, definition, RESPONSES.file)
         problems += refs.check_consent(participants_raw, responses_raw)
     if responses_raw is not None and instruments is not None:
-        from ..scoring.validate import check_responses
+        from ..scoring.validate import check_responses, missing_item_columns
 
         problems += check_responses(responses_raw, definition, instruments, RESPONSES.file)
+        problems += missing_item_columns(responses_raw.columns, definition, instruments, RESPONSES.file)
 
     su_raw = raws["service_use"]
     if su_raw is not None:
@@ -183,6 +197,7 @@ def load_study(path: str | Path) -> Study:
         from ..scoring.validate import check_service_use
 
         problems += check_service_use(su_raw, definition, instruments, SERVICE_USE.file)
+        problems += _check_service_counts(su_raw, SERVICE_USE.file)
 
     emp_raw = raws["employment"]
     if emp_raw is not None:

@@ -29,11 +29,21 @@ def check_participants(raw: pd.DataFrame, definition: StudyDefinition, file: str
             continue
         values = raw[demo.column]
         if demo.type == "continuous":
-            _, bad = parse_numbers(values)
+            nums, bad = parse_numbers(values)
             problems += [
                 Problem(file, spreadsheet_row(i), demo.column, f"{values.at[i]!r} is not a number")
                 for i in values.index[bad]
             ]
+            if demo.minimum is not None:
+                problems += [
+                    Problem(file, spreadsheet_row(i), demo.column, f"{values.at[i]} is below the minimum {demo.minimum:g}")
+                    for i in values.index[nums < demo.minimum]
+                ]
+            if demo.maximum is not None:
+                problems += [
+                    Problem(file, spreadsheet_row(i), demo.column, f"{values.at[i]} is above the maximum {demo.maximum:g}")
+                    for i in values.index[nums > demo.maximum]
+                ]
         elif demo.categories is not None:
             bad = (values != "") & ~values.isin(demo.categories)
             problems += [
