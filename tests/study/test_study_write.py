@@ -54,4 +54,4 @@ def test_failure_leaves_nothing(tiny_study, tmp_path, monkeypatch):
     monkeypatch.setattr(write, "dump_yaml", boom)
     with pytest.raises(OSError):
         write_study(study, tmp_path / "out")
-    assert list(tmp_path.iterdir()) == [] or not any(p.name.startswith(("out", ".out")) for p in tmp_path.iterdir())
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["study"]  # no out/, no temporary sibling

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import Problem
-from .csvio import spreadsheet_row
+from .csvio import per_distinct, spreadsheet_row
 from .definition import ID_PATTERN
 from .tables import Column, Table
 
@@ -43,7 +43,7 @@ def parse_dates(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     rule, not the format rule, reports it.
     """
     empty = values == ""
-    shaped = values.str.match(_DATE_RE.pattern).astype(bool) if len(values) else empty
+    shaped = per_distinct(values, lambda u: u.str.match(_DATE_RE.pattern)).astype(bool) if len(values) else empty
     parsed = pd.to_datetime(values.where(shaped & ~empty), format="%Y-%m-%d", errors="coerce")
     failed = shaped & ~empty & parsed.isna()
     for idx in failed.index[failed]:  # rare: impossible dates, or valid ones beyond pandas' range
@@ -55,11 +55,6 @@ def parse_dates(values: pd.Series) -> tuple[pd.Series, pd.Series]:
             parsed.at[idx] = LATEST_PLAUSIBLE + pd.Timedelta(days=1)
     bad = ~empty & parsed.isna()
     return parsed.astype("datetime64[ns]"), bad
-
-
-def implausible_dates(values: pd.Series) -> pd.Series:
-    dates, _ = parse_dates(values)
-    return dates > LATEST_PLAUSIBLE
 
 
 def parse_numbers(values: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -87,12 +82,14 @@ def check_column(frame: pd.DataFrame, col: Column, file: str) -> list[Problem]:
         report(empty, "is empty but a value is required")
     present = ~empty
     if col.kind == "id":
-        bad = present & ~values.str.match(_ID_RE.pattern)
+        bad = present & ~per_distinct(values, lambda u: u.str.match(_ID_RE.pattern)).astype(bool)
         report(bad, lambda v: f"{v!r} is not a valid id (letters, digits, '_' and '.', starting with a letter or digit)")
     elif col.kind == "date":
-        _, bad = parse_dates(values)
+        dates, bad = parse_dates(values)
         report(bad, lambda v: f"{v!r} is not a valid date (expected YYYY-MM-DD)")
-        report(implausible_dates(values), lambda v: f"{v} is after 2100: not a plausible date")
+        report(dates > LATEST_PLAUSIBLE, lambda v: f"{v} is after 2100: not a plausible date")
+        if col.past_only:
+            report(dates > pd.Timestamp.today().normalize(), lambda v: f"{v} is in the future")
     elif col.kind in ("int", "float", "flag"):
         nums, bad = parse_numbers(values)
         report(bad, lambda v: f"{v!r} is not a number")

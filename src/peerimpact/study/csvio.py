@@ -10,9 +10,21 @@ import csv
 import io
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from ..errors import Problem
+
+
+def per_distinct(values: pd.Series, func) -> pd.Series:
+    """Apply a vectorised string function to the distinct values only, then map back.
+
+    Study columns (ids, dates, codes) repeat a few values over many rows, so
+    this turns per-cell regex and strip work into per-value work.
+    """
+    codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    result = np.asarray(func(pd.Series(uniques, dtype=object)))
+    return pd.Series(result[codes], index=values.index)
 
 
 def spreadsheet_row(index: int) -> int:
@@ -49,7 +61,7 @@ def read_raw_csv(path: Path, name: str) -> tuple[pd.DataFrame | None, list[Probl
         return None, _ragged_rows(text, len(header), name)
     # Blank lines are kept as empty rows, so that later rows keep their spreadsheet numbers;
     # trailing blank lines are dropped.
-    frame = frame.apply(lambda col: col.str.strip()).astype(object)
+    frame = frame.apply(lambda col: per_distinct(col, lambda u: u.str.strip())).astype(object)
     nonblank = ~(frame == "").all(axis=1)
     last = nonblank[nonblank].index.max() if nonblank.any() else -1
     return frame.loc[:last].reset_index(drop=True), []

@@ -100,6 +100,8 @@ def render() -> str:
                 rule.append(f"≥ {col.minimum:g}")
             if col.maximum is not None:
                 rule.append(f"≤ {col.maximum:g}")
+            if col.past_only:
+                rule.append("not in the future")
             if col.help:
                 rule.append(col.help)
             out.append(f"| `{col.name}` | {col.kind} | {'yes' if col.nullable else 'no'} | {'; '.join(rule)} |")
@@ -119,7 +121,8 @@ CROSS_RULES = [
     "A participant without a `consent_date` may have no questionnaire data.",
     "Item and outcome values lie in their instrument's range (see docs/instruments.md); "
     "item columns must belong to a declared instrument.",
-    "Dates are real calendar dates, not in the future; `end_date` is not before `start_date`; "
+    "Dates are real calendar dates no later than 2100 (consent, allocation and contact dates not in the "
+    "future); `end_date` is not before `start_date`; "
     "`discharged_on` and `ended_on` are not before `allocated_on`.",
     "Each contact's person is allocated to its worker, and the contact is not before the allocation.",
     "Bank staff have no contracted hours; contracted staff have them.",

@@ -169,14 +169,12 @@ def load_study(path: str | Path) -> Study:
     instruments = _check_instruments(definition, lines, root, problems)
     raws, table_problems = _read_tables(root)
     problems += table_problems
-    today = pd.Timestamp.today().normalize()
 
     participants_raw = raws["participants"]
     participant_ids: set[str] = set()
     participant_sites: dict[str, str] = {}
     if participants_raw is not None:
         problems += refs.check_participants(participants_raw, definition, PARTICIPANTS.file)
-        problems += refs.check_future_dates(participants_raw, ["consent_date"], PARTICIPANTS.file, today)
         if {"participant_id", "site"} <= set(participants_raw.columns):
             participant_ids = refs.as_set(participants_raw["participant_id"])
             participant_sites = dict(zip(participants_raw["participant_id"], participants_raw["site"]))
@@ -201,21 +199,19 @@ def load_study(path: str | Path) -> Study:
 
     emp_raw = raws["employment"]
     if emp_raw is not None:
-        problems += refs._unknown(emp_raw, "participant_id", participant_ids, EMPLOYMENT.file, "participant")
+        problems += refs.check_known(emp_raw, "participant_id", participant_ids, EMPLOYMENT.file, "participant")
         problems += refs.check_date_order(emp_raw, "start_date", "end_date", EMPLOYMENT.file)
         problems += _check_employment(emp_raw, EMPLOYMENT.file)
 
     alloc_raw = raws["allocations"]
     if alloc_raw is not None:
-        problems += refs._unknown(alloc_raw, "worker_id", participant_ids, ALLOCATIONS.file, "worker (not a participant)")
+        problems += refs.check_known(alloc_raw, "worker_id", participant_ids, ALLOCATIONS.file, "worker (not a participant)")
         problems += refs.check_date_order(alloc_raw, "allocated_on", "discharged_on", ALLOCATIONS.file)
         problems += refs.check_date_order(alloc_raw, "allocated_on", "ended_on", ALLOCATIONS.file)
-        problems += refs.check_future_dates(alloc_raw, ["allocated_on"], ALLOCATIONS.file, today)
 
     contacts_raw = raws["contacts"]
     if contacts_raw is not None:
-        problems += refs._unknown(contacts_raw, "worker_id", participant_ids, CONTACTS.file, "worker (not a participant)")
-        problems += refs.check_future_dates(contacts_raw, ["date"], CONTACTS.file, today)
+        problems += refs.check_known(contacts_raw, "worker_id", participant_ids, CONTACTS.file, "worker (not a participant)")
         if alloc_raw is not None:
             problems += refs.check_contacts_against_allocations(contacts_raw, alloc_raw, CONTACTS.file)
         else:

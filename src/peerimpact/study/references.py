@@ -10,7 +10,7 @@ from .csvio import spreadsheet_row
 from .definition import StudyDefinition
 
 
-def _unknown(frame: pd.DataFrame, column: str, allowed: set[str], file: str, what: str) -> list[Problem]:
+def check_known(frame: pd.DataFrame, column: str, allowed: set[str], file: str, what: str) -> list[Problem]:
     if column not in frame.columns:
         return []
     values = frame[column]
@@ -22,7 +22,7 @@ def _unknown(frame: pd.DataFrame, column: str, allowed: set[str], file: str, wha
 
 
 def check_participants(raw: pd.DataFrame, definition: StudyDefinition, file: str) -> list[Problem]:
-    problems = _unknown(raw, "site", set(definition.site_ids), file, "site")
+    problems = check_known(raw, "site", set(definition.site_ids), file, "site")
     for demo in definition.demographics:
         if demo.column not in raw.columns:
             problems.append(Problem(file, 1, demo.column, f"declared demographic column ({demo.label}) is missing"))
@@ -61,7 +61,7 @@ def check_participants(raw: pd.DataFrame, definition: StudyDefinition, file: str
 def check_participant_timepoint(
     raw: pd.DataFrame, participants: set[str], definition: StudyDefinition, file: str
 ) -> list[Problem]:
-    return _unknown(raw, "participant_id", participants, file, "participant") + _unknown(
+    return check_known(raw, "participant_id", participants, file, "participant") + check_known(
         raw, "timepoint", set(definition.timepoint_ids), file, "timepoint"
     )
 
@@ -129,20 +129,6 @@ def check_contacts_against_allocations(contacts: pd.DataFrame, allocations: pd.D
     return problems
 
 
-def check_future_dates(raw: pd.DataFrame, columns: list[str], file: str, today: pd.Timestamp) -> list[Problem]:
-    problems = []
-    for col in columns:
-        if col not in raw.columns:
-            continue
-        dates, _ = parse_dates(raw[col])
-        bad = dates.notna() & (dates > today)
-        problems += [
-            Problem(file, spreadsheet_row(i), col, f"{raw.at[i, col]} is in the future")
-            for i in raw.index[bad]
-        ]
-    return problems
-
-
 def as_set(values: pd.Series) -> set[str]:
     return set(values[values != ""].astype(str)) if len(values) else set()
 
@@ -152,7 +138,7 @@ __all__ = [
     "check_consent",
     "check_contacts_against_allocations",
     "check_date_order",
-    "check_future_dates",
+    "check_known",
     "check_participant_timepoint",
     "check_participants",
 ]

@@ -21,6 +21,7 @@ class Column:
     choices: tuple[str, ...] = ()
     minimum: float | None = None
     maximum: float | None = None
+    past_only: bool = False  # a date that cannot lie in the future (consent, allocation, contact)
     help: str = ""
 
 
@@ -55,7 +56,7 @@ PARTICIPANTS = Table(
     columns=(
         Column("participant_id", "id", help="Pseudonymised participant id."),
         Column("site", "id", help="Site id declared in `study.yaml`."),
-        Column("consent_date", "date", help="Date consent was recorded (YYYY-MM-DD)."),
+        Column("consent_date", "date", past_only=True, help="Date consent was recorded (YYYY-MM-DD)."),
     ),
 )
 
@@ -116,7 +117,7 @@ ALLOCATIONS = Table(
     columns=(
         Column("person_id", "id"),
         Column("worker_id", "id", help="Participant id of the peer worker."),
-        Column("allocated_on", "date"),
+        Column("allocated_on", "date", past_only=True),
         Column("discharged_on", "date", nullable=True, help="Discharge from hospital; empty if not yet discharged."),
         Column("ended_on", "date", nullable=True, help="End of peer support; empty if ongoing."),
     ),
@@ -132,7 +133,7 @@ CONTACTS = Table(
         Column("contact_id", "id"),
         Column("worker_id", "id"),
         Column("person_id", "id"),
-        Column("date", "date"),
+        Column("date", "date", past_only=True),
         Column("mode", "enum", choices=CONTACT_MODES),
         Column("duration_minutes", "float", nullable=True, minimum=0, maximum=24 * 60),
         Column("status", "enum", choices=CONTACT_STATUSES),
