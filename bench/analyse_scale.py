@@ -25,11 +25,8 @@ Run: ``.venv/bin/python bench/analyse_scale.py [--participants N]``
 from __future__ import annotations
 
 import argparse
-import ctypes
-import gc
 import resource
 import time
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -43,6 +40,8 @@ from peerimpact.quant.norms import default_norms
 from peerimpact.scoring import score, score_wide
 from peerimpact.study.definition import StudyDefinition
 from peerimpact.study.model import Study
+
+from benchutil import in_memory_study, peak_rss_mib, reset_peak, rss_mib, trim_heap
 
 MIB = 1024 * 1024
 TIMEPOINTS = (("T1", 0.0), ("T2", 4.0), ("T3", 12.0))
@@ -64,24 +63,6 @@ BENCH9 = InstrumentDefinition.model_validate({
 
 
 # ---------------------------------------------------------------- measurement helpers
-def _status_kib(field: str) -> int | None:
-    status = Path("/proc/self/status")
-    if not status.exists():
-        return None
-    for line in status.read_text().splitlines():
-        if line.startswith(field + ":"):
-            return int(line.split()[1])
-    return None
-
-
-def trim_heap() -> None:
-    gc.collect()
-    try:
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):
-        pass
-
-
 def measure(fn, repeat: int) -> tuple[object, float, float, float, float]:
     """(result, best wall s, best cpu s, RSS before MiB, peak RSS MiB) over ``repeat`` calls.
 
@@ -94,11 +75,8 @@ def measure(fn, repeat: int) -> tuple[object, float, float, float, float]:
     for i in range(repeat):
         result = None
         trim_heap()
-        rss0 = (_status_kib("VmRSS") or 0) / 1024
-        try:
-            Path("/proc/self/clear_refs").write_text("5")  # reset the peak-RSS counter (Linux)
-        except OSError:
-            pass
+        rss0 = rss_mib()
+        reset_peak()
         usage0 = resource.getrusage(resource.RUSAGE_SELF)
         start = time.perf_counter()
         result = fn()
@@ -106,7 +84,7 @@ def measure(fn, repeat: int) -> tuple[object, float, float, float, float]:
         usage1 = resource.getrusage(resource.RUSAGE_SELF)
         cpu = (usage1.ru_utime - usage0.ru_utime) + (usage1.ru_stime - usage0.ru_stime)
         if i == 0:
-            before, peak = rss0, (_status_kib("VmHWM") or usage1.ru_maxrss) / 1024
+            before, peak = rss0, peak_rss_mib()
         best_wall, best_cpu = min(best_wall, wall), min(best_cpu, cpu)
     return result, best_wall, best_cpu, before, peak
 
@@ -154,20 +132,7 @@ def make_study(n: int, seed: int) -> Study:
         timepoints=[{"id": t, "label": t, "month": m} for t, m in TIMEPOINTS],
         instruments=["wemwbs", "swemwbs", "mbi_hss", "mjs", "itpps", "bench9"],
     )
-    available = {**load_instruments(), "bench9": BENCH9}
-    empty = pd.DataFrame()
-    return Study(
-        definition=definition,
-        participants=pd.DataFrame({"participant_id": ids, "site": "1"}),
-        responses=responses,
-        service_use=empty,
-        employment=empty,
-        allocations=empty,
-        contacts=empty,
-        instruments={i: available[i] for i in definition.instruments},
-        transcripts={},
-        codings=empty,
-    )
+    return in_memory_study(definition, ids, responses, {**load_instruments(), "bench9": BENCH9})
 
 
 def tables_3_and_4(scores: pd.DataFrame, definition: StudyDefinition) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -22,12 +22,8 @@ Run: ``.venv/bin/python bench/score_scale.py [--participants N]``
 from __future__ import annotations
 
 import argparse
-import ctypes
-import gc
-import resource
 import time
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -37,39 +33,10 @@ from peerimpact.scoring import score
 from peerimpact.study.definition import StudyDefinition
 from peerimpact.study.model import Study
 
+from benchutil import cpu_seconds, in_memory_study, peak_rss_mib, reset_peak, rss_mib, trim_heap
+
 MIB = 1024 * 1024
 TIMEPOINTS = ("T1", "T2", "T3")
-
-
-def _status_kib(field: str) -> int | None:
-    status = Path("/proc/self/status")
-    if not status.exists():
-        return None
-    for line in status.read_text().splitlines():
-        if line.startswith(field + ":"):
-            return int(line.split()[1])
-    return None
-
-
-def reset_peak() -> bool:
-    """Reset the kernel's peak-RSS counter (Linux >= 4.0); False when not possible."""
-    try:
-        Path("/proc/self/clear_refs").write_text("5")
-        return True
-    except OSError:
-        return False
-
-
-def peak_rss_mib() -> float:
-    hwm = _status_kib("VmHWM")
-    if hwm is not None:
-        return hwm / 1024
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def rss_mib() -> float:
-    rss = _status_kib("VmRSS")
-    return (rss or 0) / 1024
 
 
 def make_items(n_rows: int, seed: int) -> tuple[np.ndarray, list[str], np.ndarray]:
@@ -101,34 +68,7 @@ def make_study(items: np.ndarray, columns: list[str], missing: np.ndarray, n_par
         timepoints=[{"id": t, "label": t, "month": float(m)} for t, m in zip(TIMEPOINTS, (0, 4, 12))],
         instruments=["wemwbs", "mbi_hss"],
     )
-    available = load_instruments()
-    empty = pd.DataFrame()
-    return Study(
-        definition=definition,
-        participants=pd.DataFrame({"participant_id": ids, "site": "1"}),
-        responses=responses,
-        service_use=empty,
-        employment=empty,
-        allocations=empty,
-        contacts=empty,
-        instruments={i: available[i] for i in definition.instruments},
-        transcripts={},
-        codings=empty,
-    )
-
-
-def trim_heap() -> None:
-    """Give freed heap memory back to the OS (glibc), so RSS baselines are honest."""
-    gc.collect()
-    try:
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):
-        pass
-
-
-def cpu_seconds() -> float:
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
+    return in_memory_study(definition, ids, responses, load_instruments())
 
 
 @dataclass

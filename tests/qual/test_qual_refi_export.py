@@ -123,7 +123,7 @@ def test_memos_are_notes_attached_to_their_targets(mini_export):
     def note(memo_id):
         return stable_guid("memo", memo_id)
 
-    assert root.xpath(f"//q:Code[@name='Being valued by the team']/q:NoteRef/@targetGUID", namespaces=NS) == [note("M01")]
+    assert root.xpath("//q:Code[@name='Being valued by the team']/q:NoteRef/@targetGUID", namespaces=NS) == [note("M01")]
     assert root.xpath("q:Sets/q:Set[@name='Feeling connected']/q:MemberNote/@targetGUID", namespaces=NS) == [note("M02")]
     assert root.xpath("q:Sources/q:TextSource[@name='S1-PW01-T2']/q:NoteRef/@targetGUID", namespaces=NS) == [note("M03")]
     assert root.xpath(f"//q:PlainTextSelection[@guid='{stable_guid('selection', 'seg05')}']/q:NoteRef/@targetGUID", namespaces=NS) == [note("M04")]

@@ -12,7 +12,6 @@ import html
 import pytest
 from django.urls import reverse
 
-from studydata import PASSWORD
 
 pytestmark = pytest.mark.django_db
 

@@ -44,18 +44,23 @@ def account_new(request):
     return page(request, "web/account_form.html", {"form": form})
 
 
-@roles(ADMIN)
-@require_POST
-def account_deactivate(request):
+def _account_action(request, action, done: str):
+    """Apply ``action(by, username)`` to the account named in the POST body, then list accounts."""
     form = DeactivateForm(request.POST)
     if form.is_valid():
         try:
-            user = deactivate_account(request.user, form.cleaned_data["username"])
+            user = action(request.user, form.cleaned_data["username"])
         except FieldErrors as exc:
             messages.error(request, "; ".join(m for _, m in exc.errors))
         else:
-            messages.success(request, f"Account {user.username} deactivated.")
+            messages.success(request, f"Account {user.username} {done}.")
     return redirect("accounts")
+
+
+@roles(ADMIN)
+@require_POST
+def account_deactivate(request):
+    return _account_action(request, deactivate_account, "deactivated")
 
 
 @roles(ADMIN)
@@ -93,15 +98,7 @@ def account_change(request):
 @roles(ADMIN)
 @require_POST
 def account_reactivate(request):
-    form = DeactivateForm(request.POST)
-    if form.is_valid():
-        try:
-            user = reactivate_account(request.user, form.cleaned_data["username"])
-        except FieldErrors as exc:
-            messages.error(request, "; ".join(m for _, m in exc.errors))
-        else:
-            messages.success(request, f"Account {user.username} reactivated.")
-    return redirect("accounts")
+    return _account_action(request, reactivate_account, "reactivated")
 
 
 @roles(ADMIN)
