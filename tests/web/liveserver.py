@@ -58,13 +58,14 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_server(data_dir: Path, *, demo: bool = True, threads: int = 8, env: dict | None = None,
+def running_server(data_dir: Path, *, demo: bool = True, threads: int = 8, workers: int = 1, env: dict | None = None,
                    timeout: float = 120.0) -> Iterator[str]:
     """Start the server, wait until it answers, yield its base URL, and stop it."""
     port = free_port()
     full_env = {k: v for k, v in os.environ.items() if k not in ("DJANGO_SETTINGS_MODULE", "DATABASE_URL")}
     full_env.update(env or {})
-    args = [sys.executable, str(SERVE_CLI), "serve", "--port", str(port), "--data-dir", str(data_dir), "--threads", str(threads)]
+    args = [sys.executable, str(SERVE_CLI), "serve", "--port", str(port), "--data-dir", str(data_dir), "--threads", str(threads),
+            "--workers", str(workers)]
     data_dir.parent.mkdir(parents=True, exist_ok=True)
     log = open(data_dir.parent / f"server-{port}.log", "w")
     proc = subprocess.Popen(args + (["--demo"] if demo else []), stdout=log, stderr=subprocess.STDOUT, env=full_env)

@@ -67,3 +67,35 @@ def test_db_commands_back_up_before_migrating(tiny_study_dir, tmp_path):
     again = _cli("db", "import-study", str(tiny_study_dir), data_dir=data)
     assert again.returncode == 2
     assert "the database already holds a study" in again.stderr
+
+
+@pytest.mark.slow
+def test_serve_with_two_workers_stores_every_contact_once(tmp_path):
+    """``serve --demo --workers 2`` (gunicorn): concurrent posts from both demo workers are all stored, once."""
+    import datetime as dt
+    import json
+    import urllib.request
+    from concurrent.futures import ThreadPoolExecutor
+
+    from liveserver import server_for_tests
+
+    def call(url, method, body=None, token=None):
+        headers = {"Content-Type": "application/json", **({"Authorization": "Bearer " + token} if token else {})}
+        req = urllib.request.Request(url, data=None if body is None else json.dumps(body).encode(), headers=headers, method=method)
+        with urllib.request.urlopen(req, timeout=30) as r:
+            return r.status, json.loads(r.read() or b"null"), r.headers.get("Server")
+
+    with server_for_tests(tmp_path / "data", workers=2, threads=2) as base:
+        tokens = {w: call(base + "/api/token", "POST", {"username": w, "password": "demo-password"})[1]["token"]
+                  for w in ("worker-s1-01", "worker-s1-02")}
+        people = {w: call(base + "/api/contacts?limit=1000", "GET", token=t)[1]["items"][0]["person_id"] for w, t in tokens.items()}
+        jobs = [(w, f"W2TEST{i:03d}") for i in range(40) for w in [("worker-s1-01", "worker-s1-02")[i % 2]]]
+        body = {"date": dt.date.today().isoformat(), "mode": "telephone", "duration_minutes": 20, "status": "completed",
+                "phase": "post_discharge"}
+        with ThreadPoolExecutor(8) as pool:
+            results = list(pool.map(lambda job: call(base + "/api/contacts", "POST", {**body, "contact_id": job[1], "person_id": people[job[0]]},
+                                                     tokens[job[0]]), jobs))
+        assert {(status, server) for status, _, server in results} == {(201, "gunicorn")}
+        seen = [c["contact_id"] for t in tokens.values() for c in call(base + "/api/contacts?limit=1000", "GET", token=t)[1]["items"]
+                if c["contact_id"].startswith("W2TEST")]
+        assert sorted(seen) == sorted(cid for _, cid in jobs)

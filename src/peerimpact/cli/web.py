@@ -26,9 +26,11 @@ def serve(
     port: int = typer.Option(8000, "--port", min=1, max=65535, help="TCP port."),
     data_dir: Optional[Path] = DATA_DIR,
     demo: bool = typer.Option(False, "--demo", help="Load the synthetic demo study and demo accounts (password demo-password); loopback only."),
-    threads: int = typer.Option(8, "--threads", min=1, max=64, help="Worker threads of the WSGI server."),
+    threads: int = typer.Option(8, "--threads", min=1, max=64, help="Worker threads of the WSGI server (of each worker process)."),
+    workers: int = typer.Option(1, "--workers", min=1, max=32, help="Worker processes: 1 runs waitress in this process; "
+                                "more run gunicorn (Linux), one process per core, e.g. --workers 2 --threads 4 on 2 cores."),
 ) -> None:
-    """Run the web app with a production WSGI server (waitress), migrating first (SQLite is backed up before)."""
+    """Run the web app with a production WSGI server (waitress, or gunicorn with --workers), migrating first (SQLite is backed up before)."""
     from ..web import server
 
     if demo and data_dir is None:
@@ -40,8 +42,9 @@ def serve(
         stderr.print(f"applied {len(prepared.applied)} migrations")
     for user, what in prepared.demo_accounts.items():
         stderr.print(f"demo account {user} / demo-password: {what}")
-    stderr.print(f"PeerImpact on http://{host}:{port}/  (data in {prepared.data_dir}; Ctrl+C to stop)")
-    server.serve(host, port, threads)
+    shape = f"{workers} gunicorn workers x {threads} threads" if workers > 1 else f"waitress, {threads} threads"
+    stderr.print(f"PeerImpact on http://{host}:{port}/  ({shape}; data in {prepared.data_dir}; Ctrl+C to stop)")
+    server.serve(host, port, threads, workers)
 
 
 @db_app.command("import-study")

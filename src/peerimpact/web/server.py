@@ -80,9 +80,10 @@ def migrate(data_dir: Path) -> tuple[Path | None, list[str]]:
     """Back up the SQLite file if migrations are pending, then migrate."""
     from django.conf import settings
     from django.core.management import call_command
+    from django.db import connection
 
     db = settings.DATABASES["default"]
-    sqlite = db["ENGINE"].endswith("sqlite3")
+    sqlite = connection.vendor == "sqlite"
     existed = sqlite and Path(db["NAME"]).is_file() and Path(db["NAME"]).stat().st_size > 0  # before connecting creates it
     pending = pending_migrations()
     backup = None
@@ -116,9 +117,48 @@ def prepare(data_dir: Path | None, demo: bool = False, host: str = "127.0.0.1") 
     return Prepared(folder, backup, applied, accounts)
 
 
-def serve(host: str, port: int, threads: int = 8) -> None:  # pragma: no cover - blocks; exercised by e2e and bench
-    from waitress import serve as waitress_serve
+def serve(host: str, port: int, threads: int = 8, workers: int = 1) -> None:  # pragma: no cover - blocks; exercised by e2e and bench
+    """Serve on ``host:port``: waitress in this process (``workers == 1``), else gunicorn with ``workers`` processes.
 
-    from .wsgi import application
+    One Python process runs one request's Python code at a time, so one process
+    uses one core. Several workers (gunicorn, Linux and other POSIX systems)
+    use several cores; SQLite writers then queue on the database's write lock
+    (see :mod:`peerimpact.web.sqlite`).
+    """
+    if workers <= 1:
+        from waitress import serve as waitress_serve
 
-    waitress_serve(application, host=host, port=port, threads=threads, ident="peerimpact", clear_untrusted_proxy_headers=True)
+        from .wsgi import application
+
+        waitress_serve(application, host=host, port=port, threads=threads, ident="peerimpact", clear_untrusted_proxy_headers=True)
+        return
+    _gunicorn(host, port, threads, workers)
+
+
+def _gunicorn(host: str, port: int, threads: int, workers: int) -> None:  # pragma: no cover - blocks
+    if os.name != "posix":
+        raise UserInputError("--workers above 1 needs gunicorn, which runs on Linux and other POSIX systems only")
+    from django.db import connections
+    from gunicorn.app.base import BaseApplication
+
+    connections.close_all()  # no database connection may cross the fork into the workers
+
+    class Gunicorn(BaseApplication):
+        def load_config(self):
+            bind = f"[{host.strip('[]')}]:{port}" if ":" in host.strip("[]") else f"{host}:{port}"
+            options = {
+                "bind": [bind], "workers": workers, "threads": threads, "worker_class": "gthread",
+                "timeout": 300,  # the Report page runs the whole pipeline in the request
+                "keepalive": 5, "proc_name": "peerimpact",
+                # Like waitress's clear_untrusted_proxy_headers: no client sets the scheme or the script name.
+                "forwarded_allow_ips": "", "secure_scheme_headers": {},
+            }
+            for key, value in options.items():
+                self.cfg.set(key, value)
+
+        def load(self):
+            from .wsgi import application
+
+            return application
+
+    Gunicorn().run()

@@ -23,8 +23,9 @@ def data_dir() -> Path:
 
 def sqlite_database(path: Path) -> dict:
     return {
-        "ENGINE": "django.db.backends.sqlite3",
+        "ENGINE": "peerimpact.web.sqlite",  # Django's, with write transactions queued on a file lock
         "NAME": str(path),
+        "CONN_MAX_AGE": None,
         "OPTIONS": {
             "timeout": 30,
             "transaction_mode": "IMMEDIATE",

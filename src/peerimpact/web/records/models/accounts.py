@@ -7,8 +7,8 @@ from django.contrib.auth.models import User
 from django.db import models
 from django.db.models import Q
 from simple_history import register
-from simple_history.models import HistoricalRecords
 
+from .base import AuditHistoryManager, audit_history
 from .study import Participant, Site
 
 
@@ -30,7 +30,7 @@ class Membership(models.Model):
     # When the password was last set (created, reset, changed): audits every password change
     # without the hash.
     password_changed_at = models.DateTimeField(null=True, blank=True)
-    history = HistoricalRecords()
+    history = audit_history()
 
     class Meta:
         constraints = [
@@ -53,4 +53,5 @@ class ApiToken(models.Model):
 
 
 # Accounts are audited too: creation, deactivation and role changes (never the password hash).
-register(User, app="peerimpact.web.records", excluded_fields=["password", "last_login"])
+register(User, app="peerimpact.web.records", excluded_fields=["password", "last_login"],
+         history_manager=AuditHistoryManager)

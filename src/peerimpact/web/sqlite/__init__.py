@@ -1,0 +1,1 @@
+"""PeerImpact's SQLite database backend (``ENGINE = "peerimpact.web.sqlite"``); see :mod:`.base`."""
