@@ -39,7 +39,7 @@ def rscript() -> str:
         import subprocess
 
         probe = subprocess.run(
-            [path, "-e", "suppressMessages({library(lme4); library(psych); library(jsonlite)})"],
+            [path, "-e", "suppressMessages({library(lme4); library(psych); library(GPArotation); library(jsonlite)})"],
             capture_output=True,
             text=True,
         )

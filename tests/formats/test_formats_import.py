@@ -91,7 +91,7 @@ def test_wide_layout_and_date_formats(tmp_path):
     loaded = peerimpact.load_study(tmp_path / "out")
     expected = pd.DataFrame({
         "participant_id": ["01", "01"], "timepoint": ["baseline", "m6"], "mjs.personal": [3.5, 4.0], "mjs.pay": [2.0, math.nan],
-    }).astype({"participant_id": object, "timepoint": object})
+    }).astype({"participant_id": "category", "timepoint": pd.CategoricalDtype(["baseline", "m6"])})
     pd.testing.assert_frame_equal(loaded.responses, expected)
     assert report.skipped == {"wide.csv: empty responses rows (every mapped value empty)": 2}
     assert list(loaded.participants["consent_date"]) == list(pd.to_datetime(["2020-01-15", "2020-01-20"]))
@@ -153,7 +153,7 @@ def test_missing_values_and_recodes_to_missing(tmp_path):
     sources, mapping = seed(tmp_path, survey=survey, mapping=CSV_MAPPING.replace('"All of the time": 5}', '"All of the time": 5, "Prefer not to say": null}'))
     import_study("csv", sources, mapping, tmp_path / "out")
     row = peerimpact.load_study(tmp_path / "out").responses.iloc[0]
-    assert math.isnan(row["wemwbs_1"]) and math.isnan(row["wemwbs_2"]) and row["wemwbs_3"] == 3.0
+    assert pd.isna(row["wemwbs_1"]) and pd.isna(row["wemwbs_2"]) and row["wemwbs_3"] == 3
 
 
 def test_the_output_folder_is_protected(tmp_path):

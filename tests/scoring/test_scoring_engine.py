@@ -129,9 +129,9 @@ def test_prescored_columns():
         "itpps.leadership": [3.0, 5.0],
     }
     table = score(build_study(rows, ["mjs", "itpps"]))
-    assert table["outcome"].tolist() == ["mjs.personal", "itpps.leadership"] * 2
-    np.testing.assert_array_equal(table["score"].to_numpy(), [4.25, 3.0, np.nan, 5.0])
-    assert table["status"].tolist() == ["prescored", "prescored", "missing", "prescored"]
+    assert table["outcome"].tolist() == ["mjs.personal"] * 2 + ["itpps.leadership"] * 2
+    np.testing.assert_array_equal(table["score"].to_numpy(), [4.25, np.nan, 3.0, 5.0])
+    assert table["status"].tolist() == ["prescored", "missing", "prescored", "prescored"]
     assert table["items_answered"].isna().all() and table["items_missing"].isna().all()
 
 
@@ -167,12 +167,15 @@ def test_every_outcome_for_every_row_in_order():
     )
     table = score(build_study(rows, ["wemwbs", "swemwbs"]))
     assert list(table.columns) == SCORE_COLUMNS
+    # grouped by outcome (declared order), then in response-row order, as pandas.melt lays it out
     assert table[["participant_id", "timepoint", "outcome"]].values.tolist() == [
-        ["01", "T1", "wemwbs.total"], ["01", "T1", "swemwbs.metric"],
-        ["02", "T1", "wemwbs.total"], ["02", "T1", "swemwbs.metric"],
-        ["01", "T2", "wemwbs.total"], ["01", "T2", "swemwbs.metric"],
+        ["01", "T1", "wemwbs.total"], ["02", "T1", "wemwbs.total"], ["01", "T2", "wemwbs.total"],
+        ["01", "T1", "swemwbs.metric"], ["02", "T1", "swemwbs.metric"], ["01", "T2", "swemwbs.metric"],
     ]
-    assert table.dtypes.astype(str).tolist() == ["object", "object", "object", "float64", "Int64", "Int64", "object"]
+    assert table.dtypes.astype(str).tolist() == ["category", "category", "category", "float64", "Int16", "Int16", "category"]
+    assert list(table["timepoint"].cat.categories) == ["T1", "T2"]  # study order
+    assert list(table["outcome"].cat.categories) == ["wemwbs.total", "swemwbs.metric"]
+    assert list(table["status"].cat.categories) == ["complete", "prorated", "too_many_missing", "prescored", "missing"]
 
 
 def test_score_wide_matches_score():
@@ -231,7 +234,7 @@ def test_inputs_are_not_mutated():
 def test_demo_study_has_every_outcome_for_every_response_row(demo_study):
     table = score(demo_study)
     outcomes = [o for i in demo_study.definition.instruments for o in demo_study.instruments[i].outcome_ids()]
-    assert table["outcome"].tolist() == outcomes * len(demo_study.responses)
+    assert table["outcome"].tolist() == [o for o in outcomes for _ in range(len(demo_study.responses))]
     missing = table["items_missing"].astype("float64")
     rule = {
         "complete": missing == 0,

@@ -147,7 +147,8 @@ def test_valid_study_loads_with_typed_tables(tiny_study):
     assert list(study.participants["participant_id"]) == ["01", "02", "03"]
     assert str(study.participants["consent_date"].dtype) == "datetime64[ns]"
     assert study.participants["age"].tolist() == [40.0, 35.0, 51.0]
-    assert study.responses["wemwbs_1"].dtype == "float64"
+    assert study.responses["wemwbs_1"].dtype == "Int16"  # whole-number scale (peerimpact.study.responses)
+    assert list(study.responses["timepoint"].cat.categories) == ["T1", "T2"]
     assert study.contacts["duration_minutes"].tolist() == [60.0, 15.0]
     assert study.transcripts["S1-PW01-T1"].participant_id == "01"
     assert study.transcripts["S1-PW01-T1"].text[34:48] == "Busy but good."

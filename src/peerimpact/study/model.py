@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, Mapping
 import pandas as pd
 
 from .definition import StudyDefinition
+from .responses import normalise_responses
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..instruments import InstrumentDefinition
@@ -50,6 +51,10 @@ class Study:
     in :mod:`peerimpact.study.tables`; ids are strings, dates are
     ``datetime64[ns]`` (NaT when empty), numbers are float64 (NaN when empty).
     Optional tables are present but empty when their file is absent.
+
+    ``responses`` is normalised on construction (:mod:`peerimpact.study.responses`):
+    ``participant_id`` and ``timepoint`` are categorical, and the item columns
+    of whole-number questionnaires are nullable ``Int16``.
     """
 
     definition: StudyDefinition
@@ -67,6 +72,11 @@ class Study:
     memos: Any = None  # parsed qual/memos.yaml or None
     synthesis: Any = None  # parsed synthesis.yaml or None
     source: StudySource = field(default_factory=lambda: StudySource(None, "memory"))
+
+    def __post_init__(self) -> None:
+        normalised = normalise_responses(self.responses, self.definition, self.instruments)
+        if normalised is not self.responses:
+            object.__setattr__(self, "responses", normalised)
 
     @property
     def title(self) -> str:
