@@ -56,32 +56,36 @@ def instrument_of(outcome: str) -> str:
 
 def _factorize(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     codes, uniques = pd.factorize(values, sort=False)
-    return codes.astype(np.int64), np.asarray([str(u) for u in uniques], dtype=object)
+    return codes.astype(np.int64), np.asarray(uniques)
 
 
 def _codes(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """Integer codes (-1 for missing) and uniques in order of first appearance.
+    """Integer codes (-1 for missing) and uniques (strings) in order of first appearance.
 
     The same result as ``pd.factorize``, faster on the layouts a scores
-    table has: categorical columns use their codes; a column made of long
-    runs (``participant_id``, ``timepoint`` in row order) is factorised on
-    the first value of each run; a column repeating with a short period
-    (``outcome`` cycling within each response row) on its first period,
-    after checking that the whole column repeats it exactly. Detecting
-    either layout costs one elementwise comparison, cheap next to hashing
-    millions of strings.
+    table has. A categorical column is factorised on its integer codes
+    (what :func:`peerimpact.scoring.score` returns); any column made of long
+    runs (``outcome`` in the long table, ids in row order) is factorised on
+    the first value of each run; a column repeating with a short period on
+    its first period, after checking that the whole column repeats it
+    exactly. Detecting either layout costs one elementwise comparison, cheap
+    next to hashing millions of values.
     """
     if isinstance(column.dtype, pd.CategoricalDtype):
-        cat = column.cat.remove_unused_categories()
-        codes = cat.cat.codes.to_numpy().astype(np.int64)
-        first = pd.unique(codes[codes >= 0])  # order categories by first appearance
-        remap = np.full(len(cat.cat.categories), -1, dtype=np.int64)
-        remap[first] = np.arange(len(first))
-        out = np.where(codes >= 0, remap[np.maximum(codes, 0)], -1)
-        return out, np.asarray(cat.cat.categories.astype(str))[first]
+        codes = column.cat.codes.to_numpy()
+        if codes.size and codes.min() < 0:  # a missing id: the caller refuses the table
+            return np.full(codes.size, -1, dtype=np.int64), np.array([], dtype=object)
+        local, first = _factorize_layout(codes)
+        categories = np.asarray(column.cat.categories.astype(str), dtype=object)
+        return local, categories[first.astype(np.int64)]
     if column.dtype != object and not pd.api.types.is_string_dtype(column.dtype):
         column = column.astype(str)
-    values = column.to_numpy(dtype=object)
+    local, uniques = _factorize_layout(column.to_numpy(dtype=object))
+    return local, np.asarray([str(u) for u in uniques], dtype=object)
+
+
+def _factorize_layout(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``pd.factorize`` of ``values``, using long runs or a short period when the column has one."""
     n = values.size
     if n < 4096:
         return _factorize(values)
