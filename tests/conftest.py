@@ -33,13 +33,13 @@ def _need(tool: str, found: str | None, why: str) -> str:
 
 @pytest.fixture(scope="session")
 def rscript() -> str:
-    """Path of Rscript with lme4, psych and jsonlite available."""
+    """Path of Rscript with lme4, lmerTest, psych, GPArotation and jsonlite available."""
     path = shutil.which("Rscript")
     if path:
         import subprocess
 
         probe = subprocess.run(
-            [path, "-e", "suppressMessages({library(lme4); library(psych); library(GPArotation); library(jsonlite)})"],
+            [path, "-e", "suppressMessages({library(lme4); library(lmerTest); library(psych); library(GPArotation); library(jsonlite)})"],
             capture_output=True,
             text=True,
         )

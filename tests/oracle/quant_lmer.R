@@ -4,11 +4,13 @@
 # Reads quant_scores.csv and quant_timepoints.csv (level 0 = baseline = reference).
 # Per dataset (except the hand-made `edge*` ones) and outcome:
 #   lme4::lmer(score ~ timepoint + (1 | participant), REML = TRUE)
-# on every non-missing score. Records fixed effects (estimate, SE), sigma, the participant
+# (through lmerTest, which adds Satterthwaite's denominator df and the t test's p)
+# on every non-missing score. Records fixed effects (estimate, SE, df, p), sigma, the participant
 # SD, theta, the REML criterion, isSingular(), n_obs, n_groups, and lme4's messages and
 # warnings. Timepoint levels without scores are dropped before fitting (lme4 would drop the
 # rank-deficient column with a message).
 suppressMessages(library(lme4))
+suppressMessages(library(lmerTest))
 suppressMessages(library(jsonlite))
 args <- commandArgs(trailingOnly = TRUE)
 dir <- args[1]
@@ -28,7 +30,7 @@ for (ds in unique(tps$dataset)) {
     d$timepoint <- factor(d$timepoint, levels = tp$timepoint[tp$timepoint %in% d$timepoint])
     notes <- character(0)
     m <- withCallingHandlers(
-      tryCatch(lmer(score ~ timepoint + (1 | participant), data = d, REML = TRUE),
+      tryCatch(lmerTest::lmer(score ~ timepoint + (1 | participant), data = d, REML = TRUE),
                error = function(e) { notes <<- c(notes, paste("error:", conditionMessage(e))); NULL }),
       warning = function(w) { notes <<- c(notes, paste("warning:", conditionMessage(w))); invokeRestart("muffleWarning") },
       message = function(msg) { notes <<- c(notes, paste("message:", trimws(conditionMessage(msg)))); invokeRestart("muffleMessage") })
@@ -36,7 +38,10 @@ for (ds in unique(tps$dataset)) {
     if (!is.null(m)) {
       cf <- summary(m)$coefficients
       terms <- sub("^timepoint", "", rownames(cf))
-      r$terms <- lapply(seq_len(nrow(cf)), function(i) list(term = terms[i], estimate = cf[i, 1], se = cf[i, 2]))
+      has_df <- "df" %in% colnames(cf)
+      r$terms <- lapply(seq_len(nrow(cf)), function(i) list(
+        term = terms[i], estimate = cf[i, "Estimate"], se = cf[i, "Std. Error"],
+        df = if (has_df) cf[i, "df"] else NULL, p = if (has_df) cf[i, "Pr(>|t|)"] else NULL))
       r$sigma <- sigma(m)
       r$theta <- unname(getME(m, "theta"))
       r$sd_participant <- unname(getME(m, "theta")) * sigma(m)
@@ -48,5 +53,6 @@ for (ds in unique(tps$dataset)) {
     fits[[length(fits) + 1]] <- r
   }
 }
-write_json(list(r_version = R.version.string, lme4_version = as.character(packageVersion("lme4")), fits = fits),
+write_json(list(r_version = R.version.string, lme4_version = as.character(packageVersion("lme4")),
+                lmerTest_version = as.character(packageVersion("lmerTest")), fits = fits),
            out, digits = NA, auto_unbox = TRUE, na = "null", null = "null", pretty = TRUE)

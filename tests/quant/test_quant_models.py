@@ -10,6 +10,7 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
 from quant_builders import definition, long_scores
 
 from peerimpact.errors import UserInputError
@@ -45,12 +46,29 @@ def test_balanced_design_equals_two_way_anova(engine):
     assert list(out["reference"]) == ["baseline", "baseline"] and (out["n_obs"] == n * t).all()
 
 
-def test_wald_p_and_ci():
-    _, scores = _balanced()
-    row = mixed_models(scores, definition(timepoints=TPS)).iloc[0]
-    z = row["estimate"] / row["se"]
-    assert math.isclose(row["p"], math.erfc(abs(z) / math.sqrt(2)), rel_tol=1e-12)
-    assert math.isclose(row["ci_high"] - row["estimate"], 1.959963984540054 * row["se"], rel_tol=1e-12)
+def test_balanced_design_df_is_the_anova_error_df():
+    """Complete balanced data: a timepoint contrast's Satterthwaite df is the participants x time
+    ANOVA's error df, (n - 1)(t - 1), so the test is the classical repeated-measures t test; p and
+    the CI use t on that df."""
+    y, scores = _balanced()
+    n, t = y.shape
+    for _, row in mixed_models(scores, definition(timepoints=TPS)).iterrows():
+        assert math.isclose(row["df"], (n - 1) * (t - 1), rel_tol=1e-6)
+        tstat = row["estimate"] / row["se"]
+        assert math.isclose(row["p"], 2 * stats.t.sf(abs(tstat), row["df"]), rel_tol=1e-12)
+        assert math.isclose(row["ci_high"] - row["estimate"], stats.t.ppf(0.975, row["df"]) * row["se"], rel_tol=1e-12)
+        assert math.isclose(row["estimate"] - row["ci_low"], stats.t.ppf(0.975, row["df"]) * row["se"], rel_tol=1e-12)
+
+
+def test_singular_fit_uses_the_least_squares_df():
+    rng = np.random.default_rng(0)
+    n = 10
+    y = np.column_stack([rng.normal(50, 5, n) for _ in TPS])  # no participant effect to find
+    ids = [f"p{i}" for i in range(n)]
+    scores = long_scores({"w.total": {tp: list(y[:, k]) for k, (tp, _) in enumerate(TPS)}}, ids)
+    out = mixed_models(scores, definition(timepoints=TPS))
+    assert out["singular"].all()  # this seed's draw: participant SD estimated at 0
+    assert (out["df"] == n * len(TPS) - len(TPS)).all()
 
 
 def test_baseline_is_the_declared_one_not_the_first():

@@ -41,7 +41,7 @@ def test_every_output_is_written(built):
 def test_results_json_is_the_quant_document(built):
     paths, _ = built
     doc = json.loads(paths.results_json.read_text())
-    assert doc["schema_version"] == 1 and doc["metadata"]["synthetic"] is True
+    assert doc["schema_version"] == 2 and doc["metadata"]["synthetic"] is True
     assert {"descriptives", "change", "models", "attrition", "reliability"} <= set(doc)
 
 

@@ -12,11 +12,10 @@ from scipy import stats
 from ..errors import UserInputError
 from ..study.definition import StudyDefinition
 from .cube import ScoreCube, build_cube
-from .reml import SINGULAR_TOL, fit_random_intercept, gls_information_inverse
+from .reml import SINGULAR_TOL, fit_random_intercept, gls_information_inverse, satterthwaite_df
 from .schema import MODELS
 
 Engine = Literal["profiled_reml", "statsmodels"]
-_Z = float(stats.norm.ppf(0.975))
 
 
 def _fit_statsmodels(y: np.ndarray, observed: np.ndarray, messages: list[str]) -> dict:
@@ -91,15 +90,18 @@ def mixed_models(
     Returns
     -------
     pandas.DataFrame
-        Fields of ``models`` in ``docs/results-schema.md``. ``p`` is the
-        two-sided Wald z test and ``ci_low``/``ci_high`` the Wald interval
-        ``estimate -/+ qnorm(0.975) * se``.
+        Fields of ``models`` in ``docs/results-schema.md``. ``df`` is
+        Satterthwaite's denominator degrees of freedom (as lmerTest), ``p``
+        the two-sided t test on ``df`` and ``ci_low``/``ci_high`` the interval
+        ``estimate -/+ qt(0.975, df) * se``; a singular fit uses the ordinary
+        least squares df, ``n_obs - n_levels``.
 
     Notes
     -----
     Estimates, standard errors and variance components are checked against
     ``lme4::lmer(score ~ timepoint + (1 | participant), REML = TRUE)`` to
-    1e-4 in ``tests/oracle/quant_lmer.R``, for both engines.
+    1e-4 in ``tests/oracle/quant_lmer.R``, for both engines, and ``df`` and
+    ``p`` against ``lmerTest``'s Satterthwaite method for the default engine.
     """
     if engine not in ("profiled_reml", "statsmodels"):
         raise UserInputError(f"engine must be profiled_reml or statsmodels, not {engine!r}")
@@ -146,13 +148,17 @@ def mixed_models(
         else:
             res = _fit_statsmodels(values, observed, local)
             beta, cov, sigma, sd_group, singular = res["beta"], res["cov"], res["sigma"], res["sd_group"], res["singular"]
+        theta = 0.0 if singular else (sd_group / sigma if sigma > 0 else float("nan"))
+        dfs = satterthwaite_df(values, observed, theta, sigma)
         if singular:
             local.append("boundary (singular) fit: participant SD estimated at 0; the model equals ordinary least squares")
         for msg in dict.fromkeys(local):
             messages.append(f"model {outcome}: {msg}")
         se = np.sqrt(np.diag(cov))
         for k in range(1, p):
-            z = beta[k] / se[k] if se[k] > 0 else np.nan
+            df = float(dfs[k])
+            t = beta[k] / se[k] if se[k] > 0 else np.nan
+            crit = float(stats.t.ppf(0.975, df)) if np.isfinite(df) else np.nan
             rows.append(
                 {
                     "outcome": outcome,
@@ -160,9 +166,10 @@ def mixed_models(
                     "reference": base,
                     "estimate": float(beta[k]),
                     "se": float(se[k]),
-                    "ci_low": float(beta[k] - _Z * se[k]),
-                    "ci_high": float(beta[k] + _Z * se[k]),
-                    "p": float(2 * stats.norm.sf(abs(z))) if np.isfinite(z) else np.nan,
+                    "ci_low": float(beta[k] - crit * se[k]),
+                    "ci_high": float(beta[k] + crit * se[k]),
+                    "df": df,
+                    "p": float(2 * stats.t.sf(abs(t), df)) if np.isfinite(t) and np.isfinite(df) else np.nan,
                     "n_obs": n_obs,
                     "n_participants": n_groups,
                     "sd_participant": float(sd_group),

@@ -177,3 +177,77 @@ def fit_random_intercept(y: np.ndarray, observed: np.ndarray) -> RemlFit:
         at_upper_bound=k == _LOG_THETA_GRID.size - 1,
         converged=bool(res.success),
     )
+
+
+def _parts(pt: _Patterns, gamma: float) -> tuple[float, float, np.ndarray]:
+    """``log|H| + log|X'H^-1 X|``, ``r'H^-1 r`` and ``(X'H^-1 X)^-1`` at ``gamma = tau^2 / sigma^2``."""
+    w = gamma / (1.0 + pt.n * gamma)
+    a = pt.xtx - (pt.c * (pt.count * w)[:, None]).T @ pt.c
+    b = pt.xty - pt.c.T @ (w * pt.s_sum)
+    q = pt.yty - float(np.dot(w, pt.s2_sum))
+    chol = np.linalg.cholesky(a)
+    beta = np.linalg.solve(a, b)
+    logdet = float(np.dot(pt.count, np.log1p(pt.n * gamma))) + 2.0 * float(np.log(np.diag(chol)).sum())
+    return logdet, q - float(b @ beta), np.linalg.inv(a)
+
+
+def satterthwaite_df(y: np.ndarray, observed: np.ndarray, theta: float, sigma: float) -> np.ndarray:
+    """Satterthwaite's denominator degrees of freedom for each fixed effect, as lmerTest computes them.
+
+    For a coefficient with variance ``v(phi) = [sigma^2 (X'H^-1 X)^-1]_kk``,
+    a function of the variance parameters ``phi = (tau^2, sigma^2)``,
+    ``df = 2 v^2 / (g' Cov(phi) g)`` with ``g`` the gradient of ``v`` and
+    ``Cov(phi) = 2 H^-1``, ``H`` the Hessian of the (unprofiled) REML
+    deviance at the estimates. Derivatives are central differences in
+    ``log tau^2`` and ``log sigma^2``; at an interior optimum the result
+    does not depend on the parametrisation (lmerTest differentiates in lme4's
+    ``(theta, sigma)``). Checked against ``lmerTest::lmer`` in
+    ``tests/oracle/quant_lmer.R``.
+
+    A singular fit (``theta`` below lme4's tolerance) is ordinary least
+    squares, whose t tests have ``N - p`` degrees of freedom; those are
+    returned there, where the derivative with respect to a variance at its
+    boundary is not defined.
+
+    Parameters
+    ----------
+    y, observed : numpy.ndarray
+        As for :func:`fit_random_intercept`.
+    theta, sigma : float
+        The fit's ``tau / sigma`` and residual SD.
+
+    Returns
+    -------
+    numpy.ndarray
+        One df per fixed effect (``beta[0]`` first).
+    """
+    pt = _patterns(np.where(observed, y - float(y[observed].mean()), 0.0), observed)
+    nu = pt.n_obs - pt.p
+    if theta < SINGULAR_TOL or not np.isfinite(theta) or sigma <= 0:
+        return np.full(pt.p, float(nu))
+    centre = np.log([(theta * sigma) ** 2, sigma**2])
+
+    def deviance(psi: np.ndarray) -> float:
+        tau2, s2 = np.exp(psi)
+        logdet, rss, _ = _parts(pt, tau2 / s2)
+        return nu * float(np.log(s2)) + logdet + rss / s2
+
+    def variances(psi: np.ndarray) -> np.ndarray:
+        tau2, s2 = np.exp(psi)
+        return s2 * np.diag(_parts(pt, tau2 / s2)[2])
+
+    h = 1e-4
+    e = np.eye(2) * h
+    hess = np.empty((2, 2))
+    f0 = deviance(centre)
+    for i in range(2):
+        hess[i, i] = (deviance(centre + e[i]) - 2.0 * f0 + deviance(centre - e[i])) / h**2
+    hess[0, 1] = hess[1, 0] = (
+        deviance(centre + e[0] + e[1]) - deviance(centre + e[0] - e[1])
+        - deviance(centre - e[0] + e[1]) + deviance(centre - e[0] - e[1])
+    ) / (4.0 * h**2)
+    grad = np.column_stack([(variances(centre + e[i]) - variances(centre - e[i])) / (2.0 * h) for i in range(2)])
+    v = variances(centre)
+    spread = np.einsum("ki,ij,kj->k", grad, np.linalg.inv(hess), grad)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(spread > 0, v**2 / spread, np.nan)

@@ -30,6 +30,7 @@ def table_models(results: Any, study: Any, decimals: Mapping[str, int], labels: 
             fmt.num(r["estimate"], dp),
             fmt.num(r["se"], dp),
             fmt.ci(r["ci_low"], r["ci_high"], dp),
+            fmt.num(r["df"], 1),
             fmt.p_value(r["p"]),
             fmt.count(r["n_obs"]),
             fmt.count(r["n_participants"]),
@@ -39,16 +40,17 @@ def table_models(results: Any, study: Any, decimals: Mapping[str, int], labels: 
     return ReportTable(
         key="models_mixed",
         title="Linear mixed models: change from baseline using every available observation",
-        columns=("Outcome", "Term", "Estimate", "SE", "95% CI", "p", "Observations", "Participants"),
+        columns=("Outcome", "Term", "Estimate", "SE", "95% CI", "df", "p", "Observations", "Participants"),
         rows=tuple(rows),
         notes=(
             "Random intercept per participant, timepoint as a fixed factor (baseline = reference), REML. "
-            "Estimates are mean differences from the baseline in score points; p values are Wald tests.",
+            "Estimates are mean differences from the baseline in score points; p values and 95% CIs use t "
+            "with Satterthwaite's degrees of freedom.",
         ),
         row_ids=tuple(ids),
         row_id_name="outcome",
         groups=tuple(groups),
-        numeric=(False, False) + (True,) * 6,
+        numeric=(False, False) + (True,) * 7,
     )
 
 
