@@ -71,6 +71,7 @@ class Phase:
     seconds: float
     server_cpu: float = float("nan")  # seconds, all server processes
     client_cpu: float = float("nan")  # seconds, this process
+    machine_cpu: float = float("nan")  # seconds, every process of the machine
 
     def percentile(self, q: float) -> float:
         xs = sorted(self.latencies)
@@ -79,6 +80,16 @@ class Phase:
     @property
     def throughput(self) -> float:
         return len(self.latencies) / self.seconds if self.seconds else float("nan")
+
+
+def machine_cpu() -> float:
+    """CPU seconds used by the whole machine so far (all cores, everything but idle and iowait); NaN without /proc."""
+    try:
+        with open("/proc/stat") as fh:
+            fields = [int(x) for x in fh.readline().split()[1:]]
+    except (OSError, ValueError):
+        return float("nan")
+    return (sum(fields[:8]) - fields[3] - fields[4]) / CLOCK_TICKS
 
 
 def process_tree_cpu(pid: int) -> float:
@@ -175,12 +186,13 @@ def people_of(port: int, token: str) -> list[str]:
 
 def run_phase(name: str, port: int, clients: int, jobs: list[Job], deadline: float, client: str, server_pid: int) -> Phase:
     """Send ``jobs`` from ``clients`` concurrent keep-alive connections; latencies, statuses and CPU used."""
-    server0, client0 = process_tree_cpu(server_pid), time.process_time()
+    server0, client0, machine0 = process_tree_cpu(server_pid), time.process_time(), machine_cpu()
     start = time.perf_counter()
     runner = run_asyncio if client == "asyncio" else run_threads
     latencies, statuses = runner(port, clients, jobs, deadline)
     seconds = time.perf_counter() - start
-    return Phase(name, latencies, statuses, seconds, process_tree_cpu(server_pid) - server0, time.process_time() - client0)
+    return Phase(name, latencies, statuses, seconds, process_tree_cpu(server_pid) - server0, time.process_time() - client0,
+                 machine_cpu() - machine0)
 
 
 def request_bytes(port: int, job: Job) -> bytes:
@@ -353,7 +365,8 @@ def run(kind: str, clients: int, contacts: int, threads: int, budget: float, ser
         n = len(phase.latencies) or 1
         print(f"{phase.name:<20} {len(phase.latencies):>5} requests in {phase.seconds:6.2f} s = {phase.throughput:7.1f} req/s; "
               f"p50 {phase.percentile(0.5) * 1000:6.1f} ms, p95 {phase.percentile(0.95) * 1000:6.1f} ms; statuses {phase.statuses}; "
-              f"CPU per request: server {phase.server_cpu / n * 1000:.2f} ms, load generator {phase.client_cpu / n * 1000:.2f} ms")
+              f"CPU per request: server {phase.server_cpu / n * 1000:.2f} ms, load generator {phase.client_cpu / n * 1000:.2f} ms; "
+              f"cores busy: {phase.machine_cpu / phase.seconds:.2f} of {os.cpu_count()}")
     print(f"ratio POST/GET-me: throughput {write.throughput / trivial.throughput:.2f}, "
           f"p50 {write.percentile(0.5) / trivial.percentile(0.5):.2f}, p95 {write.percentile(0.95) / trivial.percentile(0.95):.2f}")
     print(f"stored {stored}, distinct {distinct}, audit records {audited} (expected {contacts} each): {'OK' if ok else 'FAILED'}")
