@@ -103,21 +103,24 @@ def _patterns(y: np.ndarray, observed: np.ndarray) -> _Patterns:
     return _Patterns(count, n, c, s_sum, s2_sum, xtx, xty, float((yz * yz).sum()), int(level_n.sum()), p)
 
 
-def _solve(pt: _Patterns, theta: float) -> tuple[float, np.ndarray, np.ndarray, float]:
-    """Profiled deviance, beta, (X'H^-1X)^-1 and r'H^-1r at theta."""
-    g = theta * theta
-    w = g / (1.0 + pt.n * g)
+def _parts(pt: _Patterns, gamma: float) -> tuple[float, float, np.ndarray, np.ndarray]:
+    """``log|H| + log|X'H^-1 X|``, ``r'H^-1 r``, ``(X'H^-1 X)^-1`` and beta at ``gamma = tau^2 / sigma^2``."""
+    w = gamma / (1.0 + pt.n * gamma)
     a = pt.xtx - (pt.c * (pt.count * w)[:, None]).T @ pt.c
     b = pt.xty - pt.c.T @ (w * pt.s_sum)
     q = pt.yty - float(np.dot(w, pt.s2_sum))
     chol = np.linalg.cholesky(a)
     beta = np.linalg.solve(a, b)
-    rss = q - float(b @ beta)
+    logdet = float(np.dot(pt.count, np.log1p(pt.n * gamma))) + 2.0 * float(np.log(np.diag(chol)).sum())
+    return logdet, q - float(b @ beta), np.linalg.inv(a), beta
+
+
+def _solve(pt: _Patterns, theta: float) -> tuple[float, np.ndarray, np.ndarray, float]:
+    """Profiled deviance, beta, (X'H^-1X)^-1 and r'H^-1r at theta."""
+    logdet, rss, a_inv, beta = _parts(pt, theta * theta)
     nu = pt.n_obs - pt.p
-    logdet_h = float(np.dot(pt.count, np.log1p(pt.n * g)))
-    logdet_a = 2.0 * float(np.log(np.diag(chol)).sum())
-    dev = nu * (1.0 + np.log(2.0 * np.pi * rss / nu)) + logdet_h + logdet_a
-    return float(dev), beta, np.linalg.inv(a), rss
+    dev = nu * (1.0 + np.log(2.0 * np.pi * rss / nu)) + logdet
+    return float(dev), beta, a_inv, rss
 
 
 def gls_information_inverse(y: np.ndarray, observed: np.ndarray, theta: float) -> np.ndarray:
@@ -179,18 +182,6 @@ def fit_random_intercept(y: np.ndarray, observed: np.ndarray) -> RemlFit:
     )
 
 
-def _parts(pt: _Patterns, gamma: float) -> tuple[float, float, np.ndarray]:
-    """``log|H| + log|X'H^-1 X|``, ``r'H^-1 r`` and ``(X'H^-1 X)^-1`` at ``gamma = tau^2 / sigma^2``."""
-    w = gamma / (1.0 + pt.n * gamma)
-    a = pt.xtx - (pt.c * (pt.count * w)[:, None]).T @ pt.c
-    b = pt.xty - pt.c.T @ (w * pt.s_sum)
-    q = pt.yty - float(np.dot(w, pt.s2_sum))
-    chol = np.linalg.cholesky(a)
-    beta = np.linalg.solve(a, b)
-    logdet = float(np.dot(pt.count, np.log1p(pt.n * gamma))) + 2.0 * float(np.log(np.diag(chol)).sum())
-    return logdet, q - float(b @ beta), np.linalg.inv(a)
-
-
 def satterthwaite_df(y: np.ndarray, observed: np.ndarray, theta: float, sigma: float) -> np.ndarray:
     """Satterthwaite's denominator degrees of freedom for each fixed effect, as lmerTest computes them.
 
@@ -229,7 +220,7 @@ def satterthwaite_df(y: np.ndarray, observed: np.ndarray, theta: float, sigma: f
 
     def deviance(psi: np.ndarray) -> float:
         tau2, s2 = np.exp(psi)
-        logdet, rss, _ = _parts(pt, tau2 / s2)
+        logdet, rss, _, _ = _parts(pt, tau2 / s2)
         return nu * float(np.log(s2)) + logdet + rss / s2
 
     def variances(psi: np.ndarray) -> np.ndarray:
