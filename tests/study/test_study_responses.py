@@ -103,3 +103,10 @@ def test_integer_and_float_paths_score_identically(matrix, allowed):
     for name in ("answered", "missing", "status"):
         np.testing.assert_array_equal(getattr(a, name), getattr(b, name))
     pd.testing.assert_frame_equal(score(fast), score(slow))
+
+
+def test_a_participant_categorical_is_kept_in_its_own_order():
+    study = build_study(rows(wemwbs_1=[1.0, 2.0]), ["wemwbs"])
+    frame = study.responses.assign(participant_id=pd.Categorical(["02", "01"], categories=["02", "01"]))
+    out = normalise_responses(frame, study.definition, study.instruments)
+    assert out is frame  # nothing to change: no per-category work on every Study built from it

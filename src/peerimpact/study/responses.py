@@ -7,7 +7,8 @@ applies :func:`normalise_responses` when it is constructed):
 * ``participant_id`` and ``timepoint`` are pandas ``Categorical`` columns of
   strings. Timepoint categories are the study's timepoints in ``month``
   order (then any undeclared value, sorted), participant categories are the
-  ids present, sorted. Comparisons with strings, ``isin``, ``to_dict`` and
+  ids present, sorted (a categorical of strings given in another order is
+  kept). Comparisons with strings, ``isin``, ``to_dict`` and
   CSV writing behave as for plain strings; group with ``observed=True``.
 * Item columns of a questionnaire whose responses are whole numbers are
   nullable ``Int16`` (``<NA>`` when unanswered): a 36-item response row takes
@@ -60,12 +61,22 @@ def _ordered(categories: Iterable[str], first: Iterable[str]) -> list[str]:
 
 
 def _is_string_categorical(values: pd.Series) -> bool:
-    return isinstance(values.dtype, pd.CategoricalDtype) and all(isinstance(c, str) for c in values.cat.categories)
+    # Index.inferred_type is cached on the categories Index, which a normalised frame passes on
+    return isinstance(values.dtype, pd.CategoricalDtype) and values.cat.categories.inferred_type in ("string", "empty")
 
 
 def _categorical(values: pd.Series, first: Iterable[str] = ()) -> pd.Categorical | None:
-    """Strings as a Categorical with categories ``first`` then the rest sorted; None when already so."""
+    """Strings as a Categorical, categories ``first`` then the rest sorted; None when nothing needs to change.
+
+    A categorical of strings is kept as it is when no ``first`` order is
+    asked for (participant ids: checking a million categories on every
+    ``Study`` made from the same frame would cost more than it is worth), and
+    has its categories reordered (cheap) when ``first`` is (timepoints).
+    """
+    first = list(first)
     if _is_string_categorical(values):
+        if not first:
+            return None
         current = list(values.cat.categories)
         wanted = _ordered(current, first)
         return None if current == wanted else values.cat.reorder_categories(wanted).array
