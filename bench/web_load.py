@@ -380,7 +380,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--contacts", type=int, default=2000)
     parser.add_argument("--workers", type=int, default=2,
                         help="server processes: `peerimpact serve --workers N` (1 = waitress in one process, more = gunicorn)")
-    parser.add_argument("--threads", type=int, default=4, help="threads per server process")
+    parser.add_argument("--threads", type=int, default=2, help="threads per server process")
     parser.add_argument("--server", choices=("serve", "gunicorn"), default="serve",
                         help="serve = `peerimpact serve --demo`; gunicorn = the gunicorn command line of docs/deploy.md")
     parser.add_argument("--client", choices=("asyncio", "threads"), default="asyncio",

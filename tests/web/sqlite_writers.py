@@ -3,7 +3,7 @@
 ``python sqlite_writers.py DATA_DIR setup`` creates the table; ``... DATA_DIR write THREADS ROWS TAG`` runs
 THREADS threads that each insert ROWS rows in ``atomic`` blocks (every fifth block rolls back on purpose
 after its insert), and prints ``ok`` or the first error; ``... DATA_DIR lockcheck`` prints whether the file
-lock is held inside a transaction, after a commit and after a rollback.
+lock is held in a transaction before and after its first statement, after a commit and after a rollback.
 """
 
 from __future__ import annotations
@@ -47,6 +47,7 @@ def main() -> None:
     elif what == "lockcheck":
         lock = connection.settings_dict["NAME"] + ".writelock"
         with transaction.atomic():
+            before = held(lock)
             with connection.cursor() as cur:
                 cur.execute("INSERT INTO t VALUES ('check', 1)")
             inside = held(lock)
@@ -58,7 +59,7 @@ def main() -> None:
                 raise Rollback
         except Rollback:
             pass
-        print(inside, after_commit, held(lock))
+        print(before, inside, after_commit, held(lock))
     else:
         threads, rows, tag = int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
         errors: list[BaseException] = []

@@ -32,9 +32,26 @@ def test_settings_use_the_backend_with_persistent_connections(tmp_path):
     assert (db["ENGINE"], db["CONN_MAX_AGE"], db["OPTIONS"]["transaction_mode"]) == ("peerimpact.web.sqlite", None, "IMMEDIATE")
 
 
-def test_the_lock_is_held_for_a_transaction_only(tmp_path):
+def test_the_lock_is_held_from_the_first_statement_to_the_end_of_the_transaction(tmp_path):
     assert _out(_run(tmp_path, "setup")) == "ok"
-    assert _out(_run(tmp_path, "lockcheck")) == "True False False"  # inside; after commit; after rollback
+    # in the block before its first statement; after it; after the commit; after a rollback
+    assert _out(_run(tmp_path, "lockcheck")) == "False True False False"
+    with sqlite3.connect(tmp_path / "peerimpact.sqlite3") as con:
+        assert con.execute("SELECT n FROM t WHERE tag = 'check'").fetchall() == [(1,)]  # the rolled-back row is gone
+
+
+def test_an_atomic_block_is_one_transaction(db):
+    """A failure undoes every statement of the block (the tests' in-memory SQLite uses the same backend)."""
+    from django.db import transaction
+
+    from peerimpact.web.records.models import Site
+
+    with pytest.raises(ZeroDivisionError):
+        with transaction.atomic():
+            Site.objects.create(site_id="T1", name="one")
+            Site.objects.create(site_id="T2", name="two")
+            1 / 0
+    assert not Site.objects.filter(site_id__in=["T1", "T2"]).exists()
 
 
 @pytest.mark.slow

@@ -28,11 +28,13 @@ def serve(
     demo: bool = typer.Option(False, "--demo", help="Load the synthetic demo study and demo accounts (password demo-password); loopback only."),
     threads: int = typer.Option(8, "--threads", min=1, max=64, help="Worker threads of the WSGI server (of each worker process)."),
     workers: int = typer.Option(1, "--workers", min=1, max=32, help="Worker processes: 1 runs waitress in this process; "
-                                "more run gunicorn (Linux), one process per core, e.g. --workers 2 --threads 4 on 2 cores."),
+                                "more run gunicorn (Linux), one process per core, e.g. --workers 2 --threads 2 on 2 cores."),
 ) -> None:
     """Run the web app with a production WSGI server (waitress, or gunicorn with --workers), migrating first (SQLite is backed up before)."""
     from ..web import server
 
+    if demo:
+        server.check_demo_host(host)  # before creating the temporary data folder
     if demo and data_dir is None:
         data_dir = Path(tempfile.mkdtemp(prefix="peerimpact-demo-data-"))
     prepared = server.prepare(data_dir, demo=demo, host=host)

@@ -108,9 +108,15 @@ def load_demo(data_dir: Path) -> dict[str, str]:
     return demo_accounts()
 
 
-def prepare(data_dir: Path | None, demo: bool = False, host: str = "127.0.0.1") -> Prepared:
-    if demo and not is_loopback(host):
+def check_demo_host(host: str) -> None:
+    """Demo mode serves only on loopback."""
+    if not is_loopback(host):
         raise UserInputError(f"demo mode serves only on loopback (127.0.0.1, ::1 or localhost), not {host!r}")
+
+
+def prepare(data_dir: Path | None, demo: bool = False, host: str = "127.0.0.1") -> Prepared:
+    if demo:
+        check_demo_host(host)
     folder = configure(data_dir)
     backup, applied = migrate(folder)
     accounts = load_demo(folder) if demo else {}

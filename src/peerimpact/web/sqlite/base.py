@@ -10,7 +10,10 @@ itself is held for well under a millisecond.
 Here every transaction that Django opens (``atomic``: ``BEGIN IMMEDIATE``)
 first takes an exclusive ``flock`` on ``<database>.writelock`` beside the
 database file, and releases it when the transaction commits or rolls back (or
-the connection closes). ``flock`` blocks in the kernel and wakes the next
+the connection closes). The lock is taken, and ``BEGIN IMMEDIATE`` sent, only
+when the block runs its first statement: Django's Python work before it (about
+a quarter of the time a contact's transaction held the lock) runs unlocked. An
+``atomic`` block that runs no statement takes no lock and sends nothing. ``flock`` blocks in the kernel and wakes the next
 waiter as soon as the lock is released, in every thread and process that uses
 this backend on the same file. SQLite's own locking is unchanged and still
 guarantees correctness: the file lock only puts writers in a queue, so that
@@ -33,11 +36,38 @@ from django.db.backends.sqlite3 import base as sqlite3_base
 LOCK_SUFFIX = ".writelock"
 
 
+class Cursor(sqlite3_base.SQLiteCursorWrapper):
+    """Django's SQLite cursor; the first statement of an ``atomic`` block begins its transaction."""
+
+    db = None  # the DatabaseWrapper, set by create_cursor
+
+    def execute(self, query, params=None):
+        if self.db is not None and self.db._begin_pending:
+            self.db._begin()
+        return super().execute(query, params)
+
+    def executemany(self, query, param_list):
+        if self.db is not None and self.db._begin_pending:
+            self.db._begin()
+        return super().executemany(query, param_list)
+
+    def executescript(self, script):
+        if self.db is not None and self.db._begin_pending:
+            self.db._begin()
+        return super().executescript(script)
+
+
 class DatabaseWrapper(sqlite3_base.DatabaseWrapper):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._lock_fd: int | None = None
         self._lock_held = False
+        self._begin_pending = False
+
+    def create_cursor(self, name=None):
+        cursor = self.connection.cursor(factory=Cursor)
+        cursor.db = self
+        return cursor
 
     def get_new_connection(self, conn_params):
         conn = super().get_new_connection(conn_params)
@@ -56,14 +86,21 @@ class DatabaseWrapper(sqlite3_base.DatabaseWrapper):
             fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
 
     def _start_transaction_under_autocommit(self):
+        self._begin_pending = True  # see _begin
+
+    def _begin(self) -> None:
+        """Take the file lock and begin the transaction Django asked for (before its first statement)."""
+        self._begin_pending = False
         self._acquire()
         try:
-            super()._start_transaction_under_autocommit()
+            with self.wrap_database_errors:
+                self.connection.execute(f"BEGIN {self.transaction_mode}" if self.transaction_mode else "BEGIN")
         except BaseException:
             self._release()
             raise
 
     def _commit(self):
+        self._begin_pending = False
         try:
             return super()._commit()
         finally:
@@ -71,12 +108,14 @@ class DatabaseWrapper(sqlite3_base.DatabaseWrapper):
                 self._release()
 
     def _rollback(self):
+        self._begin_pending = False
         try:
             return super()._rollback()
         finally:
             self._release()
 
     def _close(self):
+        self._begin_pending = False
         try:
             return super()._close()
         finally:
