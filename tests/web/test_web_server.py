@@ -28,6 +28,22 @@ def test_demo_refuses_a_public_address():
     assert str(err.value) == "demo mode serves only on loopback (127.0.0.1, ::1 or localhost), not '0.0.0.0'"
 
 
+def test_serve_refuses_a_port_that_is_already_listened_on():
+    """With SO_REUSEPORT (serve --workers), a second server could otherwise silently share the port."""
+    import socket
+
+    from peerimpact.web.server import _check_port_free
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        with pytest.raises(UserInputError) as err:
+            _check_port_free("127.0.0.1", port)
+    assert str(err.value) == f"cannot listen on 127.0.0.1:{port}: Address already in use"
+    _check_port_free("127.0.0.1", port)  # free again
+
+
 def test_backup_copies_the_database(tmp_path):
     db = tmp_path / "peerimpact.sqlite3"
     with sqlite3.connect(db) as con:

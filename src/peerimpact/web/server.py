@@ -131,6 +131,7 @@ def serve(host: str, port: int, threads: int = 8, workers: int = 1) -> None:  # 
     use several cores; SQLite writers then queue on the database's write lock
     (see :mod:`peerimpact.web.sqlite`).
     """
+    _check_port_free(host, port)
     if workers <= 1:
         from waitress import serve as waitress_serve
 
@@ -139,6 +140,20 @@ def serve(host: str, port: int, threads: int = 8, workers: int = 1) -> None:  # 
         waitress_serve(application, host=host, port=port, threads=threads, ident="peerimpact", clear_untrusted_proxy_headers=True)
         return
     _gunicorn(host, port, threads, workers)
+
+
+def _check_port_free(host: str, port: int) -> None:
+    """Refuse a port something already listens on: with SO_REUSEPORT, a second server would silently share it."""
+    import socket
+
+    bare = host.strip("[]")
+    family = socket.AF_INET6 if ":" in bare else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # TIME_WAIT is fine; a listener is not
+        try:
+            probe.bind((bare, port))
+        except OSError as exc:
+            raise UserInputError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
 
 
 def _gunicorn(host: str, port: int, threads: int, workers: int) -> None:  # pragma: no cover - blocks
