@@ -7,7 +7,9 @@ its own ``test_<name>`` database there.
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -30,7 +32,10 @@ elif _kind == "sqlite":
 else:  # pragma: no cover - configuration error
     raise ValueError(f"PEERIMPACT_TEST_DB must be sqlite or postgres, not {_kind!r}")
 
-PEERIMPACT_DATA_DIR = os.environ.get("PEERIMPACT_DATA_DIR") or tempfile.mkdtemp(prefix="peerimpact-test-data-")
+PEERIMPACT_DATA_DIR = os.environ.get("PEERIMPACT_DATA_DIR") or ""
+if not PEERIMPACT_DATA_DIR:  # a folder of this process's own, removed when it exits
+    PEERIMPACT_DATA_DIR = tempfile.mkdtemp(prefix="peerimpact-test-data-")
+    atexit.register(shutil.rmtree, PEERIMPACT_DATA_DIR, ignore_errors=True)
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed only; never in production
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 SESSION_COOKIE_SECURE = False
