@@ -57,6 +57,10 @@ PERSONAL = OutcomeSpec("mjs.personal", 4.1, 0.5, 0.35, (0, -0.2, -0.1, 0), None,
 LEADERSHIP = OutcomeSpec("itpps.leadership", 4.0, 0.0, 0.6, (0, 0.1, -0.1, 0), 4, 1, 5, (3.8, 0.77, None), 0.8)
 LIKERT = OutcomeSpec("mjs.pay", 3.5, 0.6, 0.7, (0, 0, -0.2, 0), 0, 1, 5, (3.4, 0.66, 50), None)
 COORD = OutcomeSpec("itpps.coordination", 4.0, 0.4, 0.4, (0, 0.1, 0.2, 0.3), 2, 1, 5, (3.9, 0.75, None), 0.85)
+# Participant SD small next to the residual SD: theta of about 0.008 and 0.08 with seed 85, not singular.
+# Satterthwaite's df is hardest to get right there (the deviance is nearly flat in theta).
+TINY_BETWEEN = OutcomeSpec("wemwbs.total", 50, 0.5, 5, (0, -1.5, -1), None, 14, 70, None, None)
+SMALL_BETWEEN = OutcomeSpec("mbi_hss.emotional_exhaustion", 20, 1.2, 5, (0, 2, 1), None, 0, 54, None, None)
 
 DATASETS = (
     Dataset("three_timepoints", 20240601, 30, (("baseline", 0), ("m6", 6), ("m18", 18)),
@@ -65,6 +69,8 @@ DATASETS = (
     Dataset("four_timepoints_sparse", 99, 14, (("w0", 0), ("w1", 1), ("w2", 2), ("w3", 3)),
             (("w0", "w1"), ("w0", "w2"), ("w0", "w3"), ("w2", "w3")), 0.4, (LIKERT, COORD, DP),
             empty={"itpps.coordination": ("w2",)}),
+    Dataset("small_participant_variance", 85, 40, (("T1", 0), ("T2", 4), ("T3", 12)), (("T1", "T2"),), 0.2,
+            (TINY_BETWEEN, SMALL_BETWEEN)),
 )
 
 

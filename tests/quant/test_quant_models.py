@@ -110,3 +110,46 @@ def test_unknown_engine():
         mixed_models(pd.DataFrame(columns=["participant_id", "timepoint", "outcome", "score"]),
                      definition(timepoints=TPS), engine="lme4")
     assert str(err.value) == "engine must be profiled_reml or statsmodels, not 'lme4'"
+
+
+@pytest.mark.parametrize("dataset_name", ["small_participant_variance", "three_timepoints"])
+def test_satterthwaite_derivatives_equal_50_digit_arithmetic(dataset_name):
+    """The finite differences of satterthwaite_df against the same formula in mpmath, at the same estimates,
+    including a participant SD close to zero (theta about 0.008), where the deviance is nearly flat."""
+    from quant_exact import exact_df
+    from quant_oracle_python import dataset
+
+    from peerimpact.quant.cube import build_cube
+    from peerimpact.quant.reml import fit_random_intercept, satterthwaite_df
+
+    defn, scores, _ = dataset(dataset_name)
+    cube = build_cube(scores, defn)
+    checked = 0
+    for io in range(len(cube.outcomes))[:3]:
+        values = cube.values[io].T
+        observed = ~np.isnan(values)
+        keep = observed.any(axis=1)
+        values, observed = values[keep][:, observed.any(axis=0)], observed[keep][:, observed.any(axis=0)]
+        fit = fit_random_intercept(values, observed)
+        if fit.singular:
+            continue
+        got = satterthwaite_df(values, observed, fit.theta, fit.sigma)[1:]
+        np.testing.assert_allclose(got, exact_df(values, observed, fit.theta, fit.sigma), rtol=1e-6)
+        checked += 1
+    assert checked >= 2
+
+
+def test_no_df_at_the_search_bound():
+    """A residual variance near zero puts theta at the search's upper bound, which is no optimum: df, p and CI
+    are left empty (with the model's warning) rather than computed from a formula that does not apply."""
+    rng = np.random.default_rng(4)
+    n = 12
+    person = rng.normal(50, 5, n)
+    y = np.column_stack([person + shift + rng.normal(0, 1e-6, n) for shift in (0, -2, 1)])
+    ids = [f"p{i}" for i in range(n)]
+    scores = long_scores({"w.total": {tp: list(y[:, k]) for k, (tp, _) in enumerate(TPS)}}, ids)
+    messages: list[str] = []
+    out = mixed_models(scores, definition(timepoints=TPS), warnings=messages)
+    assert any("upper bound" in m for m in messages)
+    assert out["df"].isna().all() and out["p"].isna().all() and out["ci_low"].isna().all()
+    assert out["estimate"].notna().all() and out["se"].notna().all()

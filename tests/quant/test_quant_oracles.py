@@ -153,15 +153,22 @@ def test_attrition_baseline_scores_match_r(r, folder):
 
 
 # ---------------------------------------------------------------- mixed models
-SATTERTHWAITE = 1e-5  # df and p against lmerTest, default engine (achieved: 8e-7 and 4e-7)
-SATTERTHWAITE_CROSS_CHECK = 1e-3  # statsmodels stops short of the REML optimum (achieved: 1.1e-4)
+# Satterthwaite df and p against lmerTest, relative. lmerTest differentiates numerically with steps
+# relative to theta; where the participant SD is small next to the residual SD (theta < 0.05) the
+# deviance is nearly flat in theta and its df carry an error of about 2e-4 (ours agree with 50-digit
+# arithmetic to 2e-7 there: test_quant_models.py), hence the looser bound for those fits.
+SATTERTHWAITE = {  # (engine, theta < 0.05): tolerance; achieved in brackets
+    ("profiled_reml", False): 1e-5,  # (1e-7 df, 3e-7 p)
+    ("profiled_reml", True): 1e-3,  # (2.4e-4 df, 2.2e-6 p)
+    ("statsmodels", False): 1e-3,  # (1.7e-5 df, 1.1e-4 p): its optimiser stops short of the REML optimum
+}
 MODEL_CASES = [
     pytest.param(fit, term, engine, folder, id=f"{engine}-{fit['dataset']}-{fit['outcome']}-{term['term']}")
     for fit, folder in LMER_FITS if "terms" in fit for term in fit["terms"][1:]
     for engine in ("profiled_reml", "statsmodels")
-    # statsmodels' optimiser stops short of the boundary in singular fits (documented in
-    # mixed_models); the default engine is held to 1e-4 there too.
-    if not (engine == "statsmodels" and fit["singular"])
+    # statsmodels' optimiser stops short of the boundary in singular and near-singular fits
+    # (theta < 0.1; documented in mixed_models); the default engine is held to 1e-4 there too.
+    if not (engine == "statsmodels" and (fit["singular"] or fit["theta"] < 0.1))
 ]
 
 
@@ -176,7 +183,7 @@ def test_models_match_lme4(fit, term, engine, folder):
     assert (py["n_obs"], py["n_participants"], bool(py["singular"])) == (fit["n_obs"], fit["n_groups"], fit["singular"])
     assert py["reference"] == fit["levels"][0]
     # Satterthwaite df and the t test's p, as lmerTest (numerical derivatives on both sides)
-    tol = SATTERTHWAITE if engine == "profiled_reml" else SATTERTHWAITE_CROSS_CHECK
+    tol = SATTERTHWAITE[(engine, fit["theta"] < 0.05)]
     assert close(py["df"], term["df"], tol), (py["df"], term["df"])
     assert close(py["p"], term["p"], tol, 1e-300), (py["p"], term["p"])
 

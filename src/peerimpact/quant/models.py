@@ -79,8 +79,10 @@ def mixed_models(
         ``sigma^2 (X'V^-1 X)^-1`` at its variance estimates (statsmodels'
         own ``cov_params()`` inverts the full observed information and
         differs from lme4 by about 1e-3 relative). Its optimiser stops
-        short of the boundary in singular fits, where its estimates may
-        differ from lme4's by more than 1e-4; use it as a cross-check only.
+        short of the boundary in singular and near-singular fits (participant
+        SD under a tenth of the residual SD), where its estimates may differ
+        from lme4's by more than 1e-4 and its df by more than 10%; use it as
+        a cross-check only.
     cube : ScoreCube, optional
         A cube already built from ``scores``.
     warnings : list of str, optional
@@ -94,7 +96,9 @@ def mixed_models(
         Satterthwaite's denominator degrees of freedom (as lmerTest), ``p``
         the two-sided t test on ``df`` and ``ci_low``/``ci_high`` the interval
         ``estimate -/+ qt(0.975, df) * se``; a singular fit uses the ordinary
-        least squares df, ``n_obs - n_levels``.
+        least squares df, ``n_obs - n_levels``, and a fit whose participant
+        variance is at the search's upper bound (residual variance near 0,
+        warned) has no df, p or CI.
 
     Notes
     -----
@@ -150,6 +154,8 @@ def mixed_models(
             beta, cov, sigma, sd_group, singular = res["beta"], res["cov"], res["sigma"], res["sd_group"], res["singular"]
         theta = 0.0 if singular else (sd_group / sigma if sigma > 0 else float("nan"))
         dfs = satterthwaite_df(values, observed, theta, sigma)
+        if engine == "profiled_reml" and fit.at_upper_bound:  # no optimum: Satterthwaite's formula does not apply
+            dfs = np.full(p, np.nan)
         if singular:
             local.append("boundary (singular) fit: participant SD estimated at 0; the model equals ordinary least squares")
         for msg in dict.fromkeys(local):

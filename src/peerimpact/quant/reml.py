@@ -40,7 +40,9 @@ from scipy import optimize
 
 #: lme4's tolerance for declaring a fit singular (``isSingular(tol = 1e-4)``).
 SINGULAR_TOL = 1e-4
-_LOG_THETA_GRID = np.linspace(np.log(1e-4), np.log(1e4), 81)
+#: Largest theta the optimiser searches; a fit there is at the bound, not at an optimum.
+THETA_UPPER = 1e4
+_LOG_THETA_GRID = np.linspace(np.log(1e-4), np.log(THETA_UPPER), 81)
 
 
 @dataclass(frozen=True)
@@ -185,20 +187,23 @@ def fit_random_intercept(y: np.ndarray, observed: np.ndarray) -> RemlFit:
 def satterthwaite_df(y: np.ndarray, observed: np.ndarray, theta: float, sigma: float) -> np.ndarray:
     """Satterthwaite's denominator degrees of freedom for each fixed effect, as lmerTest computes them.
 
-    For a coefficient with variance ``v(phi) = [sigma^2 (X'H^-1 X)^-1]_kk``,
-    a function of the variance parameters ``phi = (tau^2, sigma^2)``,
-    ``df = 2 v^2 / (g' Cov(phi) g)`` with ``g`` the gradient of ``v`` and
-    ``Cov(phi) = 2 H^-1``, ``H`` the Hessian of the (unprofiled) REML
-    deviance at the estimates. Derivatives are central differences in
-    ``log tau^2`` and ``log sigma^2``; at an interior optimum the result
-    does not depend on the parametrisation (lmerTest differentiates in lme4's
-    ``(theta, sigma)``). Checked against ``lmerTest::lmer`` in
-    ``tests/oracle/quant_lmer.R``.
+    For a coefficient with variance ``v = [sigma^2 (X'H^-1 X)^-1]_kk``, a
+    function of the variance parameters, ``df = 2 v^2 / (g' Cov g)`` with
+    ``g`` the gradient of ``v`` and ``Cov = 2 H^-1``, ``H`` the Hessian of
+    the (unprofiled) REML deviance at the estimates. As in lmerTest the
+    parameters are lme4's ``(theta, sigma)``, in which the deviance stays
+    smooth as ``theta`` goes to 0 (it depends on ``theta^2``); derivatives
+    are central differences with Richardson extrapolation (steps ``h`` and
+    ``h/2``, ``h = 3e-3 max(theta, 1)`` and ``1e-3 sigma``). Checked against
+    ``lmerTest::lmer`` in ``tests/oracle/quant_lmer.R`` (datasets with
+    ``theta`` from about 0.01 to above 1) and against the same formula in
+    60-digit arithmetic (mpmath) in ``tests/quant/test_quant_models.py``.
 
-    A singular fit (``theta`` below lme4's tolerance) is ordinary least
-    squares, whose t tests have ``N - p`` degrees of freedom; those are
-    returned there, where the derivative with respect to a variance at its
-    boundary is not defined.
+    Returns NaN where the formula does not apply: the variance estimate is at
+    the search's upper bound (``theta`` of 1e4, residual variance near 0),
+    which is not an optimum. A singular fit (``theta`` below lme4's
+    tolerance) is ordinary least squares, whose t tests have ``N - p``
+    degrees of freedom; those are returned there, as lmerTest gives too.
 
     Parameters
     ----------
@@ -214,30 +219,37 @@ def satterthwaite_df(y: np.ndarray, observed: np.ndarray, theta: float, sigma: f
     """
     pt = _patterns(np.where(observed, y - float(y[observed].mean()), 0.0), observed)
     nu = pt.n_obs - pt.p
-    if theta < SINGULAR_TOL or not np.isfinite(theta) or sigma <= 0:
+    if not np.isfinite(theta) or not sigma > 0 or theta >= THETA_UPPER * (1 - 1e-3):
+        return np.full(pt.p, np.nan)
+    if theta < SINGULAR_TOL:
         return np.full(pt.p, float(nu))
-    centre = np.log([(theta * sigma) ** 2, sigma**2])
+    centre = np.array([theta, sigma])
 
-    def deviance(psi: np.ndarray) -> float:
-        tau2, s2 = np.exp(psi)
-        logdet, rss, _, _ = _parts(pt, tau2 / s2)
-        return nu * float(np.log(s2)) + logdet + rss / s2
+    def deviance(x: np.ndarray) -> float:
+        th, sg = x
+        logdet, rss, _, _ = _parts(pt, th * th)
+        return nu * float(np.log(sg * sg)) + logdet + rss / (sg * sg)
 
-    def variances(psi: np.ndarray) -> np.ndarray:
-        tau2, s2 = np.exp(psi)
-        return s2 * np.diag(_parts(pt, tau2 / s2)[2])
+    def variances(x: np.ndarray) -> np.ndarray:
+        th, sg = x
+        return sg * sg * np.diag(_parts(pt, th * th)[2])
 
-    h = 1e-4
-    e = np.eye(2) * h
-    hess = np.empty((2, 2))
-    f0 = deviance(centre)
-    for i in range(2):
-        hess[i, i] = (deviance(centre + e[i]) - 2.0 * f0 + deviance(centre - e[i])) / h**2
-    hess[0, 1] = hess[1, 0] = (
-        deviance(centre + e[0] + e[1]) - deviance(centre + e[0] - e[1])
-        - deviance(centre - e[0] + e[1]) + deviance(centre - e[0] - e[1])
-    ) / (4.0 * h**2)
-    grad = np.column_stack([(variances(centre + e[i]) - variances(centre - e[i])) / (2.0 * h) for i in range(2)])
+    def derivatives(step: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        e = np.diag(step)
+        hess = np.empty((2, 2))
+        f0 = deviance(centre)
+        for i in range(2):
+            hess[i, i] = (deviance(centre + e[i]) - 2.0 * f0 + deviance(centre - e[i])) / step[i] ** 2
+        hess[0, 1] = hess[1, 0] = (
+            deviance(centre + e[0] + e[1]) - deviance(centre + e[0] - e[1])
+            - deviance(centre - e[0] + e[1]) + deviance(centre - e[0] - e[1])
+        ) / (4.0 * step[0] * step[1])
+        grad = np.column_stack([(variances(centre + e[i]) - variances(centre - e[i])) / (2.0 * step[i]) for i in range(2)])
+        return hess, grad
+
+    step = np.array([3e-3 * max(theta, 1.0), 1e-3 * sigma])
+    (h1, g1), (h2, g2) = derivatives(step), derivatives(step / 2)
+    hess, grad = (4.0 * h2 - h1) / 3.0, (4.0 * g2 - g1) / 3.0  # Richardson: O(h^4)
     v = variances(centre)
     spread = np.einsum("ki,ij,kj->k", grad, np.linalg.inv(hess), grad)
     with np.errstate(divide="ignore", invalid="ignore"):

@@ -250,9 +250,10 @@ MODELS = TableSpec(
     "(1 | participant)`, REML, timepoint a fixed factor with the baseline as reference, one random intercept per "
     "participant; one record per non-baseline timepoint. Estimates equal lme4's `lmer(..., REML = TRUE)` (checked "
     "to 1e-4). `p` is the two-sided t test of estimate / se on Satterthwaite's denominator degrees of freedom `df` "
-    "and the CI is estimate -/+ qt(0.975, df) * se, as lmerTest reports them (checked to 1e-5); a singular fit, "
-    "which equals ordinary least squares, uses the least-squares df (`n_obs` minus the number of timepoints "
-    "modelled).",
+    "and the CI is estimate -/+ qt(0.975, df) * se, as lmerTest reports them (checked to 1e-5, and to 1e-6 "
+    "against 50-digit arithmetic); a singular fit, which equals ordinary least squares, uses the least-squares "
+    "df (`n_obs` minus the number of timepoints modelled); a fit whose participant variance is at the search's "
+    "upper bound (residual variance near 0, warned) has null `df`, `p` and CI.",
     (
         _f("outcome", STR, "Outcome id."),
         _f("term", STR, "Timepoint id whose difference from the reference is estimated."),
@@ -261,7 +262,8 @@ MODELS = TableSpec(
         _f("se", NUM, "Standard error of the estimate."),
         _f("ci_low", NUM, "Lower limit of the 95% CI (t on `df`)."),
         _f("ci_high", NUM, "Upper limit of the 95% CI (t on `df`)."),
-        _f("df", NUM, "Satterthwaite denominator degrees of freedom (least-squares df for a singular fit)."),
+        _f("df", NUM, "Satterthwaite denominator degrees of freedom (least-squares df for a singular fit; null at the "
+           "search's upper bound)."),
         _f("p", NUM, "Two-sided p-value of the t test on `df`."),
         _f("n_obs", N, "Scores used by the model."),
         _f("n_participants", N, "Participants with at least one score."),
@@ -410,8 +412,10 @@ METHODS = (
     "Mixed models by exact profiled REML (closed form per pattern of answered timepoints, "
     "`peerimpact.quant.reml`); estimates and SEs equal lme4's `lmer(score ~ timepoint + (1 | participant), "
     "REML = TRUE)` to 1e-4 (`tests/oracle/quant_lmer.R`). p is the t test and the CI the t interval on "
-    "Satterthwaite's denominator degrees of freedom, checked against lmerTest's to 1e-5 (achieved 8e-7); in a "
-    "complete balanced design they reduce to the repeated-measures ANOVA error df, (n - 1)(t - 1), as a test "
+    "Satterthwaite's denominator degrees of freedom, checked against lmerTest's to 1e-5 (1e-3 where the "
+    "participant SD is under 5% of the residual SD, where lmerTest's own numerical derivatives are coarser) and "
+    "against the same formula in 50-digit arithmetic to 1e-6; in a complete balanced design they reduce to the "
+    "repeated-measures ANOVA error df, (n - 1)(t - 1), as a test "
     "checks.",
     "Reliable change (Jacobson & Truax): |RCI| > 1.96 with S_diff = sqrt(2) * SD_from * sqrt(1 - alpha); "
     "checked against the same formula in R.",
