@@ -54,6 +54,16 @@ def test_xlsx_sheets_readme_and_types(tmp_path, small_study):
     assert people[0] == ("participant_id", "site", "consent_date", "gender", "age", "role")
     assert people[3][0] == "p03" and people[3][2].date().isoformat() == "2021-02-01" and people[3][4] is None
     assert len(list(wb["scores"].iter_rows())) == 1 + len(score(small_study))
+    # ids, timepoints, outcomes and statuses are text cells ('@'), categorical columns included, so Excel
+    # keeps "02" as "02"; item responses stay numbers
+    resp_header = [c.value for c in wb["responses"][1]]
+    first = {h: c for h, c in zip(resp_header, wb["responses"][2])}
+    assert first["participant_id"].number_format == "@" and first["timepoint"].number_format == "@"
+    item = next(h for h in resp_header if h.startswith("wemwbs_"))
+    assert first[item].number_format == "General" and isinstance(first[item].value, int)
+    score_header = [c.value for c in wb["scores"][1]]
+    row = {h: c for h, c in zip(score_header, wb["scores"][2])}
+    assert [row[h].number_format for h in ("participant_id", "timepoint", "outcome", "status")] == ["@"] * 4
 
 
 def test_a_study_that_is_not_synthetic_says_nothing_about_synthetic_data(tmp_path, small_study_dir):

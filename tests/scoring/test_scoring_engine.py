@@ -173,7 +173,7 @@ def test_every_outcome_for_every_row_in_order():
         ["01", "T1", "swemwbs.metric"], ["02", "T1", "swemwbs.metric"], ["01", "T2", "swemwbs.metric"],
     ]
     assert table.dtypes.astype(str).tolist() == ["category", "category", "category", "float64", "Int16", "Int16", "category"]
-    assert list(table["timepoint"].cat.categories) == ["T1", "T2"]  # study order
+    assert list(table["timepoint"].cat.categories) == ["T1", "T2", "T3"]  # every declared timepoint, study order
     assert list(table["outcome"].cat.categories) == ["wemwbs.total", "swemwbs.metric"]
     assert list(table["status"].cat.categories) == ["complete", "prorated", "too_many_missing", "prescored", "missing"]
 

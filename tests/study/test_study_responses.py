@@ -32,7 +32,7 @@ def rows(**columns):
     [
         ("wemwbs", "wemwbs_1", [1.0, 5.0, math.nan], "Int16"),  # whole-number scale: nullable integers
         ("mbi_hss", "mbi_hss_3", [0.0, 6.0, math.nan], "Int16"),
-        ("wemwbs", "wemwbs_1", [1.0, 2.5, 3.0], "float64"),  # a fraction is left for the engine to report
+        ("wemwbs", "wemwbs_1", [1.0, 2.5, 3.0], "float64"),  # a fraction is kept as it is, never rounded
         ("wemwbs", "wemwbs_1", [1.0, 40000.0, 3.0], "float64"),  # beyond Int16: left as it is
         ("mjs", "mjs.personal", [4.25, 3.0, math.nan], "float64"),  # pre-scored subscales stay float
     ],
@@ -57,7 +57,7 @@ def test_ids_are_categorical_with_timepoints_in_study_order():
     out = normalise_responses(frame, study.definition, study.instruments)
     pid, tp = out["participant_id"], out["timepoint"]
     assert list(pid.cat.categories) == ["a", "b"] and pid.isna().tolist() == [False, False, True, False]
-    assert list(tp.cat.categories) == ["T1", "T3", "X"]  # declared order (by month), then undeclared values sorted
+    assert list(tp.cat.categories) == ["T1", "T2", "T3", "X"]  # every declared one by month, then undeclared, sorted
     assert tp.astype(object).tolist() == ["T3", "T1", "T1", "X"]
     assert (tp == "T1").tolist() == [False, True, True, False]
 
@@ -71,7 +71,7 @@ def test_a_categorical_timepoint_in_another_order_is_reordered():
     study = build_study(rows(wemwbs_1=[1.0, 2.0]), ["wemwbs"])
     frame = study.responses.assign(timepoint=pd.Categorical(["T2", "T1"], categories=["T2", "T1"]))
     out = normalise_responses(frame, study.definition, study.instruments)
-    assert list(out["timepoint"].cat.categories) == ["T1", "T2"]
+    assert list(out["timepoint"].cat.categories) == ["T1", "T2", "T3"]
     assert out["timepoint"].astype(object).tolist() == ["T2", "T1"]
 
 

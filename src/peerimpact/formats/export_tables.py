@@ -99,6 +99,15 @@ def _xlsx_value(value: Any, kind: str) -> Any:
     return value
 
 
+def _kind(dtype) -> str:
+    """How a column is written: dates as dates; ids, labels and categories (object, string, categorical) as text."""
+    if pd.api.types.is_datetime64_any_dtype(dtype):
+        return "date"
+    if dtype == object or isinstance(dtype, pd.CategoricalDtype) or pd.api.types.is_string_dtype(dtype):
+        return "text"
+    return "number"
+
+
 def _write_sheet(ws, frame: pd.DataFrame) -> None:
     """Append a header and the rows to a write-only sheet: ids as text, dates as dates."""
     from openpyxl.cell import WriteOnlyCell
@@ -113,7 +122,7 @@ def _write_sheet(ws, frame: pd.DataFrame) -> None:
         header.append(cell)
     ws.freeze_panes = "A2"
     ws.append(header)
-    kinds = {c: ("date" if pd.api.types.is_datetime64_any_dtype(frame[c]) else "text" if frame[c].dtype == object else "number") for c in cols}
+    kinds = {c: _kind(frame[c].dtype) for c in cols}
     for row in frame.itertuples(index=False, name=None):
         cells = []
         for c, v in zip(cols, row):

@@ -86,8 +86,11 @@ def _range_problems(values: np.ndarray, role: ColumnRole, offset: int = 0) -> li
 def _guard_range(values: np.ndarray, role: ColumnRole, offset: int = 0) -> list[Problem]:
     """Cheap check (two reductions) that a float64 column respects its range.
 
-    ``load_study`` has already validated the file; this protects studies
-    built in memory (importers, the web app, tests) from silent nonsense.
+    ``load_study`` has already validated the file (including whole numbers
+    on integer scales); this protects studies built in memory (importers, the
+    web app, tests) from values outside the range. A fraction on a
+    whole-number scale is scored as given: the property tests score an
+    imputed item mean that way on purpose.
     """
     if values.size == 0:
         return []
@@ -182,7 +185,7 @@ def _score_items(study: Study, plan: OutcomePlan, rows: slice, out: np.ndarray, 
             np.multiply(source, valid, out=buffer, casting="unsafe")
             total += buffer
         else:
-            values = column_values(responses, column)[rows]
+            values = float_values(responses[column].iloc[rows])  # this block's rows only, then converted
             problems.extend(_guard_range(values, role, rows.start))
             mask = np.isnan(values, out=valid)
             if reverse:
@@ -240,7 +243,7 @@ def _lookup(plan: OutcomePlan, offset: int, total: np.ndarray, missing: np.ndarr
     raw_min = len(plan.columns) * int(defn.response_min or 0)
     table = np.array([lookup[k] for k in range(raw_min, raw_min + len(lookup))] + [np.nan], dtype=np.float64)
     complete = missing == 0
-    position = np.where(complete, total - raw_min, 0)
+    position = np.where(complete, total.astype(np.int64 if total.dtype.kind == "i" else np.float64) - raw_min, 0)
     index = position.astype(np.int64)
     bad = complete & ((index != position) | (index < 0) | (index >= len(table) - 1))
     if bad.any():
@@ -257,7 +260,7 @@ def _lookup(plan: OutcomePlan, offset: int, total: np.ndarray, missing: np.ndarr
 def _score_prescored(study: Study, plan: OutcomePlan, rows: slice, out: np.ndarray, status: np.ndarray,
                      problems: list[Problem]) -> None:
     column = plan.columns[0]
-    values = column_values(study.responses, column)[rows]
+    values = float_values(study.responses[column].iloc[rows])
     lo, hi = plan.instrument.score_range(plan.subscale.id)
     problems.extend(_guard_range(values, ColumnRole(column, "prescored", column, lo, hi, False), rows.start))
     out[:] = values

@@ -5,8 +5,9 @@ imported, exported from the web database or built in memory (``Study``
 applies :func:`normalise_responses` when it is constructed):
 
 * ``participant_id`` and ``timepoint`` are pandas ``Categorical`` columns of
-  strings. Timepoint categories are the study's timepoints in ``month``
-  order (then any undeclared value, sorted), participant categories are the
+  strings. Timepoint categories are all the study's timepoints in ``month``
+  order, whether answered or not (then any undeclared value, sorted), so
+  every study's table has the same categories; participant categories are the
   ids present, sorted (a categorical of strings given in another order is
   kept). Comparisons with strings, ``isin``, ``to_dict`` and
   CSV writing behave as for plain strings; group with ``observed=True``.
@@ -16,9 +17,10 @@ applies :func:`normalise_responses` when it is constructed):
   conversion.
 * Every other numeric column (pre-scored subscales, items of a scale with
   fractional responses, a column holding a value the integer type cannot
-  represent exactly) stays float64 with NaN for missing, so that a study
-  built in memory with an invalid value is still reported by the scoring
-  engine's range check rather than silently changed.
+  represent exactly, such as 2.5 or 99999 in a study built in memory) stays
+  float64 with NaN for missing: nothing is rounded or clipped. The scoring
+  engine scores such a column the same way and refuses values outside the
+  range; ``load_study`` refuses fractions on whole-number scales in files.
 
 :func:`float_values` reads any numeric response column as float64 with NaN
 for missing; :func:`masked_int_parts` gives the integer data and missing
@@ -36,7 +38,9 @@ if TYPE_CHECKING:  # pragma: no cover
     from .definition import StudyDefinition
 
 ITEM_DTYPE = pd.Int16Dtype()
-_ITEM_LIMITS = (np.iinfo(np.int16).min, np.iinfo(np.int16).max)
+#: Scales whose responses lie within these bounds are held as Int16; the scoring engine can then
+#: reverse-score (min + max - x) and sum them in 16-bit integers without overflow.
+_ITEM_LIMITS = (-16383, 16383)
 KEY_COLUMNS = ("participant_id", "timepoint")
 
 
@@ -54,10 +58,9 @@ def integer_item_columns(instruments: Mapping[str, Any]) -> dict[str, int]:
 
 
 def _ordered(categories: Iterable[str], first: Iterable[str]) -> list[str]:
-    """``first`` (those present) in its order, then the rest sorted."""
-    present = set(categories)
-    lead = [c for c in first if c in present]
-    return lead + sorted(present.difference(lead))
+    """All of ``first`` in its order (present or not), then the other categories sorted."""
+    lead = list(dict.fromkeys(first))
+    return lead + sorted(set(categories).difference(lead))
 
 
 def _is_string_categorical(values: pd.Series) -> bool:
@@ -66,7 +69,7 @@ def _is_string_categorical(values: pd.Series) -> bool:
 
 
 def _categorical(values: pd.Series, first: Iterable[str] = ()) -> pd.Categorical | None:
-    """Strings as a Categorical, categories ``first`` then the rest sorted; None when nothing needs to change.
+    """Strings as a Categorical, categories all of ``first`` then the rest sorted; None when nothing needs to change.
 
     A categorical of strings is kept as it is when no ``first`` order is
     asked for (participant ids: checking a million categories on every
@@ -79,7 +82,7 @@ def _categorical(values: pd.Series, first: Iterable[str] = ()) -> pd.Categorical
             return None
         current = list(values.cat.categories)
         wanted = _ordered(current, first)
-        return None if current == wanted else values.cat.reorder_categories(wanted).array
+        return None if current == wanted else values.cat.set_categories(wanted).array
     raw = values.to_numpy(dtype=object)
     missing = pd.isna(raw)
     if missing.any():
