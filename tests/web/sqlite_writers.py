@@ -12,7 +12,6 @@ import fcntl
 import os
 import sys
 import threading
-from pathlib import Path
 
 os.environ["PEERIMPACT_DATA_DIR"] = sys.argv[1]
 os.environ["DJANGO_SETTINGS_MODULE"] = "peerimpact.web.settings.local"
