@@ -60,15 +60,28 @@ def test_balanced_design_df_is_the_anova_error_df():
         assert math.isclose(row["estimate"] - row["ci_low"], stats.t.ppf(0.975, row["df"]) * row["se"], rel_tol=1e-12)
 
 
-def test_singular_fit_uses_the_least_squares_df():
+def test_singular_fit_is_ordinary_least_squares():
+    """A singular fit (participant SD estimated at 0) is the regression of score on timepoint, so its
+    estimates, SEs, p-values and CIs are statsmodels OLS's, whose t tests have n_obs - p df."""
+    import statsmodels.api as sm
+
     rng = np.random.default_rng(0)
     n = 10
     y = np.column_stack([rng.normal(50, 5, n) for _ in TPS])  # no participant effect to find
     ids = [f"p{i}" for i in range(n)]
     scores = long_scores({"w.total": {tp: list(y[:, k]) for k, (tp, _) in enumerate(TPS)}}, ids)
-    out = mixed_models(scores, definition(timepoints=TPS))
+    out = mixed_models(scores, definition(timepoints=TPS)).set_index("term")
     assert out["singular"].all()  # this seed's draw: participant SD estimated at 0
-    assert (out["df"] == n * len(TPS) - len(TPS)).all()
+    exog = np.column_stack([np.ones(n * 3), np.repeat(np.eye(3)[:, 1:], n, axis=0)])
+    ols = sm.OLS(y.T.reshape(-1), exog).fit()
+    ci = ols.conf_int()
+    for k, term in ((1, "m6"), (2, "m18")):
+        row = out.loc[term]
+        assert row["df"] == ols.df_resid == n * len(TPS) - len(TPS)
+        assert math.isclose(row["estimate"], ols.params[k], rel_tol=1e-6)
+        assert math.isclose(row["se"], ols.bse[k], rel_tol=1e-6)
+        assert math.isclose(row["p"], ols.pvalues[k], rel_tol=1e-5)
+        assert math.isclose(row["ci_low"], ci[k, 0], rel_tol=1e-6) and math.isclose(row["ci_high"], ci[k, 1], rel_tol=1e-6)
 
 
 def test_baseline_is_the_declared_one_not_the_first():

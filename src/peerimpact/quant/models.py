@@ -153,9 +153,7 @@ def mixed_models(
             res = _fit_statsmodels(values, observed, local)
             beta, cov, sigma, sd_group, singular = res["beta"], res["cov"], res["sigma"], res["sd_group"], res["singular"]
         theta = 0.0 if singular else (sd_group / sigma if sigma > 0 else float("nan"))
-        dfs = satterthwaite_df(values, observed, theta, sigma)
-        if engine == "profiled_reml" and fit.at_upper_bound:  # no optimum: Satterthwaite's formula does not apply
-            dfs = np.full(p, np.nan)
+        dfs = satterthwaite_df(values, observed, theta, sigma, at_bound=engine == "profiled_reml" and fit.at_upper_bound)
         if singular:
             local.append("boundary (singular) fit: participant SD estimated at 0; the model equals ordinary least squares")
         for msg in dict.fromkeys(local):

@@ -40,9 +40,7 @@ from scipy import optimize
 
 #: lme4's tolerance for declaring a fit singular (``isSingular(tol = 1e-4)``).
 SINGULAR_TOL = 1e-4
-#: Largest theta the optimiser searches; a fit there is at the bound, not at an optimum.
-THETA_UPPER = 1e4
-_LOG_THETA_GRID = np.linspace(np.log(1e-4), np.log(THETA_UPPER), 81)
+_LOG_THETA_GRID = np.linspace(np.log(1e-4), np.log(1e4), 81)
 
 
 @dataclass(frozen=True)
@@ -184,7 +182,7 @@ def fit_random_intercept(y: np.ndarray, observed: np.ndarray) -> RemlFit:
     )
 
 
-def satterthwaite_df(y: np.ndarray, observed: np.ndarray, theta: float, sigma: float) -> np.ndarray:
+def satterthwaite_df(y: np.ndarray, observed: np.ndarray, theta: float, sigma: float, at_bound: bool = False) -> np.ndarray:
     """Satterthwaite's denominator degrees of freedom for each fixed effect, as lmerTest computes them.
 
     For a coefficient with variance ``v = [sigma^2 (X'H^-1 X)^-1]_kk``, a
@@ -197,11 +195,11 @@ def satterthwaite_df(y: np.ndarray, observed: np.ndarray, theta: float, sigma: f
     ``h/2``, ``h = 3e-3 max(theta, 1)`` and ``1e-3 sigma``). Checked against
     ``lmerTest::lmer`` in ``tests/oracle/quant_lmer.R`` (datasets with
     ``theta`` from about 0.01 to above 1) and against the same formula in
-    60-digit arithmetic (mpmath) in ``tests/quant/test_quant_models.py``.
+    50-digit arithmetic (mpmath) in ``tests/quant/test_quant_models.py``.
 
-    Returns NaN where the formula does not apply: the variance estimate is at
-    the search's upper bound (``theta`` of 1e4, residual variance near 0),
-    which is not an optimum. A singular fit (``theta`` below lme4's
+    Returns NaN where the formula does not apply: a fit at the search's
+    upper bound (``at_bound``, :attr:`RemlFit.at_upper_bound`: residual
+    variance near 0), which is not an optimum. A singular fit (``theta`` below lme4's
     tolerance) is ordinary least squares, whose t tests have ``N - p``
     degrees of freedom; those are returned there, as lmerTest gives too.
 
@@ -211,6 +209,8 @@ def satterthwaite_df(y: np.ndarray, observed: np.ndarray, theta: float, sigma: f
         As for :func:`fit_random_intercept`.
     theta, sigma : float
         The fit's ``tau / sigma`` and residual SD.
+    at_bound : bool
+        Whether the fit stopped at the search's upper bound.
 
     Returns
     -------
@@ -219,7 +219,7 @@ def satterthwaite_df(y: np.ndarray, observed: np.ndarray, theta: float, sigma: f
     """
     pt = _patterns(np.where(observed, y - float(y[observed].mean()), 0.0), observed)
     nu = pt.n_obs - pt.p
-    if not np.isfinite(theta) or not sigma > 0 or theta >= THETA_UPPER * (1 - 1e-3):
+    if at_bound or not np.isfinite(theta) or not sigma > 0:
         return np.full(pt.p, np.nan)
     if theta < SINGULAR_TOL:
         return np.full(pt.p, float(nu))

@@ -41,7 +41,6 @@ ITEM_DTYPE = pd.Int16Dtype()
 #: Scales whose responses lie within these bounds are held as Int16; the scoring engine can then
 #: reverse-score (min + max - x) and sum them in 16-bit integers without overflow.
 _ITEM_LIMITS = (-16383, 16383)
-KEY_COLUMNS = ("participant_id", "timepoint")
 
 
 def integer_item_columns(instruments: Mapping[str, Any]) -> dict[str, int]:
