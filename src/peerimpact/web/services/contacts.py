@@ -26,8 +26,6 @@ EARLIEST = dt.date(2000, 1, 1)
 # The first allocation of a person (by person_id) to a worker (by primary key), with the person.
 FIRST_ALLOCATION = PreparedQuery(lambda worker_pk, person_id: Allocation.objects.filter(worker_id=worker_pk, person__person_id=person_id)
                                  .select_related("person").order_by("allocated_on")[:1], -7_654_321, "<person_id>")
-# The policy row (Policy.current()), for the long-contact warning.
-POLICY = PreparedQuery(lambda: Policy.objects.order_by("id")[:1])
 FIELDS = ("contact_id", "worker_id", "person_id", "date", "mode", "duration_minutes", "status", "phase")
 
 
@@ -124,7 +122,7 @@ def _check_values(data: dict, errors: Collector) -> None:
 def duration_warnings(duration) -> list[str]:
     if duration is None:
         return []
-    limit = (POLICY.first() or Policy()).long_contact_minutes  # Policy.current(), compiled once
+    limit = Policy.current().long_contact_minutes
     if duration > limit:
         return [f"duration_minutes: {duration:g} minutes is more than {limit} minutes ({limit / 60:g} hours): please check it"]
     return []

@@ -7,6 +7,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
+from ...prepared import PreparedQuery
 from .base import StudyRecord
 from .study import Participant, Site, id_field
 
@@ -84,5 +85,9 @@ class Policy(StudyRecord):
 
     @classmethod
     def current(cls) -> "Policy":
-        policy = cls.objects.order_by("id").first()
+        """The policy row, or the defaults when none is saved (one statement, compiled once: every contact POST reads it)."""
+        policy = _CURRENT_POLICY.first()
         return policy if policy is not None else cls()
+
+
+_CURRENT_POLICY = PreparedQuery(lambda: Policy.objects.order_by("id")[:1])
