@@ -1,6 +1,6 @@
 """Independent readers and scorers for the demo study's files (not using peerimpact's own).
 
-Scoring keys are typed here from FACTS.md, so a mistake in the generator's
+Scoring keys are typed here from docs/facts.md, so a mistake in the generator's
 key would show up as a disagreement rather than be copied.
 """
 

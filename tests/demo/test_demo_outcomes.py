@@ -1,4 +1,4 @@
-"""Questionnaire data of the demo: Table 3 (FACTS.md) and the published pattern of change.
+"""Questionnaire data of the demo: Table 3 (docs/facts.md) and the published pattern of change.
 
 Scores are computed here independently (prorated sums with at most one
 missing item, see demo_helpers) and tested with scipy's paired t-test.
@@ -11,7 +11,7 @@ import pytest
 from demo_helpers import MBI_KEY, WEMWBS_ITEMS, paired, read_csv
 from scipy import stats
 
-# Table 3 as published (FACTS.md): outcome, timepoint, n, mean, SD. The T2 wellbeing SD
+# Table 3 as published (docs/facts.md): outcome, timepoint, n, mean, SD. The T2 wellbeing SD
 # is printed "9017" in the paper and read as 9.17.
 TABLE3 = [
     ("wemwbs.total", "T1", 32, 49.8, 9.07), ("wemwbs.total", "T2", 20, 47.7, 9.17), ("wemwbs.total", "T3", 21, 48.7, 11.73),

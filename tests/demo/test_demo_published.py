@@ -1,4 +1,4 @@
-"""The demo reproduces the seed study's published summary figures exactly (FACTS.md, section 1).
+"""The demo reproduces the seed study's published summary figures exactly (docs/facts.md, section 1).
 
 Every figure is computed here from the generated CSV text with pandas, for the
 default seed and for other seeds (the calibration is constructive, so any seed

@@ -1,4 +1,4 @@
-"""The shared REDCap export (``../shared/fixtures/redcap/longitudinal``) parses completely.
+"""A real REDCap export (``tests/fixtures/formats/redcap/longitudinal``, MIT, see its LICENSE) parses completely.
 
 Every expectation is counted independently of :mod:`peerimpact.formats.redcap`:
 with the ``csv`` module from the CSV files, and from the project's CDISC ODM
@@ -19,8 +19,8 @@ ODM = {"o": "http://www.cdisc.org/ns/odm/v1.3", "redcap": "https://projectredcap
 
 
 @pytest.fixture(scope="module")
-def fixture_dir(shared_dir) -> Path:
-    return shared_dir / "fixtures" / "redcap" / "longitudinal"
+def fixture_dir() -> Path:
+    return Path(__file__).resolve().parents[1] / "fixtures" / "formats" / "redcap" / "longitudinal"
 
 
 @pytest.fixture(scope="module")

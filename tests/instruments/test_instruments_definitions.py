@@ -1,6 +1,6 @@
-"""The shipped instrument definitions hold the published scoring facts (FACTS.md section 2).
+"""The shipped instrument definitions hold the published scoring facts (docs/facts.md section 2).
 
-Expected values are typed here from FACTS.md, independently of the YAML files.
+Expected values are typed here from docs/facts.md, independently of the YAML files.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ def shipped() -> dict[str, InstrumentDefinition]:
     return load_instruments()
 
 
-# FACTS.md: SWEMWBS raw sum -> metric score (Warwick's conversion chart).
+# docs/facts.md: SWEMWBS raw sum -> metric score (Warwick's conversion chart).
 SWEMWBS_TABLE = {
     7: 7.00, 8: 9.51, 9: 11.25, 10: 12.40, 11: 13.33, 12: 14.08, 13: 14.75, 14: 15.32, 15: 15.84,
     16: 16.36, 17: 16.88, 18: 17.43, 19: 17.98, 20: 18.59, 21: 19.25, 22: 19.98, 23: 20.73,
@@ -23,7 +23,7 @@ SWEMWBS_TABLE = {
     32: 29.31, 33: 30.70, 34: 32.55, 35: 35.00,
 }
 
-# FACTS.md: MBI-HSS key, item -> subscale.
+# docs/facts.md: MBI-HSS key, item -> subscale.
 MBI_KEY = {
     "emotional_exhaustion": [1, 2, 3, 6, 8, 13, 14, 16, 20],
     "depersonalisation": [5, 10, 11, 15, 22],

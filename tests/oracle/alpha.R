@@ -7,7 +7,7 @@
 # empty = missing). For every outcome below and every timepoint (in order of
 # first appearance), the statistics use participants with all items answered.
 # The scoring keys are typed here independently of the YAML definitions
-# (FACTS.md section 2), so a wrong key in either place fails the test.
+# (docs/facts.md section 2), so a wrong key in either place fails the test.
 
 suppressMessages({
   library(psych)

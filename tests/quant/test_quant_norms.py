@@ -1,4 +1,4 @@
-"""Norms: shipped defaults from FACTS.md, study overrides, missing norms stay missing."""
+"""Norms: shipped defaults from docs/facts.md, study overrides, missing norms stay missing."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from peerimpact.errors import StudyValidationError
 from peerimpact.quant.descriptives import descriptives
 from peerimpact.quant.norms import default_norms, norms_for
 
-# The seed study's Table 3 norm column, as transcribed in ../shared/FACTS.md section 1.
+# The seed study's Table 3 norm column, as transcribed in docs/facts.md section 1.
 FACTS_NORMS = {
     "wemwbs.total": (51.6, 8.71),
     "mjs.personal": (3.7, 0.65),

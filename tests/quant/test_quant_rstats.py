@@ -39,7 +39,7 @@ def test_sleep_as_table_4_row():
     assert (round(row["ci_low"], 7), round(row["ci_high"], 7)) == (0.7001142, 2.4598858)
     assert round(row["effect_size"], 4) == 0.8832
     assert row["effect_size_method"] == "paired_baseline"
-    assert round(row["mean_change"] / row["sd_change"], 4) == 1.2846  # d_z, for contrast (FACTS.md)
+    assert round(row["mean_change"] / row["sd_change"], 4) == 1.2846  # d_z, for contrast (docs/facts.md)
 
 
 HOLM_CASES = [

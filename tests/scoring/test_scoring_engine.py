@@ -1,6 +1,6 @@
 """The scoring engine: the missing-item rule per method, keys, output shape.
 
-Expected scores are worked by hand from the published keys (FACTS.md
+Expected scores are worked by hand from the published keys (docs/facts.md
 section 2) and written as the arithmetic that produced them.
 """
 
@@ -86,7 +86,7 @@ def test_complete_sum_is_exact():
 
 @pytest.mark.parametrize("item", range(1, 23), ids=[f"item{i}" for i in range(1, 23)])
 def test_mbi_key_item_by_item(item):
-    """Item ``item`` alone set to 1 (others 0) adds 1 to exactly its FACTS.md subscale."""
+    """Item ``item`` alone set to 1 (others 0) adds 1 to exactly its docs/facts.md subscale."""
     facts = {
         "mbi_hss.emotional_exhaustion": {1, 2, 3, 6, 8, 13, 14, 16, 20},
         "mbi_hss.depersonalisation": {5, 10, 11, 15, 22},
@@ -98,7 +98,7 @@ def test_mbi_key_item_by_item(item):
     assert got == {outcome: (1.0 if item in items else 0.0) for outcome, items in facts.items()}
 
 
-SWEMWBS_TABLE = {  # FACTS.md, typed independently of the YAML
+SWEMWBS_TABLE = {  # docs/facts.md, typed independently of the YAML
     7: 7.00, 8: 9.51, 9: 11.25, 10: 12.40, 11: 13.33, 12: 14.08, 13: 14.75, 14: 15.32, 15: 15.84,
     16: 16.36, 17: 16.88, 18: 17.43, 19: 17.98, 20: 18.59, 21: 19.25, 22: 19.98, 23: 20.73,
     24: 21.54, 25: 22.35, 26: 23.21, 27: 24.11, 28: 25.03, 29: 26.02, 30: 27.03, 31: 28.13,

@@ -40,7 +40,7 @@ def test_submission_is_scored_by_the_scoring_engine(client, token, fresh_worker)
     r = post(client, {"participant_id": "04", "timepoint": "T1", "instrument": "wemwbs", "responses": ALL_FOURS}, auth)
     assert r.status_code == 201, r.content
     body = r.json()
-    # WEMWBS total is the sum of its 14 items (FACTS.md): 14 x 4 = 56.
+    # WEMWBS total is the sum of its 14 items (docs/facts.md): 14 x 4 = 56.
     assert body["scores"] == [{"outcome": "wemwbs.total", "score": 56.0, "status": "complete", "items_answered": 14, "items_missing": 0}]
     assert body["in_window"] is True and body["warnings"] == []
     row = QuestionnaireResponse.objects.get(participant=fresh_worker, timepoint="T1")

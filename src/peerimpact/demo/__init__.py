@@ -7,7 +7,7 @@ random draw comes from :func:`numpy.random.default_rng` seeded from ``seed``
 (one stream per part), and no date comes from the clock.
 
 The figures reproduced exactly, whatever the seed, are the seed study's
-published ones (Gillard et al. 2022; see ``FACTS.md`` and
+published ones (Gillard et al. 2022; see ``docs/facts.md`` and
 ``tests/demo/test_calibration.py``): 32 peer workers in 7 sites of 2-5;
 21 women; 2 bank staff; 12 of 30 contracted staff without sick leave;
 1,682 completed face-to-face contacts by 30 workers (2-273 each); 2 workers

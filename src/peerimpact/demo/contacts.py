@@ -1,6 +1,6 @@
 """The demo's allocations and contact log.
 
-Calibrated to ``FACTS.md``: 2 of 32 peer workers recorded no contacts; the
+Calibrated to ``docs/facts.md``: 2 of 32 peer workers recorded no contacts; the
 other 30 were allocated 291 people (mean 9.7, range 1-39) and had 2-273
 completed face-to-face contacts each, 1,682 in total. Each person's support
 follows the intervention schedule (one or two meetings on the ward before

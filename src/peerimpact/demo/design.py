@@ -1,6 +1,6 @@
 """The demo study's design: sites, timepoints, instruments and ``study.yaml``.
 
-The design mirrors the seed study in ``FACTS.md`` (Gillard et al. 2022): seven
+The design mirrors the seed study in ``docs/facts.md`` (Gillard et al. 2022): seven
 sites, waves after training and at 4 and 12 months in post. Every file the demo
 writes says that its data are synthetic.
 """

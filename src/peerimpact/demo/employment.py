@@ -1,6 +1,6 @@
 """Employment of the demo's peer workers: contracts, hours, time in post, sickness.
 
-Calibrated to ``FACTS.md``: 2 bank staff (no contracted hours, no recorded
+Calibrated to ``docs/facts.md``: 2 bank staff (no contracted hours, no recorded
 sickness); the 30 contracted work 10-30 hours a week, mean 17.8; 12 of them
 had no sick days, the other 18 a median of 5 and a maximum of 55, giving a
 mean of 7.7 over the 30; time in post averages 17.7 months (6.1-31.6).

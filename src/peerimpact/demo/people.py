@@ -1,6 +1,6 @@
 """The demo's peer workers: sites, demographics, and who took part at each wave.
 
-Calibrated exactly to the seed study's published figures (``FACTS.md``):
+Calibrated exactly to the seed study's published figures (``docs/facts.md``):
 32 peer workers in 7 sites of 2-5; 21 women; age mean 42.9 (SD 9.0), range
 26-59; 25 of 30 reporting white; 8 of 25 graduates; 7 of 25 in a relationship;
 questionnaires from 32, 20 and 21 people; interviews with 31 at the first wave.

@@ -1,6 +1,6 @@
 """The demo's CSRI-style service use (``service_use.csv``) at the first and last waves.
 
-As published (``FACTS.md``), nobody reported a psychiatric admission or crisis
+As published (``docs/facts.md``), nobody reported a psychiatric admission or crisis
 care in the three months before the first wave. Other use is plausible for
 part-time staff with lived experience: GP visits common, psychological therapy
 for some, and people with lower wellbeing somewhat more likely to use services.

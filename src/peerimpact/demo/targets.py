@@ -1,6 +1,6 @@
 """Calibration targets for the demo's questionnaire outcomes.
 
-Means, SDs and ns are the seed study's Table 3 (``FACTS.md``) where it was
+Means, SDs and ns are the seed study's Table 3 (``docs/facts.md``) where it was
 legible; the printed T2 wellbeing SD "9017" is read as 9.17. The burnout rows
 and the team-effectiveness row could not be read, so their values here are
 plausible choices made for the demo and are marked as such.

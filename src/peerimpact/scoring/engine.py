@@ -19,7 +19,7 @@ Rule (``study.definition.missing_items_allowed`` = *m*, default 1):
 
 Every step is a whole-column numpy operation (a Python loop runs over the
 36-odd item columns, never over participants). The expected values in the
-tests are worked by hand from the published keys (FACTS.md section 2).
+tests are worked by hand from the published keys (docs/facts.md section 2).
 """
 
 from __future__ import annotations
