@@ -39,11 +39,47 @@ def _clean_copy(dest: Path) -> Path:
     return dest
 
 
+# The tests that once read ``../shared`` (the REDCap export, the REFI-QDA schemas, the norms
+# transcribed from the facts file): in a clean copy they must pass from the repository alone.
+FORMERLY_SHARED = [
+    "tests/formats/test_formats_redcap_fixture.py",
+    "tests/quant/test_quant_norms.py",
+    "tests/qual/test_qual_refi_export.py",
+    "tests/qual/test_qual_cli.py",
+]
+
+# Spelled in pieces so that this file does not match its own search.
+OUTSIDE_REFERENCES = ["../" + "shared", "PEERIMPACT_" + "SHARED_DIR"]
+SCANNED_SUFFIXES = {".py", ".R", ".md", ".yaml", ".yml", ".toml", ".cfg", ".ini", ".txt", ".html", ".sh"}
+
+
+def _tracked_text_files(folder: str) -> list[Path]:
+    files = subprocess.run(
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z", folder],
+        cwd=REPO, check=True, capture_output=True,
+    ).stdout.decode().split("\0")
+    return [REPO / rel for rel in filter(None, files) if Path(rel).suffix in SCANNED_SUFFIXES and (REPO / rel).is_file()]
+
+
+@pytest.mark.parametrize("folder", ["src", "tests"])
+def test_nothing_refers_to_a_folder_outside_the_repository(folder):
+    files = _tracked_text_files(folder)
+    assert len(files) > 20, f"the scan found too few files under {folder}/ to mean anything"
+    offenders = [
+        f"{path.relative_to(REPO)}: {needle}"
+        for path in files
+        for needle in OUTSIDE_REFERENCES
+        if needle in path.read_text(encoding="utf-8", errors="replace")
+    ]
+    assert offenders == []
+
+
 @pytest.mark.slow
 @pytest.mark.skipif(os.environ.get("PEERIMPACT_INNER_QUICKSTART") == "1", reason="already inside the quickstart test")
 def test_quickstart_runs_in_a_clean_copy(tmp_path):
     copy = _clean_copy(tmp_path / "peerimpact")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("VIRTUAL_ENV", "PYTEST"))}
+    assert not (copy.parent / "shared").exists()  # nothing beside the copy to lean on
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("VIRTUAL_ENV", "PYTEST", "PEERIMPACT_"))}
     env["PEERIMPACT_INNER_QUICKSTART"] = "1"
     env["PATH"] = os.pathsep.join(p for p in env.get("PATH", "").split(os.pathsep) if ".venv" not in p)
 
@@ -58,10 +94,14 @@ def test_quickstart_runs_in_a_clean_copy(tmp_path):
     )
     assert validate.returncode == 0, validate.stderr
 
-    # `make test` in the copy: the same target, limited to one test folder so the suite does not recurse.
+    # `make test` in the copy under PEERIMPACT_REQUIRE_ORACLES=1 (as in CI): the same target,
+    # limited to the study tests and the tests that once needed ../shared, so the suite does
+    # not recurse.
+    args = " ".join(["tests/study", *FORMERLY_SHARED, "-q", "-p", "no:cacheprovider"])
     test = subprocess.run(
-        ["make", "test", "PYTEST_ARGS=tests/study -q -p no:cacheprovider"],
-        cwd=copy, env=env, capture_output=True, text=True, timeout=900,
+        ["make", "test", f"PYTEST_ARGS={args}"],
+        cwd=copy, env={**env, "PEERIMPACT_REQUIRE_ORACLES": "1"}, capture_output=True, text=True, timeout=900,
     )
     assert test.returncode == 0, test.stdout[-3000:] + test.stderr[-3000:]
     assert re.search(r"\d+ passed", test.stdout)
+    assert not re.search(r"\d+ (skipped|failed|error)", test.stdout), test.stdout[-3000:]
