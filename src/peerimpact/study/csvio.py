@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import Problem
+from .tables import TABLES
 
 
 def per_distinct(values: pd.Series, func) -> pd.Series:
@@ -31,8 +32,18 @@ def spreadsheet_row(index: int) -> int:
     return int(index) + 2
 
 
-def read_raw_csv(path: Path, name: str) -> tuple[pd.DataFrame | None, list[Problem]]:
-    """Read ``path`` as strings. Returns ``(frame, problems)``; frame is None when unreadable."""
+def read_raw_csv(
+    path: Path, name: str, verbatim: tuple[str, ...] | None = None
+) -> tuple[pd.DataFrame | None, list[Problem]]:
+    """Read ``path`` as strings. Returns ``(frame, problems)``; frame is None when unreadable.
+
+    Cells are trimmed of surrounding whitespace, except in the ``verbatim`` columns
+    (text that is data, such as a coded quote), which are kept exactly as written.
+    By default these are the ones the table declarations (:mod:`.tables`) give for
+    the file ``name``.
+    """
+    if verbatim is None:
+        verbatim = next((t.verbatim for t in TABLES if t.file == name), ())
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -61,7 +72,9 @@ def read_raw_csv(path: Path, name: str) -> tuple[pd.DataFrame | None, list[Probl
         return None, _ragged_rows(text, len(header), name)
     # Blank lines are kept as empty rows, so that later rows keep their spreadsheet numbers;
     # trailing blank lines are dropped.
-    frame = frame.apply(lambda col: per_distinct(col, lambda u: u.str.strip())).astype(object)
+    frame = frame.apply(
+        lambda col: col if col.name in verbatim else per_distinct(col, lambda u: u.str.strip())
+    ).astype(object)
     nonblank = ~(frame == "").all(axis=1)
     last = nonblank[nonblank].index.max() if nonblank.any() else -1
     return frame.loc[:last].reset_index(drop=True), []

@@ -34,6 +34,9 @@ class Table:
     key: tuple[str, ...] = ()  # unique key
     help: str = ""
     open_columns: bool = False  # extra columns allowed (participants: demographics; responses: items)
+    # Text columns whose cells are data, read exactly as written (a quote may begin or end with
+    # whitespace); every other cell is trimmed by the loader.
+    verbatim: tuple[str, ...] = ()
     extra: dict = field(default_factory=dict)
 
     @property
@@ -147,6 +150,7 @@ CODINGS = Table(
     optional=True,
     key=("segment_id", "code", "coder"),
     open_columns=True,
+    verbatim=("quote",),
     help=(
         "Coded spans of transcripts: `[start, end)` in Unicode code points of the normalised text (LF line ends, "
         "no BOM). Optional columns: `version` (the codebook version the coding was made under), `timestamp` "
