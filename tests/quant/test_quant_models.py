@@ -10,8 +10,8 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from scipy import stats
 from quant_builders import definition, long_scores
+from scipy import stats
 
 from peerimpact.errors import UserInputError
 from peerimpact.quant.models import mixed_models

@@ -16,8 +16,9 @@ from report_helpers import FIXED_TIME  # noqa: E402
 
 @pytest.fixture(scope="session")
 def small_report_dir(tmp_path_factory):
-    from peerimpact.report import build_report
     from synthesis_helpers import write_small_study
+
+    from peerimpact.report import build_report
 
     root = write_small_study(tmp_path_factory.mktemp("small-report") / "study")
     stages: list[str] = []

@@ -12,7 +12,6 @@ import re
 import shutil
 
 import pytest
-
 from report_helpers import ARTIFACTS, HERE
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]

@@ -18,9 +18,9 @@ import os
 import shutil
 
 import pytest
-from peerimpact.report import fmt
-
 from report_helpers import GOLDEN
+
+from peerimpact.report import fmt
 
 pytestmark = pytest.mark.slow
 

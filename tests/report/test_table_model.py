@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from peerimpact.report.table_model import ReportTable
 
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+
 from peerimpact.report import fmt
 from peerimpact.report.inputs import ResultsView
 from peerimpact.report.labels import Labels
-from peerimpact.report.tables import table_outcomes_vs_norms, table_paired_change
+from peerimpact.report.tables_change import table_paired_change
+from peerimpact.report.tables_outcomes import table_outcomes_vs_norms
 from peerimpact.report.tables_sample import table_demographics, table_service_use
 
 M = fmt.MINUS
@@ -17,10 +19,12 @@ NAN = np.nan
 
 @pytest.fixture(scope="module")
 def study():
-    import peerimpact
-    from synthesis_helpers import write_small_study
     import tempfile
     from pathlib import Path
+
+    from synthesis_helpers import write_small_study
+
+    import peerimpact
 
     with tempfile.TemporaryDirectory() as d:
         return peerimpact.load_study(write_small_study(Path(d) / "study"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+
 from peerimpact.qual.codebook import parse_codebook
 from peerimpact.qual.memos import Memos
 from peerimpact.report import fmt
@@ -25,8 +26,9 @@ def study():
     import tempfile
     from pathlib import Path
 
-    import peerimpact
     from synthesis_helpers import write_small_study
+
+    import peerimpact
 
     with tempfile.TemporaryDirectory() as d:
         return peerimpact.load_study(write_small_study(Path(d) / "study"))

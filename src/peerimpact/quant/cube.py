@@ -232,6 +232,13 @@ def summarise_cube(values: np.ndarray) -> dict[str, np.ndarray]:
         "n": n,
         "mean": mean,
         "sd": sd,
-        "min": np.fmin.reduce(values, axis=-1),  # fmin/fmax skip NaN; all-NaN gives NaN
-        "max": np.fmax.reduce(values, axis=-1),
+        "min": _reduce(np.fmin, values),
+        "max": _reduce(np.fmax, values),
     }
+
+
+def _reduce(ufunc: np.ufunc, values: np.ndarray) -> np.ndarray:
+    """``ufunc.reduce`` along the last axis (fmin/fmax skip NaN; all-NaN gives NaN); NaN when that axis is empty."""
+    if values.shape[-1] == 0:  # no participants: reduce has no identity to start from
+        return np.full(values.shape[:-1], np.nan)
+    return ufunc.reduce(values, axis=-1)

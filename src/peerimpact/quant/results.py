@@ -16,7 +16,7 @@ from .. import __version__
 from ..study.model import Study
 from .attrition import attrition
 from .change import paired_change
-from .cube import build_cube
+from .cube import SCORE_COLUMNS, build_cube
 from .demographics import demographics
 from .descriptives import descriptives
 from .models import Engine, mixed_models
@@ -186,6 +186,8 @@ def analyse(
         from ..scoring import score_wide
 
         scores = score_wide(study)  # the same scores as score(study), one row per response row
+        if len(scores.columns) <= 2:  # no outcome columns (a study without instruments): an empty long table
+            scores = pd.DataFrame({c: pd.Series(dtype=object if c != "score" else float) for c in SCORE_COLUMNS})
     d = study.definition
     messages: list[str] = []
     cube = build_cube(scores, d)

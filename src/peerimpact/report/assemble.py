@@ -9,15 +9,16 @@ import pandas as pd
 
 from ..synthesis.grid import SynthesisGrid
 from ..synthesis.joint_display import JointDisplay
-from . import tables_extra as extra
 from .document import BulletList, Figure, MissingTable, Paragraph, ReportDocument, Section, number_blocks
 from .inputs import ResultsView
 from .labels import Labels
 from .methods import methods_paragraphs
 from .provenance import Provenance
 from .table_model import ReportTable
-from .tables import outcome_decimals, table_outcomes_vs_norms, table_paired_change
-from .tables_attrition import table_attrition_characteristics
+from .tables_attrition import table_attrition_characteristics, table_attrition_scores, table_completion
+from .tables_change import table_models, table_paired_change, table_reliable_change
+from .tables_outcomes import outcome_decimals, table_norm_difference, table_outcomes_vs_norms, table_reliability
+from .tables_qual_matrices import table_code_matrix
 from .tables_sample import table_demographics, table_service_use, table_workforce, workforce_paragraph
 from .tables_synthesis import table_joint_display, table_synthesis_grid
 
@@ -99,18 +100,18 @@ def assemble(parts: ReportParts, provenance: Provenance) -> ReportDocument:
     if wf is not None:
         sections.append(Section("workforce", "Workforce and contact log", (wf,)))
     beyond = _blocks(
-        extra.table_norm_difference(res, study, labels),
-        extra.table_models(res, study, dps, labels) if res.models is not None and len(res.models) else None,
-        extra.table_reliable_change(res, study, dps, labels),
-        extra.table_reliability(res, study, labels) if res.reliability is not None and len(res.reliability) else None,
-        extra.table_completion(res, study, labels),
-        extra.table_attrition_scores(res, study, dps, labels),
+        table_norm_difference(res, study, labels),
+        table_models(res, study, dps, labels) if res.models is not None and len(res.models) else None,
+        table_reliable_change(res, study, dps, labels),
+        table_reliability(res, study, labels) if res.reliability is not None and len(res.reliability) else None,
+        table_completion(res, study, labels),
+        table_attrition_scores(res, study, dps, labels),
         table_attrition_characteristics(res, study),
     )
     if beyond:
         sections.append(Section("beyond", "Beyond the seed study: models, reliability, reliable change and attrition", beyond))
     qual = _blocks(
-        extra.table_code_matrix(parts.code_matrix, study, labels) if parts.code_matrix is not None and len(parts.code_matrix) else None,
+        table_code_matrix(parts.code_matrix, study, labels) if parts.code_matrix is not None and len(parts.code_matrix) else None,
         figs.get("code_timepoint_heatmap"),
         *parts.qual_matrices,
         parts.agreement,

@@ -77,9 +77,8 @@ class _Timer:
 def _qualitative(study: Study, results: ResultsView) -> dict[str, Any]:
     from ..synthesis import build_grid, build_joint_display, load_synthesis
     from ..synthesis.segments import interviews, segment_table
-    from .tables_extra import code_matrix
-    from .tables_qual import agreement_table
-    from .tables_qual_matrices import qual_matrix_blocks
+    from .tables_agreement import agreement_table
+    from .tables_qual_matrices import code_matrix, qual_matrix_blocks
 
     out: dict[str, Any] = {"warnings": []}
     synthesis = load_synthesis(study)  # validate first: a dangling reference stops the report

@@ -49,19 +49,29 @@ class BulletList:
 
 @dataclass(frozen=True)
 class MissingTable:
-    """A numbered table the study did not collect the data for.
+    """A table with no data, shown as one sentence that says why.
 
-    Shown as ``Table N. <title>: not collected in this study.`` so that the
-    seed study's Tables 1-5 keep their numbers in every report.
+    ``Table N. <title>: <reason>.`` for the seed study's Tables 1-5, which
+    keep their numbers in every report; ``<title>: <reason>.`` (no number)
+    for the other tables.
     """
 
     key: str
-    number: str
+    number: str | None
     title: str
+    reason: str = "not collected in this study"
+
+    @property
+    def label(self) -> str:
+        return f"Table {self.number}." if self.number else ""
+
+    @property
+    def text(self) -> str:
+        return f"{self.title}: {self.reason}."
 
     @property
     def caption(self) -> str:
-        return f"Table {self.number}. {self.title}: not collected in this study."
+        return f"{self.label} {self.text}".strip()
 
 
 Block = Union[Paragraph, ReportTable, MissingTable, Figure, BulletList]

@@ -252,8 +252,9 @@ class DocxWriter:
 
     def missing_table(self, b: MissingTable) -> None:
         p = self.doc.add_paragraph()
-        p.add_run(f"Table {b.number}.").bold = True
-        p.add_run(f" {b.title}: not collected in this study.")
+        if b.label:
+            p.add_run(b.label + " ").bold = True
+        p.add_run(b.text)
 
     def bullets(self, b: BulletList) -> None:
         style = self.doc.styles["List Bullet"]

@@ -99,6 +99,8 @@ def trajectory_figures(results: Any, study: Any, labels: Labels) -> list[Figure]
     for o in outcomes:
         by_inst.setdefault(instrument_id(o), []).append(o)
     tps = [t for t in study.definition.timepoint_ids if t in set(desc["timepoint"])]
+    if not tps:  # no scores at any timepoint: nothing to draw
+        return []
     months = [labels.month(t) for t in tps]
     span = (months[-1] - months[0]) or 1.0
     idx = desc.set_index(["outcome", "timepoint"])

@@ -59,9 +59,8 @@ class HtmlRenderer:
         if isinstance(b, Figure):
             return self.figure(b)
         if isinstance(b, MissingTable):
-            return Markup('<p class="table-missing" id="{}"><span class="label">Table {}.</span> {}: not collected in this study.</p>\n').format(
-                b.key, b.number, b.title
-            )
+            label = Markup('<span class="label">{}</span> ').format(b.label) if b.label else Markup("")
+            return Markup('<p class="table-missing" id="{}">{}{}</p>\n').format(b.key, label, b.text)
         if isinstance(b, Paragraph):
             cls = {"note": ' class="table-note"', "warning": ' class="warning" role="note"'}.get(b.kind, "")
             return Markup("<p{}>{}</p>\n").format(Markup(cls), b.text)

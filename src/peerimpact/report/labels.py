@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pandas as pd
+
 
 def instrument_id(outcome: str) -> str:
     """``mbi_hss.depersonalisation`` -> ``mbi_hss``."""
@@ -76,3 +78,10 @@ class Labels:
             for oid in getattr(d, "outcome_ids", lambda: [])():
                 order.setdefault(oid, len(order))
         return sorted(dict.fromkeys(outcomes), key=lambda o: (order.get(o, len(order)), o))
+
+
+def sorted_records(frame: pd.DataFrame, labels: Labels, then: str, then_order: list[str]) -> list[dict]:
+    """Records of ``frame`` in outcome order, then in ``then_order`` of column ``then``."""
+    order = {o: i for i, o in enumerate(labels.outcome_order([str(o) for o in frame["outcome"].unique()]))}
+    rank = {t: i for i, t in enumerate(then_order)}
+    return sorted(frame.to_dict("records"), key=lambda r: (order.get(r["outcome"], len(order)), rank.get(str(r[then]), len(rank)), str(r[then])))

@@ -15,7 +15,7 @@ import pandas as pd
 
 from . import fmt
 from .labels import Labels, instrument_id
-from .tables import effect_size_note
+from .tables_change import effect_size_note
 
 
 def _join(items: list[str]) -> str:

@@ -1,8 +1,8 @@
-"""Attrition: baseline characteristics of participants with and without follow-up.
+"""Attrition: questionnaire completion, and the baseline scores and characteristics of participants with and without follow-up.
 
-Formatted from ``results.attrition["baseline_characteristics"]`` (the Table 1
-summary per follow-up timepoint and group; fields in
-``docs/results-schema.md``); nothing is recomputed here.
+Formatted from ``results.attrition`` (``completion``, ``baseline_scores``,
+``baseline_characteristics``; fields in ``docs/results-schema.md``);
+nothing is recomputed here.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from typing import Any, Mapping
 import pandas as pd
 
 from . import fmt
+from .labels import Labels, instrument_id
 from .table_model import ReportTable
 
 GROUPS = (("followed_up", "Followed up"), ("not_followed_up", "Not followed up"))
@@ -79,4 +80,77 @@ def table_attrition_characteristics(results: Any, study: Any) -> ReportTable | N
         row_id_name="item",
         groups=tuple(groups),
         numeric=(False,) + (True,) * (len(GROUPS) * len(follow)),
+    )
+
+
+def _attrition(results: Any, name: str) -> pd.DataFrame | None:
+    att = getattr(results, "attrition", None)
+    if isinstance(att, Mapping):
+        return att.get(name)
+    return None
+
+
+def table_completion(results: Any, study: Any, labels: Labels) -> ReportTable | None:
+    comp = _attrition(results, "completion")
+    if comp is None or not len(comp):
+        return None
+    tps = list(study.definition.timepoint_ids)
+    by = comp.set_index(["site", "timepoint"])
+    sites = list(dict.fromkeys(comp["site"]))
+    rows = []
+    for site in sites:
+        first = comp[comp["site"] == site].iloc[0]
+        cells = ["All sites" if site == "all" else f"Site {site}", fmt.count(first["n_participants"])]
+        for tp in tps:
+            if (site, tp) in by.index:
+                r = by.loc[(site, tp)]
+                cells.append(f"{fmt.count(r['n_completed'])} ({fmt.pct(r['percent'])}%)")
+            else:
+                cells.append(fmt.MISSING)
+        rows.append(tuple(cells))
+    return ReportTable(
+        key="attrition_completion",
+        title="Questionnaire completion by timepoint and site",
+        columns=("Site", "Participants") + tuple(labels.timepoint(t) for t in tps),
+        rows=tuple(rows),
+        notes=("A participant completed a timepoint with at least one outcome score there; n (% of the site's participants).",),
+        row_ids=tuple(sites),
+        row_id_name="site",
+        numeric=(False,) + (True,) * (len(tps) + 1),
+    )
+
+
+def table_attrition_scores(results: Any, study: Any, decimals: Mapping[str, int], labels: Labels) -> ReportTable | None:
+    bs = _attrition(results, "baseline_scores")
+    if bs is None or not len(bs):
+        return None
+    follow = [t for t in study.definition.timepoint_ids if t in set(bs["follow_up"])]
+    by = bs.set_index(["outcome", "follow_up", "group"])
+    outcomes = labels.outcome_order([str(o) for o in bs["outcome"].unique()])
+    rows, ids, groups = [], [], []
+    for o in outcomes:
+        dp = decimals.get(o, 2)
+        cells = [labels.outcome(o)]
+        for tp in follow:
+            for g in ("followed_up", "not_followed_up"):
+                if (o, tp, g) in by.index:
+                    r = by.loc[(o, tp, g)]
+                    cells.append(f"{fmt.mean_sd(r['mean'], r['sd'], dp)}, n = {fmt.count(r['n'])}")
+                else:
+                    cells.append(fmt.MISSING)
+        rows.append(tuple(cells))
+        ids.append(o)
+        groups.append(labels.instrument(instrument_id(o)))
+    base = study.definition.baseline_id
+    return ReportTable(
+        key="attrition_baseline_scores",
+        title=f"Baseline ({base}) scores of participants with and without follow-up",
+        columns=("Outcome",) + tuple(c for _ in follow for c in ("Followed up", "Not followed up")),
+        column_groups=(("", 1),) + tuple((f"Follow-up at {tp}", 2) for tp in follow),
+        rows=tuple(rows),
+        notes=("Mean (SD) at baseline, n = participants of the group with a baseline score.",),
+        row_ids=tuple(ids),
+        row_id_name="outcome",
+        groups=tuple(groups),
+        numeric=(False,) + (True,) * (2 * len(follow)),
     )

@@ -1,4 +1,4 @@
-"""Qualitative matrices beyond codes × timepoints: codes × sites, co-occurrence, framework summary, memo digest.
+"""Qualitative matrices: codes × timepoints, codes × sites, co-occurrence, framework summary, memo digest.
 
 Each table formats the output of a :mod:`peerimpact.qual.queries` function
 (or the validated memos of :func:`peerimpact.qual.codings.qual_data`);
@@ -12,8 +12,10 @@ from typing import Any
 
 import pandas as pd
 
+from ..synthesis.segments import coverage
 from . import fmt
 from .document import BulletList, Paragraph
+from .labels import Labels
 from .table_model import ReportTable
 
 MEMO_KINDS = ("interpretive", "analytic", "reflexive")
@@ -28,6 +30,48 @@ def _theme_of(book: Any) -> dict[str, str]:
         for code in theme.codes:
             out.setdefault(str(code), theme.name)
     return out
+
+
+def code_matrix(segments: pd.DataFrame, interviewed: pd.DataFrame, study: Any) -> pd.DataFrame:
+    """Participants and segments per code and timepoint (codebook order), unrounded."""
+    cb = study.codebook or {}
+    codes = [str(c["id"]) for c in cb.get("codes") or [] if isinstance(c, dict) and "id" in c]
+    codes += sorted(set(segments["code"]) - set(codes)) if len(segments) else []
+    cov = coverage(segments, interviewed, {c: (c,) for c in codes}, list(study.definition.timepoint_ids))
+    return cov.rename(columns={"group": "code"})
+
+
+def table_code_matrix(matrix: pd.DataFrame, study: Any, labels: Labels) -> ReportTable:
+    cb = study.codebook or {}
+    names = {str(c["id"]): str(c.get("name", c["id"])) for c in cb.get("codes") or [] if isinstance(c, dict) and "id" in c}
+    theme_of: dict[str, str] = {}
+    for t in cb.get("themes") or []:
+        for c in t.get("codes") or []:
+            theme_of.setdefault(str(c), str(t.get("name", t["id"])))
+    tps = list(study.definition.timepoint_ids)
+    by = matrix.set_index(["code", "timepoint"])
+    rows, ids, groups = [], [], []
+    codes = list(dict.fromkeys(matrix["code"]))
+    codes.sort(key=lambda c: (list(theme_of.values()).index(theme_of[c]) if c in theme_of else 99,))
+    for code in codes:
+        cells = [names.get(code, code)]
+        for tp in tps:
+            r = by.loc[(code, tp)]
+            cells.append(f"{fmt.count(r['n_coded'])} ({fmt.pct(r['percent'])}%); {fmt.count(r['n_segments'])}" if r["n_interviewed"] else fmt.MISSING)
+        rows.append(tuple(cells))
+        ids.append(code)
+        groups.append(theme_of.get(code, "No theme"))
+    return ReportTable(
+        key="qual_code_timepoint",
+        title="Codes by timepoint: participants coded (% of those interviewed); segments",
+        columns=("Code",) + tuple(labels.timepoint(t) for t in tps),
+        rows=tuple(rows),
+        notes=("A participant counts when any coder applied the code to their interview at the timepoint.",),
+        row_ids=tuple(ids),
+        row_id_name="code",
+        groups=tuple(groups),
+        numeric=(False,) + (True,) * len(tps),
+    )
 
 
 def table_code_site(by_participants: pd.DataFrame, by_segments: pd.DataFrame, study: Any, book: Any) -> ReportTable:

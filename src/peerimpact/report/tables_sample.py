@@ -6,7 +6,7 @@ results (fields in ``docs/results-schema.md``).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 import pandas as pd
 
@@ -127,44 +127,36 @@ WORKFORCE_ROWS: tuple[tuple[str, str], ...] = (
 )
 
 
+def _sick_any(r: dict) -> str:
+    if fmt.is_missing(r["sick_any_median"]):
+        return fmt.MISSING
+    return f"{fmt.num(r['sick_any_median'], 1)} ({fmt.value_range(r['sick_any_min'], r['sick_any_max'], 0)}), n = {fmt.count(r['sick_any_n'])}"
+
+
+#: Row key of :data:`WORKFORCE_ROWS` -> how its cell is written from one ``workforce`` record.
+WORKFORCE_CELLS: dict[str, Callable[[dict], str]] = {
+    "n_workers": lambda r: fmt.count(r["n_workers"]),
+    "contract": lambda r: f"{fmt.count(r['n_contracted'])} / {fmt.count(r['n_bank'])}",
+    "hours": lambda r: _mean_sd_range(r, "hours"),
+    "months_in_post": lambda r: _mean_sd_range(r, "months_in_post"),
+    "sick_none": lambda r: f"{fmt.count(r['sick_none_n'])} of {fmt.count(r['sick_n'])}",
+    "sick_days_mean": lambda r: fmt.num(r["sick_days_mean"], 1),
+    "sick_any": _sick_any,
+    "no_contacts": lambda r: f"{fmt.count(r['workers_without_contacts_n'])} of {fmt.count(r['n_workers'])}",
+    "people": lambda r: _mean_range(r, "people_per_worker"),
+    "f2f": lambda r: _mean_range(r, "face_to_face_per_worker"),
+    "f2f_total": lambda r: fmt.count(r["face_to_face_per_worker_total"]),
+    "tel": lambda r: _mean_range(r, "telephone_per_worker"),
+    "tel_total": lambda r: fmt.count(r["telephone_per_worker_total"]),
+    "f2f_minutes": lambda r: _mean_sd_range(r, "face_to_face_duration", 0),
+    "tel_minutes": lambda r: _mean_sd_range(r, "telephone_duration", 0),
+    "pre": lambda r: _mean_range(r, "contacts_per_person_pre_discharge"),
+    "post": lambda r: _mean_range(r, "contacts_per_person_post_discharge"),
+}
+
+
 def _workforce_cell(r: dict, key: str) -> str:
-    if key == "n_workers":
-        return fmt.count(r["n_workers"])
-    if key == "contract":
-        return f"{fmt.count(r['n_contracted'])} / {fmt.count(r['n_bank'])}"
-    if key == "hours":
-        return _mean_sd_range(r, "hours")
-    if key == "months_in_post":
-        return _mean_sd_range(r, "months_in_post")
-    if key == "sick_none":
-        return f"{fmt.count(r['sick_none_n'])} of {fmt.count(r['sick_n'])}"
-    if key == "sick_days_mean":
-        return fmt.num(r["sick_days_mean"], 1)
-    if key == "sick_any":
-        if fmt.is_missing(r["sick_any_median"]):
-            return fmt.MISSING
-        return f"{fmt.num(r['sick_any_median'], 1)} ({fmt.value_range(r['sick_any_min'], r['sick_any_max'], 0)}), n = {fmt.count(r['sick_any_n'])}"
-    if key == "no_contacts":
-        return f"{fmt.count(r['workers_without_contacts_n'])} of {fmt.count(r['n_workers'])}"
-    if key == "people":
-        return _mean_range(r, "people_per_worker")
-    if key == "f2f":
-        return _mean_range(r, "face_to_face_per_worker")
-    if key == "f2f_total":
-        return fmt.count(r["face_to_face_per_worker_total"])
-    if key == "tel":
-        return _mean_range(r, "telephone_per_worker")
-    if key == "tel_total":
-        return fmt.count(r["telephone_per_worker_total"])
-    if key == "f2f_minutes":
-        return _mean_sd_range(r, "face_to_face_duration", 0)
-    if key == "tel_minutes":
-        return _mean_sd_range(r, "telephone_duration", 0)
-    if key == "pre":
-        return _mean_range(r, "contacts_per_person_pre_discharge")
-    if key == "post":
-        return _mean_range(r, "contacts_per_person_post_discharge")
-    raise KeyError(key)
+    return WORKFORCE_CELLS[key](r)
 
 
 def table_workforce(results: Any, study: Any) -> ReportTable | None:

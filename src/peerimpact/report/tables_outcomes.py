@@ -1,7 +1,7 @@
-"""The seed study's outcome tables: Table 3 (outcomes against norms) and Table 4 (paired change).
+"""Outcomes: scores at each timepoint against norms (Table 3), the standardised difference from the norm, reliability.
 
 Cells are formatted from the analysis results (``descriptives`` and
-``change``); nothing is recomputed here.
+``reliability``); nothing is recomputed here.
 """
 
 from __future__ import annotations
@@ -11,10 +11,8 @@ from typing import Any
 import pandas as pd
 
 from . import fmt
-from .labels import Labels, instrument_id
+from .labels import Labels, instrument_id, sorted_records
 from .table_model import ReportTable
-
-ARROW = "\u2192"
 
 
 def outcome_decimals(results: Any) -> dict[str, int]:
@@ -26,7 +24,7 @@ def outcome_decimals(results: Any) -> dict[str, int]:
     return out
 
 
-def _ordered(labels: Labels, frame: pd.DataFrame) -> list[str]:
+def ordered_outcomes(labels: Labels, frame: pd.DataFrame) -> list[str]:
     return labels.outcome_order([str(o) for o in frame["outcome"].unique()])
 
 
@@ -44,7 +42,7 @@ def table_outcomes_vs_norms(results: Any, study: Any, labels: Labels | None = No
     by = desc.set_index(["outcome", "timepoint"])
     rows, ids, groups = [], [], []
     sources: dict[str, list[str]] = {}
-    for outcome in _ordered(labels, desc):
+    for outcome in ordered_outcomes(labels, desc):
         dp = dps.get(outcome, 2)
         mine = desc[desc["outcome"] == outcome]
         rdp = fmt.range_decimals(list(mine["min"]) + list(mine["max"]), dp)
@@ -88,74 +86,73 @@ def table_outcomes_vs_norms(results: Any, study: Any, labels: Labels | None = No
     )
 
 
-def effect_size_note(results: Any) -> str:
-    methods = sorted({str(m) for m in results.change.get("effect_size_method", pd.Series(dtype=object)).dropna()})
-    denom = {
-        "paired_baseline": "the SD of the earlier scores of the same pairs",
-        "all_baseline": "the SD of the earlier scores of every respondent at the earlier timepoint",
-    }
-    what = "; ".join(denom.get(m, m) for m in methods) or "the SD of the earlier scores"
-    return (
-        f"Effect size = mean change (later {fmt.MINUS} earlier) / {what}. "
-        "A negative effect size means the score fell; the seed study reported falls as positive effect sizes."
-    )
-
-
-def table_paired_change(results: Any, study: Any, labels: Labels | None = None) -> ReportTable:
-    """Table 4: paired change per comparison and outcome.
-
-    Reads ``results.change`` (``outcome``, ``from``, ``to``, ``n``,
-    ``mean_from``, ``mean_to``, ``mean_change``, ``ci_low``, ``ci_high``,
-    ``t``, ``df``, ``p``, ``p_holm``, ``wilcoxon_p``, ``effect_size``,
-    ``effect_size_method``).
-    """
-    labels = labels or Labels(study)
-    ch = results.change
-    dps = outcome_decimals(results)
-    order = {o: i for i, o in enumerate(_ordered(labels, ch))}
-    pairs = [tuple(c) for c in study.definition.comparison_pairs]
-    pair_rank = {p: i for i, p in enumerate(pairs)}
-    recs = sorted(
-        ch.to_dict("records"),
-        key=lambda r: (order.get(r["outcome"], len(order)), pair_rank.get((r["from"], r["to"]), len(pairs))),
-    )
+def table_norm_difference(results: Any, study: Any, labels: Labels) -> ReportTable | None:
+    """Standardised difference from the norm, ``(mean - norm_mean) / norm_sd``, with its 95% CI."""
+    desc = results.descriptives
+    if "std_diff" not in desc or desc["std_diff"].isna().all():
+        return None
+    tps = [t for t in study.definition.timepoint_ids if t in set(desc["timepoint"])]
+    by = desc.set_index(["outcome", "timepoint"])
+    outcomes = [o for o in labels.outcome_order([str(o) for o in desc["outcome"].unique()]) if desc.loc[desc["outcome"] == o, "std_diff"].notna().any()]
     rows, ids, groups = [], [], []
-    for r in recs:
-        dp = dps.get(r["outcome"], 2)
-        t_df = fmt.MISSING if fmt.is_missing(r["t"]) else f"{fmt.num(r['t'], 2)} ({fmt.count(r['df'])})"
-        rows.append(
-            (
-                labels.outcome(r["outcome"]),
-                f"{r['from']} {ARROW} {r['to']}",
-                fmt.count(r["n"]),
-                fmt.num(r["mean_from"], dp),
-                fmt.num(r["mean_to"], dp),
-                fmt.num(r["mean_change"], dp),
-                fmt.ci(r["ci_low"], r["ci_high"], dp),
-                t_df,
-                fmt.p_value(r["p"]),
-                fmt.p_value(r["p_holm"]),
-                fmt.p_value(r["wilcoxon_p"]),
-                fmt.num(r["effect_size"], 2),
-            )
-        )
-        ids.append(str(r["outcome"]))
-        groups.append(labels.instrument(instrument_id(str(r["outcome"]))))
-    notes = (
-        "Paired t-tests on participants with scores at both timepoints; mean change = later "
-        f"{fmt.MINUS} earlier, with its 95% confidence interval (CI). p values are two-sided; "
-        "p (Holm) adjusts across the outcomes of the same instrument within a comparison; "
-        "the Wilcoxon signed-rank p is shown beside the t-test.",
-        effect_size_note(results),
-    )
+    for o in outcomes:
+        cells = [labels.outcome(o)]
+        for tp in tps:
+            if (o, tp) not in by.index:
+                cells.append(fmt.MISSING)
+                continue
+            r = by.loc[(o, tp)]
+            cells.append(fmt.MISSING if fmt.is_missing(r["std_diff"]) else f"{fmt.num(r['std_diff'], 2)} ({fmt.ci(r['std_diff_ci_low'], r['std_diff_ci_high'], 2)})")
+        rows.append(tuple(cells))
+        ids.append(o)
+        groups.append(labels.instrument(instrument_id(o)))
+    methods = sorted({str(m) for m in desc["std_diff_method"].dropna()})
+    how = {
+        "welch": "Welch's interval from summary statistics (norm n known)",
+        "one_sample": "the one-sample t interval treating the norm mean as fixed",
+    }
     return ReportTable(
-        key="table4_paired_change",
-        title="Paired change in outcomes between timepoints",
-        columns=("Outcome", "Comparison", "n", "Mean before", "Mean after", "Mean change", "95% CI", "t (df)", "p", "p (Holm)", "Wilcoxon p", "Effect size"),
+        key="norm_difference",
+        title="Standardised difference from the norm by timepoint",
+        columns=("Outcome",) + tuple(labels.timepoint(t) for t in tps),
         rows=tuple(rows),
-        notes=notes,
+        notes=(
+            f"(mean {fmt.MINUS} norm mean) / norm SD, with its 95% CI ({'; '.join(how.get(m, m) for m in methods)}); "
+            "positive = above the norm.",
+        ),
         row_ids=tuple(ids),
         row_id_name="outcome",
         groups=tuple(groups),
-        numeric=(False, False) + (True,) * 10,
+        numeric=(False,) + (True,) * len(tps),
+    )
+
+
+def table_reliability(results: Any, study: Any, labels: Labels) -> ReportTable:
+    """Cronbach's alpha (Feldt CI) and McDonald's omega per outcome and timepoint."""
+    recs = sorted_records(results.reliability, labels, "timepoint", list(study.definition.timepoint_ids))
+    rows, ids, groups = [], [], []
+    for r in recs:
+        rows.append((
+            labels.outcome(r["outcome"]),
+            str(r["timepoint"]),
+            fmt.count(r["n"]),
+            fmt.num(r["alpha"], 2),
+            fmt.ci(r.get("alpha_ci_low"), r.get("alpha_ci_high"), 2),
+            fmt.num(r.get("omega"), 2),
+        ))
+        ids.append(str(r["outcome"]))
+        groups.append(labels.instrument(instrument_id(str(r["outcome"]))))
+    notes = ["Participants with every item of the outcome answered at that timepoint."]
+    warns = [str(w) for w in results.reliability.get("warning", pd.Series(dtype=object)).dropna() if str(w)]
+    notes += sorted(set(warns))
+    return ReportTable(
+        key="reliability",
+        title="Internal consistency: Cronbach's alpha and McDonald's omega",
+        columns=("Outcome", "Timepoint", "n", "Alpha", "95% CI (Feldt)", "Omega"),
+        rows=tuple(rows),
+        notes=tuple(notes),
+        row_ids=tuple(ids),
+        row_id_name="outcome",
+        groups=tuple(groups),
+        numeric=(False, False, True, True, True, True),
     )
