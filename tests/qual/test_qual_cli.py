@@ -12,7 +12,7 @@ from lxml import etree
 from typer.testing import CliRunner
 
 from peerimpact.cli.qual import app
-from qual_helpers import MINI
+from qual_helpers import MINI, REFI
 
 runner = CliRunner()
 
@@ -106,12 +106,12 @@ def test_search_cli(tmp_path):
     assert "[badge]" in hits[0]["snippet"]
 
 
-def test_export_and_import_cli(tmp_path, mini_study_dir, shared_dir):
+def test_export_and_import_cli(tmp_path, mini_study_dir):
     out = tmp_path / "p.qdpx"
     result = run("export-qdpx", mini_study_dir, "--out", out)
     assert result.exit_code == 0, result.stderr
     with zipfile.ZipFile(out) as zf:
-        schema = etree.XMLSchema(etree.parse(str(shared_dir / "refi" / "Project.xsd")))
+        schema = etree.XMLSchema(etree.parse(str(REFI / "xsd" / "Project.xsd")))
         assert schema.validate(etree.fromstring(zf.read("project.qde")))
     qdc = tmp_path / "c.qdc"
     assert run("export-qdc", mini_study_dir, "--out", qdc).exit_code == 0 and qdc.is_file()

@@ -10,19 +10,20 @@ from lxml import etree
 from peerimpact.qual import export_qdc, export_qdpx, qual_data
 from peerimpact.qual.guids import stable_guid
 from peerimpact.qual.refi.common import PROJECT_NS
+from qual_helpers import REFI
 from qual_regenerate import EXPORTS, export_goldens
 
 NS = {"q": PROJECT_NS}
 
 
 @pytest.fixture(scope="session")
-def project_schema(shared_dir):
-    return etree.XMLSchema(etree.parse(str(shared_dir / "refi" / "Project.xsd")))
+def project_schema():
+    return etree.XMLSchema(etree.parse(str(REFI / "xsd" / "Project.xsd")))
 
 
 @pytest.fixture(scope="session")
-def codebook_schema(shared_dir):
-    return etree.XMLSchema(etree.parse(str(shared_dir / "refi" / "Codebook.xsd")))
+def codebook_schema():
+    return etree.XMLSchema(etree.parse(str(REFI / "xsd" / "Codebook.xsd")))
 
 
 @pytest.fixture(scope="module")
