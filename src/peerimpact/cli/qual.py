@@ -15,7 +15,7 @@ from typing import List, Optional
 import pandas as pd
 import typer
 
-from .common import TableFormat, emit, frame_text, stderr, user_errors
+from .common import TableFormat, emit, frame_text, say, user_errors, warn
 
 app = typer.Typer(
     help="Qualitative analysis: quotes, code matrices, agreement between coders, REFI-QDA exchange and search.",
@@ -102,7 +102,7 @@ def quotes(
     from ..qual import quotes as query
 
     frame = query(_load(study), code=code, theme=theme, timepoint=timepoint, site=site, participant_id=participant, coder=coder)
-    stderr.print(f"{len(frame)} quote(s)")
+    say(f"{len(frame)} quote(s)")
     text = _quotes_text(frame) if format is QuoteFormat.text else frame_text(frame, TableFormat(format.value))
     emit(text, out)
 
@@ -171,7 +171,7 @@ def agreement(
     levels = tuple(lv.value for lv in level) if level else ("character", "segment")
     result = compute(_load(study), coders=coder, levels=levels)
     for warning in result.warnings:
-        stderr.print(f"[yellow]warning:[/] {warning}")
+        warn(warning)
     if format is TableFormat.json:
         emit(json.dumps(result.to_json_dict(), indent=2, ensure_ascii=False, allow_nan=False) + "\n", out)
     else:
@@ -188,7 +188,7 @@ def export_qdpx(
     from ..qual import export_qdpx as export
 
     path = export(_load(study), out)
-    stderr.print(f"wrote {path}")
+    say(f"wrote {path}")
 
 
 @app.command("export-qdc")
@@ -201,7 +201,7 @@ def export_qdc(
     from ..qual import export_qdc as export
 
     path = export(_load(study), out)
-    stderr.print(f"wrote {path}")
+    say(f"wrote {path}")
 
 
 @app.command("import-qdpx")
@@ -219,19 +219,19 @@ def import_qdpx(
         raise UserInputError(f"{project}: no such file")
     summary = import_qdpx_into(project, into)
     for rel in summary.written:
-        stderr.print(f"wrote {rel}")
+        say(f"wrote {rel}")
     if summary.backup is not None:
-        stderr.print(f"replaced files backed up in {summary.backup}")
+        say(f"replaced files backed up in {summary.backup}")
     imported = summary.imported
     if imported is not None:
-        stderr.print(
+        say(
             f"imported {len(imported.transcripts)} transcript(s), {len(imported.codebook.codes)} code(s), "
             f"{len(imported.codings)} coding(s), {len(imported.memos.memos)} memo(s)"
         )
         for rec in imported.sources.to_dict("records"):
-            stderr.print(f"{rec['interview_id']}: positions counted as {rec['convention']}")
+            say(f"{rec['interview_id']}: positions counted as {rec['convention']}")
     lines = summary.report.lines()
-    stderr.print(f"data-loss report: {len(summary.report.lost)} item(s) not imported, {len(lines)} note(s) in all")
+    say(f"data-loss report: {len(summary.report.lost)} item(s) not imported, {len(lines)} note(s) in all")
     if lines:
         typer.echo("\n".join(lines))
 
@@ -252,7 +252,7 @@ def search(
     from ..qual import search as run
 
     frame = run(_load(study), query, limit=limit, cache_dir=cache_dir, order=order.value, phrase=phrase)
-    stderr.print(f"{len(frame)} passage(s)")
+    say(f"{len(frame)} passage(s)")
     if format is QuoteFormat.text:
         text = "\n".join(f"{r['interview_id']} [{r['start']}, {r['end']})\n  {r['snippet']}\n" for r in frame.to_dict("records"))
     else:
@@ -314,8 +314,11 @@ def migrate(
 
     migration = qual_data(_load(study)).migration
     for rec in migration.log.to_dict("records"):
-        stderr.print(f"{rec['n_codings']} coding(s) {rec['how']}")
+        say(f"{rec['n_codings']} coding(s) {rec['how']}")
     if len(migration.retired):
-        stderr.print(f"{len(migration.retired)} coding(s) use retired codes: {', '.join(sorted(set(migration.retired['code'])))}")
-    stderr.print(f"{len(migration.needs_recoding)} coding(s) need recoding")
+        say(f"{len(migration.retired)} coding(s) use retired codes: {', '.join(sorted(set(migration.retired['code'])))}")
+    say(f"{len(migration.needs_recoding)} coding(s) need recoding")
     emit(frame_text(migration.needs_recoding, format), out)
+
+
+app.command("import-codings")(__import__("peerimpact.cli.qual_codings", fromlist=["import_codings"]).import_codings)
