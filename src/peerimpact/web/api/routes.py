@@ -18,6 +18,7 @@ from .schemas import (
     ContactIn, ContactOut, ContactPage, ContactPatch, ContactSaved, ErrorOut, MeOut, QuestionnaireIn, QuestionnaireOut,
     TokenIn, TokenOut,
 )
+from ..coding.api import router as coding_router
 from .service_use import router as service_use_router
 from .tokens import TokenAuth, issue_token
 
@@ -97,6 +98,7 @@ def token(request, payload: TokenIn):
 
 
 api.add_router("/service-use", service_use_router)
+api.add_router("/", coding_router)
 
 
 @api.get("/me", response={200: MeOut, **ERRORS}, summary="Who the token belongs to (a trivial authenticated endpoint)")

@@ -119,12 +119,14 @@ def build_study() -> Study:
         t.interview_id: Transcript(t.interview_id, t.site, t.participant.participant_id, t.timepoint, t.text, t.sha256, t.file)
         for t in TranscriptRow.objects.select_related("participant").order_by("interview_id")
     }
-    coding_columns = config.coding_columns or CODINGS.column_names
+    coding_columns = list(config.coding_columns or CODINGS.column_names)
     codings = [
         {"segment_id": c.segment_id, "interview_id": c.transcript.interview_id, "start": c.start, "end": c.end,
          "code": c.code, "coder": c.coder, **c.extra}
         for c in Coding.objects.select_related("transcript").order_by("id")
     ]
+    for row in codings:  # columns that codings made in the browser add (version, timestamp, quote, origin ...)
+        coding_columns += [k for k in row if k not in coding_columns]
     return Study(
         definition=definition,
         participants=_participants(config, definition),

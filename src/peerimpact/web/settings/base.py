@@ -19,6 +19,7 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "peerimpact.web.records",
+    "peerimpact.web.coding",
 ]
 
 MIDDLEWARE = [

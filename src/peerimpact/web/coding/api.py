@@ -1,0 +1,160 @@
+"""The coding API, used by the workbench page itself (session + CSRF) and by scripts (bearer token).
+
+``GET /api/transcripts``, ``GET /api/transcripts/{interview_id}``,
+``GET /api/codings?interview_id=``, ``POST /api/codings``,
+``DELETE /api/codings/{id}``, ``GET /api/codebook``,
+``GET /api/agreement?interview_id=``; research admins also
+``PUT /api/transcripts/{interview_id}/assignments`` and
+``POST /api/transcripts/{interview_id}/unblind``. Research admins and coders
+only (others 403); what a coder sees of a blind transcript is decided in
+:mod:`peerimpact.web.coding.visibility`.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import Http404
+from ninja import Router, Status
+from ninja.security import SessionAuth
+
+from ...qual.corpus import speaker_turns
+from ..access import ADMIN, CODER, require_role
+from ..api.schemas import ErrorOut
+from ..api.tokens import TokenAuth
+from ..records.models import Coding
+from .agreement import transcript_agreement
+from .codebook import codebook_dict, current_codebook
+from .codings import coding_dict, create_coding, delete_coding
+from .identity import coder_id
+from .models import Assignment, Unblinding
+from .schemas import (
+    AgreementOut, AssignmentIn, AssignmentOut, CodebookOut, CodingIn, CodingList, CodingOut, TranscriptList, TranscriptOut,
+)
+from .visibility import blind_transcript_ids, codings_for, may_see_agreement, transcripts_for
+
+router = Router(tags=["coding"], auth=[TokenAuth(), SessionAuth()])
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 413: ErrorOut, 422: ErrorOut, 429: ErrorOut}
+
+
+def _user(request):
+    require_role(request.auth, ADMIN, CODER)
+    return request.auth
+
+
+def _transcript(user, interview_id: str):
+    transcript = transcripts_for(user).filter(interview_id=interview_id).first()
+    if transcript is None:
+        raise Http404
+    return transcript
+
+
+def _summaries(user, transcripts) -> list[dict]:
+    ids = [t.pk for t in transcripts]
+    blind = set(blind_transcript_ids().filter(transcript_id__in=ids).values_list("transcript_id", flat=True))
+    assigned: dict[int, list[str]] = {}
+    for tid, coder in Assignment.objects.filter(transcript_id__in=ids).order_by("coder").values_list("transcript_id", "coder"):
+        assigned.setdefault(tid, []).append(coder)
+    seen: dict[int, dict[str, int]] = {}
+    for tid, coder in codings_for(user).filter(transcript_id__in=ids).values_list("transcript_id", "coder"):
+        per = seen.setdefault(tid, {})
+        per[coder] = per.get(coder, 0) + 1
+    return [
+        {"interview_id": t.interview_id, "site": t.site, "participant_id": t.participant.participant_id, "timepoint": t.timepoint,
+         "n_characters": len(t.text), "n_codings": sum(seen.get(t.pk, {}).values()), "coders": sorted(seen.get(t.pk, {})),
+         "assigned": assigned.get(t.pk, []), "blind": t.pk in blind}
+        for t in transcripts
+    ]
+
+
+@router.get("/transcripts", response={200: TranscriptList, **ERRORS}, summary="Transcripts, with who coded them (coders and admins)")
+def list_transcripts(request):
+    user = _user(request)
+    items = _summaries(user, list(transcripts_for(user).order_by("interview_id")))
+    return {"count": len(items), "items": items}
+
+
+@router.get("/transcripts/{interview_id}", response={200: TranscriptOut, **ERRORS},
+            summary="A transcript: normalised text, speaker turns and the codings the caller may see")
+def get_transcript(request, interview_id: str):
+    user = _user(request)
+    t = _transcript(user, interview_id)
+    turns = speaker_turns(t.text)
+    codings = [coding_dict(c, t.text) for c in codings_for(user).filter(transcript=t).order_by("start", "end", "code", "id")]
+    return {**_summaries(user, [t])[0], "text": t.text, "me": coder_id(user), "codings": codings,
+            "turns": [{"speaker": s, "start": int(a), "end": int(b)} for s, a, b in turns[["speaker", "start", "end"]].itertuples(index=False)]}
+
+
+@router.get("/codings", response={200: CodingList, **ERRORS}, summary="Codings of one transcript the caller may see")
+def list_codings(request, interview_id: str):
+    user = _user(request)
+    t = _transcript(user, interview_id)
+    items = [coding_dict(c, t.text) for c in codings_for(user).filter(transcript=t).order_by("start", "end", "code", "id")]
+    return {"count": len(items), "items": items}
+
+
+@router.post("/codings", response={201: CodingOut, 200: CodingOut, **ERRORS},
+             summary="Apply a code to [start, end) (code points of the normalised text); the coder is the caller")
+def post_coding(request, payload: CodingIn):
+    user = _user(request)
+    coding, created = create_coding(user, payload.interview_id, payload.start, payload.end, payload.code,
+                                    origin=payload.origin, model_version=payload.model_version)
+    return Status(201 if created else 200, coding_dict(coding))
+
+
+@router.delete("/codings/{coding_id}", response={204: None, **ERRORS}, summary="Remove a coding (soft: it stays in the audit trail)")
+def remove_coding(request, coding_id: uuid.UUID):
+    delete_coding(_user(request), str(coding_id))
+    return Status(204, None)
+
+
+@router.get("/codebook", response={200: CodebookOut, **ERRORS}, summary="The current codebook: codes, themes and versions")
+def get_codebook(request):
+    _user(request)
+    return codebook_dict(current_codebook())
+
+
+@router.get("/agreement", response={200: AgreementOut, **ERRORS},
+            summary="Agreement per code of a transcript's coders (percent, Cohen's kappa, Krippendorff's alpha; characters)")
+def get_agreement(request, interview_id: str):
+    user = _user(request)
+    t = _transcript(user, interview_id)
+    if not may_see_agreement(user, t):
+        raise PermissionDenied("agreement is shown to research admins, and to coders once the transcript is unblinded")
+    coders = sorted(set(Coding.objects.filter(transcript=t).values_list("coder", flat=True)))
+    return {"interview_id": t.interview_id, "coders": coders, **transcript_agreement(t)}
+
+
+@router.put("/transcripts/{interview_id}/assignments", response={200: AssignmentOut, **ERRORS},
+            summary="Research admins: the coders who code this transcript blind (two or more)")
+def put_assignments(request, interview_id: str, payload: AssignmentIn):
+    user = request.auth
+    require_role(user, ADMIN)
+    t = _transcript(user, interview_id)
+    wanted = sorted(set(payload.coders))
+    with transaction.atomic():
+        for a in Assignment.objects.filter(transcript=t).exclude(coder__in=wanted):
+            a.soft_delete(user)
+        have = set(Assignment.objects.filter(transcript=t).values_list("coder", flat=True))
+        for coder in wanted:
+            if coder not in have:
+                a = Assignment(transcript=t, coder=coder)
+                a._history_user, a._change_reason = user, "assigned for blind coding"
+                a.save()
+    return {"interview_id": t.interview_id, "assigned": wanted, "blind": t.pk in set(blind_transcript_ids().values_list("transcript_id", flat=True))}
+
+
+@router.post("/transcripts/{interview_id}/unblind", response={200: AssignmentOut, **ERRORS},
+             summary="Research admins: unblind a transcript (its coders see each other's codings and the agreement)")
+def unblind(request, interview_id: str):
+    user = request.auth
+    require_role(user, ADMIN)
+    t = _transcript(user, interview_id)
+    if not Unblinding.all_objects.filter(transcript=t).exists():
+        u = Unblinding(transcript=t, by=user)
+        u._history_user, u._change_reason = user, "unblinded"
+        u.save()
+    assigned = sorted(Assignment.objects.filter(transcript=t).values_list("coder", flat=True))
+    return {"interview_id": t.interview_id, "assigned": assigned, "blind": False}

@@ -1,0 +1,52 @@
+"""The study's codebook as held in the database (``StudyConfig.codebook_yaml``)."""
+
+from __future__ import annotations
+
+from ...qual.codebook import Code, Codebook, parse_codebook
+from ...qual.versions import active_codes
+from ..records.models import Coding, StudyConfig
+from ..services.yamltext import from_text
+
+# Colour-blind-safe fallback palette (Okabe-Ito without black) for codes without a colour.
+PALETTE = ("#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#999999")
+
+
+def study_config() -> StudyConfig | None:
+    return StudyConfig.objects.order_by("id").first()
+
+
+def current_codebook(config: StudyConfig | None = None) -> Codebook:
+    """The validated codebook; without one, a version-1 codebook of the codes already used."""
+    config = config if config is not None else study_config()
+    raw = from_text(config.codebook_yaml) if config is not None else None
+    if raw is None:
+        ids = sorted(set(Coding.objects.values_list("code", flat=True)))
+        return Codebook(version=1, codes=[Code(id=i, name=i) for i in ids])
+    return parse_codebook(raw)
+
+
+def active_code_ids(book: Codebook) -> set[str]:
+    """Codes in force at the current version (what a new coding may use)."""
+    return set(active_codes(book).get(book.version, set(book.code_ids)))
+
+
+def colour_of(book: Codebook, code_id: str) -> str:
+    ids = book.code_ids
+    try:
+        code = book.code(code_id)
+    except KeyError:
+        return PALETTE[sum(map(ord, code_id)) % len(PALETTE)]
+    return code.colour or PALETTE[ids.index(code_id) % len(PALETTE)]
+
+
+def codebook_dict(book: Codebook) -> dict:
+    active = active_code_ids(book)
+    return {
+        "version": book.version,
+        "codes": [{"id": c.id, "name": c.name, "description": c.description, "parent": c.parent,
+                   "colour": colour_of(book, c.id), "active": c.id in active, "themes": book.themes_of(c.id)}
+                  for c in book.codes],
+        "themes": [{"id": t.id, "name": t.name, "codes": list(t.codes)} for t in book.themes],
+        "versions": [{"version": v.version, "date": v.date.isoformat() if v.date else None, "reason": v.reason,
+                      "changes": [ch.model_dump(by_alias=True, exclude_none=True) for ch in v.changes]} for v in book.versions],
+    }

@@ -1,0 +1,119 @@
+"""Apply and remove codes: the writes behind ``POST /api/codings`` and ``DELETE /api/codings/{id}``.
+
+A coding made in the browser is an ordinary ``qual/codings.csv`` row: span in
+code points of the normalised text, the coder is the caller, ``version`` is
+the codebook version in force, ``timestamp`` the time (UTC) and ``quote`` the
+coded text (checked again by :func:`peerimpact.load_study` on export).
+``origin`` is ``human``, or ``suggested`` with ``model_version`` when a coder
+accepted a machine suggestion.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.http import Http404
+
+from ..access import ADMIN, role_of
+from ..records.models import Coding, Transcript
+from ..services.errors import Collector
+from .codebook import active_code_ids, current_codebook
+from .identity import coder_id
+from .visibility import codings_for, transcripts_for
+
+ORIGINS = ("human", "suggested")
+
+
+def segment_id_for(transcript: Transcript, start: int, end: int) -> str:
+    """The segment of this span: an existing one with the same span, else one derived from the span (uuid-free, stable)."""
+    existing = (Coding.all_objects.filter(transcript=transcript, start=start, end=end)
+                .order_by("id").values_list("segment_id", flat=True).first())
+    if existing is not None:
+        return existing
+    digest = hashlib.sha256(f"{transcript.interview_id}\0{start}\0{end}".encode()).hexdigest()[:12]
+    return f"w{digest}"
+
+
+def coding_dict(c: Coding, text: str | None = None) -> dict:
+    text = c.transcript.text if text is None else text
+    return {
+        "id": str(c.uid), "interview_id": c.transcript.interview_id, "segment_id": c.segment_id, "start": c.start, "end": c.end,
+        "code": c.code, "coder": c.coder, "quote": text[c.start:c.end], "version": _version(c.extra.get("version")),
+        "timestamp": c.extra.get("timestamp") or None, "origin": c.extra.get("origin") or "human",
+    }
+
+
+def _version(value) -> int | None:
+    """The ``version`` cell as stored on import (text or number; empty: not recorded)."""
+    if value in (None, ""):
+        return None
+    try:
+        return int(float(value))
+    except (TypeError, ValueError):
+        return None
+
+
+def create_coding(user, interview_id: str, start: int, end: int, code: str, origin: str = "human",
+                  model_version: str | None = None) -> tuple[Coding, bool]:
+    """Store one coding by ``user``; returns ``(coding, created)`` (an identical live coding is returned as is).
+
+    Raises
+    ------
+    Http404
+        The transcript does not exist or is not visible to the user.
+    FieldErrors
+        Every problem with the span, the code and the origin at once.
+    """
+    transcript = transcripts_for(user).filter(interview_id=interview_id).first()
+    if transcript is None:
+        raise Http404
+    n = len(transcript.text)
+    problems = Collector()
+    if not 0 <= start <= n:
+        problems.add("start", f"must be between 0 and {n} (code points of the normalised text)")
+    if not 0 <= end <= n:
+        problems.add("end", f"must be between 0 and {n} (code points of the normalised text)")
+    elif end <= start:
+        problems.add("end", "must be greater than start")
+    book = current_codebook()
+    active = active_code_ids(book)
+    if code not in active:
+        problems.add("code", f"{code!r} is not a code of codebook version {book.version}")
+    if origin not in ORIGINS:
+        problems.add("origin", f"must be one of {', '.join(ORIGINS)}")
+    elif origin == "suggested" and not model_version:
+        problems.add("model_version", "is required when origin is 'suggested'")
+    problems.raise_if_any()
+    coder = coder_id(user)
+    extra = {"version": book.version, "timestamp": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S"),
+             "quote": transcript.text[start:end], "origin": origin}
+    if model_version:
+        extra["model_version"] = model_version
+    for attempt in range(2):
+        segment = segment_id_for(transcript, start, end)
+        same = Coding.objects.filter(transcript=transcript, segment_id=segment, code=code, coder=coder).first()
+        if same is not None:
+            return same, False
+        try:
+            with transaction.atomic():
+                coding = Coding(segment_id=segment, transcript=transcript, start=start, end=end, code=code, coder=coder, extra=extra)
+                coding._history_user, coding._change_reason = user, "coded in the browser"
+                coding.save()
+            return coding, True
+        except IntegrityError:  # the same coding stored by a concurrent request: return that one
+            if attempt:
+                raise
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def delete_coding(user, uid: str) -> None:
+    """Remove one of the user's own codings (research admins: any visible coding); soft, audited."""
+    coding = codings_for(user).filter(uid=uid).first()
+    if coding is None:
+        raise Http404
+    if coding.coder != coder_id(user) and role_of(user) != ADMIN:
+        raise PermissionDenied("you can remove only your own codings")
+    coding.soft_delete(user)

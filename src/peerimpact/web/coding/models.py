@@ -1,0 +1,35 @@
+"""Blind double coding: coders assigned to a transcript, and its unblinding."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from ..records.models.base import StudyRecord
+from ..records.models.study import Transcript, id_field
+
+
+class Assignment(StudyRecord):
+    """``coder`` (a coder id, see :func:`peerimpact.web.coding.identity.coder_id`) codes ``transcript`` blind.
+
+    A transcript with two or more live assignments is *blind* until it is
+    unblinded: each coder sees only their own codings of it.
+    """
+
+    transcript = models.ForeignKey(Transcript, on_delete=models.PROTECT, related_name="assignments")
+    coder = id_field()
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["transcript", "coder"], condition=Q(deleted_at__isnull=True), name="assignment_key"),
+        ]
+
+
+class Unblinding(StudyRecord):
+    """A research admin unblinded a transcript: its coders now see each other's codings."""
+
+    transcript = models.OneToOneField(Transcript, on_delete=models.PROTECT, related_name="unblinding")
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
