@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import io
 import json
+import re
 import sys
 from contextlib import contextmanager
 from enum import Enum
@@ -14,11 +15,19 @@ from typing import Any, Callable, Iterator
 import pandas as pd
 import typer
 from rich.console import Console
+from rich.text import Text
 
 from ..errors import StudyValidationError, UserInputError
+from ..fileio import write_text
 
-stderr = Console(stderr=True, highlight=False, soft_wrap=True)
+# Markup and emoji codes are off: every message may carry user or file text, which is shown
+# literally (``[/x]`` stays ``[/x]``). Styles are applied only through Text objects below.
+stderr = Console(stderr=True, highlight=False, soft_wrap=True, markup=False, emoji=False)
 USER_ERROR = 2
+
+# C0 and C1 control characters other than tab and newline: shown as escapes, never sent to
+# the terminal (an ESC in a file name or cell could otherwise restyle or rewrite the screen).
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 class TableFormat(str, Enum):
@@ -26,14 +35,38 @@ class TableFormat(str, Enum):
     json = "json"
 
 
+def shown(text: object) -> str:
+    r"""``text`` as it is safe to show on a terminal: control characters as ``\xNN`` escapes.
+
+    >>> shown("a[bold]b\x1b[31m\\c")
+    'a[bold]b\\x1b[31m\\c'
+    """
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", str(text))
+
+
+def say(text: object, style: str | None = None) -> None:
+    """Print one message on stderr, literally (no markup), with an optional style."""
+    stderr.print(Text(shown(text), style=style or ""))
+
+
+def _labelled(label: str, style: str, text: object) -> None:
+    stderr.print(Text.assemble((label, style), " ", shown(text)))
+
+
+def warn(text: object) -> None:
+    """Print ``warning: <text>`` on stderr; ``text`` is shown literally."""
+    _labelled("warning:", "yellow", text)
+
+
 def report_user_error(exc: UserInputError) -> None:
+    """Print a domain error on stderr: every problem of a validation error, or the message."""
     if isinstance(exc, StudyValidationError):
         for problem in exc.problems:
-            stderr.print(str(problem), markup=False)
+            say(problem)
         n = len(exc.problems)
-        stderr.print(f"[bold red]{n} problem{'s' if n != 1 else ''} found; nothing was written.[/]")
+        say(f"{n} problem{'s' if n != 1 else ''} found; nothing was written.", style="bold red")
     else:
-        stderr.print(f"[bold red]error:[/] {exc}", markup=True)
+        _labelled("error:", "bold red", exc)
 
 
 def user_errors(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -64,15 +97,8 @@ def emit(text: str, out: Path | None) -> None:
     if out is None or str(out) == "-":
         sys.stdout.write(text)
         return
-    write_text_atomic(out, text)
-    stderr.print(f"wrote {out}")
-
-
-def write_text_atomic(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
+    write_text(out, text)
+    say(f"wrote {out}")
 
 
 @contextmanager

@@ -9,7 +9,8 @@ from typing import List, Optional
 
 import typer
 
-from .common import stderr, user_errors
+from ..fileio import write_text
+from .common import say, user_errors
 
 
 class ImportFormat(str, Enum):
@@ -45,10 +46,9 @@ def import_command(
 
     result = import_study(format.value, sources, mapping, out, overwrite=overwrite)
     for line in result.lines():
-        stderr.print(line, markup=False)
+        say(line)
     if report is not None:
-        report.parent.mkdir(parents=True, exist_ok=True)
-        report.write_text(json.dumps(result.to_dict(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        write_text(report, json.dumps(result.to_dict(), indent=2, ensure_ascii=False) + "\n")
     typer.echo(str(out))
 
 
@@ -66,7 +66,7 @@ def export_command(
 
     written = export_study(format.value, load_study(study), out, scores=scores, overwrite=overwrite)
     for path in written:
-        stderr.print(f"wrote {path}", markup=False)
+        say(f"wrote {path}")
     typer.echo(str(out))
 
 

@@ -14,7 +14,7 @@ from typing import Optional
 import typer
 
 from .. import __version__
-from .common import TableFormat, emit, frame_text, progress_bar, stderr, user_errors
+from .common import TableFormat, emit, frame_text, progress_bar, say, user_errors, warn
 
 app = typer.Typer(
     name="peerimpact",
@@ -59,10 +59,10 @@ def demo(
 
     study_dir = out / "study"
     write_study(study_dir, seed=DEFAULT_SEED if seed is None else seed, overwrite=force)
-    stderr.print(f"wrote the SYNTHETIC demo study to {study_dir}")
+    say(f"wrote the SYNTHETIC demo study to {study_dir}")
     with progress_bar("building the report") as step:
         result = run_pipeline(study_dir, out / "report", progress=step)
-    stderr.print(f"report: {result.html}")
+    say(f"report: {result.html}")
     typer.echo(str(result.html))
 
 
@@ -74,7 +74,7 @@ def validate(study: Path = STUDY_ARG) -> None:
 
     loaded = load_study(study)
     label = " (synthetic data)" if loaded.synthetic else ""
-    stderr.print(
+    say(
         f"valid: {loaded.title}{label}: {len(loaded.participants)} participants, "
         f"{len(loaded.responses)} questionnaire rows, {len(loaded.transcripts)} transcripts"
     )
@@ -110,7 +110,7 @@ def analyse(
         step("score and analyse")
         results = analyse_study(loaded)
     for warning in results.warnings:
-        stderr.print(f"[yellow]warning:[/] {warning}")
+        warn(warning)
     document = json.dumps(results.to_json_dict(), indent=2, ensure_ascii=False, allow_nan=False)
     emit(document + "\n", out)
 
@@ -126,7 +126,7 @@ def report(
 
     with progress_bar("building the report") as step:
         result = run_pipeline(study, out, progress=step)
-    stderr.print(f"report: {result.html}")
+    say(f"report: {result.html}")
     typer.echo(str(result.html))
 
 

@@ -11,7 +11,7 @@ from typing import Optional
 
 import typer
 
-from .common import stderr, user_errors
+from .common import say, user_errors
 
 db_app = typer.Typer(help="The web app's database: import a study folder, export it back.", no_args_is_help=True)
 
@@ -39,13 +39,13 @@ def serve(
         data_dir = Path(tempfile.mkdtemp(prefix="peerimpact-demo-data-"))
     prepared = server.prepare(data_dir, demo=demo, host=host)
     if prepared.backup:
-        stderr.print(f"backed up the database to {prepared.backup}")
+        say(f"backed up the database to {prepared.backup}")
     if prepared.applied:
-        stderr.print(f"applied {len(prepared.applied)} migrations")
+        say(f"applied {len(prepared.applied)} migrations")
     for user, what in prepared.demo_accounts.items():
-        stderr.print(f"demo account {user} / demo-password: {what}")
+        say(f"demo account {user} / demo-password: {what}")
     shape = f"{workers} gunicorn workers x {threads} threads" if workers > 1 else f"waitress, {threads} threads"
-    stderr.print(f"PeerImpact on http://{host}:{port}/  ({shape}; data in {prepared.data_dir}; Ctrl+C to stop)")
+    say(f"PeerImpact on http://{host}:{port}/  ({shape}; data in {prepared.data_dir}; Ctrl+C to stop)")
     server.serve(host, port, threads, workers)
 
 
@@ -61,7 +61,7 @@ def import_study(
     server.prepare(data_dir)
     from ..web.services.study_import import import_study as run
 
-    stderr.print(str(run(study)))
+    say(str(run(study)))
 
 
 @db_app.command("export-study")
@@ -78,7 +78,7 @@ def export_study(
     from ..web.services.study_export import export_study as run
 
     path = run(out, overwrite=overwrite)
-    stderr.print(f"wrote {path}")
+    say(f"wrote {path}")
     typer.echo(str(path))
 
 
