@@ -265,19 +265,18 @@ def search(
 def turns(
     study: Path = STUDY,
     interview: str = typer.Argument(..., help="Interview id, e.g. S6-PW01-T1.", show_default=False),
-    pattern: Optional[str] = typer.Option(None, "--pattern", help="Regular expression marking a turn, with a group named 'speaker' (default: Interviewer: / PW:)."),
+    pattern: Optional[str] = typer.Option(None, "--pattern", help="Regular expression marking a turn, with a group named 'speaker' (default: the study's speakers or turn_pattern, else Interviewer: / PW:)."),
     format: TableFormat = typer.Option(TableFormat.csv, "--format", "-f", help="Output format."),
     out: Optional[Path] = OUT,
 ) -> None:
     """Speaker turns of one transcript, with their spans in code points."""
     from ..errors import UserInputError
     from ..qual import speaker_turns
-    from ..qual.corpus import DEFAULT_TURN_PATTERN
 
     loaded = _load(study)
     if interview not in loaded.transcripts:
         raise UserInputError(f"unknown interview {interview!r}")
-    emit(frame_text(speaker_turns(loaded.transcripts[interview].text, pattern or DEFAULT_TURN_PATTERN), format), out)
+    emit(frame_text(speaker_turns(loaded.transcripts[interview].text, pattern or loaded.definition.turn_regex), format), out)
 
 
 @app.command()

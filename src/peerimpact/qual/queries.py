@@ -138,7 +138,7 @@ def quotes(
         )
         .reset_index()
     )
-    turns = {iid: speaker_turns(study.transcripts[iid].text) for iid in set(grouped["interview_id"])}
+    turns = {iid: speaker_turns(study.transcripts[iid].text, study.definition.turn_regex) for iid in set(grouped["interview_id"])}
     grouped["speaker"] = [turn_of(turns[i], s) for i, s in zip(grouped["interview_id"], grouped["start"])]
     return _order(study, grouped, ["start", "end", "code"])[QUOTE_COLUMNS]
 

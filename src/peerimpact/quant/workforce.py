@@ -20,11 +20,13 @@ _DATE_COLUMNS = {
 
 
 def reference_date(study: Study) -> pd.Timestamp | None:
-    """The latest date anywhere in the study's tables (None when there is none).
+    """The study's ``end_date``, else the latest date anywhere in its tables (None when there is none).
 
     Used as the end of employment for workers still in post, so that the
     result depends on the data only, never on the day the analysis runs.
     """
+    if study.definition.end_date is not None:
+        return pd.Timestamp(study.definition.end_date)
     latest = []
     for table, cols in _DATE_COLUMNS.items():
         frame = getattr(study, table)

@@ -7,6 +7,7 @@ these models (see :mod:`peerimpact.study.docs`).
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Literal
 
@@ -14,6 +15,9 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.]*$"
 _ID_RE = re.compile(ID_PATTERN)
+#: Speaker turns when ``study.yaml`` sets neither ``speakers`` nor ``turn_pattern``
+#: (the same as :data:`peerimpact.qual.corpus.DEFAULT_TURN_PATTERN`).
+DEFAULT_TURN_PATTERN = r"^(?P<speaker>Interviewer|PW)[ \t]*:[ \t]*"
 
 
 def check_id(value: str, what: str) -> str:
@@ -109,6 +113,18 @@ class StudyDefinition(_Strict):
     )
     norms: str | None = Field(default=None, description="Optional path (relative to the study folder) of a norms file; defaults to `norms.yaml` when present.")
     suppress_below: int | None = Field(default=None, ge=2, description="Disclosure control: counts from 1 to k-1 are shown as `<k` in service-use tables.")
+    end_date: dt.date | None = Field(
+        default=None,
+        description="End of the study's observation period (YYYY-MM-DD): months in post and days available for absence of workers still in post run to it. Default: the latest date in the study's tables.",
+    )
+    speakers: list[str] | None = Field(
+        default=None,
+        description="Labels that open a speaker turn in the transcripts, e.g. `[Interviewer, Participant]` for lines starting `Interviewer:` or `Participant:`. Default: `Interviewer` and `PW`.",
+    )
+    turn_pattern: str | None = Field(
+        default=None,
+        description="Instead of `speakers`: a regular expression marking a turn at the start of a line, with a group named `speaker`.",
+    )
 
     @field_validator("instruments")
     @classmethod
@@ -118,6 +134,30 @@ class StudyDefinition(_Strict):
             if inst in seen:
                 raise ValueError(f"instrument {inst!r} is listed twice")
             seen.add(inst)
+        return v
+
+    @field_validator("turn_pattern")
+    @classmethod
+    def _turn_pattern(cls, v: str | None) -> str | None:
+        if v is None:
+            return v
+        try:
+            compiled = re.compile(v, re.MULTILINE)
+        except re.error as exc:
+            raise ValueError(f"turn_pattern is not a regular expression: {exc}") from None
+        if "speaker" not in compiled.groupindex:
+            raise ValueError("turn_pattern needs a group named speaker, e.g. ^(?P<speaker>Interviewer|Participant):")
+        return v
+
+    @field_validator("speakers")
+    @classmethod
+    def _speakers(cls, v: list[str] | None) -> list[str] | None:
+        if v is not None:
+            if not v or any(not s.strip() or ":" in s or "\n" in s for s in v):
+                raise ValueError("speakers must be a non-empty list of labels without ':' (e.g. [Interviewer, Participant])")
+            dupes = sorted({s for s in v if v.count(s) > 1})
+            if dupes:
+                raise ValueError(f"speaker label(s) listed twice: {', '.join(dupes)}")
         return v
 
     @field_validator("interview_id_pattern")
@@ -142,6 +182,8 @@ class StudyDefinition(_Strict):
         dupes = sorted({c for c in cols if cols.count(c) > 1})
         if dupes:
             raise ValueError(f"duplicate demographic column(s): {', '.join(dupes)}")
+        if self.speakers is not None and self.turn_pattern is not None:
+            raise ValueError("set speakers or turn_pattern, not both")
         tp_ids = {t.id for t in self.timepoints}
         if self.baseline is not None and self.baseline not in tp_ids:
             raise ValueError(f"baseline {self.baseline!r} is not a declared timepoint")
@@ -177,6 +219,16 @@ class StudyDefinition(_Strict):
             return [tuple(c) for c in self.comparisons]  # type: ignore[misc]
         base = self.baseline_id
         return [(base, t) for t in self.timepoint_ids if t != base]
+
+    @property
+    def turn_regex(self) -> str:
+        """The regular expression of a speaker turn: ``turn_pattern``, or built from ``speakers``, or the default."""
+        if self.turn_pattern is not None:
+            return self.turn_pattern
+        if self.speakers is not None:
+            labels = "|".join(re.escape(s) for s in sorted(self.speakers, key=len, reverse=True))
+            return rf"^(?P<speaker>{labels})[ \t]*:[ \t]*"
+        return DEFAULT_TURN_PATTERN
 
     def timepoint(self, timepoint_id: str) -> Timepoint:
         for t in self.timepoints:
