@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-from .common import stderr, user_errors
+from .common import say, user_errors, warn
 
 
 @user_errors
@@ -29,14 +29,14 @@ def import_codings(
     placed = result.placed
     exact = int((placed["how"] == "exact").sum())
     new = int(placed["new"].sum())
-    stderr.print(
+    say(
         f"placed {len(placed)} row(s): {exact} exact, {len(placed) - exact} ignoring whitespace and quote marks; "
         f"{new} new coding(s), {len(placed) - new} already in the study; {result.new_memos} new memo(s)"
     )
     for rel in result.written:
-        stderr.print(f"wrote {rel}")
+        say(f"wrote {rel}")
     if result.backup is not None:
-        stderr.print(f"replaced files backed up in {result.backup}")
+        say(f"replaced files backed up in {result.backup}")
     if result.not_placed:
-        stderr.print(f"[yellow]{len(result.not_placed)} row(s) not placed (--accept-loss); listed on stdout[/]")
+        warn(f"{len(result.not_placed)} row(s) not placed (--accept-loss); listed on stdout")
         typer.echo("\n".join(str(p) for p in result.not_placed))
