@@ -18,12 +18,10 @@ Everything is labelled synthetic.
 
 from __future__ import annotations
 
-import shutil
-import uuid
 from pathlib import Path
 
 from ..errors import UserInputError
-from ..study.write import replace_dir
+from ..fileio import build_folder
 from . import codebook as _codebook
 from . import design
 from .calibrate import stream
@@ -100,16 +98,9 @@ def write_study(out_dir: str | Path, seed: int = DEFAULT_SEED, overwrite: bool =
     if out.exists() and any(out.iterdir()) and not overwrite:
         raise UserInputError(f"{out}: folder exists and is not empty (use overwrite to replace it)")
     files = make_study(seed)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.parent / f".{out.name}.tmp-{uuid.uuid4().hex[:8]}"
-    tmp.mkdir()
-    try:
+    with build_folder(out) as tmp:
         for rel, text in files.items():
             path = tmp / rel
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8", newline="\n")
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    replace_dir(tmp, out)
     return out

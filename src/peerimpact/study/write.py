@@ -8,8 +8,6 @@ study. ``load_study(write_study(study, d))`` reproduces ``study``.
 from __future__ import annotations
 
 import math
-import shutil
-import uuid
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +15,7 @@ import pandas as pd
 import yaml
 
 from ..errors import UserInputError
+from ..fileio import build_folder, replace_folder
 from .model import Study
 from .tables import ALLOCATIONS, CODINGS, CONTACTS, EMPLOYMENT, PARTICIPANTS, RESPONSES, SERVICE_USE, Table
 
@@ -126,24 +125,11 @@ def write_study(study: Study, out_dir: str | Path, overwrite: bool = False) -> P
     out = Path(out_dir)
     if out.exists() and any(out.iterdir()) and not overwrite:
         raise UserInputError(f"{out}: folder exists and is not empty (use overwrite to replace it)")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.parent / f".{out.name}.tmp-{uuid.uuid4().hex[:8]}"
-    tmp.mkdir()
-    try:
+    with build_folder(out) as tmp:
         _write_into(study, tmp)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    replace_dir(tmp, out)
     return out
 
 
-def replace_dir(tmp: Path, out: Path) -> None:
-    """Move a completed ``tmp`` folder to ``out``, replacing it only once ``tmp`` is complete."""
-    if out.exists():
-        old = out.parent / f".{out.name}.old-{uuid.uuid4().hex[:8]}"
-        out.rename(old)
-        tmp.rename(out)
-        shutil.rmtree(old, ignore_errors=True)
-    else:
-        tmp.rename(out)
+# Kept only until formats/importer.py and web/services/study_export.py (uncommitted edits of
+# other engineers) import peerimpact.fileio.replace_folder directly.
+replace_dir = replace_folder
