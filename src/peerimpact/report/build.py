@@ -4,7 +4,10 @@ Stages (names passed to the ``progress`` callback, timed in
 :attr:`ReportPaths.timings`): ``load``, ``score``, ``analyse``,
 ``qualitative`` (codings, matrices, agreement, synthesis), ``figures``,
 ``render`` (HTML, Word, CSV, JSON). Every input problem is raised before any
-file is written. The library never prints: the CLI turns the callback into a
+file is written, and the outputs are written together: into a temporary sibling
+folder that replaces ``out_dir`` whole only once every file is there
+(:func:`peerimpact.fileio.build_folder`), so a failure half-way leaves the
+previous report, or nothing, never a mix. The library never prints: the CLI turns the callback into a
 progress display.
 """
 
@@ -20,6 +23,8 @@ from typing import Any, Callable, Iterator
 
 import pandas as pd
 
+from ..errors import UserInputError
+from ..fileio import build_folder
 from ..study.model import Study
 from .assemble import ReportParts, assemble
 from .docx_writer import write_docx
@@ -29,6 +34,8 @@ from .labels import Labels
 from .provenance import build_provenance
 
 STAGES = ("load", "score", "analyse", "qualitative", "figures", "render")
+# What a report folder holds; a folder holding anything else is not replaced.
+REPORT_ENTRIES = frozenset({"report.html", "report.docx", "results.json", "synthesis.json", "tables", "figures"})
 Progress = Callable[[str], None]
 
 
@@ -138,9 +145,10 @@ def build_report(
     study : Study or path
         A loaded study, or a study folder to load.
     out_dir : path
-        Created if needed; receives ``report.html``, ``report.docx``,
-        ``results.json``, ``synthesis.json``, ``tables/*.csv`` and
-        ``figures/*.svg|png``.
+        Receives ``report.html``, ``report.docx``, ``results.json``,
+        ``synthesis.json``, ``tables/*.csv`` and ``figures/*.svg|png``. It is
+        created, or replaced whole when it holds a previous report; a folder
+        holding anything else is refused.
     progress : callable, optional
         Called with each stage name as it starts.
     generated_at : datetime, optional
@@ -160,7 +168,12 @@ def build_report(
     StudyValidationError
         When the study, its codings or ``synthesis.yaml`` are invalid (each
         problem with file and line); nothing is written then.
+    UserInputError
+        When ``out_dir`` is a file, or a folder holding files a report does not
+        write (they would be lost when the folder is replaced).
     """
+    out = Path(out_dir)
+    _check_out(out)
     timer = _Timer(progress)
     with timer.stage("load"):
         if not isinstance(study, Study):
@@ -200,18 +213,54 @@ def build_report(
             warnings=qual["warnings"],
         )
         doc = assemble(parts, provenance)
-        paths = _write(doc, view, qual, Path(out_dir))
+        paths = _write(doc, view, qual, out)
     paths.timings = dict(timer.timings)
     paths.cpu_timings = dict(timer.cpu)
     paths.warnings = list(doc.warnings)
     return paths
 
 
+def _check_out(out: Path) -> None:
+    """Refuse an ``out`` that is a file or a folder holding more than a previous report."""
+    if out.exists() and not out.is_dir():
+        raise UserInputError(f"{out}: exists and is not a folder")
+    if out.is_dir():
+        foreign = sorted(p.name for p in out.iterdir() if p.name not in REPORT_ENTRIES)
+        if foreign:
+            raise UserInputError(
+                f"{out}: holds {', '.join(foreign)}, which a report does not write; the report replaces "
+                "its folder whole, so choose a new or empty folder"
+            )
+
+
 def _write(doc, view: ResultsView, qual: dict, out: Path) -> ReportPaths:
-    out.mkdir(parents=True, exist_ok=True)
+    """Write every output into a temporary sibling of ``out`` and swap it in whole."""
+    with build_folder(out) as tmp:
+        written = _write_files(doc, view, qual, tmp)
+    return _rebase(written, tmp, out)
+
+
+def _rebase(paths: ReportPaths, tmp: Path, out: Path) -> ReportPaths:
+    """``paths`` written under ``tmp``, as they are named now that ``tmp`` became ``out``."""
+
+    def moved(p: Path) -> Path:
+        return out / p.relative_to(tmp)
+
+    return ReportPaths(
+        out,
+        moved(paths.html),
+        moved(paths.docx),
+        moved(paths.results_json),
+        None if paths.synthesis_json is None else moved(paths.synthesis_json),
+        {k: moved(p) for k, p in paths.tables.items()},
+        [moved(p) for p in paths.figures],
+    )
+
+
+def _write_files(doc, view: ResultsView, qual: dict, out: Path) -> ReportPaths:
     tables_dir, figures_dir = out / "tables", out / "figures"
-    tables_dir.mkdir(exist_ok=True)
-    figures_dir.mkdir(exist_ok=True)
+    tables_dir.mkdir()
+    figures_dir.mkdir()
     table_paths = {t.key: t.write_csv(tables_dir) for t in doc.tables()}
     figure_paths = []
     for f in doc.figures():
