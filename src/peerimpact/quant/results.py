@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from .. import __version__
+from ..fileio import write_text
 from ..study.model import Study
 from .attrition import attrition
 from .change import paired_change
@@ -114,11 +115,9 @@ def records(frame: pd.DataFrame, spec: TableSpec) -> list[dict[str, Any]]:
 
 
 def write_results_json(results: AnalysisResults, path: str | Path) -> Path:
-    """Write ``results.to_json_dict()`` to ``path`` (UTF-8, indented, no NaN)."""
-    path = Path(path)
+    """Write ``results.to_json_dict()`` to ``path`` atomically (UTF-8, indented, no NaN)."""
     text = json.dumps(results.to_json_dict(), indent=2, ensure_ascii=False, allow_nan=False)
-    path.write_text(text + "\n", encoding="utf-8")
-    return path
+    return write_text(path, text + "\n")
 
 
 def _reliability(study: Study, scores: pd.DataFrame, messages: list[str]) -> pd.DataFrame:
