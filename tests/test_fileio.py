@@ -166,3 +166,14 @@ def test_a_folder_never_replaces_a_file(tmp_path):
             pass
     assert target.read_text(encoding="utf-8") == "a file"
     assert _entries(tmp_path) == ["out"]
+
+
+def test_a_file_never_replaces_a_folder(tmp_path):
+    target = tmp_path / "out"
+    target.mkdir()
+    (target / "keep.txt").write_text("mine", encoding="utf-8")
+    with pytest.raises(IsADirectoryError, match="out: exists and is a folder"):
+        with fileio.build_file(target) as tmp:
+            tmp.write_bytes(b"new")
+    assert (target / "keep.txt").read_text(encoding="utf-8") == "mine"
+    assert _entries(tmp_path) == ["out"]

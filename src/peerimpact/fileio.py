@@ -43,6 +43,7 @@ __all__ = [
     "build_file",
     "build_folder",
     "open_atomic",
+    "replace_file",
     "replace_folder",
     "temp_sibling",
     "write_bytes",
@@ -157,6 +158,22 @@ def write_text(path: str | Path, text: str, *, encoding: str = "utf-8", newline:
     return Path(path)
 
 
+def replace_file(built: str | Path, target: str | Path) -> Path:
+    """Move the finished file ``built`` over ``target`` (``fsync``, then :func:`os.replace`).
+
+    ``built`` must be on the same file system (normally a :func:`temp_sibling`).
+    A ``target`` that is a folder is an error: a file never silently replaces a folder.
+    """
+    built, target = Path(built), Path(target)
+    if target.is_dir() and not target.is_symlink():
+        raise IsADirectoryError(f"{target}: exists and is a folder")
+    with built.open("rb+") as fh:
+        os.fsync(fh.fileno())
+    os.replace(built, target)
+    _fsync_dir(target.parent)
+    return target
+
+
 @contextmanager
 def build_file(path: str | Path) -> Iterator[Path]:
     """A temporary sibling path for a library that writes by file name; it replaces ``path`` at the end.
@@ -177,13 +194,10 @@ def build_file(path: str | Path) -> Iterator[Path]:
         yield tmp
         if not tmp.is_file():
             raise FileNotFoundError(f"{tmp}: the writer did not create the file for {path}")
-        with tmp.open("rb+") as fh:
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
+        replace_file(tmp, path)
     except BaseException:
         _remove(tmp)
         raise
-    _fsync_dir(path.parent)
 
 
 def replace_folder(built: str | Path, target: str | Path) -> Path:

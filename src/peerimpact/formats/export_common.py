@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import re
 import shutil
-import uuid
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +14,7 @@ import pandas as pd
 import yaml
 
 from ..errors import UserInputError
+from ..fileio import replace_file, replace_folder, temp_sibling
 from ..study.model import Study
 from ..study.tables import TABLES, Table
 
@@ -37,7 +37,7 @@ class Outputs:
         if final.exists() and not self.overwrite:
             raise UserInputError(f"{final}: already exists (use --overwrite to replace it)")
         final.parent.mkdir(parents=True, exist_ok=True)
-        tmp = final.parent / f".{final.name}.tmp-{uuid.uuid4().hex[:8]}"
+        tmp = temp_sibling(final)
         self.pending.append((tmp, final))
         return tmp
 
@@ -52,6 +52,7 @@ class Outputs:
         return tmp
 
     def commit(self) -> list[Path]:
+        """Move every output into place (each atomically, :mod:`peerimpact.fileio`)."""
         done = []
         for tmp, final in self.pending:
             if final.suffix.lower() == ".zip" and tmp.is_dir():
@@ -59,12 +60,10 @@ class Outputs:
                 zip_folder(tmp, zipped)
                 shutil.rmtree(tmp)
                 tmp = zipped
-            if final.exists():
-                if final.is_dir():
-                    shutil.rmtree(final)
-                else:
-                    final.unlink()
-            tmp.rename(final)
+            if tmp.is_dir():
+                replace_folder(tmp, final)
+            else:
+                replace_file(tmp, final)
             done.append(final)
         self.pending.clear()
         return done
