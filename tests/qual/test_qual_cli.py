@@ -121,14 +121,28 @@ def test_export_and_import_cli(tmp_path, mini_study_dir):
     assert "data-loss report: 0 item(s) not imported, 0 note(s) in all" in result.stderr
 
 
-def test_import_cli_prints_the_data_loss_report(refi_dir, mini_study_dir):
-    for rel in ("transcripts/S1-PW02-T1.txt",):
-        (mini_study_dir / rel).unlink()
-    result = run("import-qdpx", refi_dir / "Trial.qdpx", "--into", mini_study_dir)
+def _hashes(root):
+    import hashlib
+
+    return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def test_import_cli_refuses_loss_then_keeps_the_report(refi_dir, mini_study_dir):
+    (mini_study_dir / "transcripts/S1-PW02-T1.txt").unlink()
+    before = _hashes(mini_study_dir)
+    refused = run("import-qdpx", refi_dir / "Trial.qdpx", "--into", mini_study_dir)
+    assert refused.exit_code == 2
+    assert "4 item(s) would be lost; nothing written" in refused.stderr
+    assert "would lose media: PictureSource" in refused.stderr
+    assert _hashes(mini_study_dir) == before
+    result = run("import-qdpx", refi_dir / "Trial.qdpx", "--into", mini_study_dir, "--accept-loss")
     assert result.exit_code == 0, result.stderr
     lines = result.stdout.splitlines()
-    assert [line.split(":")[0] for line in lines] == ["placed", "unanchored", "media", "unsupported", "unsupported"]
-    assert "S1-PW02-T1: positions counted as code points, line ends counted as 1, BOM counted" in result.stderr
+    assert [line.split(":")[0] for line in lines] == ["unanchored", "placed", "media", "unsupported", "unsupported"]
+    assert "S1-PW02-T1: positions counted as code points, line ends counted as 1, BOM counted (" in result.stderr
+    kept = list((mini_study_dir / "qual" / "imports").glob("*.txt"))
+    assert len(kept) == 1
+    assert kept[0].read_text(encoding="utf-8").splitlines()[-5:] == lines
 
 
 # ----------------------------------------------------------------- acceptance on the demo study

@@ -48,14 +48,14 @@ def test_trial_qde_with_bom_counted_media_and_losses(refi_dir):
     assert result.sources["convention"].tolist() == ["code points, line ends counted as 1, BOM counted"]
     kinds = [(i.kind, i.element) for i in result.report.items]
     assert kinds == [
-        ("placed", "PlainTextSelection"),
         ("unanchored", "PlainTextSelection"),
+        ("placed", "PlainTextSelection"),
         ("media", "PictureSource"),
         ("unsupported", "Note"),
         ("unsupported", "Links"),
     ]
     lines = result.report.lines()
-    assert lines[1].endswith("S1-PW02-T1 [10, 30) with 1 coding(s) not imported: quoted text 'This sentence is not in the transcript a' is not in the source")
+    assert lines[0].endswith("S1-PW02-T1 [10, 30) with 1 coding(s) not imported: quoted text 'This sentence is not in the transcript a' is not in the source")
     assert lines[2].endswith("picture source 'badge photo' with 1 selection(s) and 1 coding(s) not imported (PeerImpact analyses text transcripts)")
     assert lines[4] == "unsupported: Links: 1 link(s) not imported"
     assert len(result.report.lost) == 4
@@ -149,5 +149,5 @@ def test_source_that_cannot_be_named_is_a_problem(tmp_path):
         import_qdpx(_zip(tmp_path / "p.qdpx", {"project.qde": qde}), "S{site}-PW{participant}-{timepoint}")
     assert [str(p) for p in err.value.problems] == [
         "project.qde:1:name: source 'Interview with Jo' does not match interview_id_pattern 'S{site}-PW{participant}-{timepoint}' "
-        "and has no case with site and timepoint variables to name it"
+        "and has no case with site and timepoint variables to name it (map it with --sources; `qual inspect` writes a template)"
     ]

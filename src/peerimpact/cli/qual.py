@@ -24,6 +24,11 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
+class ImportMode(str, Enum):
+    merge = "merge"
+    replace = "replace"
+
+
 STUDY = typer.Argument(..., help="Study folder.", show_default=False)
 OUT = typer.Option(None, "--out", "-o", help="Write here instead of stdout.")
 
@@ -208,16 +213,24 @@ def export_qdc(
 @user_errors
 def import_qdpx(
     project: Path = typer.Argument(..., help="REFI-QDA project (.qdpx).", show_default=False),
-    into: Path = typer.Option(..., "--into", help="Study folder to import into (its qual/ files are replaced, with a backup)."),
+    into: Path = typer.Option(..., "--into", help="Study folder to import into."),
+    sources: Optional[Path] = typer.Option(None, "--sources", help="sources.csv mapping each source (GUID or name) to an interview_id; `qual inspect` writes a template."),
+    mode: ImportMode = typer.Option(ImportMode.merge, "--mode", help="merge: add beside the study's codings (identical ones once); replace: replace them (with a backup)."),
+    accept_loss: bool = typer.Option(False, "--accept-loss", help="Import even though some items cannot be carried; the report is kept in qual/imports/."),
+    max_size: int = typer.Option(512, "--max-size", min=1, help="Largest uncompressed size of the archive, in MiB."),
 ) -> None:
-    """Import a REFI-QDA project into a study; print the data-loss report (what did not map) on stdout."""
-    from ..qual import import_qdpx_into
+    """Import a REFI-QDA project into a study; print the data-loss report (what did not map) on stdout.
+
+    Exits 2, writing nothing, when any coding, source, code, user, note, case,
+    variable or set would be lost, unless --accept-loss is given.
+    """
+    from ..errors import UserInputError
+    from ..qual.refi import import_qdpx_into, read_source_map
 
     if not project.is_file():
-        from ..errors import UserInputError
-
         raise UserInputError(f"{project}: no such file")
-    summary = import_qdpx_into(project, into)
+    source_map = read_source_map(sources) if sources is not None else None
+    summary = import_qdpx_into(project, into, source_map=source_map, mode=mode.value, accept_loss=accept_loss, limit=max_size * 1024 * 1024)
     for rel in summary.written:
         say(f"wrote {rel}")
     if summary.backup is not None:
@@ -229,11 +242,53 @@ def import_qdpx(
             f"{len(imported.codings)} coding(s), {len(imported.memos.memos)} memo(s)"
         )
         for rec in imported.sources.to_dict("records"):
-            say(f"{rec['interview_id']}: positions counted as {rec['convention']}")
+            say(f"{rec['interview_id']}: positions counted as {rec['convention']} ({rec['why']})")
+    say(summary.note)
     lines = summary.report.lines()
     say(f"data-loss report: {len(summary.report.lost)} item(s) not imported, {len(lines)} note(s) in all")
     if lines:
         typer.echo("\n".join(lines))
+
+
+@app.command("import-qdc")
+@user_errors
+def import_qdc(
+    codebook: Path = typer.Argument(..., help="REFI-QDA codebook (.qdc) from Taguette, MAXQDA, NVivo ...", show_default=False),
+    into: Path = typer.Option(..., "--into", help="Study folder whose qual/codebook.yaml gets a new version."),
+    accept_loss: bool = typer.Option(False, "--accept-loss", help="Import even though some items cannot be carried."),
+) -> None:
+    """Add a .qdc codebook's codes and sets to the study's codebook as a new version (existing codes are kept)."""
+    from ..qual.refi import import_qdc_into
+
+    summary = import_qdc_into(codebook, into, accept_loss=accept_loss)
+    for rel in summary.written:
+        say(f"wrote {rel}")
+    say(summary.note)
+    if summary.report.lines():
+        typer.echo("\n".join(summary.report.lines()))
+
+
+@app.command("inspect")
+@user_errors
+def inspect(
+    project: Path = typer.Argument(..., help="REFI-QDA project (.qdpx).", show_default=False),
+    sources_out: Path = typer.Option(Path("sources.csv"), "--sources-out", help="Where to write the template mapping sources to interview ids."),
+    format: TableFormat = typer.Option(TableFormat.csv, "--format", help="csv or json (the listing on stdout)."),
+) -> None:
+    """List a project's sources, codes, users, cases, variables and sets; write a sources.csv template."""
+    from ..errors import UserInputError
+    from ..qual.refi import inspect_qdpx, sources_template
+
+    if not project.is_file():
+        raise UserInputError(f"{project}: no such file")
+    found = inspect_qdpx(project)
+    say(f"origin: {found.origin or '(not given)'}")
+    for title in ("sources", "codes", "users", "cases", "variables", "sets"):
+        frame = getattr(found, title)
+        say(f"{len(frame)} {title}")
+    emit(frame_text(found.sources, format), None)
+    emit(sources_template(found), sources_out)
+    say(f"wrote {sources_out}: fill in interview_id, then import-qdpx --sources {sources_out}")
 
 
 @app.command()

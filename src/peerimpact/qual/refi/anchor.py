@@ -150,10 +150,33 @@ class SourceAnchoring:
     convention: Convention
     evidence: int  # selections whose quote matched under it
     placements: tuple[Placement, ...]
+    why: str = ""  # why this convention was chosen for the source
+    decided: bool = True  # False when no convention could be established (nothing to place, or ambiguous)
+
+    def describe(self) -> str:
+        """The convention and the reason for it, for the import report."""
+        if not self.decided:
+            return f"unknown ({self.why})"
+        return f"{self.convention.describe()} ({self.why})"
 
 
-def anchor_source(text: str, selections: list[tuple[int, int, str | None]], had_bom: bool = False) -> SourceAnchoring:
+def anchor_source(
+    text: str,
+    selections: list[tuple[int, int, str | None]],
+    had_bom: bool = False,
+    had_crlf: bool = True,
+    default: Convention | None = None,
+) -> SourceAnchoring:
     """Place a source's selections ``(start, end, quote)`` on its normalised ``text``.
+
+    The convention is decided per source from evidence: selections whose quote
+    (name) matches the text at their position under a convention; for
+    selections without a quote, which conventions are plausible at all (CRLF
+    counted as two only when the file had CRLF line ends, a counted BOM only
+    when it had one) and under which of them every position falls on a
+    character boundary inside the text (a position past the code-point length
+    rules code points out). When that leaves a choice that matters, the
+    producer's ``default`` is used; without one, nothing is guessed.
 
     ``status`` of each placement:
 
@@ -161,11 +184,8 @@ def anchor_source(text: str, selections: list[tuple[int, int, str | None]], had_
         The quote matches the text at the position under the source's
         convention (or, for a stray selection, another convention).
     ``placed``
-        No usable quote (the name is a label, not text: see
-        :func:`looks_like_quote`); placed with the
-        source's convention, which other selections' quotes established, or,
-        without such evidence, because every plausible convention (BOM ones
-        only when the file has a BOM) gives the same span.
+        No usable quote (the name is empty or a label, not text: see
+        :func:`looks_like_quote`); placed with the source's convention.
     ``relocated``
         The quote does not match at its position under any convention but
         occurs exactly once in the text (and is at least 12 characters): moved
@@ -173,6 +193,36 @@ def anchor_source(text: str, selections: list[tuple[int, int, str | None]], had_
     ``unanchored``
         Not imported; ``reason`` says why.
     """
+    candidates, matches = _candidates(text, selections)
+    score = {c: sum(1 for ok in matches if c in ok) for c in CONVENTIONS}
+    best = max(CONVENTIONS, key=lambda c: (score[c], -CONVENTIONS.index(c)))
+    evidence = score[best]
+    quoted = [_is_quoted(text, q, ok) for (_, _, q), ok in zip(selections, matches)]
+    labels = [k for k, q in enumerate(quoted) if not q]
+    plausible = [c for c in CONVENTIONS if not c.end_inclusive and (had_bom or not c.bom) and (had_crlf or c.crlf == 1)]
+    if evidence > 0:
+        label_conv, why = best, f"{evidence} of {len(selections)} selection(s) matched their quoted text under it"
+    else:
+        label_conv, why = _label_convention(plausible, candidates, labels, default if had_crlf or default is None else Convention(default.unit, 1, default.bom), text)
+    placements = []
+    for (start, end, quote), spans, ok, is_quoted in zip(selections, candidates, matches, quoted):
+        if ok:
+            conv = best if best in ok else min(ok, key=CONVENTIONS.index)
+            s, e = spans[conv]
+            note = "" if conv == best else f"counted as {conv.describe()}, unlike the rest of the source"
+            placements.append(Placement("anchored", s, e, conv, note))
+        elif is_quoted:
+            placements.append(_place_quote(text, start, end, quote))
+        elif label_conv is not None and label_conv in spans:
+            s, e = spans[label_conv]
+            placements.append(Placement("placed", s, e, label_conv))
+        else:
+            placements.append(Placement("unanchored", reason="no quoted text, and the position convention could not be established"))
+    return SourceAnchoring(label_conv or best, evidence, tuple(placements), why, label_conv is not None)
+
+
+def _candidates(text: str, selections) -> tuple[list[dict[Convention, tuple[int, int]]], list[set[Convention]]]:
+    """Per selection: its span under each convention that maps it, and the conventions where its quote matches."""
     maps = {c: PositionMap(text, c) for c in CONVENTIONS}
     starts = np.array([s for s, _, _ in selections], dtype=np.int64)
     ends = np.array([e for _, e, _ in selections], dtype=np.int64)
@@ -188,46 +238,52 @@ def anchor_source(text: str, selections: list[tuple[int, int, str | None]], had_
         if prepared is not None and not any(verdict.values()):  # whitespace-insensitive only when nothing matches exactly
             verdict = {sp: prepared.matches(text[sp[0]:sp[1]]) for sp in distinct}
         matches.append({c for c, sp in spans.items() if verdict[sp]})
-    score = {c: sum(1 for ok in matches if c in ok) for c in CONVENTIONS}
-    best = max(CONVENTIONS, key=lambda c: (score[c], -CONVENTIONS.index(c)))
-    evidence = score[best]
-    placements = []
-    for (start, end, quote), spans, ok in zip(selections, candidates, matches):
-        if best in ok:
-            s, e = spans[best]
-            placements.append(Placement("anchored", s, e, best))
-            continue
-        if ok:
-            conv = min(ok, key=CONVENTIONS.index)
-            s, e = spans[conv]
-            placements.append(Placement("anchored", s, e, conv, f"counted as {conv.describe()}, unlike the rest of the source"))
-            continue
-        if quote and (_occurrences(text, quote, 1) or looks_like_quote(quote)):
-            hits = _occurrences(text, quote, 2)
-            q = normalise_text(quote)
-            if len(hits) == 1 and len(q) >= MIN_RELOCATE:
-                s = hits[0]
-                placements.append(
-                    Placement("relocated", s, s + len(q), None, f"quote not found at [{start}, {end}) under any convention; found once at [{s}, {s + len(q)})")
-                )
-            elif len(hits) > 1:
-                placements.append(Placement("unanchored", reason=f"quote not found at [{start}, {end}) and occurs more than once elsewhere"))
-            elif hits:
-                placements.append(Placement("unanchored", reason=f"quote not found at [{start}, {end}) and too short to search for safely"))
-            else:
-                placements.append(Placement("unanchored", reason=f"quoted text {quote[:40]!r} is not in the source"))
-            continue
-        plausible = [c for c in CONVENTIONS if not c.end_inclusive and (had_bom or not c.bom)]
-        agreed = {spans.get(c) for c in plausible}
-        if evidence > 0 and best in spans:
-            s, e = spans[best]
-            placements.append(Placement("placed", s, e, best))
-        elif evidence == 0 and len(agreed) == 1 and None not in agreed:
-            s, e = spans[STANDARD]
-            placements.append(Placement("placed", s, e, STANDARD))
-        else:
-            placements.append(Placement("unanchored", reason="no quoted text, and the position convention could not be established"))
-    return SourceAnchoring(best, evidence, tuple(placements))
+    return candidates, matches
+
+
+def _is_quoted(text: str, quote: str | None, ok: set[Convention]) -> bool:
+    """Does a selection carry its text in its name (so that it is checked, not placed blind)?"""
+    return bool(ok) or bool(quote and (_occurrences(text, quote, 1) or looks_like_quote(quote)))
+
+
+def _label_convention(
+    plausible: list[Convention], candidates: list[dict[Convention, tuple[int, int]]], labels: list[int],
+    default: Convention | None, text: str,
+) -> tuple[Convention | None, str]:
+    """The convention for selections without quoted text, when no quote established one, and why."""
+    if not labels:
+        return None, "no selections to place"
+    viable = [c for c in plausible if all(c in candidates[k] for k in labels)]
+    if not viable:
+        return None, "no plausible convention puts every selection on character boundaries inside the text"
+    if all(len({candidates[k][c] for c in viable}) == 1 for k in labels):
+        conv = STANDARD if STANDARD in viable else viable[0]
+        return conv, "no quoted text; every plausible convention gives the same spans"
+    facts = _facts(text)
+    if default is not None and default in viable:
+        return default, f"no quoted text; the producer's default, consistent with every position ({facts})"
+    if len(viable) == 1:
+        return viable[0], f"no quoted text; the only convention consistent with every position ({facts})"
+    return None, f"no quoted text and {len(viable)} conventions fit the positions; no producer default ({facts})"
+
+
+def _facts(text: str) -> str:
+    astral = sum(1 for ch in text if ord(ch) >= 0x10000)
+    return f"{astral} character(s) outside the BMP"
+
+
+def _place_quote(text: str, start: int, end: int, quote: str) -> Placement:
+    """A quoted selection that matched nowhere by position: relocate it when safe, else say why not."""
+    hits = _occurrences(text, quote, 2)
+    q = normalise_text(quote)
+    if len(hits) == 1 and len(q) >= MIN_RELOCATE:
+        s = hits[0]
+        return Placement("relocated", s, s + len(q), None, f"quote not found at [{start}, {end}) under any convention; found once at [{s}, {s + len(q)})")
+    if len(hits) > 1:
+        return Placement("unanchored", reason=f"quote not found at [{start}, {end}) and occurs more than once elsewhere")
+    if hits:
+        return Placement("unanchored", reason=f"quote not found at [{start}, {end}) and too short to search for safely")
+    return Placement("unanchored", reason=f"quoted text {quote[:40]!r} is not in the source")
 
 
 def looks_like_quote(name: str) -> bool:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
+import re
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -16,9 +18,13 @@ from ..codebook import Change, Codebook, Version, codebook_to_dict, parse_codebo
 from ..guids import normalise_guid
 from ..memos import Memo, MemoTarget, Memos
 from .anchor import anchor_source
-from .common import METADATA_NOTE, slug
-from .import_ import CODING_COLUMNS, MEDIA, QualImport, _decode, _kid, _kids, _local, _Reader, _text_of
+from .archive import decode
+from .common import CODING_COLUMNS, MEDIA, METADATA_NOTE, kid, kids, local, slug, text_of
+from .model import QualImport
+from .reader import Reader
 
+SOURCE_COLUMNS = ["interview_id", "guid", "name", "participant_id", "site", "timepoint", "convention", "why"]
+_LINE_NAME = re.compile(r"^line:(\d+)$")  # qc names a selection by its line (from 0)
 _VALUE_TAGS = ("TextValue", "BooleanValue", "IntegerValue", "FloatValue", "DateValue", "DateTimeValue")
 
 
@@ -42,14 +48,14 @@ def _date(value: str | None) -> dt.date | None:
 
 
 class _Assembler:
-    def __init__(self, r: _Reader):
+    def __init__(self, r: Reader):
         self.r = r
         self.report = r.report
         self.meta = r.meta
-        users_el = _kid(r.root, "Users")
+        users_el = kid(r.root, "Users")
         self.user_names = {
             normalise_guid(u.get("guid")): (u.get("name") or u.get("id") or "")
-            for u in (_kids(users_el, "User") if users_el is not None else [])
+            for u in (kids(users_el, "User") if users_el is not None else [])
         }
         self.users = r.users()
         self.codes, self.code_ids, self.historical = r.codes()
@@ -61,34 +67,47 @@ class _Assembler:
         self.source_rows: list[dict[str, Any]] = []
         self.coding_rows: list[list[Any]] = []
         self.segment_ids: set[str] = set()
+        self.used_variables: set[str] = set()
         self.project_user = self.users.get(normalise_guid(r.root.get("creatingUserGUID")) or "")
         self._code_notes()
 
     # ------------------------------------------------------------------ codes
     def _code_notes(self) -> None:
-        book = _kid(self.r.root, "CodeBook")
+        book = kid(self.r.root, "CodeBook")
         if book is None:
             return
         for code_el in book.iter():
-            if _local(code_el) != "Code":
+            if local(code_el) != "Code":
                 continue
             code_id = self.code_ids.get(normalise_guid(code_el.get("guid")) or "")
-            for ref in _kids(code_el, "NoteRef"):
+            for ref in kids(code_el, "NoteRef"):
                 g = normalise_guid(ref.get("targetGUID"))
                 if g and code_id:
                     self.note_targets.setdefault(g, ("code", code_id))
 
     # ------------------------------------------------------------------ sources
-    def _interview_id(self, src: etree._Element, guid: str, values: dict[str, str]) -> str | None:
+    def _mapped(self, guid: str, name: str) -> str | None:
+        """The interview id ``--sources`` gives a source (by GUID, then by name)."""
+        for key in (guid, name):
+            if key and key in self.r.source_map:
+                return self.r.source_map[key]
+        return None
+
+    def _interview_id(self, src: etree._Element, guid: str, name: str, values: dict[str, str]) -> str | None:
+        pattern = self.r.pattern
+        mapped = self._mapped(guid, name)
+        if mapped is not None:
+            if pattern is None or parse_interview_id(mapped, pattern) is not None:
+                return mapped
+            self.r.problems.append(Problem(self.r.file, src.sourceline, "name", f"source {name!r} is mapped to {mapped!r}, which does not match interview_id_pattern {pattern!r}"))
+            return None
         meta = self.meta.get("sources", {}).get(guid, {})
         if meta.get("interview_id"):
             return meta["interview_id"]
-        name = src.get("name") or guid
         stem = name
         suffix = PurePosixPath(name).suffix
         if suffix.lower() in (".txt", ".docx", ".rtf", ".doc", ".odt", ".pdf"):
             stem = name[: -len(suffix)]
-        pattern = self.r.pattern
         if pattern is None or parse_interview_id(stem, pattern) is not None:
             return stem
         site, tp, case = values.get("site"), values.get("timepoint"), self.cases.get(guid)
@@ -99,84 +118,120 @@ class _Assembler:
                 return built
         self.r.problems.append(
             Problem(self.r.file, src.sourceline, "name",
-                    f"source {name!r} does not match interview_id_pattern {pattern!r} and has no case with site and timepoint variables to name it")
+                    f"source {name!r} does not match interview_id_pattern {pattern!r} and has no case with site and timepoint "
+                    "variables to name it (map it with --sources; `qual inspect` writes a template)")
         )
         return None
 
     def _values(self, src: etree._Element, guid: str) -> dict[str, str]:
         out = {}
-        for vv in _kids(src, "VariableValue"):
-            ref = _kid(vv, "VariableRef")
+        for vv in kids(src, "VariableValue"):
+            ref = kid(vv, "VariableRef")
             var = self.variables.get(normalise_guid(ref.get("targetGUID")) if ref is not None else "", "")
-            value = next((_text_of(c) for c in vv if _local(c) in _VALUE_TAGS), "")
+            self.used_variables.add(var)
+            value = next((text_of(c) for c in vv if local(c) in _VALUE_TAGS), "")
             if var in ("site", "timepoint"):
                 out[var] = value.strip()
             else:
                 self.report.add("unsupported", "VariableValue", f"source variable {var!r} = {value!r} dropped (only site and timepoint are kept)", guid)
         return out
 
-    def _source_text(self, src: etree._Element, guid: str) -> tuple[str, bool] | None:
-        path = src.get("plainTextPath")
-        name = src.get("name") or guid
-        if path:
-            data = self.r.archive.source(path)
-            if data is None:
-                self.report.add("unsupported", "TextSource", f"source {name!r}: plain text {path!r} is not in the project (external or missing); not imported", guid)
+    def _read_text(self, src: etree._Element, guid: str, name: str, attr: str) -> tuple[str, bool] | None:
+        """Text of the file ``attr`` names (None, reported, when it is external, missing or undecodable)."""
+        path = src.get(attr)
+        member, how = self.r.archive.member_for(path)
+        if member is None:
+            kind, where = ("external", "is outside the project (external)") if how == "external" else ("unsupported", "is not in the project")
+            self.report.add(kind, "TextSource", f"source {name!r}: {attr} {path!r} {where}; not imported", guid)
+            return None
+        data = self.r.archive.read(member)
+        if attr == "richTextPath":
+            return self._docx_text(src, name, path, data), False
+        try:
+            return decode(data)
+        except UnicodeDecodeError:
+            self.r.problems.append(Problem(self.r.file, src.sourceline, attr, f"source {name!r}: {path} is not UTF-8 text"))
+            return None
+
+    def _docx_text(self, src: etree._Element, name: str, path: str, data: bytes) -> str | None:
+        import docx  # python-docx
+
+        try:
+            document = docx.Document(io.BytesIO(data))
+        except Exception as exc:  # python-docx raises several types on corrupt files
+            self.r.problems.append(Problem(self.r.file, src.sourceline, "richTextPath", f"source {name!r}: {path} cannot be read as a Word document ({type(exc).__name__})"))
+            return None
+        return "\n".join(par.text for par in document.paragraphs)
+
+    def _source_text(self, src: etree._Element, guid: str, name: str) -> tuple[str, bool] | None:
+        got = self._read_text(src, guid, name, "plainTextPath") if src.get("plainTextPath") else None
+        if got is None and src.get("plainTextPath"):
+            return None
+        if got is None:
+            content = kid(src, "PlainTextContent")
+            if content is not None:
+                text = text_of(content)
+                got = text, text.startswith("\ufeff")
+        rich = src.get("richTextPath")
+        if (got is None or not got[0].strip()) and rich and rich.lower().endswith(".docx"):
+            fallback = self._read_text(src, guid, name, "richTextPath")
+            if fallback is None or fallback[0] is None:
                 return None
-            try:
-                return _decode(data)
-            except UnicodeDecodeError:
-                self.r.problems.append(Problem(self.r.file, src.sourceline, "plainTextPath", f"source {name!r}: {path} is not UTF-8 text"))
-                return None
-        content = _kid(src, "PlainTextContent")
-        if content is not None:
-            text = _text_of(content)
-            return text, text.startswith("\ufeff")
-        self.report.add("unsupported", "TextSource", f"source {name!r} has no plain text (only rich text); not imported", guid)
-        return None
+            state = "has no plain text" if got is None else "plain text holds no words"
+            self.report.add("fallback", "TextSource", f"source {name!r}: {state}; text taken from its rich text {rich!r} (one line per paragraph)", guid)
+            return fallback
+        if got is None:
+            self.report.add("unsupported", "TextSource", f"source {name!r} has no plain text (only rich text that is not .docx); not imported", guid)
+        return got
 
     def read_sources(self) -> None:
-        sources = _kid(self.r.root, "Sources")
+        sources = kid(self.r.root, "Sources")
         for src in list(sources) if sources is not None else []:
-            kind = _local(src)
+            kind = local(src)
             if not kind:
                 continue
             guid = normalise_guid(src.get("guid")) or ""
-            name = src.get("name") or guid
+            name = src.get("name") or PurePosixPath((src.get("plainTextPath") or "").split("://")[-1]).name or guid
             if kind in MEDIA:
-                n_sel = sum(1 for el in src.iter() if _local(el).endswith("Selection"))
-                n_cod = sum(1 for el in src.iter() if _local(el) == "Coding")
+                n_sel = sum(1 for el in src.iter() if local(el).endswith("Selection"))
+                n_cod = sum(1 for el in src.iter() if local(el) == "Coding")
                 self.report.add("media", kind, f"{MEDIA[kind]} source {name!r} with {n_sel} selection(s) and {n_cod} coding(s) not imported (PeerImpact analyses text transcripts)", guid)
                 continue
             if kind != "TextSource":
                 self.report.add("unsupported", kind, f"element {name!r} not imported", guid)
                 continue
-            values = self._values(src, guid)
-            iid = self._interview_id(src, guid, values)
-            got = self._source_text(src, guid)
-            if iid is None or got is None:
-                continue
-            if iid in self.transcripts:
-                self.r.problems.append(Problem(self.r.file, src.sourceline, "name", f"two sources are both interview {iid!r}"))
-                continue
-            raw, had_bom = got
-            text = normalise_text(raw)
-            self.transcripts[iid] = text
-            convention = self._selections(src, iid, text, had_bom)
-            ref = parse_interview_id(iid, self.r.pattern) if self.r.pattern else None
-            self.source_rows.append(
-                {
-                    "interview_id": iid, "guid": guid, "name": name,
-                    "participant_id": ref.participant_id if ref else self.cases.get(guid),
-                    "site": ref.site if ref else values.get("site"),
-                    "timepoint": ref.timepoint if ref else values.get("timepoint"),
-                    "convention": convention,
-                }
-            )
-            for ref_el in _kids(src, "NoteRef"):
-                g = normalise_guid(ref_el.get("targetGUID"))
-                if g:
-                    self.note_targets.setdefault(g, ("transcript", iid))
+            self._read_source(src, guid, name)
+
+    def _read_source(self, src: etree._Element, guid: str, name: str) -> None:
+        values = self._values(src, guid)
+        iid = self._interview_id(src, guid, name, values)
+        got = self._source_text(src, guid, name)
+        if iid is None or got is None:
+            n = sum(1 for el in src.iter() if local(el) == "Coding")
+            if got is None and n:
+                self.report.add("unsupported", "TextSource", f"source {name!r}: its {n} coding(s) not imported with it", guid)
+            return
+        if iid in self.transcripts:
+            self.r.problems.append(Problem(self.r.file, src.sourceline, "name", f"two sources are both interview {iid!r}"))
+            return
+        raw, had_bom = got
+        text = normalise_text(raw)
+        self.transcripts[iid] = text
+        convention, why = self._selections(src, iid, name, text, had_bom, "\r" in raw)
+        ref = parse_interview_id(iid, self.r.pattern) if self.r.pattern else None
+        self.source_rows.append(
+            {
+                "interview_id": iid, "guid": guid, "name": name,
+                "participant_id": ref.participant_id if ref else self.cases.get(guid),
+                "site": ref.site if ref else values.get("site"),
+                "timepoint": ref.timepoint if ref else values.get("timepoint"),
+                "convention": convention, "why": why,
+            }
+        )
+        for ref_el in kids(src, "NoteRef"):
+            g = normalise_guid(ref_el.get("targetGUID"))
+            if g:
+                self.note_targets.setdefault(g, ("transcript", iid))
 
     def _segment_id(self, sel_guid: str) -> str:
         seg = self.meta.get("selections", {}).get(sel_guid) or "s" + sel_guid.replace("-", "")[:12]
@@ -186,18 +241,35 @@ class _Assembler:
         self.segment_ids.add(seg)
         return seg
 
-    def _selections(self, src: etree._Element, iid: str, text: str, had_bom: bool) -> str:
-        sels = _kids(src, "PlainTextSelection")
+    def _specs(self, sels: list, name: str, text: str) -> list[tuple[int, int, str | None]]:
+        """``(start, end, quote)`` of each selection; positions past the end of the text are problems."""
+        longest = len(text.encode("utf-8")) + text.count("\n") + 3  # the most any convention can count
+        lines = text.splitlines(keepends=True) if any(_LINE_NAME.match(s.get("name") or "") for s in sels) else []
         specs = []
         for sel in sels:
             try:
-                specs.append((int(sel.get("startPosition")), int(sel.get("endPosition")), sel.get("name")))
+                start, end = int(sel.get("startPosition")), int(sel.get("endPosition"))
             except (TypeError, ValueError):
-                specs.append((-1, -1, sel.get("name")))
-        anchoring = anchor_source(text, specs, had_bom)
+                start = end = -1
+            label = _LINE_NAME.match(sel.get("name") or "")
+            quote = lines[int(label.group(1))] if label and int(label.group(1)) < len(lines) else sel.get("name")
+            for attr, pos in (("startPosition", start), ("endPosition", end)):
+                if pos > longest:
+                    self.r.problems.append(Problem(
+                        self.r.file, sel.sourceline, attr,
+                        f"source {name!r}, selection {sel.get('guid')}: position {pos} is past the end of its text "
+                        f"({len(text)} characters, at most {longest} units under any counting)"))
+            specs.append((start, end, quote))
+        return specs
+
+    def _selections(self, src: etree._Element, iid: str, name: str, text: str, had_bom: bool, had_crlf: bool) -> tuple[str, str]:
+        sels = kids(src, "PlainTextSelection")
+        specs = self._specs(sels, name, text)
+        anchoring = anchor_source(text, specs, had_bom, had_crlf, self.r.producer.default)
+        placed = 0
         for sel, spec, place in zip(sels, specs, anchoring.placements):
             sguid = normalise_guid(sel.get("guid")) or ""
-            codings = _kids(sel, "Coding")
+            codings = kids(sel, "Coding")
             if place.status == "unanchored":
                 self.report.add("unanchored", "PlainTextSelection", f"{iid} [{spec[0]}, {spec[1]}) with {len(codings)} coding(s) not imported: {place.reason}", sguid)
                 continue
@@ -205,27 +277,30 @@ class _Assembler:
                 self.report.add("relocated", "PlainTextSelection", f"{iid}: {place.reason}", sguid)
             elif place.reason:
                 self.report.add("placed", "PlainTextSelection", f"{iid} [{spec[0]}, {spec[1]}): {place.reason}", sguid)
-            elif place.status == "placed":
-                self.report.add("placed", "PlainTextSelection", f"{iid} [{spec[0]}, {spec[1]}): name is not its text; placed by the source's position convention, not checked against a quote", sguid)
+            placed += place.status == "placed"
             seg = self._segment_id(sguid)
             default_user = self.users.get(normalise_guid(sel.get("creatingUser")) or "") or self.project_user
             self._codings(codings, seg, iid, place.start, place.end, default_user, text)
-            for ref in _kids(sel, "NoteRef"):
+            for ref in kids(sel, "NoteRef"):
                 g = normalise_guid(ref.get("targetGUID"))
                 if g:
                     self.note_targets.setdefault(g, ("segment", seg))
-        whole = _kids(src, "Coding")
+        if placed:
+            self.report.add("placed", "PlainTextSelection", f"{iid}: {placed} selection(s) without quoted text placed by the source's position convention, {anchoring.describe()}", src.get("guid"))
+        whole = kids(src, "Coding")
         if whole:
             seg = self._segment_id(normalise_guid(src.get("guid")) or "")
             self.report.add("placed", "Coding", f"{iid}: {len(whole)} coding(s) of the whole source imported as one segment spanning the transcript", src.get("guid"))
             self._codings(whole, seg, iid, 0, len(text), self.project_user, text)
-        return anchoring.convention.describe() if anchoring.evidence else "unknown (no quoted selections)"
+        facts = f"file {'with' if had_bom else 'without'} BOM, {'CRLF' if had_crlf else 'LF'} line ends"
+        convention = anchoring.convention.describe() if anchoring.decided else "unknown"
+        return convention, f"{anchoring.why}; {facts}"
 
     def _codings(self, codings, seg: str, iid: str, start: int, end: int, default_user: str | None, text: str) -> None:
         seen: set[tuple[str, str]] = set()
         for coding in codings:
             cg = normalise_guid(coding.get("guid")) or ""
-            ref = _kid(coding, "CodeRef")
+            ref = kid(coding, "CodeRef")
             code = self.code_ids.get(normalise_guid(ref.get("targetGUID")) if ref is not None else "")
             if code is None:
                 self.report.add("unsupported", "Coding", f"{iid} [{start}, {end}): coding refers to a code that is not in the codebook; dropped", cg)
@@ -244,11 +319,11 @@ class _Assembler:
 
     # ------------------------------------------------------------------ notes
     def read_notes(self) -> Memos:
-        notes = _kid(self.r.root, "Notes")
+        notes = kid(self.r.root, "Notes")
         meta_memos = self.meta.get("memos", {})
         memos: list[Memo] = []
         taken: set[str] = set()
-        for i, note in enumerate(_kids(notes, "Note") if notes is not None else []):
+        for i, note in enumerate(kids(notes, "Note") if notes is not None else []):
             g = normalise_guid(note.get("guid")) or ""
             if note.get("name") == METADATA_NOTE:
                 continue
@@ -266,18 +341,18 @@ class _Assembler:
             if kind is None:
                 kind = "analytic"
                 self.report.add("assumed", "Note", f"note {name!r}: memo kind not recorded; set to 'analytic'", g)
-            content = _kid(note, "PlainTextContent")
-            text = _text_of(content)
+            content = kid(note, "PlainTextContent")
+            text = text_of(content)
             if content is None and note.get("plainTextPath"):
                 data = self.r.archive.source(note.get("plainTextPath"))
-                text = normalise_text(_decode(data)[0]) if data is not None else ""
+                text = normalise_text(decode(data)[0]) if data is not None else ""
             author = self.user_names.get(normalise_guid(note.get("creatingUser")) or "") or "unknown"
             memos.append(
                 Memo(id=ident, target=MemoTarget(type=target[0], id=target[1]), kind=kind, author=author,
                      date=_date(note.get("creationDateTime")), text=text)
             )
         for tag in ("Links", "Graphs"):
-            el = _kid(self.r.root, tag)
+            el = kid(self.r.root, tag)
             if el is not None and len(el):
                 self.report.add("unsupported", tag, f"{len(el)} {tag[:-1].lower()}(s) not imported")
         return Memos(memos=memos)
@@ -306,10 +381,24 @@ class _Assembler:
         return parse_codebook(codebook_to_dict(book), None, self.r.file)
 
 
-def assemble(r: _Reader) -> QualImport:
+def _unused(a: _Assembler, memos: Memos) -> None:
+    """Users and variables that carry nothing into the study are reported as lost."""
+    coders = {row[5] for row in a.coding_rows}
+    authors = {m.author for m in memos.memos}
+    for guid, ident in a.users.items():
+        if ident not in coders and a.user_names.get(guid) not in authors:
+            a.report.add("unsupported", "User", f"user {a.user_names.get(guid) or ident!r} made no imported coding or note; not kept (PeerImpact records users as coders and memo authors)", guid)
+    for guid, name in a.variables.items():
+        if name not in a.used_variables and name not in ("site", "timepoint"):
+            a.report.add("unsupported", "Variable", f"variable {name!r} not imported (only site and timepoint source variables are kept)", guid)
+
+
+def assemble(r: Reader) -> QualImport:
+    """Turn a parsed project into PeerImpact data; every problem at once, as :class:`StudyValidationError`."""
     a = _Assembler(r)
     a.read_sources()
     memos = a.read_notes()
+    _unused(a, memos)
     if r.problems:
         raise StudyValidationError(r.problems)
     book = a.codebook()
@@ -318,5 +407,5 @@ def assemble(r: _Reader) -> QualImport:
     codings["start"] = codings["start"].astype("int64")
     codings["end"] = codings["end"].astype("int64")
     codings = codings.sort_values(["interview_id", "start", "end", "segment_id", "code", "coder"], kind="stable").reset_index(drop=True)
-    sources = pd.DataFrame(a.source_rows, columns=["interview_id", "guid", "name", "participant_id", "site", "timepoint", "convention"])
-    return QualImport(r.root.get("name") or "", book, codings, memos, a.transcripts, sources, a.report)
+    sources = pd.DataFrame(a.source_rows, columns=SOURCE_COLUMNS)
+    return QualImport(r.root.get("name") or "", book, codings, memos, a.transcripts, sources, a.report, r.root.get("origin") or "")

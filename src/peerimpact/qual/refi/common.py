@@ -54,3 +54,29 @@ def slug(name: str, fallback: str) -> str:
     """
     s = _SLUG_RE.sub("_", name.strip().lower()).strip("_.")
     return s if s and s[0].isalnum() else fallback
+
+
+MEDIA = {"PictureSource": "picture", "PDFSource": "PDF", "AudioSource": "audio", "VideoSource": "video"}
+CODING_COLUMNS = ["segment_id", "interview_id", "start", "end", "code", "coder", "version", "timestamp", "quote"]
+
+
+def local(el) -> str:
+    """Local name of an lxml element (``""`` for comments and processing instructions)."""
+    from lxml import etree
+
+    return etree.QName(el).localname if isinstance(el.tag, str) else ""
+
+
+def kids(el, name: str) -> list:
+    """Children of ``el`` with local name ``name`` (none when ``el`` is None)."""
+    return [] if el is None else [c for c in el if local(c) == name]
+
+
+def kid(el, name: str):
+    """First child of ``el`` with local name ``name``, or None."""
+    found = kids(el, name)
+    return found[0] if found else None
+
+
+def text_of(el) -> str:
+    return "" if el is None else (el.text or "")

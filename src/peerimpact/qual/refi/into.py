@@ -24,10 +24,15 @@ from ...study.csvio import read_raw_csv
 from ...study.definition_load import load_definition
 from ...study.interview_id import parse_interview_id
 from ...study.text import normalise_text
-from ..codebook import dump_codebook
+from ...study.yamlio import load_yaml_with_lines
+from ..codebook import Codebook, dump_codebook, parse_codebook
 from ..corpus import read_transcript
-from ..memos import dump_memos
-from .import_ import CODING_COLUMNS, DataLossReport, QualImport, import_qdpx
+from ..memos import Memos, dump_memos, parse_memos
+from .archive import DEFAULT_LIMIT
+from .common import CODING_COLUMNS
+from .import_ import import_qdpx
+from .merge import merge_codebooks, merge_codings, merge_memos
+from .model import DataLossReport, QualImport
 
 BACKUP_DIR = ".peerimpact-backup"
 
@@ -41,20 +46,22 @@ class ImportSummary:
     backup: Path | None = None
     report: DataLossReport = field(default_factory=DataLossReport)
     imported: QualImport | None = None
+    note: str = ""  # what the merge or replace did
 
 
 def codings_csv(codings: pd.DataFrame) -> str:
-    """``qual/codings.csv`` text: declared columns, then ``version``, ``timestamp``, ``quote``."""
+    """``qual/codings.csv`` text: declared columns, then ``version``, ``timestamp``, ``quote``, then any others."""
+    columns = CODING_COLUMNS + [c for c in codings.columns if c not in CODING_COLUMNS]
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(CODING_COLUMNS)
-    for rec in codings[CODING_COLUMNS].itertuples(index=False, name=None):
-        writer.writerow([_cell(k, v) for k, v in zip(CODING_COLUMNS, rec)])
+    writer.writerow(columns)
+    for rec in codings[columns].itertuples(index=False, name=None):
+        writer.writerow([_cell(k, v) for k, v in zip(columns, rec)])
     return buf.getvalue()
 
 
 def _cell(column: str, value: object) -> str:
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
+    if value is None or (isinstance(value, str) and value == "") or (not isinstance(value, str) and pd.isna(value)):
         return ""
     if column in ("start", "end", "version"):
         return str(int(value))
@@ -80,27 +87,19 @@ def _existing_transcript(folder: Path, iid: str) -> Path | None:
     return None
 
 
-def import_qdpx_into(path: str | Path, study_dir: str | Path) -> ImportSummary:
-    """Import a REFI-QDA project into ``study_dir``.
+class ImportLossError(StudyValidationError):
+    """The import would lose data and ``accept_loss`` was not given; nothing was written."""
 
-    Writes ``qual/codebook.yaml``, ``qual/codings.csv`` (with ``version``,
-    ``timestamp`` and ``quote`` columns), ``qual/memos.yaml`` and
-    ``transcripts/<interview id>.txt`` for transcripts the study lacks.
+    def __init__(self, file: str, report: DataLossReport):
+        self.report = report
+        problems = [Problem(file, None, None, f"would lose {loss}") for loss in report.lost]
+        problems.append(Problem(file, None, None, f"{len(report.lost)} item(s) would be lost; nothing written "
+                                                  "(re-run with --accept-loss to import the rest and keep this report in qual/imports/)"))
+        super().__init__(problems)
 
-    Raises
-    ------
-    StudyValidationError
-        When a source's interview id does not fit the study (pattern, site,
-        timepoint) or a transcript already in the study has different text;
-        nothing is written.
-    """
-    root = Path(study_dir)
-    if not root.is_dir():
-        raise UserInputError(f"{study_dir}: no such study folder")
-    definition, _, problems = load_definition(root)
-    if definition is None:
-        raise StudyValidationError(problems)
-    imported = import_qdpx(path, definition.interview_id_pattern)
+
+def _transcript_files(root: Path, definition, imported: QualImport) -> tuple[dict[str, bytes], list[str]]:
+    """New transcript files, and those already in the study with the same text; every mismatch is a problem."""
     problems = []
     sites = _participant_sites(root)
     files: dict[str, bytes] = {}
@@ -132,13 +131,123 @@ def import_qdpx_into(path: str | Path, study_dir: str | Path) -> ImportSummary:
         files[rel] = text.encode("utf-8")
     if problems:
         raise StudyValidationError(problems)
-    files["qual/codebook.yaml"] = dump_codebook(imported.codebook).encode("utf-8")
-    files["qual/codings.csv"] = codings_csv(imported.codings).encode("utf-8")
-    files["qual/memos.yaml"] = dump_memos(imported.memos).encode("utf-8")
-    summary = ImportSummary(unchanged=unchanged, report=imported.report, imported=imported)
+    return files, unchanged
+
+
+def _existing_qual(root: Path) -> tuple[Codebook | None, pd.DataFrame | None, Memos | None]:
+    """The study's codebook, codings and memos as they are (None where absent)."""
+    book = memos = codings = None
+    if (root / "qual" / "codebook.yaml").is_file():
+        raw, lines = load_yaml_with_lines(root / "qual" / "codebook.yaml", "qual/codebook.yaml")
+        book = parse_codebook(raw, lines)
+    if (root / "qual" / "memos.yaml").is_file():
+        raw, lines = load_yaml_with_lines(root / "qual" / "memos.yaml", "qual/memos.yaml")
+        memos = parse_memos(raw, lines)
+    if (root / "qual" / "codings.csv").is_file():
+        codings, problems = read_raw_csv(root / "qual" / "codings.csv", "qual/codings.csv")
+        if problems:
+            raise StudyValidationError(problems)
+    return book, codings, memos
+
+
+def _qual_files(root: Path, imported: QualImport, mode: str, source: str) -> tuple[dict[str, bytes], str]:
+    """The three qual/ files after the import, and a one-line account of the merge."""
+    if mode == "replace":
+        book, codings, memos, note = imported.codebook, imported.codings, imported.memos, "replaced the study's codebook, codings and memos"
+    else:
+        old_book, old_codings, old_memos = _existing_qual(root)
+        book, added, renamed = merge_codebooks(old_book, imported.codebook, f"codes imported from {source}")
+        codings, dups = merge_codings(old_codings, imported.codings, renamed)
+        memos = merge_memos(old_memos, imported.memos)
+        note = (f"merged: {len(added)} code(s) added to the codebook, {len(codings) - (0 if old_codings is None else len(old_codings))} "
+                f"coding(s) added, {dups} identical coding(s) already in the study")
+    files = {
+        "qual/codebook.yaml": dump_codebook(book).encode("utf-8"),
+        "qual/codings.csv": codings_csv(codings).encode("utf-8"),
+        "qual/memos.yaml": dump_memos(memos).encode("utf-8"),
+    }
+    return files, note
+
+
+def report_text(source: str, imported: QualImport, note: str) -> str:
+    """The import report kept in ``qual/imports/<time>.txt``: conventions, the account, every item."""
+    lines = [f"REFI-QDA import of {source} (origin {imported.origin or 'not given'!r})", note, ""]
+    lines += [f"{r['interview_id']}: positions counted as {r['convention']} ({r['why']})" for r in imported.sources.to_dict("records")]
+    lines += ["", f"{len(imported.report.lost)} item(s) not imported, {len(imported.report.items)} note(s) in all:"]
+    lines += imported.report.lines()
+    return "\n".join(lines) + "\n"
+
+
+def import_qdpx_into(
+    path: str | Path, study_dir: str | Path, *, source_map: dict[str, str] | None = None, mode: str = "merge",
+    accept_loss: bool = False, limit: int = DEFAULT_LIMIT,
+) -> ImportSummary:
+    """Import a REFI-QDA project into ``study_dir``: all files or none.
+
+    Writes ``qual/codebook.yaml``, ``qual/codings.csv`` (with ``version``,
+    ``timestamp`` and ``quote`` columns), ``qual/memos.yaml``,
+    ``transcripts/<interview id>.txt`` for transcripts the study lacks, and,
+    when data were knowingly lost, the report in ``qual/imports/<UTC time>.txt``.
+    The whole study is loaded and validated with the new files in a staging
+    copy before anything is moved into place.
+
+    Parameters
+    ----------
+    mode : {"merge", "replace"}
+        ``merge`` (default) adds the imported codes, codings and memos beside
+        the study's (identical codings once); ``replace`` replaces the three
+        qual files (the old ones are backed up).
+    accept_loss : bool
+        Import even though some items cannot be carried (the report names each).
+
+    Raises
+    ------
+    ImportLossError
+        Something would be lost and ``accept_loss`` is false.
+    StudyValidationError
+        A source's interview id does not fit the study, a transcript already
+        in the study has different text, or the study would not validate.
+    """
+    if mode not in ("merge", "replace"):
+        raise UserInputError(f"mode {mode!r}: use 'merge' or 'replace'")
+    root = Path(study_dir)
+    if not root.is_dir():
+        raise UserInputError(f"{study_dir}: no such study folder")
+    definition, _, problems = load_definition(root)
+    if definition is None:
+        raise StudyValidationError(problems)
+    imported = import_qdpx(path, definition.interview_id_pattern, source_map, limit)
+    name = Path(path).name
+    if imported.report.lost and not accept_loss:
+        raise ImportLossError(name, imported.report)
+    files, unchanged = _transcript_files(root, definition, imported)
+    qual, note = _qual_files(root, imported, mode, name)
+    files.update(qual)
+    if imported.report.lost:
+        stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+        files[f"qual/imports/{stamp}.txt"] = report_text(name, imported, note).encode("utf-8")
+    validate_with(root, files)
+    summary = ImportSummary(unchanged=unchanged, report=imported.report, imported=imported, note=note)
     summary.backup = _commit(root, files)
     summary.written = sorted(files)
     return summary
+
+
+def validate_with(root: Path, files: dict[str, bytes]) -> None:
+    """Load the whole study as it would be with ``files`` written, in a staging copy; raise on any problem."""
+    from ...study.load import load_study
+
+    stage = root.parent / f".{root.name}.peerimpact-check-{uuid.uuid4().hex[:8]}"
+    try:
+        shutil.copytree(root, stage, ignore=shutil.ignore_patterns(BACKUP_DIR, ".peerimpact-*"), symlinks=True)
+        for rel, payload in files.items():
+            (stage / rel).parent.mkdir(parents=True, exist_ok=True)
+            (stage / rel).write_bytes(payload)
+        load_study(stage)
+    except StudyValidationError as exc:
+        raise StudyValidationError([p for p in exc.problems]) from None
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
 
 
 def _commit(root: Path, files: dict[str, bytes]) -> Path | None:
@@ -172,3 +281,38 @@ def _commit(root: Path, files: dict[str, bytes]) -> Path | None:
     finally:
         shutil.rmtree(stage, ignore_errors=True)
     return backup if backup.exists() else None
+
+
+def import_qdc_into(path: str | Path, study_dir: str | Path, *, accept_loss: bool = False) -> ImportSummary:
+    """Add the codes and sets of a ``.qdc`` codebook to ``qual/codebook.yaml`` as a new codebook version.
+
+    Codes the study already has (same GUID or id) keep the study's
+    definition; nothing is removed. The study is validated with the new
+    codebook before it is written.
+
+    Raises
+    ------
+    ImportLossError
+        Something in the codebook would be lost and ``accept_loss`` is false.
+    """
+    from .qdc import import_qdc
+
+    root = Path(study_dir)
+    if not root.is_dir():
+        raise UserInputError(f"{study_dir}: no such study folder")
+    incoming, report = import_qdc(path)
+    name = Path(path).name
+    if report.lost and not accept_loss:
+        raise ImportLossError(name, report)
+    existing, _, _ = _existing_qual(root)
+    book, added, _ = merge_codebooks(existing, incoming, f"codebook imported from {name}")
+    note = f"{len(added)} code(s) added to the codebook (version {book.version}); {len(incoming.codes) - len(added)} already in it"
+    files = {"qual/codebook.yaml": dump_codebook(book).encode("utf-8")}
+    if report.lost:
+        stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+        files[f"qual/imports/{stamp}.txt"] = ("\n".join([f"REFI-QDA codebook import of {name}", note, ""] + report.lines()) + "\n").encode("utf-8")
+    validate_with(root, files)
+    summary = ImportSummary(report=report, note=note)
+    summary.backup = _commit(root, files)
+    summary.written = sorted(files)
+    return summary

@@ -1,0 +1,145 @@
+"""The ``.qdpx`` zip, read defensively.
+
+A project file comes from outside, so every archive is checked before anything
+in it is used: member paths (no ``..``, nothing absolute), the declared
+uncompressed size of all members (default limit 512 MiB, configurable), and,
+because declared sizes can lie, the bytes actually decompressed, which are
+counted as they are streamed. A truncated or corrupt archive is refused with
+one line naming it. Nothing is ever extracted to disk.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+import zlib
+from pathlib import Path, PurePosixPath
+
+from ...errors import UserInputError
+
+DEFAULT_LIMIT = 512 * 1024 * 1024  # bytes uncompressed, all members together
+_CHUNK = 1 << 20
+_DRIVE = re.compile(r"^[A-Za-z]:")
+
+
+def unsafe_member(name: str) -> bool:
+    """Is a member path absolute or does it climb out with ``..``?
+
+    >>> [unsafe_member(n) for n in ("sources/a.txt", "../a.txt", "/etc/passwd", "C:/x", "a/../../b")]
+    [False, True, True, True, True]
+    """
+    posix = name.replace("\\", "/")
+    return posix.startswith("/") or _DRIVE.match(posix) is not None or ".." in PurePosixPath(posix).parts
+
+
+class Archive:
+    """A ``.qdpx`` archive: its one ``.qde`` and its sources, looked up case-insensitively.
+
+    Parameters
+    ----------
+    path : Path
+    limit : int
+        Largest number of uncompressed bytes read from the archive in all.
+
+    Raises
+    ------
+    UserInputError
+        Not a zip, a truncated zip, an unsafe member path, declared sizes over
+        ``limit``, or not exactly one ``.qde``.
+    """
+
+    def __init__(self, path: Path, limit: int = DEFAULT_LIMIT):
+        self.name = Path(path).name
+        self.limit = limit
+        self.read_so_far = 0
+        try:
+            self.zf = zipfile.ZipFile(path)
+            infos = self.zf.infolist()
+        except (OSError, EOFError, zipfile.BadZipFile, zlib.error) as exc:
+            raise UserInputError(f"{self.name}: not a REFI-QDA project (.qdpx is a zip file): {exc}") from None
+        try:
+            self._check(infos)
+        except UserInputError:
+            self.zf.close()
+            raise
+        names = [i.filename for i in infos if not i.is_dir()]
+        self.members = {i.filename: i for i in infos}
+        qdes = [n for n in names if n.lower().endswith(".qde") and not PurePosixPath(n).name.startswith("._")]
+        if len(qdes) != 1:
+            self.zf.close()
+            found = ", ".join(qdes) if qdes else "none"
+            raise UserInputError(f"{self.name}: expected exactly one .qde file in the project, found {found}")
+        self.qde = qdes[0]
+        base = str(PurePosixPath(self.qde).parent)
+        self.base = "" if base == "." else base + "/"
+        self.sources: dict[str, str] = {}  # lower-case path below sources/ -> member
+        self.files: dict[str, str] = {}  # lower-case path below the .qde's folder -> member
+        for n in names:
+            if not n.startswith(self.base):
+                continue
+            rel = n[len(self.base):]
+            self.files[rel.lower()] = n
+            parts = rel.split("/")
+            if len(parts) >= 2 and parts[0].lower() == "sources":
+                self.sources["/".join(parts[1:]).lower()] = n
+
+    def _check(self, infos: list[zipfile.ZipInfo]) -> None:
+        for info in infos:
+            if unsafe_member(info.filename):
+                raise UserInputError(f"{self.name}: member {info.filename!r} has an absolute or '..' path; refused")
+        declared = sum(i.file_size for i in infos)
+        if declared > self.limit:
+            raise UserInputError(
+                f"{self.name}: members declare {declared} bytes uncompressed, over the limit of {self.limit} bytes; refused"
+            )
+
+    def close(self) -> None:
+        self.zf.close()
+
+    def read(self, member: str) -> bytes:
+        """The bytes of ``member``, streamed and counted against the limit."""
+        parts = []
+        try:
+            with self.zf.open(member) as fh:
+                while chunk := fh.read(_CHUNK):
+                    self.read_so_far += len(chunk)
+                    if self.read_so_far > self.limit:
+                        raise UserInputError(
+                            f"{self.name}: more than {self.limit} bytes uncompressed (the declared sizes are wrong); refused"
+                        )
+                    parts.append(chunk)
+        except (OSError, EOFError, zipfile.BadZipFile, zlib.error) as exc:
+            raise UserInputError(f"{self.name}: member {member!r} cannot be read (truncated or corrupt archive): {exc}") from None
+        return b"".join(parts)
+
+    def read_qde(self) -> bytes:
+        return self.read(self.qde)
+
+    def member_for(self, url: str) -> tuple[str | None, str]:
+        """The member a ``plainTextPath``/``richTextPath`` names, and how it was resolved.
+
+        ``internal://name`` is looked up in ``sources/``; a bare relative
+        name (qc writes ``board_2017.txt``) in ``sources/`` and then beside the
+        ``.qde``. Anything else (``file://``, ``relative://``, absolute) is
+        external: ``(None, "external")``.
+        """
+        lower = url.lower()
+        if lower.startswith("internal://"):
+            return self.sources.get(lower[len("internal://"):]), "internal"
+        if "://" in url or unsafe_member(url):
+            return None, "external"
+        rel = lower.lstrip("./")
+        return self.sources.get(rel) or self.files.get(rel), "relative"
+
+    def source(self, url: str) -> bytes | None:
+        member, _ = self.member_for(url)
+        return None if member is None else self.read(member)
+
+
+def decode(data: bytes) -> tuple[str, bool]:
+    """Text of a source file and whether it started with a BOM."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8"), True
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16"), True
+    return data.decode("utf-8"), False
