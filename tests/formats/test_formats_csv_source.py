@@ -14,44 +14,61 @@ TEXT = "id;name;score\n01;Zoë;3,5\n02;Ana, María;4\n"
 
 
 @pytest.mark.parametrize(
-    ("data", "encoding"),
+    ("data", "encoding", "used"),
     [
-        (TEXT.encode("utf-8"), "utf-8"),
-        (codecs.BOM_UTF8 + TEXT.encode("utf-8"), "utf-8-sig"),
-        (TEXT.encode("cp1252"), "cp1252"),
-        (TEXT.encode("utf-16"), "utf-16"),
+        (TEXT.encode("utf-8"), "utf-8", "utf-8"),
+        (codecs.BOM_UTF8 + TEXT.encode("utf-8"), "utf-8", "utf-8"),
+        (TEXT.encode("utf-16"), "utf-8", "utf-16"),
+        (TEXT.encode("cp1252"), "cp1252", "cp1252"),
+        (codecs.BOM_UTF8 + TEXT.encode("utf-8"), "auto", "utf-8"),
     ],
-    ids=["utf-8", "utf-8-bom", "cp1252", "utf-16"],
+    ids=["utf-8", "utf-8-bom", "utf-16-bom", "cp1252-named", "auto-utf-8"],
 )
-def test_encodings_are_detected(tmp_path, data, encoding):
-    assert decode_text(data, "x.csv")[1] == encoding
+def test_encodings(tmp_path, data, encoding, used):
+    assert decode_text(data, "x.csv", encoding)[1] == used
     path = tmp_path / "people.csv"
     path.write_bytes(data)
-    table = read_csv_source(path)
+    table = read_csv_source(path, encoding=encoding)
     assert table.columns == ["id", "name", "score"]
     assert table.rows == [("01", "Zoë", "3,5"), ("02", "Ana, María", "4")]
     assert table.decimal == ","
+    assert table.encoding == used
 
 
-def test_bytes_that_are_neither_utf8_nor_cp1252(tmp_path):
-    path = tmp_path / "bad.csv"
-    path.write_bytes(b"id,name\n1,ok\n2,\x81\x8d\n")
-    with pytest.raises(UserInputError) as err:
-        read_csv_source(path)
-    assert str(err.value) == (
-        "bad.csv: line 3: is neither UTF-8 nor Windows-1252 text (byte 0x81); "
-        "save it as CSV UTF-8 or name its encoding in the mapping"
-    )
+# A UTF-8 file with one Windows-1252 byte (an "é" typed in Excel): the issue-13 case that came in as mojibake.
+ONE_CP1252_BYTE = "participant_id,name,age\np01,Ann,34\np02,Jos".encode("utf-8") + b"\xe9" + ",41\np03,Zo\u00eb,29\n".encode("utf-8")
 
 
-def test_a_forced_encoding_that_does_not_fit(tmp_path):
+@pytest.mark.parametrize(
+    ("data", "encoding", "expected"),
+    [
+        (ONE_CP1252_BYTE, "utf-8",
+         "x.csv:3:name: byte 0xe9 is not valid utf-8 text; it may be Windows-1252 (what Excel writes for 'CSV'): set `encoding:` "
+         "for this source under `sources:` in the mapping (e.g. `encoding: cp1252`, or `encoding: auto` to detect it), or save the file again as CSV UTF-8"),
+        (TEXT.encode("cp1252"), "utf-8",
+         "x.csv:2:name: byte 0xeb is not valid utf-8 text; it may be Windows-1252 (what Excel writes for 'CSV'): set `encoding:` "
+         "for this source under `sources:` in the mapping (e.g. `encoding: cp1252`, or `encoding: auto` to detect it), or save the file again as CSV UTF-8"),
+        (b"id,name,notes\n1,ok,\"two\nlines\"\n2,x,\x81\n", "cp1252",
+         "x.csv:3:notes: byte 0x81 is not valid cp1252 text: set `encoding:` for this source under `sources:` in the mapping "
+         "(e.g. `encoding: cp1252`, or `encoding: auto` to detect it), or save the file again as CSV UTF-8"),
+    ],
+    ids=["one-cp1252-byte", "cp1252-file", "after-a-multiline-cell"],
+)
+def test_invalid_text_names_the_first_bad_byte(tmp_path, data, encoding, expected):
     path = tmp_path / "x.csv"
-    path.write_bytes("id\nZoë\n".encode("cp1252"))
-    with pytest.raises(UserInputError) as err:
-        read_csv_source(path, encoding="utf-8")
-    assert str(err.value) == (
-        "x.csv: line 2: is not valid utf-8 text (byte 0xeb); check the encoding in the mapping or save the file as CSV UTF-8"
-    )
+    path.write_bytes(data)
+    with pytest.raises(StudyValidationError) as err:
+        read_csv_source(path, encoding=encoding)
+    assert [str(p) for p in err.value.problems] == [expected]
+
+
+def test_auto_detects_windows_1252_and_says_so(tmp_path):
+    text = "id,name,notes\n1,Ren\u00e9e,caf\u00e9 cr\u00e8me\n2,Zo\u00eb,\u201cquoted\u201d \u2013 dash\n"
+    path = tmp_path / "x.csv"
+    path.write_bytes(text.encode("cp1252"))
+    table = read_csv_source(path, encoding="auto")
+    assert table.encoding == "cp1252"
+    assert table.rows[1] == ("2", "Zo\u00eb", "\u201cquoted\u201d \u2013 dash")
 
 
 @pytest.mark.parametrize(

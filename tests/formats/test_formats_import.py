@@ -38,7 +38,8 @@ def test_csv_import_with_cp1252_semicolons_and_decimal_commas(tmp_path):
     people[2][4] = "41,5"  # decimal comma
     for row, nickname in zip(people, ["Nickname", "Zoë", "Jo", "Ana"]):
         row.append(nickname)  # cp1252 text in a column the mapping does not use
-    sources, mapping = seed(tmp_path, people=people, delimiter=";", encoding="cp1252")
+    sources, mapping = seed(tmp_path, people=people, delimiter=";", encoding="cp1252",
+                            mapping=CSV_MAPPING + "sources:\n  people: {encoding: cp1252}\n")
     report = import_study("csv", sources, mapping, tmp_path / "study")
     study = peerimpact.load_study(tmp_path / "study")
     assert report.rows == {"participants": 3, "responses": 6}

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..errors import Problem
-from .plan import _PLACEHOLDER, BlockPlan, FieldPlan
+from .plan import _PLACEHOLDER, ROW, BlockPlan, FieldPlan
 from .source import SourceTable, canonical_text
 from .targets import TABLES
 from .values import convert
@@ -47,32 +47,48 @@ class BuildResult:
     failed: set[tuple[str, int, str]] = field(default_factory=set)  # (table, output row index, column) left empty by a problem
 
 
-def _template(text: str, row: tuple, index: dict[str, int]) -> str:
+def _template(text: str, row: tuple, index: dict[str, int], position: int = 0) -> str:
     def sub(m: re.Match) -> str:
+        if m.group(1) == ROW:
+            return str(position)
         return canonical_text(row[index[m.group(1)]])
 
     return _PLACEHOLDER.sub(sub, text.replace("{{", "\x00").replace("}}", "\x01")).replace("\x00", "{").replace("\x01", "}")
 
 
-def _value(plan: FieldPlan, row: tuple, index: dict[str, int], source: SourceTable, missing: set[str]) -> tuple[str, str | None, str]:
-    """(text, problem, source column label) of one field on one row."""
-    if plan.column is not None:
-        return (*convert(row[index[plan.column]], plan, source, plan.column, missing), plan.column)
-    if plan.template is not None:
-        return (*convert(_template(plan.template, row, index), plan, source, None, missing), f"template {plan.template!r}")
-    return (*convert(plan.value, plan, source, None, set()), "a constant of the mapping")
+@dataclass
+class _Row:
+    """One source row being mapped: its cells, spreadsheet row and 1-based position."""
 
+    cells: tuple
+    number: int
+    position: int
+    index: dict[str, int]
+    source: SourceTable
+    missing: set[str]
 
-def _raw_text(plan: FieldPlan, row: tuple, index: dict[str, int]) -> str:
-    """What to write in a rejected cell: the source text, so the study checks see a value.
+    def text(self, column: str) -> str:
+        return canonical_text(self.cells[self.index[column]])
 
-    The study validator's own complaint about that cell is dropped as already
-    reported; keeping the text avoids knock-on problems (e.g. "no consent
-    date" for a date that is present but unreadable).
-    """
-    if plan.column is None:
-        return "?"
-    return canonical_text(row[index[plan.column]]).replace("\x00", "") or "?"
+    def value(self, plan: FieldPlan) -> tuple[str, str | None, str]:
+        """(text, problem, source column label) of one field."""
+        if plan.column is not None:
+            return (*convert(self.cells[self.index[plan.column]], plan, self.source, plan.column, self.missing), plan.column)
+        if plan.template is not None:
+            filled = _template(plan.template, self.cells, self.index, self.position)
+            return (*convert(filled, plan, self.source, None, self.missing), f"template {plan.template!r}")
+        return (*convert(plan.value, plan, self.source, None, set()), "a constant of the mapping")
+
+    def raw_text(self, plan: FieldPlan) -> str:
+        """What to write in a rejected cell: the source text, so the study checks see a value.
+
+        The study validator's own complaint about that cell is dropped as already
+        reported; keeping the text avoids knock-on problems (e.g. "no consent
+        date" for a date that is present but unreadable).
+        """
+        if plan.column is None:
+            return "?"
+        return self.text(plan.column).replace("\x00", "") or "?"
 
 
 def _columns_for(table: str, plans: list[BlockPlan]) -> list[str]:
@@ -110,9 +126,10 @@ def build_tables(plans: list[BlockPlan], sources: dict[str, SourceTable], missin
         source = sources[first.source]
         index = source.index()
         out = tables[first.table]
-        for row, number in zip(source.rows, source.row_numbers):
+        for position, (cells, number) in enumerate(zip(source.rows, source.row_numbers), start=1):
+            row = _Row(cells, number, position, index, source, missing)
             for plan in group:
-                _run_row(plan, row, number, index, source, missing, out, problems, skip)
+                _run_row(plan, row, out, problems, skip)
     failed: set[tuple[str, int, str]] = set()
     for t in tables.values():
         for i, origin in enumerate(t.origins):
@@ -121,72 +138,92 @@ def build_tables(plans: list[BlockPlan], sources: dict[str, SourceTable], missin
     return BuildResult(tables, problems, skipped, failed)
 
 
-def _run_row(plan: BlockPlan, row, number, index, source, missing, out: BuiltTable, problems, skip) -> None:
-    for col, wanted, _ in plan.where:
-        if canonical_text(row[index[col]]) not in wanted:
-            skip(f"{source.label}: rows not matching `where` of tables.{plan.table}")
-            return
-    if plan.require and all(canonical_text(row[index[c]]) in missing for c, _ in plan.require):
-        skip(f"{source.label}: rows without any `require` column of tables.{plan.table}")
+def _run_row(plan: BlockPlan, row: _Row, out: BuiltTable, problems: list[Problem], skip) -> None:
+    reason = _filtered(plan, row)
+    if reason:
+        skip(reason)
         return
     record: dict[str, str] = {}
     origin_cols: dict[str, str] = {}
+    if not _timepoint(plan, row, record, origin_cols, problems, skip):
+        return
     cell_problems: list[Problem] = []
+    failed: list[str] = []
+    values_present = _fields(plan, row, record, origin_cols, cell_problems, failed)
+    if plan.services:
+        _service_rows(plan, row, record, origin_cols, cell_problems, failed, out)
+        problems.extend(cell_problems)
+        return
+    if plan.table in ("responses", "service_use") and plan.skip_empty and not values_present and not cell_problems:
+        skip(f"{row.source.label}: empty {plan.table} rows (every mapped value empty)")
+        return
+    problems.extend(cell_problems)
+    out.rows.append(record)
+    out.origins.append(Origin(row.source.label, row.number, origin_cols, tuple(failed)))
+
+
+def _filtered(plan: BlockPlan, row: _Row) -> str | None:
+    """Why a row is left out by the block's ``where``/``require``, or None."""
+    for col, wanted, _ in plan.where:
+        if row.text(col) not in wanted:
+            return f"{row.source.label}: rows not matching `where` of tables.{plan.table}"
+    if plan.require and all(row.text(c) in row.missing for c, _ in plan.require):
+        return f"{row.source.label}: rows without any `require` column of tables.{plan.table}"
+    return None
+
+
+def _timepoint(plan: BlockPlan, row: _Row, record: dict, origin_cols: dict, problems: list[Problem], skip) -> bool:
+    """Fill the row's timepoint; False when the row is skipped or refused."""
     if plan.timepoint_column is not None:
-        raw = canonical_text(row[index[plan.timepoint_column]])
-        if plan.timepoint_values is not None:
-            tp = plan.timepoint_values.get(raw)
-            if tp is None:
-                if plan.unmapped == "skip":
-                    skip(f"{source.label}: rows whose {plan.timepoint_column} is not mapped to a timepoint")
-                    return
-                known = ", ".join(plan.timepoint_values)
-                problems.append(Problem(source.label, number, plan.timepoint_column, f"{raw!r} is not mapped to a timepoint (mapped: {known}); add it to timepoint.values or set unmapped: skip"))
-                return
-        else:
-            tp = raw
+        raw = row.text(plan.timepoint_column)
+        tp = raw if plan.timepoint_values is None else plan.timepoint_values.get(raw)
+        if tp is None:
+            if plan.unmapped == "skip":
+                skip(f"{row.source.label}: rows whose {plan.timepoint_column} is not mapped to a timepoint")
+                return False
+            known = ", ".join(plan.timepoint_values or {})
+            problems.append(Problem(row.source.label, row.number, plan.timepoint_column, f"{raw!r} is not mapped to a timepoint (mapped: {known}); add it to timepoint.values or set unmapped: skip"))
+            return False
         record["timepoint"] = tp
         origin_cols["timepoint"] = plan.timepoint_column
     elif plan.timepoint is not None:
         record["timepoint"] = plan.timepoint
         origin_cols["timepoint"] = "a timepoint of the mapping"
+    return True
+
+
+def _fields(plan: BlockPlan, row: _Row, record: dict, origin_cols: dict, cell_problems: list[Problem], failed: list[str]) -> bool:
+    """Fill the mapped columns; True when any value other than the keys is present."""
     values_present = False
-    failed: list[str] = []
     for f in plan.fields:
-        text, why, label = _value(f, row, index, source, missing)
+        text, why, label = row.value(f)
         origin_cols[f.target.name] = label
         if why:
-            cell_problems.append(Problem(source.label, number, f.column or label, why))
+            cell_problems.append(Problem(row.source.label, row.number, f.column or label, why))
             failed.append(f.target.name)
-            text = _raw_text(f, row, index)
+            text = row.raw_text(f)
         record[f.target.name] = text
         if text and f.target.name not in ("participant_id", "timepoint"):
             values_present = True
-    if plan.services:
-        base = dict(record)
-        for s in plan.services:
-            sfailed = list(failed)
-            used, why, ulabel = _value(s.used, row, index, source, missing)
+    return values_present
+
+
+def _service_rows(plan: BlockPlan, row: _Row, record: dict, origin_cols: dict, cell_problems: list[Problem], failed: list[str], out: BuiltTable) -> None:
+    """One service_use row per service of a wide layout that has a value."""
+    for s in plan.services:
+        sfailed = list(failed)
+        used, why, ulabel = row.value(s.used)
+        if why:
+            cell_problems.append(Problem(row.source.label, row.number, s.used.column or ulabel, why))
+            sfailed.append("used")
+        count, clabel = "", ""
+        if s.count is not None:
+            count, why, clabel = row.value(s.count)
             if why:
-                cell_problems.append(Problem(source.label, number, s.used.column or ulabel, why))
-                sfailed.append("used")
-            count, clabel = "", ""
-            if s.count is not None:
-                count, why, clabel = _value(s.count, row, index, source, missing)
-                if why:
-                    cell_problems.append(Problem(source.label, number, s.count.column or clabel, why))
-                    sfailed.append("count")
-            if used == "" and count == "" and len(sfailed) == len(failed):
-                continue
-            rec = dict(base, service=s.service, used=used, count=count)
-            cols = dict(origin_cols, service="a service of the mapping", used=ulabel, count=clabel or "count")
-            out.rows.append(rec)
-            out.origins.append(Origin(source.label, number, cols, tuple(sfailed)))
-        problems.extend(cell_problems)
-        return
-    if plan.table in ("responses", "service_use") and plan.skip_empty and not values_present and not cell_problems:
-        skip(f"{source.label}: empty {plan.table} rows (every mapped value empty)")
-        return
-    problems.extend(cell_problems)
-    out.rows.append(record)
-    out.origins.append(Origin(source.label, number, origin_cols, tuple(failed)))
+                cell_problems.append(Problem(row.source.label, row.number, s.count.column or clabel, why))
+                sfailed.append("count")
+        if used == "" and count == "" and len(sfailed) == len(failed):
+            continue
+        out.rows.append(dict(record, service=s.service, used=used, count=count))
+        cols = dict(origin_cols, service="a service of the mapping", used=ulabel, count=clabel or "count")
+        out.origins.append(Origin(row.source.label, row.number, cols, tuple(sfailed)))

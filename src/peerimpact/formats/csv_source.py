@@ -1,7 +1,8 @@
 """Read a delimited text file (CSV, semicolon- or tab-separated) as a :class:`SourceTable`.
 
-The encoding (UTF-8, UTF-8 with BOM, UTF-16, Windows-1252) and the delimiter
-(``,`` ``;`` tab ``|``) are detected unless the mapping names them; a decimal
+Text is UTF-8 (with or without a byte-order mark) unless the mapping names
+another encoding or asks for ``auto`` detection; the delimiter
+(``,`` ``;`` tab ``|``) is detected unless the mapping names it; a decimal
 comma is accepted when the delimiter is not a comma (or when the mapping says
 ``decimal: ","``). Every structural problem is reported at once.
 """
@@ -117,7 +118,7 @@ def read_csv_source(
     *,
     name: str | None = None,
     label: str | None = None,
-    encoding: str = "auto",
+    encoding: str = "utf-8",
     delimiter: str = "auto",
     decimal: str = "auto",
     header_row: int = 1,
@@ -132,7 +133,10 @@ def read_csv_source(
         Name used by the mapping's ``from:`` (default: the file stem).
     label : str, optional
         Name used in problems (default: the file name).
-    encoding, delimiter, decimal : str
+    encoding : str
+        ``utf-8`` (default; a byte-order mark is allowed), ``auto`` (detect)
+        or a fixed encoding.
+    delimiter, decimal : str
         ``auto`` (detect) or a fixed value.
     header_row : int
         Spreadsheet row of the header (rows above it are skipped).
@@ -140,7 +144,7 @@ def read_csv_source(
     label = label or path.name
     data = read_bytes(path, label)
     require_kind(data, "csv", label)
-    text, _ = decode_text(data, label, encoding)
+    text, used = decode_text(data, label, encoding)
     if text.startswith("\ufeff"):
         text = text[1:]
     if not text.strip():
@@ -156,4 +160,5 @@ def read_csv_source(
         row_numbers=numbers,
         kind="csv",
         decimal=dec,
+        encoding=used,
     )

@@ -160,11 +160,11 @@ def import_study(fmt: str, sources: list[str | Path], mapping: str | Path, out: 
     tmp = _temp_dir(out)
     try:
         report = _import_into(fmt, paths, lm, tmp, out)
-        from ..study.write import replace_dir
+        from ..fileio import replace_folder
 
         if out.exists() and not any(out.iterdir()):
             out.rmdir()
-        replace_dir(tmp, out)
+        replace_folder(tmp, out)
         return report
     finally:
         if tmp.exists():
@@ -187,7 +187,7 @@ def _import_into(fmt: str, paths: list[Path], lm: LoadedMapping, tmp: Path, out:
     plans, plan_problems = plan_mapping(lm, instruments)
     problems += plan_problems
     used = {p.source for p in plans}
-    read = read_sources(fmt, paths, lm.mapping, used)
+    read = read_sources(fmt, paths, lm.mapping, used, {c for p in plans for c, _ in p.referenced()})
     problems += read.problems
     if not read.problems:
         problems += check_sources(lm, plans, read.sources)
@@ -213,6 +213,11 @@ def _import_into(fmt: str, paths: list[Path], lm: LoadedMapping, tmp: Path, out:
     report.skipped = dict(result.skipped)
     report.unused_sources = sorted(set(read.sources) - used)
     report.form_status = read.form_status
+    report.ignored_columns = dict(read.ignored)
+    for name, src in read.sources.items():
+        opts = lm.mapping.sources.get(name)
+        if src.kind == "csv" and opts is not None and opts.encoding == "auto":
+            report.encodings[src.label] = src.encoding
     for plan in plans:
         src = read.sources[plan.source]
         cols = {c for c, _ in plan.referenced()}

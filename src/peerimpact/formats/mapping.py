@@ -11,6 +11,7 @@ and site from a column or a REDCap data access group). See
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -39,7 +40,10 @@ class SourceOptions(_Strict):
     file: str | None = Field(default=None, description="Name of the input file this source comes from (as given on the command line, without folders).")
     sheet: str | None = Field(default=None, description="XLSX: the sheet's title (default: the source's name).")
     header_row: int = Field(default=1, ge=1, description="Spreadsheet row holding the column names; rows above it are skipped.")
-    encoding: Literal["auto", "utf-8", "utf-8-sig", "cp1252", "latin-1", "utf-16"] = Field(default="auto", description="CSV: text encoding (`auto` detects UTF-8, UTF-8 with BOM, UTF-16 and Windows-1252).")
+    encoding: Literal["utf-8", "auto", "utf-8-sig", "cp1252", "latin-1", "utf-16", "mac-roman"] = Field(
+        default="utf-8",
+        description="CSV: text encoding. `utf-8` (with or without a byte-order mark) unless named; `auto` detects it (charset-normalizer) and the import report says what it chose.",
+    )
     delimiter: Literal["auto", ",", ";", "\t", "|", "tab"] = Field(default="auto", description="CSV: the delimiter (`auto` detects it).")
     decimal: Literal["auto", ".", ","] = Field(default="auto", description="CSV: decimal mark; `auto` accepts a decimal comma when the delimiter is not a comma.")
 
@@ -49,10 +53,28 @@ class ColumnSpec(_Strict):
 
     column: str | None = Field(default=None, description="Source column name (may contain `{timepoint}` in a wide layout).")
     value: str | int | float | bool | dt.date | None = Field(default=None, description="A constant for every row (e.g. one site, or a date).")
-    template: str | None = Field(default=None, description="Text built from source columns, e.g. `\"{record_id}-{redcap_repeat_instance}\"`.")
+    template: str | None = Field(default=None, description="Text built from source columns, e.g. `\"{record_id}-{redcap_repeat_instance}\"`; `{row}` is the row's position in its source (1 = first data row), e.g. an id for files without one.")
     recode: str | dict[Any, Any] | None = Field(default=None, description="A recode: the name of one under `recodes:` or an inline mapping source value -> study value (`null` = missing).")
     use: Literal["code", "label"] | None = Field(default=None, description="For SPSS value labels and REDCap choices: read the `code` or its `label` (default: label for categorical demographics, code otherwise).")
     date_format: str | None = Field(default=None, description="For text dates not in YYYY-MM-DD form: a strptime format, e.g. `%d/%m/%Y`.")
+    replace: dict[str, str] | None = Field(
+        default=None,
+        description="Regular expression -> replacement, applied in order to the text before any recode (Python `re.sub`; `\\1` refers to a group), e.g. `{\"^S0*\": \"\"}`.",
+    )
+
+    @field_validator("replace", mode="before")
+    @classmethod
+    def _replace(cls, v: Any) -> Any:
+        if not isinstance(v, dict):
+            return v
+        out = {}
+        for pattern, repl in v.items():
+            try:
+                re.compile(str(pattern))
+            except re.error as exc:
+                raise ValueError(f"replace: {pattern!r} is not a regular expression ({exc})") from None
+            out[str(pattern)] = "" if repl is None else str(repl)
+        return out
 
     @model_validator(mode="after")
     def _one_source(self) -> "ColumnSpec":
@@ -65,7 +87,7 @@ class ColumnSpec(_Strict):
 class InstrumentSpec(_Strict):
     """All items (or pre-scored subscales) of one instrument through one column pattern."""
 
-    pattern: str = Field(description="Source column for each item (`{item}`, e.g. `WEM{item}`) or pre-scored subscale (`{subscale}`, e.g. `MJS_{subscale}`); may also contain `{timepoint}`.")
+    pattern: str = Field(description="Source column for each item (`{item}`, e.g. `WEM{item}`; `{item:02d}` pads item numbers: `Q{item:02d}` reads `Q01`) or pre-scored subscale (`{subscale}`, e.g. `MJS_{subscale}`); may also contain `{timepoint}`.")
     items: list[str] | None = Field(default=None, description="Only these item (or subscale) ids; default all.")
     recode: str | dict[Any, Any] | None = Field(default=None, description="Recode applied to every item (see ColumnSpec.recode).")
     use: Literal["code", "label"] | None = Field(default=None, description="Read value-label codes (default) or labels.")
@@ -78,8 +100,14 @@ class InstrumentSpec(_Strict):
     @field_validator("pattern")
     @classmethod
     def _pattern(cls, v: str) -> str:
-        if ("{item}" in v) == ("{subscale}" in v):
-            raise ValueError("pattern must contain exactly one of {item} or {subscale}")
+        items = re.findall(r"\{item(?::([^{}]*))?\}", v)
+        if (len(items) == 1) == ("{subscale}" in v) or len(items) > 1 or v.count("{subscale}") > 1:
+            raise ValueError("pattern must contain exactly one of {item} (or {item:02d} for zero-padded numbers) or {subscale}")
+        if items and items[0]:
+            try:
+                format(1, items[0])
+            except ValueError:
+                raise ValueError(f"{{item:{items[0]}}}: {items[0]!r} is not a number format (e.g. 02d)") from None
         return v
 
 

@@ -17,12 +17,16 @@ from typing import Any, Mapping as TMapping
 
 from ..errors import Problem
 from ..study.yamlio import KeyPath
-from .mapping import Block, ColumnSpec, Scalar
+from .mapping import Block, ColumnSpec, InstrumentSpec, Scalar
 from .mapping_load import LoadedMapping
 from .source import SourceTable, canonical_text
 from .targets import TABLES, TIMED, Target, instrument_columns, service_ids, table_targets
 
 _PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
+#: ``{item}`` or ``{item:02d}`` (a format spec pads item numbers) in an instrument pattern.
+_ITEM = re.compile(r"\{item(?::([^{}]*))?\}")
+#: The placeholder a template may use for the row's 1-based position in its source.
+ROW = "row"
 #: Columns that must be mapped (not nullable) per table, beyond the timepoint.
 _OPTIONAL_TARGETS = {"timepoint"}
 
@@ -103,12 +107,13 @@ class FieldPlan:
     recode: Recode | None = None
     use: str = "code"
     date_format: str | None = None
+    replace: tuple[tuple[re.Pattern[str], str], ...] = ()
 
     def source_columns(self) -> list[str]:
         if self.column is not None:
             return [self.column]
         if self.template is not None:
-            return _PLACEHOLDER.findall(self.template.replace("{{", "").replace("}}", ""))
+            return [c for c in _PLACEHOLDER.findall(self.template.replace("{{", "").replace("}}", "")) if c != ROW]
         return []
 
 
@@ -150,6 +155,13 @@ class BlockPlan:
         out += [(c, p) for c, _, p in self.where]
         out += list(self.require)
         return out
+
+
+def fill_item(pattern: str, key: str, ident: str) -> str:
+    """The source column of one item: ``{item}`` -> ``3``, ``{item:02d}`` -> ``03``."""
+    if key != "item":
+        return pattern.replace("{" + key + "}", ident)
+    return _ITEM.sub(lambda m: format(int(ident), m.group(1)) if m.group(1) else ident, pattern)
 
 
 def _subst(text: str, token: str | None) -> str:
@@ -208,99 +220,26 @@ class Planner:
             recode=recode,
             use=spec.use or default_use,
             date_format=spec.date_format,
+            replace=tuple((re.compile(k), v) for k, v in (spec.replace or {}).items()),
         )
 
     def block(self, table: str, block: Block, path: KeyPath) -> list[BlockPlan]:
-        d = self.lm.definition
-        targets = table_targets(table, d, self.instruments)
-        timed = table in TIMED
-        if not timed and (block.timepoint is not None or block.timepoints is not None):
-            self.add(path + ("timepoint" if block.timepoint is not None else "timepoints",), f"{table} rows have no timepoint")
-        if timed and block.timepoint is None and block.timepoints is None:
-            self.add(path, f"{table} needs `timepoint` (long layout) or `timepoints` (wide layout)")
-        if block.instruments and table != "responses":
-            self.add(path + ("instruments",), "instruments can only be mapped in responses")
-        if block.services and table != "service_use":
-            self.add(path + ("services",), "services can only be mapped in service_use")
-        tp_ids = d.timepoint_ids
-        if block.timepoint is not None:
-            tp = block.timepoint
-            if tp.value is not None and tp.value not in tp_ids:
-                self.add(path + ("timepoint", "value"), f"unknown timepoint {tp.value!r} (study timepoints: {', '.join(tp_ids)})")
-            for key, value in (tp.values or {}).items():
-                if value not in tp_ids:
-                    self.add(path + ("timepoint", "values", key), f"unknown timepoint {value!r} (study timepoints: {', '.join(tp_ids)})")
-        for key in block.timepoints or {}:
-            if key not in tp_ids:
-                self.add(path + ("timepoints", key), f"unknown timepoint {key!r} (study timepoints: {', '.join(tp_ids)})")
+        """Check one block and expand it into one plan per timepoint of a wide layout."""
+        self._check_layout(table, block, path)
+        self._check_timepoint_ids(block, path)
         wide = block.timepoints is not None
         if not wide:
             self._no_placeholder(block, path)
-
         tokens: list[tuple[str | None, str | None]] = (
             list(block.timepoints.items()) if wide else [(block.timepoint.value if block.timepoint else None, None)]
         )
-        demographics = {dm.column: dm for dm in d.demographics}
         plans: list[BlockPlan] = []
         for tp_id, token in tokens:
-            plan = BlockPlan(table=table, source=block.from_, path=path, skip_empty=block.skip_empty)
-            if block.timepoint is not None:
-                plan.timepoint = block.timepoint.value
-                plan.timepoint_column = block.timepoint.column
-                plan.timepoint_values = block.timepoint.values
-                plan.unmapped = block.timepoint.unmapped
-            elif wide:
-                plan.timepoint = tp_id
-            seen: dict[str, KeyPath] = {}
-            for name, spec in block.columns.items():
-                fpath = path + ("columns", name)
-                target = targets.get(name)
-                if target is None or name == "timepoint" and timed:
-                    self._unknown_target(table, name, targets, fpath)
-                    continue
-                seen[name] = fpath
-                default_use = "label" if (table == "participants" and name in demographics and demographics[name].type == "categorical") else "code"
-                plan.fields.append(self.field_plan(target, spec, fpath, token, default_use))
+            plan = self._plan_for(table, block, path, tp_id)
+            seen = self._plan_columns(table, block, path, token, plan)
             for inst_id, ispec in block.instruments.items():
-                ipath = path + ("instruments", inst_id)
-                inst = self.instruments.get(inst_id)
-                if inst_id not in d.instruments:
-                    self.add(ipath, f"instrument {inst_id!r} is not declared in the study (instruments: {', '.join(d.instruments) or 'none'})")
-                    continue
-                if inst is None or inst.kind != "questionnaire":
-                    self.add(ipath, f"{inst_id!r} is not a questionnaire")
-                    continue
-                key = "item" if "{item}" in ispec.pattern else "subscale"
-                pairs = instrument_columns(inst, key)
-                if not pairs:
-                    what = "items (its subscales are pre-scored: use {subscale})" if key == "item" else "pre-scored subscales (use {item})"
-                    self.add(ipath + ("pattern",), f"{inst_id} has no {what}")
-                    continue
-                if ispec.items is not None:
-                    known = {i for i, _ in pairs}
-                    for bad in [i for i in ispec.items if i not in known]:
-                        self.add(ipath + ("items",), f"{inst_id} has no {key} {bad!r} ({', '.join(sorted(known))})")
-                    pairs = [(i, c) for i, c in pairs if i in ispec.items]
-                recode = self.recode(ispec.recode, ipath)
-                for ident, col in pairs:
-                    target = targets[col]
-                    if col in seen:
-                        self.add(ipath, f"{col} is mapped twice in this block")
-                        continue
-                    seen[col] = ipath
-                    source_col = _subst(ispec.pattern.replace("{" + key + "}", ident), token)
-                    plan.fields.append(FieldPlan(target=target, path=ipath + ("pattern",), column=source_col, recode=recode, use=ispec.use or "code"))
-                if recode is not None and pairs:
-                    self.check_recode(recode, targets[pairs[0][1]], ipath)
-            for service, sspec in block.services.items():
-                spath = path + ("services", service)
-                known = service_ids(d, self.instruments)
-                if service not in known:
-                    self.add(spath, f"unknown service {service!r} (services of the study's schedule: {', '.join(known) or 'none'})")
-                    continue
-                used = self.field_plan(targets["used"], sspec.used, spath + ("used",), token, "code")
-                count = self.field_plan(targets["count"], sspec.count, spath + ("count",), token, "code") if sspec.count else None
-                plan.services.append(ServicePlan(service, used, count))
+                self._plan_instrument(table, inst_id, ispec, path + ("instruments", inst_id), token, plan, seen)
+            self._plan_services(table, block, path, token, plan)
             for col, wanted in block.where.items():
                 values = wanted if isinstance(wanted, list) else [wanted]
                 plan.where.append((_subst(col, token), {canonical_text(v) for v in values}, path + ("where", col)))
@@ -310,6 +249,116 @@ class Planner:
                 self._required(table, plan, block, path)
             plans.append(plan)
         return plans
+
+    def _check_layout(self, table: str, block: Block, path: KeyPath) -> None:
+        timed = table in TIMED
+        if not timed and (block.timepoint is not None or block.timepoints is not None):
+            self.add(path + ("timepoint" if block.timepoint is not None else "timepoints",), f"{table} rows have no timepoint")
+        if timed and block.timepoint is None and block.timepoints is None:
+            self.add(path, f"{table} needs `timepoint` (long layout) or `timepoints` (wide layout)")
+        if block.instruments and table != "responses":
+            self.add(path + ("instruments",), "instruments can only be mapped in responses")
+        if block.services and table != "service_use":
+            self.add(path + ("services",), "services can only be mapped in service_use")
+
+    def _check_timepoint_ids(self, block: Block, path: KeyPath) -> None:
+        tp_ids = self.lm.definition.timepoint_ids
+        known = ", ".join(tp_ids)
+        if block.timepoint is not None:
+            tp = block.timepoint
+            if tp.value is not None and tp.value not in tp_ids:
+                self.add(path + ("timepoint", "value"), f"unknown timepoint {tp.value!r} (study timepoints: {known})")
+            for key, value in (tp.values or {}).items():
+                if value not in tp_ids:
+                    self.add(path + ("timepoint", "values", key), f"unknown timepoint {value!r} (study timepoints: {known})")
+        for key in block.timepoints or {}:
+            if key not in tp_ids:
+                self.add(path + ("timepoints", key), f"unknown timepoint {key!r} (study timepoints: {known})")
+
+    @staticmethod
+    def _plan_for(table: str, block: Block, path: KeyPath, tp_id: str | None) -> BlockPlan:
+        plan = BlockPlan(table=table, source=block.from_, path=path, skip_empty=block.skip_empty)
+        if block.timepoint is not None:
+            plan.timepoint = block.timepoint.value
+            plan.timepoint_column = block.timepoint.column
+            plan.timepoint_values = block.timepoint.values
+            plan.unmapped = block.timepoint.unmapped
+        elif block.timepoints is not None:
+            plan.timepoint = tp_id
+        return plan
+
+    def _plan_columns(self, table: str, block: Block, path: KeyPath, token: str | None, plan: BlockPlan) -> dict[str, KeyPath]:
+        targets = table_targets(table, self.lm.definition, self.instruments)
+        demographics = {dm.column: dm for dm in self.lm.definition.demographics}
+        seen: dict[str, KeyPath] = {}
+        for name, spec in block.columns.items():
+            fpath = path + ("columns", name)
+            target = targets.get(name)
+            if target is None or name == "timepoint" and table in TIMED:
+                self._unknown_target(table, name, targets, fpath)
+                continue
+            seen[name] = fpath
+            categorical = table == "participants" and name in demographics and demographics[name].type == "categorical"
+            plan.fields.append(self.field_plan(target, spec, fpath, token, "label" if categorical else "code"))
+        return seen
+
+    def _plan_instrument(self, table: str, inst_id: str, ispec: InstrumentSpec, ipath: KeyPath, token: str | None, plan: BlockPlan, seen: dict[str, KeyPath]) -> None:
+        d = self.lm.definition
+        inst = self.instruments.get(inst_id)
+        if inst_id not in d.instruments:
+            self.add(ipath, f"instrument {inst_id!r} is not declared in the study (instruments: {', '.join(d.instruments) or 'none'})")
+            return
+        if inst is None or inst.kind != "questionnaire":
+            self.add(ipath, f"{inst_id!r} is not a questionnaire")
+            return
+        key = "item" if _ITEM.search(ispec.pattern) else "subscale"
+        pairs = self._instrument_pairs(inst_id, inst, ispec, ipath, key)
+        if not pairs:
+            return
+        targets = table_targets(table, d, self.instruments)
+        recode = self.recode(ispec.recode, ipath)
+        for ident, col in pairs:
+            if col in seen:
+                self.add(ipath, f"{col} is mapped twice in this block")
+                continue
+            seen[col] = ipath
+            source_col = _subst(fill_item(ispec.pattern, key, ident), token)
+            plan.fields.append(FieldPlan(target=targets[col], path=ipath + ("pattern",), column=source_col, recode=recode, use=ispec.use or "code"))
+        if recode is not None:
+            self.check_recode(recode, targets[pairs[0][1]], ipath)
+
+    def _instrument_pairs(self, inst_id: str, inst: Any, ispec: InstrumentSpec, ipath: KeyPath, key: str) -> list[tuple[str, str]]:
+        pairs = instrument_columns(inst, key)
+        if not pairs:
+            what = "items (its subscales are pre-scored: use {subscale})" if key == "item" else "pre-scored subscales (use {item})"
+            self.add(ipath + ("pattern",), f"{inst_id} has no {what}")
+            return []
+        if ispec.items is not None:
+            known = {i for i, _ in pairs}
+            for bad in [i for i in ispec.items if i not in known]:
+                self.add(ipath + ("items",), f"{inst_id} has no {key} {bad!r} ({', '.join(sorted(known))})")
+            pairs = [(i, c) for i, c in pairs if i in ispec.items]
+        m = _ITEM.search(ispec.pattern)
+        if key == "item" and m and m.group(1):
+            not_numbers = [i for i, _ in pairs if not i.isdigit()]
+            if not_numbers:
+                self.add(ipath + ("pattern",), f"{m.group(0)} pads item numbers, but {inst_id} has items that are not numbers: {', '.join(not_numbers)}")
+                return []
+        return pairs
+
+    def _plan_services(self, table: str, block: Block, path: KeyPath, token: str | None, plan: BlockPlan) -> None:
+        if not block.services:
+            return
+        targets = table_targets(table, self.lm.definition, self.instruments)
+        known = service_ids(self.lm.definition, self.instruments)
+        for service, sspec in block.services.items():
+            spath = path + ("services", service)
+            if service not in known:
+                self.add(spath, f"unknown service {service!r} (services of the study's schedule: {', '.join(known) or 'none'})")
+                continue
+            used = self.field_plan(targets["used"], sspec.used, spath + ("used",), token, "code")
+            count = self.field_plan(targets["count"], sspec.count, spath + ("count",), token, "code") if sspec.count else None
+            plan.services.append(ServicePlan(service, used, count))
 
     def _no_placeholder(self, block: Block, path: KeyPath) -> None:
         texts: list[tuple[str | None, KeyPath]] = []

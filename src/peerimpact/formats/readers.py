@@ -21,6 +21,7 @@ class ReadResult:
     sources: dict[str, SourceTable] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     form_status: list[FormStatus] = field(default_factory=list)
+    ignored: dict[str, list[str]] = field(default_factory=dict)  # file -> columns no mapping reads, not checked
 
 
 def _as_problem(exc: UserInputError, label: str) -> list[Problem]:
@@ -48,11 +49,12 @@ def _add(result: ReadResult, table: SourceTable) -> None:
     result.sources[table.name] = table
 
 
-def read_sources(fmt: str, paths: list[Path], mapping: Mapping, used: set[str]) -> ReadResult:
+def read_sources(fmt: str, paths: list[Path], mapping: Mapping, used: set[str], columns: set[str] | None = None) -> ReadResult:
     """Read every file; problems of all files are collected, not raised.
 
     ``used`` is the set of source names the mapping's blocks read from; for
-    workbooks only those sheets are read.
+    workbooks only those sheets are read. ``columns`` are the source columns
+    the mapping reads: for REDCap only their values are checked.
     """
     if fmt not in FORMATS:
         raise UserInputError(f"unknown format {fmt!r}; choose one of: {', '.join(FORMATS)}")
@@ -60,15 +62,7 @@ def read_sources(fmt: str, paths: list[Path], mapping: Mapping, used: set[str]) 
         raise UserInputError("no source files given")
     result = ReadResult()
     if fmt == "redcap":
-        dictionary, data, events = identify_redcap_files(paths)
-        try:
-            project = read_redcap(dictionary, data, events)
-        except UserInputError as exc:
-            result.problems += _as_problem(exc, data.name)
-            return result
-        for table in project.sources():
-            _add(result, table)
-        result.form_status = project.form_status()
+        _read_redcap(paths, mapping, columns, result)
         return result
     for path in paths:
         label = path.name
@@ -85,6 +79,23 @@ def read_sources(fmt: str, paths: list[Path], mapping: Mapping, used: set[str]) 
         except UserInputError as exc:
             result.problems += _as_problem(exc, label)
     return result
+
+
+def _read_redcap(paths: list[Path], mapping: Mapping, columns: set[str] | None, result: ReadResult) -> None:
+    dictionary, data, events = identify_redcap_files(paths)
+    try:
+        project = read_redcap(dictionary, data, events, columns=columns)
+    except UserInputError as exc:
+        result.problems += _as_problem(exc, data.name)
+        return
+    for table in project.sources():
+        opts = mapping.sources.get(table.name)
+        if opts is not None and opts.decimal != "auto":
+            table.decimal = opts.decimal
+        _add(result, table)
+    result.form_status = project.form_status()
+    if project.ignored:
+        result.ignored[project.data_label] = list(project.ignored)
 
 
 def _read_workbook(path: Path, mapping: Mapping, used: set[str], result: ReadResult) -> None:

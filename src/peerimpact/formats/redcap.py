@@ -13,10 +13,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Collection
 
 from ..errors import Problem, StudyValidationError, UserInputError
 from .csv_source import parse_delimited, sniff_delimiter
 from .sniff import decode_text, read_bytes, require_kind
+from .redcap_checks import (
+    COMPLETE_LABELS, arm_problem, boolean_code, event_problems, header_problems, is_comma_decimal, labels_export_problem,
+    repeat_problems, value_problem,
+)
 from .source import SourceTable
 
 #: The data dictionary's columns, as REDCap's "Download the Data Dictionary" writes them.
@@ -52,7 +57,6 @@ EVENT_HEADERS = ("event_name", "arm_num", "unique_event_name", "custom_event_lab
 FIELD_TYPES = ("text", "notes", "radio", "dropdown", "checkbox", "yesno", "truefalse", "calc", "file", "slider", "descriptive", "sql")
 CHOICE_TYPES = ("radio", "dropdown", "checkbox")
 NO_DATA_TYPES = ("descriptive",)
-COMPLETE_LABELS = {"0": "Incomplete", "1": "Unverified", "2": "Complete"}
 REDCAP_COLUMNS = (
     "redcap_event_name", "redcap_repeat_instrument", "redcap_repeat_instance",
     "redcap_data_access_group", "redcap_survey_identifier",
@@ -284,6 +288,7 @@ class RedcapProject:
     rows: list[RedcapRow]
     data_label: str
     dictionary_label: str
+    ignored: list[str] = field(default_factory=list)  # columns no mapping reads (read_redcap with columns=)
 
     @property
     def record_id_field(self) -> str:
@@ -358,6 +363,9 @@ class RedcapProject:
                     st.empty += 1
         return [st for st in out.values() if st.incomplete + st.unverified + st.complete]
 
+    def _comma_decimal_columns(self) -> set[str]:
+        return {f.name for f in self.fields if is_comma_decimal(f)}
+
     def sources(self) -> list[SourceTable]:
         """``records`` plus one table per repeating instrument, for a mapping."""
         value_labels: dict[str, dict[str, str]] = {}
@@ -376,6 +384,7 @@ class RedcapProject:
         groups: dict[str, list[RedcapRow]] = {"records": []}
         for r in self.rows:
             groups.setdefault(r.repeat_instrument or "records", []).append(r)
+        comma = {i for i, c in enumerate(self.columns) if c in self._comma_decimal_columns()}
         out = []
         for name, rows in groups.items():
             out.append(
@@ -383,7 +392,7 @@ class RedcapProject:
                     name=name,
                     label=self.data_label,
                     columns=list(self.columns),
-                    rows=[tuple(r.values.get(c) or None for c in self.columns) for r in rows],
+                    rows=[_cells(r, self.columns, comma) for r in rows],
                     row_numbers=[r.row for r in rows],
                     kind="redcap",
                     value_labels=value_labels,
@@ -391,6 +400,15 @@ class RedcapProject:
                 )
             )
         return out
+
+
+def _cells(row: RedcapRow, columns: list[str], comma: set[int]) -> tuple[str | None, ...]:
+    """One source row; numbers of comma-decimal fields (``3,5``) are read as REDCap defines them."""
+    cells = [row.values.get(c) or None for c in columns]
+    for i in comma:
+        if cells[i] is not None:
+            cells[i] = cells[i].strip().replace(",", ".")
+    return tuple(cells)
 
 
 def _expected_columns(fields: list[RedcapField]) -> dict[str, RedcapField | None]:
@@ -416,7 +434,13 @@ def _events_from_data(rows: list[tuple], numbers: list[int], pos: int) -> list[R
     return list(seen.values())
 
 
-def read_redcap(dictionary_path: str | Path, data_path: str | Path, events_path: str | Path | None = None) -> RedcapProject:
+def read_redcap(
+    dictionary_path: str | Path,
+    data_path: str | Path,
+    events_path: str | Path | None = None,
+    *,
+    columns: Collection[str] | None = None,
+) -> RedcapProject:
     """Parse a REDCap project export completely.
 
     Parameters
@@ -430,6 +454,11 @@ def read_redcap(dictionary_path: str | Path, data_path: str | Path, events_path:
         repeating instruments.
     events_path : path, optional
         The events CSV. Without it, events are taken from the data.
+    columns : collection of str, optional
+        The columns a mapping reads. When given, only their values are
+        checked against the dictionary, and columns the dictionary does not
+        know are ignored (listed in :attr:`RedcapProject.ignored`) unless the
+        mapping reads them. By default every column is checked.
 
     Returns
     -------
@@ -438,9 +467,12 @@ def read_redcap(dictionary_path: str | Path, data_path: str | Path, events_path:
     Raises
     ------
     StudyValidationError
-        Every problem at once: unknown columns, unknown events, checkbox cells
-        other than 0/1, choice codes not in the dictionary, bad
-        ``<form>_complete`` statuses, repeated rows.
+        Every problem at once: unknown columns, unknown events, an event of
+        another arm than the record's, checkbox cells other than 0/1,
+        ``yesno``/``truefalse`` cells other than 0/1 (or their labels),
+        choice codes not in the dictionary, comma-decimal fields that are not
+        numbers, bad ``<form>_complete`` statuses, repeated rows; a labels
+        export is recognised and the user told to export raw data.
 
     Notes
     -----
@@ -453,70 +485,90 @@ def read_redcap(dictionary_path: str | Path, data_path: str | Path, events_path:
     dict_label, data_label = dpath.name, xpath.name
     fields = read_dictionary(dpath, dict_label)
     events = read_events(Path(events_path)) if events_path is not None else None
-    header, rows, numbers = _read_table(xpath, data_label, strip=False)  # free text is kept exactly
-    problems: list[Problem] = []
-    expected = _expected_columns(fields)
+    header, rows, numbers = _read_records_table(xpath, data_label)
     forms = list(dict.fromkeys(f.form for f in fields))
-    complete_cols = {f"{form}_complete" for form in forms}
-    timestamp_cols = {f"{form}_timestamp" for form in forms}
-    record_id = fields[0].name
-    if header[0] != record_id:
-        problems.append(Problem(data_label, 1, header[0], f"the first column must be the record id {record_id!r} (the dictionary's first field)"))
-    for col in header:
-        if col not in expected and col not in complete_cols and col not in timestamp_cols and col not in REDCAP_COLUMNS:
-            problems.append(Problem(data_label, 1, col, f"column {col!r} is not in the data dictionary {dict_label}"))
-    pos = {c: i for i, c in enumerate(header)}
-    if events is None and "redcap_event_name" in pos:
-        events = _events_from_data(rows, numbers, pos["redcap_event_name"])
-    event_names = {e.unique_name for e in events or []}
-    seen: dict[tuple, int] = {}
-    parsed: list[RedcapRow] = []
-    for number, raw in zip(numbers, rows):
-        values = {c: (raw[i] or "") for i, c in enumerate(header)}
-        record = values.get(header[0], "")
-        if not record:
-            problems.append(Problem(data_label, number, header[0], "record id is empty"))
-        event = values.get("redcap_event_name") or None
-        if "redcap_event_name" in pos:
-            if not event:
-                problems.append(Problem(data_label, number, "redcap_event_name", "event is empty"))
-            elif event not in event_names:
-                problems.append(Problem(data_label, number, "redcap_event_name", f"unknown event {event!r}; events: {', '.join(sorted(event_names))}"))
-        instrument = values.get("redcap_repeat_instrument") or None
-        instance_text = values.get("redcap_repeat_instance", "")
-        instance = None
-        if instance_text:
-            if instance_text.isdigit() and int(instance_text) >= 1:
-                instance = int(instance_text)
-            else:
-                problems.append(Problem(data_label, number, "redcap_repeat_instance", f"{instance_text!r} is not a repeat instance number (1, 2, ...)"))
-        if instrument and instrument not in forms:
-            problems.append(Problem(data_label, number, "redcap_repeat_instrument", f"unknown instrument {instrument!r}"))
-        if instrument and not instance_text:
-            problems.append(Problem(data_label, number, "redcap_repeat_instance", "a repeating instrument row needs its instance number"))
-        key = (record, event, instrument, instance)
-        if key in seen:
-            problems.append(Problem(data_label, number, header[0], f"repeats the row for record {record!r}" + (f" at event {event!r}" if event else "") + (f", {instrument} #{instance}" if instrument else "") + f" (first at row {seen[key]})"))
-        else:
-            seen[key] = number
-        for col, text in values.items():
-            if not text:
-                continue
-            f = expected.get(col)
-            if col in complete_cols:
-                if text not in COMPLETE_LABELS:
-                    problems.append(Problem(data_label, number, col, f"{text!r} is not a form status (0 Incomplete, 1 Unverified, 2 Complete)"))
-            elif f is None:
-                continue
-            elif f.field_type == "checkbox":
-                if text not in ("0", "1"):
-                    problems.append(Problem(data_label, number, col, f"{text!r} is not a checkbox value (0 or 1)"))
-            elif f.value_labels and text not in f.value_labels:
-                problems.append(Problem(data_label, number, col, f"{text!r} is not a choice of {f.name} ({', '.join(f.value_labels)})"))
-        parsed.append(RedcapRow(record, event, instrument, instance, values, number))
+    expected: dict[str, RedcapField | None] = dict(_expected_columns(fields))
+    for form in forms:
+        expected.setdefault(f"{form}_complete", None)
+        expected.setdefault(f"{form}_timestamp", None)
+    for col in REDCAP_COLUMNS:
+        expected.setdefault(col, None)
+    problems, ignored = header_problems(header, fields[0].name, expected, columns, data_label, dict_label)
+    if events is None and "redcap_event_name" in header:
+        events = _events_from_data(rows, numbers, header.index("redcap_event_name"))
+    reader = _RowReader(header, {e.unique_name: e for e in events or []}, forms, expected, data_label, columns, {f"{form}_complete" for form in forms})
+    parsed = [reader.row(raw, number) for number, raw in zip(numbers, rows)]
+    problems += reader.problems
     if problems:
         raise StudyValidationError(problems)
-    return RedcapProject(fields=fields, events=list(events or []), columns=header, rows=parsed, data_label=data_label, dictionary_label=dict_label)
+    return RedcapProject(
+        fields=fields, events=list(events or []), columns=header, rows=parsed, data_label=data_label,
+        dictionary_label=dict_label, ignored=ignored,
+    )
+
+
+def _read_records_table(path: Path, label: str) -> tuple[list[str], list[tuple], list[int]]:
+    """The record export's cells; a labels export is told apart from a broken file."""
+    try:
+        return _read_table(path, label, strip=False)  # free text is kept exactly
+    except UserInputError as exc:
+        first_line = read_bytes(path, label).decode("utf-8-sig", errors="replace").split("\n", 1)[0]
+        hint = labels_export_problem(first_line, label)
+        if hint is not None:
+            raise StudyValidationError([hint]) from None
+        raise exc
+
+
+@dataclass
+class _RowReader:
+    """Reads the record export row by row, collecting every problem."""
+
+    header: list[str]
+    events: dict[str, RedcapEvent]
+    forms: list[str]
+    expected: dict[str, RedcapField | None]
+    label: str
+    checked: Collection[str] | None
+    complete: set[str] = field(default_factory=set)
+    problems: list[Problem] = field(default_factory=list)
+    seen: dict[tuple, int] = field(default_factory=dict)
+    arms: dict[str, tuple[int, int, str]] = field(default_factory=dict)
+
+    def row(self, raw: tuple, number: int) -> RedcapRow:
+        values = {c: (raw[i] or "") for i, c in enumerate(self.header)}
+        record = values.get(self.header[0], "")
+        if not record:
+            self.problems.append(Problem(self.label, number, self.header[0], "record id is empty"))
+        event = values.get("redcap_event_name") or None
+        self.problems += event_problems(event, "redcap_event_name" in values, self.events, self.label, number)
+        wrong_arm = arm_problem(record, event, self.events, self.arms, self.label, number)
+        if wrong_arm is not None:
+            self.problems.append(wrong_arm)
+        instrument = values.get("redcap_repeat_instrument") or None
+        instance, repeat = repeat_problems(instrument, values.get("redcap_repeat_instance", ""), self.forms, self.label, number)
+        self.problems += repeat
+        self._unique(record, event, instrument, instance, number)
+        self._values(values, number)
+        return RedcapRow(record, event, instrument, instance, values, number)
+
+    def _unique(self, record: str, event: str | None, instrument: str | None, instance: int | None, number: int) -> None:
+        key = (record, event, instrument, instance)
+        if key not in self.seen:
+            self.seen[key] = number
+            return
+        where = (f" at event {event!r}" if event else "") + (f", {instrument} #{instance}" if instrument else "")
+        self.problems.append(Problem(self.label, number, self.header[0], f"repeats the row for record {record!r}{where} (first at row {self.seen[key]})"))
+
+    def _values(self, values: dict[str, str], number: int) -> None:
+        for col, text in values.items():
+            if not text or (self.checked is not None and col not in self.checked):
+                continue
+            f = self.expected.get(col)
+            if f is not None and f.field_type in ("yesno", "truefalse"):
+                text = values[col] = boolean_code(text, f)
+            why = value_problem(col, text, f, col in self.complete)
+            if why:
+                self.problems.append(Problem(self.label, number, col, why))
 
 
 def identify_redcap_files(paths: list[Path]) -> tuple[Path, Path, Path | None]:

@@ -33,6 +33,11 @@ class ImportReport:
         Source name -> {column: number of SPSS user-missing codes set to missing}.
     form_status : list of FormStatus
         REDCap ``<form>_complete`` counts per form and event.
+    ignored_columns : dict
+        File -> columns of a REDCap export that no mapping reads: neither
+        checked nor imported.
+    encodings : dict
+        File -> the text encoding detected for it (``encoding: auto``).
     """
 
     out: Path
@@ -43,6 +48,8 @@ class ImportReport:
     variable_labels: dict[str, dict[str, str]] = field(default_factory=dict)
     user_missing: dict[str, dict[str, int]] = field(default_factory=dict)
     form_status: list[FormStatus] = field(default_factory=list)
+    ignored_columns: dict[str, list[str]] = field(default_factory=dict)
+    encodings: dict[str, str] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)
@@ -55,6 +62,11 @@ class ImportReport:
         text += [f"skipped {n}: {reason}" for reason, n in sorted(self.skipped.items())]
         if self.unused_sources:
             text.append("not used by the mapping: " + ", ".join(self.unused_sources))
+        for source, enc in sorted(self.encodings.items()):
+            text.append(f"{source}: read as {enc} (detected; `encoding: auto`)")
+        for source, cols in sorted(self.ignored_columns.items()):
+            shown = ", ".join(cols[:12]) + (f", ... ({len(cols) - 12} more)" if len(cols) > 12 else "")
+            text.append(f"{source}: {len(cols)} column(s) not read by the mapping, so neither checked nor imported: {shown}")
         for source, cols in sorted(self.user_missing.items()):
             for col, n in sorted(cols.items()):
                 text.append(f"{source}: {n} SPSS user-missing value(s) of {col} read as missing")

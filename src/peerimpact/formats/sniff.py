@@ -64,50 +64,82 @@ def require_kind(data: bytes, wanted: str, label: str) -> None:
     raise UserInputError(msg)
 
 
-ENCODINGS = ("auto", "utf-8", "utf-8-sig", "cp1252", "latin-1", "utf-16")
+ENCODINGS = ("utf-8", "auto", "utf-8-sig", "cp1252", "latin-1", "utf-16")
 
 
-def decode_text(data: bytes, label: str, encoding: str = "auto") -> tuple[str, str]:
+def decode_text(data: bytes, label: str, encoding: str = "utf-8") -> tuple[str, str]:
     """Decode ``data``; return ``(text, encoding used)``.
 
-    ``auto`` tries, in order: a UTF-16 or UTF-8 byte-order mark, UTF-8, then
-    Windows-1252 (what Excel on Windows writes for "CSV"). A file that is
-    none of these is a user error naming the first bad byte's line.
+    ``utf-8`` (the default) reads UTF-8 with or without a byte-order mark
+    (and UTF-16 when the file starts with its mark). ``auto`` reads a file
+    with a byte-order mark or valid UTF-8 as such and otherwise lets
+    charset-normalizer choose; the caller reports the choice. Any other
+    name is used as given. Text that is not valid in the encoding is a
+    problem naming the first bad byte's row and column, with the hint to set
+    ``encoding:`` in the mapping; nothing is ever replaced silently.
     """
-    if encoding != "auto":
-        try:
-            return data.decode(encoding), encoding
-        except UnicodeDecodeError as exc:
-            line = data[: exc.start].count(b"\n") + 1
-            raise UserInputError(
-                f"{label}: line {line}: is not valid {encoding} text (byte 0x{data[exc.start]:02x}); "
-                "check the encoding in the mapping or save the file as CSV UTF-8"
-            ) from None
-        except LookupError:
-            raise UserInputError(f"{label}: unknown encoding {encoding!r}") from None
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) and encoding in ("utf-8", "auto", "utf-16"):
         try:
             return data.decode("utf-16"), "utf-16"
         except UnicodeDecodeError:
             raise UserInputError(f"{label}: starts with a UTF-16 mark but is not valid UTF-16 text") from None
-    if data.startswith(codecs.BOM_UTF8):
+    if encoding in ("utf-8", "auto", "utf-8-sig"):
         try:
-            return data.decode("utf-8-sig"), "utf-8-sig"
+            return data.decode("utf-8-sig"), "utf-8"
         except UnicodeDecodeError as exc:
-            line = data[: exc.start].count(b"\n") + 1
-            raise UserInputError(
-                f"{label}: line {line}: starts with a UTF-8 mark but is not valid UTF-8 "
-                f"(byte 0x{data[exc.start]:02x}); save it again as CSV UTF-8"
-            ) from None
+            if encoding != "auto":
+                raise _bad_byte(data, exc, label, "utf-8") from None
+        return _detect(data, label)
     try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("cp1252"), "cp1252"
+        return data.decode(encoding), encoding
     except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise UserInputError(
-            f"{label}: line {line}: is neither UTF-8 nor Windows-1252 text (byte 0x{data[exc.start]:02x}); "
-            "save it as CSV UTF-8 or name its encoding in the mapping"
-        ) from None
+        raise _bad_byte(data, exc, label, encoding) from None
+    except LookupError:
+        raise UserInputError(f"{label}: unknown encoding {encoding!r}") from None
+
+
+def _detect(data: bytes, label: str) -> tuple[str, str]:
+    """charset-normalizer's best guess for text that is not UTF-8."""
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    if best is None:
+        raise UserInputError(f"{label}: the text encoding could not be detected; name it with `encoding:` under `sources:` in the mapping")
+    return str(best), best.encoding
+
+
+def _bad_byte(data: bytes, exc: UnicodeDecodeError, label: str, encoding: str) -> UserInputError:
+    """A problem at the row and column of the first byte that is not valid ``encoding``."""
+    from ..errors import Problem, StudyValidationError
+
+    row, column = locate_byte(data, exc.start)
+    byte = data[exc.start]
+    hint = "; it may be Windows-1252 (what Excel writes for 'CSV')" if encoding.replace("-", "").lower() in ("utf8", "utf8sig") else ""
+    message = (
+        f"byte 0x{byte:02x} is not valid {encoding} text{hint}: set `encoding:` for this source under "
+        "`sources:` in the mapping (e.g. `encoding: cp1252`, or `encoding: auto` to detect it), "
+        "or save the file again as CSV UTF-8"
+    )
+    return StudyValidationError([Problem(label, row, column, message)])
+
+
+def locate_byte(data: bytes, offset: int) -> tuple[int, str | None]:
+    """Spreadsheet row and column name of the cell holding byte ``offset`` of delimited text."""
+    import csv
+    import io
+
+    from .csv_source import sniff_delimiter
+
+    before = data[:offset].decode("utf-8-sig", errors="replace")
+    whole = data.decode("utf-8-sig", errors="replace")
+    delimiter = sniff_delimiter(whole)
+    try:
+        header = next(csv.reader(io.StringIO(whole, newline=""), delimiter=delimiter))
+        records = list(csv.reader(io.StringIO(before + "\x00", newline=""), delimiter=delimiter))
+    except (csv.Error, StopIteration):
+        return before.count("\n") + 1, None
+    if not records:
+        return 1, None
+    position = len(records[-1]) - 1
+    column = header[position].strip() if position < len(header) else f"#{position + 1}"
+    return len(records), column or f"#{position + 1}"

@@ -47,6 +47,8 @@ class SourceTable:
         The workbook's date epoch (XLSX only), for Excel serial dates.
     user_missing : dict
         Column -> number of SPSS user-missing codes turned into empty cells.
+    encoding : str
+        The text encoding a CSV was read with (empty for other kinds).
     """
 
     name: str
@@ -60,6 +62,7 @@ class SourceTable:
     decimal: str = "."
     excel_epoch: dt.datetime | None = None
     user_missing: dict[str, int] = field(default_factory=dict)
+    encoding: str = ""
 
     def index(self) -> dict[str, int]:
         """Column name -> position."""

@@ -88,6 +88,11 @@ def convert(value: Cell, plan: FieldPlan, source: SourceTable, column: str | Non
     text = canonical_text(value)
     if value is None or text in missing:
         return "", None
+    for pattern, repl in plan.replace:
+        text = pattern.sub(repl, text)
+        value = text
+    if plan.replace and text in missing:
+        return "", None
     if plan.use == "label" and column is not None:
         labels = source.value_labels.get(column)
         if labels and text in labels:

@@ -83,7 +83,7 @@ def check_column(frame: pd.DataFrame, col: Column, file: str) -> list[Problem]:
     present = ~empty
     if col.kind == "id":
         bad = present & ~per_distinct(values, lambda u: u.str.match(_ID_RE.pattern)).astype(bool)
-        report(bad, lambda v: f"{v!r} is not a valid id (letters, digits, '_' and '.', starting with a letter or digit)")
+        report(bad, lambda v: f"{v!r} is not a valid id (letters, digits, '_', '.' and '-', starting with a letter or digit)")
     elif col.kind == "date":
         dates, bad = parse_dates(values)
         report(bad, lambda v: f"{v!r} is not a valid date (expected YYYY-MM-DD)")

@@ -13,7 +13,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.]*$"
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
 _ID_RE = re.compile(ID_PATTERN)
 #: Speaker turns when ``study.yaml`` sets neither ``speakers`` nor ``turn_pattern``
 #: (the same as :data:`peerimpact.qual.corpus.DEFAULT_TURN_PATTERN`).
@@ -24,7 +24,7 @@ def check_id(value: str, what: str) -> str:
     if not isinstance(value, str) or not _ID_RE.match(value):
         raise ValueError(
             f"{what} {value!r} must start with a letter or digit and contain only letters, "
-            "digits, '_' and '.'"
+            "digits, '_', '.' and '-'"
         )
     return value
 

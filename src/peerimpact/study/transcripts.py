@@ -43,7 +43,11 @@ def load_transcripts(
             problems.append(Problem(rel, None, None, "is not a transcript (expected .txt or .docx)"))
             continue
         iid = path.stem
-        ref = parse_interview_id(iid, definition.interview_id_pattern)
+        try:
+            ref = parse_interview_id(iid, definition.interview_id_pattern, participant_sites, tps)
+        except ValueError as exc:  # AmbiguousInterviewId: names both readings
+            problems.append(Problem(rel, None, None, str(exc)))
+            continue
         if ref is None:
             problems.append(
                 Problem(rel, None, None, f"name {iid!r} does not match interview_id_pattern {definition.interview_id_pattern!r}")
