@@ -13,7 +13,7 @@ import typer
 
 from .common import say, user_errors
 
-db_app = typer.Typer(help="The web app's database: import a study folder, export it back.", no_args_is_help=True)
+db_app = typer.Typer(help="The web app's database: import a study folder, export it back, create the first admin.", no_args_is_help=True)
 
 DATA_DIR = typer.Option(None, "--data-dir", help="Folder of the SQLite database, secret key, backups and reports "
                         "(default: $PEERIMPACT_DATA_DIR or ~/.peerimpact; --demo: a new temporary folder). "
@@ -80,6 +80,54 @@ def export_study(
     path = run(out, overwrite=overwrite)
     say(f"wrote {path}")
     typer.echo(str(path))
+
+
+@db_app.command("create-admin")
+@user_errors
+def create_admin(
+    username: str = typer.Argument(..., help="User name of the research admin.", show_default=False),
+    password_stdin: bool = typer.Option(False, "--password-stdin", help="Read the password from the first line of stdin instead of prompting."),
+    data_dir: Optional[Path] = DATA_DIR,
+) -> None:
+    """Create a research admin account (set up the database first if needed); prompts for the password twice.
+
+    The first admin is made here; everyone else is created by a research admin
+    on the Accounts page. The password goes through the same validators.
+    """
+    import sys
+
+    from ..errors import UserInputError
+    from ..web import server
+
+    if password_stdin:
+        line = sys.stdin.readline()
+        password = line[:-1] if line.endswith("\n") else line
+        if not password:
+            raise UserInputError("--password-stdin: no password on stdin")
+    else:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    folder = server.configure(data_dir)
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    User = get_user_model()
+    try:
+        validate_password(password, User(username=username))
+    except ValidationError as exc:
+        raise UserInputError("password not accepted: " + " ".join(exc.messages)) from None
+    backup, applied = server.migrate(folder)
+    if backup:
+        say(f"backed up the database to {backup}")
+    if applied:
+        say(f"set up the database: applied {len(applied)} migrations")
+    from ..web.records.models import Role
+    from ..web.services.accounts import make_user
+
+    if User.objects.filter(username__iexact=username).exists():
+        raise UserInputError(f"an account named {username!r} already exists (data folder {folder})")
+    make_user(username, password, Role.ADMIN)
+    say(f"created research admin {username!r} in data folder {folder}; start the app with: peerimpact serve --data-dir {folder}")
 
 
 def register(app: typer.Typer) -> None:
