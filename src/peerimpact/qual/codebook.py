@@ -50,11 +50,11 @@ class Code(_Model):
     id: str = Field(description="Stable slug id used in `qual/codings.csv`.")
     guid: str = Field(default="", description="REFI-QDA GUID; derived from the id (uuid5) when omitted.")
     name: str = Field(description="Name shown to people.")
-    description: str = ""
+    description: str = Field(default="", description="What the code means.")
     inclusion: str = Field(default="", description="When to apply the code.")
     exclusion: str = Field(default="", description="When not to apply it.")
     colour: str | None = Field(default=None, description="`#rrggbb` colour.")
-    origin: Literal["deductive", "inductive"] | None = None
+    origin: Literal["deductive", "inductive"] | None = Field(default=None, description="From the framework (`deductive`) or from the data (`inductive`).")
     parent: str | None = Field(default=None, description="Id of the parent code (hierarchy).")
 
     @field_validator("id", "parent", mode="before")
@@ -88,12 +88,12 @@ class Code(_Model):
 class Theme(_Model):
     """An explanatory theme gathering codes."""
 
-    id: str
-    guid: str = ""
-    name: str
-    description: str = ""
-    valence: Literal["positive", "negative", "complex"] | None = None
-    codes: list[str] = Field(default_factory=list)
+    id: str = Field(description="Stable slug id of the theme.")
+    guid: str = Field(default="", description="REFI-QDA GUID; derived from the id (uuid5) when omitted.")
+    name: str = Field(description="Name shown to people.")
+    description: str = Field(default="", description="What the theme says.")
+    valence: Literal["positive", "negative", "complex"] | None = Field(default=None, description="Whether the theme is a positive, negative or complex experience.")
+    codes: list[str] = Field(default_factory=list, description="Ids of the codes it gathers (their sub-codes are included).")
 
     @field_validator("id", mode="before")
     @classmethod
@@ -125,13 +125,13 @@ class Change(_Model):
     ``{action: retired, code}``.
     """
 
-    action: Literal["added", "renamed", "merged", "split", "retired"]
-    code: str | None = None
-    codes: list[str] | None = None
-    into: str | list[str] | None = None
-    from_: str | None = Field(default=None, alias="from")
-    to: str | None = None
-    from_code: str | None = None
+    action: Literal["added", "renamed", "merged", "split", "retired"] = Field(description="What happened to the code(s).")
+    code: str | None = Field(default=None, description="The code added, renamed, split or retired.")
+    codes: list[str] | None = Field(default=None, description="`merged`: the two or more codes merged.")
+    into: str | list[str] | None = Field(default=None, description="`merged`: the code they became; `split`: the two or more codes it became.")
+    from_: str | None = Field(default=None, alias="from", description="`renamed`: the old name.")
+    to: str | None = Field(default=None, description="`renamed`: the new name.")
+    from_code: str | None = Field(default=None, description="`renamed`: the old id, when the id changed too.")
 
     @model_validator(mode="after")
     def _shape(self) -> "Change":
@@ -163,10 +163,10 @@ class Change(_Model):
 class Version(_Model):
     """A version of the framework and what changed since the previous one."""
 
-    version: int = Field(ge=1)
-    date: dt.date | None = None
-    reason: str = ""
-    changes: list[Change] = Field(default_factory=list)
+    version: int = Field(ge=1, description="Version number (1, 2, ...).")
+    date: dt.date | None = Field(default=None, description="When it was agreed (YYYY-MM-DD).")
+    reason: str = Field(default="", description="Why the framework changed.")
+    changes: list[Change] = Field(default_factory=list, description="The changes since the previous version.")
 
 
 class Codebook(_Model):
@@ -175,10 +175,10 @@ class Codebook(_Model):
     Build it with :func:`parse_codebook`; compare two with ``==``.
     """
 
-    version: int = Field(default=1, ge=1)
-    codes: list[Code] = Field(default_factory=list)
-    themes: list[Theme] = Field(default_factory=list)
-    versions: list[Version] = Field(default_factory=list)
+    version: int = Field(default=1, ge=1, description="The current version of the framework.")
+    codes: list[Code] = Field(default_factory=list, description="The codes; a sub-code names its `parent`.")
+    themes: list[Theme] = Field(default_factory=list, description="Themes gathering codes.")
+    versions: list[Version] = Field(default_factory=list, description="The version history; codings name the version they were made under.")
 
     # ----------------------------------------------------------- look-ups
     @property

@@ -23,8 +23,10 @@ class _Model(BaseModel):
 
 
 class MemoTarget(_Model):
-    type: TargetType
-    id: str
+    """What a memo is about."""
+
+    type: TargetType = Field(description="`code`, `theme`, `transcript` (an interview id) or `segment` (a `segment_id` of `qual/codings.csv`).")
+    id: str = Field(description="Id of the code, theme, interview or segment.")
 
     @field_validator("id", mode="before")
     @classmethod
@@ -35,12 +37,12 @@ class MemoTarget(_Model):
 class Memo(_Model):
     """One memo."""
 
-    id: str
-    target: MemoTarget
+    id: str = Field(description="Unique memo id.")
+    target: MemoTarget = Field(description="What the memo is about: `{type: ..., id: ...}`.")
     kind: MemoKind = Field(description="interpretive | analytic | reflexive")
-    author: str
-    date: dt.date | None = None
-    text: str
+    author: str = Field(description="Who wrote it (a coder id or a name).")
+    date: dt.date | None = Field(default=None, description="When (YYYY-MM-DD).")
+    text: str = Field(description="The memo.")
 
     @field_validator("id", mode="before")
     @classmethod
@@ -49,7 +51,9 @@ class Memo(_Model):
 
 
 class Memos(_Model):
-    memos: list[Memo] = Field(default_factory=list)
+    """The contents of `qual/memos.yaml`."""
+
+    memos: list[Memo] = Field(default_factory=list, description="The memos.")
 
     def for_target(self, type_: str, target_id: str) -> list[Memo]:
         return [m for m in self.memos if m.target.type == type_ and m.target.id == target_id]

@@ -45,6 +45,16 @@ from .versions import known_codes
 
 #: Columns of a coding sheet (after header folding: lower case, spaces and ``-`` as ``_``).
 SHEET_COLUMNS = ("interview_id", "quote", "quote_start", "quote_end", "code", "coder", "memo")
+#: What each column of a coding sheet holds (for the generated docs).
+SHEET_COLUMN_HELP = {
+    "interview_id": "The interview id (or the transcript's file name without extension); also accepted as `interview` or `transcript`.",
+    "quote": "The coded text, whole. Leave empty when giving `quote_start` and `quote_end`.",
+    "quote_start": "Instead of `quote`: the first words of the coded text (also `start words`).",
+    "quote_end": "Instead of `quote`: its last words (also `end words`).",
+    "code": "A code id of `qual/codebook.yaml`.",
+    "coder": "The coder's id (letters, digits, `_`, `.`).",
+    "memo": "Optional: a memo on the coded segment, by the coder, of kind `interpretive`.",
+}
 _ALIASES = {
     "interview": "interview_id",
     "transcript": "interview_id",
