@@ -89,12 +89,12 @@ def test_a_worker_can_be_relinked_to_a_free_participant(login, users):
 
 @pytest.mark.parametrize("data,message", [
     ({"username": "admin", "role": "coder"}, "Select a valid choice. admin is not one of the available choices."),
-    ({"role": "coordinator"}, "a site coordinator needs their site"),
-    ({"role": "worker", "participant_id": "01"}, "participant 01 already has an account"),
-    ({"role": "worker"}, "a peer worker needs their participant id"),
-    ({"role": "coder", "site_id": "1"}, "only a site coordinator has a site"),
-    ({"role": "admin", "participant_id": "03"}, "only a peer worker is linked to a participant"),
-    ({"role": "worker", "participant_id": "03"}, "worker03 already has this role, site and participant"),
+    ({"role": "coordinator"}, "A site coordinator needs their site"),
+    ({"role": "worker", "participant_id": "01"}, "Participant 01 already has an account"),
+    ({"role": "worker"}, "A peer worker needs their participant id"),
+    ({"role": "coder", "site_id": "1"}, "Only a site coordinator has a site"),
+    ({"role": "admin", "participant_id": "03"}, "Only a peer worker is linked to a participant"),
+    ({"role": "worker", "participant_id": "03"}, "Worker03 already has this role, site and participant"),
 ], ids=["own-role", "coordinator-no-site", "participant-taken", "worker-no-participant", "coder-with-site",
         "admin-with-participant", "no-change"])
 def test_role_change_problems_are_shown_and_nothing_changes(data, message, login, users):
@@ -215,10 +215,10 @@ def test_a_user_changes_their_own_password_and_it_is_audited(login, client):
 
 
 @pytest.mark.parametrize("data,message", [
-    ({"old_password": "not-the-password"}, "your current password is not right"),
-    ({"new_password2": NEW_PASSWORD + "x"}, "the two passwords differ"),
+    ({"old_password": "not-the-password"}, "Your current password is not right"),
+    ({"new_password2": NEW_PASSWORD + "x"}, "The two passwords differ"),
     ({"new_password1": "short-pw", "new_password2": "short-pw"}, "This password is too short. It must contain at least 12 characters."),
-    ({"new_password1": PASSWORD, "new_password2": PASSWORD}, "choose a password different from the current one"),
+    ({"new_password1": PASSWORD, "new_password2": PASSWORD}, "Choose a password different from the current one"),
 ], ids=["wrong-old", "differ", "too-short", "unchanged"])
 def test_own_password_problems_are_shown_and_nothing_changes(data, message, login, users):
     from django.contrib.auth import get_user_model
@@ -234,7 +234,7 @@ def test_the_accounts_page_offers_the_lifecycle_actions(login):
     admin = login("admin")
     admin.post(reverse("account-deactivate"), {"username": "worker03"})
     page = admin.get(reverse("accounts")).content.decode()
-    row = lambda name: re.search(rf"<tr><td>{name}</td>.*?</tr>", page, re.S).group(0)  # noqa: E731
+    row = lambda name: re.search(rf'<tr><td data-label="Username">{name}</td>.*?</tr>', page, re.S).group(0)  # noqa: E731
     assert "Reactivate" in row("worker03") and "Deactivate" not in row("worker03")
     assert "Reset password" in row("worker01") and "Reactivate" not in row("worker01")
     assert "Reset password" not in row("admin") and "Deactivate" not in row("admin")

@@ -122,11 +122,11 @@ def test_admin_creates_a_peer_worker_linked_to_a_participant(login, study):
     ({"password1": "short-pw", "password2": "short-pw"}, "This password is too short. It must contain at least 12 characters."),
     ({"password1": "1qaz2wsx3edc", "password2": "1qaz2wsx3edc"}, "This password is too common."),
     ({"password1": "736492018465", "password2": "736492018465"}, "This password is entirely numeric."),
-    ({"password2": NEW_PASSWORD + "x"}, "the two passwords differ"),
-    ({"site_id": ""}, "a site coordinator needs their site"),
-    ({"role": "worker", "site_id": ""}, "a peer worker needs their participant id"),
-    ({"role": "admin"}, "only a site coordinator has a site"),
-    ({"username": "ADMIN"}, "an account named &#x27;ADMIN&#x27; already exists"),
+    ({"password2": NEW_PASSWORD + "x"}, "The two passwords differ"),
+    ({"site_id": ""}, "A site coordinator needs their site"),
+    ({"role": "worker", "site_id": ""}, "A peer worker needs their participant id"),
+    ({"role": "admin"}, "Only a site coordinator has a site"),
+    ({"username": "ADMIN"}, "An account named &#x27;ADMIN&#x27; already exists"),
     ({"role": "owner"}, "Select a valid choice. owner is not one of the available choices."),
 ], ids=["too-short", "common", "numeric", "mismatch", "coordinator-without-site", "worker-without-participant",
         "admin-with-site", "duplicate-username", "unknown-role"])
@@ -177,7 +177,7 @@ def test_deactivation_refusals(login, username, message):
 
 def test_the_account_list_names_no_identifier_in_a_url(login):
     text = text_of(login("admin").get(reverse("accounts")))
-    assert "<td>worker01</td>" in text and "<td>coord2</td>" in text
+    assert '<td data-label="Username">worker01</td>' in text and '<td data-label="Username">coord2</td>' in text
     assert "worker01/" not in text and "?username" not in text
 
 
@@ -199,10 +199,10 @@ def test_admin_adds_a_participant_with_consent_and_both_are_audited(login, users
 
 
 @pytest.mark.parametrize("change,message", [
-    ({"participant_id": "01"}, "participant 01 already exists"),
+    ({"participant_id": "01"}, "Participant 01 already exists"),
     ({"participant_id": "-04"}, "Enter a valid value."),
     ({"consent_date": "2099-01-01"}, "2099-01-01 is in the future"),
-    ({"form_version": ""}, "This field is required."),
+    ({"form_version": ""}, "Consent form version is required."),
     ({"site_id": "9"}, "Select a valid choice. 9 is not one of the available choices."),
 ], ids=["duplicate", "bad-id", "future-consent", "no-form-version", "unknown-site"])
 def test_bad_participants_are_refused_and_store_nothing(login, change, message):
@@ -275,7 +275,7 @@ def test_service_use_needs_consent_first(login, users):
     client = login("coord1")
     assert "no consent" in text_of(client.get(reverse("service-use")))
     r = client.post(service_url("02"), {"used__gp": "on", "count__gp": "1"})
-    assert "participant 02 has no recorded consent: record consent before any service-use data" in text_of(r)
+    assert "Participant 02 has no recorded consent: record consent before any service-use data" in text_of(r)
     assert not ServiceUse.objects.filter(participant__participant_id="02").exists()
 
 
@@ -285,4 +285,5 @@ def test_unknown_timepoint_is_not_found(login):
 
 def test_the_service_use_list_shows_only_the_coordinators_site(login):
     text = text_of(login("coord2").get(reverse("service-use")))
-    assert "<td>03</td>" in text and "<td>01</td>" not in text and "<td>02</td>" not in text
+    assert '<td data-label="Participant">03</td>' in text
+    assert '<td data-label="Participant">01</td>' not in text and '<td data-label="Participant">02</td>' not in text

@@ -26,12 +26,12 @@ def test_worker_records_a_contact_with_a_long_duration_warning(login):
     assert "150 minutes is more than 120 minutes (2 hours): please check it" in text
     contact = Contact.objects.latest("id")
     assert (contact.worker.participant_id, contact.person.person_id, contact.duration_minutes) == ("01", "P001", 150.0)
-    assert f"<td>{contact.contact_id}</td>" in text
+    assert f'<td data-label="Contact">{contact.contact_id}</td>' in text
 
 
 @pytest.mark.parametrize("change,message", [
     ({"date": "2099-01-01"}, "2099-01-01 is in the future"),
-    ({"date": "2020-01-01"}, "contact on 2020-01-01 is before the allocation on 2020-02-01"),
+    ({"date": "2020-01-01"}, "Contact on 2020-01-01 is before the allocation on 2020-02-01"),
     ({"person_id": "P003"}, "Select a valid choice. P003 is not one of the available choices."),
     ({"duration_minutes": "2000"}, "Ensure this value is less than or equal to 1440."),
 ], ids=["future", "before-allocation", "other-sites-person", "too-long"])
@@ -86,10 +86,10 @@ def test_questionnaire_page_save_resume_submit(login, users):
     resumed = client.get(url).content.decode()
     assert 'name="wemwbs_1" value="5" checked' in resumed
     bad = client.post(url, {"wemwbs_1": "7", "action": "submit"}).content.decode()
-    assert "value 7 is outside the range 1–5 of wemwbs" in bad
+    assert "Value 7 is outside the range 1–5 of wemwbs" in bad
     values = {f"wemwbs_{i}": "2" for i in range(1, 15)}
     done = client.post(url, {**values, "action": "submit"}, follow=True).content.decode()
-    assert "Submitted. Scores: wemwbs.total = 28" in done
+    assert "Mental wellbeing (WEMWBS): 28 (14 of 14 items answered)" in done
     assert "Already submitted" in client.get(url).content.decode()
 
 

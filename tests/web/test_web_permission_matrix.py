@@ -26,7 +26,7 @@ PAGES = {
     "adherence": {"admin", "coord1", "coord2", "worker01", "worker02", "worker03"},
     "workforce": {"admin", "coord1", "coord2"},
     "consent": {"admin"},
-    "questionnaires": {"admin", "worker01", "worker02", "worker03"},
+    "questionnaires": {"admin", "coord1", "coord2", "worker01", "worker02", "worker03"},  # coordinators: status and reopen only
     "transcripts": {"admin", "coder"},
     "audit": {"admin"},
     "audit-csv": {"admin"},
@@ -55,9 +55,9 @@ OBJECT_PAGES = {
 }
 # What each role's list pages must never show.
 NEVER_SHOWN = {
-    "coord1": ["<td>C4</td>", "P003"], "coord2": ["<td>C1</td>", "<td>C3</td>", "P001", "P002"],
-    "worker01": ["<td>C3</td>", "<td>C4</td>", "P002", "P003"], "worker02": ["<td>C1</td>", "<td>C4</td>", "P001", "P003"],
-    "worker03": ["<td>C1</td>", "<td>C3</td>", "P001", "P002"],
+    "coord1": ['<td data-label="Contact">C4</td>', "P003"], "coord2": ['<td data-label="Contact">C1</td>', '<td data-label="Contact">C3</td>', "P001", "P002"],
+    "worker01": ['<td data-label="Contact">C3</td>', '<td data-label="Contact">C4</td>', "P002", "P003"], "worker02": ['<td data-label="Contact">C1</td>', '<td data-label="Contact">C4</td>', "P001", "P003"],
+    "worker03": ['<td data-label="Contact">C1</td>', '<td data-label="Contact">C3</td>', "P001", "P002"],
 }
 API_READ = {"C1": {"admin", "coord1", "worker01"}, "C3": {"admin", "coord1", "worker02"}, "C4": {"admin", "coord2", "worker03"}}
 API_WRITE = {"C1": {"admin", "worker01"}, "C3": {"admin", "worker02"}, "C4": {"admin", "worker03"}}

@@ -39,14 +39,15 @@ def test_related_objects_are_loaded_with_the_row(token, django_assert_num_querie
 
 def test_allocation_lookup_matches_the_queryset(users):
     from peerimpact.web.records.models import Allocation
-    from peerimpact.web.services.contacts import FIRST_ALLOCATION
+    from peerimpact.web.services.contacts import ALLOCATIONS_OF
 
     for a in Allocation.objects.select_related("worker", "person"):
-        fast = FIRST_ALLOCATION.first(a.worker.pk, a.person.person_id)
-        orm = (Allocation.objects.filter(worker=a.worker, person__person_id=a.person.person_id)
-               .select_related("person").order_by("allocated_on").first())
-        assert (_fields(fast), _fields(fast.person)) == (_fields(orm), _fields(orm.person))
-    assert FIRST_ALLOCATION.first(-1, "nobody") is None
+        fast = ALLOCATIONS_OF.all(a.worker.pk, a.person.person_id)
+        orm = list(Allocation.objects.filter(worker=a.worker, person__person_id=a.person.person_id)
+                   .select_related("person").order_by("allocated_on", "id"))
+        assert len(fast) == len(orm) == 1
+        assert [(_fields(x), _fields(x.person)) for x in fast] == [(_fields(x), _fields(x.person)) for x in orm]
+    assert ALLOCATIONS_OF.all(-1, "nobody") == []
 
 
 @pytest.mark.parametrize("build,placeholders,message", [

@@ -82,6 +82,12 @@ def contacts_for(user) -> QuerySet:
     return _scoped(Contact.objects.select_related("worker", "person"), membership(user), site="worker__site", worker="worker")
 
 
+def deleted_contacts_for(user) -> QuerySet:
+    """Soft-deleted contacts the user could see before they were deleted (to undo a delete)."""
+    qs = Contact.all_objects.filter(deleted_at__isnull=False).select_related("worker", "person")
+    return _scoped(qs, membership(user), site="worker__site", worker="worker")
+
+
 def allocations_for(user) -> QuerySet:
     return _scoped(Allocation.objects.select_related("worker", "person"), membership(user), site="worker__site", worker="worker")
 

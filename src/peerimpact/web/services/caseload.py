@@ -2,8 +2,13 @@
 
 FTE = contracted hours / ``full_time_hours`` (37.5 by default); bank staff,
 who have no contracted hours, count as ``bank_fte`` (configurable). A person
-is on a worker's caseload on a day when allocated on or before it and the
-allocation has not ended by then.
+is on a worker's caseload on a day when allocated on or before it and support has not stopped by then: support
+stops on the allocation's end date when one is recorded, else at the end of
+its support schedule after discharge (``weekly_weeks`` weekly then
+``fortnightly_count`` fortnightly meetings); an allocation with neither an
+end nor a discharge date counts (the person is still on the ward). So an
+imported allocation without an end date does not count against the cap
+forever.
 """
 
 from __future__ import annotations
@@ -26,8 +31,17 @@ def cap_of(fte: float | None, policy: Policy) -> float | None:
     return None if fte is None else policy.caseload_per_fte * fte
 
 
-def active_on(allocated_on: dt.date, ended_on: dt.date | None, day: dt.date) -> bool:
-    return allocated_on <= day and (ended_on is None or ended_on > day)
+def support_ends(discharged_on: dt.date | None, ended_on: dt.date | None, policy: Policy) -> dt.date | None:
+    """The first day an allocation no longer counts: its end date, else the end of the post-discharge schedule."""
+    if ended_on is not None:
+        return ended_on
+    if discharged_on is None:
+        return None
+    return discharged_on + dt.timedelta(weeks=policy.weekly_weeks + 2 * policy.fortnightly_count)
+
+
+def active_on(allocated_on: dt.date, stops_on: dt.date | None, day: dt.date) -> bool:
+    return allocated_on <= day and (stops_on is None or stops_on > day)
 
 
 @dataclass
@@ -36,10 +50,16 @@ class WorkerCaseload:
     fte: float | None
     cap: float | None
     people: list[str] = field(default_factory=list)
+    reasons: list[str] = field(default_factory=list)  # over-cap reasons given for the people counted
 
     @property
     def active(self) -> int:
         return len(self.people)
+
+    @property
+    def room(self) -> float | None:
+        """How many more people fit under the cap (None without a cap)."""
+        return None if self.cap is None else self.cap - self.active
 
     @property
     def over_cap(self) -> bool:
@@ -66,8 +86,10 @@ def worker_caseloads(workers, day: dt.date, policy: Policy) -> list[WorkerCaselo
         rows[w.pk] = WorkerCaseload(w, fte, cap_of(fte, policy))
     allocations = Allocation.objects.filter(worker__in=[w.pk for w in workers]).select_related("person").order_by("person__person_id")
     for a in allocations:
-        if active_on(a.allocated_on, a.ended_on, day):
+        if active_on(a.allocated_on, support_ends(a.discharged_on, a.ended_on, policy), day):
             rows[a.worker_id].people.append(a.person.person_id)
+            if a.over_cap_reason:
+                rows[a.worker_id].reasons.append(f"{a.person.person_id} (allocated {a.allocated_on.isoformat()}): {a.over_cap_reason}")
     return list(rows.values())
 
 

@@ -23,9 +23,9 @@ from ..prepared import PreparedQuery
 from .errors import Collector, Conflict, FieldErrors
 
 EARLIEST = dt.date(2000, 1, 1)
-# The first allocation of a person (by person_id) to a worker (by primary key), with the person.
-FIRST_ALLOCATION = PreparedQuery(lambda worker_pk, person_id: Allocation.objects.filter(worker_id=worker_pk, person__person_id=person_id)
-                                 .select_related("person").order_by("allocated_on")[:1], -7_654_321, "<person_id>")
+# The allocations of a person (by person_id) to a worker (by primary key), with the person, oldest first.
+ALLOCATIONS_OF = PreparedQuery(lambda worker_pk, person_id: Allocation.objects.filter(worker_id=worker_pk, person__person_id=person_id)
+                               .select_related("person").order_by("allocated_on", "id"), -7_654_321, "<person_id>")
 FIELDS = ("contact_id", "worker_id", "person_id", "date", "mode", "duration_minutes", "status", "phase")
 
 
@@ -83,7 +83,7 @@ def _resolve_worker(user, worker_id, errors: Collector) -> Participant | None:
     return worker
 
 
-def _check_allocation(user, worker, person_id, date, errors: Collector):
+def _check_allocation(user, worker, person_id, date, errors: Collector, phase=None, warnings: list[str] | None = None):
     """The person (allocated to ``worker`` and visible to ``user``) in one query; None with an error otherwise.
 
     Only research admins (every person) and peer workers (``worker`` is their
@@ -91,19 +91,45 @@ def _check_allocation(user, worker, person_id, date, errors: Collector):
     allocated to ``worker`` is visible to ``user``; any other role is scoped
     explicitly. Skipping the scope subquery for these two roles saves a
     third of this query's cost on the load test's hot path.
+
+    The phase is checked against the discharge date of the allocation in
+    force on the contact date (see :func:`check_phase`).
     """
-    first = None
+    allocations = []
     if person_id is not None and role_of(user) in (ADMIN, WORKER):
-        first = FIRST_ALLOCATION.first(worker.pk, person_id)
+        allocations = ALLOCATIONS_OF.all(worker.pk, person_id)
     elif person_id is not None:
         qs = Allocation.objects.filter(worker=worker, person__person_id=person_id, person__in=persons_for(user))
-        first = qs.select_related("person").order_by("allocated_on").first()
-    if first is None:
+        allocations = list(qs.select_related("person").order_by("allocated_on", "id"))
+    if not allocations:
         errors.add("person_id", f"{person_id!r} is not a person allocated to this worker")
         return None
+    first = allocations[0]
     if date is not None and date < first.allocated_on:
         errors.add("date", f"contact on {date.isoformat()} is before the allocation on {first.allocated_on.isoformat()}")
+    elif date is not None and phase is not None:
+        current = [a for a in allocations if a.allocated_on <= date][-1]
+        check_phase(phase, date, current.discharged_on, first.person.person_id, errors, warnings)
     return first.person
+
+
+def check_phase(phase: str, date: dt.date, discharged_on: dt.date | None, person_id: str, errors: Collector,
+                warnings: list[str] | None = None) -> None:
+    """A contact's phase against the discharge date (both phases are allowed on the day of discharge).
+
+    ``pre_discharge`` after a recorded discharge and ``post_discharge`` before it
+    are errors: they would credit the wrong slot of the support schedule.
+    ``post_discharge`` without a recorded discharge date is a warning (the
+    coordinator may not have entered it yet).
+    """
+    if phase == "pre_discharge" and discharged_on is not None and date > discharged_on:
+        errors.add("phase", f"{person_id} was discharged on {discharged_on.isoformat()}, before this contact on "
+                            f"{date.isoformat()}: choose after discharge")
+    elif phase == "post_discharge" and discharged_on is not None and date < discharged_on:
+        errors.add("phase", f"{person_id} is discharged on {discharged_on.isoformat()}, after this contact on "
+                            f"{date.isoformat()}: choose before discharge")
+    elif phase == "post_discharge" and discharged_on is None and warnings is not None:
+        warnings.append(f"phase: no discharge date is recorded for {person_id}: ask the coordinator to enter it")
 
 
 def _check_values(data: dict, errors: Collector) -> None:
@@ -150,7 +176,8 @@ def create_contact(user, data: dict) -> Saved:
     _check_values(data, errors)
     date = parse_date(data["date"], "date", errors) if data.get("date") not in (None, "") else None
     worker = _resolve_worker(user, data.get("worker_id"), errors)
-    person = _check_allocation(user, worker, data.get("person_id"), date, errors) if worker else None
+    warnings: list[str] = []
+    person = _check_allocation(user, worker, data.get("person_id"), date, errors, data.get("phase"), warnings) if worker else None
     errors.raise_if_any()
     contact_id = data.get("contact_id") or new_contact_id()
     contact = Contact(contact_id=contact_id, worker=worker, person=person, date=date, mode=data["mode"],
@@ -163,7 +190,7 @@ def create_contact(user, data: dict) -> Saved:
         if Contact.all_objects.filter(contact_id=contact_id).exists():
             raise Conflict([("contact_id", f"{contact_id!r} is already used by another contact")]) from None
         raise
-    return Saved(contact, duration_warnings(contact.duration_minutes))
+    return Saved(contact, duration_warnings(contact.duration_minutes) + warnings)
 
 
 def update_contact(user, contact: Contact, data: dict) -> Saved:
@@ -182,7 +209,8 @@ def update_contact(user, contact: Contact, data: dict) -> Saved:
     if data.get("date") not in (None, ""):
         date = parse_date(data["date"], "date", errors)
     person_id = data.get("person_id") or contact.person.person_id
-    person = _check_allocation(user, contact.worker, person_id, date, errors)
+    warnings: list[str] = []
+    person = _check_allocation(user, contact.worker, person_id, date, errors, data.get("phase") or contact.phase, warnings)
     errors.raise_if_any()
     contact.person, contact.date = person, date
     for field in ("mode", "status", "phase", "duration_minutes"):
@@ -190,7 +218,7 @@ def update_contact(user, contact: Contact, data: dict) -> Saved:
             setattr(contact, field, data[field])
     contact._history_user = user
     contact.save()
-    return Saved(contact, duration_warnings(contact.duration_minutes))
+    return Saved(contact, duration_warnings(contact.duration_minutes) + warnings)
 
 
 def contact_dict(contact: Contact) -> dict:

@@ -22,7 +22,7 @@ from ...study import Study
 from ...study.checks import empty_table
 from ...study.tables import ALLOCATIONS, CODINGS, CONTACTS, EMPLOYMENT, SERVICE_USE
 from ...study.write import format_cell
-from ..access import ADMIN, WORKER, membership, participants_for
+from ..access import ADMIN, COORDINATOR, WORKER, membership, participants_for
 from ..records.models import Policy, QuestionnaireResponse
 from .contacts import today
 from .errors import Collector, Conflict, FieldErrors
@@ -208,8 +208,34 @@ def _save(user, participant, timepoint, form: Form, values, submit: bool, in_win
     return record
 
 
+def reopen_questionnaire(user, participant, timepoint: str, form: Form) -> QuestionnaireResponse:
+    """Turn a submitted response back into a draft (values kept) so that it can be corrected and submitted again.
+
+    Research admins (any participant) and site coordinators (their site) only;
+    the audit trail records who reopened it and when (change reason "reopened").
+
+    Raises
+    ------
+    FieldErrors
+        When the response is not submitted (nothing to reopen).
+    """
+    m = membership(user)
+    if m is None or m.role not in (ADMIN, COORDINATOR):
+        raise PermissionError("only research admins and site coordinators reopen questionnaires")
+    with transaction.atomic():
+        record = (QuestionnaireResponse.objects.select_for_update()
+                  .filter(participant=participant, timepoint=timepoint, instrument=form.key).first())
+        if record is None or record.status != QuestionnaireResponse.SUBMITTED:
+            raise FieldErrors([("instrument", f"{form.instrument.name} at {timepoint} is not submitted: there is nothing to reopen")])
+        record.status, record.submitted_at, record.submitted_by, record.in_window = QuestionnaireResponse.DRAFT, None, None, None
+        record._history_user = user
+        record._change_reason = "reopened"
+        record.save()
+    return record
+
+
 def draft_of(participant, timepoint: str, form: Form) -> QuestionnaireResponse | None:
     return QuestionnaireResponse.objects.filter(participant=participant, timepoint=timepoint, instrument=form.key).first()
 
 
-__all__ = ["FieldErrors", "Form", "build_form", "draft_of", "study_forms", "submit_questionnaire"]
+__all__ = ["FieldErrors", "Form", "build_form", "draft_of", "reopen_questionnaire", "study_forms", "submit_questionnaire"]

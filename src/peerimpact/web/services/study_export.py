@@ -18,12 +18,13 @@ from pathlib import Path
 import pandas as pd
 
 from ...errors import UserInputError
+from ...fileio import replace_folder
 from ...instruments import load_instruments
 from ...study import Study, StudyDefinition, Transcript, load_study
 from ...study.checks import empty_table, parse_numbers, typed_table
 from ...study.model import StudySource
 from ...study.tables import ALLOCATIONS, CODINGS, CONTACTS, EMPLOYMENT, PARTICIPANTS, SERVICE_USE, Table
-from ...study.write import dump_yaml, format_cell, replace_dir, write_study
+from ...study.write import dump_yaml, format_cell, write_study
 from ..records.models import (
     Allocation, Coding, Contact, Employment, Participant, QuestionnaireResponse, ServiceUse, StudyConfig, Transcript as TranscriptRow,
 )
@@ -169,5 +170,37 @@ def export_study(out_dir: str | Path, overwrite: bool = False) -> Path:
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    replace_dir(tmp, out)
+    replace_folder(tmp, out)
     return out
+
+
+def study_zip(user, folder: Path) -> Path:
+    """Export the study (validated, as :func:`export_study`) and zip it into ``folder``; record the download.
+
+    The zip holds one top-level folder, ``study/``. The download is stored as
+    a :class:`StudyDownload` (who, when, SHA-256, size), so the audit trail
+    lists it.
+    """
+    import hashlib
+    import tempfile
+    import zipfile
+
+    from django.utils import timezone
+
+    from ..records.models import StudyDownload
+
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = f"{timezone.now():%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:6]}"
+    target = folder / f"peerimpact-study-{stamp}.zip"
+    with tempfile.TemporaryDirectory(dir=folder) as tmp:
+        out = export_study(Path(tmp) / "study")
+        partial = target.with_suffix(".part")
+        with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as zf:
+            for path in sorted(p for p in out.rglob("*") if p.is_file()):
+                zf.write(path, Path("study") / path.relative_to(out))
+        partial.replace(target)
+    data = target.read_bytes()
+    record = StudyDownload(downloaded_by=user, sha256=hashlib.sha256(data).hexdigest(), size_bytes=len(data))
+    record._history_user = user
+    record.save()
+    return target

@@ -38,7 +38,9 @@ def caseloads(request):
 
 @roles(ADMIN, COORDINATOR)
 def allocation_new(request):
-    form = AllocationForm(request.POST or None, user=request.user)
+    day = today()
+    loads = worker_caseloads(workers_for(request.user), day, Policy.current())
+    form = AllocationForm(request.POST or None, user=request.user, initial={"allocated_on": day})
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         for key in ("allocated_on", "discharged_on"):
@@ -49,10 +51,10 @@ def allocation_new(request):
             apply_errors(form, exc)
         else:
             for w in warnings:
-                messages.warning(request, "Over the caseload cap: " + w)
+                messages.warning(request, "Over the caseload cap: " + w + ".")
             messages.success(request, f"{allocation.person.person_id} allocated to {allocation.worker.participant_id}.")
             return redirect("caseloads")
-    return page(request, "web/allocation_form.html", {"form": form})
+    return page(request, "web/allocation_form.html", {"form": form, "loads": loads, "as_of": day})
 
 
 def _adherence_rows(user, day: dt.date, policy: Policy):
@@ -98,6 +100,9 @@ def employment_edit(request, uid):
     fields = ("contract", "hours_per_week", "start_date", "end_date", "sick_days")
     form = EmploymentForm(request.POST or None, initial={f: getattr(employment, f) for f in fields})
     if request.method == "POST" and form.is_valid():
+        if not form.has_changed():
+            messages.success(request, f"Nothing changed for {employment.participant.participant_id}.")
+            return redirect("workforce")
         for f in fields:
             setattr(employment, f, form.cleaned_data[f])
         employment._history_user = request.user

@@ -25,6 +25,9 @@ def consent_record(request, uid):
     consent = participant.consent_or_none
     initial = {"consent_date": consent.consent_date, "form_version": consent.form_version} if consent else {}
     form = ConsentForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid() and consent is not None and not form.has_changed():
+        messages.success(request, f"Nothing changed in the consent of {participant.participant_id}.")
+        return redirect("consent")
     if request.method == "POST" and form.is_valid():
         errors = Collector()
         date = parse_date(form.cleaned_data["consent_date"], "consent_date", errors)

@@ -1,24 +1,45 @@
-"""The contact log pages (a peer worker's own log; a coordinator reads their site's)."""
+"""The contact log pages (a peer worker's own log; a coordinator reads their site's).
+
+``/contacts/new/?allocation=<uid>`` opens the form pre-filled from one
+allocation (person, today's date, and the phase from its discharge date):
+the one-tap "record contact" of a peer worker's home page. Deleting asks to
+confirm on its own page, and the list then offers to undo it.
+"""
 
 from __future__ import annotations
+
+import uuid
 
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from ..access import ADMIN, COORDINATOR, WORKER, contacts_for
-from ..services.contacts import create_contact, update_contact
+from ..access import ADMIN, COORDINATOR, WORKER, allocations_for, contacts_for, deleted_contacts_for
+from ..services.contacts import create_contact, today, update_contact
 from ..services.errors import FieldErrors
 from .common import page, roles
 from .forms import ContactForm, apply_errors
+from .wording import plain_warning
+
+
+def _uuid(text: str | None) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(text or "")
+    except ValueError:
+        return None
 
 
 @roles(ADMIN, COORDINATOR, WORKER)
 def contact_list(request):
     qs = contacts_for(request.user).order_by("-date", "-id")
     pager = Paginator(qs, 50).get_page(request.GET.get("page"))
-    return page(request, "web/contacts.html", {"page": pager, "can_write": request.membership.role in (ADMIN, WORKER)})
+    can_write = request.membership.role in (ADMIN, WORKER)
+    deleted = None
+    if can_write and (uid := _uuid(request.GET.get("deleted"))):
+        deleted = deleted_contacts_for(request.user).filter(uid=uid).first()
+    return page(request, "web/contacts.html", {"page": pager, "can_write": can_write, "deleted": deleted})
 
 
 def _save(request, form: ContactForm, contact=None):
@@ -33,15 +54,27 @@ def _save(request, form: ContactForm, contact=None):
         apply_errors(form, exc)
         return None
     for warning in saved.warnings:
-        messages.warning(request, warning)
+        messages.warning(request, plain_warning(warning))
     messages.success(request, f"Contact {saved.contact.contact_id} saved.")
     return redirect("contacts")
+
+
+def prefill(user, allocation_uid) -> dict:
+    """Initial values from one allocation the user may see: person, worker, today, and the phase by the discharge date."""
+    allocation = allocations_for(user).filter(uid=allocation_uid).first() if allocation_uid else None
+    if allocation is None:
+        return {"date": today()}
+    day = today()
+    discharged = allocation.discharged_on
+    phase = "post_discharge" if discharged is not None and day >= discharged else "pre_discharge"
+    return {"worker_id": allocation.worker.participant_id, "person_id": allocation.person.person_id, "date": day, "phase": phase}
 
 
 @roles(ADMIN, WORKER)
 def contact_new(request):
     role = request.membership.role
-    form = ContactForm(request.POST or None, user=request.user, role=role)
+    initial = prefill(request.user, _uuid(request.GET.get("allocation")))
+    form = ContactForm(request.POST or None, initial=initial, user=request.user, role=role)
     if request.method == "POST" and form.is_valid():
         response = _save(request, form)
         if response:
@@ -65,10 +98,21 @@ def contact_edit(request, uid):
     return page(request, "web/contact_form.html", {"form": form, "title": f"Edit contact {contact.contact_id}", "contact": contact})
 
 
-@require_POST
 @roles(ADMIN, WORKER)
 def contact_delete(request, uid):
+    """GET: ask to confirm; POST: soft-delete, then the list offers to undo."""
     contact = get_object_or_404(contacts_for(request.user), uid=uid)
+    if request.method != "POST":
+        return page(request, "web/contact_delete.html", {"contact": contact})
     contact.soft_delete(request.user)
     messages.success(request, f"Contact {contact.contact_id} deleted (kept in the audit trail).")
+    return redirect(reverse("contacts") + f"?deleted={contact.uid}")
+
+
+@require_POST
+@roles(ADMIN, WORKER)
+def contact_restore(request, uid):
+    contact = get_object_or_404(deleted_contacts_for(request.user), uid=uid)
+    contact.restore(request.user)
+    messages.success(request, f"Contact {contact.contact_id} restored.")
     return redirect("contacts")

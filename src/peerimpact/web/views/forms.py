@@ -8,30 +8,49 @@ from ..access import ADMIN, persons_for, workers_for
 from ..records.models.operations import CONTACT_MODES, CONTACT_PHASES, CONTACT_STATUSES, Policy
 from ..services.errors import FieldErrors
 
-DATE = forms.DateInput(attrs={"type": "date"})
+from .wording import plain_error
+
+# ISO dates: a browser's date input accepts nothing else, and under ``en-gb`` Django would render
+# 05/12/2026, which the input rejects, so an edit form would open with the date blank.
+DATE = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+CHOOSE = ("", "— choose —")
 
 
 def apply_errors(form: forms.Form, exc: FieldErrors) -> None:
+    """Every service error next to its field (or above the form), in plain words."""
     for field, message in exc.errors:
-        form.add_error(field if field in form.fields else None, f"{field}: {message}" if field and field not in form.fields else message)
+        here = field in form.fields
+        form.add_error(field if here else None, plain_error(field, message, shown_next_to_field=here))
 
 
-class ContactForm(forms.Form):
+class PlainForm(forms.Form):
+    """A form whose "required" errors name the field ("Date is required.") instead of Django's "This field is required."."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            what = field.label or name.replace("_", " ").capitalize()
+            field.error_messages["required"] = f"{what} is required." if not isinstance(field, forms.ChoiceField) else f"Choose the {what[0].lower() + what[1:]}."
+
+
+class ContactForm(PlainForm):
     worker_id = forms.ChoiceField(label="Peer worker")
     person_id = forms.ChoiceField(label="Person supported")
     date = forms.DateField(widget=DATE)
-    mode = forms.ChoiceField(choices=CONTACT_MODES)
-    duration_minutes = forms.FloatField(required=False, min_value=0, max_value=24 * 60, label="Duration (minutes)")
-    status = forms.ChoiceField(choices=CONTACT_STATUSES)
-    phase = forms.ChoiceField(choices=CONTACT_PHASES, label="Before or after discharge")
+    mode = forms.ChoiceField(choices=CONTACT_MODES, widget=forms.RadioSelect)
+    duration_minutes = forms.FloatField(required=False, min_value=0, max_value=24 * 60, label="Duration (minutes)",
+                                        widget=forms.NumberInput(attrs={"inputmode": "decimal"}))
+    status = forms.ChoiceField(choices=CONTACT_STATUSES, widget=forms.RadioSelect)
+    phase = forms.ChoiceField(choices=CONTACT_PHASES, label="Before or after discharge", widget=forms.RadioSelect)
 
     def __init__(self, *args, user=None, role=None, **kwargs):
         super().__init__(*args, **kwargs)
         people = persons_for(user).order_by("person_id").values_list("person_id", flat=True)
-        self.fields["person_id"].choices = [(p, p) for p in people]
+        # Nothing pre-selected: a default person or phase left untouched would be credited wrongly.
+        self.fields["person_id"].choices = [CHOOSE] + [(p, p) for p in people]
         if role == ADMIN:
             workers = workers_for(user).order_by("participant_id").values_list("participant_id", flat=True)
-            self.fields["worker_id"].choices = [(w, w) for w in workers]
+            self.fields["worker_id"].choices = [CHOOSE] + [(w, w) for w in workers]
         else:
             del self.fields["worker_id"]
 
@@ -41,7 +60,7 @@ class ContactForm(forms.Form):
         return d
 
 
-class AllocationForm(forms.Form):
+class AllocationForm(PlainForm):
     worker_id = forms.ChoiceField(label="Peer worker")
     person_id = forms.RegexField(regex=r"^[A-Za-z0-9][A-Za-z0-9_.]*$", max_length=64, label="Person id (pseudonymised)")
     allocated_on = forms.DateField(widget=DATE)
@@ -55,7 +74,7 @@ class AllocationForm(forms.Form):
         self.fields["worker_id"].choices = [(w, w) for w in workers]
 
 
-class EmploymentForm(forms.Form):
+class EmploymentForm(PlainForm):
     contract = forms.ChoiceField(choices=[("contracted", "Contracted"), ("bank", "Bank")])
     hours_per_week = forms.FloatField(required=False, min_value=0, max_value=80)
     start_date = forms.DateField(widget=DATE)
@@ -66,15 +85,15 @@ class EmploymentForm(forms.Form):
         data = super().clean()
         contract, hours = data.get("contract"), data.get("hours_per_week")
         if contract == "bank" and hours:
-            self.add_error("hours_per_week", "bank staff have no contracted hours: leave empty or 0")
+            self.add_error("hours_per_week", "Bank staff have no contracted hours: leave this empty or 0.")
         if contract == "contracted" and hours is None:
-            self.add_error("hours_per_week", "contracted staff need their contracted hours")
+            self.add_error("hours_per_week", "Contracted staff need their contracted hours.")
         if data.get("end_date") and data.get("start_date") and data["end_date"] < data["start_date"]:
-            self.add_error("end_date", "is before the start date")
+            self.add_error("end_date", "The end date is before the start date.")
         return data
 
 
-class ConsentForm(forms.Form):
+class ConsentForm(PlainForm):
     consent_date = forms.DateField(widget=DATE)
     form_version = forms.CharField(max_length=50)
 
@@ -95,7 +114,7 @@ class PolicyForm(forms.ModelForm):
         }
 
 
-class AccountForm(forms.Form):
+class AccountForm(PlainForm):
     """A new account; the rules (validators, role scope) are in ``services.accounts.create_account``."""
 
     username = forms.RegexField(regex=r"^[A-Za-z0-9][A-Za-z0-9_.@+-]*$", max_length=150)
@@ -118,15 +137,15 @@ class AccountForm(forms.Form):
     def clean(self):
         data = super().clean()
         if data.get("password1") and data.get("password1") != data.get("password2"):
-            self.add_error("password2", "the two passwords differ")
+            self.add_error("password2", "The two passwords differ.")
         return data
 
 
-class DeactivateForm(forms.Form):
+class DeactivateForm(PlainForm):
     username = forms.CharField(max_length=150)
 
 
-class ParticipantForm(forms.Form):
+class ParticipantForm(PlainForm):
     participant_id = forms.RegexField(regex=r"^[A-Za-z0-9][A-Za-z0-9_.]*$", max_length=64, label="Participant id (pseudonymised)")
     site_id = forms.ChoiceField(label="Site")
     consent_date = forms.DateField(widget=DATE)
@@ -139,7 +158,7 @@ class ParticipantForm(forms.Form):
         self.fields["site_id"].choices = [(s, s) for s in Site.objects.order_by("site_id").values_list("site_id", flat=True)]
 
 
-class RoleChangeForm(forms.Form):
+class RoleChangeForm(PlainForm):
     """Another role (and site / participant link) for an account; the rules are in ``services.lifecycle.change_role``."""
 
     username = forms.ChoiceField(label="Account")
@@ -161,7 +180,7 @@ class RoleChangeForm(forms.Form):
         self.fields["participant_id"].choices = [("", "—")] + [(p, p) for p in ids]
 
 
-class OwnPasswordForm(forms.Form):
+class OwnPasswordForm(PlainForm):
     old_password = forms.CharField(widget=forms.PasswordInput, max_length=200, label="Current password", strip=False)
     new_password1 = forms.CharField(widget=forms.PasswordInput, max_length=200, label="New password", strip=False)
     new_password2 = forms.CharField(widget=forms.PasswordInput, max_length=200, label="New password again", strip=False)

@@ -12,9 +12,9 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect
 from django.utils import timezone
 
-from ...errors import UserInputError
+from ...errors import StudyValidationError, UserInputError
 from ..access import ADMIN
-from ..services.study_export import build_study
+from ..services.study_export import build_study, study_zip as make_study_zip
 from .common import page, roles
 
 RUN_RE = re.compile(r"^\d{8}-\d{6}-[0-9a-f]{6}$")
@@ -57,3 +57,18 @@ def report_file(request, run: str, name: str):
     if not path.is_file():
         raise Http404
     return FileResponse(path.open("rb"), as_attachment=True, filename=f"peerimpact-{run}-{name}", content_type=FILES[name])
+
+
+@roles(ADMIN)
+def study_zip(request):
+    """The study folder (``db export-study``) as a zip; each download is recorded in the audit trail."""
+    if request.method != "POST":
+        return redirect("report")
+    try:
+        path = make_study_zip(request.user, Path(settings.PEERIMPACT_DATA_DIR) / "exports")
+    except (UserInputError, StudyValidationError) as exc:
+        messages.error(request, f"The study could not be exported: {exc}")
+        return redirect("report")
+    response = FileResponse(path.open("rb"), as_attachment=True, filename=path.name, content_type="application/zip")
+    path.unlink()  # the open handle keeps the data until the response is sent (POSIX)
+    return response

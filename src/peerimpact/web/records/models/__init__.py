@@ -3,13 +3,13 @@ questionnaires, and accounts. Every study model keeps a history (audit trail)
 and is soft-deleted."""
 
 from .accounts import ApiToken, Membership, Role, User
-from .operations import Allocation, Contact, Person, Policy
+from .operations import Allocation, Contact, Person, Policy, StudyDownload
 from .questionnaires import QuestionnaireResponse
 from .study import Coding, Consent, Employment, Participant, ServiceUse, Site, StudyConfig, Transcript
 
 AUDITED_MODELS = (
     StudyConfig, Site, Participant, Consent, Employment, ServiceUse, Transcript, Coding,
-    Person, Allocation, Contact, Policy, QuestionnaireResponse, Membership, User,
+    Person, Allocation, Contact, Policy, QuestionnaireResponse, Membership, User, StudyDownload,
 )
 
 __all__ = [
@@ -29,5 +29,6 @@ __all__ = [
     "ServiceUse",
     "Site",
     "StudyConfig",
+    "StudyDownload",
     "Transcript",
 ]

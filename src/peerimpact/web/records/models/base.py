@@ -67,6 +67,14 @@ class StudyRecord(models.Model):
         self._change_reason = "deleted"
         self.save(update_fields=["deleted_at"])
 
+    def restore(self, user=None) -> None:
+        """Undo :meth:`soft_delete` (the audit trail records who and when)."""
+        self.deleted_at = None
+        if user is not None:
+            self._history_user = user
+        self._change_reason = "restored"
+        self.save(update_fields=["deleted_at"])
+
     def delete(self, *args, **kwargs):  # noqa: D401 - soft by design
         """Study records are soft-deleted; use :meth:`soft_delete`."""
         raise TypeError(f"{type(self).__name__} records are soft-deleted: call soft_delete(user)")

@@ -91,3 +91,15 @@ class Policy(StudyRecord):
 
 
 _CURRENT_POLICY = PreparedQuery(lambda: Policy.objects.order_by("id")[:1])
+
+
+class StudyDownload(StudyRecord):
+    """One download of the study folder from the browser: who, when, and the zip's SHA-256 (the audit trail shows it)."""
+
+    downloaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    downloaded_at = models.DateTimeField(auto_now_add=True)
+    sha256 = models.CharField(max_length=64)
+    size_bytes = models.PositiveBigIntegerField()
+
+    class Meta:
+        ordering = ["id"]
