@@ -40,6 +40,30 @@ class Workbook:
     def sheetnames(self) -> list[str]:
         return list(self.book.sheetnames)  # type: ignore[attr-defined]
 
+    def sheet_xml(self, ws) -> bytes:
+        path = getattr(ws, "_worksheet_path", None)
+        if not path:
+            return b""
+        try:
+            return self.archive.read(path.lstrip("/"))
+        except KeyError:
+            return b""
+
+    def uncached_formulas(self, ws) -> list[str]:
+        """Cells (``C7``) holding a formula whose result was never saved (openpyxl reads them as empty)."""
+        xml = self.sheet_xml(ws)
+        if b"<f" not in xml and b":f" not in xml:
+            return []
+        from lxml import etree
+
+        out = []
+        for _, cell in etree.iterparse(io.BytesIO(xml), events=("end",), tag="{*}c"):
+            children = {etree.QName(c).localname: c for c in cell}
+            if "f" in children and (children.get("v") is None or not (children["v"].text or "")) and "is" not in children:
+                out.append(cell.get("r", ""))
+            cell.clear()
+        return out
+
     def merged_ranges(self, ws) -> list[tuple[str, int, int]]:
         """``(A1:C1 text, first row, last row)`` of every merged range of a sheet."""
         path = getattr(ws, "_worksheet_path", None)
@@ -114,10 +138,10 @@ def read_sheet(wb: Workbook, ws, header_row: int = 1, name: str | None = None) -
     ------
     StudyValidationError
         Merged header cells, empty or duplicate header cells (a column with
-        values but no name), Excel error values.
+        values but no name), Excel error values, formulas whose result was
+        never saved (``Sheet1!C7``: open and save the file in Excel or
+        LibreOffice).
     """
-    from openpyxl.utils import get_column_letter
-
     label = sheet_label(wb.label, ws.title)
     merges = sorted(coord for coord, r1, r2 in wb.merged_ranges(ws) if r1 <= header_row <= r2)
     if merges:
@@ -128,6 +152,32 @@ def read_sheet(wb: Workbook, ws, header_row: int = 1, name: str | None = None) -
                         "has its own name in one header row")
             ]
         )
+    header, rows, numbers, errors_at = _sheet_cells(ws, label, header_row)
+    if header is None or not any(header):
+        raise UserInputError(f"{label}: has no header row" + (f" at row {header_row}" if header_row > 1 else ""))
+    width = len(header)
+    while width and header[width - 1] == "" and all(len(v) < width or v[width - 1] is None for v in rows):
+        width -= 1
+    header = header[:width]
+    problems = _header_problems(header, label, header_row)
+    # Trailing columns beyond ``width`` are empty (checked above); short rows are padded.
+    fixed = [tuple(values[:width]) + (None,) * max(0, width - len(values)) for values in rows]
+    problems += _cell_problems(wb, ws, label, header, header_row, errors_at)
+    if problems:
+        raise StudyValidationError(problems)
+    return SourceTable(
+        name=name or ws.title,
+        label=label,
+        columns=header,
+        rows=fixed,
+        row_numbers=numbers,
+        kind="xlsx",
+        excel_epoch=getattr(wb.book, "epoch", None),
+    )
+
+
+def _sheet_cells(ws, label: str, header_row: int) -> tuple[list[str] | None, list[tuple[Cell, ...]], list[int], list[tuple[int, int, str]]]:
+    """Header, non-empty rows, their row numbers and the Excel error cells of a sheet."""
     header: list[str] | None = None
     rows: list[tuple[Cell, ...]] = []
     numbers: list[int] = []
@@ -140,24 +190,20 @@ def read_sheet(wb: Workbook, ws, header_row: int = 1, name: str | None = None) -
             if r < header_row:
                 continue
             values = [_cell_value(c.value) for c in cells]
-            for c_idx, c in enumerate(cells):
-                if getattr(c, "data_type", None) == "e" and c.value is not None:
-                    errors_at.append((r, c_idx, str(c.value)))
+            errors_at += [(r, i, str(c.value)) for i, c in enumerate(cells) if getattr(c, "data_type", None) == "e" and c.value is not None]
             if r == header_row:
                 header = [_header_text(v) for v in values]
-                continue
-            if all(v is None for v in values):
-                continue
-            rows.append(tuple(values))
-            numbers.append(r)
+            elif any(v is not None for v in values):
+                rows.append(tuple(values))
+                numbers.append(r)
     except Exception as exc:  # damaged sheet XML surfaces while iterating
         raise UserInputError(f"{label}: cannot be read: the sheet is damaged ({type(exc).__name__}: {exc})") from None
-    if header is None or not any(header):
-        raise UserInputError(f"{label}: has no header row" + (f" at row {header_row}" if header_row > 1 else ""))
-    width = len(header)
-    while width and header[width - 1] == "" and all(len(v) < width or v[width - 1] is None for v in rows):
-        width -= 1
-    header = header[:width]
+    return header, rows, numbers, errors_at
+
+
+def _header_problems(header: list[str], label: str, header_row: int) -> list[Problem]:
+    from openpyxl.utils import get_column_letter
+
     problems: list[Problem] = []
     seen: dict[str, int] = {}
     for pos, col in enumerate(header, start=1):
@@ -167,22 +213,33 @@ def read_sheet(wb: Workbook, ws, header_row: int = 1, name: str | None = None) -
             problems.append(Problem(label, header_row, col, f"duplicate column name (also column {get_column_letter(seen[col])})"))
         else:
             seen[col] = pos
-    # Trailing columns beyond ``width`` are empty (checked above); short rows are padded.
-    fixed = [tuple(values[:width]) + (None,) * max(0, width - len(values)) for values in rows]
-    for r, c_idx, err in errors_at:
+    return problems
+
+
+def _cell_problems(wb: Workbook, ws, label: str, header: list[str], header_row: int, errors_at: list[tuple[int, int, str]]) -> list[Problem]:
+    """Excel error values and formulas without a saved result, in the table's columns below the header."""
+    from openpyxl.utils import get_column_letter
+    from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
+
+    width = len(header)
+    problems = [
+        Problem(label, r, header[c_idx] or get_column_letter(c_idx + 1), f"holds the Excel error {err}")
+        for r, c_idx, err in errors_at
+        if r > header_row and c_idx < width
+    ]
+    for coord in wb.uncached_formulas(ws):
+        try:
+            letters, r = coordinate_from_string(coord)
+            c_idx = column_index_from_string(letters) - 1
+        except ValueError:
+            continue
         if r > header_row and c_idx < width:
-            problems.append(Problem(label, r, header[c_idx] or get_column_letter(c_idx + 1), f"holds the Excel error {err}"))
-    if problems:
-        raise StudyValidationError(problems)
-    return SourceTable(
-        name=name or ws.title,
-        label=label,
-        columns=header,
-        rows=fixed,
-        row_numbers=numbers,
-        kind="xlsx",
-        excel_epoch=getattr(wb.book, "epoch", None),
-    )
+            problems.append(Problem(
+                label, r, header[c_idx],
+                f"{ws.title}!{coord} holds a formula whose result was never saved (files written by scripts often lack it), "
+                "so its value is unknown: open the file in Excel or LibreOffice and save it, then import again",
+            ))
+    return problems
 
 
 def tables_from_workbook(wb: Workbook, sheets: dict[str, str] | None = None, header_rows: dict[str, int] | None = None) -> list[SourceTable]:
