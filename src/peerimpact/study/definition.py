@@ -106,6 +106,10 @@ class StudyDefinition(_Strict):
         default="paired_baseline",
         description="Denominator of the effect size: SD of the `from` scores of the same pairs (`paired_baseline`) or of every `from` respondent (`all_baseline`).",
     )
+    change_direction: Literal["later_minus_earlier", "earlier_minus_later"] = Field(
+        default="later_minus_earlier",
+        description="Sign of every change in tables, figures and `results.json`: `later_minus_earlier` (a rise is positive) or `earlier_minus_later` (a fall is positive, as some textbooks print it).",
+    )
     demographics: list[Demographic] = Field(default_factory=list, description="Socio-demographic columns of `participants.csv` summarised in Table 1.")
     interview_id_pattern: str = Field(
         default="S{site}-PW{participant}-{timepoint}",
