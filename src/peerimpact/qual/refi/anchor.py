@@ -256,14 +256,15 @@ def _label_convention(
     viable = [c for c in plausible if all(c in candidates[k] for k in labels)]
     if not viable:
         return None, "no plausible convention puts every selection on character boundaries inside the text"
+    facts = _facts(text)
+    if len(viable) == 1:
+        also = ", and the producer's default" if viable[0] == default else ""
+        return viable[0], f"no quoted text; the only convention consistent with every position{also} ({facts})"
     if all(len({candidates[k][c] for c in viable}) == 1 for k in labels):
         conv = STANDARD if STANDARD in viable else viable[0]
         return conv, "no quoted text; every plausible convention gives the same spans"
-    facts = _facts(text)
     if default is not None and default in viable:
         return default, f"no quoted text; the producer's default, consistent with every position ({facts})"
-    if len(viable) == 1:
-        return viable[0], f"no quoted text; the only convention consistent with every position ({facts})"
     return None, f"no quoted text and {len(viable)} conventions fit the positions; no producer default ({facts})"
 
 
