@@ -106,123 +106,165 @@ def codebook_metadata(book: Codebook) -> dict[str, Any]:
     }
 
 
-def build_project(study: Study, data: QualData | None = None) -> tuple[bytes, dict[str, bytes]]:
-    """The ``project.qde`` document and the source files (``sources/<GUID>.txt`` -> bytes)."""
-    data = data or qual_data(study)
-    book, memos = data.codebook, data.memos
-    codings = data.codings
-    coders = sorted(set(codings["coder"]))
-    authors = sorted({m.author for m in memos.memos} - set(coders))
-    users = {name: user_guid(name) for name in coders + authors}
+NAME_LIMIT = 200  # characters of the quote a selection's name carries; longer quotes end in "…"
 
-    notes_for: dict[Any, list[str]] = {}
-    for m in memos.memos:
-        notes_for.setdefault((m.target.type, m.target.id), []).append(stable_guid("memo", m.id))
 
-    root = _el(None, "Project", name=xml_safe(study.title), origin=f"PeerImpact {__version__}")
-    if users:
-        el_users = _el(root, "Users")
-        for name, guid in users.items():
-            _el(el_users, "User", guid=guid, name=xml_safe(name), id=xml_safe(name))
-    history = historical_codes(book, set(codings["code"]) | {m.target.id for m in memos.memos if m.target.type == "code"})
-    if book.codes or history:
-        _codes_xml(_el(root, "CodeBook"), book, notes_for, PROJECT_NS, with_notes=True, history=history)
+def selection_name(quote: str) -> str:
+    """A selection's ``name``: its quoted text, truncated for tools that show it (the import reads the ``…``).
 
-    code_guids = {c.id: c.guid for c in book.codes} | {c: stable_guid("code", c) for c in history}
-    variables = {"site": stable_guid("variable", "site"), "timepoint": stable_guid("variable", "timepoint")}
-    transcripts = sorted(study.transcripts.values(), key=lambda t: t.interview_id)
-    if transcripts:
-        el_vars = _el(root, "Variables")
-        for name, guid in variables.items():
+    >>> selection_name("short")
+    'short'
+    >>> len(selection_name("x" * 500))
+    200
+    """
+    quote = xml_safe(quote)
+    return quote if len(quote) <= NAME_LIMIT else quote[: NAME_LIMIT - 1] + "…"
+
+
+class _ProjectBuilder:
+    """Builds ``project.qde`` one section at a time (users, codebook, variables and cases, sources, notes, sets)."""
+
+    def __init__(self, study: Study, data: QualData):
+        self.study = study
+        self.book, self.memos, self.codings = data.codebook, data.memos, data.codings
+        coders = sorted(set(self.codings["coder"]))
+        authors = sorted({m.author for m in self.memos.memos} - set(coders))
+        self.users = {name: user_guid(name) for name in coders + authors}
+        self.notes_for: dict[Any, list[str]] = {}
+        for m in self.memos.memos:
+            self.notes_for.setdefault((m.target.type, m.target.id), []).append(stable_guid("memo", m.id))
+        self.history = historical_codes(self.book, set(self.codings["code"]) | {m.target.id for m in self.memos.memos if m.target.type == "code"})
+        self.code_guids = {c.id: c.guid for c in self.book.codes} | {c: stable_guid("code", c) for c in self.history}
+        self.variables = {"site": stable_guid("variable", "site"), "timepoint": stable_guid("variable", "timepoint")}
+        self.transcripts = sorted(study.transcripts.values(), key=lambda t: t.interview_id)
+        self.sources: dict[str, bytes] = {}
+        self.meta_sources: dict[str, Any] = {}
+        self.meta_selections: dict[str, str] = {}
+        self.meta_codings: dict[str, Any] = {}
+        self.root = _el(None, "Project", name=xml_safe(study.title), origin=f"PeerImpact {__version__}")
+
+    def users_xml(self) -> None:
+        if self.users:
+            el_users = _el(self.root, "Users")
+            for name, guid in self.users.items():
+                _el(el_users, "User", guid=guid, name=xml_safe(name), id=xml_safe(name))
+
+    def codebook_xml(self) -> None:
+        if self.book.codes or self.history:
+            _codes_xml(_el(self.root, "CodeBook"), self.book, self.notes_for, PROJECT_NS, with_notes=True, history=self.history)
+
+    def variables_and_cases_xml(self) -> None:
+        if not self.transcripts:
+            return
+        el_vars = _el(self.root, "Variables")
+        for name, guid in self.variables.items():
             var = _el(el_vars, "Variable", guid=guid, name=name, typeOfVariable="Text")
             _text(var, "Description", "Site of the interview" if name == "site" else "Timepoint (wave) of the interview")
-        el_cases = _el(root, "Cases")
-        for pid in sorted({t.participant_id for t in transcripts}):
+        el_cases = _el(self.root, "Cases")
+        for pid in sorted({t.participant_id for t in self.transcripts}):
             case = _el(el_cases, "Case", guid=stable_guid("case", pid), name=xml_safe(pid))
-            for t in transcripts:
+            for t in self.transcripts:
                 if t.participant_id == pid:
                     _el(case, "SourceRef", targetGUID=stable_guid("source", t.interview_id))
 
-    sources: dict[str, bytes] = {}
-    meta_sources: dict[str, Any] = {}
-    meta_selections: dict[str, str] = {}
-    meta_codings: dict[str, Any] = {}
-    if transcripts:
-        el_sources = _el(root, "Sources")
+    def sources_xml(self) -> None:
+        if not self.transcripts:
+            return
+        el_sources = _el(self.root, "Sources")
         by_interview: dict[str, dict[str, list[dict[str, Any]]]] = {}
-        for rec in sorted(codings.to_dict("records"), key=lambda r: (r["interview_id"], r["start"], r["end"], r["segment_id"], r["code"], r["coder"])):
+        for rec in sorted(self.codings.to_dict("records"), key=lambda r: (r["interview_id"], r["start"], r["end"], r["segment_id"], r["code"], r["coder"])):
             by_interview.setdefault(rec["interview_id"], {}).setdefault(rec["segment_id"], []).append(rec)
-        for t in transcripts:
+        for t in self.transcripts:
             sguid = stable_guid("source", t.interview_id)
-            sources[f"sources/{sguid}.txt"] = t.text.encode("utf-8")
-            meta_sources[sguid] = {"interview_id": t.interview_id, "sha256": t.sha256}
+            self.sources[f"sources/{sguid}.txt"] = t.text.encode("utf-8")
+            self.meta_sources[sguid] = {"interview_id": t.interview_id, "sha256": t.sha256}
             src = _el(el_sources, "TextSource", guid=sguid, name=xml_safe(t.interview_id), plainTextPath=f"internal://{sguid}.txt")
             for seg, rows in by_interview.get(t.interview_id, {}).items():
-                first = rows[0]
-                selguid = stable_guid("selection", str(seg))
-                meta_selections[selguid] = str(seg)
-                seg_coders = sorted({r["coder"] for r in rows})
-                sel = _el(
-                    src, "PlainTextSelection", guid=selguid, name=xml_safe(first["quote"]),
-                    startPosition=int(first["start"]), endPosition=int(first["end"]),
-                    creatingUser=users[seg_coders[0]] if len(seg_coders) == 1 else None,
-                )
-                for rec in rows:
-                    cguid = stable_guid("coding", str(seg), rec["code"], rec["coder"])
-                    stamp = _xsd_datetime(rec["timestamp"])
-                    coding = _el(sel, "Coding", guid=cguid, creatingUser=users[rec["coder"]], creationDateTime=stamp)
-                    _el(coding, "CodeRef", targetGUID=code_guids[rec["code"]])
-                    extra: dict[str, Any] = {}
-                    if not pd.isna(rec["version"]):
-                        extra["version"] = int(rec["version"])
-                    if rec["timestamp"] is not None and stamp != rec["timestamp"]:
-                        extra["timestamp"] = rec["timestamp"]
-                    if extra:
-                        meta_codings[cguid] = extra
-                for note in notes_for.get(("segment", str(seg)), []):
-                    _el(sel, "NoteRef", targetGUID=note)
-            for note in notes_for.get(("transcript", t.interview_id), []):
+                self._selection_xml(src, str(seg), rows)
+            for note in self.notes_for.get(("transcript", t.interview_id), []):
                 _el(src, "NoteRef", targetGUID=note)
             for name, value in (("site", t.site), ("timepoint", t.timepoint)):
                 vv = _el(src, "VariableValue")
-                _el(vv, "VariableRef", targetGUID=variables[name])
+                _el(vv, "VariableRef", targetGUID=self.variables[name])
                 _text(vv, "TextValue", value)
 
-    meta_guid = stable_guid("note", "peerimpact-metadata")
-    meta = {
-        "format": METADATA_FORMAT,
-        "format_version": METADATA_VERSION,
-        "codebook": codebook_metadata(book) | {"history": [code_guids[c] for c in history] + ([stable_guid("code-folder", "history")] if history else [])},
-        "memos": {stable_guid("memo", m.id): {"id": m.id, "kind": m.kind, "target": {"type": m.target.type, "id": m.target.id}} for m in memos.memos},
-        "sources": meta_sources,
-        "selections": meta_selections,
-        "codings": meta_codings,
-    }
-    el_notes = _el(root, "Notes")
-    for m in memos.memos:
-        note = _el(
-            el_notes, "Note", guid=stable_guid("memo", m.id), name=xml_safe(m.id), creatingUser=users[m.author],
-            creationDateTime=None if m.date is None else f"{m.date.isoformat()}T00:00:00",
+    def _selection_xml(self, src: etree._Element, seg: str, rows: list[dict[str, Any]]) -> None:
+        first = rows[0]
+        selguid = stable_guid("selection", seg)
+        self.meta_selections[selguid] = seg
+        seg_coders = sorted({r["coder"] for r in rows})
+        sel = _el(
+            src, "PlainTextSelection", guid=selguid, name=selection_name(first["quote"]),
+            startPosition=int(first["start"]), endPosition=int(first["end"]),
+            creatingUser=self.users[seg_coders[0]] if len(seg_coders) == 1 else None,
         )
-        _text(note, "Description", f"{m.kind} memo on {m.target.type} {m.target.id}")
-        _text(note, "PlainTextContent", m.text)
-    meta_note = _el(el_notes, "Note", guid=meta_guid, name=METADATA_NOTE)
-    _text(meta_note, "Description", "Written by PeerImpact so that its own export imports back exactly; other tools can ignore it.")
-    _text(meta_note, "PlainTextContent", json.dumps(meta, sort_keys=True, ensure_ascii=False, indent=1))
+        for rec in rows:
+            cguid = stable_guid("coding", seg, rec["code"], rec["coder"])
+            stamp = _xsd_datetime(rec["timestamp"])
+            coding = _el(sel, "Coding", guid=cguid, creatingUser=self.users[rec["coder"]], creationDateTime=stamp)
+            _el(coding, "CodeRef", targetGUID=self.code_guids[rec["code"]])
+            extra: dict[str, Any] = {}
+            if not pd.isna(rec["version"]):
+                extra["version"] = int(rec["version"])
+            if rec["timestamp"] is not None and stamp != rec["timestamp"]:
+                extra["timestamp"] = rec["timestamp"]
+            if extra:
+                self.meta_codings[cguid] = extra
+        for note in self.notes_for.get(("segment", seg), []):
+            _el(sel, "NoteRef", targetGUID=note)
 
-    if book.themes:
-        el_sets = _el(root, "Sets")
-        for theme in book.themes:
+    def notes_xml(self) -> str:
+        """The memos and the metadata note; returns the metadata note's GUID."""
+        meta_guid = stable_guid("note", "peerimpact-metadata")
+        history = [self.code_guids[c] for c in self.history] + ([stable_guid("code-folder", "history")] if self.history else [])
+        meta = {
+            "format": METADATA_FORMAT,
+            "format_version": METADATA_VERSION,
+            "codebook": codebook_metadata(self.book) | {"history": history},
+            "memos": {stable_guid("memo", m.id): {"id": m.id, "kind": m.kind, "target": {"type": m.target.type, "id": m.target.id}} for m in self.memos.memos},
+            "sources": self.meta_sources,
+            "selections": self.meta_selections,
+            "codings": self.meta_codings,
+        }
+        el_notes = _el(self.root, "Notes")
+        for m in self.memos.memos:
+            note = _el(
+                el_notes, "Note", guid=stable_guid("memo", m.id), name=xml_safe(m.id), creatingUser=self.users[m.author],
+                creationDateTime=None if m.date is None else f"{m.date.isoformat()}T00:00:00",
+            )
+            _text(note, "Description", f"{m.kind} memo on {m.target.type} {m.target.id}")
+            _text(note, "PlainTextContent", m.text)
+        meta_note = _el(el_notes, "Note", guid=meta_guid, name=METADATA_NOTE)
+        _text(meta_note, "Description", "Written by PeerImpact so that its own export imports back exactly; other tools can ignore it.")
+        _text(meta_note, "PlainTextContent", json.dumps(meta, sort_keys=True, ensure_ascii=False, indent=1))
+        return meta_guid
+
+    def sets_xml(self) -> None:
+        if not self.book.themes:
+            return
+        el_sets = _el(self.root, "Sets")
+        for theme in self.book.themes:
             s = _el(el_sets, "Set", guid=theme.guid, name=xml_safe(theme.name))
             if theme.description:
                 _text(s, "Description", theme.description)
             for code_id in theme.codes:
-                _el(s, "MemberCode", targetGUID=book.code(code_id).guid)
-            for note in notes_for.get(("theme", theme.id), []):
+                _el(s, "MemberCode", targetGUID=self.book.code(code_id).guid)
+            for note in self.notes_for.get(("theme", theme.id), []):
                 _el(s, "MemberNote", targetGUID=note)
-    _el(root, "NoteRef", targetGUID=meta_guid)
-    xml = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
-    return xml, sources
+
+
+def build_project(study: Study, data: QualData | None = None) -> tuple[bytes, dict[str, bytes]]:
+    """The ``project.qde`` document and the source files (``sources/<GUID>.txt`` -> bytes)."""
+    b = _ProjectBuilder(study, data or qual_data(study))
+    b.users_xml()
+    b.codebook_xml()
+    b.variables_and_cases_xml()
+    b.sources_xml()
+    meta_guid = b.notes_xml()
+    b.sets_xml()
+    _el(b.root, "NoteRef", targetGUID=meta_guid)
+    xml = etree.tostring(b.root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    return xml, b.sources
 
 
 def build_codebook(book: Codebook) -> bytes:
