@@ -46,6 +46,7 @@ urlpatterns = [
          name="questionnaire-reopen"),
     path("transcripts/", coding.transcript_list, name="transcripts"),
     path("transcripts/<uuid:uid>/", coding.transcript_detail, name="transcript"),
+    path("transcripts/<uuid:uid>/reconcile/", coding.transcript_reconcile, name="transcript-reconcile"),
     path("audit/", audit.audit_list, name="audit"),
     path("audit.csv", audit.audit_csv, name="audit-csv"),
     path("report/", report.report_page, name="report"),

@@ -1,23 +1,63 @@
-"""Transcripts and their codings (coders and research admins; no participant tables)."""
+"""The coding workbench pages (coders and research admins; no participant tables).
+
+``/transcripts/``: progress by site, participant and timepoint (who coded
+what, how far); ``/transcripts/<uid>/``: the workbench, a page driven by the
+coding API (``static/web/coding/workbench.js``); ``/transcripts/<uid>/reconcile/``:
+coders side by side with the agreement per code.
+"""
 
 from __future__ import annotations
 
-from django.db.models import Count, Q
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 
-from ..access import ADMIN, CODER, codings_for, transcripts_for
+from ..access import ADMIN, CODER
+from ..coding.agreement import transcript_agreement
+from ..coding.codebook import codebook_dict, colour_of, current_codebook
+from ..coding.models import Assignment
+from ..coding.progress import coverage_rows
+from ..coding.visibility import codings_for, is_blind, may_see_agreement, transcripts_for
 from .common import page, roles
 
 
 @roles(ADMIN, CODER)
 def transcript_list(request):
-    rows = transcripts_for(request.user).annotate(n_codings=Count("codings", filter=Q(codings__deleted_at__isnull=True)))
-    return page(request, "web/transcripts.html", {"rows": rows.order_by("interview_id")})
+    transcripts = list(transcripts_for(request.user).order_by("site", "participant__participant_id", "timepoint", "interview_id"))
+    return page(request, "coding/transcripts.html", {"rows": coverage_rows(request.user, transcripts)})
 
 
 @roles(ADMIN, CODER)
 def transcript_detail(request, uid):
-    transcript = get_object_or_404(transcripts_for(request.user), uid=uid)
-    codings = codings_for(request.user).filter(transcript=transcript).order_by("start", "code")
-    rows = [(c, transcript.text[c.start:c.end]) for c in codings]
-    return page(request, "web/transcript.html", {"t": transcript, "rows": rows})
+    t = get_object_or_404(transcripts_for(request.user), uid=uid)
+    codings = codings_for(request.user).filter(transcript=t).order_by("start", "code")
+    return page(request, "coding/workbench.html", {
+        "t": t, "blind": is_blind(t), "agreement": may_see_agreement(request.user, t),
+        "rows": [(c, t.text[c.start:c.end]) for c in codings],  # the page without scripts: a table
+        "assigned": list(Assignment.objects.filter(transcript=t).order_by("coder").values_list("coder", flat=True)),
+    })
+
+
+@roles(ADMIN, CODER)
+def transcript_reconcile(request, uid):
+    t = get_object_or_404(transcripts_for(request.user), uid=uid)
+    if not may_see_agreement(request.user, t):
+        raise PermissionDenied("reconciliation is open to research admins, and to coders once the transcript is unblinded")
+    book = current_codebook()
+    result = transcript_agreement(t)
+    codings = list(codings_for(request.user).filter(transcript=t).order_by("coder", "start", "end", "code"))
+    coders = sorted({c.coder for c in codings})
+    by_code: dict[str, dict[str, list]] = {}
+    for c in codings:
+        by_code.setdefault(c.code, {k: [] for k in coders})[c.coder].append(c)
+    names = {c["id"]: c["name"] for c in codebook_dict(book)["codes"]}
+    alpha = {r["code"]: r["alpha"] for r in result["alpha"] if r["scope"] == "code"}
+    rows = []
+    for code in sorted(by_code, key=lambda k: (names.get(k, k))):
+        spans = {k: {(c.start, c.end) for c in v} for k, v in by_code[code].items()}
+        cells = [(k, [(c, t.text[c.start:c.end], any((c.start, c.end) not in spans[o] for o in coders if o != k)) for c in by_code[code][k]])
+                 for k in coders]
+        rows.append({"code": code, "name": names.get(code, code), "colour": colour_of(book, code), "cells": cells,
+                     "alpha": alpha.get(code)})
+    pairs = [r for r in result["pairs"] if r["scope"] in ("code", "all")]
+    return page(request, "coding/reconcile.html", {"t": t, "coders": coders, "rows": rows, "pairs": pairs,
+                                                  "alpha": result["alpha"], "warnings": result["warnings"]})
