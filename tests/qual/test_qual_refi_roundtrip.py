@@ -1,0 +1,112 @@
+"""Export -> import gives identical codings, codebook and transcripts, for quotes that are hard to carry.
+
+The study gets a transcript saved with a BOM and CRLF line ends and emoji, and
+codings whose quotes begin or end with whitespace or a line end, cross a line
+end, hold an emoji, or are longer than the exported selection name. Spans are
+found in the text by ``str.find`` on literal phrases, independently of the
+import's anchoring.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import shutil
+
+import pandas as pd
+import pytest
+
+import peerimpact
+from peerimpact.qual import export_qdpx, qual_data
+from peerimpact.qual.refi import import_qdpx, import_qdpx_into
+from peerimpact.qual.refi.export import NAME_LIMIT
+
+IID = "S1-PW02-T2"
+LONG = "PW: " + " ".join(["We talked and talked about the ward, the shifts and the people there"] * 4) + "."
+TEXT = "Interviewer: How has it been? 🌱\nPW:  Mostly good 😊, honestly.  \nPW: The team listens now.\n" + LONG + "\nPW: End.\n"
+# (phrase searched in TEXT, code, coder): each quote is the phrase itself
+PHRASES = [
+    ("  Mostly good 😊, honestly.  ", "being_valued", "coder_a"),  # leading and trailing spaces, emoji
+    (" honestly.  \n", "being_valued", "coder_b"),  # ends with a line end
+    ("\nPW: The team", "team_belonging", "coder_a"),  # begins with a line end
+    ("🌱\nPW:", "sharing_story", "coder_a"),  # emoji then line end
+    (LONG, "sharing_story", "coder_b"),  # longer than the selection name
+]
+COLUMNS = ["segment_id", "interview_id", "start", "end", "code", "coder", "version", "timestamp", "quote"]
+
+
+def canonical(codings: pd.DataFrame) -> pd.DataFrame:
+    out = codings[COLUMNS].sort_values(["interview_id", "start", "end", "segment_id", "code", "coder"], kind="stable").reset_index(drop=True)
+    return out.astype({"start": "int64", "end": "int64"})
+
+
+@pytest.fixture
+def hard_study(mini_study_dir):
+    (mini_study_dir / "transcripts" / f"{IID}.txt").write_bytes(("\ufeff" + TEXT.replace("\n", "\r\n")).encode("utf-8"))
+    path = mini_study_dir / "qual" / "codings.csv"
+    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"))))
+    rows = [rows[0] + ["quote"]] + [r + [""] for r in rows[1:]]
+    for k, (phrase, code, coder) in enumerate(PHRASES):
+        start = TEXT.index(phrase)
+        rows.append([f"hard{k}", IID, str(start), str(start + len(phrase)), code, coder, "2", "2020-07-01T09:00:00", phrase])
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerows(rows)
+    path.write_text(buf.getvalue(), encoding="utf-8")
+    return mini_study_dir
+
+
+def test_hard_quotes_survive_the_loader(hard_study):
+    codings = qual_data(peerimpact.load_study(hard_study)).codings.set_index("segment_id")
+    assert [codings.loc[f"hard{k}", "quote"] for k in range(len(PHRASES))] == [p for p, _, _ in PHRASES]
+    assert len(LONG) > NAME_LIMIT
+
+
+def test_export_import_round_trip_with_hard_quotes(hard_study, tmp_path):
+    study = peerimpact.load_study(hard_study)
+    path = export_qdpx(study, tmp_path / "p.qdpx")
+    result = import_qdpx(path, study.definition.interview_id_pattern)
+    data = qual_data(study)
+    assert result.report.items == []
+    assert result.codebook == data.codebook
+    pd.testing.assert_frame_equal(canonical(result.codings), canonical(data.codings))
+    assert result.transcripts[IID] == TEXT
+
+
+@pytest.mark.parametrize("mode", ["replace", "merge"])
+def test_round_trip_into_an_empty_study(hard_study, tmp_path, mode):
+    study = peerimpact.load_study(hard_study)
+    path = export_qdpx(study, tmp_path / "p.qdpx")
+    target = tmp_path / "target"
+    shutil.copytree(hard_study, target)
+    for rel in ("qual/codebook.yaml", "qual/codings.csv", "qual/memos.yaml", f"transcripts/{IID}.txt"):
+        (target / rel).unlink()
+    import_qdpx_into(path, target, mode=mode)
+    again = peerimpact.load_study(target)  # validate passes, synthesis file included
+    before, after = qual_data(study), qual_data(again)
+    assert after.codebook == before.codebook and after.memos == before.memos
+    pd.testing.assert_frame_equal(canonical(after.codings), canonical(before.codings))
+    assert again.transcripts[IID].text == TEXT
+    assert (target / "transcripts" / f"{IID}.txt").read_bytes().decode("utf-8") == TEXT
+
+
+def test_reimport_merges_nothing_twice_and_replace_backs_up(hard_study, tmp_path):
+    study = peerimpact.load_study(hard_study)
+    path = export_qdpx(study, tmp_path / "p.qdpx")
+    before = canonical(qual_data(study).codings)
+    summary = import_qdpx_into(path, hard_study)  # merge into the study it came from
+    assert summary.note.startswith("merged: 0 code(s) added to the codebook, 0 coding(s) added")
+    pd.testing.assert_frame_equal(canonical(qual_data(peerimpact.load_study(hard_study)).codings), before)
+    old = (hard_study / "qual" / "codings.csv").read_bytes()
+    summary = import_qdpx_into(path, hard_study, mode="replace")
+    assert (summary.backup / "qual" / "codings.csv").read_bytes() == old
+
+
+def test_demo_study_validates_after_import_synthesis_included(demo_study, demo_study_dir, tmp_path):
+    target = tmp_path / "demo"
+    shutil.copytree(demo_study_dir, target)
+    assert list(target.glob("synthesis*"))  # the demo study has a synthesis file whose references must still resolve
+    path = export_qdpx(demo_study, tmp_path / "demo.qdpx")
+    for mode in ("merge", "replace"):
+        import_qdpx_into(path, target, mode=mode)
+        again = peerimpact.load_study(target)
+        pd.testing.assert_frame_equal(canonical(qual_data(again).codings), canonical(qual_data(demo_study).codings))
