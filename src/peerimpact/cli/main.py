@@ -132,11 +132,12 @@ def report(
 
 def _register_subcommands() -> None:
     """Attach the sub-command groups: ``qual ...``, ``import`` and ``export``."""
-    from . import formats, qual, web
+    from . import formats, init, qual, web
 
     app.add_typer(qual.app, name="qual", help="Qualitative analysis: quotes, matrices, agreement, REFI-QDA exchange, search.")
     formats.register(app)
     web.register(app)
+    init.register(app)
 
 
 _register_subcommands()
