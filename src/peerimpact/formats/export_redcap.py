@@ -245,6 +245,60 @@ def _events(study: Study) -> list[tuple[str, str, str]]:
     return out
 
 
+@dataclass
+class _RecordWriter:
+    """Builds the record export: one row per participant and event with data, then the repeating rows."""
+
+    header: list[str]
+    fields_by_form: dict[str, list[Field]]
+    des: Design
+
+    def __post_init__(self) -> None:
+        self.pos = {h: i for i, h in enumerate(self.header)}
+
+    def new_row(self, pid: str, event: str) -> list[str]:
+        row = [""] * len(self.header)
+        row[0], row[1] = pid, event
+        return row
+
+    def fill(self, row: list[str], form: str, record: dict, key=lambda f: f.key) -> bool:
+        """Write one form's fields from ``record``; True when any value is not empty."""
+        any_value = False
+        for f in self.fields_by_form[form]:
+            row[self.pos[f.name]] = _text(record.get(key(f)), f)
+            any_value = any_value or row[self.pos[f.name]] != ""
+        return any_value
+
+    def first_event(self, row: list[str], p: dict, emp: dict | None) -> None:
+        self.fill(row, "participants", p)
+        row[self.pos["participants_complete"]] = "2"
+        if "employment" in self.fields_by_form and emp is not None:
+            self.fill(row, "employment", emp, lambda f: f.key.split(":", 1)[1])
+            row[self.pos["employment_complete"]] = "2"
+
+    def responses(self, row: list[str], r: dict) -> None:
+        for form in self.des.instrument_forms:
+            row[self.pos[f"{form}_complete"]] = "2" if self.fill(row, form, r) else "0"
+
+    def service_use(self, row: list[str], by_service: dict[str, dict]) -> None:
+        for f in self.fields_by_form["service_use"]:
+            _, service, part = f.key.split(":")
+            rec = by_service.get(service)
+            row[self.pos[f.name]] = _text(rec.get(part) if rec else None, f)
+        row[self.pos["service_use_complete"]] = "2"
+
+    def repeating(self, pid: str, event: str, reps: dict[str, list[dict]]) -> list[list[str]]:
+        out = []
+        for form in self.des.repeating:
+            for instance, rec in enumerate((r for r in reps[form] if r["worker_id"] == pid), start=1):
+                rrow = self.new_row(pid, event)
+                rrow[2], rrow[3] = form, str(instance)
+                self.fill(rrow, form, rec, lambda f: f.key.split(":", 1)[1])
+                rrow[self.pos[f"{form}_complete"]] = "2"
+                out.append(rrow)
+        return out
+
+
 def _records(study: Study, des: Design, events: list[tuple[str, str, str]]) -> tuple[list[str], list[list[str]]]:
     fields_by_form: dict[str, list[Field]] = {}
     for f in des.fields:
@@ -252,7 +306,7 @@ def _records(study: Study, des: Design, events: list[tuple[str, str, str]]) -> t
     header = ["participant_id", "redcap_event_name", "redcap_repeat_instrument", "redcap_repeat_instance"]
     for form in des.forms:
         header += [f.name for f in fields_by_form[form] if f.name != "participant_id"] + [f"{form}_complete"]
-    pos = {h: i for i, h in enumerate(header)}
+    w = _RecordWriter(header, fields_by_form, des)
     resp = {(r["participant_id"], r["timepoint"]): r for r in study.responses.to_dict(orient="records")}
     emp = {r["participant_id"]: r for r in study.employment.to_dict(orient="records")}
     su: dict[tuple[str, str], dict[str, dict]] = {}
@@ -261,58 +315,23 @@ def _records(study: Study, des: Design, events: list[tuple[str, str, str]]) -> t
     reps = {"allocations": study.allocations.to_dict(orient="records"), "contact_log": study.contacts.to_dict(orient="records")}
     first_event = events[0][2]
     rows: list[list[str]] = []
-
-    def new_row(pid: str, event: str) -> list[str]:
-        row = [""] * len(header)
-        row[0], row[1] = pid, event
-        return row
-
     for p in study.participants.to_dict(orient="records"):
         pid = p["participant_id"]
         for tp, _, event in events:
-            row = new_row(pid, event)
-            filled = False
-            if event == first_event:
-                for f in fields_by_form["participants"]:
-                    row[pos[f.name]] = _text(p.get(f.key), f)
-                row[pos["participants_complete"]] = "2"
-                filled = True
-                if "employment" in fields_by_form and pid in emp:
-                    for f in fields_by_form["employment"]:
-                        row[pos[f.name]] = _text(emp[pid].get(f.key.split(":", 1)[1]), f)
-                    row[pos["employment_complete"]] = "2"
+            row = w.new_row(pid, event)
+            filled = event == first_event
+            if filled:
+                w.first_event(row, p, emp.get(pid))
             if (pid, tp) in resp:
-                r = resp[(pid, tp)]
-                for form in des.instrument_forms:
-                    any_value = False
-                    for f in fields_by_form[form]:
-                        row[pos[f.name]] = _text(r.get(f.key), f)
-                        any_value = any_value or row[pos[f.name]] != ""
-                    row[pos[f"{form}_complete"]] = "2" if any_value else "0"
+                w.responses(row, resp[(pid, tp)])
                 filled = True
             if (pid, tp) in su and "service_use" in fields_by_form:
-                for f in fields_by_form["service_use"]:
-                    _, service, part = f.key.split(":")
-                    rec = su[(pid, tp)].get(service)
-                    row[pos[f.name]] = _text(rec.get(part) if rec else None, f)
-                row[pos["service_use_complete"]] = "2"
+                w.service_use(row, su[(pid, tp)])
                 filled = True
             if filled:
                 rows.append(row)
             if event == first_event:
-                for form in des.repeating:
-                    key = "worker_id"
-                    instance = 0
-                    for rec in reps[form]:
-                        if rec[key] != pid:
-                            continue
-                        instance += 1
-                        rrow = new_row(pid, event)
-                        rrow[2], rrow[3] = form, str(instance)
-                        for f in fields_by_form[form]:
-                            rrow[pos[f.name]] = _text(rec.get(f.key.split(":", 1)[1]), f)
-                        rrow[pos[f"{form}_complete"]] = "2"
-                        rows.append(rrow)
+                rows += w.repeating(pid, event, reps)
     return header, rows
 
 
@@ -342,7 +361,9 @@ def _mapping(study: Study, des: Design, events: list[tuple[str, str, str]], inst
         "from": "records",
         "timepoint": {"column": "redcap_event_name", "values": tp_values},
         "require": [f"{form}_complete" for form in des.instrument_forms],
-        "skip_empty": False,
+        # With questionnaires, a row whose forms were opened but left empty is kept; without any, a row holds
+        # nothing and every participant's first-event row would otherwise become an empty response row.
+        "skip_empty": not des.instrument_forms,
         "columns": {"participant_id": "participant_id", **{c: by_key[c].name for c in response_columns(study)}},
     }
     if "service_use" in des.forms:
