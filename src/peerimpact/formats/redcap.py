@@ -171,7 +171,27 @@ def read_dictionary(path: Path, label: str | None = None) -> list[RedcapField]:
     """Parse and check a REDCap data dictionary CSV."""
     label = label or path.name
     header, rows, numbers = _read_table(path, label, ",")
+    names = _dictionary_names(header, label)
     problems: list[Problem] = []
+    fields: list[RedcapField] = []
+    seen: dict[str, int] = {}
+    for number, raw in zip(numbers, rows):
+        cell = {names[i]: (raw[i] or "") for i in range(len(header))}
+        f, found = _dictionary_field([cell.get(names[i], "") if i < len(header) else "" for i in range(len(names))], names, label, number)
+        problems += found
+        if f.name in seen and _NAME_RE.match(f.name):
+            problems.append(Problem(label, number, names[0], f"variable {f.name!r} is defined twice (first at row {seen[f.name]})"))
+        seen.setdefault(f.name, number)
+        fields.append(f)
+    if not fields:
+        problems.append(Problem(label, None, None, "defines no fields"))
+    if problems:
+        raise StudyValidationError(problems)
+    return fields
+
+
+def _dictionary_names(header: list[str], label: str) -> tuple[str, ...]:
+    """REDCap's column names (download or API form) after checking the header against them."""
     if header[0] == DICTIONARY_HEADERS[0]:
         names = DICTIONARY_HEADERS
     elif header[0] == API_HEADERS[0]:
@@ -181,6 +201,7 @@ def read_dictionary(path: Path, label: str | None = None) -> list[RedcapField]:
             f"{label}: is not a REDCap data dictionary: its first column must be {DICTIONARY_HEADERS[0]!r} "
             f"(or {API_HEADERS[0]!r} from the API), found {header[0]!r}"
         )
+    problems: list[Problem] = []
     for pos, col in enumerate(header):
         if pos >= len(names) or col != names[pos]:
             expected = names[pos] if pos < len(names) else "(no column)"
@@ -189,51 +210,38 @@ def read_dictionary(path: Path, label: str | None = None) -> list[RedcapField]:
         problems.append(Problem(label, 1, None, f"has {len(header)} columns; a data dictionary has at least {_REQUIRED_HEADERS}"))
     if problems:
         raise StudyValidationError(problems)
-    fields: list[RedcapField] = []
-    seen: dict[str, int] = {}
-    for number, raw in zip(numbers, rows):
-        cell = {names[i]: (raw[i] or "") for i in range(len(header))}
+    return names
 
-        def get(i: int) -> str:
-            return cell.get(names[i], "") if i < len(header) else ""
 
-        name, form, ftype = get(0), get(1), get(3)
-        col_name, col_form, col_type = names[0], names[1], names[3]
-        if not _NAME_RE.match(name):
-            problems.append(Problem(label, number, col_name, f"{name!r} is not a REDCap variable name (lowercase letters, digits and _, starting with a letter)"))
-        elif name in seen:
-            problems.append(Problem(label, number, col_name, f"variable {name!r} is defined twice (first at row {seen[name]})"))
-        else:
-            seen[name] = number
-        if not _NAME_RE.match(form):
-            problems.append(Problem(label, number, col_form, f"{form!r} is not a REDCap form name"))
-        if ftype not in FIELD_TYPES:
-            problems.append(Problem(label, number, col_type, f"{ftype!r} is not a REDCap field type ({', '.join(FIELD_TYPES)})"))
-        choices: dict[str, str] = {}
-        calc = ""
-        if ftype in CHOICE_TYPES:
-            try:
-                choices = parse_choices(get(5))
-                if not choices:
-                    problems.append(Problem(label, number, names[5], f"a {ftype} field needs choices"))
-            except ValueError as exc:
-                problems.append(Problem(label, number, names[5], str(exc)))
-        else:
-            calc = get(5)
-        fields.append(
-            RedcapField(
-                name=name, form=form, field_type=ftype, label=get(4), choices=choices,
-                section_header=get(2), calculation=calc, note=get(6), validation=get(7),
-                validation_min=get(8), validation_max=get(9), identifier=get(10).lower() == "y",
-                branching_logic=get(11), required=get(12).lower() == "y", matrix_group=get(15),
-                annotation=get(17), row=number,
-            )
-        )
-    if not fields:
-        problems.append(Problem(label, None, None, "defines no fields"))
-    if problems:
-        raise StudyValidationError(problems)
-    return fields
+def _dictionary_field(get: list[str], names: tuple[str, ...], label: str, number: int) -> tuple[RedcapField, list[Problem]]:
+    """One dictionary row (its 18 cells, empty when absent) as a field, with its problems."""
+    problems: list[Problem] = []
+    name, form, ftype = get[0], get[1], get[3]
+    if not _NAME_RE.match(name):
+        problems.append(Problem(label, number, names[0], f"{name!r} is not a REDCap variable name (lowercase letters, digits and _, starting with a letter)"))
+    if not _NAME_RE.match(form):
+        problems.append(Problem(label, number, names[1], f"{form!r} is not a REDCap form name"))
+    if ftype not in FIELD_TYPES:
+        problems.append(Problem(label, number, names[3], f"{ftype!r} is not a REDCap field type ({', '.join(FIELD_TYPES)})"))
+    choices: dict[str, str] = {}
+    calc = ""
+    if ftype in CHOICE_TYPES:
+        try:
+            choices = parse_choices(get[5])
+            if not choices:
+                problems.append(Problem(label, number, names[5], f"a {ftype} field needs choices"))
+        except ValueError as exc:
+            problems.append(Problem(label, number, names[5], str(exc)))
+    else:
+        calc = get[5]
+    f = RedcapField(
+        name=name, form=form, field_type=ftype, label=get[4], choices=choices,
+        section_header=get[2], calculation=calc, note=get[6], validation=get[7],
+        validation_min=get[8], validation_max=get[9], identifier=get[10].lower() == "y",
+        branching_logic=get[11], required=get[12].lower() == "y", matrix_group=get[15],
+        annotation=get[17], row=number,
+    )
+    return f, problems
 
 
 def read_events(path: Path, label: str | None = None) -> list[RedcapEvent]:
