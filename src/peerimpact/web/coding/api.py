@@ -21,17 +21,19 @@ from ninja import Router, Status
 from ninja.security import SessionAuth
 
 from ...qual.corpus import speaker_turns
-from ..access import ADMIN, CODER, require_role
+from ..access import ADMIN, CODER, require_role, role_of
 from ..api.schemas import ErrorOut
 from ..api.tokens import TokenAuth
 from ..records.models import Coding
 from .agreement import transcript_agreement
-from .codebook import codebook_dict, current_codebook
+from .codebook import CodeFates, codebook_dict, current_codebook
+from .codebook_edit import change_codebook
 from .codings import coding_dict, create_coding, delete_coding
 from .identity import coder_id
-from .models import Assignment, Unblinding
+from .models import Assignment, CodingPolicy, Unblinding
 from .schemas import (
-    AgreementOut, AssignmentIn, AssignmentOut, CodebookOut, CodingIn, CodingList, CodingOut, TranscriptList, TranscriptOut,
+    AgreementOut, AssignmentIn, AssignmentOut, CodebookChangeIn, CodebookOut, CodingIn, CodingList, CodingOut, PolicyIn, PolicyOut,
+    TranscriptList, TranscriptOut,
 )
 from .visibility import blind_transcript_ids, codings_for, may_see_agreement, transcripts_for
 
@@ -82,7 +84,8 @@ def get_transcript(request, interview_id: str):
     user = _user(request)
     t = _transcript(user, interview_id)
     turns = speaker_turns(t.text)
-    codings = [coding_dict(c, t.text) for c in codings_for(user).filter(transcript=t).order_by("start", "end", "code", "id")]
+    fates = CodeFates(current_codebook())
+    codings = [coding_dict(c, t.text, fates) for c in codings_for(user).filter(transcript=t).order_by("start", "end", "code", "id")]
     return {**_summaries(user, [t])[0], "text": t.text, "me": coder_id(user), "codings": codings,
             "turns": [{"speaker": s, "start": int(a), "end": int(b)} for s, a, b in turns[["speaker", "start", "end"]].itertuples(index=False)]}
 
@@ -91,7 +94,8 @@ def get_transcript(request, interview_id: str):
 def list_codings(request, interview_id: str):
     user = _user(request)
     t = _transcript(user, interview_id)
-    items = [coding_dict(c, t.text) for c in codings_for(user).filter(transcript=t).order_by("start", "end", "code", "id")]
+    fates = CodeFates(current_codebook())
+    items = [coding_dict(c, t.text, fates) for c in codings_for(user).filter(transcript=t).order_by("start", "end", "code", "id")]
     return {"count": len(items), "items": items}
 
 
@@ -158,3 +162,37 @@ def unblind(request, interview_id: str):
         u.save()
     assigned = sorted(Assignment.objects.filter(transcript=t).values_list("coder", flat=True))
     return {"interview_id": t.interview_id, "assigned": assigned, "blind": False}
+
+
+@router.post("/codebook/changes", response={201: CodebookOut, **ERRORS},
+             summary="Change the codebook (add, rename, merge, split, retire, theme): a new version with its reason")
+def post_codebook_change(request, payload: CodebookChangeIn):
+    user = _user(request)
+    data = payload.model_dump(exclude={"base_version", "action", "reason"}, exclude_none=True)
+    book = change_codebook(user, payload.base_version, payload.action, payload.reason, data)
+    return Status(201, codebook_dict(book))
+
+
+@router.get("/recode", response={200: CodingList, **ERRORS},
+            summary="The 'to recode' queue: the caller's codings whose code was split since (research admins: every coder's)")
+def recode_queue(request, interview_id: str | None = None):
+    user = _user(request)
+    fates = CodeFates(current_codebook())
+    qs = codings_for(user).order_by("transcript__interview_id", "start", "end", "id")
+    if role_of(user) != ADMIN:
+        qs = qs.filter(coder=coder_id(user))
+    if interview_id is not None:
+        qs = qs.filter(transcript__interview_id=interview_id)
+    items = [d for d in (coding_dict(c, None, fates) for c in qs) if d["recode"]]
+    return {"count": len(items), "items": items}
+
+
+@router.put("/coding-policy", response={200: PolicyOut, **ERRORS}, summary="Research admins: may coders change the codebook?")
+def put_policy(request, payload: PolicyIn):
+    user = request.auth
+    require_role(user, ADMIN)
+    policy = CodingPolicy.current()
+    policy.coders_may_edit_codebook = payload.coders_may_edit_codebook
+    policy._history_user, policy._change_reason = user, "coding policy changed"
+    policy.save()
+    return {"coders_may_edit_codebook": policy.coders_may_edit_codebook}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ...qual.codebook import Code, Codebook, parse_codebook
-from ...qual.versions import active_codes
+from ...qual.versions import Fate, active_codes, code_fate, infer_version
 from ..records.models import Coding, StudyConfig
 from ..services.yamltext import from_text
 
@@ -50,3 +50,18 @@ def codebook_dict(book: Codebook) -> dict:
         "versions": [{"version": v.version, "date": v.date.isoformat() if v.date else None, "reason": v.reason,
                       "changes": [ch.model_dump(by_alias=True, exclude_none=True) for ch in v.changes]} for v in book.versions],
     }
+
+
+class CodeFates:
+    """What became of a code used under a codebook version, at the current version (cached per code and version)."""
+
+    def __init__(self, book: Codebook):
+        self.book = book
+        self._cache: dict[tuple[str, int | None], Fate] = {}
+
+    def __call__(self, code: str, version: int | None) -> Fate:
+        key = (code, version)
+        if key not in self._cache:
+            v = version if version is not None else (infer_version(self.book, code) or self.book.version)
+            self._cache[key] = code_fate(self.book, code, v)
+        return self._cache[key]

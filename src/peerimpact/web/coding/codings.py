@@ -20,7 +20,7 @@ from django.http import Http404
 from ..access import ADMIN, role_of
 from ..records.models import Coding, Transcript
 from ..services.errors import Collector
-from .codebook import active_code_ids, current_codebook
+from .codebook import CodeFates, active_code_ids, current_codebook
 from .identity import coder_id
 from .visibility import codings_for, transcripts_for
 
@@ -37,11 +37,16 @@ def segment_id_for(transcript: Transcript, start: int, end: int) -> str:
     return f"w{digest}"
 
 
-def coding_dict(c: Coding, text: str | None = None) -> dict:
+def coding_dict(c: Coding, text: str | None = None, fates: CodeFates | None = None) -> dict:
+    """The coding as the API shows it: ``code`` at the current codebook version (merged and renamed codes moved,
+    ``code_before`` as coded), ``recode`` the candidate codes when its code was split, ``retired`` when retired."""
     text = c.transcript.text if text is None else text
+    fates = fates or CodeFates(current_codebook())
+    fate = fates(c.code, _version(c.extra.get("version")))
     return {
         "id": str(c.uid), "interview_id": c.transcript.interview_id, "segment_id": c.segment_id, "start": c.start, "end": c.end,
-        "code": c.code, "coder": c.coder, "quote": text[c.start:c.end], "version": _version(c.extra.get("version")),
+        "code": fate.code if fate.kind == "moved" else c.code, "code_before": c.code, "recode": list(fate.into),
+        "retired": fate.kind == "retired", "coder": c.coder, "quote": text[c.start:c.end], "version": _version(c.extra.get("version")),
         "timestamp": c.extra.get("timestamp") or None, "origin": c.extra.get("origin") or "human",
     }
 

@@ -33,3 +33,14 @@ class Unblinding(StudyRecord):
     transcript = models.OneToOneField(Transcript, on_delete=models.PROTECT, related_name="unblinding")
     by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(auto_now_add=True)
+
+
+class CodingPolicy(StudyRecord):
+    """How the study codes (one row; research admins change it)."""
+
+    coders_may_edit_codebook = models.BooleanField(
+        default=False, help_text="Coders may add, rename, merge, split and retire codes (workshops with emerging codes).")
+
+    @classmethod
+    def current(cls) -> "CodingPolicy":
+        return cls.objects.order_by("id").first() or cls()

@@ -27,7 +27,10 @@ class CodingOut(Schema):
     segment_id: str
     start: int
     end: int
-    code: str
+    code: str = Field(description="The code at the current codebook version (merged and renamed codes moved).")
+    code_before: str = Field(description="The code as coded.")
+    recode: list[str] = Field(description="When the code was split since: the codes to choose from (the 'to recode' queue).")
+    retired: bool
     coder: str
     quote: str
     version: Optional[int] = None
@@ -116,3 +119,34 @@ class AssignmentOut(Schema):
     interview_id: str
     assigned: list[str]
     blind: bool
+
+
+Name = Annotated[str, StringConstraints(strict=True, min_length=1, max_length=200)]
+
+
+class NewCode(_In):
+    id: IdStr
+    name: Optional[Name] = None
+    colour: Optional[Annotated[str, StringConstraints(strict=True, max_length=7)]] = None
+
+
+class CodebookChangeIn(_In):
+    base_version: int = Field(strict=True, ge=1, description="The codebook version the change was made on (stale edits are refused, 409).")
+    action: Literal["add", "rename", "merge", "split", "retire", "theme"]
+    reason: Annotated[str, StringConstraints(strict=True, max_length=1000)] = Field(description="Why; recorded with the new version.")
+    code: Optional[IdStr] = Field(default=None, description="rename, split, retire: the code.")
+    codes: Optional[list[IdStr]] = Field(default=None, max_length=200, description="merge: the codes merged; theme: its codes.")
+    into: Optional[IdStr | list[NewCode]] = Field(default=None, description="merge: the code kept (or a new id); split: the new codes.")
+    id: Optional[IdStr] = Field(default=None, description="add: the new code's id.")
+    new_id: Optional[IdStr] = Field(default=None, description="rename: a new id as well as a new name (optional).")
+    name: Optional[Name] = None
+    colour: Optional[Annotated[str, StringConstraints(strict=True, max_length=7)]] = None
+    theme: Optional[IdStr] = Field(default=None, description="theme: the theme's id (created or replaced).")
+
+
+class PolicyIn(_In):
+    coders_may_edit_codebook: bool = Field(strict=True)
+
+
+class PolicyOut(Schema):
+    coders_may_edit_codebook: bool
