@@ -8,8 +8,12 @@
 'wemwbs_3'
 """
 
+from ..study.stages import register_instrument_source
 from .load import load_instruments, parse_instrument, shipped_instruments
 from .schema import Cutoff, InstrumentDefinition, Item, MeaningfulChange, Service, Subscale
+
+# The study loader reads a study's instruments through this (study/ cannot import instruments/).
+register_instrument_source(load_instruments)
 
 __all__ = [
     "Cutoff",

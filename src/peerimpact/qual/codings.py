@@ -7,7 +7,6 @@ spans, quotes) and migrates them to the current codebook version.
 
 from __future__ import annotations
 
-import weakref
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,6 +16,7 @@ import pandas as pd
 from ..errors import Problem, StudyValidationError
 from ..study.csvio import spreadsheet_row
 from ..study.model import Study
+from ..study.stages import register_study_check
 from ..study.yamlio import load_yaml_with_lines
 from .codebook import CODEBOOK_FILE, Code, Codebook, parse_codebook
 from .memos import MEMOS_FILE, Memos, parse_memos
@@ -55,20 +55,19 @@ class QualData:
         return self.migration.codings
 
 
-_CACHE: "weakref.WeakKeyDictionary[Study, QualData]" = weakref.WeakKeyDictionary()
-
-
 def qual_data(study: Study) -> QualData:
-    """Parse and validate the qualitative data of ``study`` (cached per study object).
+    """The validated qualitative data of ``study``.
+
+    A study loaded from a folder carries it already (``study.parts.qualitative``,
+    parsed by the load stage below); a study built in memory is parsed here.
 
     Raises
     ------
     StudyValidationError
         With every problem in the codebook, the codings and the memos.
     """
-    cached = _CACHE.get(study)
-    if cached is not None:
-        return cached
+    if study.parts.qualitative is not None:
+        return study.parts.qualitative
     book = codebook_of(study)
     codings = coded_segments(study, book)
     targets = {
@@ -78,9 +77,7 @@ def qual_data(study: Study) -> QualData:
         "segment": set(codings["segment_id"]),
     }
     memos = parse_memos(study.memos, _lines(study, MEMOS_FILE, study.memos), MEMOS_FILE, targets)
-    data = QualData(book, codings, migrate_codings(codings, book), memos)
-    _CACHE[study] = data
-    return data
+    return QualData(book, codings, migrate_codings(codings, book), memos)
 
 
 def validate_qual(study: Study) -> list[Problem]:
@@ -88,11 +85,18 @@ def validate_qual(study: Study) -> list[Problem]:
 
     For a loader or validator that collects problems instead of raising.
     """
+    return _load_stage(study)[0]
+
+
+def _load_stage(study: Study) -> tuple[list[Problem], dict[str, QualData]]:
+    """The study loader's qualitative stage: problems, or the parsed data for ``Study.parts``."""
     try:
-        qual_data(study)
+        return [], {"qualitative": qual_data(study)}
     except StudyValidationError as exc:
-        return list(exc.problems)
-    return []
+        return list(exc.problems), {}
+
+
+register_study_check("qual", _load_stage, order=10)
 
 
 def _lines(study: Study, rel: str, raw: Any) -> dict | None:

@@ -18,6 +18,18 @@ are declared in :mod:`peerimpact.quant.schema` (and documented in
 * :mod:`~peerimpact.quant.results` - :func:`analyse` and the JSON document
 """
 
-from .results import AnalysisResults, analyse, write_results_json
+from __future__ import annotations
+
+from typing import Any
 
 __all__ = ["AnalysisResults", "analyse", "write_results_json"]
+
+
+def __getattr__(name: str) -> Any:
+    # Lazy (PEP 562): importing quant.norms for its load stage must not pull in
+    # scipy and statsmodels (`import peerimpact` registers every load stage).
+    if name in __all__:
+        from . import results
+
+        return getattr(results, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -19,6 +19,7 @@ import yaml
 
 from ..errors import Problem, StudyValidationError
 from ..study.model import Study
+from ..study.stages import register_study_check
 
 NORM_COLUMNS = ["outcome", "norm_mean", "norm_sd", "norm_n", "norm_source"]
 _ALLOWED = {"mean", "sd", "n", "source"}
@@ -98,6 +99,8 @@ def default_norms() -> pd.DataFrame:
 
 
 def _study_norms(study: Study) -> pd.DataFrame | None:
+    if study.parts.norms is not None:
+        return study.parts.norms
     if study.norms is None:
         return None
     file = study.definition.norms or "norms.yaml"
@@ -123,3 +126,15 @@ def norms_for(study: Study) -> pd.DataFrame:
     if own is not None and len(own):
         table = pd.concat([table[~table["outcome"].isin(own["outcome"])], own], ignore_index=True)
     return table[table["norm_mean"].notna()].reset_index(drop=True)
+
+
+def _load_stage(study: Study) -> tuple[list[Problem], dict[str, pd.DataFrame]]:
+    """The study loader's norms stage: problems, or the study's parsed norms for ``Study.parts``."""
+    try:
+        own = _study_norms(study)
+    except StudyValidationError as exc:
+        return list(exc.problems), {}
+    return [], ({} if own is None else {"norms": own})
+
+
+register_study_check("norms", _load_stage, order=20)

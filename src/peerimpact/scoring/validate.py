@@ -19,6 +19,7 @@ import pandas as pd
 from ..errors import Problem
 from ..instruments import InstrumentDefinition
 from ..study.definition import StudyDefinition
+from ..study.stages import TableContext, register_table_check
 from .columns import KEY_COLUMNS, ColumnRole, declared_roles, fmt_number, undeclared_column_message
 
 
@@ -176,3 +177,18 @@ def check_service_use(
         Problem(file, int(idx) + 2, "service", f"unknown service {values.at[idx]!r}; {names} services are: {', '.join(ids)}")
         for idx in raw.index[bad.to_numpy()]
     ]
+
+
+# ----------------------------------------------------------- load stages (study/stages.py)
+def _responses_stage(raw: pd.DataFrame, context: TableContext, file: str) -> list[Problem]:
+    return check_responses(raw, context.definition, context.instruments, file) + missing_item_columns(
+        raw.columns, context.definition, context.instruments, file
+    )
+
+
+def _service_use_stage(raw: pd.DataFrame, context: TableContext, file: str) -> list[Problem]:
+    return check_service_use(raw, context.definition, context.instruments, file)
+
+
+register_table_check("responses", "scoring", _responses_stage)
+register_table_check("service_use", "scoring", _service_use_stage)

@@ -2,6 +2,6 @@
 
 from .definition import StudyDefinition
 from .load import load_study
-from .model import Study, StudySource, Transcript
+from .model import Study, StudyParts, StudySource, Transcript
 
-__all__ = ["Study", "StudyDefinition", "StudySource", "Transcript", "load_study"]
+__all__ = ["Study", "StudyDefinition", "StudyParts", "StudySource", "Transcript", "load_study"]

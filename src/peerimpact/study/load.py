@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -17,7 +18,8 @@ from .checks import check_table, empty_table, parse_numbers, typed_table
 from .csvio import read_raw_csv, spreadsheet_row
 from .definition import StudyDefinition
 from .definition_load import load_definition
-from .model import Study, StudySource
+from .model import Study, StudyParts, StudySource
+from .stages import TableContext, instrument_source, study_checks, table_checks
 from .tables import ALLOCATIONS, CODINGS, CONTACTS, EMPLOYMENT, PARTICIPANTS, RESPONSES, SERVICE_USE, TABLES, Table
 from .transcripts import check_codings, load_transcripts
 from .yamlio import line_for, load_yaml_with_lines
@@ -65,11 +67,9 @@ def _file_hashes(root: Path) -> dict[str, str]:
     return hashes
 
 
-def _check_instruments(definition: StudyDefinition, lines, root: Path, problems: list[Problem]):
-    from ..instruments import load_instruments
-
+def _check_instruments(definition: StudyDefinition, lines, root: Path, problems: list[Problem]) -> dict[str, Any]:
     try:
-        available = load_instruments(root)
+        available = instrument_source()(root)
     except StudyValidationError as exc:
         problems += exc.problems
         return {}
@@ -183,18 +183,14 @@ def load_study(path: str | Path) -> Study:
     if responses_raw is not None and participants_raw is not None:
         problems += refs.check_participant_timepoint(responses_raw, participant_ids, definition, RESPONSES.file)
         problems += refs.check_consent(participants_raw, responses_raw)
-    if responses_raw is not None and instruments is not None:
-        from ..scoring.validate import check_responses, missing_item_columns
-
-        problems += check_responses(responses_raw, definition, instruments, RESPONSES.file)
-        problems += missing_item_columns(responses_raw.columns, definition, instruments, RESPONSES.file)
+    context = TableContext(definition, instruments, raws)
+    if responses_raw is not None:
+        problems += _run_table_checks(RESPONSES, responses_raw, context)
 
     su_raw = raws["service_use"]
     if su_raw is not None:
         problems += refs.check_participant_timepoint(su_raw, participant_ids, definition, SERVICE_USE.file)
-        from ..scoring.validate import check_service_use
-
-        problems += check_service_use(su_raw, definition, instruments, SERVICE_USE.file)
+        problems += _run_table_checks(SERVICE_USE, su_raw, context)
         problems += _check_service_counts(su_raw, SERVICE_USE.file)
 
     emp_raw = raws["employment"]
@@ -250,31 +246,49 @@ def load_study(path: str | Path) -> Study:
         synthesis=synthesis,
         source=StudySource(root.resolve(), "folder", _file_hashes(root)),
     )
-    # The codebook, codings, memos and synthesis references are checked on the typed study,
-    # in the same pass, so that every problem is reported at once. Invalid cells type as
-    # missing values, which these checks do not read.
-    problems += validate_references(study)
+    # The codebook, codings, memos, norms and synthesis references are checked on the typed
+    # study, in the same pass, so that every problem is reported at once. Invalid cells type
+    # as missing values, which these checks do not read.
+    study, stage_problems = run_study_checks(study)
+    problems += stage_problems
     if problems:
         raise StudyValidationError(problems)
     return study
 
 
-def validate_references(study: Study) -> list[Problem]:
-    """The last stage of validation, on a typed study: the norms file, the codebook,
-    codings and memos (against each other and the transcripts) and every reference in
-    ``synthesis.yaml``.
-    """
-    from ..qual.codings import validate_qual
-    from ..quant.norms import norms_for
-    from ..synthesis.model import load_synthesis
-
-    problems = list(validate_qual(study))
-    try:
-        norms_for(study)
-    except StudyValidationError as exc:
-        problems += exc.problems
-    try:
-        load_synthesis(study)
-    except StudyValidationError as exc:
-        problems += exc.problems
+def _run_table_checks(table: Table, raw: pd.DataFrame, context: TableContext) -> list[Problem]:
+    """The checks other packages registered for ``table`` (:mod:`peerimpact.study.stages`)."""
+    problems: list[Problem] = []
+    for check in table_checks(table.name):
+        problems += check(raw, context, table.file)
     return problems
+
+
+def run_study_checks(study: Study) -> tuple[Study, list[Problem]]:
+    """The last stage of validation, on a typed study: the registered study checks.
+
+    They cover the codebook, codings and memos (``qual/``), the norms file
+    (``quant/``) and every reference in ``synthesis.yaml`` (``synthesis/``).
+    Each valid part is kept, parsed, in :attr:`Study.parts`, and later checks see
+    the parts already parsed.
+
+    Returns
+    -------
+    (Study, list of Problem)
+        ``study`` with its parsed parts, and every problem found.
+    """
+    problems: list[Problem] = []
+    for check in study_checks():
+        found, parts = check(study)
+        problems += found
+        if parts:
+            study = study.with_parts(**parts)
+    return study, problems
+
+
+def validate_references(study: Study) -> list[Problem]:
+    """Every problem the registered study checks find in ``study`` (empty when valid)."""
+    return run_study_checks(study)[1]
+
+
+__all__ = ["StudyParts", "load_study", "run_study_checks", "validate_references"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Mapping
@@ -11,8 +12,10 @@ import pandas as pd
 from .definition import StudyDefinition
 from .responses import normalise_responses
 
-if TYPE_CHECKING:  # pragma: no cover
+if TYPE_CHECKING:  # pragma: no cover - type-only imports: study/ never imports these at run time
     from ..instruments import InstrumentDefinition
+    from ..qual.codings import QualData
+    from ..synthesis.model import Synthesis
 
 
 @dataclass(frozen=True)
@@ -42,6 +45,32 @@ class StudySource:
 
 
 @dataclass(frozen=True, eq=False)
+class StudyParts:
+    """The study's YAML documents parsed and validated by the packages that own them.
+
+    Filled in by the load stages (:mod:`peerimpact.study.stages`) of
+    :func:`peerimpact.load_study`; empty for a study built in memory, whose
+    parts the owning packages parse on demand (``qual.qual_data``,
+    ``quant.norms.norms_for``, ``synthesis.load_synthesis``).
+
+    Attributes
+    ----------
+    qualitative : QualData, optional
+        Codebook, codings (with quotes), their migration to the current
+        codebook version, and memos (``qual/``).
+    norms : DataFrame, optional
+        The study's own norms table (``quant/``), before the shipped defaults
+        are merged in.
+    synthesis : Synthesis, optional
+        ``synthesis.yaml`` resolved against the study (``synthesis/``).
+    """
+
+    qualitative: "QualData | None" = None
+    norms: pd.DataFrame | None = None
+    synthesis: "Synthesis | None" = None
+
+
+@dataclass(frozen=True, eq=False)
 class Study:
     """A whole study: definition and typed tables.
 
@@ -67,16 +96,26 @@ class Study:
     instruments: Mapping[str, "InstrumentDefinition"]
     transcripts: Mapping[str, Transcript]
     codings: pd.DataFrame
-    norms: Any = None  # parsed norms file (raw mapping) or None
-    codebook: Any = None  # parsed qual/codebook.yaml (raw mapping) or None
-    memos: Any = None  # parsed qual/memos.yaml or None
-    synthesis: Any = None  # parsed synthesis.yaml or None
+    # The YAML documents as read (what a writer writes back); their parsed forms are in `parts`.
+    norms: Mapping[str, Any] | None = None  # the norms file
+    codebook: Mapping[str, Any] | None = None  # qual/codebook.yaml
+    memos: Mapping[str, Any] | None = None  # qual/memos.yaml
+    synthesis: Mapping[str, Any] | None = None  # synthesis.yaml
     source: StudySource = field(default_factory=lambda: StudySource(None, "memory"))
+    # Set only by the loader's stages; init=False, so dataclasses.replace() gives a copy without
+    # them (a copy with other raw documents must not keep stale parsed ones).
+    parts: StudyParts = field(default_factory=StudyParts, init=False, repr=False)
 
     def __post_init__(self) -> None:
         normalised = normalise_responses(self.responses, self.definition, self.instruments)
         if normalised is not self.responses:
             object.__setattr__(self, "responses", normalised)
+
+    def with_parts(self, **parts: Any) -> "Study":
+        """A copy of this study carrying the given parsed parts (for the load stages)."""
+        copy = dataclasses.replace(self)
+        object.__setattr__(copy, "parts", dataclasses.replace(self.parts, **parts))
+        return copy
 
     @property
     def title(self) -> str:

@@ -17,6 +17,7 @@ import yaml
 from ..errors import UserInputError
 from ..fileio import build_folder, replace_folder
 from .model import Study
+from .stages import instrument_source
 from .tables import ALLOCATIONS, CODINGS, CONTACTS, EMPLOYMENT, PARTICIPANTS, RESPONSES, SERVICE_USE, Table
 
 
@@ -104,9 +105,7 @@ def _write_into(study: Study, tmp: Path) -> None:
 
 def _custom_instruments(study: Study) -> dict[str, dict[str, Any]]:
     """Instrument definitions that differ from the shipped ones (user-defined or licensed keys)."""
-    from ..instruments import load_instruments
-
-    shipped = load_instruments(None)
+    shipped = instrument_source()(None)
     out = {}
     for inst_id, inst in study.instruments.items():
         if inst_id not in shipped or shipped[inst_id] != inst:

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
-from ..errors import ProblemCollector
+from ..errors import Problem, ProblemCollector, StudyValidationError
+from ..study.stages import register_study_check
 from ..study.yamlio import KeyPath, line_for, load_yaml_with_lines
 from .references import StudyReferences
 
@@ -123,6 +124,9 @@ def load_synthesis(study: Any) -> Synthesis | None:
     StudyValidationError
         Listing every problem, each naming ``synthesis.yaml`` and its line.
     """
+    parsed = getattr(getattr(study, "parts", None), "synthesis", None)
+    if parsed is not None:
+        return parsed
     root = getattr(study, "root", None)
     path = Path(root) / SYNTHESIS_FILE if root is not None else None
     if path is not None and path.is_file():
@@ -358,3 +362,15 @@ class _Parser:
 def _hint(value: str, known: Iterable[str]) -> str:
     close = difflib.get_close_matches(value, list(known), n=1)
     return f"; did you mean {close[0]!r}?" if close else ""
+
+
+def _load_stage(study: Any) -> tuple[list[Problem], dict[str, Synthesis]]:
+    """The study loader's synthesis stage: problems, or the resolved synthesis for ``Study.parts``."""
+    try:
+        synthesis = load_synthesis(study)
+    except StudyValidationError as exc:
+        return list(exc.problems), {}
+    return [], ({} if synthesis is None else {"synthesis": synthesis})
+
+
+register_study_check("synthesis", _load_stage, order=30)
