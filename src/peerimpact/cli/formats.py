@@ -40,11 +40,12 @@ def import_command(
     out: Path = typer.Option(..., "--out", "-o", help="The study folder to create.", show_default=False),
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace OUT if it exists."),
     report: Optional[Path] = typer.Option(None, "--report", help="Also write the import report (rows, skipped rows, labels, REDCap form statuses) as JSON here."),
+    all_errors: bool = typer.Option(False, "--all-errors", help="List every problem; by default a rule broken on many rows of a column is one line with the count and the first rows."),
 ) -> None:
     """Import CSV, Excel, SPSS or REDCap files into a new, validated study folder."""
     from ..formats import import_study
 
-    result = import_study(format.value, sources, mapping, out, overwrite=overwrite)
+    result = import_study(format.value, sources, mapping, out, overwrite=overwrite, all_errors=all_errors)
     for line in result.lines():
         say(line)
     if report is not None:

@@ -18,10 +18,12 @@ from pathlib import Path
 from ..errors import Problem, StudyValidationError, UserInputError
 from ..study.tables import TABLES as STUDY_TABLES
 from .build import BuiltTable, build_tables
+from .grouping import group_problems
 from .mapping_load import LoadedMapping, load_mapping
 from .plan import check_sources, plan_mapping
 from .readers import read_sources
 from .report import ImportReport
+from .source import SourceTable, canonical_text
 
 _FILE_TO_TABLE = {t.file: t.name for t in STUDY_TABLES}
 _FIRST_AT = re.compile(r"first at row (\d+)")
@@ -111,7 +113,9 @@ def _check_out(out: Path, overwrite: bool) -> None:
         raise UserInputError(f"{out}: folder exists and is not empty (use --overwrite to replace it)")
 
 
-def import_study(fmt: str, sources: list[str | Path], mapping: str | Path, out: str | Path, *, overwrite: bool = False) -> ImportReport:
+def import_study(
+    fmt: str, sources: list[str | Path], mapping: str | Path, out: str | Path, *, overwrite: bool = False, all_errors: bool = False
+) -> ImportReport:
     """Import user files into a new study folder.
 
     Parameters
@@ -128,6 +132,10 @@ def import_study(fmt: str, sources: list[str | Path], mapping: str | Path, out: 
         The study folder to create.
     overwrite : bool
         Replace ``out`` when it exists and is not empty.
+    all_errors : bool
+        List every problem. By default a rule that fails on many rows of one
+        column is one problem with the count, the first rows and a hint
+        (:func:`peerimpact.formats.grouping.group_problems`).
 
     Returns
     -------
@@ -159,7 +167,12 @@ def import_study(fmt: str, sources: list[str | Path], mapping: str | Path, out: 
     _check_out(out, overwrite)
     tmp = _temp_dir(out)
     try:
-        report = _import_into(fmt, paths, lm, tmp, out)
+        try:
+            report = _import_into(fmt, paths, lm, tmp, out)
+        except _Failed as failed:
+            if all_errors:
+                raise StudyValidationError(failed.problems) from None
+            raise StudyValidationError(group_problems(failed.problems, failed.values_of)) from None
         from ..fileio import replace_folder
 
         if out.exists() and not any(out.iterdir()):
@@ -169,6 +182,28 @@ def import_study(fmt: str, sources: list[str | Path], mapping: str | Path, out: 
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
+
+
+class _Failed(Exception):
+    """Every problem of an import, with the source tables (for the hints of grouped problems)."""
+
+    def __init__(self, problems: list[Problem], sources: dict[str, SourceTable]):
+        self.problems = problems
+        self.sources = sources
+
+    def values_of(self, label: str, column: str) -> list[float] | None:
+        """The numbers of one source column (every table read from ``label``)."""
+        out: list[float] = []
+        for src in self.sources.values():
+            if src.label != label or column not in src.columns:
+                continue
+            i = src.columns.index(column)
+            for row in src.rows:
+                try:
+                    out.append(float(canonical_text(row[i]).replace(",", ".")))
+                except ValueError:
+                    continue
+        return out or None
 
 
 def _import_into(fmt: str, paths: list[Path], lm: LoadedMapping, tmp: Path, out: Path) -> ImportReport:
@@ -192,7 +227,7 @@ def _import_into(fmt: str, paths: list[Path], lm: LoadedMapping, tmp: Path, out:
     if not read.problems:
         problems += check_sources(lm, plans, read.sources)
     if problems:
-        raise StudyValidationError(problems)
+        raise _Failed(problems, read.sources)
     result = build_tables(plans, read.sources, lm.mapping.missing_values)
     _write_folder(lm, result.tables, tmp)
     from ..study.load import load_study
@@ -207,7 +242,7 @@ def _import_into(fmt: str, paths: list[Path], lm: LoadedMapping, tmp: Path, out:
             if not _already_reported(p, result.failed)
         ]
     if problems:
-        raise StudyValidationError(problems)
+        raise _Failed(problems, read.sources)
     report = ImportReport(out=out, format=fmt)
     report.rows = {name: len(t.rows) for name, t in result.tables.items()}
     report.skipped = dict(result.skipped)

@@ -1,0 +1,141 @@
+"""Errors grouped for humans (issue 13 item 6): one line per column and rule, the count, the first rows, a hint."""
+
+from __future__ import annotations
+
+import pytest
+
+from formats_helpers import write_files
+from formats_mutations import PEOPLE, STUDY_YAML, csv_text
+from peerimpact.errors import Problem, StudyValidationError
+from peerimpact.formats import import_study
+from peerimpact.formats.grouping import group_problems, range_hint, rule_of
+
+MAPPING = """\
+study: study.yaml
+tables:
+  participants:
+    from: people
+    columns:
+      participant_id: ID
+      site: {column: Site, recode: {North: "1", South: "2"}}
+      consent_date: Consent
+      gender: {column: Sex, recode: {F: woman, M: man}}
+      age: Age
+  responses:
+    from: survey
+    timepoint: {column: Visit, values: {Baseline: baseline, "6 months": m6}}
+    columns: {participant_id: ID}
+    instruments: {wemwbs: "WEM{item}"}
+"""
+
+
+def zero_to_four_survey(n_people: int = 3) -> list[list[str]]:
+    """Every wemwbs answer coded 0-4 (the instrument is 1-5)."""
+    rows = [["ID", "Visit"] + [f"WEM{i}" for i in range(1, 15)]]
+    for k in range(n_people):
+        for visit in ("Baseline", "6 months"):
+            rows.append([PEOPLE[1 + k % 3][0] if k < 3 else f"x{k}", visit] + [str((i + k + len(rows)) % 5) for i in range(1, 15)])
+    return rows
+
+
+@pytest.mark.parametrize(
+    ("message", "rule"),
+    [
+        ("value 0 is outside the range 1–5 of wemwbs (study column responses.wemwbs_1)", "value … is outside the range 1–5 of wemwbs (study column responses.wemwbs_1)"),
+        ("'Nowhere' is not in the recode (it knows 'North', 'South')", "'…' is not in the recode (it knows '…', '…')"),
+        ("participant '01' is listed twice (first at row 2)", "participant '…' is listed twice (first at row …)"),
+    ],
+    ids=["range", "recode", "first-at"],
+)
+def test_the_rule_is_the_message_without_its_value(message, rule):
+    assert rule_of(message) == rule
+
+
+@pytest.mark.parametrize(
+    ("values", "hint"),
+    [
+        ([0, 1, 2, 3, 4], "; all values lie in 0–4 but the instrument expects 1–5: is it coded from 0? see `recode` in docs/mapping.md"),
+        ([0, 2, 4], "; all values lie in 0–4 but the instrument expects 1–5: is it coded from 0? see `recode` in docs/mapping.md"),
+        ([2, 3, 4, 5, 6], "; all values lie in 2–6 but the instrument expects 1–5: is it coded from 2? see `recode` in docs/mapping.md"),
+        ([0, 1, 5], ""),  # 0-5 does not fit 1-5 by any shift
+        ([7, 1], ""),
+        (None, ""),
+    ],
+    ids=["zero-to-four", "some-of-zero-to-four", "two-to-six", "too-wide", "outlier", "no-values"],
+)
+def test_the_range_hint(values, hint):
+    assert range_hint("value 0 is outside the range 1–5 of wemwbs", values) == hint
+
+
+def test_groups_keep_single_problems_and_count_the_rest():
+    problems = [Problem("s.csv", r, "WEM1", f"value {r % 2} is outside the range 1–5 of wemwbs") for r in range(2, 12)]
+    problems += [Problem("s.csv", r, "Site", f"'Nowhere{r}' is not in the recode") for r in (4, 9)]
+    problems += [Problem("s.csv", None, None, "is empty")]
+    grouped = group_problems(problems)
+    assert [str(p) for p in grouped] == [
+        "s.csv:2:WEM1: value 0 is outside the range 1–5 of wemwbs [10 rows break this rule: 2, 3, 4, 5, 6, ...; --all-errors lists each]",
+        "s.csv:4:Site: 'Nowhere4' is not in the recode",  # five or fewer: each is listed
+        "s.csv:9:Site: 'Nowhere9' is not in the recode",
+        "s.csv: is empty",
+    ]
+
+
+def seed(tmp_path, n_people=3):
+    write_files(tmp_path, {"study.yaml": STUDY_YAML.replace("instruments: [wemwbs, mjs]", "instruments: [wemwbs]"), "mapping.yaml": MAPPING})
+    people = PEOPLE + [[f"x{k}", "North", "2020-03-01", "F", "30"] for k in range(3, n_people)]
+    (tmp_path / "people.csv").write_text(csv_text(people), encoding="utf-8")
+    (tmp_path / "survey.csv").write_text(csv_text(zero_to_four_survey(n_people)), encoding="utf-8")
+    return [tmp_path / "people.csv", tmp_path / "survey.csv"], tmp_path / "mapping.yaml"
+
+
+def zero_cells(rows: list[list[str]]) -> tuple[int, int]:
+    """(item columns holding a 0, cells holding a 0), counted from the survey itself."""
+    cols = [j for j in range(2, len(rows[0])) if any(r[j] == "0" for r in rows[1:])]
+    return len(cols), sum(r[j] == "0" for r in rows[1:] for j in range(2, len(rows[0])))
+
+
+def test_a_zero_to_four_scale_gives_one_line_per_item_with_the_hint(tmp_path):
+    sources, mapping = seed(tmp_path, n_people=40)
+    columns, cells = zero_cells(zero_to_four_survey(40))
+    assert (columns, cells) == (14, 224)
+    with pytest.raises(StudyValidationError) as err:
+        import_study("csv", sources, mapping, tmp_path / "study")
+    lines = [str(p) for p in err.value.problems]
+    assert len(lines) == 14  # one per item column, not one per cell
+    hint = "all values lie in 0–4 but the instrument expects 1–5: is it coded from 0? see `recode` in docs/mapping.md"
+    survey = zero_to_four_survey(40)
+    rows_of_zero = [n for n, r in enumerate(survey[1:], start=2) if r[2] == "0"]  # WEM1, spreadsheet rows
+    first = ", ".join(map(str, rows_of_zero[:5]))
+    assert (
+        f"survey.csv:{rows_of_zero[0]}:WEM1: value 0 is outside the range 1–5 of wemwbs (study column responses.wemwbs_1) "
+        f"[{len(rows_of_zero)} rows break this rule: {first}, ...; --all-errors lists each]; {hint}"
+    ) in lines
+    assert all(line.endswith(hint) for line in lines)
+    with pytest.raises(StudyValidationError) as err:
+        import_study("csv", sources, mapping, tmp_path / "study", all_errors=True)
+    assert len(err.value.problems) == cells
+
+
+def test_the_cli_groups_unless_asked_for_every_error(tmp_path):
+    import typer
+    from typer.testing import CliRunner
+
+    from peerimpact.cli import formats
+
+    app = typer.Typer()
+
+    @app.callback()
+    def main() -> None:
+        """Test app."""
+
+    formats.register(app)
+    sources, mapping = seed(tmp_path, n_people=40)
+    args = ["import", "csv", *map(str, sources), "--mapping", str(mapping), "--out", str(tmp_path / "study")]
+    grouped = CliRunner().invoke(app, args)
+    every = CliRunner().invoke(app, args + ["--all-errors"])
+    assert (grouped.exit_code, every.exit_code) == (2, 2)
+    columns, cells = zero_cells(zero_to_four_survey(40))
+    assert grouped.stderr.splitlines()[-1] == f"{columns} problems found; nothing was written."
+    assert every.stderr.splitlines()[-1] == f"{cells} problems found; nothing was written."
+    assert cells > columns
+    assert not (tmp_path / "study").exists()
