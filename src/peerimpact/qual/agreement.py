@@ -151,6 +151,7 @@ def agreement(
     coders: list[str] | None = None,
     levels: tuple[str, ...] = LEVELS,
     interviews: list[str] | None = None,
+    include_suggested: bool = True,
 ) -> AgreementResult:
     """Agreement between coders, per code × transcript and pooled.
 
@@ -163,6 +164,10 @@ def agreement(
     interviews : list of str, optional
         Restrict to these interview ids (default: every transcript coded by
         the coders being compared).
+    include_suggested : bool
+        Count codings whose ``origin`` is ``suggested`` (accepted code
+        suggestions, see :mod:`peerimpact.qual.suggest`); ``False`` compares
+        the coders' own codings only.
 
     Returns
     -------
@@ -183,6 +188,8 @@ def agreement(
             raise UserInputError(f"unknown agreement level {level!r}; levels: {', '.join(LEVELS)}")
     data = qual_data(study)
     frame = data.current
+    if not include_suggested and "origin" in frame.columns:
+        frame = frame[frame["origin"].ne("suggested")]
     all_coders = sorted(set(frame["coder"]))
     coders = sorted(set(coders)) if coders else all_coders
     for c in coders:
