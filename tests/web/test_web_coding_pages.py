@@ -91,3 +91,61 @@ def test_reconciliation_is_closed_while_blind_and_shows_the_core_kappa(login, cl
     assert "differs" in html
     client.post(f"/api/transcripts/{EMOJI_ID}/unblind", HTTP_AUTHORIZATION=admin)
     assert login("coder").get(url).status_code == 200
+
+
+def test_codebook_page_merges_with_a_reason_and_refuses_a_stale_form(login):
+    admin = login("admin")
+    form = {"base_version": "1", "action": "merge", "codes": ["quiet", "feeling_busy"], "into": "pace", "name": "Pace",
+            "reason": "one idea"}
+    r = admin.post(reverse("codebook"), form, follow=True)
+    html = r.content.decode()
+    assert "Saved as codebook version 2." in html
+    assert "Version 2" in html and "one idea" in html and "merged quiet + feeling_busy → pace" in html
+    r = admin.post(reverse("codebook"), {**form, "codes": ["hope", "peer_identity"], "into": "hope"}, follow=True)  # made on version 1
+    assert "the codebook changed since you loaded it: version 2 is current" in r.content.decode()
+    assert "Change the codebook" not in login("coder").get(reverse("codebook")).content.decode()
+
+
+def test_workshop_lays_out_codes_by_coder_and_merges_as_a_workshop_version(login, client, token, coder2):
+    from peerimpact.web.coding.codebook import current_codebook
+
+    post_coding(client, token("coder"), "S1-PW01-T1", 34, 38, "hope")
+    post_coding(client, bearer(coder2), "S1-PW01-T1", 34, 48, "peer_identity")
+    url = reverse("workshop") + "?interview=S1-PW01-T1"
+    html = login("admin").get(url).content.decode()
+    row = re.search(r'<tr data-code="hope">(.*?)</tr>', html, re.S).group(1)
+    assert "<strong>coder</strong> × 1" in row and "“Busy”" in row and "(one person)" in row
+    r = login("admin").post(reverse("workshop"), {"base_version": "1", "action": "merge", "codes": ["hope", "peer_identity"],
+                                                 "into": "hope", "workshop": "Workshop 1", "reason": "same idea",
+                                                 "interview": ["S1-PW01-T1"]})
+    assert r.status_code == 302 and r["Location"].endswith("?interview=S1-PW01-T1")
+    book = current_codebook()
+    assert (book.version, book.versions[-1].reason) == (2, "Workshop 1: same idea")
+    html = login("admin").get(url).content.decode()
+    row = re.search(r'<tr data-code="hope">(.*?)</tr>', html, re.S).group(1)
+    assert "<strong>coder</strong> × 1" in row and "<strong>coder2</strong> × 1" in row  # both now under the kept code
+
+
+def test_counts_follow_the_core_code_matrix_and_hide_blind_codings(login, client, token, coder2):
+    client.put(f"/api/transcripts/{EMOJI_ID}/assignments", json.dumps({"coders": ["coder", "coder2"]}),
+               content_type="application/json", HTTP_AUTHORIZATION=token("admin"))
+    post_coding(client, bearer(coder2), EMOJI_ID, 0, 11, "hope")
+    post_coding(client, token("coder"), "S1-PW01-T1", 0, 11, "hope")
+
+    def hope(html, by):
+        table = re.search(rf'<table id="counts-{by}">(.*?)</table>', html, re.S).group(1)
+        row = re.search(r'<tr data-code="hope">(.*?)</tr>', table, re.S).group(1)
+        return [int(x) for x in re.findall(r"<td>(\d+)</td>", row)]
+
+    coder_view = login("coder").get(reverse("coding-counts")).content.decode()
+    admin_view = login("admin").get(reverse("coding-counts")).content.decode()
+    assert hope(coder_view, "timepoint") == [1, 0, 1]  # T1, T2, total: coder2's blind coding is not counted
+    assert hope(admin_view, "timepoint") == [2, 0, 2]
+    assert hope(admin_view, "site") == [1, 1, 2]
+
+
+def test_search_offers_code_this_passage(login, settings, tmp_path):
+    settings.PEERIMPACT_DATA_DIR = str(tmp_path)
+    html = login("coder").get(reverse("coding-search"), {"q": "Quieter"}).content.decode()
+    t = transcript(EMOJI_ID)
+    assert f'href="/transcripts/{t.uid}/?select=' in html and "Code this passage" in html

@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.urls import path
 
 from .api.routes import api
+from .coding import pages as coding_pages
 from .views import (
     accounts, admin_accounts, audit, caseload, coding, consent, contacts, home, policy, questionnaires, report, service_use, static,
 )
@@ -47,6 +48,10 @@ urlpatterns = [
     path("transcripts/", coding.transcript_list, name="transcripts"),
     path("transcripts/<uuid:uid>/", coding.transcript_detail, name="transcript"),
     path("transcripts/<uuid:uid>/reconcile/", coding.transcript_reconcile, name="transcript-reconcile"),
+    path("codebook/", coding_pages.codebook_page, name="codebook"),
+    path("workshop/", coding_pages.workshop_page, name="workshop"),
+    path("coding/counts/", coding_pages.counts_page, name="coding-counts"),
+    path("coding/search/", coding_pages.search_page, name="coding-search"),
     path("audit/", audit.audit_list, name="audit"),
     path("audit.csv", audit.audit_csv, name="audit-csv"),
     path("report/", report.report_page, name="report"),

@@ -27,7 +27,7 @@ from ..services.yamltext import to_text
 from .codebook import current_codebook
 from .models import CodingPolicy
 
-ACTIONS = ("add", "rename", "merge", "split", "retire", "theme")
+ACTIONS = ("add", "rename", "merge", "split", "retire", "theme", "snapshot")
 
 
 def may_edit_codebook(user) -> bool:
@@ -159,7 +159,7 @@ def apply_change(book: Codebook, action: str, data: dict[str, Any]) -> tuple[lis
                 themes.append(Theme(id=theme_id, name=name, codes=members))
             except Exception as exc:
                 raise FieldErrors([("theme", str(exc).splitlines()[-1])]) from None
-    else:
+    elif action != "snapshot":  # snapshot: a version with no change (a workshop's provisional framework, as it stands)
         raise FieldErrors([("action", f"must be one of {', '.join(ACTIONS)}")])
     return codes, themes, changes
 

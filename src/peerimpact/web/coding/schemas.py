@@ -132,7 +132,7 @@ class NewCode(_In):
 
 class CodebookChangeIn(_In):
     base_version: int = Field(strict=True, ge=1, description="The codebook version the change was made on (stale edits are refused, 409).")
-    action: Literal["add", "rename", "merge", "split", "retire", "theme"]
+    action: Literal["add", "rename", "merge", "split", "retire", "theme", "snapshot"]
     reason: Annotated[str, StringConstraints(strict=True, max_length=1000)] = Field(description="Why; recorded with the new version.")
     code: Optional[IdStr] = Field(default=None, description="rename, split, retire: the code.")
     codes: Optional[list[IdStr]] = Field(default=None, max_length=200, description="merge: the codes merged; theme: its codes.")

@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404
 from ..access import ADMIN, CODER
 from ..coding.agreement import transcript_agreement
 from ..coding.codebook import codebook_dict, colour_of, current_codebook
+from ..coding.codebook_edit import may_edit_codebook
 from ..coding.models import Assignment
 from ..coding.progress import coverage_rows
 from ..coding.visibility import codings_for, is_blind, may_see_agreement, transcripts_for
@@ -31,7 +32,7 @@ def transcript_detail(request, uid):
     t = get_object_or_404(transcripts_for(request.user), uid=uid)
     codings = codings_for(request.user).filter(transcript=t).order_by("start", "code")
     return page(request, "coding/workbench.html", {
-        "t": t, "blind": is_blind(t), "agreement": may_see_agreement(request.user, t),
+        "t": t, "blind": is_blind(t), "agreement": may_see_agreement(request.user, t), "may_edit": may_edit_codebook(request.user),
         "rows": [(c, t.text[c.start:c.end]) for c in codings],  # the page without scripts: a table
         "assigned": list(Assignment.objects.filter(transcript=t).order_by("coder").values_list("coder", flat=True)),
     })

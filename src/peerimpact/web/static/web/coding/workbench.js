@@ -256,7 +256,10 @@ filterEl.addEventListener("keydown", (ev) => {
   if (ev.key === "Enter") {
     ev.preventDefault();
     const first = paletteCodes()[0];
-    if (first) applyCode(first.id).then(() => { filterEl.value = ""; renderPalette(); textEl.focus(); restoreSelection(); });
+    const done = () => { filterEl.value = ""; renderPalette(); textEl.focus(); restoreSelection(); };
+    if (first) applyCode(first.id).then(done);
+    else if (root.dataset.mayEdit === "1" && filterEl.value.trim()) emergingCode(filterEl.value.trim()).then(done);
+    else say("No code matches; research admins (or coders, where the study allows) add codes.", true);
   } else if (ev.key === "Escape") {
     ev.preventDefault();
     filterEl.value = "";
@@ -268,6 +271,60 @@ filterEl.addEventListener("keydown", (ev) => {
 
 function restoreSelection() {
   if (state.selection) selectCp(state.selection.start, state.selection.end);
+}
+
+// ------------------------------------------------------------------ emerging codes and the recode queue
+function slug(name) {
+  const s = name.normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase().replace(/[^a-z0-9_.]+/g, "_").replace(/^[^a-z0-9]+|_+$/g, "");
+  return s || "code";
+}
+
+async function emergingCode(name) {
+  try {
+    const book = await call("POST", "/codebook/changes", {
+      base_version: state.codebook.version, action: "add", id: slug(name), name, reason: "emerging code, added while coding",
+    });
+    setCodebook(book);
+    return await applyCode(slug(name));
+  } catch (err) {
+    say(`Code not added: ${err.message}`, true);
+    if (/changed since you loaded it/.test(err.message)) setCodebook(await call("GET", "/codebook"));
+    return null;
+  }
+}
+
+function setCodebook(book) {
+  state.codebook = book;
+  state.codes = new Map(book.codes.map((c) => [c.id, c]));
+  renderPalette();
+}
+
+async function loadRecode() {
+  const box = document.getElementById("recode-box");
+  const list = document.getElementById("recode-list");
+  const data = await call("GET", `/recode?interview_id=${encodeURIComponent(IID)}`);
+  box.hidden = data.items.length === 0;
+  list.replaceChildren(...data.items.map((c) => {
+    const li = document.createElement("li");
+    const q = document.createElement("blockquote");
+    q.textContent = c.quote;
+    const label = document.createElement("span");
+    label.textContent = `${c.code_before} (split) by ${c.coder}: `;
+    li.append(label, q);
+    for (const code of c.recode) {
+      const b = document.createElement("button");
+      b.type = "button";
+      b.className = "secondary";
+      b.textContent = `Recode as ${nameOf(code)}`;
+      b.addEventListener("click", async () => {
+        state.selection = { start: c.start, end: c.end };
+        const made = await applyCode(code);
+        if (made) { await removeCoding(c.id); await loadRecode(); }
+      });
+      li.appendChild(b);
+    }
+    return li;
+  }));
 }
 
 // ------------------------------------------------------------------ coding
@@ -496,10 +553,16 @@ async function start() {
     state.turns = t.turns;
     state.codings = t.codings;
     state.me = t.me;
-    state.codebook = book;
-    state.codes = new Map(book.codes.map((c) => [c.id, c]));
+    setCodebook(book);
     render();
-    renderPalette();
+    const wanted = /^(\d+)-(\d+)$/.exec(new URLSearchParams(location.search).get("select") || "");
+    if (wanted && Number(wanted[2]) > Number(wanted[1])) { // "code this passage" from a search result
+      textEl.focus();
+      selectCp(Number(wanted[1]), Number(wanted[2]));
+      const g = segAt(Number(wanted[1]));
+      if (g) g.el.scrollIntoView({ block: "center" });
+    }
+    await loadRecode();
     root.dataset.ready = "1";
     say(`${t.codings.length} coding${t.codings.length === 1 ? "" : "s"} shown. ${cpLength(t.text)} characters.`);
     root.dispatchEvent(new CustomEvent("workbench:ready", { detail: workbenchApi() }));
