@@ -25,8 +25,9 @@ from .versions import MigrationResult, active_codes, known_codes, migrate_coding
 CODINGS_FILE = "qual/codings.csv"
 SEGMENT_COLUMNS = [
     "segment_id", "interview_id", "site", "participant_id", "timepoint",
-    "start", "end", "code", "coder", "version", "timestamp", "quote",
+    "start", "end", "code", "coder", "version", "timestamp", "quote", "origin", "model_version",
 ]
+ORIGINS = ("human", "suggested")
 
 
 @dataclass(frozen=True)
@@ -134,6 +135,13 @@ def _int_or_none(value: Any) -> tuple[int | None, bool]:
     return int(f), True
 
 
+def _cell(value: Any) -> str | None:
+    """A text cell, ``None`` when empty or missing."""
+    if value is None or (isinstance(value, float) and pd.isna(value)) or str(value).strip() == "":
+        return None
+    return str(value)
+
+
 def coded_segments(study: Study, book: Codebook | None = None) -> pd.DataFrame:
     """Validated codings with transcript attributes and quotes (see :data:`SEGMENT_COLUMNS`).
 
@@ -141,7 +149,9 @@ def coded_segments(study: Study, book: Codebook | None = None) -> pd.DataFrame:
     is a whole number and a version of the codebook; the code exists at that
     version (or at some version when none is recorded); every row of a
     segment has the same interview and span; a ``quote`` cell, when present,
-    equals the coded text; a ``timestamp`` is an ISO date-time.
+    equals the coded text; a ``timestamp`` is an ISO date-time; ``origin`` is
+    ``human`` (also when empty or absent) or ``suggested``, and a suggested
+    coding names its ``model_version``.
     """
     book = book or codebook_of(study)
     raw = study.codings
@@ -154,6 +164,8 @@ def coded_segments(study: Study, book: Codebook | None = None) -> pd.DataFrame:
     has_quote = "quote" in raw.columns
     has_version = "version" in raw.columns
     has_time = "timestamp" in raw.columns
+    has_origin = "origin" in raw.columns
+    has_model = "model_version" in raw.columns
     for idx, rec in zip(raw.index, raw.to_dict("records")):
         row = spreadsheet_row(idx)
         iid = rec["interview_id"]
@@ -194,9 +206,15 @@ def coded_segments(study: Study, book: Codebook | None = None) -> pd.DataFrame:
                 pd.Timestamp(str(stamp))
             except ValueError:
                 problems.append(Problem(CODINGS_FILE, row, "timestamp", f"{stamp!r} is not an ISO date-time (YYYY-MM-DDTHH:MM:SS)"))
+        origin = _cell(rec.get("origin")) if has_origin else None
+        model = _cell(rec.get("model_version")) if has_model else None
+        if origin is not None and origin not in ORIGINS:
+            problems.append(Problem(CODINGS_FILE, row, "origin", f"{origin!r} is not one of: {', '.join(ORIGINS)}"))
+        elif origin == "suggested" and model is None:
+            problems.append(Problem(CODINGS_FILE, row, "model_version", "a suggested coding must name the model_version that suggested it"))
         rows.append(
             [seg, iid, transcript.site, transcript.participant_id, transcript.timepoint, start, end, code, rec["coder"],
-             version, None if stamp is None else str(stamp), quote]
+             version, None if stamp is None else str(stamp), quote, origin or "human", model]
         )
     if problems:
         raise StudyValidationError(problems)

@@ -48,6 +48,7 @@ CONTACT_MODES = ("face_to_face", "telephone", "other")
 CONTACT_STATUSES = ("completed", "attempted", "cancelled", "did_not_attend")
 CONTACT_PHASES = ("pre_discharge", "post_discharge")
 CONTRACTS = ("contracted", "bank")
+CODING_ORIGINS = ("human", "suggested")
 
 PARTICIPANTS = Table(
     "participants",
@@ -163,6 +164,10 @@ CODINGS = Table(
         Column("end", "int", minimum=0),
         Column("code", "id"),
         Column("coder", "id"),
+        Column("origin", "enum", required=False, nullable=True, choices=CODING_ORIGINS,
+               help="`human` (the default when empty or absent) or `suggested`: a code suggestion the coder accepted."),
+        Column("model_version", "str", required=False, nullable=True,
+               help="For a suggested coding, the version of the model that suggested it (required then)."),
     ),
 )
 
