@@ -203,3 +203,42 @@ def test_codebook_lists_codes_with_colours_and_themes(client, token):
     assert [(c["id"], c["colour"], c["themes"]) for c in book["codes"]] == [
         ("feeling_busy", "#E69F00", ["workload"]), ("quiet", "#56B4E9", ["workload"]), ("peer_identity", "#009E73", []),
         ("hope", "#F0E442", [])]
+
+
+def memo(client, auth, target_type, target_id, kind="analytic", text="Synthetic memo."):
+    return api(client, "post", "/memos", auth, {"target_type": target_type, "target_id": target_id, "kind": kind, "text": text})
+
+
+def test_memos_are_typed_authored_validated_and_exported(client, token, tmp_path):
+    from peerimpact import load_study
+    from peerimpact.web.services.study_export import export_study
+
+    assert code(client, token("coder"), *cp("Quieter"), "hope").json()["segment_id"] == "G2"  # coder_a's segment, same span
+    seg = code(client, token("coder"), *cp("cafe\u0301"), "hope").json()["segment_id"]
+    for target_type, target_id, kind in (("segment", seg, "interpretive"), ("code", "hope", "analytic"),
+                                         ("transcript", EMOJI_ID, "reflexive"), ("theme", "workload", "analytic")):
+        r = memo(client, token("coder"), target_type, target_id, kind)
+        assert r.status_code == 201, r.json()
+        assert (r.json()["author"], r.json()["kind"], r.json()["target_id"]) == ("coder", kind, target_id)
+    r = memo(client, token("coder"), "code", "nope")
+    assert (r.status_code, r.json()["errors"][0]["field"]) == (422, "target_id")
+    assert "unknown code 'nope'" in r.json()["errors"][0]["message"]
+    assert memo(client, token("coder"), "transcript", "nope").status_code == 404
+    assert memo(client, token("coder"), "code", "hope", kind="musing").status_code == 422
+    listed = api(client, "get", f"/memos?interview_id={EMOJI_ID}", token("coder")).json()["items"]
+    assert sorted(m["target_type"] for m in listed) == ["code", "code", "segment", "theme", "transcript"]  # + the study's memo M1
+    mine = next(c for c in api(client, "get", f"/codings?interview_id={EMOJI_ID}", token("coder")).json()["items"] if c["segment_id"] == seg)
+    r = api(client, "delete", f"/codings/{mine['id']}", token("coder"))
+    assert r.status_code == 409 and "has memos" in r.json()["errors"][0]["message"]
+    study = load_study(export_study(tmp_path / "out"))
+    assert sorted((m["target"]["type"], m["kind"]) for m in study.memos["memos"]) == [
+        ("code", "analytic"), ("code", "analytic"), ("segment", "interpretive"), ("theme", "analytic"), ("transcript", "reflexive")]
+
+
+def test_blind_coders_do_not_see_each_others_transcript_memos(client, token, coder2):
+    api(client, "put", f"/transcripts/{EMOJI_ID}/assignments", token("admin"), {"coders": ["coder", "coder2"]})
+    assert memo(client, bearer(coder2), "transcript", EMOJI_ID, text="coder2's thoughts").status_code == 201
+    seen = [m["text"] for m in api(client, "get", f"/memos?interview_id={EMOJI_ID}", token("coder")).json()["items"]]
+    assert "coder2's thoughts" not in seen
+    seen = [m["text"] for m in api(client, "get", f"/memos?interview_id={EMOJI_ID}", token("admin")).json()["items"]]
+    assert "coder2's thoughts" in seen

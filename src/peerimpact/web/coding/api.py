@@ -30,9 +30,11 @@ from .codebook import CodeFates, codebook_dict, current_codebook
 from .codebook_edit import change_codebook
 from .codings import coding_dict, create_coding, delete_coding
 from .identity import coder_id
+from .memos import add_memo, memos_for
 from .models import Assignment, CodingPolicy, Unblinding
 from .schemas import (
-    AgreementOut, AssignmentIn, AssignmentOut, CodebookChangeIn, CodebookOut, CodingIn, CodingList, CodingOut, PolicyIn, PolicyOut,
+    AgreementOut, AssignmentIn, AssignmentOut, CodebookChangeIn, CodebookOut, CodingIn, CodingList, CodingOut, MemoIn, MemoList,
+    MemoOut, PolicyIn, PolicyOut,
     TranscriptList, TranscriptOut,
 )
 from .visibility import blind_transcript_ids, codings_for, may_see_agreement, transcripts_for
@@ -196,3 +198,15 @@ def put_policy(request, payload: PolicyIn):
     policy._history_user, policy._change_reason = user, "coding policy changed"
     policy.save()
     return {"coders_may_edit_codebook": policy.coders_may_edit_codebook}
+
+
+@router.get("/memos", response={200: MemoList, **ERRORS},
+            summary="Memos on a transcript, its segments, and on codes and themes (blind: a coder's own transcript memos)")
+def list_memos(request, interview_id: str):
+    items = memos_for(_user(request), interview_id)
+    return {"count": len(items), "items": items}
+
+
+@router.post("/memos", response={201: MemoOut, **ERRORS}, summary="Write a memo (interpretive, analytic or reflexive); the author is the caller")
+def post_memo(request, payload: MemoIn):
+    return Status(201, add_memo(_user(request), payload.target_type, payload.target_id, payload.kind, payload.text))

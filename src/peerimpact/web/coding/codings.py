@@ -19,9 +19,10 @@ from django.http import Http404
 
 from ..access import ADMIN, role_of
 from ..records.models import Coding, Transcript
-from ..services.errors import Collector
+from ..services.errors import Collector, Conflict
 from .codebook import CodeFates, active_code_ids, current_codebook
 from .identity import coder_id
+from .memos import segments_with_memos
 from .visibility import codings_for, transcripts_for
 
 ORIGINS = ("human", "suggested")
@@ -121,4 +122,8 @@ def delete_coding(user, uid: str) -> None:
         raise Http404
     if coding.coder != coder_id(user) and role_of(user) != ADMIN:
         raise PermissionDenied("you can remove only your own codings")
+    last = not Coding.objects.filter(segment_id=coding.segment_id).exclude(pk=coding.pk).exists()
+    if last and coding.segment_id in segments_with_memos():
+        raise Conflict([(None, f"segment {coding.segment_id} has memos and this is its last coding: "
+                               "move the memos' text to the transcript first (a memo must keep its segment)")])
     coding.soft_delete(user)

@@ -150,3 +150,25 @@ class PolicyIn(_In):
 
 class PolicyOut(Schema):
     coders_may_edit_codebook: bool
+
+
+class MemoIn(_In):
+    target_type: Literal["segment", "code", "theme", "transcript"]
+    target_id: Annotated[str, StringConstraints(strict=True, min_length=1, max_length=200)]
+    kind: Literal["interpretive", "analytic", "reflexive"]
+    text: Annotated[str, StringConstraints(strict=True, min_length=1, max_length=20_000)]
+
+
+class MemoOut(Schema):
+    id: str
+    target_type: str
+    target_id: str
+    kind: str
+    author: str
+    date: Optional[str] = None
+    text: str
+
+
+class MemoList(Schema):
+    count: int
+    items: list[MemoOut]

@@ -19,7 +19,7 @@ const CSRF = root.dataset.csrf;
 const RECENT_KEY = "peerimpact.recentCodes";
 
 const state = {
-  text: "", cps: [], turns: [], codings: [], codebook: null, me: null, codes: new Map(),
+  text: "", cps: [], turns: [], codings: [], codebook: null, me: null, codes: new Map(), memos: [],
   selection: null, // {start, end} in code points: the last non-empty selection inside the text
   current: null, // id of the coding shown in the details pane (keyboard navigation)
   segs: [], // rendered spans, in text order: {el, s, e}
@@ -444,8 +444,79 @@ function showDetails(id) {
     }
     list.appendChild(li);
   }
-  detailsEl.replaceChildren(list);
+  detailsEl.replaceChildren(list, memoPane(items[0]));
   for (const g of state.segs) g.el.classList.toggle("current", (g.el.dataset.codings || "").split(" ").includes(id));
+}
+
+// ------------------------------------------------------------------ memos
+function memoPane(c) {
+  const box = document.createElement("section");
+  box.className = "memos";
+  box.setAttribute("aria-label", "Memos");
+  const h = document.createElement("h3");
+  h.textContent = "Memos";
+  box.appendChild(h);
+  const targets = [["segment", c.segment_id, "this segment"], ["code", c.code, `the code ${nameOf(c.code)}`], ["transcript", IID, "this transcript"]];
+  const shown = state.memos.filter((m) => targets.some(([t, id]) => m.target_type === t && m.target_id === id));
+  const ul = document.createElement("ul");
+  ul.className = "memo-list";
+  for (const m of shown) {
+    const li = document.createElement("li");
+    const meta = document.createElement("span");
+    meta.className = "muted";
+    meta.textContent = `${m.kind} memo on ${m.target_type} by ${m.author}${m.date ? ", " + m.date : ""}: `;
+    const text = document.createElement("span");
+    text.textContent = m.text;
+    li.append(meta, text);
+    ul.appendChild(li);
+  }
+  if (!shown.length) ul.appendChild(hint("No memos here yet."));
+  const form = document.createElement("form");
+  form.className = "memo-form";
+  const field = (labelText, el, id) => {
+    const label = document.createElement("label");
+    label.htmlFor = id;
+    label.textContent = labelText;
+    el.id = id;
+    const p = document.createElement("p");
+    p.append(label, el);
+    return p;
+  };
+  const target = document.createElement("select");
+  for (const [t, id, label] of targets) {
+    const o = document.createElement("option");
+    o.value = `${t}\u0000${id}`;
+    o.textContent = label;
+    target.appendChild(o);
+  }
+  const kind = document.createElement("select");
+  for (const k of ["interpretive", "analytic", "reflexive"]) {
+    const o = document.createElement("option");
+    o.value = k;
+    o.textContent = k;
+    kind.appendChild(o);
+  }
+  const text = document.createElement("textarea");
+  text.rows = 3;
+  text.required = true;
+  const save = document.createElement("button");
+  save.type = "submit";
+  save.textContent = "Save memo";
+  form.append(field("Memo on", target, "memo-target"), field("Kind", kind, "memo-kind"), field("Memo", text, "memo-text"), save);
+  form.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    const [targetType, targetId] = target.value.split("\u0000");
+    try {
+      const m = await call("POST", "/memos", { target_type: targetType, target_id: targetId, kind: kind.value, text: text.value });
+      state.memos.push(m);
+      showDetails(c.id);
+      say(`Memo saved (${m.kind}, on ${m.target_type}).`);
+    } catch (err) {
+      say(`Memo not saved: ${err.message}`, true);
+    }
+  });
+  box.append(ul, form);
+  return box;
 }
 
 // ------------------------------------------------------------------ navigation
@@ -562,6 +633,7 @@ async function start() {
       const g = segAt(Number(wanted[1]));
       if (g) g.el.scrollIntoView({ block: "center" });
     }
+    state.memos = (await call("GET", `/memos?interview_id=${encodeURIComponent(IID)}`)).items;
     await loadRecode();
     root.dataset.ready = "1";
     say(`${t.codings.length} coding${t.codings.length === 1 ? "" : "s"} shown. ${cpLength(t.text)} characters.`);
