@@ -69,7 +69,8 @@ def group_problems(problems: Iterable[Problem], values_of: ValuesOf | None = Non
         groups.setdefault(key, []).append(p)
     out: list[Problem] = []
     for key, members in groups.items():
-        if len(members) <= FIRST_ROWS:
+        if len(members) <= FIRST_ROWS or len({p.row for p in members}) < len(members):
+            # few, or several on one row (e.g. mapping lines naming different columns): each is listed
             for p in members:
                 hint = range_hint(p.message, values_of(p.file, p.column)) if values_of is not None and p.column is not None else ""
                 out.append(Problem(p.file, p.row, p.column, p.message + hint) if hint else p)

@@ -440,7 +440,22 @@ def check_sources(lm: LoadedMapping, plans: list[BlockPlan], sources: dict[str, 
             if key in reported:
                 continue
             reported.add(key)
-            close = difflib.get_close_matches(col, src.columns, n=1, cutoff=0.75)
-            hint = f"; did you mean {close[0]!r}?" if close else ""
-            problems.append(lm.problem(path, f"column {col!r} is not in {src.label}{hint}"))
+            problems.append(lm.problem(path, f"column {col!r} is not in {src.label}{column_hint(col, src.columns)}"))
     return problems
+
+
+def column_hint(col: str, columns: list[str]) -> str:
+    """"did you mean ...?" for a missing column; names that differ only in spaces or case are told apart with repr."""
+    folded = " ".join(col.split()).casefold()
+    same = [c for c in columns if " ".join(c.split()).casefold() == folded]
+    if same:
+        other = same[0]
+        if other.casefold() == col.casefold():
+            what = "case"
+        elif " ".join(other.split()) == " ".join(col.split()):
+            what = "spaces or line breaks"
+        else:
+            what = "spaces or line breaks and case"
+        return f"; the file has {other!r}, which differs only in {what}: write the name exactly as in the file"
+    close = difflib.get_close_matches(col, columns, n=1, cutoff=0.75)
+    return f"; did you mean {close[0]!r}?" if close else ""

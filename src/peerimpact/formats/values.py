@@ -52,7 +52,21 @@ def to_number(value: Cell, source: SourceTable) -> tuple[str, str | None]:
     return format_number(number), None
 
 
+#: Dates a study can hold: the study loader refuses dates after 2100, and none of its dates
+#: (consent, employment, contacts) can be older than 1900.
+PLAUSIBLE_DATES = (dt.date(1900, 1, 1), dt.date(2100, 12, 31))
+
+
 def to_date(value: Cell, source: SourceTable, date_format: str | None) -> tuple[str, str | None]:
+    """The ISO text of a date cell, or why it is not a date the study can hold."""
+    text, why = _date_text(value, source, date_format)
+    if why is None and text and not PLAUSIBLE_DATES[0].isoformat() <= text <= PLAUSIBLE_DATES[1].isoformat():
+        lo, hi = PLAUSIBLE_DATES
+        return "", f"{text} is out of range: dates must lie between {lo.isoformat()} and {hi.isoformat()}"
+    return text, why
+
+
+def _date_text(value: Cell, source: SourceTable, date_format: str | None) -> tuple[str, str | None]:
     if isinstance(value, dt.datetime):  # a date-time cell: the study keeps the day
         return value.date().isoformat(), None
     if isinstance(value, dt.date):
