@@ -89,8 +89,18 @@ def test_reconciliation_is_closed_while_blind_and_shows_the_core_kappa(login, cl
     shown = re.search(r'<tr data-code="quiet" data-pair="coder\|coder2">.*?class="kappa" data-value="([^"]*)"', html, re.S).group(1)
     assert float(shown) == expected["kappa"]
     assert "differs" in html
+    uid = re.search(r'name="coding" value="([^"]+)"', html).group(1)
+    assert login("coder").post(url, {"coding": uid}).status_code == 403  # blind: no consensus yet
     client.post(f"/api/transcripts/{EMOJI_ID}/unblind", HTTP_AUTHORIZATION=admin)
     assert login("coder").get(url).status_code == 200
+    assert login("coder").post(url, {"coding": uid}).status_code == 302
+    from peerimpact.web.records.models import Coding
+
+    consensus = Coding.objects.get(coder="consensus")
+    assert (consensus.start, consensus.end, consensus.code, consensus.history.first().history_user.username) == (30, 37, "quiet", "coder")
+    again = next(r for r in transcript_agreement(t)["pairs"]
+                 if (r["coder_a"], r["coder_b"], r["scope"], r["code"]) == ("coder", "coder2", "code", "quiet"))
+    assert again == expected and "consensus" not in transcript_agreement(t)["alpha"][0]["coders"]
 
 
 def test_codebook_page_merges_with_a_reason_and_refuses_a_stale_form(login):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from ...qual.agreement import agreement
 from ..records.models import Coding, Transcript
 from ..services.study_export import build_study
+from .codings import CONSENSUS
 
 
 def transcript_agreement(transcript: Transcript, levels: tuple[str, ...] = ("character",)) -> dict:
@@ -13,9 +14,10 @@ def transcript_agreement(transcript: Transcript, levels: tuple[str, ...] = ("cha
     The study is rebuilt from the database exactly as ``db export-study``
     writes it, and the core function is called on it restricted to this
     interview, so the numbers are those of the command line on the exported
-    folder (``tests/web/test_web_coding_api.py`` checks this).
+    folder (``tests/web/test_web_coding_api.py`` checks this). The consensus coding recorded in
+    reconciliation (coder ``consensus``) is not a coder here.
     """
-    coders = sorted(set(Coding.objects.filter(transcript=transcript).values_list("coder", flat=True)))
+    coders = sorted(set(Coding.objects.filter(transcript=transcript).exclude(coder=CONSENSUS).values_list("coder", flat=True)))
     study = build_study()
     result = agreement(study, coders=coders, levels=levels, interviews=[transcript.interview_id])
     return result.to_json_dict()

@@ -28,7 +28,7 @@ from ..records.models import Coding
 from .agreement import transcript_agreement
 from .codebook import CodeFates, codebook_dict, current_codebook
 from .codebook_edit import change_codebook
-from .codings import coding_dict, create_coding, delete_coding
+from .codings import CONSENSUS, coding_dict, create_coding, delete_coding
 from .identity import coder_id
 from .memos import add_memo, memos_for
 from .models import Assignment, CodingPolicy, Unblinding
@@ -129,7 +129,7 @@ def get_agreement(request, interview_id: str):
     t = _transcript(user, interview_id)
     if not may_see_agreement(user, t):
         raise PermissionDenied("agreement is shown to research admins, and to coders once the transcript is unblinded")
-    coders = sorted(set(Coding.objects.filter(transcript=t).values_list("coder", flat=True)))
+    coders = sorted(set(Coding.objects.filter(transcript=t).exclude(coder=CONSENSUS).values_list("coder", flat=True)))
     return {"interview_id": t.interview_id, "coders": coders, **transcript_agreement(t)}
 
 

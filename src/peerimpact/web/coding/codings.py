@@ -23,7 +23,7 @@ from ..services.errors import Collector, Conflict
 from .codebook import CodeFates, active_code_ids, current_codebook
 from .identity import coder_id
 from .memos import segments_with_memos
-from .visibility import codings_for, transcripts_for
+from .visibility import codings_for, may_see_agreement, transcripts_for
 
 ORIGINS = ("human", "suggested")
 
@@ -62,20 +62,27 @@ def _version(value) -> int | None:
         return None
 
 
+CONSENSUS = "consensus"
+
+
 def create_coding(user, interview_id: str, start: int, end: int, code: str, origin: str = "human",
-                  model_version: str | None = None) -> tuple[Coding, bool]:
+                  model_version: str | None = None, consensus: bool = False) -> tuple[Coding, bool]:
     """Store one coding by ``user``; returns ``(coding, created)`` (an identical live coding is returned as is).
 
     Raises
     ------
     Http404
         The transcript does not exist or is not visible to the user.
+    PermissionDenied
+        A consensus coding on a transcript whose agreement the user may not see (blind).
     FieldErrors
         Every problem with the span, the code and the origin at once.
     """
     transcript = transcripts_for(user).filter(interview_id=interview_id).first()
     if transcript is None:
         raise Http404
+    if consensus and not may_see_agreement(user, transcript):
+        raise PermissionDenied("consensus is recorded by research admins, or by coders once the transcript is unblinded")
     n = len(transcript.text)
     problems = Collector()
     if not 0 <= start <= n:
@@ -93,7 +100,7 @@ def create_coding(user, interview_id: str, start: int, end: int, code: str, orig
     elif origin == "suggested" and not model_version:
         problems.add("model_version", "is required when origin is 'suggested'")
     problems.raise_if_any()
-    coder = coder_id(user)
+    coder = CONSENSUS if consensus else coder_id(user)
     extra = {"version": book.version, "timestamp": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S"),
              "quote": transcript.text[start:end], "origin": origin}
     if model_version:
@@ -106,7 +113,8 @@ def create_coding(user, interview_id: str, start: int, end: int, code: str, orig
         try:
             with transaction.atomic():
                 coding = Coding(segment_id=segment, transcript=transcript, start=start, end=end, code=code, coder=coder, extra=extra)
-                coding._history_user, coding._change_reason = user, "coded in the browser"
+                coding._history_user = user
+                coding._change_reason = "consensus recorded in reconciliation" if consensus else "coded in the browser"
                 coding.save()
             return coding, True
         except IntegrityError:  # the same coding stored by a concurrent request: return that one

@@ -8,13 +8,16 @@ coders side by side with the agreement per code.
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
 
 from ..access import ADMIN, CODER
 from ..coding.agreement import transcript_agreement
 from ..coding.codebook import codebook_dict, colour_of, current_codebook
 from ..coding.codebook_edit import may_edit_codebook
+from ..coding.codings import CONSENSUS, create_coding
 from ..coding.models import Assignment
 from ..coding.progress import coverage_rows
 from ..coding.visibility import codings_for, is_blind, may_see_agreement, transcripts_for
@@ -43,6 +46,13 @@ def transcript_reconcile(request, uid):
     t = get_object_or_404(transcripts_for(request.user), uid=uid)
     if not may_see_agreement(request.user, t):
         raise PermissionDenied("reconciliation is open to research admins, and to coders once the transcript is unblinded")
+    if request.method == "POST":  # record a consensus coding: the span and code of one coder's coding
+        source = codings_for(request.user).filter(transcript=t, uid=request.POST.get("coding") or None).first()
+        if source is None:
+            raise Http404
+        create_coding(request.user, t.interview_id, source.start, source.end, source.code, consensus=True)
+        messages.success(request, f"Consensus: {source.code} on [{source.start}, {source.end}).")
+        return redirect("transcript-reconcile", uid=t.uid)
     book = current_codebook()
     result = transcript_agreement(t)
     codings = list(codings_for(request.user).filter(transcript=t).order_by("coder", "start", "end", "code"))
@@ -55,7 +65,7 @@ def transcript_reconcile(request, uid):
     rows = []
     for code in sorted(by_code, key=lambda k: (names.get(k, k))):
         spans = {k: {(c.start, c.end) for c in v} for k, v in by_code[code].items()}
-        cells = [(k, [(c, t.text[c.start:c.end], any((c.start, c.end) not in spans[o] for o in coders if o != k)) for c in by_code[code][k]])
+        cells = [(k, [(c, t.text[c.start:c.end], k != CONSENSUS and any((c.start, c.end) not in spans[o] for o in coders if o not in (k, CONSENSUS))) for c in by_code[code][k]])
                  for k in coders]
         rows.append({"code": code, "name": names.get(code, code), "colour": colour_of(book, code), "cells": cells,
                      "alpha": alpha.get(code)})
