@@ -9,7 +9,6 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-import peerimpact.cli.qual_suggest  # noqa: F401  (registers the commands on the qual group)
 from peerimpact.cli.qual import app
 from peerimpact.demo import write_study
 from peerimpact.qual.suggest import suggest, suggest_eval

@@ -376,4 +376,4 @@ def migrate(
 
 
 app.command("import-codings")(__import__("peerimpact.cli.qual_codings", fromlist=["import_codings"]).import_codings)
-__import__("peerimpact.cli.qual_suggest")  # registers `qual suggest` and `qual suggest-eval` on this group
+__import__("peerimpact.cli.qual_suggest", fromlist=["register"]).register(app)  # qual suggest, qual suggest-eval

@@ -1,7 +1,8 @@
 """``peerimpact qual suggest`` and ``qual suggest-eval``: code suggestions learned on this machine, and how well they agree.
 
-Thin wrappers over :mod:`peerimpact.qual.suggest`; registered on the ``qual``
-group by :mod:`peerimpact.cli.qual`.
+Thin wrappers over :mod:`peerimpact.qual.suggest`; :func:`register` adds
+them to the ``qual`` group (one line in :mod:`peerimpact.cli.qual`). This
+module does not import ``cli.qual``, so the two form no import cycle.
 """
 
 from __future__ import annotations
@@ -16,7 +17,21 @@ import pandas as pd
 import typer
 
 from .common import emit, say, user_errors, warn
-from .qual import OUT, STUDY, _load, app
+
+STUDY = typer.Argument(..., help="Study folder.", show_default=False)
+OUT = typer.Option(None, "--out", "-o", help="Write here instead of stdout.")
+
+
+def _load(path: Path):
+    from ..study import load_study
+
+    return load_study(path)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``suggest`` and ``suggest-eval`` to the ``qual`` command group ``app``."""
+    app.command("suggest")(suggest)
+    app.command("suggest-eval")(suggest_eval)
 
 
 class SuggestFormat(str, Enum):
@@ -70,7 +85,6 @@ def eval_table(frame: pd.DataFrame) -> str:
     return shown_frame.to_string(index=False) + "\n"
 
 
-@app.command("suggest")
 @user_errors
 def suggest(
     study: Path = STUDY,
@@ -95,7 +109,6 @@ def suggest(
         emit(suggestions_table(result.suggestions), out)
 
 
-@app.command("suggest-eval")
 @user_errors
 def suggest_eval(
     study: Path = STUDY,
