@@ -103,7 +103,7 @@ def test_not_a_zip(tmp_path):
 @pytest.mark.parametrize(
     "qde, message",
     [
-        ("<Project", "x.qde:1: is not well-formed XML: Couldn't find end of Start Tag Project line 1, line 1, column 9"),
+        ("<Project", "x.qde:1: is not well-formed XML: Couldn't find end of Start Tag Project, line 1, column 9"),
         ('<?xml version="1.0"?>\n<CodeBook xmlns="urn:QDA-XML:codebook:1.0"/>', "x.qde:2: root element is <CodeBook>, expected <Project>"),
     ],
     ids=["malformed", "wrong-root"],

@@ -193,83 +193,124 @@ def anchor_source(
     ``unanchored``
         Not imported; ``reason`` says why.
     """
-    candidates, matches = _candidates(text, selections)
-    score = {c: sum(1 for ok in matches if c in ok) for c in CONVENTIONS}
-    best = max(CONVENTIONS, key=lambda c: (score[c], -CONVENTIONS.index(c)))
-    evidence = score[best]
+    starts_ends, matches = _candidates(text, selections)
+    S, E = starts_ends
+    score = np.zeros(len(CONVENTIONS), dtype=np.int64)
+    for ok in matches:
+        for c in ok:
+            score[c] += 1
+    best_i = int(np.argmax(score))  # ties: the first convention, the standard before the others
+    best = CONVENTIONS[best_i]
+    evidence = int(score[best_i])
     quoted = [_is_quoted(text, q, ok) for (_, _, q), ok in zip(selections, matches)]
-    labels = [k for k, q in enumerate(quoted) if not q]
-    plausible = [c for c in CONVENTIONS if not c.end_inclusive and (had_bom or not c.bom) and (had_crlf or c.crlf == 1)]
+    labels = np.array([k for k, q in enumerate(quoted) if not q], dtype=np.int64)
+    plausible = [i for i, c in enumerate(CONVENTIONS) if not c.end_inclusive and (had_bom or not c.bom) and (had_crlf or c.crlf == 1)]
     if evidence > 0:
-        label_conv, why = best, f"{evidence} of {len(selections)} selection(s) matched their quoted text under it"
+        label_i, why = best_i, f"{evidence} of {len(selections)} selection(s) matched their quoted text under it"
     else:
-        label_conv, why = _label_convention(plausible, candidates, labels, default if had_crlf or default is None else Convention(default.unit, 1, default.bom), text)
+        default = default if had_crlf or default is None else Convention(default.unit, 1, default.bom)
+        label_i, why = _label_convention(plausible, S, E, labels, default, text)
     placements = []
-    for (start, end, quote), spans, ok, is_quoted in zip(selections, candidates, matches, quoted):
+    for k, ((start, end, quote), ok, is_quoted) in enumerate(zip(selections, matches, quoted)):
         if ok:
-            conv = best if best in ok else min(ok, key=CONVENTIONS.index)
-            s, e = spans[conv]
-            note = "" if conv == best else f"counted as {conv.describe()}, unlike the rest of the source"
-            placements.append(Placement("anchored", s, e, conv, note))
+            c = best_i if best_i in ok else min(ok)
+            conv = CONVENTIONS[c]
+            note = "" if c == best_i else f"counted as {conv.describe()}, unlike the rest of the source"
+            placements.append(Placement("anchored", int(S[c, k]), int(E[c, k]), conv, note))
         elif is_quoted:
             placements.append(_place_quote(text, start, end, quote))
-        elif label_conv is not None and label_conv in spans:
-            s, e = spans[label_conv]
-            placements.append(Placement("placed", s, e, label_conv))
+        elif label_i is not None and S[label_i, k] >= 0:
+            placements.append(Placement("placed", int(S[label_i, k]), int(E[label_i, k]), CONVENTIONS[label_i]))
         else:
             placements.append(Placement("unanchored", reason="no quoted text, and the position convention could not be established"))
+    label_conv = None if label_i is None else CONVENTIONS[label_i]
     return SourceAnchoring(label_conv or best, evidence, tuple(placements), why, label_conv is not None)
 
 
-def _candidates(text: str, selections) -> tuple[list[dict[Convention, tuple[int, int]]], list[set[Convention]]]:
-    """Per selection: its span under each convention that maps it, and the conventions where its quote matches."""
-    maps = {c: PositionMap(text, c) for c in CONVENTIONS}
+def _span_matrix(text: str, starts: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Code-point starts and ends of every selection under every convention, shape (conventions, selections); -1 where one does not map."""
+    n = len(text)
+    codes = np.frombuffer(text.encode("utf-32-le"), dtype="<u4") if n else np.zeros(0, dtype="<u4")
+    lf = (codes == 0x0A).astype(np.int64)
+    widths = {
+        "code point": np.ones(n, dtype=np.int64),
+        "UTF-16 code unit": 1 + (codes >= 0x10000).astype(np.int64),
+        "UTF-8 byte": (1 + (codes >= 0x80) + (codes >= 0x800) + (codes >= 0x10000)).astype(np.int64),
+    }
+    cache: dict[tuple[str, int], np.ndarray] = {}
+    S = np.full((len(CONVENTIONS), len(starts)), -1, dtype=np.int64)
+    E = S.copy()
+    for i, conv in enumerate(CONVENTIONS):
+        key = (conv.unit, conv.crlf)
+        if key not in cache:
+            w = widths[conv.unit] + (lf if conv.crlf == 2 else 0)
+            cache[key] = np.concatenate([[0], np.cumsum(w)]).astype(np.int64)
+        offsets = cache[key] + ((3 if conv.unit == "UTF-8 byte" else 1) if conv.bom else 0)
+        s = _to_code_points(offsets, n, starts)
+        e = _to_code_points(offsets, n, ends)
+        if conv.end_inclusive:
+            e = np.where((e >= 0) & (e < n), e + 1, -1)
+        ok = (s >= 0) & (e > s)
+        S[i] = np.where(ok, s, -1)
+        E[i] = np.where(ok, e, -1)
+    return S, E
+
+
+def _to_code_points(offsets: np.ndarray, n: int, pos: np.ndarray) -> np.ndarray:
+    i = np.searchsorted(offsets, pos)
+    ok = (i <= n) & (offsets[np.minimum(i, n)] == pos)
+    return np.where(ok, i, -1)
+
+
+def _candidates(text: str, selections) -> tuple[tuple[np.ndarray, np.ndarray], list[set[int]]]:
+    """Spans under every convention, and per selection the conventions (indices) where its quote matches."""
     starts = np.array([s for s, _, _ in selections], dtype=np.int64)
     ends = np.array([e for _, e, _ in selections], dtype=np.int64)
-    per_conv = {c: m.spans(starts, ends) for c, m in maps.items()}
-    candidates: list[dict[Convention, tuple[int, int]]] = []
-    matches: list[set[Convention]] = []
+    S, E = _span_matrix(text, starts, ends)
+    matches: list[set[int]] = []
     for k, (_, _, quote) in enumerate(selections):
-        spans = {c: per_conv[c][k] for c in CONVENTIONS if per_conv[c][k] is not None}
-        candidates.append(spans)
-        prepared = _Quote(quote) if quote else None
+        if not quote:
+            matches.append(set())
+            continue
+        prepared = _Quote(quote)
+        spans = {c: (int(S[c, k]), int(E[c, k])) for c in range(len(CONVENTIONS)) if S[c, k] >= 0}
         distinct = set(spans.values())
-        verdict = {sp: prepared is not None and prepared.exact == xml_safe(text[sp[0]:sp[1]]) for sp in distinct}
-        if prepared is not None and not any(verdict.values()):  # whitespace-insensitive only when nothing matches exactly
+        verdict = {sp: prepared.exact == xml_safe(text[sp[0]:sp[1]]) for sp in distinct}
+        if not any(verdict.values()):  # whitespace-insensitive only when nothing matches exactly
             verdict = {sp: prepared.matches(text[sp[0]:sp[1]]) for sp in distinct}
         matches.append({c for c, sp in spans.items() if verdict[sp]})
-    return candidates, matches
+    return (S, E), matches
 
 
-def _is_quoted(text: str, quote: str | None, ok: set[Convention]) -> bool:
+def _is_quoted(text: str, quote: str | None, ok: set[int]) -> bool:
     """Does a selection carry its text in its name (so that it is checked, not placed blind)?"""
     return bool(ok) or bool(quote and (_occurrences(text, quote, 1) or looks_like_quote(quote)))
 
 
 def _label_convention(
-    plausible: list[Convention], candidates: list[dict[Convention, tuple[int, int]]], labels: list[int],
-    default: Convention | None, text: str,
-) -> tuple[Convention | None, str]:
-    """The convention for selections without quoted text, when no quote established one, and why."""
-    if not labels:
+    plausible: list[int], S: np.ndarray, E: np.ndarray, labels: np.ndarray, default: Convention | None, text: str,
+) -> tuple[int | None, str]:
+    """The convention (index) for selections without quoted text, when no quote established one, and why."""
+    if not len(labels):
         return None, "no selections to place"
-    viable = [c for c in plausible if all(c in candidates[k] for k in labels)]
+    viable = [c for c in plausible if (S[c, labels] >= 0).all()]
     if not viable:
         return None, "no plausible convention puts every selection on character boundaries inside the text"
     facts = _facts(text)
+    default_i = CONVENTIONS.index(default) if default is not None else None
     if len(viable) == 1:
-        also = ", and the producer's default" if viable[0] == default else ""
+        also = ", and the producer's default" if viable[0] == default_i else ""
         return viable[0], f"no quoted text; the only convention consistent with every position{also} ({facts})"
-    if all(len({candidates[k][c] for c in viable}) == 1 for k in labels):
-        conv = STANDARD if STANDARD in viable else viable[0]
-        return conv, "no quoted text; every plausible convention gives the same spans"
-    if default is not None and default in viable:
-        return default, f"no quoted text; the producer's default, consistent with every position ({facts})"
+    sub_s, sub_e = S[viable][:, labels], E[viable][:, labels]
+    if (sub_s == sub_s[0]).all() and (sub_e == sub_e[0]).all():
+        return (0 if 0 in viable else viable[0]), "no quoted text; every plausible convention gives the same spans"
+    if default_i is not None and default_i in viable:
+        return default_i, f"no quoted text; the producer's default, consistent with every position ({facts})"
     return None, f"no quoted text and {len(viable)} conventions fit the positions; no producer default ({facts})"
 
 
 def _facts(text: str) -> str:
-    astral = sum(1 for ch in text if ord(ch) >= 0x10000)
+    astral = len(re.findall("[\U00010000-\U0010FFFF]", text))
     return f"{astral} character(s) outside the BMP"
 
 

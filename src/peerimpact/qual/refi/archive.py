@@ -52,6 +52,7 @@ class Archive:
         self.name = Path(path).name
         self.limit = limit
         self.read_so_far = 0
+        self.streams: list[_Counted] = []
         try:
             self.zf = zipfile.ZipFile(path)
             infos = self.zf.infolist()
@@ -94,6 +95,8 @@ class Archive:
             )
 
     def close(self) -> None:
+        for stream in self.streams:
+            stream.close()
         self.zf.close()
 
     def read(self, member: str) -> bytes:
@@ -115,6 +118,15 @@ class Archive:
     def read_qde(self) -> bytes:
         return self.read(self.qde)
 
+    def open(self, member: str) -> "_Counted":
+        """A file object streaming ``member``, counted against the limit and refusing DTDs and entities."""
+        try:
+            stream = _Counted(self, member, self.zf.open(member))
+            self.streams.append(stream)
+            return stream
+        except (OSError, EOFError, zipfile.BadZipFile, zlib.error) as exc:
+            raise UserInputError(f"{self.name}: member {member!r} cannot be read (truncated or corrupt archive): {exc}") from None
+
     def member_for(self, url: str) -> tuple[str | None, str]:
         """The member a ``plainTextPath``/``richTextPath`` names, and how it was resolved.
 
@@ -134,6 +146,47 @@ class Archive:
     def source(self, url: str) -> bytes | None:
         member, _ = self.member_for(url)
         return None if member is None else self.read(member)
+
+
+# "<!DOCTYPE" and "<!ENTITY" in UTF-8 and in UTF-16 (XML keywords are upper case and follow "<!" directly).
+DECLARATIONS = tuple(w.encode(enc) for w in ("<!DOCTYPE", "<!ENTITY") for enc in ("utf-8", "utf-16-le", "utf-16-be"))
+_OVERLAP = max(len(d) for d in DECLARATIONS)
+
+
+def declares_dtd(data: bytes) -> bool:
+    """Does ``data`` hold a DTD or an entity declaration?
+
+    >>> declares_dtd(b'<!DOCTYPE x [<!ENTITY a "b">]><x/>'), declares_dtd(b"<x>&lt;!DOCTYPE</x>")
+    (True, False)
+    """
+    return any(d in data for d in DECLARATIONS)
+
+
+class _Counted:
+    """A member's stream for the XML parser: counted against the archive's limit, scanned for DTDs."""
+
+    def __init__(self, archive: Archive, member: str, fh):
+        self.archive, self.member, self.fh = archive, member, fh
+        self.tail = b""
+
+    def read(self, size: int = -1) -> bytes:
+        a = self.archive
+        try:
+            chunk = self.fh.read(_CHUNK if size is None or size < 0 else min(size, _CHUNK))
+        except (OSError, EOFError, zipfile.BadZipFile, zlib.error) as exc:
+            raise UserInputError(f"{a.name}: member {self.member!r} cannot be read (truncated or corrupt archive): {exc}") from None
+        a.read_so_far += len(chunk)
+        if a.read_so_far > a.limit:
+            raise UserInputError(f"{a.name}: more than {a.limit} bytes uncompressed (the declared sizes are wrong); refused")
+        if declares_dtd(self.tail + chunk):
+            raise UserInputError(
+                f"{a.name}: {PurePosixPath(self.member).name} declares a DTD or an entity (<!DOCTYPE or <!ENTITY); refused, never resolved"
+            )
+        self.tail = chunk[-_OVERLAP:]
+        return chunk
+
+    def close(self) -> None:
+        self.fh.close()
 
 
 def decode(data: bytes) -> tuple[str, bool]:

@@ -15,11 +15,20 @@ from ...errors import Problem, StudyValidationError
 from ...study.interview_id import format_interview_id, parse_interview_id
 from ...study.text import normalise_text
 from ..codebook import Change, Codebook, Version, codebook_to_dict, parse_codebook
-from ..guids import normalise_guid
-from ..memos import Memo, MemoTarget, Memos
+from ..memos import Memo, Memos, MemoTarget
 from .anchor import anchor_source
 from .archive import decode
-from .common import CODING_COLUMNS, MEDIA, METADATA_NOTE, kid, kids, local, slug, text_of
+from .common import (
+    CODING_COLUMNS,
+    MEDIA,
+    METADATA_NOTE,
+    guid_of,
+    kid,
+    kids,
+    local,
+    slug,
+    text_of,
+)
 from .model import QualImport
 from .reader import Reader
 
@@ -54,7 +63,7 @@ class _Assembler:
         self.meta = r.meta
         users_el = kid(r.root, "Users")
         self.user_names = {
-            normalise_guid(u.get("guid")): (u.get("name") or u.get("id") or "")
+            guid_of(u.get("guid")): (u.get("name") or u.get("id") or "")
             for u in (kids(users_el, "User") if users_el is not None else [])
         }
         self.users = r.users()
@@ -68,7 +77,7 @@ class _Assembler:
         self.coding_rows: list[list[Any]] = []
         self.segment_ids: set[str] = set()
         self.used_variables: set[str] = set()
-        self.project_user = self.users.get(normalise_guid(r.root.get("creatingUserGUID")) or "")
+        self.project_user = self.users.get(guid_of(r.root.get("creatingUserGUID")) or "")
         self._code_notes()
 
     # ------------------------------------------------------------------ codes
@@ -79,9 +88,9 @@ class _Assembler:
         for code_el in book.iter():
             if local(code_el) != "Code":
                 continue
-            code_id = self.code_ids.get(normalise_guid(code_el.get("guid")) or "")
+            code_id = self.code_ids.get(guid_of(code_el.get("guid")) or "")
             for ref in kids(code_el, "NoteRef"):
-                g = normalise_guid(ref.get("targetGUID"))
+                g = guid_of(ref.get("targetGUID"))
                 if g and code_id:
                     self.note_targets.setdefault(g, ("code", code_id))
 
@@ -127,7 +136,7 @@ class _Assembler:
         out = {}
         for vv in kids(src, "VariableValue"):
             ref = kid(vv, "VariableRef")
-            var = self.variables.get(normalise_guid(ref.get("targetGUID")) if ref is not None else "", "")
+            var = self.variables.get(guid_of(ref.get("targetGUID")) if ref is not None else "", "")
             self.used_variables.add(var)
             value = next((text_of(c) for c in vv if local(c) in _VALUE_TAGS), "")
             if var in ("site", "timepoint"):
@@ -185,12 +194,15 @@ class _Assembler:
         return got
 
     def read_sources(self) -> None:
-        sources = kid(self.r.root, "Sources")
-        for src in list(sources) if sources is not None else []:
+        for src in self.r.stream():
             kind = local(src)
             if not kind:
                 continue
-            guid = normalise_guid(src.get("guid")) or ""
+            n_problems = len(self.r.problems)
+            self.r.check_all_guids(src)
+            if len(self.r.problems) > n_problems:
+                continue
+            guid = guid_of(src.get("guid")) or ""
             name = src.get("name") or PurePosixPath((src.get("plainTextPath") or "").split("://")[-1]).name or guid
             if kind in MEDIA:
                 n_sel = sum(1 for el in src.iter() if local(el).endswith("Selection"))
@@ -229,7 +241,7 @@ class _Assembler:
             }
         )
         for ref_el in kids(src, "NoteRef"):
-            g = normalise_guid(ref_el.get("targetGUID"))
+            g = guid_of(ref_el.get("targetGUID"))
             if g:
                 self.note_targets.setdefault(g, ("transcript", iid))
 
@@ -268,7 +280,7 @@ class _Assembler:
         anchoring = anchor_source(text, specs, had_bom, had_crlf, self.r.producer.default)
         placed = 0
         for sel, spec, place in zip(sels, specs, anchoring.placements):
-            sguid = normalise_guid(sel.get("guid")) or ""
+            sguid = guid_of(sel.get("guid")) or ""
             codings = kids(sel, "Coding")
             if place.status == "unanchored":
                 self.report.add("unanchored", "PlainTextSelection", f"{iid} [{spec[0]}, {spec[1]}) with {len(codings)} coding(s) not imported: {place.reason}", sguid)
@@ -279,17 +291,17 @@ class _Assembler:
                 self.report.add("placed", "PlainTextSelection", f"{iid} [{spec[0]}, {spec[1]}): {place.reason}", sguid)
             placed += place.status == "placed"
             seg = self._segment_id(sguid)
-            default_user = self.users.get(normalise_guid(sel.get("creatingUser")) or "") or self.project_user
+            default_user = self.users.get(guid_of(sel.get("creatingUser")) or "") or self.project_user
             self._codings(codings, seg, iid, place.start, place.end, default_user, text)
             for ref in kids(sel, "NoteRef"):
-                g = normalise_guid(ref.get("targetGUID"))
+                g = guid_of(ref.get("targetGUID"))
                 if g:
                     self.note_targets.setdefault(g, ("segment", seg))
         if placed:
             self.report.add("placed", "PlainTextSelection", f"{iid}: {placed} selection(s) without quoted text placed by the source's position convention, {anchoring.describe()}", src.get("guid"))
         whole = kids(src, "Coding")
         if whole:
-            seg = self._segment_id(normalise_guid(src.get("guid")) or "")
+            seg = self._segment_id(guid_of(src.get("guid")) or "")
             self.report.add("placed", "Coding", f"{iid}: {len(whole)} coding(s) of the whole source imported as one segment spanning the transcript", src.get("guid"))
             self._codings(whole, seg, iid, 0, len(text), self.project_user, text)
         facts = f"file {'with' if had_bom else 'without'} BOM, {'CRLF' if had_crlf else 'LF'} line ends"
@@ -299,13 +311,13 @@ class _Assembler:
     def _codings(self, codings, seg: str, iid: str, start: int, end: int, default_user: str | None, text: str) -> None:
         seen: set[tuple[str, str]] = set()
         for coding in codings:
-            cg = normalise_guid(coding.get("guid")) or ""
+            cg = guid_of(coding.get("guid")) or ""
             ref = kid(coding, "CodeRef")
-            code = self.code_ids.get(normalise_guid(ref.get("targetGUID")) if ref is not None else "")
+            code = self.code_ids.get(guid_of(ref.get("targetGUID")) if ref is not None else "")
             if code is None:
                 self.report.add("unsupported", "Coding", f"{iid} [{start}, {end}): coding refers to a code that is not in the codebook; dropped", cg)
                 continue
-            coder = self.users.get(normalise_guid(coding.get("creatingUser")) or "") or default_user
+            coder = self.users.get(guid_of(coding.get("creatingUser")) or "") or default_user
             if coder is None:
                 coder = "unknown"
                 self.report.add("assumed", "Coding", f"{iid} [{start}, {end}): no user recorded; coder set to 'unknown'", cg)
@@ -324,7 +336,7 @@ class _Assembler:
         memos: list[Memo] = []
         taken: set[str] = set()
         for i, note in enumerate(kids(notes, "Note") if notes is not None else []):
-            g = normalise_guid(note.get("guid")) or ""
+            g = guid_of(note.get("guid")) or ""
             if note.get("name") == METADATA_NOTE:
                 continue
             info = meta_memos.get(g, {})
@@ -346,7 +358,7 @@ class _Assembler:
             if content is None and note.get("plainTextPath"):
                 data = self.r.archive.source(note.get("plainTextPath"))
                 text = normalise_text(decode(data)[0]) if data is not None else ""
-            author = self.user_names.get(normalise_guid(note.get("creatingUser")) or "") or "unknown"
+            author = self.user_names.get(guid_of(note.get("creatingUser")) or "") or "unknown"
             memos.append(
                 Memo(id=ident, target=MemoTarget(type=target[0], id=target[1]), kind=kind, author=author,
                      date=_date(note.get("creationDateTime")), text=text)

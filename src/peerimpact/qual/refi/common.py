@@ -62,9 +62,24 @@ CODING_COLUMNS = ["segment_id", "interview_id", "start", "end", "code", "coder",
 
 def local(el) -> str:
     """Local name of an lxml element (``""`` for comments and processing instructions)."""
-    from lxml import etree
+    tag = el.tag
+    return tag[tag.rfind("}") + 1:] if isinstance(tag, str) else ""
 
-    return etree.QName(el).localname if isinstance(el.tag, str) else ""
+
+_CANONICAL_GUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\Z")
+
+
+def guid_of(value: object) -> str | None:
+    """:func:`peerimpact.qual.guids.normalise_guid`, with a fast path for GUIDs already in canonical form.
+
+    >>> guid_of("7496ba52-9c8d-4396-8fab-cc438614e453"), guid_of("{7496BA52-9C8D-4396-8FAB-CC438614E453}")
+    ('7496ba52-9c8d-4396-8fab-cc438614e453', '7496ba52-9c8d-4396-8fab-cc438614e453')
+    """
+    if isinstance(value, str) and _CANONICAL_GUID.match(value):
+        return value
+    from ..guids import normalise_guid
+
+    return normalise_guid(value)
 
 
 def kids(el, name: str) -> list:

@@ -27,10 +27,18 @@ from lxml import etree
 
 from ... import __version__
 from ...study.model import Study
-from ..codebook import Codebook, Code
+from ..codebook import Code, Codebook
 from ..codings import QualData, qual_data
 from ..guids import stable_guid
-from .common import CODEBOOK_NS, METADATA_FORMAT, METADATA_NOTE, METADATA_VERSION, PROJECT_NS, code_description, xml_safe
+from .common import (
+    CODEBOOK_NS,
+    METADATA_FORMAT,
+    METADATA_NOTE,
+    METADATA_VERSION,
+    PROJECT_NS,
+    code_description,
+    xml_safe,
+)
 
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 

@@ -15,22 +15,18 @@ archives (see :mod:`.archive`) and XML with a DTD or entity declaration.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path, PurePosixPath
 
 from lxml import etree
 
 from ...errors import Problem, StudyValidationError, UserInputError
-from .archive import DEFAULT_LIMIT, Archive
+from .archive import DEFAULT_LIMIT, Archive, declares_dtd
 from .assemble import assemble
 from .common import CODING_COLUMNS, MEDIA, local
 from .model import DataLossReport, Loss, QualImport
 from .reader import Reader
 
 __all__ = ["CODING_COLUMNS", "MEDIA", "DataLossReport", "Loss", "QualImport", "import_qdpx", "parse_xml"]
-
-# A DTD or an entity declaration, in the UTF-8 bytes or (for UTF-16 documents) after decoding.
-_DECLARATION = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.I)
 
 
 def parse_xml(data: bytes, file: str, archive: str) -> etree._Element:
@@ -43,10 +39,7 @@ def parse_xml(data: bytes, file: str, archive: str) -> etree._Element:
     StudyValidationError
         The document is not well-formed (the problem names ``file`` and its line).
     """
-    probe = data
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        probe = data.decode("utf-16", errors="replace").encode("utf-8")
-    if _DECLARATION.search(probe):
+    if declares_dtd(data):
         raise UserInputError(f"{archive}: {file} declares a DTD or an entity (<!DOCTYPE or <!ENTITY); refused, never resolved")
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=True, remove_comments=True)
     try:
@@ -101,9 +94,50 @@ def import_qdpx(
         archive.close()
 
 
+def _iterparse(archive: Archive):
+    """``end`` events of the ``.qde``, streamed from the archive (no DTD, no entities, no network)."""
+    return etree.iterparse(
+        archive.open(archive.qde), events=("end",), resolve_entities=False, no_network=True, load_dtd=False,
+        huge_tree=True, remove_comments=True, remove_pis=True,
+    )
+
+
+def _in_sources(el: etree._Element) -> bool:
+    parent = el.getparent()
+    return parent is not None and local(parent) == "Sources" and parent.getparent() is not None and parent.getparent().getparent() is None
+
+
+def _skeleton(archive: Archive, file: str) -> etree._Element:
+    """First pass: the whole project except what sources hold (selections, codings ...), which stays on disk."""
+    root = None
+    try:
+        for _, el in _iterparse(archive):
+            if _in_sources(el):
+                for child in list(el):
+                    el.remove(child)
+            root = el
+    except etree.XMLSyntaxError as exc:
+        raise StudyValidationError([Problem(file, exc.lineno, None, f"is not well-formed XML: {exc.msg}")]) from None
+    return root
+
+
+def _sources(archive: Archive, file: str):
+    """Second pass: each child of ``<Sources>`` whole, one at a time; each is freed once used."""
+    try:
+        for _, el in _iterparse(archive):
+            if _in_sources(el):
+                yield el
+                el.clear()
+                parent = el.getparent()
+                while el.getprevious() is not None:
+                    del parent[0]
+    except etree.XMLSyntaxError as exc:  # pragma: no cover - the first pass has parsed the same bytes
+        raise StudyValidationError([Problem(file, exc.lineno, None, f"is not well-formed XML: {exc.msg}")]) from None
+
+
 def _read(archive: Archive, interview_id_pattern: str | None, source_map: dict[str, str] | None) -> QualImport:
     file = PurePosixPath(archive.qde).name
-    root = parse_xml(archive.read_qde(), file, archive.name)
+    root = _skeleton(archive, file)
     if local(root) != "Project":
         raise StudyValidationError([Problem(file, root.sourceline, None, f"root element is <{local(root)}>, expected <Project>")])
     r = Reader(archive, root, interview_id_pattern, source_map)
@@ -111,4 +145,5 @@ def _read(archive: Archive, interview_id_pattern: str | None, source_map: dict[s
     if r.problems:
         raise StudyValidationError(r.problems)
     r.read_metadata()
+    r.stream = lambda: _sources(archive, file)
     return assemble(r)

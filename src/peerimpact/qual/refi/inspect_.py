@@ -17,9 +17,8 @@ import pandas as pd
 from ...errors import Problem, StudyValidationError
 from ...study.csvio import read_raw_csv
 from ...study.text import normalise_text
-from ..guids import normalise_guid
 from .archive import DEFAULT_LIMIT, Archive, decode
-from .common import MEDIA, kid, kids, local, text_of
+from .common import MEDIA, guid_of, kid, kids, local, text_of
 from .import_ import parse_xml
 
 
@@ -70,7 +69,7 @@ def inspect_qdpx(path: str | Path, limit: int = DEFAULT_LIMIT) -> Inspection:
             if not kind:
                 continue
             sources.append({
-                "guid": normalise_guid(src.get("guid")) or src.get("guid"), "kind": kind,
+                "guid": guid_of(src.get("guid")) or src.get("guid"), "kind": kind,
                 "name": src.get("name") or "", "path": src.get("plainTextPath") or src.get("path") or "",
                 "length": _length(archive, src) if kind == "TextSource" else None,
                 "selections": sum(1 for el in src.iter() if local(el).endswith("Selection")),
@@ -135,7 +134,7 @@ def read_source_map(path: str | Path) -> dict[str, str]:
     for i, rec in enumerate(frame.to_dict("records")):
         if not rec["interview_id"]:
             continue
-        key = normalise_guid(rec["source"]) or rec["source"]
+        key = guid_of(rec["source"]) or rec["source"]
         if key in out:
             problems.append(Problem(path.name, i + 2, "source", f"source {rec['source']!r} is listed twice"))
         out[key] = rec["interview_id"]

@@ -235,7 +235,7 @@ def import_qdpx_into(
 
 def validate_with(root: Path, files: dict[str, bytes]) -> None:
     """Load the whole study as it would be with ``files`` written, in a staging copy; raise on any problem."""
-    from ... import load_study  # the package registers the load stages
+    from ...study.load import load_study
 
     stage = root.parent / f".{root.name}.peerimpact-check-{uuid.uuid4().hex[:8]}"
     try:

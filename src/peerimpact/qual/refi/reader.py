@@ -11,9 +11,18 @@ from lxml import etree
 
 from ...errors import Problem
 from ..codebook import Code, Theme
-from ..guids import normalise_guid
 from .archive import Archive
-from .common import METADATA_FORMAT, METADATA_NOTE, kid, kids, local, slug, split_code_description, text_of
+from .common import (
+    METADATA_FORMAT,
+    METADATA_NOTE,
+    guid_of,
+    kid,
+    kids,
+    local,
+    slug,
+    split_code_description,
+    text_of,
+)
 from .model import DataLossReport
 from .producers import producer
 
@@ -30,6 +39,7 @@ class Reader:
         self.pattern = pattern
         self.source_map = source_map or {}
         self.producer = producer(root.get("origin"))
+        self.stream = lambda: iter(kid(root, "Sources") if kid(root, "Sources") is not None else [])  # children of <Sources>
         self.report = DataLossReport()
         self.problems: list[Problem] = []
         self.file = file or PurePosixPath(archive.qde).name
@@ -42,16 +52,16 @@ class Reader:
             if required:
                 self.problems.append(Problem(self.file, el.sourceline, attr, f"<{local(el)}> has no {attr}"))
             return None
-        g = normalise_guid(value)
+        g = guid_of(value)
         if g is None:
             self.problems.append(Problem(self.file, el.sourceline, attr, f"{value!r} is not a valid GUID (<{local(el)}>)"))
         return g
 
-    def check_all_guids(self) -> None:
-        """Every GUID-typed attribute in the document must be a GUID (REFI-QDA GUIDType)."""
+    def check_all_guids(self, top: etree._Element | None = None) -> None:
+        """Every GUID-typed attribute in the document (or under ``top``) must be a GUID (REFI-QDA GUIDType)."""
         attrs = ("guid", "targetGUID", "creatingUser", "modifyingUser", "creatingUserGUID", "modifyingUserGUID",
                  "representedGUID", "sourceVertex", "targetVertex", "originGUID", "fromSyncPoint", "toSyncPoint")
-        for el in self.root.iter():
+        for el in (self.root if top is None else top).iter():
             if not isinstance(el.tag, str):
                 continue
             for attr in attrs:
@@ -89,7 +99,7 @@ class Reader:
 
     def codes(self) -> tuple[list[Code], dict[str, str], set[str]]:
         meta_codes = self.meta.get("codebook", {}).get("codes", {})
-        history = {normalise_guid(g) for g in self.meta.get("codebook", {}).get("history", [])}
+        history = {guid_of(g) for g in self.meta.get("codebook", {}).get("history", [])}
         codes: list[Code] = []
         by_guid: dict[str, str] = {}
         historical: set[str] = set()
