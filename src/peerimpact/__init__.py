@@ -20,6 +20,7 @@ from .study import Study, load_study
 from .instruments import load_instruments as _register_instruments  # noqa: E402, F401
 from .scoring import validate as _register_scoring  # noqa: E402, F401
 from .qual import codings as _register_qual  # noqa: E402, F401
+from .qual import format_docs as _register_qual_docs  # noqa: E402, F401
 from .quant import norms as _register_norms  # noqa: E402, F401
 from .synthesis import model as _register_synthesis  # noqa: E402, F401
 

@@ -24,7 +24,7 @@ def section(title: str) -> str:
 def test_every_key_is_documented(model):
     undocumented = [name for name, field in model.model_fields.items() if not field.description]
     assert undocumented == []
-    table = docs._model_table(model)
+    table = docs.model_table(model)
     assert [row.split("|")[1].strip(" `") for row in table[2:]] == [f.alias or n for n, f in model.model_fields.items()]
 
 

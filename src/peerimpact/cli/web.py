@@ -1,6 +1,7 @@
-"""``peerimpact serve`` and ``peerimpact db import-study / export-study``: the web adapter's commands.
+"""``peerimpact serve`` and ``peerimpact db import-study / export-study / create-admin``.
 
-Wired into the main CLI with ``register(app)``.
+Thin adapters over :mod:`peerimpact.web.commands`, the only web module the CLI
+imports (ARCHITECTURE.md). Wired into the main CLI with ``register(app)``.
 """
 
 from __future__ import annotations
@@ -31,13 +32,13 @@ def serve(
                                 "more run gunicorn (Linux), one process per core, e.g. --workers 2 --threads 2 on 2 cores."),
 ) -> None:
     """Run the web app with a production WSGI server (waitress, or gunicorn with --workers), migrating first (SQLite is backed up before)."""
-    from ..web import server
+    from ..web import commands as web
 
     if demo:
-        server.check_demo_host(host)  # before creating the temporary data folder
+        web.check_demo_host(host)  # before creating the temporary data folder
     if demo and data_dir is None:
         data_dir = Path(tempfile.mkdtemp(prefix="peerimpact-demo-data-"))
-    prepared = server.prepare(data_dir, demo=demo, host=host)
+    prepared = web.prepare(data_dir, demo=demo, host=host)
     if prepared.backup:
         say(f"backed up the database to {prepared.backup}")
     if prepared.applied:
@@ -46,7 +47,7 @@ def serve(
         say(f"demo account {user} / demo-password: {what}")
     shape = f"{workers} gunicorn workers x {threads} threads" if workers > 1 else f"waitress, {threads} threads"
     say(f"PeerImpact on http://{host}:{port}/  ({shape}; data in {prepared.data_dir}; Ctrl+C to stop)")
-    server.serve(host, port, threads, workers)
+    web.serve(host, port, threads, workers)
 
 
 @db_app.command("import-study")
@@ -56,12 +57,9 @@ def import_study(
     data_dir: Optional[Path] = DATA_DIR,
 ) -> None:
     """Import a study folder into an empty database (lossless)."""
-    from ..web import server
+    from ..web import commands as web
 
-    server.prepare(data_dir)
-    from ..web.services.study_import import import_study as run
-
-    say(str(run(study)))
+    say(web.import_study(study, data_dir))
 
 
 @db_app.command("export-study")
@@ -72,12 +70,9 @@ def export_study(
     data_dir: Optional[Path] = DATA_DIR,
 ) -> None:
     """Write the database's study as a study folder (validated before it is moved into place)."""
-    from ..web import server
+    from ..web import commands as web
 
-    server.prepare(data_dir)
-    from ..web.services.study_export import export_study as run
-
-    path = run(out, overwrite=overwrite)
+    path = web.export_study(out, overwrite, data_dir)
     say(f"wrote {path}")
     typer.echo(str(path))
 
@@ -97,7 +92,7 @@ def create_admin(
     import sys
 
     from ..errors import UserInputError
-    from ..web import server
+    from ..web import commands as web
 
     if password_stdin:
         line = sys.stdin.readline()
@@ -106,27 +101,12 @@ def create_admin(
             raise UserInputError("--password-stdin: no password on stdin")
     else:
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
-    folder = server.configure(data_dir)
-    from django.contrib.auth import get_user_model
-    from django.contrib.auth.password_validation import validate_password
-    from django.core.exceptions import ValidationError
-
-    User = get_user_model()
-    try:
-        validate_password(password, User(username=username))
-    except ValidationError as exc:
-        raise UserInputError("password not accepted: " + " ".join(exc.messages)) from None
-    backup, applied = server.migrate(folder)
-    if backup:
-        say(f"backed up the database to {backup}")
-    if applied:
-        say(f"set up the database: applied {len(applied)} migrations")
-    from ..web.records.models import Role
-    from ..web.services.accounts import make_user
-
-    if User.objects.filter(username__iexact=username).exists():
-        raise UserInputError(f"an account named {username!r} already exists (data folder {folder})")
-    make_user(username, password, Role.ADMIN)
+    done = web.create_admin(username, password, data_dir)
+    if done.backup:
+        say(f"backed up the database to {done.backup}")
+    if done.applied:
+        say(f"set up the database: applied {len(done.applied)} migrations")
+    folder = done.data_dir
     say(f"created research admin {username!r} in data folder {folder}; start the app with: peerimpact serve --data-dir {folder}")
 
 

@@ -19,6 +19,7 @@ from ..errors import Problem, StudyValidationError
 from ..study.definition import check_id
 from ._problems import Lines, at, model_problems
 from .guids import normalise_guid, stable_guid
+from .replay import replay_problems
 
 CODEBOOK_FILE = "qual/codebook.yaml"
 _COLOUR_RE = re.compile(r"^#([0-9A-Fa-f]{6}|[0-9A-Fa-f]{3})$")
@@ -271,8 +272,6 @@ def parse_codebook(raw: Any, lines: Lines | None = None, file: str = CODEBOOK_FI
     if problems:
         raise StudyValidationError(problems)
     book = Codebook(version=version, codes=codes, themes=themes, versions=versions)
-    from .versions import replay_problems
-
     problems += replay_problems(book, file, lines)
     if problems:
         raise StudyValidationError(problems)

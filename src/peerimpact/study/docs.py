@@ -7,6 +7,7 @@ a test fails when the committed file differs from this output.
 from __future__ import annotations
 
 import typing
+from collections.abc import Callable
 
 from pydantic import BaseModel
 
@@ -63,7 +64,8 @@ def _type_name(annotation: typing.Any) -> str:
     return getattr(annotation, "__name__", str(annotation))
 
 
-def _model_table(model: type[BaseModel]) -> list[str]:
+def model_table(model: type[BaseModel]) -> list[str]:
+    """A pydantic model as a Markdown table: key, type, default, meaning."""
     lines = ["| key | type | default | meaning |", "|---|---|---|---|"]
     for key, field in model.model_fields.items():
         name = field.alias or key
@@ -78,12 +80,22 @@ def _model_table(model: type[BaseModel]) -> list[str]:
     return lines
 
 
+# Sections about files that packages above study/ own (qual/ documents qual/codebook.yaml,
+# qual/memos.yaml and coding sheets), registered by them: study/ cannot import them.
+_SECTIONS: dict[str, tuple[int, Callable[[], list[str]]]] = {}
+
+
+def register_section(name: str, render_section: Callable[[], list[str]], *, order: int) -> None:
+    """Add a section (Markdown lines) after the tables, in ascending ``order``."""
+    _SECTIONS[name] = (order, render_section)
+
+
 def render() -> str:
     out = [INTRO, "## study.yaml", "", "Unknown keys are errors, with a hint when a known key is close.", ""]
-    out += _model_table(StudyDefinition)
+    out += model_table(StudyDefinition)
     for model in (Site, Timepoint, Demographic):
         out += ["", f"### {model.__name__}", "", (model.__doc__ or "").strip(), ""]
-        out += _model_table(model)
+        out += model_table(model)
     out += [
         "",
         "Rules across keys: site, timepoint and demographic ids are unique; `baseline` and every",
@@ -110,94 +122,16 @@ def render() -> str:
             out += ["", "Unique key: " + ", ".join(f"`{k}`" for k in table.key) + "."]
         if table.open_columns:
             out += ["", "Further columns are allowed (see above)."]
-    out += _qual_sections()
+    for _, section in sorted(_SECTIONS.items(), key=lambda item: item[1][0]):
+        out += section[1]()
     out += ["", "## Cross-file rules", ""]
     out += [f"- {rule}" for rule in CROSS_RULES]
     return "\n".join(out) + "\n"
 
 
-def _doc(model: type[BaseModel]) -> str:
+def model_doc(model: type[BaseModel]) -> str:
     """A model's docstring as one Markdown paragraph."""
     return " ".join((model.__doc__ or "").split()).replace("``", "`")
-
-
-def _qual_sections() -> list[str]:
-    """``qual/codebook.yaml``, ``qual/memos.yaml`` and coding sheets, from their models."""
-    from ..qual.codebook import Change, Code, Codebook, Theme, Version
-    from ..qual.memos import Memo, Memos, MemoTarget
-    from ..qual.spreadsheet import MEMO_KIND, SEGMENT_PREFIX, SHEET_COLUMN_HELP
-
-    out = ["", "## qual/codebook.yaml (optional)", "", CODEBOOK_INTRO, ""]
-    out += _model_table(Codebook)
-    for model in (Code, Theme, Version, Change):
-        out += ["", f"### {model.__name__}", "", _doc(model), ""]
-        out += _model_table(model)
-    out += ["", "Example:", "", "```yaml", CODEBOOK_EXAMPLE.rstrip(), "```"]
-    out += ["", "## qual/memos.yaml (optional)", "", MEMOS_INTRO, ""]
-    out += _model_table(Memos)
-    for model in (Memo, MemoTarget):
-        out += ["", f"### {model.__name__}", "", _doc(model), ""]
-        out += _model_table(model)
-    out += ["", "Example:", "", "```yaml", MEMOS_EXAMPLE.rstrip(), "```"]
-    out += ["", "## Coding sheets (`peerimpact qual import-codings`)", "", SHEET_INTRO.format(prefix=SEGMENT_PREFIX, kind=MEMO_KIND), ""]
-    out += ["| column | meaning |", "|---|---|"] + [f"| `{c}` | {h} |" for c, h in SHEET_COLUMN_HELP.items()]
-    return out
-
-
-CODEBOOK_INTRO = """\
-The coding framework: codes (a hierarchy through `parent`), themes gathering codes, and the version
-history. Without this file, every code used in `qual/codings.csv` is a code of its own. Unknown keys
-are errors; problems name the line. Ids follow the id rule above and are unique; every `parent`
-and every code a theme names exists; the hierarchy has no cycles; the changes of `versions`,
-replayed from version 1, give the listed codes. `peerimpact qual versions STUDY` lists the history
-and `peerimpact qual migrate STUDY` the codings a change leaves to recode."""
-
-CODEBOOK_EXAMPLE = """\
-version: 2
-codes:
-  - {id: being_valued, name: Being valued by the team, origin: deductive}
-  - {id: tokenism, name: Feeling like a token, origin: inductive, parent: being_valued}
-  - {id: supervision, name: Supervision, colour: "#7570b3"}
-themes:
-  - {id: feeling_valued, name: Feeling valued, valence: positive, codes: [being_valued]}
-versions:
-  - version: 1
-    changes:
-      - {action: added, code: being_valued}
-      - {action: added, code: supervision}
-  - version: 2
-    date: 2020-06-01
-    reason: Tokenism came up in the first interviews
-    changes:
-      - {action: added, code: tokenism}
-"""
-
-MEMOS_INTRO = """\
-Memos: typed, authored notes on a code, a theme, a transcript or a coded segment. Memo ids are
-unique and every target exists."""
-
-MEMOS_EXAMPLE = """\
-memos:
-  - id: M01
-    target: {type: code, id: being_valued}
-    kind: interpretive
-    author: coder_a
-    date: 2020-06-25
-    text: Being valued is told through small acts of inclusion.
-"""
-
-SHEET_INTRO = """\
-Codings kept in a spreadsheet (CSV or `.xlsx`, the first sheet unless `--sheet` names one) are merged
-into `qual/codings.csv` by `peerimpact qual import-codings SHEET --into STUDY`: one row per coded
-quote. Header case and spaces do not matter. Each quote is found in its transcript exactly, else
-ignoring whitespace, quote marks and dashes (`"` and `“”`, `'` and `’`, `-` and `–—`, `...` and `…`);
-with `quote_start` and `quote_end` the coded span runs from the start words to the nearest following
-end words. A quote not found, or found more than once, is reported with its row (header = row 1) and
-nothing is written, unless `--accept-loss` (then the rows not placed are listed on stdout). A span
-already coded reuses its `segment_id`; a new one gets `{prefix}0001`, `{prefix}0002` ...; new rows
-carry the codebook's current `version` and the coded `quote`; a coding already in the study is not
-added twice. Memos become `{kind}` memos on the segment. Replaced files are copied to
-`STUDY/.peerimpact-backup/` first."""
 
 
 CROSS_RULES = [
@@ -218,4 +152,8 @@ CROSS_RULES = [
 ]
 
 if __name__ == "__main__":  # pragma: no cover
-    print(render(), end="")
+    # Run as a script this file is `__main__`; the sections are registered with the imported
+    # module (importing peerimpact registers them), so render through it.
+    from peerimpact.study.docs import render as _render
+
+    print(_render(), end="")
