@@ -1,11 +1,13 @@
-"""Fuzz the importers: mutate valid CSV, XLSX and REDCap inputs and import each case.
+"""Fuzz the importers: mutate valid CSV, XLSX, SPSS and REDCap inputs and import each case.
 
 Every case must either import into a valid study folder or fail with a
 :class:`~peerimpact.errors.UserInputError` that leaves nothing behind (no
-output folder, no temporary folder). Anything else is a crash.
+output folder, no temporary folder). Anything else is a crash. With
+``--commands`` every valid import is also run through ``peerimpact validate``
+and ``peerimpact analyse`` (exit 0 or 2, never a traceback).
 
     python bench/fuzz_import.py                 # 10,000 cases, seed 0
-    python bench/fuzz_import.py --cases 500 --seed 7 --formats csv,redcap
+    python bench/fuzz_import.py --cases 500 --seed 7 --formats csv,redcap --commands
 
 Prints the cases tried, valid imports, user errors and crashes (with the
 first crashes' tracebacks), per format and in total; exits 1 on any crash.
@@ -33,7 +35,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=int, default=10_000)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--formats", default="csv,xlsx,redcap")
+    parser.add_argument("--formats", default="csv,xlsx,spss,redcap")
+    parser.add_argument("--commands", action="store_true", help="Run validate and analyse on every valid import.")
     parser.add_argument("--show", type=int, default=3, help="Crash tracebacks to print.")
     parser.add_argument("--jobs", type=int, default=1, help="Worker processes.")
     args = parser.parse_args(argv)
@@ -41,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
     counts: Counter[tuple[str, str]] = Counter()
     crashes: list[tuple[int, str, str]] = []
     start = time.perf_counter()
-    jobs = [(args.seed, i, formats[i % len(formats)]) for i in range(args.cases)]
+    jobs = [(args.seed, i, formats[i % len(formats)], args.commands) for i in range(args.cases)]
     if args.jobs > 1:
         from multiprocessing import Pool
 
@@ -66,14 +69,14 @@ def main(argv: list[str] | None = None) -> int:
     return 1 if crashes else 0
 
 
-def _one(job: tuple[int, int, str]) -> tuple[int, str, str, str]:
+def _one(job: tuple[int, int, str, bool]) -> tuple[int, str, str, str]:
     """Make and run case ``i`` in its own temporary folder: (i, format, outcome kind, detail)."""
-    seed, i, fmt = job
+    seed, i, fmt, commands = job
     rnd = random.Random(f"{seed}:{i}")
     with tempfile.TemporaryDirectory(prefix="peerimpact-fuzz-") as root:
         (Path(root) / "in").mkdir()
         case = MAKERS[fmt](Path(root) / "in", rnd)
-        outcome = run_case(case, Path(root) / "out", reload=False)
+        outcome = run_case(case, Path(root) / "out", reload=False, commands=commands)
     return i, fmt, outcome.kind, outcome.detail
 
 

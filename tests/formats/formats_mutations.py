@@ -328,7 +328,50 @@ def make_redcap_case(folder: Path, rnd) -> Case:
     return Case("redcap", files, folder / "mapping.yaml")
 
 
-MAKERS = {"csv": make_csv_case, "xlsx": make_xlsx_case, "redcap": make_redcap_case}
+def make_spss_case(folder: Path, rnd) -> Case:
+    """The seed tables as .sav files: values mutated (the header kept: SPSS names are checked when written), or bytes damaged."""
+    import pandas as pd
+    import pyreadstat
+
+    (folder / "study.yaml").write_text(STUDY_YAML, encoding="utf-8")
+    (folder / "mapping.yaml").write_text(CSV_MAPPING, encoding="utf-8")
+    files = []
+    for name, rows in (("people", PEOPLE), ("survey", survey_rows())):
+        level = rnd.randrange(4)
+        header = rows[0]
+        body = [list(r) for r in rows[1:]]
+        if level >= 1:
+            body = mutate_rows(body, rnd, rnd.randrange(1, 4))
+        body = [(r + [""] * len(header))[: len(header)] for r in body]
+        frame = pd.DataFrame(body, columns=header).replace({"\x00": "", "\u2028": " "}, regex=True)
+        for col in [c for c in frame.columns if c != "ID"]:  # numeric variables where every value reads as a number, as SPSS users store them
+            numbers = pd.to_numeric(frame[col].where(frame[col] != ""), errors="coerce")
+            if rnd.random() < 0.5 and numbers.notna().sum() == (frame[col] != "").sum() and numbers.abs().max() < 1e15:
+                frame[col] = numbers
+        path = folder / f"{name}.sav"
+        pyreadstat.write_sav(frame, str(path))
+        if level == 3:
+            path.write_bytes(mutate_bytes(path.read_bytes(), rnd, rnd.randrange(1, 3)))
+        files.append(path)
+    return Case("spss", files, folder / "mapping.yaml")
+
+
+MAKERS = {"csv": make_csv_case, "xlsx": make_xlsx_case, "spss": make_spss_case, "redcap": make_redcap_case}
+
+
+def run_cli(args: list[str]) -> Outcome:
+    """Run one ``peerimpact`` command in process: exit 0 or 2 is fine, a traceback is a crash."""
+    from typer.testing import CliRunner
+
+    from peerimpact.cli.main import app
+
+    result = CliRunner().invoke(app, args)
+    if result.exit_code in (0, 2) and result.exception is None or isinstance(result.exception, SystemExit) and result.exit_code in (0, 2):
+        return Outcome("valid" if result.exit_code == 0 else "user_error")
+    import traceback
+
+    detail = "".join(traceback.format_exception(result.exception)) if result.exception else result.output
+    return Outcome("crash", f"peerimpact {' '.join(args[:1])} exit {result.exit_code}:\n{detail[-2000:]}")
 
 
 @dataclass
@@ -337,11 +380,13 @@ class Outcome:
     detail: str = ""
 
 
-def run_case(case: Case, out: Path, reload: bool = True) -> Outcome:
+def run_case(case: Case, out: Path, reload: bool = True, commands: bool = False) -> Outcome:
     """Import one case; check the no-partial-output rule; classify the result.
 
     With ``reload`` a valid import is loaded again with ``load_study``;
-    without it, the folder is only checked to hold its files.
+    without it, the folder is only checked to hold its files. With
+    ``commands`` a valid import must also pass ``peerimpact validate`` and
+    run ``peerimpact analyse`` without a traceback.
     """
     from peerimpact import load_study
     from peerimpact.errors import UserInputError
@@ -363,6 +408,11 @@ def run_case(case: Case, out: Path, reload: bool = True) -> Outcome:
     leftovers = [p.name for p in out.parent.iterdir() if p.name.startswith(f".{out.name}.")]
     if leftovers:
         return Outcome("crash", f"temporary folders left behind: {leftovers}")
+    if commands:
+        for args in (["validate", str(out)], ["analyse", str(out)]):
+            ran = run_cli(args)
+            if ran.kind != "valid":
+                return Outcome("crash", ran.detail or f"peerimpact {args[0]} refused an imported study")
     if reload:
         try:
             load_study(out)
