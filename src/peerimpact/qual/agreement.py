@@ -183,16 +183,37 @@ def agreement(
     (``tests/oracle/qual_agreement.R``), the PyPI ``krippendorff`` package
     (alpha), and hand-worked tables.
     """
+    _check_levels(levels)
+    data = qual_data(study)
+    frame, coders = _selected_codings(study, data.current, coders, interviews, include_suggested)
+    warnings: list[str] = []
+    if len(coders) < 2:
+        warnings.append(f"agreement needs at least two coders; found {len(coders)}")
+        return AgreementResult(pd.DataFrame(columns=PAIR_COLUMNS), pd.DataFrame(columns=ALPHA_COLUMNS), warnings)
+    units = _Units.build(frame, study, data.codebook.code_ids)
+    rows: list[dict[str, Any]] = []
+    for a, b in itertools.combinations(coders, 2):
+        rows += _pair_rows(units, a, b, levels, warnings)
+    pairs = pd.DataFrame(rows, columns=PAIR_COLUMNS)
+    alpha = _alpha_table(units, coders, levels)
+    return AgreementResult(pairs, alpha, warnings)
+
+
+def _check_levels(levels: Iterable[str]) -> None:
     for level in levels:
         if level not in LEVELS:
             raise UserInputError(f"unknown agreement level {level!r}; levels: {', '.join(LEVELS)}")
-    data = qual_data(study)
-    frame = data.current
+
+
+def _selected_codings(
+    study: Study, frame: pd.DataFrame, coders: list[str] | None, interviews: list[str] | None, include_suggested: bool
+) -> tuple[pd.DataFrame, list[str]]:
+    """The codings compared (current codebook version) and the coders, checked against the study."""
     if not include_suggested and "origin" in frame.columns:
         frame = frame[frame["origin"].ne("suggested")]
     all_coders = sorted(set(frame["coder"]))
-    coders = sorted(set(coders)) if coders else all_coders
-    for c in coders:
+    chosen = sorted(set(coders)) if coders else all_coders
+    for c in chosen:
         if c not in all_coders:
             raise UserInputError(f"unknown coder {c!r}; coders: {', '.join(all_coders) or '(none)'}")
     if interviews is not None:
@@ -200,94 +221,119 @@ def agreement(
             if iid not in study.transcripts:
                 raise UserInputError(f"unknown interview {iid!r}")
         frame = frame[frame["interview_id"].isin(interviews)]
-    frame = frame[frame["coder"].isin(coders)]
-    warnings: list[str] = []
-    if len(coders) < 2:
-        warnings.append(f"agreement needs at least two coders; found {len(coders)}")
-        return AgreementResult(pd.DataFrame(columns=PAIR_COLUMNS), pd.DataFrame(columns=ALPHA_COLUMNS), warnings)
+    return frame[frame["coder"].isin(chosen)], chosen
 
-    codes = [c for c in data.codebook.code_ids if c in set(frame["code"])]
-    codes += sorted(set(frame["code"]) - set(codes))
-    spans: dict[tuple[str, str, str], list[Interval]] = {}
-    segs: dict[tuple[str, str, str], set[str]] = {}
-    for iid, code, coder, seg, s, e in frame[["interview_id", "code", "coder", "segment_id", "start", "end"]].itertuples(index=False):
-        spans.setdefault((iid, code, coder), []).append((int(s), int(e)))
-        segs.setdefault((iid, code, coder), set()).add(seg)
-    unions = {k: merge_intervals(v) for k, v in spans.items()}
-    coded_by: dict[str, set[str]] = {}
-    segments_in: dict[str, set[str]] = {}
-    for iid, coder, seg in frame[["interview_id", "coder", "segment_id"]].itertuples(index=False):
-        coded_by.setdefault(iid, set()).add(coder)
-        segments_in.setdefault(iid, set()).add(seg)
-    lengths = {iid: len(study.transcripts[iid].text) for iid in coded_by}
 
+Key = tuple[str, str, str]  # (interview_id, code, coder)
+
+
+@dataclass(frozen=True)
+class _Units:
+    """The codings compared, indexed by (interview, code, coder): merged spans and segment ids."""
+
+    codes: list[str]  # codebook order, then codes the codebook does not list
+    unions: dict[Key, list[Interval]]
+    segs: dict[Key, set[str]]
+    coded_by: dict[str, set[str]]  # interview -> coders who coded it
+    segments_in: dict[str, set[str]]  # interview -> its segment ids
+    lengths: dict[str, int]  # interview -> characters
+
+    @classmethod
+    def build(cls, frame: pd.DataFrame, study: Study, code_ids: list[str]) -> "_Units":
+        present = set(frame["code"])
+        codes = [c for c in code_ids if c in present] + sorted(present - set(code_ids))
+        spans: dict[Key, list[Interval]] = {}
+        segs: dict[Key, set[str]] = {}
+        coded_by: dict[str, set[str]] = {}
+        segments_in: dict[str, set[str]] = {}
+        for iid, code, coder, seg, s, e in frame[["interview_id", "code", "coder", "segment_id", "start", "end"]].itertuples(index=False):
+            spans.setdefault((iid, code, coder), []).append((int(s), int(e)))
+            segs.setdefault((iid, code, coder), set()).add(seg)
+            coded_by.setdefault(iid, set()).add(coder)
+            segments_in.setdefault(iid, set()).add(seg)
+        unions = {k: merge_intervals(v) for k, v in spans.items()}
+        lengths = {iid: len(study.transcripts[iid].text) for iid in coded_by}
+        return cls(codes, unions, segs, coded_by, segments_in, lengths)
+
+    def table(self, level: str, iid: str, code: str, a: str, b: str) -> list[int]:
+        """The 2x2 table ``[n_both, n_a_only, n_b_only, n_neither]`` of coders a and b."""
+        if level == "character":
+            ua, ub = self.unions.get((iid, code, a), []), self.unions.get((iid, code, b), [])
+            both = overlap(ua, ub)
+            only_a, only_b = covered(ua) - both, covered(ub) - both
+            return [both, only_a, only_b, self.lengths[iid] - both - only_a - only_b]
+        sa, sb = self.segs.get((iid, code, a), set()), self.segs.get((iid, code, b), set())
+        both = len(sa & sb)
+        return [both, len(sa) - both, len(sb) - both, len(self.segments_in[iid]) - len(sa | sb)]
+
+    def share_a_segment(self, shared: list[str], a: str, b: str) -> bool:
+        """Whether coders a and b coded at least one segment id in common."""
+        def coded(iid: str, seg: str, coder: str) -> bool:
+            return any(seg in self.segs.get((iid, c, coder), ()) for c in self.codes)
+
+        return any(coded(iid, s, a) and coded(iid, s, b) for iid in shared for s in self.segments_in[iid])
+
+
+def _add(x: list[int], y: list[int]) -> list[int]:
+    return [p + q for p, q in zip(x, y)]
+
+
+def _pair_rows(units: _Units, a: str, b: str, levels: tuple[str, ...], warnings: list[str]) -> list[dict[str, Any]]:
+    """Every row of coders a and b: per code x transcript, per code, and over all codes."""
+    shared = sorted(i for i, cs in units.coded_by.items() if a in cs and b in cs)
+    if not shared:
+        warnings.append(f"coders {a} and {b} coded no transcript in common")
+        return []
+    shared_set = set(shared)
+    used = {c for (iid, c, coder) in units.unions if iid in shared_set and coder in (a, b)}
     rows: list[dict[str, Any]] = []
-    for a, b in itertools.combinations(coders, 2):
-        shared = sorted(i for i, cs in coded_by.items() if a in cs and b in cs)
-        if not shared:
-            warnings.append(f"coders {a} and {b} coded no transcript in common")
-            continue
-        shared_set = set(shared)
-        used = {c for (iid, c, coder) in spans if iid in shared_set and coder in (a, b)}
-        for level in levels:
-            total = [0, 0, 0, 0]
-            for code in (c for c in codes if c in used):
-                pooled = [0, 0, 0, 0]
-                for iid in shared:
-                    if level == "character":
-                        ua, ub = unions.get((iid, code, a), []), unions.get((iid, code, b), [])
-                        both = overlap(ua, ub)
-                        t = [both, covered(ua) - both, covered(ub) - both, 0]
-                        t[3] = lengths[iid] - t[0] - t[1] - t[2]
-                    else:
-                        sa, sb = segs.get((iid, code, a), set()), segs.get((iid, code, b), set())
-                        units = segments_in[iid]
-                        both = len(sa & sb)
-                        t = [both, len(sa) - both, len(sb) - both, len(units) - len(sa | sb)]
-                    if t[0] + t[1] + t[2]:
-                        rows.append(_table_row(a, b, level, "code_interview", code, iid, t))
-                    pooled = [x + y for x, y in zip(pooled, t)]
-                rows.append(_table_row(a, b, level, "code", code, None, pooled))
-                total = [x + y for x, y in zip(total, pooled)]
-            rows.append(_table_row(a, b, level, "all", None, None, total))
-            if level == "segment":
-                shared_segments = sum(
-                    1 for iid in shared for s in segments_in[iid]
-                    if any(s in segs.get((iid, c, a), ()) for c in codes) and any(s in segs.get((iid, c, b), ()) for c in codes)
-                )
-                if shared_segments == 0:
-                    warnings.append(
-                        f"coders {a} and {b} share no segment: segment-level agreement compares their own segmentations "
-                        "and is not meaningful; use the character level"
-                    )
-    pairs = pd.DataFrame(rows, columns=PAIR_COLUMNS)
-    alpha = _alpha_table(coders, codes, levels, unions, segs, coded_by, segments_in, lengths, warnings)
-    return AgreementResult(pairs, alpha, warnings)
+    for level in levels:
+        total = [0, 0, 0, 0]
+        for code in (c for c in units.codes if c in used):
+            pooled = [0, 0, 0, 0]
+            for iid in shared:
+                t = units.table(level, iid, code, a, b)
+                if t[0] + t[1] + t[2]:
+                    rows.append(_table_row(a, b, level, "code_interview", code, iid, t))
+                pooled = _add(pooled, t)
+            rows.append(_table_row(a, b, level, "code", code, None, pooled))
+            total = _add(total, pooled)
+        rows.append(_table_row(a, b, level, "all", None, None, total))
+        if level == "segment" and not units.share_a_segment(shared, a, b):
+            warnings.append(
+                f"coders {a} and {b} share no segment: segment-level agreement compares their own segmentations "
+                "and is not meaningful; use the character level"
+            )
+    return rows
 
 
-def _alpha_table(coders, codes, levels, unions, segs, coded_by, segments_in, lengths, warnings) -> pd.DataFrame:
-    rows = []
-    multi = sorted(i for i, cs in coded_by.items() if len(cs & set(coders)) >= 2)
+def _alpha_table(units: _Units, coders: list[str], levels: tuple[str, ...]) -> pd.DataFrame:
+    """Krippendorff's alpha over every coder, per code and over all codes."""
+    multi = sorted(i for i, cs in units.coded_by.items() if len(cs & set(coders)) >= 2)
     multi_set = set(multi)
-    used = {c for (iid, c, _) in unions if iid in multi_set}
+    used = {c for (iid, c, _) in units.unions if iid in multi_set}
+    rows = []
     for level in levels:
         every: list[tuple[int, list[int]]] = []
-        for code in (c for c in codes if c in used):
-            patterns: list[tuple[int, list[int]]] = []
-            for iid in multi:
-                present = sorted(coded_by[iid] & set(coders))
-                m = len(present)
-                if level == "character":
-                    depth = depth_lengths([unions.get((iid, code, c), []) for c in present], lengths[iid])
-                    patterns += [(w, [m - k, k]) for k, w in depth.items()]
-                else:
-                    for s in segments_in[iid]:
-                        k = sum(1 for c in present if s in segs.get((iid, code, c), ()))
-                        patterns.append((1, [m - k, k]))
+        for code in (c for c in units.codes if c in used):
+            patterns = [p for iid in multi for p in _alpha_patterns(units, level, iid, code, coders)]
             rows.append(_alpha_row(level, "code", code, coders, patterns))
             every += patterns
         rows.append(_alpha_row(level, "all", None, coders, every))
     return pd.DataFrame(rows, columns=ALPHA_COLUMNS)
+
+
+def _alpha_patterns(units: _Units, level: str, iid: str, code: str, coders: list[str]) -> list[tuple[int, list[int]]]:
+    """(weight, [coders saying no, coders saying yes]) for each unit of one transcript."""
+    present = sorted(units.coded_by[iid] & set(coders))
+    m = len(present)
+    if level == "character":
+        depth = depth_lengths([units.unions.get((iid, code, c), []) for c in present], units.lengths[iid])
+        return [(w, [m - k, k]) for k, w in depth.items()]
+    return [
+        (1, [m - k, k])
+        for k in (sum(1 for c in present if s in units.segs.get((iid, code, c), ())) for s in units.segments_in[iid])
+    ]
 
 
 def _alpha_row(level, scope, code, coders, patterns) -> dict[str, Any]:
