@@ -88,3 +88,35 @@ def test_the_key_reference_is_generated_from_the_models():
     assert doc[doc.index(start) + len(start): doc.index(end)] == reference_markdown(), (
         "docs/mapping.md's reference is stale: paste peerimpact.formats.mapping_docs.reference_markdown() between the markers"
     )
+
+
+def test_the_redcap_dag_example_imports_the_dag_project(tmp_path, blocks):
+    from redcap_builders import DAG_DICTIONARY, DAG_EVENTS, dag_records, write_redcap
+
+    import peerimpact
+
+    sources, mapping = write_redcap(tmp_path, DAG_DICTIONARY, dag_records(), DAG_EVENTS,
+                                    study=blocks[("file", "dag-study.yaml")], mapping=blocks[("mapping", "redcap-dag")])
+    report = import_study("redcap", sources, mapping, tmp_path / "study")
+    study = peerimpact.load_study(tmp_path / "study")
+    assert list(study.participants["participant_id"]) == ["331-1", "331-2", "332-1"]
+    assert list(study.participants["site"]) == ["331", "331", "332"]
+    assert list(study.participants["age"]) == [34.5, 41.0, 29.0]
+    assert "employed" in report.ignored_columns["records.csv"]
+    (tmp_path / "study" / "transcripts").mkdir()
+    (tmp_path / "study" / "transcripts" / "S331-PW331-1-m6.txt").write_text("Synthetic.\n", encoding="utf-8")
+    (t,) = peerimpact.load_study(tmp_path / "study").transcripts.values()
+    assert (t.participant_id, t.timepoint) == ("331-1", "m6")
+
+
+def test_the_encoding_message_in_the_docs_is_the_real_one(tmp_path):
+    from peerimpact.formats.csv_source import read_csv_source
+
+    doc = DOC.read_text(encoding="utf-8")
+    path = tmp_path / "staff.csv"
+    path.write_bytes(b"StaffID,Name\n07,Ann\n12,Ren\xe9e\n")
+    with pytest.raises(StudyValidationError) as err:
+        read_csv_source(path)
+    (message,) = [str(p) for p in err.value.problems]
+    assert message.startswith("staff.csv:3:Name: byte 0xe9")
+    assert f"\n{message}\n" in doc
