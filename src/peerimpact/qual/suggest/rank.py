@@ -22,6 +22,22 @@ N_EXAMPLES = 3
 _MODELS: "weakref.WeakKeyDictionary[Study, SuggestModel]" = weakref.WeakKeyDictionary()
 
 
+_CODED: "weakref.WeakKeyDictionary[Study, tuple[list[str], dict]]" = weakref.WeakKeyDictionary()
+
+
+def _coded(study: Study) -> tuple[list[str], dict[tuple[str, str], list[tuple[int, int]]]]:
+    """The codebook's code ids and every coding's span by (interview, code), computed once per study object."""
+    found = _CODED.get(study)
+    if found is None:
+        data = qual_data(study)
+        spans: dict[tuple[str, str], list[tuple[int, int]]] = {}
+        for iid, code, s, e in data.current[["interview_id", "code", "start", "end"]].itertuples(index=False):
+            spans.setdefault((iid, code), []).append((int(s), int(e)))
+        found = (list(data.codebook.code_ids), spans)
+        _CODED[study] = found
+    return found
+
+
 def trained_model(study: Study) -> SuggestModel:
     """The default model of ``study``, trained once per study object."""
     model = _MODELS.get(study)
@@ -97,21 +113,30 @@ def score_passages(model: SuggestModel, frame: pd.DataFrame, threshold: float, c
     return hits, matrix
 
 
-def similar_examples(model: SuggestModel, vector, code: str, n: int = N_EXAMPLES) -> list[dict[str, Any]]:
-    """The ``n`` human-coded segments of ``code`` most similar (cosine of TF-IDF) to one passage's row."""
-    mask = np.fromiter((code in cs for cs in model.examples["codes"]), dtype=bool, count=len(model.examples))
-    idx = np.flatnonzero(mask)
-    if not len(idx):
-        return []
-    sims = np.asarray((model.example_matrix[idx] @ vector.T).todense()).ravel()
-    order = np.lexsort((idx, -sims))[:n]  # ties: training order
-    out = []
-    for j in order:
-        rec = model.examples.iloc[idx[j]]
-        out.append({
-            "segment_id": rec["segment_id"], "interview_id": rec["interview_id"], "start": int(rec["start"]),
-            "end": int(rec["end"]), "similarity": float(sims[j]), "quote": rec["text"],
-        })
+def similar_examples(model: SuggestModel, vectors, codes: list[str], n: int = N_EXAMPLES) -> list[list[dict[str, Any]]]:
+    """For each row of ``vectors`` (TF-IDF rows of passages) and its code, the ``n`` most similar human-coded segments of that code.
+
+    Similarity is the cosine of TF-IDF vectors (rows are l2-normalised, so a
+    dot product); ties go to the earlier training segment.
+    """
+    out: list[list[dict[str, Any]]] = [[] for _ in codes]
+    by_code: dict[str, list[int]] = {}
+    for i, code in enumerate(codes):
+        by_code.setdefault(code, []).append(i)
+    examples = model.examples
+    for code, rows in by_code.items():
+        idx = np.flatnonzero(np.fromiter((code in cs for cs in examples["codes"]), dtype=bool, count=len(examples)))
+        if not len(idx):
+            continue
+        sims = np.asarray((vectors[rows] @ model.example_matrix[idx].T).todense())
+        for r, row in enumerate(rows):
+            order = np.lexsort((idx, -sims[r]))[:n]
+            out[row] = [
+                {"segment_id": examples.at[idx[j], "segment_id"], "interview_id": examples.at[idx[j], "interview_id"],
+                 "start": int(examples.at[idx[j], "start"]), "end": int(examples.at[idx[j], "end"]),
+                 "similarity": float(sims[r, j]), "quote": examples.at[idx[j], "text"]}
+                for j in order
+            ]
     return out
 
 
@@ -154,22 +179,18 @@ def suggest(
     for iid in ids:
         if iid not in study.transcripts:
             raise UserInputError(f"unknown interview {iid!r}")
-    data = qual_data(study)
+    code_ids, spans = _coded(study)
     warnings: list[str] = []
     if codes is not None:
         for c in codes:
-            if c not in data.codebook.code_ids:
-                raise UserInputError(f"unknown code {c!r}; codes: {', '.join(data.codebook.code_ids)}")
+            if c not in code_ids:
+                raise UserInputError(f"unknown code {c!r}; codes: {', '.join(code_ids)}")
     model = model or trained_model(study)
     for c in (codes or []):
         if c not in model.codes:
             warnings.append(f"no suggestions for {c}: {model.skipped.get(c, 'the team has not used it yet')}")
     frame = candidate_passages(study, model, sorted(ids))
     hits, matrix = score_passages(model, frame, threshold, codes)
-    coded = data.current[data.current["interview_id"].isin(set(ids))]
-    spans: dict[tuple[str, str], list[tuple[int, int]]] = {}
-    for iid, code, s, e in coded[["interview_id", "code", "start", "end"]].itertuples(index=False):
-        spans.setdefault((iid, code), []).append((int(s), int(e)))
     keep = np.array([
         not any(s < pe and e > ps for s, e in spans.get((iid, code), ()))
         for iid, code, ps, pe in hits[["interview_id", "code", "start", "end"]].itertuples(index=False)
@@ -178,7 +199,7 @@ def suggest(
     hits = hits.assign(
         rank=hits.groupby("interview_id").cumcount() + 1,
         model_version=model.version,
-        examples=[similar_examples(model, matrix[int(r)], c, n_examples) for r, c in zip(hits["row"], hits["code"])],
+        examples=similar_examples(model, matrix[hits["row"].to_numpy()], hits["code"].tolist(), n_examples) if len(hits) else [],
     )
     out = hits[SUGGESTION_COLUMNS].reset_index(drop=True)
     out["score"] = out["score"].astype(float)
