@@ -3,46 +3,17 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pandas as pd
 
 from ..errors import UserInputError
 from ..study.model import Study
-from ..study.text import normalise_text
+from ..study.transcripts import read_transcript
+
+__all__ = ["DEFAULT_TURN_PATTERN", "corpus_table", "read_transcript", "speaker_turns", "turn_of"]
 
 #: Default speaker-turn marker: ``Interviewer:`` or ``PW:`` at the start of a line.
 DEFAULT_TURN_PATTERN = r"^(?P<speaker>Interviewer|PW)[ \t]*:[ \t]*"
-
-
-def read_transcript(path: str | Path) -> str:
-    """Read a transcript and return its normalised text (no BOM, LF line ends).
-
-    ``.txt`` files must be UTF-8 (a BOM is allowed); ``.docx`` files give one
-    line per paragraph. Coded spans count Unicode code points of this text.
-
-    Raises
-    ------
-    UserInputError
-        When the file is not UTF-8, is not a readable Word document, or has
-        another extension.
-    """
-    p = Path(path)
-    suffix = p.suffix.lower()
-    if suffix == ".docx":
-        import docx  # python-docx
-
-        try:
-            document = docx.Document(str(p))
-        except Exception as exc:  # python-docx raises several types on corrupt files
-            raise UserInputError(f"{p.name}: cannot be read as a Word document ({type(exc).__name__})") from None
-        return normalise_text("\n".join(par.text for par in document.paragraphs))
-    if suffix != ".txt":
-        raise UserInputError(f"{p.name}: a transcript must be a .txt or .docx file")
-    try:
-        return normalise_text(p.read_bytes().decode("utf-8"))
-    except UnicodeDecodeError as exc:
-        raise UserInputError(f"{p.name}: is not valid UTF-8 (byte {exc.start})") from None
 
 
 def speaker_turns(text: str, pattern: str = DEFAULT_TURN_PATTERN) -> pd.DataFrame:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..errors import Problem
+from ..errors import Problem, UserInputError
 from .checks import parse_numbers
 from .csvio import spreadsheet_row
 from .definition import StudyDefinition
@@ -17,13 +17,43 @@ from .text import normalise_text, text_sha256
 TRANSCRIPT_SUFFIXES = (".txt", ".docx")
 
 
-def read_transcript_text(path: Path) -> str:
-    """Raw text of a ``.txt`` (UTF-8, BOM allowed) or ``.docx`` transcript (paragraphs joined by LF)."""
-    if path.suffix.lower() == ".docx":
+def read_transcript(path: str | Path) -> str:
+    """Read a transcript and return its normalised text (no BOM, LF line ends).
+
+    ``.txt`` files must be UTF-8 (a BOM is allowed); ``.docx`` files give one
+    line per paragraph. Coded spans count Unicode code points of this text.
+    The study loader and the qualitative tools read transcripts only through it.
+
+    Raises
+    ------
+    UserInputError
+        ``<file name>: <reason>`` when the file is not UTF-8, is not a readable
+        Word document, or has another extension.
+    """
+    p = Path(path)
+    text, reason = _read(p)
+    if reason is not None:
+        raise UserInputError(f"{p.name}: {reason}")
+    return text
+
+
+def _read(path: Path) -> tuple[str, str | None]:
+    """The normalised text, or ``("", reason)`` when the file cannot be read as a transcript."""
+    suffix = path.suffix.lower()
+    if suffix == ".docx":
         import docx  # python-docx
 
-        return "\n".join(p.text for p in docx.Document(str(path)).paragraphs)
-    return path.read_bytes().decode("utf-8")
+        try:
+            document = docx.Document(str(path))
+        except Exception as exc:  # python-docx raises several types on corrupt files
+            return "", f"cannot be read as a Word document ({type(exc).__name__})"
+        return normalise_text("\n".join(par.text for par in document.paragraphs)), None
+    if suffix != ".txt":
+        return "", "a transcript must be a .txt or .docx file"
+    try:
+        return normalise_text(path.read_bytes().decode("utf-8")), None
+    except UnicodeDecodeError as exc:
+        return "", f"is not valid UTF-8 (byte {exc.start})"
 
 
 def load_transcripts(
@@ -65,13 +95,9 @@ def load_transcripts(
             )
         if ref.timepoint not in tps:
             problems.append(Problem(rel, None, None, f"undeclared timepoint {ref.timepoint!r} in interview id {iid!r}"))
-        try:
-            text = normalise_text(read_transcript_text(path))
-        except UnicodeDecodeError:
-            problems.append(Problem(rel, None, None, "is not valid UTF-8"))
-            continue
-        except Exception as exc:  # python-docx raises several types on corrupt files
-            problems.append(Problem(rel, None, None, f"cannot be read as a Word document ({type(exc).__name__})"))
+        text, reason = _read(path)
+        if reason is not None:
+            problems.append(Problem(rel, None, None, reason))
             continue
         transcripts[iid] = Transcript(iid, ref.site, ref.participant_id, ref.timepoint, text, text_sha256(text), rel)
     return transcripts, problems
