@@ -229,7 +229,7 @@ def anchor_source(
 
 def _span_matrix(text: str, starts: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Code-point starts and ends of every selection under every convention, shape (conventions, selections); -1 where one does not map."""
-    n = len(text)
+    n, m = len(text), len(starts)
     codes = np.frombuffer(text.encode("utf-32-le"), dtype="<u4") if n else np.zeros(0, dtype="<u4")
     lf = (codes == 0x0A).astype(np.int64)
     widths = {
@@ -237,17 +237,19 @@ def _span_matrix(text: str, starts: np.ndarray, ends: np.ndarray) -> tuple[np.nd
         "UTF-16 code unit": 1 + (codes >= 0x10000).astype(np.int64),
         "UTF-8 byte": (1 + (codes >= 0x80) + (codes >= 0x800) + (codes >= 0x10000)).astype(np.int64),
     }
-    cache: dict[tuple[str, int], np.ndarray] = {}
-    S = np.full((len(CONVENTIONS), len(starts)), -1, dtype=np.int64)
+    mapped: dict[tuple[str, int, bool], tuple[np.ndarray, np.ndarray]] = {}
+    for unit, width in widths.items():
+        bom = 3 if unit == "UTF-8 byte" else 1
+        for crlf in (1, 2):
+            offsets = np.concatenate([[0], np.cumsum(width + lf if crlf == 2 else width)])
+            pos = np.concatenate([starts, ends, starts - bom, ends - bom])  # a counted BOM shifts every position
+            cp = _to_code_points(offsets, n, pos)
+            mapped[(unit, crlf, False)] = (cp[:m], cp[m:2 * m])
+            mapped[(unit, crlf, True)] = (cp[2 * m:3 * m], cp[3 * m:])
+    S = np.full((len(CONVENTIONS), m), -1, dtype=np.int64)
     E = S.copy()
     for i, conv in enumerate(CONVENTIONS):
-        key = (conv.unit, conv.crlf)
-        if key not in cache:
-            w = widths[conv.unit] + (lf if conv.crlf == 2 else 0)
-            cache[key] = np.concatenate([[0], np.cumsum(w)]).astype(np.int64)
-        offsets = cache[key] + ((3 if conv.unit == "UTF-8 byte" else 1) if conv.bom else 0)
-        s = _to_code_points(offsets, n, starts)
-        e = _to_code_points(offsets, n, ends)
+        s, e = mapped[(conv.unit, conv.crlf, conv.bom)]
         if conv.end_inclusive:
             e = np.where((e >= 0) & (e < n), e + 1, -1)
         ok = (s >= 0) & (e > s)

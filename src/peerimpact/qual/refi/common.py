@@ -83,8 +83,8 @@ def guid_of(value: object) -> str | None:
 
 
 def kids(el, name: str) -> list:
-    """Children of ``el`` with local name ``name`` (none when ``el`` is None)."""
-    return [] if el is None else [c for c in el if local(c) == name]
+    """Children of ``el`` with local name ``name``, in any namespace (none when ``el`` is None)."""
+    return [] if el is None else list(el.iterchildren("{*}" + name))
 
 
 def kid(el, name: str):

@@ -94,11 +94,14 @@ def import_qdpx(
         archive.close()
 
 
+SOURCE_TAGS = tuple("{*}" + t for t in ("TextSource", "PictureSource", "PDFSource", "AudioSource", "VideoSource"))
+
+
 def _iterparse(archive: Archive):
-    """``end`` events of the ``.qde``, streamed from the archive (no DTD, no entities, no network)."""
+    """``end`` events of the sources in the ``.qde``, streamed from the archive (no DTD, no entities, no network)."""
     return etree.iterparse(
-        archive.open(archive.qde), events=("end",), resolve_entities=False, no_network=True, load_dtd=False,
-        huge_tree=True, remove_comments=True, remove_pis=True,
+        archive.open(archive.qde), events=("end",), tag=SOURCE_TAGS, resolve_entities=False, no_network=True,
+        load_dtd=False, huge_tree=True, remove_comments=True, remove_pis=True,
     )
 
 
@@ -109,16 +112,15 @@ def _in_sources(el: etree._Element) -> bool:
 
 def _skeleton(archive: Archive, file: str) -> etree._Element:
     """First pass: the whole project except what sources hold (selections, codings ...), which stays on disk."""
-    root = None
+    events = _iterparse(archive)
     try:
-        for _, el in _iterparse(archive):
+        for _, el in events:
             if _in_sources(el):
                 for child in list(el):
                     el.remove(child)
-            root = el
     except etree.XMLSyntaxError as exc:
         raise StudyValidationError([Problem(file, exc.lineno, None, f"is not well-formed XML: {exc.msg}")]) from None
-    return root
+    return events.root
 
 
 def _sources(archive: Archive, file: str):

@@ -27,6 +27,12 @@ from .model import DataLossReport
 from .producers import producer
 
 
+GUID_ATTRS = frozenset((
+    "guid", "targetGUID", "creatingUser", "modifyingUser", "creatingUserGUID", "modifyingUserGUID",
+    "representedGUID", "sourceVertex", "targetVertex", "originGUID", "fromSyncPoint", "toSyncPoint",
+))
+
+
 class Reader:
     """The parsed ``.qde``: users, codes, sets, cases and variables, read into PeerImpact's terms."""
 
@@ -59,13 +65,9 @@ class Reader:
 
     def check_all_guids(self, top: etree._Element | None = None) -> None:
         """Every GUID-typed attribute in the document (or under ``top``) must be a GUID (REFI-QDA GUIDType)."""
-        attrs = ("guid", "targetGUID", "creatingUser", "modifyingUser", "creatingUserGUID", "modifyingUserGUID",
-                 "representedGUID", "sourceVertex", "targetVertex", "originGUID", "fromSyncPoint", "toSyncPoint")
-        for el in (self.root if top is None else top).iter():
-            if not isinstance(el.tag, str):
-                continue
-            for attr in attrs:
-                if el.get(attr) is not None:
+        for el in (self.root if top is None else top).iter(tag=etree.Element):
+            for attr, value in el.items():
+                if attr in GUID_ATTRS and guid_of(value) is None:
                     self.guid(el, attr)
 
     # ------------------------------------------------------------- parts
