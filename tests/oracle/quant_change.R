@@ -8,7 +8,11 @@
 #   wilcox.test(to, from, paired = TRUE) -> V, p and R's choice of exact / normal approximation
 #   p.adjust(p, "holm") within dataset x comparison x instrument
 #   mean, sd of from / to / change; effect sizes mean(to - from) / sd(from)
-#   (pairs, and every `from` respondent); Jacobson-Truax counts with the given alpha.
+#   (pairs, and every `from` respondent); Jacobson-Truax counts with the given alpha;
+#   Cohen's d_z = mean(d) / sd(d); partial eta squared from the sums of squares of
+#   aov(score ~ timepoint + Error(participant / timepoint)) on the complete pairs in long form
+#   (SS_timepoint / (SS_timepoint + SS_residual)), where the paired t is finite (with every change
+#   zero both sums of squares are rounding noise).
 # Base R only (+ jsonlite for output).
 suppressMessages(library(jsonlite))
 args <- commandArgs(trailingOnly = TRUE)
@@ -19,6 +23,14 @@ comps <- read.csv(file.path(dir, "quant_comparisons.csv"), colClasses = "charact
 alphas <- read.csv(file.path(dir, "quant_alphas.csv"), colClasses = c("character", "character", "numeric"))
 
 or_na <- function(expr) tryCatch(expr, error = function(e) NULL)
+eta2_partial <- function(m) {
+  long <- data.frame(participant = factor(rep(m$participant_id, 2)),
+                     timepoint = factor(rep(c("from", "to"), each = nrow(m))),
+                     score = c(m$score_from, m$score_to))
+  tab <- summary(aov(score ~ timepoint + Error(participant / timepoint), data = long))[["Error: participant:timepoint"]][[1]]
+  ss <- setNames(tab[["Sum Sq"]], trimws(rownames(tab)))
+  unname(ss["timepoint"] / (ss["timepoint"] + ss["Residuals"]))
+}
 rows <- list()
 for (ds in unique(comps$dataset)) {
   s <- scores[scores$dataset == ds, ]
@@ -62,6 +74,8 @@ for (ds in unique(comps$dataset)) {
         effect_size_paired = if (length(x) > 1) mean(d) / sd(x) else NA,
         effect_size_all = if (length(d) && !is.na(sd_all)) mean(d) / sd_all else NA,
         sd_all_from = sd_all,
+        d_z = if (length(d) > 1 && sd(d) > 0) mean(d) / sd(d) else NA,
+        eta2_partial = if (is.null(tt) || !is.finite(tt$statistic)) NA else eta2_partial(m),
         reliable_change = rc
       )
     }

@@ -15,8 +15,10 @@ import math
 
 import pytest
 from quant_oracle_data import DATASETS, DEMO_INPUTS, GOLDEN, INPUTS, all_inputs, csv_text, demo_inputs
-from quant_oracle_python import attrition_scores, change, close, describe, models, one, reliable
+from quant_oracle_python import attrition_scores, change, close, dataset, describe, models, one, reliable
 from quant_regenerate import SCRIPTS, golden_name, run_r
+
+from peerimpact.quant.change import paired_change
 
 TIGHT = 1e-9
 MODEL = 1e-4
@@ -109,6 +111,34 @@ def test_all_baseline_effect_size_matches_r(r, folder):
     assert close(py["effect_size"], r["effect_size_all"], TIGHT)
     assert close(py["effect_size_sd"], r["sd_all_from"], TIGHT)
     assert py["effect_size_method"] == "all_baseline"
+
+
+@pytest.mark.parametrize("r,folder", CHANGE_ROWS)
+def test_d_z_and_partial_eta_squared_match_r(r, folder):
+    """d_z against R's mean(d) / sd(d); eta squared against the sums of squares of R's repeated-measures aov."""
+    py = one(change(r["dataset"], folder=folder), outcome=r["outcome"], **{"from": r["from"], "to": r["to"]})
+    assert close(py["d_z"], r["d_z"], TIGHT)
+    assert close(py["eta2_partial"], r["eta2_partial"], TIGHT)
+
+
+def test_oracle_has_defined_and_undefined_eta_squared():
+    etas = [p.values[0]["eta2_partial"] for p in CHANGE_ROWS]
+    assert None in etas and sum(e is not None for e in etas) >= 30
+
+
+@pytest.mark.parametrize("r,folder", CHANGE_ROWS)
+def test_earlier_minus_later_reverses_every_signed_field_against_r(r, folder):
+    """With change_direction: earlier_minus_later, R's numbers with their sign reversed (R's V becomes n(n+1)/2 - V)."""
+    defn, scores, _ = dataset(r["dataset"], folder)
+    flipped = paired_change(scores, defn.model_copy(update={"change_direction": "earlier_minus_later"}))
+    py = one(flipped, outcome=r["outcome"], **{"from": r["from"], "to": r["to"]})
+    neg = lambda v: None if v is None else -v  # noqa: E731
+    assert close(py["mean_change"], neg(r["mean_change"]), TIGHT) and close(py["t"], neg(r["t"]), TIGHT)
+    assert close(py["ci_low"], neg(r["ci_high"]), TIGHT) and close(py["ci_high"], neg(r["ci_low"]), TIGHT)
+    assert close(py["effect_size"], neg(r["effect_size_paired"]), TIGHT) and close(py["d_z"], neg(r["d_z"]), TIGHT)
+    for same in ("p", "p_holm", "wilcoxon_p", "eta2_partial", "sd_change", "mean_from", "mean_to"):
+        assert close(py[same], r[same], TIGHT), same
+    assert py["change_direction"] == "earlier_minus_later"
 
 
 RC_ROWS = [p for p in CHANGE_ROWS if p.values[0]["reliable_change"] is not None]

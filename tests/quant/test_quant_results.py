@@ -64,7 +64,8 @@ def test_baseline_m6_m18_study_analyses_every_key(other_timepoints):
     doc = res.to_json_dict()
     assert doc["metadata"]["comparisons"] == [["baseline", "m18"], ["m6", "m18"]]
     assert [t["id"] for t in doc["metadata"]["timepoints"]] == ["baseline", "m6", "m18"]
-    assert doc["metadata"]["settings"] == {"missing_items_allowed": 1, "effect_size_sd": "paired_baseline", "suppress_below": 3}
+    assert doc["metadata"]["settings"] == {"missing_items_allowed": 1, "effect_size_sd": "paired_baseline",
+                                           "change_direction": "later_minus_earlier", "suppress_below": 3}
 
 
 def test_json_has_no_nan_and_nulls_for_missing(other_timepoints, tmp_path):

@@ -128,3 +128,43 @@ def test_screenshot(page):
         DOCS_IMG.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(shot, DOCS_IMG)
     assert DOCS_IMG.is_file(), "docs/img/report-demo.png is missing: run with PEERIMPACT_UPDATE_GOLDEN=1"
+
+
+# Each table's right edge against its box and the page: a table that would scroll sideways is wider than either.
+OVERFLOW_JS = """
+() => Array.from(document.querySelectorAll('table.journal')).map(t => {
+  const box = t.closest('.table-scroll') || t.parentElement;
+  return {key: (t.closest('.table-block') || t).id || t.querySelector('caption').innerText.slice(0, 40),
+          table: Math.ceil(t.getBoundingClientRect().width), box: box.clientWidth, scroll: box.scrollWidth,
+          page: document.documentElement.clientWidth, right: Math.ceil(t.getBoundingClientRect().right)};
+})
+"""
+
+
+def _overflowing(pg) -> tuple[int, list[dict]]:
+    tables = pg.evaluate(OVERFLOW_JS)
+    return len(tables), [t for t in tables if t["scroll"] > t["box"] + 1 or t["right"] > t["page"] + 1]
+
+
+def test_no_table_scrolls_sideways_on_a_1280_px_screen(page):
+    pg, _, _ = page
+    assert pg.viewport_size["width"] == 1280
+    n, wide = _overflowing(pg)
+    assert n >= 15 and wide == [], wide
+
+
+def test_every_table_fits_the_width_of_an_a4_portrait_page(demo_report, chromium_path):
+    """Printed at A4 portrait (210 mm less the 14 mm side margins of report.css = 182 mm = 688 CSS px)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium_path, args=ARGS)
+        try:
+            pg = browser.new_page(viewport={"width": 688, "height": 1000})
+            pg.emulate_media(media="print")
+            pg.goto(demo_report.html.as_uri())
+            pg.wait_for_load_state("load")
+            n, wide = _overflowing(pg)
+        finally:
+            browser.close()
+    assert n >= 15 and wide == [], wide

@@ -41,7 +41,7 @@ def test_every_output_is_written(built):
 def test_results_json_is_the_quant_document(built):
     paths, _ = built
     doc = json.loads(paths.results_json.read_text())
-    assert doc["schema_version"] == 2 and doc["metadata"]["synthetic"] is True
+    assert doc["schema_version"] == 3 and doc["metadata"]["synthetic"] is True
     assert {"descriptives", "change", "models", "attrition", "reliability"} <= set(doc)
 
 
@@ -108,8 +108,8 @@ def test_paper_tables_keep_numbers_1_to_5_when_the_study_lacks_some(built):
     paths, _ = built
     shown = [c for c in _numbered_html(paths) if c.startswith("Table ")]
     assert shown[:5] == [
-        "Table 1. Socio-demographic characteristics of the participants: not collected in this study.",
-        "Table 2. Use of services in the recall period before each timepoint: not collected in this study.",
+        "Table 1. Socio-demographic characteristics of the participants: study.yaml declares no demographic columns.",
+        "Table 2. Use of services in the recall period before each timepoint: the study has no service-use records (service_use.csv is absent or empty).",
         "Table 3. Outcomes at each timepoint compared with published norms",
         "Table 4. Paired change in outcomes between timepoints",
         "Table 5. Synthesis grid: propositions with the quantitative and qualitative findings they rest on",
@@ -181,7 +181,7 @@ def test_a_study_without_qualitative_data_still_reports(tmp_path):
     assert paths.synthesis_json is None
     assert {"table3_outcomes_vs_norms", "table4_paired_change"} <= set(paths.tables)
     shown = [c for c in _numbered_html(paths) if c.startswith("Table ")]
-    assert shown[4] == "Table 5. Synthesis grid: propositions with the quantitative and qualitative findings they rest on: not collected in this study."
+    assert shown[4] == "Table 5. Synthesis grid: propositions with the quantitative and qualitative findings they rest on: the study has no synthesis.yaml."
     assert [_number(c) for c in shown] == list(range(1, len(shown) + 1))
     word = [p.text for p in Document(str(paths.docx)).paragraphs if p.text.startswith("Table ")]
     assert word == shown

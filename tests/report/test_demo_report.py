@@ -92,7 +92,7 @@ def test_table3_has_every_outcome_and_timepoint(demo_report, demo_study, results
 def test_table4_has_every_outcome_and_comparison(demo_report, demo_study, results):
     head, rows = _csv(demo_report, "table4_paired_change")
     assert head[2:] == ["Outcome", "Comparison", "n", "Mean before", "Mean after", "Mean change", "95% CI", "t (df)", "p",
-                        "p (Holm)", "Wilcoxon p", "Effect size"]
+                        "p (Holm)", "Wilcoxon p", "Effect size", "d_z", "\u03b7\u00b2p"]
     assert len(rows) == len(results["change"])
     assert {(r[0], r[3]) for r in rows} == {(c["outcome"], f"{c['from']} \u2192 {c['to']}") for c in results["change"]}
 
@@ -138,7 +138,7 @@ def test_every_number_in_table4_is_in_results_json(demo_report, results):
     change = {(c["outcome"], f"{c['from']} \u2192 {c['to']}"): c for c in results["change"]}
     for row in rows:
         c = change[(row[0], row[3])]
-        n, before, after, delta, ci, t_df, p, p_holm, w_p, es = row[4:]
+        n, before, after, delta, ci, t_df, p, p_holm, w_p, es, d_z, eta2 = row[4:]
         what = f"{row[0]} {row[3]}"
         assert int(n) == c["n"]
         assert_shows(before, c["mean_from"], what)
@@ -153,6 +153,8 @@ def test_every_number_in_table4_is_in_results_json(demo_report, results):
         for text, key in ((p, "p"), (p_holm, "p_holm"), (w_p, "wilcoxon_p")):
             assert_shows(text, c[key], f"{what} {key}")
         assert_shows(es, c["effect_size"], what)
+        assert_shows(d_z, c["d_z"], what)
+        assert_shows(eta2, c["eta2_partial"], what)
 
 
 def test_every_number_in_attrition_characteristics_is_in_results_json(demo_report, demo_study, results):

@@ -37,7 +37,7 @@ def _desc(rows):
 
 def _change(rows):
     cols = ["outcome", "from", "to", "n", "mean_from", "mean_to", "mean_change", "ci_low", "ci_high", "t", "df", "p",
-            "p_holm", "wilcoxon_p", "effect_size", "effect_size_method"]
+            "p_holm", "wilcoxon_p", "effect_size", "d_z", "eta2_partial", "effect_size_method"]
     return pd.DataFrame(rows, columns=cols)
 
 
@@ -47,8 +47,8 @@ DESC = _desc([
     ("other.scale", "T1", 6, 3.125, 0.5, 1.5, 4.75, NAN, NAN, None),
 ])
 CHANGE = _change([
-    ("wemwbs.total", "T1", "T3", 4, 40.75, 43.0, 2.25, -2.5015, 7.0015, 1.507, 3.0, 0.2289, 0.2289, 0.197, 0.5267, "paired_baseline"),
-    ("wemwbs.total", "T1", "T2", 5, 40.2, 32.8, -7.4, -11.928, -2.872, -4.537, 4.0, 0.0004, 0.0004, 0.0579, -2.2112, "paired_baseline"),
+    ("wemwbs.total", "T1", "T3", 4, 40.75, 43.0, 2.25, -2.5015, 7.0015, 1.507, 3.0, 0.2289, 0.2289, 0.197, 0.5267, 0.7535, 0.4309, "paired_baseline"),
+    ("wemwbs.total", "T1", "T2", 5, 40.2, 32.8, -7.4, -11.928, -2.872, -4.537, 4.0, 0.0004, 0.0004, 0.0579, -2.2112, -2.029, 0.8373, "paired_baseline"),
 ])
 
 
@@ -67,7 +67,7 @@ def test_table4_orders_by_comparison_and_formats(study):
     t = table_paired_change(ResultsView(DESC, CHANGE), study, Labels(study))
     assert t.columns[:3] == ("Outcome", "Comparison", "n")
     assert [r[1] for r in t.rows] == ["T1 \u2192 T2", "T1 \u2192 T3"]
-    assert t.rows[0][2:] == ("5", "40.2", "32.8", M + "7.4", f"{M}11.9 to {M}2.9", f"{M}4.54 (4)", "< 0.001", "< 0.001", "0.058", M + "2.21")
+    assert t.rows[0][2:] == ("5", "40.2", "32.8", M + "7.4", f"{M}11.9 to {M}2.9", f"{M}4.54 (4)", "< 0.001", "< 0.001", "0.058", M + "2.21", M + "2.03", "0.84")
     assert t.rows[1][5] == "2.3"  # 2.25 rounds away from zero
     assert any("the SD of the earlier scores of the same pairs" in n for n in t.notes)
 

@@ -78,7 +78,7 @@ def attrition(
 
     base = cube.timepoint_index(definition.baseline_id)
     pos = {p: i for i, p in enumerate(cube.participant_ids)}
-    rows_idx = np.array([pos.get(p, -1) for p in ids])
+    rows_idx = np.array([pos.get(p, -1) for p in ids], dtype=np.int64)  # int even with no participants
     score_rows, char_frames = [], []
     for j, t in enumerate(cube.timepoints):
         if j <= base:  # only timepoints after the baseline

@@ -92,7 +92,9 @@ def mixed_models(
     Returns
     -------
     pandas.DataFrame
-        Fields of ``models`` in ``docs/results-schema.md``. ``df`` is
+        Fields of ``models`` in ``docs/results-schema.md``; with
+        ``change_direction: earlier_minus_later`` the estimate and its CI are
+        ``reference - term`` (negated and swapped). ``df`` is
         Satterthwaite's denominator degrees of freedom (as lmerTest), ``p``
         the two-sided t test on ``df`` and ``ci_low``/``ci_high`` the interval
         ``estimate -/+ qt(0.975, df) * se``; a singular fit uses the ordinary
@@ -183,4 +185,7 @@ def mixed_models(
                 }
             )
     out = pd.DataFrame(rows, columns=MODELS.columns)
+    if getattr(definition, "change_direction", "later_minus_earlier") == "earlier_minus_later":
+        # reference minus term: the same change, in the study's chosen direction
+        out["estimate"], out["ci_low"], out["ci_high"] = -out["estimate"], -out["ci_high"], -out["ci_low"]
     return out.astype({"n_obs": np.int64, "n_participants": np.int64, "singular": bool})

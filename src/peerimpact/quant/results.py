@@ -23,7 +23,7 @@ from .descriptives import descriptives
 from .models import Engine, mixed_models
 from .norms import norms_for
 from .reliable_change import reliable_change
-from .schema import CONVENTIONS, RELIABILITY, SCHEMA_VERSION, TABLES, TableSpec
+from .schema import RELIABILITY, SCHEMA_VERSION, TABLES, TableSpec, conventions
 from .service_use import service_use
 from .workforce import reference_date, workforce
 
@@ -146,9 +146,9 @@ def _metadata(study: Study) -> dict[str, Any]:
         "baseline": d.baseline_id,
         "comparisons": [list(c) for c in d.comparison_pairs],
         "settings": {"missing_items_allowed": d.missing_items_allowed, "effect_size_sd": d.effect_size_sd,
-                     "suppress_below": d.suppress_below},
+                     "change_direction": d.change_direction, "suppress_below": d.suppress_below},
         "software": {"name": "peerimpact", "version": __version__},
-        "conventions": dict(CONVENTIONS),
+        "conventions": conventions(d.change_direction),
         "reference_date": ref.date().isoformat() if ref is not None else None,
     }
 

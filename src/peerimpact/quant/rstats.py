@@ -101,6 +101,28 @@ def paired_t(differences: np.ndarray) -> PairedT:
     return PairedT(n, mean, sd, float(t), df, p, float((t - q) * se), float((t + q) * se))
 
 
+def partial_eta_squared(t: float, df: float) -> float:
+    """Partial eta squared of the timepoint effect in a paired (two-level repeated-measures) design.
+
+    With two timepoints the repeated-measures ANOVA's F equals the paired
+    t squared, so ``eta2_partial = SS_effect / (SS_effect + SS_error) =
+    t^2 / (t^2 + df)``. NaN when t is (n < 2 or constant changes). Checked
+    against R's ``aov(score ~ timepoint + Error(participant / timepoint))``
+    sums of squares in ``tests/oracle/quant_change.R``.
+
+    Examples
+    --------
+    R's ``sleep`` data (paired t = -4.0621, df = 9); ``aov`` gives
+    12.482 / (12.482 + 6.808) = 0.6470710213:
+
+    >>> round(partial_eta_squared(-4.062127683382037, 9.0), 10)
+    0.6470710213
+    """
+    if not np.isfinite(t) or not np.isfinite(df) or df <= 0:
+        return np.nan
+    return float(t * t / (t * t + df))
+
+
 @lru_cache(maxsize=64)
 def _signrank_cdf(n: int) -> np.ndarray:
     """``P(V <= v)`` for v = 0..n(n+1)/2 under H0 (R's ``psignrank``)."""

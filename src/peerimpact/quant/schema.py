@@ -34,7 +34,7 @@ def _f(name: str, type_: str, help_: str) -> Field:
     return Field(name, type_, help_)
 
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 N = "integer"
 NUM = "number or null"
@@ -204,9 +204,12 @@ DESCRIPTIVES = TableSpec(
 CHANGE = TableSpec(
     "change",
     "Table 4. Paired change for each declared comparison `[from, to]` and outcome, on the participants with both "
-    "scores. Sign convention: `mean_change = to - from`, so a positive change (and a positive t and effect size) "
-    "is an increase from `from` to `to`, whether or not higher is better for the outcome (for burnout exhaustion "
-    "and depersonalisation higher is worse). Note that the seed study printed decreases as positive effect sizes.",
+    "scores. Sign convention (`change_direction` in `study.yaml`, repeated in every row): with the default "
+    "`later_minus_earlier`, `mean_change = to - from`, so a positive change (and a positive t, CI, effect size "
+    "and d_z) is an increase from `from` to `to`, whether or not higher is better for the outcome (for burnout "
+    "exhaustion and depersonalisation higher is worse); with `earlier_minus_later`, `mean_change = from - to` "
+    "and every signed field (mean_change, CI, t, wilcoxon_v, effect_size, d_z) is of that difference. Note that "
+    "the seed study printed decreases as positive effect sizes.",
     (
         _f("outcome", STR, "Outcome id."),
         _f("instrument", STR, "Instrument id (the Holm family)."),
@@ -217,15 +220,15 @@ CHANGE = TableSpec(
         _f("mean_to", NUM, "Mean at `to` over the pairs."),
         _f("sd_from", NUM, "SD at `from` over the pairs."),
         _f("sd_to", NUM, "SD at `to` over the pairs."),
-        _f("mean_change", NUM, "Mean of (to - from)."),
-        _f("sd_change", NUM, "SD of (to - from)."),
+        _f("mean_change", NUM, "Mean of the change (to - from, or from - to with `earlier_minus_later`)."),
+        _f("sd_change", NUM, "SD of the change."),
         _f("ci_low", NUM, "Lower limit of the 95% CI of the mean change (paired t)."),
         _f("ci_high", NUM, "Upper limit of the 95% CI of the mean change (paired t)."),
         _f("t", NUM, "Paired t statistic (R `t.test(to, from, paired = TRUE)`); null when n < 2 or the changes are constant."),
         _f("df", NUM, "Degrees of freedom, n - 1."),
         _f("p", NUM, "Two-sided p of the paired t-test."),
         _f("p_holm", NUM, "p adjusted by Holm's method across the outcomes of the same instrument within the same comparison."),
-        _f("wilcoxon_v", NUM, "Wilcoxon signed-rank statistic V: sum of the ranks of the positive changes (zeros dropped)."),
+        _f("wilcoxon_v", NUM, "Wilcoxon signed-rank statistic V: sum of the ranks of the positive changes, in `change_direction` (zeros dropped)."),
         _f("wilcoxon_p", NUM, "Two-sided p of the Wilcoxon signed-rank test, as R's `wilcox.test(to, from, paired = TRUE)` default."),
         _f(
             "wilcoxon_method",
@@ -241,6 +244,15 @@ CHANGE = TableSpec(
             "`paired_baseline` (SD of the `from` scores of the same pairs) or `all_baseline` (SD of every `from` "
             "respondent); set by `effect_size_sd` in `study.yaml`.",
         ),
+        _f("d_z", NUM, "Cohen's d_z: mean_change / sd_change (the change in SDs of the change); null when n < 2 or sd_change is 0."),
+        _f(
+            "eta2_partial",
+            NUM,
+            "Partial eta squared of the timepoint effect in the paired design, t^2 / (t^2 + df) = SS_timepoint / "
+            "(SS_timepoint + SS_residual) of R's `aov(score ~ timepoint + Error(participant / timepoint))`; "
+            "0 to 1, unsigned; null when t is.",
+        ),
+        _f("change_direction", STR, "`later_minus_earlier` (to - from) or `earlier_minus_later` (from - to): the sign of every change field."),
     ),
 )
 
@@ -258,7 +270,8 @@ MODELS = TableSpec(
         _f("outcome", STR, "Outcome id."),
         _f("term", STR, "Timepoint id whose difference from the reference is estimated."),
         _f("reference", STR, "Reference timepoint (the baseline)."),
-        _f("estimate", NUM, "Fixed effect: mean at `term` minus mean at `reference`, adjusted for participant."),
+        _f("estimate", NUM, "Fixed effect: mean at `term` minus mean at `reference`, adjusted for participant "
+           "(`reference` minus `term` with `change_direction: earlier_minus_later`)."),
         _f("se", NUM, "Standard error of the estimate."),
         _f("ci_low", NUM, "Lower limit of the 95% CI (t on `df`)."),
         _f("ci_high", NUM, "Upper limit of the 95% CI (t on `df`)."),
@@ -382,11 +395,23 @@ METADATA: tuple[Field, ...] = (
     _f("timepoints", "list of objects", "`{id, label, month}` for each timepoint, ordered by month."),
     _f("baseline", STR, "Baseline timepoint id (reference of models)."),
     _f("comparisons", "list of [string, string]", "The `[from, to]` pairs analysed in `change` and `reliable_change`."),
-    _f("settings", "object", "`missing_items_allowed`, `effect_size_sd`, `suppress_below` (integer or null)."),
+    _f("settings", "object", "`missing_items_allowed`, `effect_size_sd`, `change_direction`, `suppress_below` (integer or null)."),
     _f("software", "object", "`name` (`peerimpact`) and `version`."),
     _f("conventions", "object", "Short statements of the conventions used (`mean_change`, `effect_size`, `std_diff`, `models`)."),
     _f("reference_date", "string or null", "Latest date in the study's tables (ISO); the end of employment for workers still in post."),
 )
+
+def conventions(direction: str = "later_minus_earlier") -> dict[str, str]:
+    """:data:`CONVENTIONS` as they read under ``change_direction`` (``metadata.conventions`` in results.json)."""
+    if direction != "earlier_minus_later":
+        return dict(CONVENTIONS)
+    return {
+        **CONVENTIONS,
+        "mean_change": "from - to: positive = decrease from the earlier to the later timepoint",
+        "effect_size": "mean_change / SD of the from scores: positive = decrease",
+        "models": "estimate = baseline mean minus timepoint mean; p and CI use t on Satterthwaite's df (as lmerTest)",
+    }
+
 
 CONVENTIONS = {
     "mean_change": "to - from: positive = increase from the earlier to the later timepoint",
@@ -406,6 +431,11 @@ METHODS = (
     "Holm adjustment as R's `p.adjust(p, \"holm\")` within each instrument and comparison. Checked against R.",
     "Effect size = mean_change / SD of the `from` scores (same pairs, or all `from` respondents with "
     "`effect_size_sd: all_baseline`); positive = increase. The seed study printed decreases as positive.",
+    "Cohen's d_z = mean_change / sd_change, and partial eta squared = t^2 / (t^2 + df), the paired design's "
+    "SS_timepoint / (SS_timepoint + SS_residual). Checked against R to 1e-9 (`mean(d) / sd(d)`, and the sums of "
+    "squares of `aov(score ~ timepoint + Error(participant / timepoint))`) in `tests/oracle/quant_change.R`.",
+    "`change_direction: earlier_minus_later` in `study.yaml` reverses every change (from - to): mean_change, its CI, "
+    "t, V, effect_size, d_z and the mixed models' estimates and CIs; p-values and eta squared are unchanged.",
     "Standardised difference from the norm: (mean - norm_mean) / norm_sd, 95% CI from Welch's interval when "
     "the norm's n is known, else the one-sample t interval. Checked against R (`t.test(x, mu = norm_mean)`, and "
     "the Welch-Satterthwaite formula evaluated in R) in `tests/oracle/quant_descriptives.R`.",

@@ -9,6 +9,7 @@ import pandas as pd
 
 from ..synthesis.grid import SynthesisGrid
 from ..synthesis.joint_display import JointDisplay
+from . import empty, fmt
 from .document import BulletList, Figure, MissingTable, Paragraph, ReportDocument, Section, number_blocks
 from .inputs import ResultsView
 from .labels import Labels
@@ -55,12 +56,99 @@ def _blocks(*items: Any) -> tuple:
     return tuple(i for i in items if i is not None)
 
 
-def paper_table(number: int, table: ReportTable | None) -> ReportTable | MissingTable:
-    """Table ``number`` of the seed study, numbered whatever comes before it; a placeholder when not collected."""
+def paper_table(number: int, table: ReportTable | None, reason: str = "not collected in this study") -> ReportTable | MissingTable:
+    """Table ``number`` of the seed study, numbered whatever comes before it; one sentence saying why when it has no data."""
     key, title = PAPER_TABLES[number]
-    if table is None or not table.rows:
-        return MissingTable(key, str(number), title)
-    return table.numbered(str(number))
+    return empty.or_sentence(table, key, title, reason, str(number))
+
+
+#: Tables beyond the seed study: key -> title shown with the reason when the study leaves the table empty.
+OTHER_TABLES: dict[str, str] = {
+    "norm_difference": "Standardised difference from the norm by timepoint",
+    "models_mixed": "Linear mixed models",
+    "reliable_change": "Reliable change between timepoints",
+    "reliability": "Internal consistency (Cronbach's alpha and McDonald's omega)",
+    "attrition_baseline_scores": "Baseline scores of participants with and without follow-up",
+    "attrition_baseline_characteristics": "Baseline characteristics of participants with and without follow-up",
+    "qual_agreement": "Agreement between coders",
+}
+
+
+def other_table(key: str, table: ReportTable | None, reason: str) -> ReportTable | MissingTable:
+    return empty.or_sentence(table, key, OTHER_TABLES[key], reason)
+
+
+def _with_pairs(change: pd.DataFrame | None) -> bool:
+    return change is not None and len(change) > 0 and bool((pd.to_numeric(change["n"], errors="coerce") > 0).any())
+
+
+def _sample_sections(parts: ReportParts, labels: Labels) -> list[Section]:
+    study, res, figs = parts.study, parts.results, parts.figures
+    traj = [f for k, f in figs.items() if k.startswith("trajectories_")]
+    has_demo = res.demographics is not None and len(res.demographics) > 0
+    return [
+        Section("methods", "Methods", tuple(Paragraph(p) for p in methods_paragraphs(study, res, parts.completion, parts.scores, parts.segments, labels))),
+        Section(
+            "participants",
+            "Participants",
+            _blocks(
+                paper_table(1, table_demographics(res, study) if has_demo else None, empty.demographics(study)),
+                Paragraph(workforce_paragraph(res)) if workforce_paragraph(res) else None,
+                paper_table(2, table_service_use(res, study, labels) if res.service_use is not None else None, empty.service_use(study)),
+                figs.get("completion"),
+            ),
+        ),
+        Section("outcomes", "Outcomes against norms", _blocks(paper_table(3, table_outcomes_vs_norms(res, study, labels), empty.no_scores(study)), *traj)),
+        Section(
+            "change",
+            "Change over time",
+            _blocks(
+                paper_table(4, table_paired_change(res, study, labels) if _with_pairs(res.change) else None, empty.change(study, res)),
+                figs.get("forest_effect_sizes"),
+            ),
+        ),
+    ]
+
+
+def _synthesis_section(parts: ReportParts, labels: Labels, dps: dict[str, int]) -> Section:
+    study = parts.study
+    return Section(
+        "synthesis",
+        "Mixed-methods synthesis",
+        _blocks(
+            paper_table(5, table_synthesis_grid(parts.grid, study, dps, labels) if parts.grid is not None else None, empty.synthesis(study)),
+            table_joint_display(parts.joint, study, dps, labels) if parts.joint is not None else None,
+        ),
+    )
+
+
+def _beyond_section(parts: ReportParts, labels: Labels, dps: dict[str, int]) -> Section:
+    study, res = parts.study, parts.results
+    models = table_models(res, study, dps, labels) if res.models is not None and len(res.models) else None
+    reliability = table_reliability(res, study, labels) if res.reliability is not None and len(res.reliability) else None
+    blocks = _blocks(
+        other_table("norm_difference", table_norm_difference(res, study, labels), empty.norm_difference(study, res)),
+        other_table("models_mixed", models, empty.models(study, res)),
+        other_table("reliable_change", table_reliable_change(res, study, dps, labels), empty.change(study, res)),
+        other_table("reliability", reliability, empty.reliability(study, res)),
+        table_completion(res, study, labels),
+        other_table("attrition_baseline_scores", table_attrition_scores(res, study, dps, labels), empty.attrition_scores(study, res)),
+        other_table("attrition_baseline_characteristics", table_attrition_characteristics(res, study), empty.attrition_characteristics(study, res)),
+    )
+    return Section("beyond", "Beyond the seed study: models, reliability, reliable change and attrition", blocks)
+
+
+def _qualitative_section(parts: ReportParts, labels: Labels) -> Section | None:
+    study = parts.study
+    if parts.segments is None or not len(parts.segments):
+        return None
+    blocks = _blocks(
+        table_code_matrix(parts.code_matrix, study, labels) if parts.code_matrix is not None and len(parts.code_matrix) else None,
+        parts.figures.get("code_timepoint_heatmap"),
+        *parts.qual_matrices,
+        other_table("qual_agreement", parts.agreement, empty.agreement(parts.segments)),
+    )
+    return Section("qualitative", "Qualitative analysis: matrices, memos and agreement", blocks)
 
 
 def assemble(parts: ReportParts, provenance: Provenance) -> ReportDocument:
@@ -68,63 +156,21 @@ def assemble(parts: ReportParts, provenance: Provenance) -> ReportDocument:
     study, res = parts.study, parts.results
     labels = Labels(study)
     dps = outcome_decimals(res)
-    figs = parts.figures
-    traj = [f for k, f in figs.items() if k.startswith("trajectories_")]
-
-    sections = [
-        Section("methods", "Methods", tuple(Paragraph(p) for p in methods_paragraphs(study, res, parts.completion, parts.scores, parts.segments, labels))),
-        Section(
-            "participants",
-            "Participants",
-            _blocks(
-                paper_table(1, table_demographics(res, study) if res.demographics is not None and len(res.demographics) else None),
-                Paragraph(workforce_paragraph(res)) if workforce_paragraph(res) else None,
-                paper_table(2, table_service_use(res, study, labels) if res.service_use is not None else None),
-                figs.get("completion"),
-            ),
-        ),
-        Section("outcomes", "Outcomes against norms", _blocks(paper_table(3, table_outcomes_vs_norms(res, study, labels)), *traj)),
-        Section("change", "Change over time", _blocks(paper_table(4, table_paired_change(res, study, labels)), figs.get("forest_effect_sizes"))),
-    ]
-    sections.append(
-        Section(
-            "synthesis",
-            "Mixed-methods synthesis",
-            _blocks(
-                paper_table(5, table_synthesis_grid(parts.grid, study, dps, labels) if parts.grid is not None else None),
-                table_joint_display(parts.joint, study, dps, labels) if parts.joint is not None else None,
-            ),
-        )
-    )
+    sections = _sample_sections(parts, labels) + [_synthesis_section(parts, labels, dps)]
     wf = table_workforce(res, study)
     if wf is not None:
         sections.append(Section("workforce", "Workforce and contact log", (wf,)))
-    beyond = _blocks(
-        table_norm_difference(res, study, labels),
-        table_models(res, study, dps, labels) if res.models is not None and len(res.models) else None,
-        table_reliable_change(res, study, dps, labels),
-        table_reliability(res, study, labels) if res.reliability is not None and len(res.reliability) else None,
-        table_completion(res, study, labels),
-        table_attrition_scores(res, study, dps, labels),
-        table_attrition_characteristics(res, study),
-    )
-    if beyond:
-        sections.append(Section("beyond", "Beyond the seed study: models, reliability, reliable change and attrition", beyond))
-    qual = _blocks(
-        table_code_matrix(parts.code_matrix, study, labels) if parts.code_matrix is not None and len(parts.code_matrix) else None,
-        figs.get("code_timepoint_heatmap"),
-        *parts.qual_matrices,
-        parts.agreement,
-    )
-    if qual:
-        sections.append(Section("qualitative", "Qualitative analysis: matrices, memos and agreement", qual))
+    sections.append(_beyond_section(parts, labels, dps))
+    qual = _qualitative_section(parts, labels)
+    if qual is not None:
+        sections.append(qual)
     warnings = list(res.warnings) + (list(parts.grid.warnings) if parts.grid is not None else []) + parts.warnings
     if warnings:
         sections.append(Section("warnings", "Warnings", (BulletList(tuple(dict.fromkeys(warnings)), kind="warning"),)))
 
     d = study.definition
     subtitle = (
-        f"{len(study.participants)} participants, {len(d.sites)} sites, timepoints {', '.join(d.timepoint_ids)}. "
+        f"{fmt.plural(len(study.participants), 'participant')}, {fmt.plural(len(d.sites), 'site')}, timepoints {', '.join(d.timepoint_ids)}. "
         f"Generated {provenance.generated_at}."
     )
     return ReportDocument(

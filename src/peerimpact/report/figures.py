@@ -26,6 +26,7 @@ from scipy import stats
 from . import fmt
 from .document import Figure
 from .labels import Labels, instrument_id
+from .tables_change import difference_words, falls_are, reversed_direction
 
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000")
 NORM_COLOUR = "#BBBBBB"
@@ -212,15 +213,15 @@ def forest_figure(results: Any, study: Any, labels: Labels) -> Figure:
             alt_bits.append(f"{a} to {b}: largest " + ", ".join(f"{labels.outcome_long(o)} {fmt.num(x, 2)}" for _, o, x in biggest))
         ax.set_yticks(range(len(outcomes)), ylabels)
         ax.invert_yaxis()
-        ax.set_xlabel("Effect size (mean change / SD of earlier scores)")
+        ax.set_xlabel(f"Effect size (mean change, {difference_words(study)}, / SD of earlier scores)")
         ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=max(1, len(pairs)), frameon=False, fontsize=8, borderaxespad=0.2)
         ax.grid(axis="x", color="#DDDDDD", linewidth=0.5)
     alt = (
         f"Forest plot of effect sizes for {len(outcomes)} outcomes and {len(pairs)} comparisons, with a vertical line at zero; "
-        "points left of zero are falls. " + "; ".join(alt_bits) + "."
+        f"points {'right' if reversed_direction(study) else 'left'} of zero are falls. " + "; ".join(alt_bits) + "."
     )
     caption = (
-        "Effect sizes of paired change by outcome and comparison (negative = the score fell). Bars: the 95% CI of the "
+        f"Effect sizes of paired change by outcome and comparison ({falls_are(study)} = the score fell). Bars: the 95% CI of the "
         "mean change divided by the same SD (the SD treated as fixed)."
     )
     return render(fig, "forest_effect_sizes", caption, alt)

@@ -31,14 +31,17 @@ def num(x: Any, dp: int = 2) -> str:
     ``2.25`` prints as ``2.3`` (as a reader rounding the digits would), not
     ``2.2`` as binary round-half-even gives.
 
-    >>> num(-0.5, 2), num(float("nan")), num(3, 0), num(2.25, 1), num(-2.25, 1)
-    ('\u22120.50', '\u2014', '3', '2.3', '\u22122.3')
+    >>> num(-0.5, 2), num(float("nan")), num(3, 0), num(2.25, 1), num(-2.25, 1), num(-3.2e30, 1)
+    ('\u22120.50', '\u2014', '3', '2.3', '\u22122.3', '\u22123.2e+30')
     """
     if is_missing(x):
         return MISSING
     value = float(x)
     if math.isinf(value):
         return ("" if value > 0 else MINUS) + "\u221e"
+    if abs(value) >= 1e12:  # a degenerate estimate (e.g. a CI on ~0 df): scientific, not hundreds of digits
+        text = f"{value:.{max(dp, 1)}e}"
+        return MINUS + text[1:] if text.startswith("-") else text
     exact = Decimal(repr(value)).quantize(Decimal(1).scaleb(-dp), rounding=ROUND_HALF_UP)
     text = f"{exact:.{dp}f}"
     if text.startswith("-"):
@@ -57,6 +60,35 @@ def count(x: Any) -> str:
     if is_missing(x):
         return MISSING
     return str(int(round(float(x))))
+
+
+def plural(n: Any, word: str, plural_form: str | None = None) -> str:
+    """A count with its noun, zero in words: ``no participants``, ``1 site``, ``3 sites``.
+
+    >>> plural(0, "worker"), plural(1, "site"), plural(3, "entry", "entries")
+    ('no workers', '1 site', '3 entries')
+    """
+    k = int(round(float(n)))
+    noun = word if k == 1 else (plural_form or word + "s")
+    return f"{'no' if k == 0 else k} {noun}"
+
+
+def count_or_none(x: Any) -> str:
+    """A count for running text: ``none`` for zero, otherwise :func:`count`.
+
+    >>> count_or_none(0), count_or_none(4.0)
+    ('none', '4')
+    """
+    return "none" if not is_missing(x) and int(round(float(x))) == 0 else count(x)
+
+
+def sentence(text: str) -> str:
+    """``text`` with its first letter capitalised (for a sentence starting with a word such as ``no``).
+
+    >>> sentence("no workers recorded contacts.")
+    'No workers recorded contacts.'
+    """
+    return text[:1].upper() + text[1:]
 
 
 def pct(x: Any, dp: int = 0) -> str:

@@ -13,7 +13,7 @@ from typing import Any
 
 import pandas as pd
 
-from . import fmt
+from . import empty, fmt
 from .labels import Labels, instrument_id
 from .tables_change import effect_size_note
 
@@ -26,19 +26,27 @@ def _join(items: list[str]) -> str:
 
 
 def _plural(n: int, word: str, plural: str | None = None) -> str:
-    return f"{n} {word if n == 1 else (plural or word + 's')}"
+    return fmt.plural(n, word, plural)
+
+
+def _were(n: int) -> str:
+    return "was" if n == 1 else "were"
 
 
 def sample_paragraph(study: Any, completion: pd.DataFrame, labels: Labels) -> str:
     d = study.definition
     enrolled = int(completion["enrolled"].max()) if len(completion) else len(study.participants)
     n_sites = study.participants["site"].nunique() if "site" in study.participants else len(d.sites)
-    q = _join([f"{fmt.count(r.questionnaires)} at {labels.timepoint(r.timepoint)}" for r in completion.itertuples(index=False)])
-    text = f"{enrolled} participants were enrolled at {_plural(int(n_sites), 'site')}. Questionnaires were returned by {q}."
+    q = _join([f"{fmt.count_or_none(r.questionnaires)} at {labels.timepoint(r.timepoint)}" for r in completion.itertuples(index=False)])
+    text = fmt.sentence(f"{_plural(enrolled, 'participant')} {'was' if enrolled == 1 else 'were'} enrolled at {_plural(int(n_sites), 'site')}.")
+    if len(completion) and int(completion["questionnaires"].sum()) == 0:
+        text += " No questionnaires have been returned yet."
+    else:
+        text += f" Questionnaires were returned by {q}."
     n_int = int(completion["interviews"].sum()) if "interviews" in completion else 0
     if n_int:
         per = _join([f"{fmt.count(r.interviews)} at {r.timepoint}" for r in completion.itertuples(index=False)])
-        text += f" {_plural(n_int, 'interview')} were transcribed ({per})."
+        text += f" {_plural(n_int, 'interview')} {_were(n_int)} transcribed ({per})."
     if study.synthetic:
         text += " All data in this report are synthetic."
     return text
@@ -57,9 +65,13 @@ def scoring_paragraph(study: Any, scores: pd.DataFrame | None, labels: Labels) -
     if item_scored:
         parts.append(
             f"{_join(item_scored)} {'was' if len(item_scored) == 1 else 'were'} scored from item responses. "
-            f"A subscale with more than {_plural(k, 'missing item')} was set to missing; one with {k if k else 'no'} or fewer "
-            "missing was prorated (sum scales: mean of the answered items times the number of items; mean scales: the mean "
-            "of the answered items; converted scores such as SWEMWBS only when every item was answered)."
+            + (
+                "A subscale with any missing item was set to missing."
+                if k == 0
+                else f"A subscale with more than {_plural(k, 'missing item')} was set to missing; one with {k} or fewer "
+                "missing was prorated (sum scales: mean of the answered items times the number of items; mean scales: the mean "
+                "of the answered items; converted scores such as SWEMWBS only when every item was answered)."
+            )
         )
     if prescored:
         parts.append(f"{_join(prescored)} {'was' if len(prescored) == 1 else 'were'} entered as pre-scored subscale means (their item keys are licensed).")
@@ -76,13 +88,15 @@ def scoring_paragraph(study: Any, scores: pd.DataFrame | None, labels: Labels) -
 
 def analysis_paragraph(study: Any, results: Any, labels: Labels) -> str:
     d = study.definition
+    if not empty.has_scores(results):
+        return fmt.sentence(f"no outcome could be analysed: {empty.no_scores(study)}.")
     pairs = _join([f"{a} to {b}" for a, b in d.comparison_pairs])
     text = (
         "Each outcome was summarised at each timepoint as n, mean (SD) and range, and set beside a published norm where "
         "one exists (sources in the notes to the outcomes table), with a standardised difference from the norm. "
         f"Paired change from {pairs} was tested with paired t-tests on the participants with both scores "
         "(two-sided, 95% confidence intervals), with Wilcoxon signed-rank tests alongside and Holm's correction across "
-        "the outcomes of each instrument within a comparison. " + effect_size_note(results)
+        "the outcomes of each instrument within a comparison. " + effect_size_note(results, study)
     )
     models = getattr(results, "models", None)
     if models is not None and len(models):
@@ -123,7 +137,7 @@ def qualitative_paragraph(study: Any, segments: pd.DataFrame) -> str:
     version = cb.get("version")
     coders = sorted(set(segments["coder"])) if len(segments) else []
     text = (
-        f"{_plural(len(study.transcripts), 'interview transcript')} were coded with a codebook of {_plural(n_codes, 'code')} "
+        f"{_plural(len(study.transcripts), 'interview transcript')} {_were(len(study.transcripts))} coded with a codebook of {_plural(n_codes, 'code')} "
         f"gathered into {_plural(n_themes, 'theme')}"
         + (f" (codebook version {version})" if version is not None else "")
         + f"; {_plural(int(segments['segment_id'].nunique()) if len(segments) else 0, 'segment')} were coded"

@@ -16,19 +16,38 @@ from .table_model import ReportTable
 from .tables_outcomes import ordered_outcomes, outcome_decimals
 
 ARROW = "\u2192"
+ETA2_PARTIAL = "\u03b7\u00b2p"  # η²p
 
 
+def reversed_direction(study: Any) -> bool:
+    """True when the study prints change as earlier minus later (``change_direction: earlier_minus_later``)."""
+    return getattr(study.definition, "change_direction", "later_minus_earlier") == "earlier_minus_later"
 
-def effect_size_note(results: Any) -> str:
+
+def difference_words(study: Any) -> str:
+    """``later − earlier`` or ``earlier − later``: how every change in the report is signed."""
+    return f"earlier {fmt.MINUS} later" if reversed_direction(study) else f"later {fmt.MINUS} earlier"
+
+
+def falls_are(study: Any) -> str:
+    """``negative`` or ``positive``: the sign a fall in the score has under the study's change direction."""
+    return "positive" if reversed_direction(study) else "negative"
+
+
+def effect_size_note(results: Any, study: Any) -> str:
     methods = sorted({str(m) for m in results.change.get("effect_size_method", pd.Series(dtype=object)).dropna()})
     denom = {
         "paired_baseline": "the SD of the earlier scores of the same pairs",
         "all_baseline": "the SD of the earlier scores of every respondent at the earlier timepoint",
     }
     what = "; ".join(denom.get(m, m) for m in methods) or "the SD of the earlier scores"
+    seed = (
+        "as the seed study reported them." if reversed_direction(study) else "the seed study reported falls as positive effect sizes."
+    )
     return (
-        f"Effect size = mean change (later {fmt.MINUS} earlier) / {what}. "
-        "A negative effect size means the score fell; the seed study reported falls as positive effect sizes."
+        f"Effect size = mean change ({difference_words(study)}) / {what}; Cohen's d_z = mean change / SD of the changes; "
+        f"{ETA2_PARTIAL} = partial eta squared of the timepoint effect, t\u00b2 / (t\u00b2 + df), which has no sign. "
+        f"A {falls_are(study)} effect size or d_z means the score fell; {seed}"
     )
 
 
@@ -38,7 +57,8 @@ def table_paired_change(results: Any, study: Any, labels: Labels | None = None) 
     Reads ``results.change`` (``outcome``, ``from``, ``to``, ``n``,
     ``mean_from``, ``mean_to``, ``mean_change``, ``ci_low``, ``ci_high``,
     ``t``, ``df``, ``p``, ``p_holm``, ``wilcoxon_p``, ``effect_size``,
-    ``effect_size_method``).
+    ``d_z``, ``eta2_partial``, ``effect_size_method``), signed as the
+    study's ``change_direction`` says.
     """
     labels = labels or Labels(study)
     ch = results.change
@@ -68,28 +88,34 @@ def table_paired_change(results: Any, study: Any, labels: Labels | None = None) 
                 fmt.p_value(r["p_holm"]),
                 fmt.p_value(r["wilcoxon_p"]),
                 fmt.num(r["effect_size"], 2),
+                fmt.num(r.get("d_z"), 2),
+                fmt.num(r.get("eta2_partial"), 2),
             )
         )
         ids.append(str(r["outcome"]))
         groups.append(labels.instrument(instrument_id(str(r["outcome"]))))
     notes = (
-        "Paired t-tests on participants with scores at both timepoints; mean change = later "
-        f"{fmt.MINUS} earlier, with its 95% confidence interval (CI). p values are two-sided; "
+        "Paired t-tests on participants with scores at both timepoints; mean change = "
+        f"{difference_words(study)}, with its 95% confidence interval (CI). p values are two-sided; "
         "p (Holm) adjusts across the outcomes of the same instrument within a comparison; "
         "the Wilcoxon signed-rank p is shown beside the t-test.",
-        effect_size_note(results),
+        effect_size_note(results, study),
     )
     return ReportTable(
         key="table4_paired_change",
         title="Paired change in outcomes between timepoints",
-        columns=("Outcome", "Comparison", "n", "Mean before", "Mean after", "Mean change", "95% CI", "t (df)", "p", "p (Holm)", "Wilcoxon p", "Effect size"),
+        columns=("Outcome", "Comparison", "n", "Mean before", "Mean after", "Mean change", "95% CI", "t (df)", "p", "p (Holm)", "Wilcoxon p", "Effect size", "d_z", ETA2_PARTIAL),
         rows=tuple(rows),
         notes=notes,
         row_ids=tuple(ids),
         row_id_name="outcome",
         groups=tuple(groups),
-        numeric=(False, False) + (True,) * 10,
+        numeric=(False, False) + (True,) * 12,
     )
+
+
+def _model_difference(study: Any) -> str:
+    return f"baseline {fmt.MINUS} timepoint" if reversed_direction(study) else f"timepoint {fmt.MINUS} baseline"
 
 
 def table_models(results: Any, study: Any, decimals: Mapping[str, int], labels: Labels) -> ReportTable:
@@ -118,7 +144,7 @@ def table_models(results: Any, study: Any, decimals: Mapping[str, int], labels: 
         rows=tuple(rows),
         notes=(
             "Random intercept per participant, timepoint as a fixed factor (baseline = reference), REML. "
-            "Estimates are mean differences from the baseline in score points; p values and 95% CIs use t "
+            f"Estimates are mean differences from the baseline in score points ({_model_difference(study)}); p values and 95% CIs use t "
             "with Satterthwaite's degrees of freedom.",
         ),
         row_ids=tuple(ids),

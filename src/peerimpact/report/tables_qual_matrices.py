@@ -24,10 +24,11 @@ EXCERPTS = 3
 EXCERPT_CHARS = 120
 
 
-def _theme_of(book: Any) -> dict[str, str]:
+def theme_of(book: Any) -> dict[str, str]:
+    """Code id -> name of its (first) theme; a sub-code belongs to its parent's theme, in every table."""
     out: dict[str, str] = {}
     for theme in book.themes:
-        for code in theme.codes:
+        for code in book.theme_codes(theme.id):
             out.setdefault(str(code), theme.name)
     return out
 
@@ -42,17 +43,18 @@ def code_matrix(segments: pd.DataFrame, interviewed: pd.DataFrame, study: Any) -
 
 
 def table_code_matrix(matrix: pd.DataFrame, study: Any, labels: Labels) -> ReportTable:
-    cb = study.codebook or {}
-    names = {str(c["id"]): str(c.get("name", c["id"])) for c in cb.get("codes") or [] if isinstance(c, dict) and "id" in c}
-    theme_of: dict[str, str] = {}
-    for t in cb.get("themes") or []:
-        for c in t.get("codes") or []:
-            theme_of.setdefault(str(c), str(t.get("name", t["id"])))
+    """Codes × timepoints: participants coded (% of those interviewed); segments, grouped by theme."""
+    from ..qual.codings import codebook_of
+
+    book = codebook_of(study)
+    names = {c.id: c.name for c in book.codes}
+    themes = theme_of(book)
     tps = list(study.definition.timepoint_ids)
     by = matrix.set_index(["code", "timepoint"])
     rows, ids, groups = [], [], []
     codes = list(dict.fromkeys(matrix["code"]))
-    codes.sort(key=lambda c: (list(theme_of.values()).index(theme_of[c]) if c in theme_of else 99,))
+    rank = {name: i for i, name in enumerate(dict.fromkeys(themes.values()))}
+    codes.sort(key=lambda c: rank.get(themes.get(c, ""), len(rank)))
     for code in codes:
         cells = [names.get(code, code)]
         for tp in tps:
@@ -60,7 +62,7 @@ def table_code_matrix(matrix: pd.DataFrame, study: Any, labels: Labels) -> Repor
             cells.append(f"{fmt.count(r['n_coded'])} ({fmt.pct(r['percent'])}%); {fmt.count(r['n_segments'])}" if r["n_interviewed"] else fmt.MISSING)
         rows.append(tuple(cells))
         ids.append(code)
-        groups.append(theme_of.get(code, "No theme"))
+        groups.append(themes.get(code, "No theme"))
     return ReportTable(
         key="qual_code_timepoint",
         title="Codes by timepoint: participants coded (% of those interviewed); segments",
@@ -78,14 +80,14 @@ def table_code_site(by_participants: pd.DataFrame, by_segments: pd.DataFrame, st
     """Codes × sites: participants coded; segments (``code_matrix(by="site")`` with each count)."""
     sites = list(study.definition.site_ids)
     segs = by_segments.set_index("code")
-    theme_of = _theme_of(book)
+    themes = theme_of(book)
     rows, ids, groups = [], [], []
     for r in by_participants.to_dict("records"):
         s = segs.loc[r["code"]]
         rows.append((str(r["name"]), *[f"{fmt.count(r[x])}; {fmt.count(s[x])}" for x in [*sites, "total"]]))
         ids.append(str(r["code"]))
-        groups.append(theme_of.get(str(r["code"]), "No theme"))
-    theme_rank = {name: i for i, name in enumerate(dict.fromkeys(theme_of.values()))}
+        groups.append(themes.get(str(r["code"]), "No theme"))
+    theme_rank = {name: i for i, name in enumerate(dict.fromkeys(themes.values()))}
     order = sorted(range(len(rows)), key=lambda i: theme_rank.get(groups[i], len(theme_rank)))  # stable: codebook order within a theme
     return ReportTable(
         key="qual_code_site",

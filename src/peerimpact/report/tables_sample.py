@@ -190,6 +190,14 @@ def table_workforce(results: Any, study: Any) -> ReportTable | None:
     )
 
 
+def _no_contacts_sentence(r: dict) -> str:
+    """``Every peer worker recorded contacts.`` or ``2 workers recorded no contacts.`` (never ``0 workers ...``)."""
+    n = int(r["workers_without_contacts_n"])
+    if n == 0:
+        return "Every peer worker recorded at least one contact."
+    return f"{fmt.plural(n, 'worker')} recorded no contacts."
+
+
 def workforce_paragraph(results: Any) -> str:
     """A sentence-level summary of the ``all`` row, in the style of a results section."""
     wf = results.workforce
@@ -199,20 +207,19 @@ def workforce_paragraph(results: Any) -> str:
     parts = []
     if r["n_with_employment"]:
         parts.append(
-            f"Of {fmt.count(r['n_workers'])} peer workers, {fmt.count(r['n_bank'])} were bank (casual) staff; the "
+            f"Of {fmt.count(r['n_workers'])} peer workers, {fmt.count_or_none(r['n_bank'])} were bank (casual) staff; the "
             f"{fmt.count(r['n_contracted'])} contracted staff worked a mean of {fmt.num(r['hours_mean'], 1)} hours per week "
             f"({fmt.value_range(r['hours_min'], r['hours_max'], 0)}). Workers had been in post a mean of "
             f"{fmt.num(r['months_in_post_mean'], 1)} months ({fmt.value_range(r['months_in_post_min'], r['months_in_post_max'], 1)})."
         )
     if r["sick_n"]:
         parts.append(
-            f"{fmt.count(r['sick_none_n'])} of {fmt.count(r['sick_n'])} contracted staff had no recorded sick leave; "
-            f"the mean was {fmt.num(r['sick_days_mean'], 1)} days."
+            fmt.sentence(f"{fmt.count_or_none(r['sick_none_n'])} of {fmt.count(r['sick_n'])} contracted staff had no recorded sick leave; ")
+            + f"the mean was {fmt.num(r['sick_days_mean'], 1)} days."
         )
     if r["workers_with_contacts_n"] and not fmt.is_missing(r.get("face_to_face_per_worker_total")):
         parts.append(
-            f"{fmt.count(r['workers_without_contacts_n'])} workers recorded no contacts. The other "
-            f"{fmt.count(r['workers_with_contacts_n'])} were allocated a mean of {fmt.num(r['people_per_worker_mean'], 1)} people "
+            _no_contacts_sentence(r) + f" The {fmt.count(r['workers_with_contacts_n'])} with contacts were allocated a mean of {fmt.num(r['people_per_worker_mean'], 1)} people "
             f"({fmt.value_range(r['people_per_worker_min'], r['people_per_worker_max'], 0)}) and completed "
             f"{fmt.value_range(r['face_to_face_per_worker_min'], r['face_to_face_per_worker_max'], 0)} face-to-face contacts each "
             f"(mean {fmt.num(r['face_to_face_per_worker_mean'], 1)}; {fmt.count(r['face_to_face_per_worker_total'])} in total)."
