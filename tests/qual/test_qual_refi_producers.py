@@ -203,3 +203,27 @@ def test_inspect_map_import_workflow(built, mini_study_dir, tmp_path):
     assert again.exit_code == 0, again.stderr
     assert len(peerimpact.load_study(mini_study_dir).codings) == n  # merge: identical codings once
     assert f"0 coding(s) added, {len(b.expected)} identical coding(s) already in the study" in again.stderr
+
+
+def test_inspect_json_lists_every_table(built, tmp_path):
+    path, b = built["maxqda.qdpx"]
+    run = CliRunner().invoke(app, ["inspect", str(path), "--sources-out", str(tmp_path / "s.csv"), "--format", "json"])
+    assert run.exit_code == 0, run.stderr
+    import json
+
+    found = json.loads(run.stdout)
+    assert found["origin"] == "MAXQDA 24 (Release 24.0.0)"
+    assert [s["name"] for s in found["sources"]] == list(b.texts)
+    assert [s["length"] for s in found["sources"]] == [len(t) for t in b.texts.values()]
+    assert [c["name"] for c in found["codes"]] == [name for name, _ in b.codes]
+    assert [(s["name"], s["sources"], s["codes"]) for s in found["sets"]] == [("Wave 1", 5, 0), ("Wave 2", 5, 0)]
+    assert [u["name"] for u in found["users"]] == ["Gus"] and found["cases"] == [] and found["variables"] == []
+
+
+def test_import_qdc_cli(built, mini_study_dir):
+    path, b = built["taguette.qdc"]
+    run = CliRunner().invoke(app, ["import-qdc", str(path), "--into", str(mini_study_dir)])
+    assert run.exit_code == 0, run.stderr
+    assert "16 code(s) added to the codebook" in run.stderr
+    again = CliRunner().invoke(app, ["import-qdc", str(path), "--into", str(mini_study_dir)])
+    assert "0 code(s) added to the codebook" in again.stderr and "16 already in it" in again.stderr

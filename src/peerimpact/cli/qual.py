@@ -273,7 +273,7 @@ def import_qdc(
 def inspect(
     project: Path = typer.Argument(..., help="REFI-QDA project (.qdpx).", show_default=False),
     sources_out: Path = typer.Option(Path("sources.csv"), "--sources-out", help="Where to write the template mapping sources to interview ids."),
-    format: TableFormat = typer.Option(TableFormat.csv, "--format", help="csv or json (the listing on stdout)."),
+    format: TableFormat = typer.Option(TableFormat.csv, "--format", help="csv: the sources table; json: every table (sources, codes, users, cases, variables, sets)."),
 ) -> None:
     """List a project's sources, codes, users, cases, variables and sets; write a sources.csv template."""
     from ..errors import UserInputError
@@ -286,7 +286,11 @@ def inspect(
     for title in ("sources", "codes", "users", "cases", "variables", "sets"):
         frame = getattr(found, title)
         say(f"{len(frame)} {title}")
-    emit(frame_text(found.sources, format), None)
+    if format is TableFormat.json:
+        tables = {t: json.loads(getattr(found, t).to_json(orient="records")) for t in ("sources", "codes", "users", "cases", "variables", "sets")}
+        emit(json.dumps({"origin": found.origin} | tables, indent=2, ensure_ascii=False) + "\n", None)
+    else:
+        emit(frame_text(found.sources, format), None)
     emit(sources_template(found), sources_out)
     say(f"wrote {sources_out}: fill in interview_id, then import-qdpx --sources {sources_out}")
 
