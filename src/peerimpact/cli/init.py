@@ -1,4 +1,4 @@
-"""``peerimpact init RAW --out DRAFT``: draft study.yaml and mapping.yaml from a team's raw files."""
+"""``peerimpact init RAW --out DRAFT`` (draft study.yaml and mapping.yaml from raw files) and ``peerimpact upgrade STUDY``."""
 
 from __future__ import annotations
 
@@ -31,6 +31,20 @@ def init(
         warn(note)
 
 
+@user_errors
+def upgrade(study: Path = typer.Argument(..., help="Study folder in format version 1.", show_default=False)) -> None:
+    """Move a study folder to format version 2 (absence.csv: dated absence spells; sick_days derived from them).
+
+    Validates first; adds format_version: 2 to study.yaml and an empty absence.csv.
+    Existing sick_days totals have no dates, so they are kept as undated totals.
+    """
+    from ..study.upgrade import upgrade_study
+
+    for rel in upgrade_study(study):
+        say(f"wrote {study / rel}")
+
+
 def register(app: typer.Typer) -> None:
-    """Add ``init`` to the main ``peerimpact`` app."""
+    """Add ``init`` and ``upgrade`` to the main ``peerimpact`` app."""
     app.command("init")(init)
+    app.command("upgrade")(upgrade)

@@ -5,35 +5,22 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..study.absence import observation_end
 from ..study.model import Study
 from .schema import WORKFORCE
 
 #: Days per month used for months in post (365.25 / 12).
 DAYS_PER_MONTH = 30.4375
 
-_DATE_COLUMNS = {
-    "participants": ("consent_date",),
-    "employment": ("start_date", "end_date"),
-    "allocations": ("allocated_on", "discharged_on", "ended_on"),
-    "contacts": ("date",),
-}
-
 
 def reference_date(study: Study) -> pd.Timestamp | None:
     """The study's ``end_date``, else the latest date anywhere in its tables (None when there is none).
 
     Used as the end of employment for workers still in post, so that the
-    result depends on the data only, never on the day the analysis runs.
+    result depends on the data only, never on the day the analysis runs
+    (:func:`peerimpact.study.absence.observation_end`).
     """
-    if study.definition.end_date is not None:
-        return pd.Timestamp(study.definition.end_date)
-    latest = []
-    for table, cols in _DATE_COLUMNS.items():
-        frame = getattr(study, table)
-        for col in cols:
-            if frame is not None and col in frame.columns and frame[col].notna().any():
-                latest.append(pd.to_datetime(frame[col]).max())
-    return max(latest) if latest else None
+    return observation_end(study)
 
 
 def _stats(x: np.ndarray | pd.Series, prefix: str, which: tuple[str, ...]) -> dict[str, float]:

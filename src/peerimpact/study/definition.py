@@ -91,6 +91,10 @@ class Demographic(_Strict):
 class StudyDefinition(_Strict):
     """The contents of `study.yaml`."""
 
+    format_version: Literal[1, 2] | None = Field(
+        default=None,
+        description="Study folder format: 1 (when absent) or 2, which adds `absence.csv` (dated absence spells; `sick_days` derived from them). `peerimpact upgrade STUDY` moves a folder from 1 to 2.",
+    )
     title: str = Field(description="Study title shown on reports.")
     synthetic: bool = Field(default=False, description="True when the data are synthetic; reports then carry a 'synthetic data' banner on every page.")
     sites: list[Site] = Field(min_length=1, description="The study's sites.")
@@ -223,6 +227,11 @@ class StudyDefinition(_Strict):
             return [tuple(c) for c in self.comparisons]  # type: ignore[misc]
         base = self.baseline_id
         return [(base, t) for t in self.timepoint_ids if t != base]
+
+    @property
+    def format(self) -> int:
+        """The study folder format version (1 when ``format_version`` is not given)."""
+        return self.format_version or 1
 
     @property
     def turn_regex(self) -> str:

@@ -6,6 +6,7 @@ returned, so a user sees all of them at once. The loader never writes.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from pathlib import Path
 from typing import Any
@@ -14,13 +15,14 @@ import pandas as pd
 
 from ..errors import Problem, StudyValidationError, UserInputError
 from . import references as refs
+from .absence import check_absence, derive_sick_days
 from .checks import check_table, empty_table, parse_numbers, typed_table
 from .csvio import read_raw_csv, spreadsheet_row
 from .definition import StudyDefinition
 from .definition_load import load_definition
 from .model import Study, StudyParts, StudySource
 from .stages import TableContext, instrument_source, study_checks, table_checks
-from .tables import ALLOCATIONS, CODINGS, CONTACTS, EMPLOYMENT, PARTICIPANTS, RESPONSES, SERVICE_USE, TABLES, Table
+from .tables import ABSENCE, ALLOCATIONS, CODINGS, CONTACTS, EMPLOYMENT, PARTICIPANTS, RESPONSES, SERVICE_USE, TABLES, Table
 from .transcripts import check_codings, load_transcripts
 from .yamlio import line_for, load_yaml_with_lines
 
@@ -199,6 +201,10 @@ def load_study(path: str | Path) -> Study:
         problems += refs.check_date_order(emp_raw, "start_date", "end_date", EMPLOYMENT.file)
         problems += _check_employment(emp_raw, EMPLOYMENT.file)
 
+    absence_raw = raws["absence"]
+    if absence_raw is not None:
+        problems += check_absence(absence_raw, definition, participant_ids, emp_raw)
+
     alloc_raw = raws["allocations"]
     if alloc_raw is not None:
         problems += refs.check_known(alloc_raw, "worker_id", participant_ids, ALLOCATIONS.file, "worker (not a participant)")
@@ -240,12 +246,17 @@ def load_study(path: str | Path) -> Study:
         instruments=instruments,
         transcripts=transcripts,
         codings=_typed(raws, CODINGS),
+        absence=_typed(raws, ABSENCE),
         norms=norms,
         codebook=codebook,
         memos=memos,
         synthesis=synthesis,
         source=StudySource(root.resolve(), "folder", _file_hashes(root)),
     )
+    employment, absence_problems = derive_sick_days(study, emp_raw)
+    problems += absence_problems
+    if employment is not study.employment:
+        study = dataclasses.replace(study, employment=employment)
     # The codebook, codings, memos, norms and synthesis references are checked on the typed
     # study, in the same pass, so that every problem is reported at once. Invalid cells type
     # as missing values, which these checks do not read.

@@ -70,6 +70,13 @@ class StudyParts:
     synthesis: "Synthesis | None" = None
 
 
+def _empty_absence() -> pd.DataFrame:
+    from .checks import empty_table
+    from .tables import ABSENCE
+
+    return empty_table(ABSENCE)
+
+
 @dataclass(frozen=True, eq=False)
 class Study:
     """A whole study: definition and typed tables.
@@ -101,6 +108,8 @@ class Study:
     codebook: Mapping[str, Any] | None = None  # qual/codebook.yaml
     memos: Mapping[str, Any] | None = None  # qual/memos.yaml
     synthesis: Mapping[str, Any] | None = None  # synthesis.yaml
+    # absence.csv (format version 2): dated sickness-absence spells; empty when absent.
+    absence: pd.DataFrame = field(default_factory=lambda: _empty_absence())
     source: StudySource = field(default_factory=lambda: StudySource(None, "memory"))
     # Set only by the loader's stages; init=False, so dataclasses.replace() gives a copy without
     # them (a copy with other raw documents must not keep stale parsed ones).

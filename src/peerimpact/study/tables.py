@@ -108,7 +108,9 @@ EMPLOYMENT = Table(
         Column("hours_per_week", "float", nullable=True, minimum=0, maximum=80, help="Contracted hours per week; empty for bank staff."),
         Column("start_date", "date"),
         Column("end_date", "date", nullable=True, help="Empty while still in post."),
-        Column("sick_days", "float", nullable=True, minimum=0, help="Days of recorded sickness absence."),
+        Column("sick_days", "float", nullable=True, minimum=0,
+               help="Days of recorded sickness absence. Format version 2: derived from `absence.csv` for a worker with spells "
+                    "(leave empty, or it must equal the derived days); otherwise an undated total."),
     ),
 )
 
@@ -145,6 +147,26 @@ CONTACTS = Table(
     ),
 )
 
+ABSENCE_REASONS = ("mental_health", "musculoskeletal", "respiratory", "gastrointestinal", "injury", "other", "unknown")
+
+ABSENCE = Table(
+    "absence",
+    "absence.csv",
+    optional=True,
+    key=("participant_id", "start_date"),
+    help=(
+        "Format version 2: sickness absence as dated spells, one row per spell, from which `employment.csv`'s "
+        "`sick_days` is derived (calendar days, both ends included; an open spell runs to the study's end)."
+    ),
+    columns=(
+        Column("participant_id", "id", help="Participant id of the peer worker (in `employment.csv`)."),
+        Column("start_date", "date", help="First day of absence."),
+        Column("end_date", "date", nullable=True, help="Last day of absence; empty while the spell goes on."),
+        Column("reason", "enum", choices=ABSENCE_REASONS,
+               help="Category of the recorded reason (the NHS Electronic Staff Record's reasons, grouped; see docs/facts.md)."),
+    ),
+)
+
 CODINGS = Table(
     "codings",
     "qual/codings.csv",
@@ -171,4 +193,4 @@ CODINGS = Table(
     ),
 )
 
-TABLES: tuple[Table, ...] = (PARTICIPANTS, RESPONSES, SERVICE_USE, EMPLOYMENT, ALLOCATIONS, CONTACTS, CODINGS)
+TABLES: tuple[Table, ...] = (PARTICIPANTS, RESPONSES, SERVICE_USE, EMPLOYMENT, ALLOCATIONS, CONTACTS, ABSENCE, CODINGS)

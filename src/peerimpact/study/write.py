@@ -18,7 +18,7 @@ from ..errors import UserInputError
 from ..fileio import build_folder, replace_folder
 from .model import Study
 from .stages import instrument_source
-from .tables import ALLOCATIONS, CODINGS, CONTACTS, EMPLOYMENT, PARTICIPANTS, RESPONSES, SERVICE_USE, Table
+from .tables import ABSENCE, ALLOCATIONS, CODINGS, CONTACTS, EMPLOYMENT, PARTICIPANTS, RESPONSES, SERVICE_USE, Table
 
 
 def format_cell(value: Any) -> str:
@@ -80,6 +80,7 @@ def _write_into(study: Study, tmp: Path) -> None:
         (EMPLOYMENT, study.employment),
         (ALLOCATIONS, study.allocations),
         (CONTACTS, study.contacts),
+        (ABSENCE, study.absence),
     ):
         if len(frame):
             frame_to_csv(frame, tmp / table.file, _columns(frame, table))
