@@ -227,3 +227,14 @@ def test_import_qdc_cli(built, mini_study_dir):
     assert "16 code(s) added to the codebook" in run.stderr
     again = CliRunner().invoke(app, ["import-qdc", str(path), "--into", str(mini_study_dir)])
     assert "0 code(s) added to the codebook" in again.stderr and "16 already in it" in again.stderr
+
+
+def test_maxqda_qdc_sets_become_themes(built, mini_study_dir):
+    path, b = built["maxqda.qdc"]
+    book, report = import_qdc(path)
+    assert report.items == []
+    assert [(t.name, [book.code(c).name for c in t.codes], t.description) for t in book.themes] == [
+        ("Working conditions", ["MQ 1.1", "MQ 1.2"], "Synthetic set.")]
+    import_qdc_into(path, mini_study_dir)
+    themes = peerimpact.load_study(mini_study_dir).codebook["themes"]
+    assert "Working conditions" in [t["name"] for t in themes]
