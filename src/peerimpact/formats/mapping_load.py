@@ -11,7 +11,7 @@ from pydantic import BaseModel, ValidationError
 
 from ..errors import Problem, StudyValidationError, UserInputError
 from ..study.definition import StudyDefinition
-from ..study.yamlio import KeyPath, line_for, load_yaml_with_lines
+from ..study.yamlio import KeyPath, line_for, load_yaml_with_lines, model_at
 from .mapping import Mapping
 
 
@@ -72,28 +72,6 @@ def resolve_path(raw: Any, loc: tuple[Any, ...]) -> KeyPath:
     return tuple(out)
 
 
-def _model_at(model: type[BaseModel] | None, loc: tuple[Any, ...]) -> type[BaseModel] | None:
-    current = model
-    for part in loc:
-        if current is None:
-            return None
-        if isinstance(part, int) or part not in current.model_fields and part != "from":
-            continue
-        f = current.model_fields.get("from_" if part == "from" else part)
-        if f is None:
-            return None
-        found = None
-        stack = [f.annotation]
-        while stack:
-            ann = stack.pop()
-            if isinstance(ann, type) and issubclass(ann, BaseModel):
-                found = ann
-                break
-            stack.extend(getattr(ann, "__args__", ()) or ())
-        current = found
-    return current
-
-
 def _allowed_keys(model: type[BaseModel]) -> list[str]:
     return [(f.alias or name) for name, f in model.model_fields.items()]
 
@@ -115,7 +93,7 @@ def _pydantic_problems(exc: ValidationError, model: type[BaseModel], raw: Any, l
         loc = tuple(err["loc"])
         path = resolve_path(raw, prefix + loc)
         if err["type"] == "extra_forbidden":
-            owner = _model_at(model, loc[:-1])
+            owner = model_at(model, loc[:-1])
             msg = unknown_key_message(owner, str(loc[-1]))
             path = resolve_path(raw, prefix + loc)
         elif err["type"] == "missing":

@@ -13,10 +13,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
 from ..errors import Problem, StudyValidationError
-from ..study.yamlio import line_for, load_yaml_with_lines
+from ..study.yamlio import line_for, load_yaml_with_lines, model_at
 from .schema import (
     INSTRUMENT_ID_PATTERN,
     ITEM_ID_PATTERN,
@@ -30,32 +30,13 @@ PACKAGED_PREFIX = "peerimpact/instruments/definitions/"
 STUDY_FOLDER = "instruments"
 
 
-def _model_at(path: KeyPath) -> type[BaseModel] | None:
-    """The schema model owning the mapping at ``path`` (for unknown-key hints)."""
-    current: type[BaseModel] | None = InstrumentDefinition
-    for part in path:
-        if current is None or isinstance(part, int):
-            continue
-        field = current.model_fields.get(part)
-        if field is None:
-            return None
-        inner = getattr(field.annotation, "__args__", ()) or (field.annotation,)
-        current = next((a for a in inner if isinstance(a, type) and issubclass(a, BaseModel)), None)
-        if current is None:  # list[Model] / Model | None
-            for arg in inner:
-                for sub in getattr(arg, "__args__", ()):
-                    if isinstance(sub, type) and issubclass(sub, BaseModel):
-                        current = sub
-    return current
-
-
 def _pydantic_message(err: dict[str, Any]) -> str:
     kind = err.get("type", "")
     loc = tuple(err.get("loc", ()))
     if kind == "missing":
         return "required key is missing"
     if kind == "extra_forbidden":
-        model = _model_at(loc[:-1])
+        model = model_at(InstrumentDefinition, loc[:-1])
         msg = f"unknown key {loc[-1]!r}"
         if model is not None:
             close = difflib.get_close_matches(str(loc[-1]), list(model.model_fields), n=1, cutoff=0.6)

@@ -4,28 +4,12 @@ from __future__ import annotations
 
 import difflib
 from pathlib import Path
-from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
 from ..errors import Problem
 from .definition import StudyDefinition
-from .yamlio import KeyPath, line_for, load_yaml_with_lines
-
-
-def _model_at(model: type[BaseModel], path: tuple[Any, ...]) -> type[BaseModel] | None:
-    """The pydantic model that owns the mapping at ``path`` (for unknown-key hints)."""
-    current: type[BaseModel] | None = model
-    for part in path:
-        if current is None or isinstance(part, int):
-            continue
-        field = current.model_fields.get(part)
-        if field is None:
-            return None
-        ann = field.annotation
-        inner = getattr(ann, "__args__", ()) or (ann,)
-        current = next((a for a in inner if isinstance(a, type) and issubclass(a, BaseModel)), None)
-    return current
+from .yamlio import KeyPath, line_for, load_yaml_with_lines, model_at
 
 
 def _hint(model: type[BaseModel] | None, key: str) -> str:
@@ -47,7 +31,7 @@ def pydantic_problems(
         loc = tuple(err["loc"])
         dotted = ".".join(str(p) for p in loc) or None
         if err["type"] == "extra_forbidden":
-            msg = f"unknown key {loc[-1]!r}" + _hint(_model_at(model, loc[:-1]), str(loc[-1]))
+            msg = f"unknown key {loc[-1]!r}" + _hint(model_at(model, loc[:-1]), str(loc[-1]))
         elif err["type"] == "missing":
             msg = "required key is missing"
         else:

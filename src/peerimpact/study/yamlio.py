@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from pydantic import BaseModel
 
 from ..errors import Problem, StudyValidationError
 
@@ -75,3 +76,38 @@ def line_for(lines: dict[KeyPath, int], path: tuple[Any, ...]) -> int | None:
             return lines[path]
         path = path[:-1]
     return lines.get(())
+
+
+def model_at(model: type[BaseModel] | None, path: tuple[Any, ...]) -> type[BaseModel] | None:
+    """The pydantic model that owns the mapping at ``path`` of a document of ``model`` (for unknown-key hints).
+
+    ``path`` is a pydantic error location: list indexes, dict keys and union tags, which
+    are not fields, are passed over; a field is found by name or alias, and its model
+    is the first pydantic model inside its annotation (``M``, ``M | None``,
+    ``list[M]``, ``dict[str, M]`` ...). Tested in ``tests/study/test_study_model_at.py``.
+    """
+    current = model
+    for part in path:
+        if current is None:
+            return None
+        field = None if isinstance(part, int) else _field(current, str(part))
+        if field is not None:
+            current = _model_in(field.annotation)
+    return current
+
+
+def _field(model: type[BaseModel], key: str) -> Any:
+    for name, field in model.model_fields.items():
+        if key in (name, field.alias):
+            return field
+    return None
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    stack = [annotation]
+    while stack:
+        ann = stack.pop(0)
+        if isinstance(ann, type) and issubclass(ann, BaseModel):
+            return ann
+        stack.extend(getattr(ann, "__args__", ()) or ())
+    return None
