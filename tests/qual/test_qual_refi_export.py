@@ -137,12 +137,12 @@ def test_memos_are_notes_attached_to_their_targets(mini_export):
 def test_export_writes_atomically(mini_study, tmp_path, monkeypatch):
     target = tmp_path / "project.qdpx"
     target.write_bytes(b"previous")
-    import peerimpact.qual.refi.export as export
+    import peerimpact.fileio as fileio  # the export writes through the one atomic writer
 
     def boom(src, dst):
         raise OSError("disk full")
 
-    monkeypatch.setattr(export.os, "replace", boom)
+    monkeypatch.setattr(fileio.os, "replace", boom)
     with pytest.raises(OSError):
         export_qdpx(mini_study, target)
     assert target.read_bytes() == b"previous"

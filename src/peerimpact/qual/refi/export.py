@@ -16,8 +16,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
-import uuid
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -26,6 +24,7 @@ import pandas as pd
 from lxml import etree
 
 from ... import __version__
+from ...fileio import write_bytes
 from ...study.model import Study
 from ..codebook import Code, Codebook
 from ..codings import QualData, qual_data
@@ -290,19 +289,6 @@ def build_codebook(book: Codebook) -> bytes:
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 
-def _write_atomic(path: Path, payload: bytes) -> Path:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
-    try:
-        tmp.write_bytes(payload)
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-    return path
-
-
 def qdpx_bytes(study: Study) -> bytes:
     """The whole ``.qdpx`` archive as bytes (deterministic: fixed dates, sorted entries)."""
     xml, sources = build_project(study)
@@ -325,9 +311,9 @@ def export_qdpx(study: Study, path: str | Path) -> Path:
     with its quote; themes as Sets) and ``sources/<GUID>.txt``. Validated
     against the official ``Project.xsd`` in the tests.
     """
-    return _write_atomic(Path(path), qdpx_bytes(study))
+    return write_bytes(Path(path), qdpx_bytes(study))
 
 
 def export_qdc(study: Study, path: str | Path) -> Path:
     """Write the codebook as a REFI-QDA 1.5 ``.qdc`` file (validated against ``Codebook.xsd`` in the tests)."""
-    return _write_atomic(Path(path), build_codebook(qual_data(study).codebook))
+    return write_bytes(Path(path), build_codebook(qual_data(study).codebook))

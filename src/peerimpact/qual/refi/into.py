@@ -1,9 +1,11 @@
 """Import a ``.qdpx`` into a study folder: all files or none.
 
-Everything is built and checked in memory, written to a staging folder, and
-only then moved into place. Files that are replaced are first copied to
-``STUDY/.peerimpact-backup/<UTC time>/``; if a move fails, the files already
-moved are put back, so the study is never left half-written.
+Everything is built in memory, and the whole study is loaded and validated
+with the new files in a staging copy beside it; only then is each file
+written into place atomically (:mod:`peerimpact.fileio`). Files that are
+replaced are first copied to ``STUDY/.peerimpact-backup/<UTC time>/``; if a
+write fails, the files already written are put back, so the study is never
+left half-written.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from pathlib import Path
 import pandas as pd
 
 from ...errors import Problem, StudyValidationError, UserInputError
+from ...fileio import write_bytes
 from ...study.csvio import read_raw_csv
 from ...study.definition_load import load_definition
 from ...study.interview_id import parse_interview_id
@@ -233,53 +236,60 @@ def import_qdpx_into(
     return summary
 
 
+def _link_or_copy(src: str, dst: str) -> None:
+    """Hard-link a file into the staging copy (cheap for large studies); copy where links are not possible."""
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copy2(src, dst)
+
+
 def validate_with(root: Path, files: dict[str, bytes]) -> None:
-    """Load the whole study as it would be with ``files`` written, in a staging copy; raise on any problem."""
+    """Load the whole study as it would be with ``files`` written, in a staging copy; raise on any problem.
+
+    The copy hard-links the study's files; a file that ``files`` replaces is
+    unlinked in the copy before it is written, so the study itself is never touched.
+    """
     from ...study.load import load_study
 
     stage = root.parent / f".{root.name}.peerimpact-check-{uuid.uuid4().hex[:8]}"
     try:
-        shutil.copytree(root, stage, ignore=shutil.ignore_patterns(BACKUP_DIR, ".peerimpact-*"), symlinks=True)
+        shutil.copytree(root, stage, ignore=shutil.ignore_patterns(BACKUP_DIR, ".peerimpact-*"), symlinks=True,
+                        copy_function=_link_or_copy)
         for rel, payload in files.items():
-            (stage / rel).parent.mkdir(parents=True, exist_ok=True)
-            (stage / rel).write_bytes(payload)
+            target = stage / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.unlink(missing_ok=True)  # never write through a hard link into the study
+            target.write_bytes(payload)
         load_study(stage)
-    except StudyValidationError as exc:
-        raise StudyValidationError([p for p in exc.problems]) from None
     finally:
         shutil.rmtree(stage, ignore_errors=True)
 
 
 def _commit(root: Path, files: dict[str, bytes]) -> Path | None:
-    """Stage ``files``, back up what they replace, move them in; undo on failure."""
-    stage = root / f".peerimpact-import-{uuid.uuid4().hex[:8]}"
-    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    """Back up what ``files`` replace, write each atomically (:mod:`peerimpact.fileio`); undo all on failure."""
+    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
     backup = root / BACKUP_DIR / stamp
-    moved: list[tuple[Path, Path | None]] = []  # (target, its backup or None)
+    done: list[tuple[Path, Path | None]] = []  # (target, its backup or None)
     try:
-        for rel, payload in files.items():
-            p = stage / rel
-            p.parent.mkdir(parents=True, exist_ok=True)
-            p.write_bytes(payload)
         for rel in files:
             target = root / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            saved = None
             if target.exists():
                 saved = backup / rel
                 saved.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copy2(target, saved)
-            os.replace(stage / rel, target)
-            moved.append((target, saved))
+        for rel, payload in files.items():
+            target = root / rel
+            saved = backup / rel
+            write_bytes(target, payload)
+            done.append((target, saved if saved.exists() else None))
     except BaseException:
-        for target, saved in reversed(moved):
+        for target, saved in reversed(done):
             if saved is not None:
-                shutil.copy2(saved, target)
+                write_bytes(target, saved.read_bytes())
             else:
                 target.unlink(missing_ok=True)
         raise
-    finally:
-        shutil.rmtree(stage, ignore_errors=True)
     return backup if backup.exists() else None
 
 
