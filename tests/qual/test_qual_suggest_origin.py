@@ -89,3 +89,18 @@ def test_bad_origin_is_reported_with_row_and_column(demo_study_dir, tmp_path, ce
     with pytest.raises(StudyValidationError) as err:
         peerimpact.load_study(folder)
     assert [str(p) for p in err.value.problems] == [expected]
+
+
+def test_methods_paragraph_counts_accepted_suggestions(small):
+    from peerimpact.report.methods import qualitative_paragraph
+
+    with_s, _ = _with_suggested(small)
+    segments = qual_data(with_s).codings
+    assert qualitative_paragraph(with_s, segments).endswith(
+        f" 3 codings of {len(with_s.codings)} were code suggestions accepted by a coder (learned on this computer from the team's "
+        "human codings; model tfidf-logreg-0123456789abcdef); agreement statistics include them."
+    )
+    none = dataclasses.replace(small, codings=small.codings.assign(origin="human"))
+    assert qualitative_paragraph(none, qual_data(none).codings).endswith(" No coding came from a code suggestion.")
+    # Without an origin column (a study that never used suggestions) the paragraph says nothing about them.
+    assert "suggestion" not in qualitative_paragraph(small, qual_data(small).codings)

@@ -147,7 +147,23 @@ def qualitative_paragraph(study: Any, segments: pd.DataFrame) -> str:
     )
     if len(coders) >= 2:
         text += " Agreement between coders is reported as percent agreement, Cohen's kappa and Krippendorff's alpha."
-    return text
+    return text + suggestions_sentence(study)
+
+
+def suggestions_sentence(study: Any) -> str:
+    """How many codings were accepted code suggestions; empty when the codings record no ``origin``."""
+    codings = study.codings
+    if "origin" not in codings.columns:
+        return ""
+    suggested = codings["origin"].eq("suggested")
+    n = int(suggested.sum())
+    if n == 0:
+        return " No coding came from a code suggestion."
+    versions = sorted(set(codings.loc[suggested, "model_version"].dropna())) if "model_version" in codings.columns else []
+    return (
+        f" {_plural(n, 'coding')} of {len(codings)} {_were(n)} code suggestions accepted by a coder (learned on this computer "
+        f"from the team's human codings; model {_join(versions) or 'version not recorded'}); agreement statistics include them."
+    )
 
 
 def methods_paragraphs(study: Any, results: Any, completion: pd.DataFrame, scores: pd.DataFrame | None, segments: pd.DataFrame, labels: Labels | None = None) -> list[str]:
