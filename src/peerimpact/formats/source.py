@@ -12,6 +12,8 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from ..study.write import format_number
+
 SourceKind = Literal["csv", "xlsx", "spss", "redcap"]
 
 #: A cell value: ``None`` (empty), text, a number, a boolean or a date.
@@ -80,11 +82,7 @@ def canonical_text(value: Any) -> str:
     if isinstance(value, bool):
         return "1" if value else "0"
     if isinstance(value, float):
-        if math.isnan(value):
-            return ""
-        if value.is_integer() and abs(value) < 1e15:
-            return str(int(value))
-        return repr(value)
+        return "" if math.isnan(value) else format_number(value)
     if isinstance(value, int):
         return str(value)
     if isinstance(value, dt.datetime):

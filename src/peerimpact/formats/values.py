@@ -11,6 +11,7 @@ import datetime as dt
 import math
 import re
 
+from ..study.write import format_number
 from .plan import FieldPlan
 from .source import Cell, SourceTable, canonical_text
 
@@ -19,12 +20,7 @@ _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _ISO_MIDNIGHT = re.compile(r"^(\d{4}-\d{2}-\d{2})[T ]00:00(:00(\.0+)?)?$")
 _EXCEL_SERIAL_MIN, _EXCEL_SERIAL_MAX = 1, 2958465  # 1900-01-01 .. 9999-12-31
 
-
-def format_number(value: float) -> str:
-    """Shortest text that reads back as the same float; whole numbers without ``.0``."""
-    if value.is_integer() and abs(value) < 1e15:
-        return str(int(value))
-    return repr(value)
+__all__ = ["convert", "format_number", "to_date", "to_number"]
 
 
 def to_number(value: Cell, source: SourceTable) -> tuple[str, str | None]:

@@ -21,16 +21,26 @@ from .stages import instrument_source
 from .tables import ABSENCE, ALLOCATIONS, CODINGS, CONTACTS, EMPLOYMENT, PARTICIPANTS, RESPONSES, SERVICE_USE, Table
 
 
+def format_number(value: float) -> str:
+    """Shortest text that reads back as the same float; whole numbers without ``.0``.
+
+    The one number-to-text rule of study files: the writer, the importers
+    (``formats/``) and the exporters all use it.
+
+    >>> format_number(3.0), format_number(0.1), format_number(1e16)
+    ('3', '0.1', '1e+16')
+    """
+    if value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return repr(value)
+
+
 def format_cell(value: Any) -> str:
     """One CSV cell: empty for missing, ISO for dates, no trailing ``.0`` on whole numbers."""
     if value is None:
         return ""
     if isinstance(value, float):
-        if math.isnan(value):
-            return ""
-        if value.is_integer() and abs(value) < 1e15:
-            return str(int(value))
-        return repr(value)
+        return "" if math.isnan(value) else format_number(value)
     if isinstance(value, pd.Timestamp):
         return "" if pd.isna(value) else value.strftime("%Y-%m-%d")
     if value is pd.NaT:
