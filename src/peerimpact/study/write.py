@@ -15,7 +15,7 @@ import pandas as pd
 import yaml
 
 from ..errors import UserInputError
-from ..fileio import build_folder, replace_folder
+from ..fileio import build_folder
 from .model import Study
 from .stages import instrument_source
 from .tables import ABSENCE, ALLOCATIONS, CODINGS, CONTACTS, EMPLOYMENT, PARTICIPANTS, RESPONSES, SERVICE_USE, Table
@@ -138,8 +138,3 @@ def write_study(study: Study, out_dir: str | Path, overwrite: bool = False) -> P
     with build_folder(out) as tmp:
         _write_into(study, tmp)
     return out
-
-
-# Kept only until formats/importer.py and web/services/study_export.py (uncommitted edits of
-# other engineers) import peerimpact.fileio.replace_folder directly.
-replace_dir = replace_folder
