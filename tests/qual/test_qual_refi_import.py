@@ -151,3 +151,53 @@ def test_source_that_cannot_be_named_is_a_problem(tmp_path):
         "project.qde:1:name: source 'Interview with Jo' does not match interview_id_pattern 'S{site}-PW{participant}-{timepoint}' "
         "and has no case with site and timepoint variables to name it (map it with --sources; `qual inspect` writes a template)"
     ]
+
+
+def test_external_plain_text_is_reported_lost_with_its_codings(tmp_path, mini_study_dir):
+    g = "0b6a1d3e-1111-4222-8333-944455556666"
+    qde = (
+        '<?xml version="1.0"?><Project xmlns="urn:QDA-XML:project:1.0" name="n"><Sources>'
+        f'<TextSource guid="{g}" name="S1-PW01-T3" plainTextPath="file:///C:/Projects/interview.txt">'
+        '<PlainTextSelection guid="0b6a1d3e-1111-4222-8333-000000000001" startPosition="0" endPosition="3"/>'
+        "</TextSource></Sources></Project>"
+    )
+    path = _zip(tmp_path / "p.qdpx", {"project.qde": qde})
+    result = import_qdpx(path)
+    assert [str(i) for i in result.report.lost] == [
+        f"external: TextSource {g}: source 'S1-PW01-T3': plainTextPath 'file:///C:/Projects/interview.txt' is outside the project (external); not imported"
+    ]
+    from peerimpact.qual.refi import ImportLossError, import_qdpx_into
+
+    with pytest.raises(ImportLossError) as err:
+        import_qdpx_into(path, mini_study_dir)
+    assert sorted(str(p)[:40] for p in err.value.problems) == ["p.qdpx: 1 item(s) would be lost; nothing", "p.qdpx: would lose external: TextSource "]
+
+
+@pytest.mark.parametrize(
+    ("csv_text", "message"),
+    [
+        ("name,interview_id\nx,S1-PW01-T1\n", "sources.csv:1:source: column is missing"),
+        ("source,interview_id\nx,S1-PW01-T1\nx,S1-PW01-T2\n", "sources.csv:3:source: source 'x' is listed twice"),
+    ],
+    ids=["missing-column", "twice"],
+)
+def test_bad_sources_csv(tmp_path, csv_text, message):
+    from peerimpact.qual.refi import read_source_map
+
+    path = tmp_path / "sources.csv"
+    path.write_text(csv_text, encoding="utf-8")
+    with pytest.raises(StudyValidationError) as err:
+        read_source_map(path)
+    assert [str(p) for p in err.value.problems] == [message]
+
+
+def test_relative_path_and_mapping_by_guid(tmp_path):
+    g = "0b6a1d3e-1111-4222-8333-944455556666"
+    qde = (
+        '<?xml version="1.0"?><Project xmlns="urn:QDA-XML:project:1.0" name="n"><Sources>'
+        f'<TextSource guid="{g.upper()}" plainTextPath="notes/Board 2017.txt"/></Sources></Project>'
+    )
+    path = _zip(tmp_path / "p.qdpx", {"project.qde": qde, "sources/notes/board 2017.TXT": "PW: hi"})
+    result = import_qdpx(path, "S{site}-PW{participant}-{timepoint}", source_map={g: "S1-PW01-T3"})
+    assert result.transcripts == {"S1-PW01-T3": "PW: hi"}
+    assert result.sources["name"].tolist() == ["Board 2017.txt"]
