@@ -153,18 +153,15 @@ def test_no_table_scrolls_sideways_on_a_1280_px_screen(page):
     assert n >= 15 and wide == [], wide
 
 
-def test_every_table_fits_the_width_of_an_a4_portrait_page(demo_report, chromium_path):
+def test_every_table_fits_the_width_of_an_a4_portrait_page(page, demo_report):
     """Printed at A4 portrait (210 mm less the 14 mm side margins of report.css = 182 mm = 688 CSS px)."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium_path, args=ARGS)
-        try:
-            pg = browser.new_page(viewport={"width": 688, "height": 1000})
-            pg.emulate_media(media="print")
-            pg.goto(demo_report.html.as_uri())
-            pg.wait_for_load_state("load")
-            n, wide = _overflowing(pg)
-        finally:
-            browser.close()
+    screen, _, _ = page
+    pg = screen.context.browser.new_page(viewport={"width": 688, "height": 1000})
+    try:
+        pg.emulate_media(media="print")
+        pg.goto(demo_report.html.as_uri())
+        pg.wait_for_load_state("load")
+        n, wide = _overflowing(pg)
+    finally:
+        pg.close()
     assert n >= 15 and wide == [], wide

@@ -98,7 +98,7 @@ def run(*args: str):
     return result
 
 
-@settings(max_examples=12, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=10, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 @given(spec=studies)
 def test_every_valid_study_validates_analyses_and_reports(spec):
     tmp = Path(tempfile.mkdtemp(prefix="every-study-"))

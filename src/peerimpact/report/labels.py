@@ -50,8 +50,13 @@ class Labels:
         return label if short in label else f"{short}: {label}"
 
     def timepoint(self, tp: str) -> str:
+        """``T1 (Start)``; just the label when it repeats the id (``baseline`` / ``Baseline``: ``Baseline``)."""
         t = self.timepoints.get(tp)
-        return f"{tp} ({t.label})" if t is not None and t.label and t.label != tp else tp
+        if t is None or not t.label:
+            return tp
+        if t.label.casefold() == tp.casefold() or tp.casefold() in t.label.casefold().split():
+            return t.label
+        return f"{tp} ({t.label})"
 
     def month(self, tp: str) -> float:
         return float(self.timepoints[tp].month)

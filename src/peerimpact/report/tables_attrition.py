@@ -18,6 +18,12 @@ from .table_model import ReportTable
 GROUPS = (("followed_up", "Followed up"), ("not_followed_up", "Not followed up"))
 
 
+def baseline_words(study: Any) -> str:
+    """``baseline (T1)``, or just ``baseline`` when the baseline's id already says so (no ``baseline (baseline)``)."""
+    base = study.definition.baseline_id
+    return "baseline" if "baseline" in base.casefold() else f"baseline ({base})"
+
+
 def _characteristics(results: Any) -> pd.DataFrame | None:
     att = getattr(results, "attrition", None)
     frame = att.get("baseline_characteristics") if isinstance(att, Mapping) else None
@@ -65,10 +71,9 @@ def table_attrition_characteristics(results: Any, study: Any) -> ReportTable | N
         rows.append(("Mean (SD)" if cat is None else cat, *cells))
         ids.append(column if cat is None else f"{column}={cat}")
         groups.append(str(label))
-    base = study.definition.baseline_id
     return ReportTable(
         key="attrition_baseline_characteristics",
-        title=f"Characteristics at baseline ({base}) of participants with and without follow-up",
+        title=f"Characteristics at {baseline_words(study)} of participants with and without follow-up",
         columns=("Characteristic",) + tuple(name for _ in follow for _, name in GROUPS),
         column_groups=(("", 1),) + tuple((f"Follow-up at {tp}", len(GROUPS)) for tp in follow),
         rows=tuple(rows),
@@ -141,10 +146,9 @@ def table_attrition_scores(results: Any, study: Any, decimals: Mapping[str, int]
         rows.append(tuple(cells))
         ids.append(o)
         groups.append(labels.instrument(instrument_id(o)))
-    base = study.definition.baseline_id
     return ReportTable(
         key="attrition_baseline_scores",
-        title=f"Baseline ({base}) scores of participants with and without follow-up",
+        title=f"Scores at {baseline_words(study)} of participants with and without follow-up",
         columns=("Outcome",) + tuple(c for _ in follow for c in ("Followed up", "Not followed up")),
         column_groups=(("", 1),) + tuple((f"Follow-up at {tp}", 2) for tp in follow),
         rows=tuple(rows),
