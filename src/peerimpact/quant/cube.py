@@ -42,9 +42,6 @@ class ScoreCube:
     timepoints: list[str]
     values: np.ndarray
 
-    def outcome_index(self, outcome: str) -> int:
-        return self.outcomes.index(outcome)
-
     def timepoint_index(self, timepoint: str) -> int:
         return self.timepoints.index(timepoint)
 

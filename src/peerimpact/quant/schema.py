@@ -453,13 +453,6 @@ METHODS = (
 )
 
 
-def all_specs() -> list[TableSpec]:
-    out: list[TableSpec] = []
-    for value in TABLES.values():
-        out.extend(value.values() if isinstance(value, dict) else [value])
-    return out
-
-
 def _table_md(spec: TableSpec, level: str) -> list[str]:
     lines = [f"{level} `{spec.key}`", "", spec.help, "", "| Field | Type | Meaning |", "|---|---|---|"]
     lines += [f"| `{f.name}` | {f.type} | {f.help} |" for f in spec.fields]

@@ -35,17 +35,6 @@ class AmbiguousInterviewId(ValueError):
         super().__init__(f"interview id {interview_id!r} is ambiguous: it reads as {shown}; rename the transcript")
 
 
-def compile_pattern(pattern: str) -> re.Pattern[str]:
-    """Turn ``S{site}-PW{participant}-{timepoint}`` into an anchored regex (first reading only)."""
-    out = []
-    for piece in re.split(r"(\{site\}|\{participant\}|\{timepoint\})", pattern):
-        if piece in _PLACEHOLDERS:
-            out.append(f"(?P<{piece[1:-1]}>[A-Za-z0-9][A-Za-z0-9_.-]*?)")
-        else:
-            out.append(re.escape(piece))
-    return re.compile("^" + "".join(out) + "$")
-
-
 def interview_readings(interview_id: str, pattern: str) -> list[InterviewRef]:
     """Every way ``interview_id`` splits into site, participant and timepoint under ``pattern``."""
     pieces = re.split(r"(\{site\}|\{participant\}|\{timepoint\})", pattern)
