@@ -24,7 +24,9 @@ from .model import Study, StudyParts, StudySource
 from .stages import TableContext, instrument_source, study_checks, table_checks
 from .tables import ABSENCE, ALLOCATIONS, CODINGS, CONTACTS, EMPLOYMENT, PARTICIPANTS, RESPONSES, SERVICE_USE, TABLES, Table
 from .transcripts import check_codings, load_transcripts
-from .yamlio import line_for, load_yaml_with_lines
+from .yamlio import KeyPath, line_for, load_yaml_with_lines
+
+Raws = dict[str, pd.DataFrame | None]  # table name -> the file as read (every cell text), None when absent
 
 IGNORED_DIRS = {".peerimpact-cache", ".peerimpact-backup", "__pycache__", ".git"}
 
@@ -171,74 +173,21 @@ def load_study(path: str | Path) -> Study:
     instruments = _check_instruments(definition, lines, root, problems)
     raws, table_problems = _read_tables(root)
     problems += table_problems
-
-    participants_raw = raws["participants"]
-    participant_ids: set[str] = set()
-    participant_sites: dict[str, str] = {}
-    if participants_raw is not None:
-        problems += refs.check_participants(participants_raw, definition, PARTICIPANTS.file)
-        if {"participant_id", "site"} <= set(participants_raw.columns):
-            participant_ids = refs.as_set(participants_raw["participant_id"])
-            participant_sites = dict(zip(participants_raw["participant_id"], participants_raw["site"]))
-
-    responses_raw = raws["responses"]
-    if responses_raw is not None and participants_raw is not None:
-        problems += refs.check_participant_timepoint(responses_raw, participant_ids, definition, RESPONSES.file)
-        problems += refs.check_consent(participants_raw, responses_raw)
-    context = TableContext(definition, instruments, raws)
-    if responses_raw is not None:
-        problems += _run_table_checks(RESPONSES, responses_raw, context)
-
-    su_raw = raws["service_use"]
-    if su_raw is not None:
-        problems += refs.check_participant_timepoint(su_raw, participant_ids, definition, SERVICE_USE.file)
-        problems += _run_table_checks(SERVICE_USE, su_raw, context)
-        problems += _check_service_counts(su_raw, SERVICE_USE.file)
-
-    emp_raw = raws["employment"]
-    if emp_raw is not None:
-        problems += refs.check_known(emp_raw, "participant_id", participant_ids, EMPLOYMENT.file, "participant")
-        problems += refs.check_date_order(emp_raw, "start_date", "end_date", EMPLOYMENT.file)
-        problems += _check_employment(emp_raw, EMPLOYMENT.file)
-
-    absence_raw = raws["absence"]
-    if absence_raw is not None:
-        problems += check_absence(absence_raw, definition, participant_ids, emp_raw)
-
-    alloc_raw = raws["allocations"]
-    if alloc_raw is not None:
-        problems += refs.check_known(alloc_raw, "worker_id", participant_ids, ALLOCATIONS.file, "worker (not a participant)")
-        problems += refs.check_date_order(alloc_raw, "allocated_on", "discharged_on", ALLOCATIONS.file)
-        problems += refs.check_date_order(alloc_raw, "allocated_on", "ended_on", ALLOCATIONS.file)
-
-    contacts_raw = raws["contacts"]
-    if contacts_raw is not None:
-        problems += refs.check_known(contacts_raw, "worker_id", participant_ids, CONTACTS.file, "worker (not a participant)")
-        if alloc_raw is not None:
-            problems += refs.check_contacts_against_allocations(contacts_raw, alloc_raw, CONTACTS.file)
-        else:
-            problems.append(Problem(CONTACTS.file, None, None, "needs allocations.csv: every contact's person must be allocated to its worker"))
-
+    participant_ids, participant_sites = _participants(raws["participants"], definition, problems)
+    problems += _check_questionnaires(raws, TableContext(definition, instruments, raws), participant_ids)
+    problems += _check_workforce(raws, definition, participant_ids)
     transcripts, tproblems = load_transcripts(root, definition, participant_sites)
     problems += tproblems
-    codings_raw = raws["codings"]
-    if codings_raw is not None:
-        problems += check_codings(codings_raw, transcripts, CODINGS.file)
+    if raws["codings"] is not None:
+        problems += check_codings(raws["codings"], transcripts, CODINGS.file)
+    documents = _documents(root, definition, lines, problems)
 
-    norms_rel = definition.norms or "norms.yaml"
-    if definition.norms and not (root / definition.norms).is_file():
-        problems.append(Problem("study.yaml", line_for(lines, ("norms",)), "norms", f"norms file {definition.norms!r} not found"))
-    norms = _optional_yaml(root, norms_rel, problems)
-    codebook = _optional_yaml(root, "qual/codebook.yaml", problems)
-    memos = _optional_yaml(root, "qual/memos.yaml", problems)
-    synthesis = _optional_yaml(root, "synthesis.yaml", problems)
-
-    if responses_raw is None or participants_raw is None:
+    if raws["responses"] is None or raws["participants"] is None:
         raise StudyValidationError(problems)
     study = Study(
         definition=definition,
-        participants=_typed_participants(participants_raw, definition),
-        responses=_typed_responses(responses_raw),
+        participants=_typed_participants(raws["participants"], definition),
+        responses=_typed_responses(raws["responses"]),
         service_use=_typed(raws, SERVICE_USE),
         employment=_typed(raws, EMPLOYMENT),
         allocations=_typed(raws, ALLOCATIONS),
@@ -247,13 +196,10 @@ def load_study(path: str | Path) -> Study:
         transcripts=transcripts,
         codings=_typed(raws, CODINGS),
         absence=_typed(raws, ABSENCE),
-        norms=norms,
-        codebook=codebook,
-        memos=memos,
-        synthesis=synthesis,
+        **documents,
         source=StudySource(root.resolve(), "folder", _file_hashes(root)),
     )
-    employment, absence_problems = derive_sick_days(study, emp_raw)
+    employment, absence_problems = derive_sick_days(study, raws["employment"])
     problems += absence_problems
     if employment is not study.employment:
         study = dataclasses.replace(study, employment=employment)
@@ -265,6 +211,71 @@ def load_study(path: str | Path) -> Study:
     if problems:
         raise StudyValidationError(problems)
     return study
+
+
+def _participants(raw: pd.DataFrame | None, definition: StudyDefinition, problems: list[Problem]) -> tuple[set[str], dict[str, str]]:
+    """Check ``participants.csv``; return the participant ids and each one's site."""
+    if raw is None:
+        return set(), {}
+    problems += refs.check_participants(raw, definition, PARTICIPANTS.file)
+    if not {"participant_id", "site"} <= set(raw.columns):
+        return set(), {}
+    return refs.as_set(raw["participant_id"]), dict(zip(raw["participant_id"], raw["site"]))
+
+
+def _check_questionnaires(raws: Raws, context: TableContext, participant_ids: set[str]) -> list[Problem]:
+    """``responses.csv`` and ``service_use.csv`` against the participants, timepoints and instruments."""
+    problems: list[Problem] = []
+    definition = context.definition
+    responses_raw, participants_raw = raws["responses"], raws["participants"]
+    if responses_raw is not None and participants_raw is not None:
+        problems += refs.check_participant_timepoint(responses_raw, participant_ids, definition, RESPONSES.file)
+        problems += refs.check_consent(participants_raw, responses_raw)
+    if responses_raw is not None:
+        problems += _run_table_checks(RESPONSES, responses_raw, context)
+    su_raw = raws["service_use"]
+    if su_raw is not None:
+        problems += refs.check_participant_timepoint(su_raw, participant_ids, definition, SERVICE_USE.file)
+        problems += _run_table_checks(SERVICE_USE, su_raw, context)
+        problems += _check_service_counts(su_raw, SERVICE_USE.file)
+    return problems
+
+
+def _check_workforce(raws: Raws, definition: StudyDefinition, participant_ids: set[str]) -> list[Problem]:
+    """Employment, absence, allocations and contacts against the participants and each other."""
+    problems: list[Problem] = []
+    emp_raw = raws["employment"]
+    if emp_raw is not None:
+        problems += refs.check_known(emp_raw, "participant_id", participant_ids, EMPLOYMENT.file, "participant")
+        problems += refs.check_date_order(emp_raw, "start_date", "end_date", EMPLOYMENT.file)
+        problems += _check_employment(emp_raw, EMPLOYMENT.file)
+    if raws["absence"] is not None:
+        problems += check_absence(raws["absence"], definition, participant_ids, emp_raw)
+    alloc_raw = raws["allocations"]
+    if alloc_raw is not None:
+        problems += refs.check_known(alloc_raw, "worker_id", participant_ids, ALLOCATIONS.file, "worker (not a participant)")
+        problems += refs.check_date_order(alloc_raw, "allocated_on", "discharged_on", ALLOCATIONS.file)
+        problems += refs.check_date_order(alloc_raw, "allocated_on", "ended_on", ALLOCATIONS.file)
+    contacts_raw = raws["contacts"]
+    if contacts_raw is not None:
+        problems += refs.check_known(contacts_raw, "worker_id", participant_ids, CONTACTS.file, "worker (not a participant)")
+        if alloc_raw is not None:
+            problems += refs.check_contacts_against_allocations(contacts_raw, alloc_raw, CONTACTS.file)
+        else:
+            problems.append(Problem(CONTACTS.file, None, None, "needs allocations.csv: every contact's person must be allocated to its worker"))
+    return problems
+
+
+def _documents(root: Path, definition: StudyDefinition, lines: dict[KeyPath, int], problems: list[Problem]) -> dict[str, Any]:
+    """The optional YAML documents as read: norms, codebook, memos, synthesis (checked later, by their owners)."""
+    if definition.norms and not (root / definition.norms).is_file():
+        problems.append(Problem("study.yaml", line_for(lines, ("norms",)), "norms", f"norms file {definition.norms!r} not found"))
+    return {
+        "norms": _optional_yaml(root, definition.norms or "norms.yaml", problems),
+        "codebook": _optional_yaml(root, "qual/codebook.yaml", problems),
+        "memos": _optional_yaml(root, "qual/memos.yaml", problems),
+        "synthesis": _optional_yaml(root, "synthesis.yaml", problems),
+    }
 
 
 def _run_table_checks(table: Table, raw: pd.DataFrame, context: TableContext) -> list[Problem]:
