@@ -147,6 +147,7 @@ def suggest(
     threshold: float = THRESHOLD,
     model: SuggestModel | None = None,
     n_examples: int = N_EXAMPLES,
+    exclude_coded: bool = True,
 ) -> SuggestResult:
     """Suggest codes for the passages of ``study`` that are not yet coded with them.
 
@@ -167,6 +168,10 @@ def suggest(
         Default: :func:`trained_model` (the study's human codings).
     n_examples : int
         Similar human-coded segments given as the reason.
+    exclude_coded : bool
+        Leave out passages already coded with the code (default). ``False``
+        returns every passage at or above the threshold, for a caller that
+        filters by what its user may see (the web app's blind coding).
 
     Raises
     ------
@@ -192,7 +197,7 @@ def suggest(
     frame = candidate_passages(study, model, sorted(ids))
     hits, matrix = score_passages(model, frame, threshold, codes)
     keep = np.array([
-        not any(s < pe and e > ps for s, e in spans.get((iid, code), ()))
+        not exclude_coded or not any(s < pe and e > ps for s, e in spans.get((iid, code), ()))
         for iid, code, ps, pe in hits[["interview_id", "code", "start", "end"]].itertuples(index=False)
     ], dtype=bool)
     hits = hits[keep].sort_values(["interview_id", "score", "start", "code"], ascending=[True, False, True, True], kind="mergesort")

@@ -99,6 +99,7 @@ def token(request, payload: TokenIn):
 
 api.add_router("/service-use", service_use_router)
 api.add_router("/", coding_router)
+api.add_router("/", __import__("peerimpact.web.coding.suggestions", fromlist=["router"]).router)  # GET /api/suggestions (issue 17)
 
 
 @api.get("/me", response={200: MeOut, **ERRORS}, summary="Who the token belongs to (a trivial authenticated endpoint)")

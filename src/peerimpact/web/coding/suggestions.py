@@ -1,0 +1,151 @@
+"""``GET /api/suggestions?interview_id=``: code suggestions for one transcript, learned from the study's human codings.
+
+The model (:mod:`peerimpact.qual.suggest`) is trained in this process from the
+study held in the database and kept while the codebook, the transcripts and
+the *human* codings stay the same (accepting a suggestion adds a ``suggested``
+coding, which the model does not learn from, so it does not retrain). Nothing
+leaves the machine. Research admins and coders only, as the rest of the coding
+API; what a coder sees follows :mod:`peerimpact.web.coding.visibility`:
+
+* passages the caller can see are coded with the code are not suggested; on a
+  blind transcript another coder's codings are invisible, so they do not hide
+  a suggestion either;
+* for a blind transcript the model is trained *without* that transcript, so
+  another coder's codings of it cannot shape its suggestions;
+* reasons (similar human-coded segments) from blind transcripts are shown to
+  research admins only.
+
+A suggestion becomes a coding only when the coder accepts it in the workbench
+(``POST /api/codings`` with ``origin: suggested`` and the ``model_version``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from typing import Any, Optional
+
+from django.http import Http404
+from ninja import Router, Schema
+from ninja.security import SessionAuth
+
+from ...errors import StudyValidationError, UserInputError
+from ...qual.suggest import THRESHOLD, SuggestModel, suggest, train
+from ...study.model import Study
+from ..access import ADMIN, CODER, require_role, role_of
+from ..api.schemas import ErrorOut
+from ..api.tokens import TokenAuth
+from ..records.models import Coding, StudyConfig, Transcript
+from ..services.errors import FieldErrors
+from ..services.study_export import build_study
+from .visibility import blind_transcript_ids, codings_for, transcripts_for
+
+router = Router(tags=["coding"], auth=[TokenAuth(), SessionAuth()])
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut, 429: ErrorOut}
+
+
+class ExampleOut(Schema):
+    segment_id: str
+    interview_id: str
+    start: int
+    end: int
+    similarity: float
+    quote: str
+
+
+class SuggestionOut(Schema):
+    code: str
+    score: float
+    rank: int
+    start: int
+    end: int
+    speaker: Optional[str] = None
+    text: str
+    model_version: str
+    examples: list[ExampleOut]
+
+
+class SuggestionList(Schema):
+    interview_id: str
+    model_version: str
+    threshold: float
+    codes: list[str]
+    skipped_codes: dict[str, str]
+    count: int
+    items: list[SuggestionOut]
+
+
+_LOCK = threading.Lock()
+_MODELS: dict[tuple[str, Optional[str]], tuple[Study, SuggestModel]] = {}
+
+
+def state_key() -> str:
+    """SHA-256 of what the model learns from: the codebook, the transcripts and the live human codings."""
+    h = hashlib.sha256()
+    config = StudyConfig.objects.order_by("id").first()
+    h.update((config.codebook_yaml if config is not None else "").encode("utf-8"))
+    for iid, sha in Transcript.objects.order_by("interview_id").values_list("interview_id", "sha256"):
+        h.update(f"t\0{iid}\0{sha}\n".encode("utf-8"))
+    rows = Coding.objects.order_by("id").values_list("transcript__interview_id", "segment_id", "start", "end", "code", "coder", "extra")
+    for iid, seg, s, e, code, coder, extra in rows:
+        if ((extra or {}).get("origin") or "human") == "human":
+            h.update(f"c\0{iid}\0{seg}\0{s}\0{e}\0{code}\0{coder}\0{(extra or {}).get('version')}\n".encode("utf-8"))
+    return h.hexdigest()
+
+
+def model_for(held_out: Optional[str] = None) -> tuple[Study, SuggestModel]:
+    """The study snapshot and the model for the current state (trained without ``held_out`` when given)."""
+    key = (state_key(), held_out)
+    with _LOCK:
+        found = _MODELS.get(key)
+        if found is None:
+            base = _MODELS.get((key[0], None))
+            study = base[0] if base is not None else build_study()
+            found = (study, train(study, exclude=[held_out] if held_out else None))
+            for old in [k for k in _MODELS if k[0] != key[0]]:
+                del _MODELS[old]  # another state: those models are stale
+            _MODELS[key] = found
+        return found
+
+
+def _visible_spans(user, transcript: Transcript) -> dict[str, list[tuple[int, int]]]:
+    spans: dict[str, list[tuple[int, int]]] = {}
+    for code, s, e in codings_for(user).filter(transcript=transcript).values_list("code", "start", "end"):
+        spans.setdefault(code, []).append((int(s), int(e)))
+    return spans
+
+
+def suggestions_for(user, interview_id: str) -> dict[str, Any]:
+    """The suggestions ``user`` may see for one transcript (see the module docstring)."""
+    require_role(user, ADMIN, CODER)
+    transcript = transcripts_for(user).filter(interview_id=interview_id).first()
+    if transcript is None:
+        raise Http404
+    blind = set(Transcript.objects.filter(pk__in=blind_transcript_ids()).values_list("interview_id", flat=True))
+    try:
+        study, model = model_for(interview_id if interview_id in blind else None)
+        result = suggest(study, interviews=[interview_id], model=model, exclude_coded=False)
+    except StudyValidationError as exc:
+        raise FieldErrors([(None, str(p)) for p in exc.problems]) from None
+    except UserInputError as exc:
+        raise FieldErrors([(None, str(exc))]) from None
+    spans = _visible_spans(user, transcript)
+    admin = role_of(user) == ADMIN
+    items = []
+    for rec in result.suggestions.to_dict("records"):
+        if any(s < rec["end"] and e > rec["start"] for s, e in spans.get(rec["code"], ())):
+            continue
+        examples = [ex for ex in rec["examples"] if admin or ex["interview_id"] not in blind]
+        items.append({**rec, "examples": examples})
+    for rank, item in enumerate(items, start=1):
+        item["rank"] = rank
+    return {
+        "interview_id": interview_id, "model_version": model.version, "threshold": THRESHOLD, "codes": list(model.codes),
+        "skipped_codes": dict(model.skipped), "count": len(items), "items": items,
+    }
+
+
+@router.get("/suggestions", response={200: SuggestionList, **ERRORS},
+            summary="Code suggestions for a transcript's passages, learned on this server from the study's human codings")
+def get_suggestions(request, interview_id: str):
+    return suggestions_for(request.auth, interview_id)

@@ -1,0 +1,116 @@
+"""``GET /api/suggestions``: code suggestions in the coding API (issue 17), on a slice of the synthetic demo study."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "qual"))
+from suggest_helpers import demo_slice  # noqa: E402
+
+UNCODED = "S1-PW01-T2"  # its codings are removed: the transcript the coder is about to code
+
+
+def suggest_study(demo_study):
+    """12 demo transcripts with their codings, except UNCODED; no memos (they name removed segments)."""
+    small = demo_slice(demo_study, 12)
+    return dataclasses.replace(small, codings=small.codings[small.codings["interview_id"] != UNCODED].reset_index(drop=True))
+
+
+@pytest.fixture
+def study(db, demo_study):  # overrides conftest's: a study with enough codings to learn from
+    from peerimpact.web.coding import suggestions
+    from peerimpact.web.services.study_import import import_loaded_study
+
+    suggestions._MODELS.clear()
+    return import_loaded_study(suggest_study(demo_study))
+
+
+def api(client, method, url, auth, body=None):
+    kwargs = {"HTTP_AUTHORIZATION": auth}
+    if body is not None:
+        kwargs.update(data=json.dumps(body), content_type="application/json")
+    return getattr(client, method)("/api" + url, **kwargs)
+
+
+def test_suggestions_equal_the_library_on_the_same_study(client, token, demo_study):
+    from peerimpact.qual.suggest import suggest
+
+    r = api(client, "get", f"/suggestions?interview_id={UNCODED}", token("coder"))
+    assert r.status_code == 200, r.json()
+    body = r.json()
+    expected = suggest(suggest_study(demo_study), interviews=[UNCODED])
+    assert body["model_version"] == expected.model.version
+    assert [(s["code"], s["start"], s["end"]) for s in body["items"]] == list(
+        zip(expected.suggestions["code"], expected.suggestions["start"], expected.suggestions["end"]))
+    assert body["count"] == len(body["items"]) > 0
+    first = body["items"][0]
+    assert first["rank"] == 1 and first["score"] >= 0.5 and first["examples"]
+    assert first["model_version"] == body["model_version"]
+
+
+def test_accepted_suggestion_is_a_suggested_coding_in_the_export(client, token, tmp_path):
+    from peerimpact import load_study
+    from peerimpact.web.services.study_export import export_study
+
+    auth = token("coder")
+    body = api(client, "get", f"/suggestions?interview_id={UNCODED}", auth).json()
+    s = body["items"][0]
+    r = api(client, "post", "/codings", auth, {"interview_id": UNCODED, "start": s["start"], "end": s["end"], "code": s["code"],
+                                               "origin": "suggested", "model_version": s["model_version"]})
+    assert r.status_code == 201, r.json()
+    again = api(client, "get", f"/suggestions?interview_id={UNCODED}", auth).json()
+    # The accepted passage is no longer suggested for that code; the model did not change (it learns from human codings only).
+    assert (s["code"], s["start"], s["end"]) not in [(x["code"], x["start"], x["end"]) for x in again["items"]]
+    assert again["model_version"] == body["model_version"]
+    assert again["count"] == body["count"] - 1
+    out = export_study(tmp_path / "out")
+    rows = pd.read_csv(out / "qual" / "codings.csv", dtype=str, keep_default_na=False)
+    mine = rows[rows["interview_id"] == UNCODED]
+    assert mine[["start", "end", "code", "coder", "origin", "model_version"]].values.tolist() == [
+        [str(s["start"]), str(s["end"]), s["code"], "coder", "suggested", s["model_version"]]]
+    loaded = load_study(out)
+    from peerimpact.qual import qual_data
+
+    assert (qual_data(loaded).codings["origin"] == "suggested").sum() == 1
+
+
+def test_blind_transcript_model_is_trained_without_it(client, token, demo_study):
+    from peerimpact.qual.suggest import train
+    from peerimpact.web.records.models import Role
+    from peerimpact.web.services.accounts import make_user
+
+    make_user("coder2", "a-long-test-password-1", Role.CODER, validate_password=False)
+    coded = "S1-PW01-T1"
+    r = api(client, "put", f"/transcripts/{coded}/assignments", token("admin"), {"coders": ["coder", "coder2"]})
+    assert r.status_code == 200, r.json()
+    body = api(client, "get", f"/suggestions?interview_id={coded}", token("coder")).json()
+    study = suggest_study(demo_study)
+    assert body["model_version"] == train(study, exclude=[coded]).version != train(study).version
+    # coder_a's codings of this blind transcript are invisible to 'coder', so they hide no suggestion either.
+    assert body["count"] > 0
+
+
+@pytest.mark.parametrize(
+    "role, url, status, message",
+    [
+        ("worker01", f"/suggestions?interview_id={UNCODED}", 403, None),
+        ("coder", "/suggestions?interview_id=S9-PW99-T1", 404, "not found"),
+        (None, f"/suggestions?interview_id={UNCODED}", 401, "missing, invalid or expired token: POST /api/token first"),
+    ],
+    ids=["worker", "unknown-interview", "no-token"],
+)
+def test_errors_have_the_api_shape(client, token, role, url, status, message):
+    r = api(client, "get", url, token(role) if role else "Bearer nope")
+    assert r.status_code == status
+    body = r.json()
+    assert body["status"] == status and len(body["errors"]) == 1
+    if message:
+        assert body["errors"][0]["message"] == message
