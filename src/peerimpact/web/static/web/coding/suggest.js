@@ -1,0 +1,173 @@
+// Code suggestions in the workbench (issue 17). Loaded beside workbench.js; uses its extension seam
+// (workbenchApi / the "workbench:ready" event). Suggestions come from GET /api/suggestions, computed on
+// this server from the team's own human codings; nothing is sent elsewhere. A suggestion becomes a
+// coding only when the coder accepts it: A accepts (POST /api/codings with origin "suggested" and the
+// model version), X rejects (remembered in this browser), J/K or the arrow keys move.
+
+import { workbenchApi } from "./workbench.js";
+
+const root = document.getElementById("workbench");
+const REJECTED_KEY = "peerimpact.rejectedSuggestions";
+const state = { api: null, items: [], index: 0, listEl: null, version: null };
+
+function addStyles() {
+  const link = document.createElement("link");
+  link.rel = "stylesheet";
+  link.href = "/static/web/coding/suggest.css";
+  document.head.appendChild(link);
+}
+
+function keyOf(s) {
+  return [state.api.interviewId, s.code, s.start, s.end, s.model_version].join("|");
+}
+
+function rejected() {
+  try {
+    return new Set(JSON.parse(localStorage.getItem(REJECTED_KEY) || "[]"));
+  } catch {
+    return new Set();
+  }
+}
+
+function rememberRejected(key) {
+  const all = [...rejected(), key].slice(-2000);
+  localStorage.setItem(REJECTED_KEY, JSON.stringify(all));
+}
+
+function nameOf(code) {
+  const book = state.api.codebook();
+  const found = book && book.codes ? book.codes.find((c) => c.id === code) : null;
+  return found ? found.name : code;
+}
+
+function excerpt(text, n = 90) {
+  const flat = text.replace(/\s+/g, " ").trim();
+  return flat.length <= n ? flat : flat.slice(0, n - 1) + "…";
+}
+
+function buildPanel() {
+  const pane = document.querySelector(".side-pane");
+  const box = document.createElement("section");
+  box.id = "suggest-box";
+  box.setAttribute("aria-labelledby", "suggest-label");
+  const h = document.createElement("h2");
+  h.id = "suggest-label";
+  h.textContent = "Suggestions";
+  const hint = document.createElement("p");
+  hint.id = "suggest-hint";
+  hint.className = "muted";
+  hint.textContent = "Learned on this server from the team's own codings. In the list: A accepts, X rejects, J / K or arrows move.";
+  const list = document.createElement("ul");
+  list.id = "suggest-list";
+  list.className = "suggest-list";
+  list.tabIndex = 0;
+  list.setAttribute("role", "listbox");
+  list.setAttribute("aria-label", "Suggested codes: A accepts, X rejects");
+  list.setAttribute("aria-describedby", "suggest-hint");
+  list.addEventListener("keydown", onKey);
+  box.append(h, hint, list);
+  const details = document.getElementById("details-label");
+  pane.insertBefore(box, details ? details.closest("section") : null);
+  state.listEl = list;
+}
+
+function renderList() {
+  const list = state.listEl;
+  list.replaceChildren();
+  if (!state.items.length) {
+    const li = document.createElement("li");
+    li.className = "muted";
+    li.textContent = "No suggestions for this transcript.";
+    list.appendChild(li);
+    list.removeAttribute("aria-activedescendant");
+    state.api.render();
+    return;
+  }
+  state.index = Math.min(state.index, state.items.length - 1);
+  state.items.forEach((s, i) => {
+    const li = document.createElement("li");
+    li.id = `suggestion-${i}`;
+    li.setAttribute("role", "option");
+    li.setAttribute("aria-selected", String(i === state.index));
+    li.dataset.code = s.code;
+    li.className = i === state.index ? "suggestion current" : "suggestion";
+    const head = document.createElement("strong");
+    head.textContent = `${nameOf(s.code)} `;
+    const score = document.createElement("span");
+    score.className = "muted";
+    score.textContent = `(${s.score.toFixed(2)})`;
+    const passage = document.createElement("blockquote");
+    passage.textContent = excerpt(s.text);
+    li.append(head, score, passage);
+    if (s.examples.length) {
+      const why = document.createElement("p");
+      why.className = "muted why";
+      why.textContent = `Like “${excerpt(s.examples[0].quote, 70)}” (${s.examples[0].interview_id})`;
+      li.appendChild(why);
+    }
+    li.addEventListener("click", () => { state.index = i; renderList(); list.focus(); });
+    list.appendChild(li);
+  });
+  list.setAttribute("aria-activedescendant", `suggestion-${state.index}`);
+  state.api.render();
+}
+
+async function accept() {
+  const s = state.items[state.index];
+  if (!s) return;
+  const body = { interview_id: state.api.interviewId, start: s.start, end: s.end, code: s.code, origin: "suggested", model_version: s.model_version };
+  try {
+    await state.api.call("POST", "/codings", body);
+  } catch (err) {
+    state.api.say(`Not saved: ${err.message}`, true);
+    return;
+  }
+  state.items.splice(state.index, 1);
+  await state.api.refresh();
+  renderList();
+  state.api.say(`Accepted: ${nameOf(s.code)} for “${excerpt(s.text, 50)}”.`);
+}
+
+function reject() {
+  const s = state.items[state.index];
+  if (!s) return;
+  rememberRejected(keyOf(s));
+  state.items.splice(state.index, 1);
+  renderList();
+  state.api.say(`Rejected: ${nameOf(s.code)} for “${excerpt(s.text, 50)}”.`);
+}
+
+function onKey(ev) {
+  if (ev.ctrlKey || ev.metaKey || ev.altKey) return;
+  const k = ev.key.toLowerCase();
+  if (k === "a") accept();
+  else if (k === "x") reject();
+  else if (k === "j" || ev.key === "ArrowDown") { state.index = Math.min(state.index + 1, state.items.length - 1); renderList(); }
+  else if (k === "k" || ev.key === "ArrowUp") { state.index = Math.max(state.index - 1, 0); renderList(); }
+  else return;
+  ev.preventDefault();
+}
+
+async function load() {
+  const data = await state.api.call("GET", `/suggestions?interview_id=${encodeURIComponent(state.api.interviewId)}`);
+  const gone = rejected();
+  state.version = data.model_version;
+  state.items = data.items.filter((s) => !gone.has(keyOf(s)));
+  state.listEl.dataset.ready = "1";
+  state.listEl.dataset.modelVersion = data.model_version;
+  renderList();
+}
+
+function start(api) {
+  state.api = api;
+  addStyles();
+  buildPanel();
+  api.addLayer(() => state.items.map((s, i) => ({ start: s.start, end: s.end, className: i === state.index ? "suggested-current" : "suggested" })));
+  load().catch((err) => {
+    state.listEl.replaceChildren(Object.assign(document.createElement("li"), { className: "muted", textContent: `No suggestions: ${err.message}` }));
+    state.listEl.dataset.ready = "1";
+  });
+}
+
+if (root.dataset.ready === "1") start(workbenchApi());
+else root.addEventListener("workbench:ready", (ev) => start(ev.detail), { once: true });
