@@ -165,3 +165,50 @@ def test_every_table_fits_the_width_of_an_a4_portrait_page(page, demo_report):
     finally:
         pg.close()
     assert n >= 15 and wide == [], wide
+
+
+def _six_timepoint_report(tmp_path) -> str:
+    """Table 3 of a study with six timepoints (20 columns): rendered as parts that each fit the page."""
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    from peerimpact.report.document import ReportDocument, Section
+    from peerimpact.report.html import render_html
+    from peerimpact.report.inputs import ResultsView
+    from peerimpact.report.labels import Labels
+    from peerimpact.report.provenance import Provenance
+    from peerimpact.report.tables_outcomes import table_outcomes_vs_norms
+    from peerimpact.study.definition import StudyDefinition
+
+    tps = [(f"M{m}", f"Month {m} follow-up", m) for m in (0, 3, 6, 9, 12, 18)]
+    d = StudyDefinition(title="Six timepoints (synthetic)", synthetic=True, sites=[{"id": "1", "name": "One"}],
+                        timepoints=[{"id": t, "label": label, "month": m} for t, label, m in tps])
+    study = SimpleNamespace(definition=d, instruments={})
+    desc = pd.DataFrame([(o, t, 120, 48.25 + k, 9.125, 14.0, 70.0, 51.6, 8.71, "synthetic norm")
+                         for o in ("wemwbs.total", "mbi_hss.emotional_exhaustion") for k, (t, _, _) in enumerate(tps)],
+                        columns=["outcome", "timepoint", "n", "mean", "sd", "min", "max", "norm_mean", "norm_sd", "norm_source"])
+    table = table_outcomes_vs_norms(ResultsView(desc, pd.DataFrame()), study, Labels(study)).numbered("3")
+    assert len(table.columns) == 20
+    doc = ReportDocument(title=d.title, synthetic=True, sections=(Section("outcomes", "Outcomes", (table,)),),
+                         provenance=Provenance("2026-01-01T00:00:00Z", (("peerimpact", "test"),), ()))
+    path = tmp_path / "wide.html"
+    path.write_text(render_html(doc), encoding="utf-8")
+    return path.as_uri()
+
+
+@pytest.mark.parametrize("media,width", [("screen", 1280), ("print", 688)], ids=["screen-1280", "a4-portrait"])
+def test_a_table_wider_than_the_page_is_split_into_parts_that_fit(page, tmp_path, media, width):
+    screen, _, _ = page
+    pg = screen.context.browser.new_page(viewport={"width": width, "height": 1000})
+    try:
+        pg.emulate_media(media=media)
+        pg.goto(_six_timepoint_report(tmp_path))
+        pg.wait_for_load_state("load")
+        n, wide = _overflowing(pg)
+        captions = pg.evaluate("() => Array.from(document.querySelectorAll('table.journal caption')).map(c => c.innerText)")
+    finally:
+        pg.close()
+    assert n >= 3 and wide == [], wide  # the provenance table and at least two parts of Table 3
+    assert captions[:2] == ["Table 3. Outcomes at each timepoint compared with published norms",
+                            "Table 3. Outcomes at each timepoint compared with published norms (continued, part 2 of 2)"]

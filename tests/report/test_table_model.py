@@ -57,3 +57,39 @@ def test_group_runs_and_caption():
     assert t.group_runs() == [("A", [0]), ("B", [1])]
     assert t.caption == "Table 3. A table"
     assert _table(groups=None).group_runs() == [(None, [0, 1])]
+
+
+def _wide(n_groups: int, span: int = 3) -> ReportTable:
+    columns = ("Outcome",) + ("n", "Mean (SD)", "Range")[:span] * n_groups + ("Mean (SD)",)
+    groups = (("", 1),) + tuple((f"T{g}", span) for g in range(1, n_groups + 1)) + (("Norm", 1),)
+    row = ("Total",) + tuple(f"{g}.{c}" for g in range(1, n_groups + 1) for c in range(span)) + ("50.0 (8.0)",)
+    return ReportTable("t3", "Outcomes", columns, (row,), notes=("A note.",), column_groups=groups, numeric=(False,) + (True,) * (len(columns) - 1))
+
+
+@pytest.mark.parametrize(
+    "n_groups,max_columns,expected",
+    [
+        (3, 14, [["T1", "T2", "T3", "Norm"]]),
+        (5, 14, [["T1", "T2", "T3", "T4"], ["T5", "Norm"]]),
+        (6, 8, [["T1", "T2"], ["T3", "T4"], ["T5", "T6", "Norm"]]),
+    ],
+    ids=["fits", "two-parts", "three-parts"],
+)
+def test_a_wide_table_splits_between_whole_column_groups(n_groups, max_columns, expected):
+    whole = _wide(n_groups)
+    parts = whole.column_parts(max_columns)
+    assert [[label for label, _ in p.column_groups[1:]] for p in parts] == expected
+    assert all(len(p.columns) <= max_columns and p.rows[0][0] == "Total" for p in parts)
+    # every cell shown exactly once, beside its own header; notes under the last part only
+    cells = [(c, v) for p in parts for c, v in zip(p.flat_columns()[1:], p.rows[0][1:])]
+    assert cells == list(zip(whole.flat_columns()[1:], whole.rows[0][1:]))
+    assert [p.notes for p in parts] == [()] * (len(parts) - 1) + [("A note.",)]
+    assert [p.key for p in parts][:2] == ["t3", "t3-part2"][: len(parts)]
+    if len(parts) > 1:
+        assert parts[1].title == f"Outcomes (continued, part 2 of {len(parts)})"
+
+
+def test_a_table_without_column_groups_splits_by_column():
+    t = ReportTable("w", "Wide", tuple(f"c{j}" for j in range(20)), (tuple(str(j) for j in range(20)),))
+    parts = t.column_parts(8)
+    assert [p.columns[0] for p in parts] == ["c0"] * 3 and sum(len(p.columns) - 1 for p in parts) == 19

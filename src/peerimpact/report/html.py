@@ -19,6 +19,9 @@ from .table_model import ReportTable
 
 _TEMPLATES = resources.files("peerimpact.report") / "templates"
 
+#: The widest table shown whole: wider ones are split into parts that fit an A4 portrait page (Table 4 has 14).
+MAX_COLUMNS = 14
+
 
 def _read(name: str) -> str:
     return (_TEMPLATES / name).read_text(encoding="utf-8")
@@ -43,7 +46,7 @@ class HtmlRenderer:
 
     def table(self, t: ReportTable) -> Markup:
         wide = any("\n" in c for row in t.rows for c in row)
-        return Markup(self.table_tpl.render(t=t, wide_text=wide))
+        return Markup("").join(Markup(self.table_tpl.render(t=part, wide_text=wide)) for part in t.column_parts(MAX_COLUMNS))
 
     def figure(self, f: Figure) -> Markup:
         data = base64.b64encode(f.svg).decode("ascii")

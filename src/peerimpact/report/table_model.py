@@ -101,6 +101,53 @@ class ReportTable:
                 runs.append((g, [i]))
         return runs
 
+    def _column_units(self) -> tuple[list[int], list[list[int]]]:
+        """The lead columns (the row labels, repeated in every part) and the units a split keeps together."""
+        if not self.column_groups:
+            return [0], [[j] for j in range(1, len(self.columns))]
+        spans, j = [], 0
+        for _, span in self.column_groups:
+            spans.append(list(range(j, j + span)))
+            j += span
+        return spans[0], spans[1:]
+
+    def column_parts(self, max_columns: int) -> list["ReportTable"]:
+        """The table split into parts of at most ``max_columns`` columns (when it is wider), for the page.
+
+        Every part repeats the first column (or first column group: the row
+        labels) and keeps each spanning column group whole; the later parts'
+        titles say ``(continued, part k of n)`` and only the last carries the
+        notes. The CSV is always the whole table: splitting is for display.
+        """
+        lead, units = self._column_units()
+        if len(self.columns) <= max_columns or not units:
+            return [self]
+        parts: list[list[list[int]]] = [[]]
+        for unit in units:
+            width = len(lead) + sum(len(u) for u in parts[-1])
+            if parts[-1] and width + len(unit) > max_columns:
+                parts.append([])
+            parts[-1].append(unit)
+        if len(parts) == 1:
+            return [self]
+        out = []
+        for k, chosen in enumerate(parts, start=1):
+            cols = lead + [j for u in chosen for j in u]
+            groups = None
+            if self.column_groups:
+                groups = (self.column_groups[0],) + tuple(self.column_groups[1 + units.index(u)] for u in chosen)
+            out.append(replace(
+                self,
+                key=self.key if k == 1 else f"{self.key}-part{k}",
+                title=self.title if k == 1 else f"{self.title} (continued, part {k} of {len(parts)})",
+                columns=tuple(self.columns[j] for j in cols),
+                rows=tuple(tuple(row[j] for j in cols) for row in self.rows),
+                column_groups=groups,
+                numeric=tuple(self.numeric[j] for j in cols) if self.numeric else None,
+                notes=self.notes if k == len(parts) else (),
+            ))
+        return out
+
     def to_csv(self) -> str:
         """The table as CSV text (UTF-8, LF line ends, header row first)."""
         buf = io.StringIO()
