@@ -202,7 +202,7 @@ def test_admin_adds_a_participant_with_consent_and_both_are_audited(login, users
     ({"participant_id": "01"}, "Participant 01 already exists"),
     ({"participant_id": "-04"}, "Enter a valid value."),
     ({"consent_date": "2099-01-01"}, "2099-01-01 is in the future"),
-    ({"form_version": ""}, "Consent form version is required."),
+    ({"form_version": ""}, "Consent form version: Fill this in."),
     ({"site_id": "9"}, "Select a valid choice. 9 is not one of the available choices."),
 ], ids=["duplicate", "bad-id", "future-consent", "no-form-version", "unknown-site"])
 def test_bad_participants_are_refused_and_store_nothing(login, change, message):
@@ -232,7 +232,7 @@ def test_the_form_lists_the_csri_services_of_the_instrument_definition(login):
     text = text_of(login("coord1").get(service_url("01")))
     labels = [s.label for s in shipped_instruments()["csri"].services]
     assert [s.id for s in shipped_instruments()["csri"].services] == SERVICES
-    assert all(f"<td>{label}</td>" in text for label in labels)
+    assert all(f'<td data-label="Service">{label}</td>' in text for label in labels)
 
 
 def test_coordinator_enters_service_use_and_every_change_is_audited(login, study):

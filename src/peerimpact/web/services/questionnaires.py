@@ -196,6 +196,8 @@ def _save(user, participant, timepoint, form: Form, values, submit: bool, in_win
                       .filter(participant=participant, timepoint=timepoint, instrument=form.key).first())
             if record is not None and record.status == QuestionnaireResponse.SUBMITTED:
                 raise duplicate
+            if record is not None and not submit and record.values == values:
+                return record  # an untouched draft saved again: nothing to store (4 == 4.0: imported values stay as they are)
             record = record or QuestionnaireResponse(participant=participant, timepoint=timepoint, instrument=form.key, source=source)
             record.values = values
             if submit:

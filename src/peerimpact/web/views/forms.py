@@ -24,13 +24,12 @@ def apply_errors(form: forms.Form, exc: FieldErrors) -> None:
 
 
 class PlainForm(forms.Form):
-    """A form whose "required" errors name the field ("Date is required.") instead of Django's "This field is required."."""
+    """A form whose "required" errors say what to do ("Fill this in.", "Choose one."); the error summary names the field."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for name, field in self.fields.items():
-            what = field.label or name.replace("_", " ").capitalize()
-            field.error_messages["required"] = f"{what} is required." if not isinstance(field, forms.ChoiceField) else f"Choose the {what[0].lower() + what[1:]}."
+            field.error_messages["required"] = "Choose one." if isinstance(field, forms.ChoiceField) else "Fill this in."
 
 
 class ContactForm(PlainForm):

@@ -50,16 +50,15 @@ def sentence(text: str) -> str:
 def plain_error(field: str | None, message: str, *, shown_next_to_field: bool = False) -> str:
     """One service error as a sentence: "Date is required.", "Date: 2031-01-01 is in the future."
 
-    Next to its own field the label is left out when the message is a whole
-    statement (it starts with a value or a capital), and kept when the message
-    is a predicate ("is required").
+    Next to its own field the label is left out ("This is required."); the
+    error summary above the form names the field.
     """
     predicate = message.startswith(("is ", "are ", "has ", "cannot ", "must ", "was ", "needs "))
     if not field:
         return sentence(message)
     first = label(field).split()[0].lower()
     if predicate:
-        return sentence(f"{label(field)} {message}")
+        return sentence(f"This {message}" if shown_next_to_field else f"{label(field)} {message}")
     if shown_next_to_field or message.lower().startswith(first):
         return sentence(message)  # a whole statement, or one that names its subject ("participant 02 has no ...")
     return sentence(f"{label(field)}: {message}")
