@@ -292,7 +292,7 @@ def inspect(
     else:
         emit(frame_text(found.sources, format), None)
     emit(sources_template(found), sources_out)
-    say(f"wrote {sources_out}: fill in interview_id, then import-qdpx --sources {sources_out}")
+    say(f"next: fill in interview_id in {sources_out}, then import-qdpx {project} --into STUDY --sources {sources_out}")
 
 
 @app.command()

@@ -27,7 +27,7 @@ class Inspection:
     """Tidy tables of what a project holds (one row per item)."""
 
     origin: str
-    sources: pd.DataFrame  # guid, kind, name, path, length, selections, codings
+    sources: pd.DataFrame  # guid, kind, name, path, rich_path, length, selections, codings
     codes: pd.DataFrame  # guid, name, parent, description
     users: pd.DataFrame  # guid, name
     cases: pd.DataFrame  # guid, name, sources, variables
@@ -57,8 +57,9 @@ def inspect_qdpx(path: str | Path, limit: int = DEFAULT_LIMIT) -> Inspection:
     """List a project's sources, codes, users, cases, variables and sets.
 
     ``length`` is in code points of the normalised plain text (None when the
-    text is external, missing or not UTF-8); ``path`` is the
-    ``plainTextPath`` as written.
+    text is external, missing or not UTF-8); ``path`` and ``rich_path`` are
+    the ``plainTextPath`` and ``richTextPath`` as written (a plain text of a
+    line end or so with a ``.docx`` rich text is imported from the ``.docx``).
     """
     archive = Archive(Path(path), limit)
     try:
@@ -71,6 +72,7 @@ def inspect_qdpx(path: str | Path, limit: int = DEFAULT_LIMIT) -> Inspection:
             sources.append({
                 "guid": guid_of(src.get("guid")) or src.get("guid"), "kind": kind,
                 "name": src.get("name") or "", "path": src.get("plainTextPath") or src.get("path") or "",
+                "rich_path": src.get("richTextPath") or "",
                 "length": _length(archive, src) if kind == "TextSource" else None,
                 "selections": sum(1 for el in src.iter() if local(el).endswith("Selection")),
                 "codings": sum(1 for el in src.iter() if local(el) == "Coding"),
@@ -93,7 +95,7 @@ def inspect_qdpx(path: str | Path, limit: int = DEFAULT_LIMIT) -> Inspection:
             for s in kids(kid(root, "Sets"), "Set")]
     return Inspection(
         root.get("origin") or "",
-        _frame(sources, ["guid", "kind", "name", "path", "length", "selections", "codings"]),
+        _frame(sources, ["guid", "kind", "name", "path", "rich_path", "length", "selections", "codings"]),
         _frame(codes, ["guid", "name", "parent", "description"]),
         _frame(users, ["guid", "name"]),
         _frame(cases, ["guid", "name", "sources", "variables"]),
