@@ -266,113 +266,150 @@ def _duplicates(values: list[str]) -> list[str]:
     return dupes
 
 
-def rule_violations(defn: InstrumentDefinition) -> list[tuple[KeyPath, str]]:
+Violations = list[tuple[KeyPath, str]]
+
+
+def rule_violations(defn: InstrumentDefinition) -> Violations:
     """Every cross-key rule the definition breaks, as ``(key path, message)``.
 
     Rules that need other instruments (the parent exists, column names do not
     collide) are checked by :func:`peerimpact.instruments.load_instruments`.
     """
-    out: list[tuple[KeyPath, str]] = []
-    add = lambda path, msg: out.append((path, msg))  # noqa: E731
-
     if defn.kind == "service_use":
-        if not defn.services:
-            add(("services",), "a service_use instrument needs at least one service")
-        for key in ("items", "subscales"):
-            if getattr(defn, key):
-                add((key,), f"a service_use instrument has no {key} (it lists services)")
-        for dup in _duplicates(defn.service_ids()):
-            add(("services",), f"service {dup!r} is listed twice")
-        return out
-
-    if defn.services:
-        add(("services",), "only a service_use instrument lists services")
-    if defn.response_min is None:
-        add(("response_min",), "is required for a questionnaire")
-    if defn.response_max is None:
-        add(("response_max",), "is required for a questionnaire")
-    if defn.response_min is not None and defn.response_max is not None and defn.response_min >= defn.response_max:
-        add(("response_max",), f"must be greater than response_min ({defn.response_min})")
-    if not defn.subscales:
-        add(("subscales",), "a questionnaire needs at least one subscale")
-    if defn.parent is not None and defn.parent == defn.id:
-        add(("parent",), "an instrument cannot be its own parent")
-    if defn.response_min is not None and defn.response_max is not None:
-        for value in defn.anchors:
-            if not defn.response_min <= value <= defn.response_max:
-                add(("anchors", value), f"anchor {value} is outside the response range {defn.response_min}–{defn.response_max}")
-
+        return _service_use_violations(defn)
+    out = _questionnaire_violations(defn)
     item_ids = defn.item_ids()
-    for dup in _duplicates(item_ids):
-        add(("items",), f"item {dup!r} is listed twice")
+    out += [(("items",), f"item {dup!r} is listed twice") for dup in _duplicates(item_ids)]
+    out += [(("subscales",), f"subscale {dup!r} is listed twice") for dup in _duplicates([s.id for s in defn.subscales])]
     known = set(item_ids)
-    for dup in _duplicates([s.id for s in defn.subscales]):
-        add(("subscales",), f"subscale {dup!r} is listed twice")
-
     for si, sub in enumerate(defn.subscales):
         base: KeyPath = ("subscales", si)
-        for ii, item in enumerate(sub.items):
-            if item not in known:
-                add(base + ("items", ii), f"subscale {sub.id!r} uses item {item!r}, which is not in the instrument's items")
-        for dup in _duplicates(sub.items):
-            add(base + ("items",), f"subscale {sub.id!r} lists item {dup!r} twice")
-        for ri, item in enumerate(sub.reverse):
-            if item not in sub.items:
-                add(base + ("reverse", ri), f"reverse-scored item {item!r} is not one of subscale {sub.id!r}'s items")
+        out += _subscale_item_violations(sub, base, known)
         if all(item in known for item in sub.items):  # else the score range would mislead
-            out.extend(_method_violations(defn, sub, base))
+            out += _method_violations(defn, sub, base)
     return out
 
 
-def _method_violations(defn: InstrumentDefinition, sub: Subscale, base: KeyPath) -> list[tuple[KeyPath, str]]:
-    out: list[tuple[KeyPath, str]] = []
-    add = lambda path, msg: out.append((path, msg))  # noqa: E731
-    if sub.method == "lookup":
-        if not sub.items:
-            add(base + ("items",), "a lookup subscale needs its items (the table converts their raw sum)")
-        if not sub.lookup:
-            add(base + ("lookup",), "method lookup needs a lookup table (raw sum -> score)")
-        elif sub.items and defn.response_min is not None and defn.response_max is not None:
-            n = len(sub.items)
-            expected = set(range(n * defn.response_min, n * defn.response_max + 1))
-            missing = sorted(expected - set(sub.lookup))
-            extra = sorted(set(sub.lookup) - expected)
-            if missing:
-                add(base + ("lookup",), "lookup table has no entry for raw sum(s) " + ", ".join(map(str, missing)))
-            if extra:
-                add(base + ("lookup",), f"lookup table has raw sum(s) outside {min(expected)}–{max(expected)}: " + ", ".join(map(str, extra)))
-            bad = [k for k, v in sub.lookup.items() if not math.isfinite(v)]
-            if bad:
-                add(base + ("lookup",), "lookup table values must be finite numbers")
-    elif sub.lookup is not None:
-        add(base + ("lookup",), f"only method lookup takes a lookup table (this subscale uses {sub.method})")
-    if sub.prescored and sub.reverse:
-        add(base + ("reverse",), "reverse-scored items need the subscale's items")
+def _service_use_violations(defn: InstrumentDefinition) -> Violations:
+    out: Violations = []
+    if not defn.services:
+        out.append((("services",), "a service_use instrument needs at least one service"))
+    for key in ("items", "subscales"):
+        if getattr(defn, key):
+            out.append(((key,), f"a service_use instrument has no {key} (it lists services)"))
+    out += [(("services",), f"service {dup!r} is listed twice") for dup in _duplicates(defn.service_ids())]
+    return out
 
-    if (sub.method == "lookup" and not sub.lookup) or (
-        defn.response_min is not None and defn.response_max is not None and defn.response_min >= defn.response_max
-    ):
+
+def _has_range(defn: InstrumentDefinition) -> bool:
+    return defn.response_min is not None and defn.response_max is not None
+
+
+def _questionnaire_violations(defn: InstrumentDefinition) -> Violations:
+    """The questionnaire's own keys: no services, a response range, subscales, parent, anchors."""
+    out: Violations = []
+    if defn.services:
+        out.append((("services",), "only a service_use instrument lists services"))
+    for key in ("response_min", "response_max"):
+        if getattr(defn, key) is None:
+            out.append(((key,), "is required for a questionnaire"))
+    if _has_range(defn) and defn.response_min >= defn.response_max:
+        out.append((("response_max",), f"must be greater than response_min ({defn.response_min})"))
+    if not defn.subscales:
+        out.append((("subscales",), "a questionnaire needs at least one subscale"))
+    if defn.parent is not None and defn.parent == defn.id:
+        out.append((("parent",), "an instrument cannot be its own parent"))
+    if _has_range(defn):
+        out += [
+            (("anchors", value), f"anchor {value} is outside the response range {defn.response_min}–{defn.response_max}")
+            for value in defn.anchors
+            if not defn.response_min <= value <= defn.response_max
+        ]
+    return out
+
+
+def _subscale_item_violations(sub: Subscale, base: KeyPath, known: set[str]) -> Violations:
+    out: Violations = [
+        (base + ("items", ii), f"subscale {sub.id!r} uses item {item!r}, which is not in the instrument's items")
+        for ii, item in enumerate(sub.items)
+        if item not in known
+    ]
+    out += [(base + ("items",), f"subscale {sub.id!r} lists item {dup!r} twice") for dup in _duplicates(sub.items)]
+    out += [
+        (base + ("reverse", ri), f"reverse-scored item {item!r} is not one of subscale {sub.id!r}'s items")
+        for ri, item in enumerate(sub.reverse)
+        if item not in sub.items
+    ]
+    return out
+
+
+def _method_violations(defn: InstrumentDefinition, sub: Subscale, base: KeyPath) -> Violations:
+    out = _lookup_violations(defn, sub, base)
+    if sub.prescored and sub.reverse:
+        out.append((base + ("reverse",), "reverse-scored items need the subscale's items"))
+    if (sub.method == "lookup" and not sub.lookup) or (_has_range(defn) and defn.response_min >= defn.response_max):
         return out  # the score range cannot be derived; the cause is reported already
+    out += _score_range_violations(defn, sub, base)
+    out += _cutoff_order_violations(sub, base)
+    return out
+
+
+def _lookup_violations(defn: InstrumentDefinition, sub: Subscale, base: KeyPath) -> Violations:
+    if sub.method != "lookup":
+        if sub.lookup is not None:
+            return [(base + ("lookup",), f"only method lookup takes a lookup table (this subscale uses {sub.method})")]
+        return []
+    out: Violations = []
+    if not sub.items:
+        out.append((base + ("items",), "a lookup subscale needs its items (the table converts their raw sum)"))
+    if not sub.lookup:
+        out.append((base + ("lookup",), "method lookup needs a lookup table (raw sum -> score)"))
+        return out
+    if not sub.items or not _has_range(defn):
+        return out
+    n = len(sub.items)
+    expected = set(range(n * defn.response_min, n * defn.response_max + 1))
+    missing = sorted(expected - set(sub.lookup))
+    extra = sorted(set(sub.lookup) - expected)
+    if missing:
+        out.append((base + ("lookup",), "lookup table has no entry for raw sum(s) " + ", ".join(map(str, missing))))
+    if extra:
+        out.append((base + ("lookup",), f"lookup table has raw sum(s) outside {min(expected)}–{max(expected)}: " + ", ".join(map(str, extra))))
+    if any(not math.isfinite(v) for v in sub.lookup.values()):
+        out.append((base + ("lookup",), "lookup table values must be finite numbers"))
+    return out
+
+
+def _score_range_violations(defn: InstrumentDefinition, sub: Subscale, base: KeyPath) -> Violations:
+    """The score range: given or derived, consistent with the items, holding the cut-offs."""
+    out: Violations = []
     derived = _derived_range(defn, sub)
     lo = sub.score_min if sub.score_min is not None else derived[0]
     hi = sub.score_max if sub.score_max is not None else derived[1]
-    if lo is None:
-        add(base + ("score_min",), "is required when it cannot be derived from the items")
-    if hi is None:
-        add(base + ("score_max",), "is required when it cannot be derived from the items")
+    for key, value in (("score_min", lo), ("score_max", hi)):
+        if value is None:
+            out.append((base + (key,), "is required when it cannot be derived from the items"))
     if not sub.prescored:
+        what = "the lookup table" if sub.method == "lookup" else f"the {sub.method} of the items"
         for key, given, want in (("score_min", sub.score_min, derived[0]), ("score_max", sub.score_max, derived[1])):
             if given is not None and want is not None and given != want:
-                add(base + (key,), f"{key} {given:g} does not match the {sub.method} of the items ({want:g})" if sub.method != "lookup" else f"{key} {given:g} does not match the lookup table ({want:g})")
-    if lo is not None and hi is not None:
-        if lo >= hi:
-            add(base + ("score_max",), f"score_max must be greater than score_min ({lo:g})")
-        for ci, cut in enumerate(sub.cutoffs):
-            if not lo <= cut.min <= hi:
-                add(base + ("cutoffs", ci, "min"), f"cut-off {cut.label!r} min {cut.min:g} is outside the score range {lo:g}–{hi:g}")
-    for ci in range(1, len(sub.cutoffs)):
-        prev, cut = sub.cutoffs[ci - 1], sub.cutoffs[ci]
-        if cut.min <= prev.min:
-            add(base + ("cutoffs", ci, "min"), f"cut-offs must be listed in increasing order of min: {cut.label!r} ({cut.min:g}) follows {prev.label!r} ({prev.min:g})")
+                out.append((base + (key,), f"{key} {given:g} does not match {what} ({want:g})"))
+    if lo is None or hi is None:
+        return out
+    if lo >= hi:
+        out.append((base + ("score_max",), f"score_max must be greater than score_min ({lo:g})"))
+    out += [
+        (base + ("cutoffs", ci, "min"), f"cut-off {cut.label!r} min {cut.min:g} is outside the score range {lo:g}–{hi:g}")
+        for ci, cut in enumerate(sub.cutoffs)
+        if not lo <= cut.min <= hi
+    ]
     return out
 
+
+def _cutoff_order_violations(sub: Subscale, base: KeyPath) -> Violations:
+    return [
+        (base + ("cutoffs", ci, "min"),
+         f"cut-offs must be listed in increasing order of min: {cut.label!r} ({cut.min:g}) follows {prev.label!r} ({prev.min:g})")
+        for ci, (prev, cut) in enumerate(zip(sub.cutoffs, sub.cutoffs[1:]), start=1)
+        if cut.min <= prev.min
+    ]
