@@ -18,7 +18,13 @@ def _participants(f):
 
 
 def _employment(f):
-    return read_csv(f, "employment.csv")
+    """employment.csv with sick_days filled from absence.csv's spells (format version 2), days counted inclusively."""
+    e = read_csv(f, "employment.csv")
+    a = read_csv(f, "absence.csv")
+    days = (a.end_date.astype("datetime64[ns]") - a.start_date.astype("datetime64[ns]")).dt.days + 1
+    derived = days.groupby(a.participant_id).sum()
+    e["sick_days"] = e.participant_id.map(derived).fillna(e.sick_days)
+    return e
 
 
 def _contracted(f):

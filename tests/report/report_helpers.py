@@ -11,7 +11,7 @@ GOLDEN = HERE.parent / "golden" / "report"
 ARTIFACTS = HERE.parents[1] / "test-artifacts" / "report"
 
 #: first CSV column names that carry a row id (ReportTable.row_id_name values)
-ROW_ID_NAMES = ("outcome", "proposition_id", "theme", "code", "measure", "site", "service", "item", "pair", "participant", "memo_kind")
+ROW_ID_NAMES = ("outcome", "proposition_id", "theme", "code", "measure", "site", "service", "item", "pair", "participant", "memo_kind", "reason")
 
 
 def expected_word_body(csv_text: str) -> list[list[str]]:

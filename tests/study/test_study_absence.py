@@ -20,7 +20,8 @@ EMPLOYMENT = (
     "participant_id,contract,hours_per_week,start_date,end_date,sick_days\n"
     "01,contracted,20,2020-01-01,,\n"
     "02,bank,,2020-01-01,2021-01-01,0\n"
-    "03,contracted,37.5,2020-02-01,,\n"
+    "03,contracted,37.5,2020-02-01,,0\n"  # no spells: an undated total of 0 days
+
 )
 ABSENCE = (
     "participant_id,start_date,end_date,reason\n"

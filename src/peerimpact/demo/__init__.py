@@ -26,6 +26,7 @@ from . import codebook as _codebook
 from . import design
 from .calibrate import stream
 from .contacts import allocation_rows, contact_rows, make_plans
+from .absence import absence_rows
 from .employment import employment_rows
 from .memos import memos_yaml
 from .outcomes import make_responses
@@ -68,6 +69,7 @@ def make_study(seed: int = DEFAULT_SEED) -> dict[str, str]:
         "responses.csv": csv_text(responses),
         "service_use.csv": csv_text(service_rows(stream(seed, "services"), people, scores["wemwbs.total"])),
         "employment.csv": csv_text(employment_rows(people)),
+        "absence.csv": csv_text(absence_rows(people)),
         "allocations.csv": csv_text(allocation_rows(plans)),
         "contacts.csv": csv_text(contact_rows(plans)),
     }

@@ -55,6 +55,7 @@ def site_ids() -> list[str]:
 def study_yaml() -> str:
     """The text of ``study.yaml`` (with a comment saying how it was made)."""
     data = {
+        "format_version": 2,
         "title": TITLE,
         "synthetic": True,
         "sites": [{"id": s, "name": f"Site {s} (synthetic)"} for s in site_ids()],

@@ -125,6 +125,7 @@ def employment_rows(people) -> list[list[object]]:
     for p in people:
         j = p.job
         hours = "" if j.hours is None else (f"{j.hours:g}")
-        sick = "" if j.sick_days is None else j.sick_days
+        # Format version 2: a positive total is derived from the dated spells of absence.csv (demo/absence.py).
+        sick = "" if j.sick_days is None or j.sick_days > 0 else j.sick_days
         rows.append([p.participant_id, j.contract, hours, j.start.isoformat(), j.end.isoformat(), sick])
     return rows

@@ -16,6 +16,7 @@ from .labels import Labels
 from .methods import methods_paragraphs
 from .provenance import Provenance
 from .table_model import ReportTable
+from .tables_absence import absence_sections
 from .tables_attrition import table_attrition_characteristics, table_attrition_scores, table_completion
 from .tables_change import table_models, table_paired_change, table_reliable_change
 from .tables_outcomes import outcome_decimals, table_norm_difference, table_outcomes_vs_norms, table_reliability
@@ -160,6 +161,7 @@ def assemble(parts: ReportParts, provenance: Provenance) -> ReportDocument:
     wf = table_workforce(res, study)
     if wf is not None:
         sections.append(Section("workforce", "Workforce and contact log", (wf,)))
+    sections += absence_sections(study)
     sections.append(_beyond_section(parts, labels, dps))
     qual = _qualitative_section(parts, labels)
     if qual is not None:

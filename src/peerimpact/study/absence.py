@@ -3,10 +3,9 @@
 A spell is a run of calendar days off sick, ``start_date`` to ``end_date``
 with both days counted; an open spell (no ``end_date``) runs to the end of the
 observation period (:func:`observation_end`). ``employment.sick_days`` is
-derived from the spells of each worker who has any; in format 2 a worker in
-``employment.csv`` without spells and without a ``sick_days`` value had no
-absence (0 days), and a ``sick_days`` value without spells is kept as an
-undated total (e.g. from a return that gives totals only).
+derived from the spells of each worker who has any; a worker without spells
+keeps the ``sick_days`` given: a number is an undated total (``0``: no
+absence; e.g. from a return that gives totals only), an empty cell is unknown.
 
 Format version 1 (no ``format_version`` in ``study.yaml``) has no
 ``absence.csv``; its ``sick_days`` are undated totals and load unchanged.
@@ -136,7 +135,7 @@ def derive_sick_days(study: "Study", employment_raw: pd.DataFrame | None = None)
         problems.append(Problem(EMPLOYMENT.file, spreadsheet_row(i) if employment_raw is not None else None, "sick_days",
                                 f"sick_days {given[i]:g} for {out.at[i, 'participant_id']} differs from the {derived[i]:g} days of their spells "
                                 "in absence.csv (format version 2 derives it: leave it empty)"))
-    out["sick_days"] = derived.where(derived.notna(), given.fillna(0.0))
+    out["sick_days"] = derived.where(derived.notna(), given)
     return out, problems
 
 
