@@ -363,48 +363,50 @@ def _check_versions(version: int, versions: list[Version], file: str, lines: Lin
 # ------------------------------------------------------------------ writing
 def codebook_to_dict(book: Codebook) -> dict[str, Any]:
     """The codebook as the v1 YAML layout (defaults and derived GUIDs left out)."""
-
-    def code(c: Code) -> dict[str, Any]:
-        d: dict[str, Any] = {"id": c.id}
-        if c.guid != stable_guid("code", c.id):
-            d["guid"] = c.guid
-        d["name"] = c.name
-        for key in ("description", "inclusion", "exclusion"):
-            if getattr(c, key):
-                d[key] = getattr(c, key)
-        for key in ("colour", "origin"):
-            if getattr(c, key) is not None:
-                d[key] = getattr(c, key)
-        d["parent"] = c.parent
-        return d
-
-    def theme(t: Theme) -> dict[str, Any]:
-        d: dict[str, Any] = {"id": t.id}
-        if t.guid != stable_guid("theme", t.id):
-            d["guid"] = t.guid
-        d["name"] = t.name
-        if t.description:
-            d["description"] = t.description
-        if t.valence is not None:
-            d["valence"] = t.valence
-        d["codes"] = list(t.codes)
-        return d
-
-    def version(v: Version) -> dict[str, Any]:
-        d: dict[str, Any] = {"version": v.version}
-        if v.date is not None:
-            d["date"] = v.date
-        if v.reason:
-            d["reason"] = v.reason
-        d["changes"] = [ch.model_dump(by_alias=True, exclude_none=True) for ch in v.changes]
-        return d
-
-    out: dict[str, Any] = {"version": book.version, "codes": [code(c) for c in book.codes]}
+    out: dict[str, Any] = {"version": book.version, "codes": [_code_dict(c) for c in book.codes]}
     if book.themes:
-        out["themes"] = [theme(t) for t in book.themes]
+        out["themes"] = [_theme_dict(t) for t in book.themes]
     if book.versions:
-        out["versions"] = [version(v) for v in book.versions]
+        out["versions"] = [_version_dict(v) for v in book.versions]
     return out
+
+
+def _code_dict(c: Code) -> dict[str, Any]:
+    d: dict[str, Any] = {"id": c.id}
+    if c.guid != stable_guid("code", c.id):
+        d["guid"] = c.guid
+    d["name"] = c.name
+    for key in ("description", "inclusion", "exclusion"):
+        if getattr(c, key):
+            d[key] = getattr(c, key)
+    for key in ("colour", "origin"):
+        if getattr(c, key) is not None:
+            d[key] = getattr(c, key)
+    d["parent"] = c.parent
+    return d
+
+
+def _theme_dict(t: Theme) -> dict[str, Any]:
+    d: dict[str, Any] = {"id": t.id}
+    if t.guid != stable_guid("theme", t.id):
+        d["guid"] = t.guid
+    d["name"] = t.name
+    if t.description:
+        d["description"] = t.description
+    if t.valence is not None:
+        d["valence"] = t.valence
+    d["codes"] = list(t.codes)
+    return d
+
+
+def _version_dict(v: Version) -> dict[str, Any]:
+    d: dict[str, Any] = {"version": v.version}
+    if v.date is not None:
+        d["date"] = v.date
+    if v.reason:
+        d["reason"] = v.reason
+    d["changes"] = [ch.model_dump(by_alias=True, exclude_none=True) for ch in v.changes]
+    return d
 
 
 def dump_codebook(book: Codebook) -> str:

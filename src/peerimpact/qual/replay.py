@@ -18,37 +18,43 @@ if TYPE_CHECKING:  # pragma: no cover - types only
 
 
 def _apply(active: set[str], ch: "Change", where: tuple[Any, ...], file: str, lines: Lines | None, problems: list[Problem]) -> None:
+    """Apply one change to the set of codes in force, noting what it cannot apply."""
+    def missing(code: str, what: str) -> None:
+        if code not in active:
+            problems.append(at(file, lines, where, f"{what} code {code!r} does not exist at this version"))
+
     a = ch.action
     if a == "added":
         if ch.code in active:
             problems.append(at(file, lines, where, f"code {ch.code!r} is added but already exists"))
         active.add(ch.code)
     elif a == "renamed":
-        if ch.from_code is not None and ch.from_code != ch.code:
-            if ch.from_code not in active:
-                problems.append(at(file, lines, where, f"renamed code {ch.from_code!r} does not exist at this version"))
-            if ch.code in active:
-                problems.append(at(file, lines, where, f"code {ch.code!r} already exists; rename to a new id"))
-            active.discard(ch.from_code)
-            active.add(ch.code)
-        elif ch.code not in active:
-            problems.append(at(file, lines, where, f"renamed code {ch.code!r} does not exist at this version"))
+        _apply_rename(active, ch, where, file, lines, problems)
     elif a == "merged":
         for c in ch.codes:
-            if c not in active:
-                problems.append(at(file, lines, where, f"merged code {c!r} does not exist at this version"))
-        for c in ch.codes:
-            active.discard(c)
+            missing(c, "merged")
+        active.difference_update(ch.codes)
         active.add(ch.into)
     elif a == "split":
-        if ch.code not in active:
-            problems.append(at(file, lines, where, f"split code {ch.code!r} does not exist at this version"))
+        missing(ch.code, "split")
         active.discard(ch.code)
         active.update(ch.into_list)
     elif a == "retired":
-        if ch.code not in active:
-            problems.append(at(file, lines, where, f"retired code {ch.code!r} does not exist at this version"))
+        missing(ch.code, "retired")
         active.discard(ch.code)
+
+
+def _apply_rename(active: set[str], ch: "Change", where: tuple[Any, ...], file: str, lines: Lines | None, problems: list[Problem]) -> None:
+    if ch.from_code is None or ch.from_code == ch.code:  # a new name, the same id
+        if ch.code not in active:
+            problems.append(at(file, lines, where, f"renamed code {ch.code!r} does not exist at this version"))
+        return
+    if ch.from_code not in active:
+        problems.append(at(file, lines, where, f"renamed code {ch.from_code!r} does not exist at this version"))
+    if ch.code in active:
+        problems.append(at(file, lines, where, f"code {ch.code!r} already exists; rename to a new id"))
+    active.discard(ch.from_code)
+    active.add(ch.code)
 
 
 def active_codes(book: Codebook) -> dict[int, set[str]]:
