@@ -150,6 +150,7 @@ def _existing_qual(root: Path) -> tuple[Codebook | None, pd.DataFrame | None, Me
         codings, problems = read_raw_csv(root / "qual" / "codings.csv", "qual/codings.csv")
         if problems:
             raise StudyValidationError(problems)
+        codings = codings[~(codings == "").all(axis=1)].reset_index(drop=True)  # blank lines carry nothing
     return book, codings, memos
 
 
