@@ -166,3 +166,14 @@ def test_no_df_at_the_search_bound():
     assert any("upper bound" in m for m in messages)
     assert out["df"].isna().all() and out["p"].isna().all() and out["ci_low"].isna().all()
     assert out["estimate"].notna().all() and out["se"].notna().all()
+
+
+def test_earlier_minus_later_gives_baseline_minus_timepoint():
+    """change_direction: earlier_minus_later: estimate = baseline mean - timepoint mean (balanced data), CI negated and swapped."""
+    y, scores = _balanced()
+    default = mixed_models(scores, definition(timepoints=TPS)).set_index("term")
+    out = mixed_models(scores, definition(timepoints=TPS, change_direction="earlier_minus_later")).set_index("term")
+    for k, term in ((1, "m6"), (2, "m18")):
+        assert math.isclose(out.loc[term, "estimate"], y[:, 0].mean() - y[:, k].mean(), rel_tol=1e-6)
+        assert (out.loc[term, "ci_low"], out.loc[term, "ci_high"]) == (-default.loc[term, "ci_high"], -default.loc[term, "ci_low"])
+        assert out.loc[term, ["se", "df", "p"]].tolist() == default.loc[term, ["se", "df", "p"]].tolist()
