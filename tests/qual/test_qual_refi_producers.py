@@ -238,3 +238,17 @@ def test_maxqda_qdc_sets_become_themes(built, mini_study_dir):
     import_qdc_into(path, mini_study_dir)
     themes = peerimpact.load_study(mini_study_dir).codebook["themes"]
     assert "Working conditions" in [t["name"] for t in themes]
+
+
+def test_nvivo_mac_without_plain_text_files_uses_the_docx(built, tmp_path):
+    path, b = built["nvivo_mac.qdpx"]
+    with zipfile.ZipFile(path) as zf:
+        entries = {n: zf.read(n) for n in zf.namelist() if not n.endswith(".txt")}
+    stripped = tmp_path / "no_txt.qdpx"
+    with zipfile.ZipFile(stripped, "w") as zf:
+        for n, d in entries.items():
+            zf.writestr(n, d)
+    result = import_qdpx(stripped)
+    assert got_codings(result) == collections.Counter((s, c, coder_id(u), q) for s, c, u, q in b.expected)
+    assert [i.detail.split(": ")[1].split(";")[0] for i in result.report.items if i.kind == "fallback"] == ["plain text file is missing"] * 2
+    assert result.report.lost == []

@@ -173,20 +173,23 @@ class _Assembler:
         return "\n".join(par.text for par in document.paragraphs)
 
     def _source_text(self, src: etree._Element, guid: str, name: str) -> tuple[str, bool] | None:
-        got = self._read_text(src, guid, name, "plainTextPath") if src.get("plainTextPath") else None
-        if got is None and src.get("plainTextPath"):
-            return None
-        if got is None:
-            content = kid(src, "PlainTextContent")
-            if content is not None:
-                text = text_of(content)
-                got = text, text.startswith("\ufeff")
-        rich = src.get("richTextPath")
+        plain, rich = src.get("plainTextPath"), src.get("richTextPath")
+        docx_rich = bool(rich and rich.lower().endswith(".docx") and self.r.archive.member_for(rich)[0])
+        missing = bool(plain) and self.r.archive.member_for(plain)[0] is None
+        got = None
+        if plain and not (missing and docx_rich):
+            got = self._read_text(src, guid, name, "plainTextPath")
+            if got is None:
+                return None
+        content = kid(src, "PlainTextContent")
+        if got is None and content is not None:
+            text = text_of(content)
+            got = text, text.startswith("\ufeff")
         if (got is None or not got[0].strip()) and rich and rich.lower().endswith(".docx"):
             fallback = self._read_text(src, guid, name, "richTextPath")
             if fallback is None or fallback[0] is None:
                 return None
-            state = "has no plain text" if got is None else "plain text holds no words"
+            state = "plain text file is missing" if missing else "has no plain text" if got is None else "plain text holds no words"
             self.report.add("fallback", "TextSource", f"source {name!r}: {state}; text taken from its rich text {rich!r} (one line per paragraph)", guid)
             return fallback
         if got is None:
