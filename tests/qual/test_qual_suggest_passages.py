@@ -52,3 +52,12 @@ def test_emoji_counts_one_code_point():
 )
 def test_sentence_spans(text, expected):
     assert [text[s:e] for s, e in sentence_spans(text, 0, len(text))] == expected
+
+
+def test_docstring_examples():
+    import doctest
+
+    import peerimpact.qual.suggest.passages as module
+
+    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 0 and result.failed == 0

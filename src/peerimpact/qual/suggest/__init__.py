@@ -10,9 +10,9 @@ transcripts. A suggestion is never a coding until a coder accepts it.
     suggest_eval(study).table
 """
 
+from .evaluate import EvalResult, suggest_eval
 from .model import DEFAULT_PARAMS, MIN_SEGMENTS, THRESHOLD, SuggestModel, fit, model_version, train
 from .passages import passages
-from .evaluate import EvalResult, suggest_eval
 from .rank import SuggestResult, suggest, trained_model
 from .training import TrainingSet, training_set
 

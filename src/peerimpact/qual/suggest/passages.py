@@ -97,7 +97,7 @@ def passages(
     >>> passages("PW: A. B. C. D.", max_chars=5, window=2)["text"].tolist()
     ['A. B.', 'C. D.']
     """
-    rows = []
+    rows: list[tuple] = []
     for turn in speaker_turns(text, pattern).itertuples(index=False):
         s, e = _trimmed(text, int(turn.text_start), int(turn.end))
         if e <= s:

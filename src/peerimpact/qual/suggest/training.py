@@ -16,8 +16,8 @@ import pandas as pd
 
 from ...study.model import Study
 from ..codings import qual_data
-from .passages import MAX_PASSAGE_CHARS, PASSAGE_COLUMNS, WINDOW_SENTENCES, passages
 from ..corpus import DEFAULT_TURN_PATTERN, speaker_turns
+from .passages import MAX_PASSAGE_CHARS, PASSAGE_COLUMNS, WINDOW_SENTENCES, passages
 
 SEGMENT_COLUMNS = ["interview_id", "segment_id", "start", "end", "codes", "text"]
 
