@@ -56,8 +56,9 @@ def test_sentence_spans(text, expected):
 
 def test_docstring_examples():
     import doctest
+    import importlib
 
-    import peerimpact.qual.suggest.passages as module
-
+    # (peerimpact.qual.suggest.passages is also the name of the function the package exports)
+    module = importlib.import_module("peerimpact.qual.suggest.passages")
     result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
     assert result.attempted > 0 and result.failed == 0
