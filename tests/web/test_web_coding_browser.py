@@ -198,3 +198,201 @@ def test_keyboard_only_coding(server, page):
     page.wait_for_function("() => !document.querySelector('#details .coding-list')")
     assert [c for c in api_codings(server, "S1-PW01-T1") if c["coder"] == "coder2"] == []
     assert page.js_errors == []
+
+
+def code_in(page, needle: str, code_id: str) -> None:
+    page.evaluate("() => { document.getElementById('status').textContent = ''; }")
+    select_text(page, needle)
+    page.click(f"button.code-button[data-code='{code_id}']")
+    page.wait_for_function("() => document.getElementById('status').textContent !== ''")
+    assert page.locator("#status").inner_text().startswith("Coded"), page.locator("#status").inner_text()
+
+
+def coders_shown(page, iid) -> set[str]:
+    return {h[1] for h in highlights(page, iid)}
+
+
+def test_two_coders_are_blind_until_unblinding_and_reconciliation_kappa_equals_the_command_line(server, browser, tmp_path):
+    from typer.testing import CliRunner
+
+    from peerimpact.cli.main import app
+
+    iid = "S1-PW02-T1"
+    admin, c1, c2 = new_page(browser), new_page(browser), new_page(browser)
+    try:
+        sign_in(admin, server, "admin")
+        open_workbench(admin, server, iid)
+        admin.fill("#blind-coders", "coder, coder2")
+        admin.click("text=Assign")
+        assert "Blind double coding of S1-PW02-T1 by coder, coder2." in admin.locator(".ok").inner_text()
+        for page, user, spans in ((c1, "coder", [("Sharing my story", "peer_identity"), ("The team listens now.", "hope")]),
+                                  (c2, "coder2", [("Sharing my story helps", "peer_identity"), ("trust me", "hope")])):
+            sign_in(page, server, user)
+            open_workbench(page, server, iid)
+            assert "blind: you see only your own codings" in page.locator(".ids").inner_text()
+            for needle, code_id in spans:
+                code_in(page, needle, code_id)
+        for page, user in ((c1, "coder"), (c2, "coder2")):
+            page.reload()
+            page.wait_for_selector("#workbench[data-ready='1']")
+            assert coders_shown(page, iid) == {user}
+            assert page.locator("a:text-is('Reconcile')").count() == 0
+        shot(c1, "coding-blind")
+        admin.reload()
+        admin.click("button:text-is('Unblind')")
+        assert "is unblinded" in admin.locator(".ok").inner_text()
+        c1.reload()
+        c1.wait_for_selector("#workbench[data-ready='1']")
+        assert coders_shown(c1, iid) == {"coder", "coder2"}
+        c1.click("a:text-is('Reconcile')")
+        c1.wait_for_selector("#agreement")
+        shot(c1, "coding-reconcile")
+        shown = {code: float(c1.locator(f"#agreement tr[data-code='{code}'][data-pair='coder|coder2'] td.kappa").get_attribute("data-value"))
+                 for code in ("peer_identity", "hope")}
+        export(server, tmp_path / "out")
+        result = CliRunner().invoke(app, ["qual", "agreement", str(tmp_path / "out"), "--coder", "coder", "--coder", "coder2",
+                                          "--level", "character"])
+        assert result.exit_code == 0, result.output
+        cli = json.loads(result.stdout)["pairs"]
+        # the CLI pools over every transcript both coded; S1-PW02-T1 is the only one coder and coder2 both coded
+        assert {r["interview_id"] for r in cli if r["scope"] == "code_interview"} == {iid}
+        assert shown == {r["code"]: r["kappa"] for r in cli if r["scope"] == "code" and r["code"] in shown}
+        assert c1.js_errors == [] and c2.js_errors == [] and admin.js_errors == []
+    finally:
+        for p in (admin, c1, c2):
+            p.context.close()
+
+
+def test_workshop_merges_two_members_codes_into_a_new_codebook_version(server, browser):
+    iid = "S1-PW01-T2"
+    admin, c1 = new_page(browser), new_page(browser)
+    try:
+        sign_in(admin, server, "admin")
+        admin.goto(server["url"] + "/codebook/")
+        admin.fill("#form-add #add-id", "belonging")
+        admin.fill("#form-add #add-name", "Belonging")
+        admin.fill("#form-add #add-reason", "workshop 1: an emerging idea")
+        admin.click("#form-add button")
+        version = int(admin.locator("h1").inner_text().split()[-1])
+        sign_in(c1, server, "coder")
+        open_workbench(c1, server, iid)
+        code_in(c1, "part of the team", "belonging")
+        open_workbench(admin, server, iid)
+        code_in(admin, "I feel like part of the team", "peer_identity")
+        admin.goto(server["url"] + f"/workshop/?interview={iid}")
+        assert "× 1" in admin.locator("tr[data-code='belonging']").inner_text()
+        admin.check("#merge-belonging")
+        admin.check("#merge-peer_identity")
+        admin.fill("#ws-name", "Workshop 2")
+        admin.fill("#ws-into", "peer_identity")
+        admin.fill("#ws-reason", "belonging is part of peer identity")
+        shot(admin, "coding-workshop")
+        admin.click("button:text-is('Merge ticked codes')")
+        assert f"Saved as codebook version {version + 1}." in admin.locator(".ok").inner_text()
+        row = admin.locator("tr[data-code='peer_identity']").inner_text()
+        assert "coder × 1" in row and "admin × 1" in row
+        admin.goto(server["url"] + "/codebook/")
+        assert f"Version {version + 1}" in admin.locator("#versions").inner_text()
+        assert "Workshop 2: belonging is part of peer identity" in admin.locator("#versions").inner_text()
+    finally:
+        for p in (admin, c1):
+            p.context.close()
+
+
+def test_codebook_merge_and_split_with_the_recode_queue(server, browser):
+    iid = "S1-PW02-T2"
+    admin, c1 = new_page(browser), new_page(browser)
+    try:
+        sign_in(c1, server, "coder")
+        open_workbench(c1, server, iid)
+        code_in(c1, "Some weeks are busy", "feeling_busy")
+        code_in(c1, "some are quiet", "quiet")
+        code_in(c1, "both are fine", "hope")
+        sign_in(admin, server, "admin")
+        admin.goto(server["url"] + "/codebook/")
+        for code_id in ("feeling_busy", "quiet"):
+            admin.check(f"#form-merge input[value='{code_id}']")
+        admin.fill("#merge-into", "pace")
+        admin.fill("#merge-name", "Pace of work")
+        admin.fill("#merge-reason", "busy and quiet are one idea")
+        admin.click("#form-merge button")
+        assert "Saved as codebook version" in admin.locator(".ok").inner_text()
+        admin.select_option("#split-code", "hope")
+        admin.fill("#split-into", "hope_self: Hope for self\nhope_others: Hope for others")
+        admin.fill("#split-reason", "hope was two ideas")
+        admin.click("#form-split button")
+        assert "Saved as codebook version" in admin.locator(".ok").inner_text()
+        shot(admin, "coding-codebook")
+        c1.reload()
+        c1.wait_for_selector("#workbench[data-ready='1']")
+        assert sorted(h[0] for h in highlights(c1, iid)) == ["hope", "pace", "pace"]  # merged codes follow the merge
+        assert c1.locator("#recode-box").is_visible()
+        assert "both are fine" in c1.locator("#recode-list").inner_text()
+        shot(c1, "coding-recode")
+        c1.click("#recode-list button:text-is('Recode as Hope for others')")
+        c1.wait_for_selector("#recode-box", state="hidden")
+        assert sorted(h[0] for h in highlights(c1, iid)) == ["hope_others", "pace", "pace"]
+        assert c1.js_errors == [] and admin.js_errors == []
+    finally:
+        for p in (admin, c1):
+            p.context.close()
+
+
+def test_two_browsers_coding_one_transcript_at_once_lose_nothing(server, browser):
+    iid = "S1-PW01-T1"
+    a, b = new_page(browser), new_page(browser)
+    try:
+        sign_in(a, server, "coder")
+        sign_in(b, server, "admin")
+        open_workbench(a, server, iid)
+        open_workbench(b, server, iid)
+        words = ["Interviewer", "How", "has", "it", "been", "Busy", "but", "good"]
+        first, second = sorted(a.eval_on_selector_all("button.code-button", "bs => bs.map(b => b.dataset.code)"))[:2]
+        before = len(api_codings(server, iid))
+        for word in words:  # interleaved: each click sends a request without waiting for the other browser's
+            for page, code_id in ((a, first), (b, second)):
+                select_text(page, word)
+                page.click(f"button.code-button[data-code='{code_id}']", no_wait_after=True)
+        for page in (a, b):
+            page.wait_for_load_state("networkidle")
+        stored = api_codings(server, iid)
+        assert len(stored) - before == 2 * len(words)
+        for page in (a, b):
+            page.reload()
+            page.wait_for_selector("#workbench[data-ready='1']")
+            shown = highlights(page, iid)
+            for word in words:
+                assert (first, "coder", word) in shown and (second, "admin", word) in shown
+        assert a.js_errors == [] and b.js_errors == []
+    finally:
+        for p in (a, b):
+            p.context.close()
+
+
+AXE_PAGES = ["/transcripts/", "/codebook/", "/workshop/", "/coding/counts/", "/coding/search/?q=team"]
+
+
+def test_axe_finds_no_serious_or_critical_violation_on_the_workbench_pages(server, page):
+    from axe_playwright_python.sync_playwright import Axe
+
+    axe = Axe()
+    sign_in(page, server, "admin")
+    urls = [server["url"] + u for u in AXE_PAGES]
+    page.goto(server["url"] + "/transcripts/")
+    workbench = page.locator(f"a:text-is('{EMOJI_ID}')").get_attribute("href")
+    urls += [server["url"] + workbench, server["url"] + workbench + "reconcile/"]
+    problems = {}
+    for url in urls:
+        page.goto(url)
+        if "/transcripts/" in url and url.count("/") > 4:
+            if not url.endswith("reconcile/"):
+                page.wait_for_selector("#workbench[data-ready='1']")
+                page.locator("#text .seg.hl").first.click()  # the details pane with its memo form, too
+        # Left to their owners: base.html's phone menu checkbox (issue 14) is reported unlabelled on wide screens,
+        # and the suggestions panel (#suggest-box, issue 17) is checked by its own tests.
+        results = axe.run(page, context={"exclude": [["#menu-toggle"], ["#suggest-box"]]})
+        bad = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]]) for v in results.response["violations"]
+               if v["impact"] in ("serious", "critical")]
+        if bad:
+            problems[url] = bad
+    assert problems == {}

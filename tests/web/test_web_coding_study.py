@@ -32,6 +32,14 @@ EMOJI_TEXT = EMOJI_SOURCE.replace("\r\n", "\n")
 EMOJI_ID = "S2-PW03-T1"
 
 
+# More synthetic transcripts, one per browser scenario (blind coding, workshop, two browsers at once).
+MORE = {
+    "S1-PW02-T1": "Interviewer: What helps?\nPW: Sharing my story helps people trust me.\nInterviewer: And the team?\nPW: The team listens now.\n",
+    "S1-PW01-T2": "Interviewer: Four months on?\nPW: I feel like part of the team, and I have hope for the people I support.\n",
+    "S1-PW02-T2": "Interviewer: Anything else?\nPW: Some weeks are busy, some are quiet, and both are fine.\n",
+}
+
+
 def write_coding_study(root: Path) -> Path:
     """Write the study folder (synthetic) and return it."""
     files = {**FILES, "qual/codebook.yaml": CODEBOOK}
@@ -40,4 +48,6 @@ def write_coding_study(root: Path) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
     (root / "transcripts" / f"{EMOJI_ID}.txt").write_bytes(EMOJI_SOURCE.encode("utf-8"))
+    for iid, text in MORE.items():
+        (root / "transcripts" / f"{iid}.txt").write_text(text, encoding="utf-8")
     return root

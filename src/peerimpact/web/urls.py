@@ -48,6 +48,7 @@ urlpatterns = [
     path("transcripts/", coding.transcript_list, name="transcripts"),
     path("transcripts/<uuid:uid>/", coding.transcript_detail, name="transcript"),
     path("transcripts/<uuid:uid>/reconcile/", coding.transcript_reconcile, name="transcript-reconcile"),
+    path("transcripts/<uuid:uid>/blind/", coding.transcript_blind, name="transcript-blind"),
     path("codebook/", coding_pages.codebook_page, name="codebook"),
     path("workshop/", coding_pages.workshop_page, name="workshop"),
     path("coding/counts/", coding_pages.counts_page, name="coding-counts"),

@@ -15,7 +15,6 @@ from __future__ import annotations
 import uuid
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import Http404
 from ninja import Router, Status
 from ninja.security import SessionAuth
@@ -31,7 +30,8 @@ from .codebook_edit import change_codebook
 from .codings import CONSENSUS, coding_dict, create_coding, delete_coding
 from .identity import coder_id
 from .memos import add_memo, memos_for
-from .models import Assignment, CodingPolicy, Unblinding
+from .blind import assign_coders, unblind_transcript
+from .models import Assignment, CodingPolicy
 from .schemas import (
     AgreementOut, AssignmentIn, AssignmentOut, CodebookChangeIn, CodebookOut, CodingIn, CodingList, CodingOut, MemoIn, MemoList,
     MemoOut, PolicyIn, PolicyOut,
@@ -139,17 +139,7 @@ def put_assignments(request, interview_id: str, payload: AssignmentIn):
     user = request.auth
     require_role(user, ADMIN)
     t = _transcript(user, interview_id)
-    wanted = sorted(set(payload.coders))
-    with transaction.atomic():
-        for a in Assignment.objects.filter(transcript=t).exclude(coder__in=wanted):
-            a.soft_delete(user)
-        have = set(Assignment.objects.filter(transcript=t).values_list("coder", flat=True))
-        for coder in wanted:
-            if coder not in have:
-                a = Assignment(transcript=t, coder=coder)
-                a._history_user, a._change_reason = user, "assigned for blind coding"
-                a.save()
-    return {"interview_id": t.interview_id, "assigned": wanted, "blind": t.pk in set(blind_transcript_ids().values_list("transcript_id", flat=True))}
+    return assign_coders(user, t, payload.coders)
 
 
 @router.post("/transcripts/{interview_id}/unblind", response={200: AssignmentOut, **ERRORS},
@@ -157,13 +147,7 @@ def put_assignments(request, interview_id: str, payload: AssignmentIn):
 def unblind(request, interview_id: str):
     user = request.auth
     require_role(user, ADMIN)
-    t = _transcript(user, interview_id)
-    if not Unblinding.all_objects.filter(transcript=t).exists():
-        u = Unblinding(transcript=t, by=user)
-        u._history_user, u._change_reason = user, "unblinded"
-        u.save()
-    assigned = sorted(Assignment.objects.filter(transcript=t).values_list("coder", flat=True))
-    return {"interview_id": t.interview_id, "assigned": assigned, "blind": False}
+    return unblind_transcript(user, _transcript(user, interview_id))
 
 
 @router.post("/codebook/changes", response={201: CodebookOut, **ERRORS},

@@ -8,6 +8,8 @@ coders side by side with the agreement per code.
 
 from __future__ import annotations
 
+import re
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -17,11 +19,15 @@ from ..access import ADMIN, CODER
 from ..coding.agreement import transcript_agreement
 from ..coding.codebook import codebook_dict, colour_of, current_codebook
 from ..coding.codebook_edit import may_edit_codebook
+from ..coding.blind import assign_coders, unblind_transcript
 from ..coding.codings import CONSENSUS, create_coding
 from ..coding.models import Assignment
 from ..coding.progress import coverage_rows
 from ..coding.visibility import codings_for, is_blind, may_see_agreement, transcripts_for
+from ..records.models.base import ID_REGEX
 from .common import page, roles
+
+ID_RE = re.compile(ID_REGEX)
 
 
 @roles(ADMIN, CODER)
@@ -72,3 +78,23 @@ def transcript_reconcile(request, uid):
     pairs = [r for r in result["pairs"] if r["scope"] in ("code", "all")]
     return page(request, "coding/reconcile.html", {"t": t, "coders": coders, "rows": rows, "pairs": pairs,
                                                   "alpha": result["alpha"], "warnings": result["warnings"]})
+
+
+@roles(ADMIN)
+def transcript_blind(request, uid):
+    """Research admins: assign blind coders (a comma-separated list of coder ids) or unblind (POST only)."""
+    t = get_object_or_404(transcripts_for(request.user), uid=uid)
+    if request.method != "POST":
+        return redirect("transcript", uid=t.uid)
+    if request.POST.get("unblind"):
+        unblind_transcript(request.user, t)
+        messages.success(request, f"{t.interview_id} is unblinded: its coders now see each other's codings.")
+    else:
+        coders = [c.strip() for c in request.POST.get("coders", "").split(",") if c.strip()]
+        bad = [c for c in coders if not ID_RE.match(c)]
+        if len(set(coders)) < 2 or bad:
+            messages.error(request, "name two or more coder ids, separated by commas" + (f" ({', '.join(bad)} is not an id)" if bad else ""))
+        else:
+            done = assign_coders(request.user, t, coders)
+            messages.success(request, f"Blind double coding of {t.interview_id} by {', '.join(done['assigned'])}.")
+    return redirect("transcript", uid=t.uid)

@@ -72,6 +72,8 @@ function quote(start, end) {
 }
 
 function render() {
+  // the user's selection survives re-rendering (a response may arrive while they select the next passage)
+  const live = state.segs.length ? currentRange() : null;
   const n = state.cps.length;
   const points = new Set([0, n]);
   for (const t of state.turns) { points.add(t.start); points.add(t.end); }
@@ -132,6 +134,7 @@ function render() {
     state.segs.push({ el: span, s, e });
   }
   textEl.replaceChildren(frag);
+  if (live) selectCp(live.start, live.end);
 }
 
 // ------------------------------------------------------------------ selection <-> code points
@@ -344,7 +347,6 @@ async function applyCode(code, origin = "human", modelVersion = null) {
     state.current = coding.id;
     render();
     renderPalette();
-    selectCp(span.start, span.end);
     showDetails(coding.id);
     say(`Coded “${truncate(coding.quote)}” as ${nameOf(code)}.`);
     return coding;
@@ -470,7 +472,11 @@ function memoPane(c) {
     li.append(meta, text);
     ul.appendChild(li);
   }
-  if (!shown.length) ul.appendChild(hint("No memos here yet."));
+  if (!shown.length) {
+    const li = document.createElement("li");
+    li.appendChild(hint("No memos here yet."));
+    ul.appendChild(li);
+  }
   const form = document.createElement("form");
   form.className = "memo-form";
   const field = (labelText, el, id) => {
@@ -599,11 +605,7 @@ async function refresh() {
   const data = await call("GET", `/codings?interview_id=${encodeURIComponent(IID)}`);
   const before = state.codings.map((c) => c.id).join();
   state.codings = data.items;
-  if (before !== state.codings.map((c) => c.id).join()) {
-    const had = state.selection;
-    render();
-    if (had && document.activeElement === textEl) selectCp(had.start, had.end);
-  }
+  if (before !== state.codings.map((c) => c.id).join()) render();
 }
 
 export function workbenchApi() {
