@@ -90,6 +90,7 @@ def test_import_places_every_row_and_merges(study_dir: Path, tmp_path: Path):
         ["S1-PW02-T1", 'My manager said "you\'re doing fine" - and I believed her.', "", "", "being_valued", "coder_c", ""],
         ["s1-pw01-t2", "", "I use my lived", "for clinicians.", "lived_experience", "coder_c", ""],
         ["S1-PW01-T1", "I felt valued by the team from day one \U0001F60A.", "", "", "being_valued", "coder_c", ""],
+        ["s1-pw01-t2.TXT", "it gets cancelled", "", "", "supervision", "coder_c", ""],  # a file name, any case
     ])
     before = (study_dir / "qual" / "codings.csv").read_text(encoding="utf-8")
     result = import_coding_sheet_into(sheet, study_dir)
@@ -100,6 +101,7 @@ def test_import_places_every_row_and_merges(study_dir: Path, tmp_path: Path):
         (3, "S1-PW02-T1", manager, t1b.index("I believed her.") + len("I believed her."), "folded", "sheet0002"),
         (4, "S1-PW01-T2", t2.index("I use my"), t2.index("for clinicians.") + len("for clinicians."), "exact", "seg08"),  # seg08 in the fixture
         (5, "S1-PW01-T1", 58, 99, "exact", "seg01"),  # the span of seg01 in the fixture: its id is reused
+        (6, "S1-PW01-T2", t2.index("it gets"), t2.index("it gets") + len("it gets cancelled"), "exact", "sheet0003"),
     ]
     got = [tuple(r) for r in result.placed[["row", "interview_id", "start", "end", "how", "segment_id"]].itertuples(index=False)]
     assert got == expected
@@ -109,7 +111,7 @@ def test_import_places_every_row_and_merges(study_dir: Path, tmp_path: Path):
     assert after.startswith(before.splitlines()[0] + ",quote\n")  # the old header, plus a quote column
     study = peerimpact.load_study(study_dir)
     new = study.codings[study.codings["coder"] == "coder_c"]
-    assert len(new) == 4 and set(new["version"].astype(int)) == {2}
+    assert len(new) == 5 and set(new["version"].astype(int)) == {2}
     memo = yaml.safe_load((study_dir / "qual" / "memos.yaml").read_text(encoding="utf-8"))["memos"][-1]
     assert memo == {"id": "memo_sheet0001", "target": {"type": "segment", "id": "sheet0001"}, "kind": "interpretive",
                     "author": "coder_c", "text": "Patchy supervision recurs."}

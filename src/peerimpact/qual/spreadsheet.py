@@ -47,7 +47,7 @@ from .versions import known_codes
 SHEET_COLUMNS = ("interview_id", "quote", "quote_start", "quote_end", "code", "coder", "memo")
 #: What each column of a coding sheet holds (for the generated docs).
 SHEET_COLUMN_HELP = {
-    "interview_id": "The interview id (or the transcript's file name without extension); also accepted as `interview` or `transcript`.",
+    "interview_id": "The interview id, or the transcript's file name (with or without extension; case and repeated spaces do not matter); the column may be called `interview` or `transcript`.",
     "quote": "The coded text, whole. Leave empty when giving `quote_start` and `quote_end`.",
     "quote_start": "Instead of `quote`: the first words of the coded text (also `start words`).",
     "quote_end": "Instead of `quote`: its last words (also `end words`).",
@@ -276,13 +276,18 @@ def read_coding_sheet(path: str | Path, sheet: str | None = None) -> tuple[str, 
     return label, rows
 
 
+def _interview_key(text: str) -> str:
+    """How a sheet's interview cell is compared: spaces collapsed, case ignored."""
+    return " ".join(text.split()).lower()
+
+
 def _interview_lookup(study: Study) -> dict[str, str]:
-    """Interview id, transcript file stem and their lower-case forms -> interview id."""
+    """Interview id, transcript file name and stem (spaces collapsed, any case) -> interview id."""
     out: dict[str, str] = {}
     for iid, tr in study.transcripts.items():
-        for key in (iid, Path(tr.file).stem):
+        for key in (iid, Path(tr.file).stem, Path(tr.file).name):
             out.setdefault(key, iid)
-            out.setdefault(key.lower(), iid)
+            out.setdefault(_interview_key(key), iid)
     return out
 
 
@@ -325,7 +330,7 @@ def place_rows(study: Study, label: str, rows: Sequence[SheetRow]) -> tuple[list
         elif not whole and (r.quote_start == "" or r.quote_end == ""):
             which = "quote" if r.quote_start == r.quote_end == "" else ("quote_start" if r.quote_start == "" else "quote_end")
             bad.append(Problem(label, r.row, which, "no quote: give the whole quote, or its start and end words"))
-        iid = lookup.get(r.interview_id) or lookup.get(r.interview_id.lower())
+        iid = lookup.get(r.interview_id) or lookup.get(_interview_key(r.interview_id))
         if r.interview_id and iid is None:
             close = difflib.get_close_matches(r.interview_id, sorted(study.transcripts), n=1, cutoff=0.6)
             hint = f"; did you mean {close[0]!r}?" if close else ""
