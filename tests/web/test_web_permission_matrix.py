@@ -43,12 +43,14 @@ PAGES = {
 # C3 (worker 02, site 1), C4 (worker 03, site 2); people P001 (01), P002 (02), P003 (03, site 2).
 OBJECT_PAGES = {
     ("contact-edit", "GET"): {"C1": {"admin", "worker01"}, "C3": {"admin", "worker02"}, "C4": {"admin", "worker03"}},
+    ("contact-delete", "GET"): {"C1": {"admin", "worker01"}, "C3": {"admin", "worker02"}, "C4": {"admin", "worker03"}},
     ("contact-delete", "POST"): {"C1": {"admin", "worker01"}, "C3": {"admin", "worker02"}, "C4": {"admin", "worker03"}},
     ("person", "GET"): {"P001": {"admin", "coord1", "worker01"}, "P002": {"admin", "coord1", "worker02"},
                         "P003": {"admin", "coord2", "worker03"}},
     ("employment-edit", "GET"): {"01": {"admin", "coord1"}, "02": {"admin", "coord1"}, "03": {"admin", "coord2"}},
     ("consent-record", "GET"): {"01": {"admin"}, "03": {"admin"}},
     ("questionnaire-fill", "GET"): {"01": {"admin", "worker01"}, "02": {"admin", "worker02"}, "03": {"admin", "worker03"}},
+    ("questionnaire-reopen", "POST"): {"01": {"admin", "coord1"}, "02": {"admin", "coord1"}, "03": {"admin", "coord2"}},
     ("transcript", "GET"): {"S1-PW01-T1": {"admin", "coder"}, "S2-PW03-T1": {"admin", "coder"}},
     ("service-use-entry", "GET"): {"01": {"admin", "coord1"}, "02": {"admin", "coord1"}, "03": {"admin", "coord2"}},
     ("service-use-entry", "POST"): {"01": {"admin", "coord1"}, "02": {"admin", "coord1"}, "03": {"admin", "coord2"}},
@@ -79,7 +81,7 @@ def _object_url(name: str, key: str) -> str:
         return reverse(name, args=[Participant.objects.get(participant_id=key).uid])
     if name == "service-use-entry":
         return reverse(name, args=[Participant.objects.get(participant_id=key).uid, "T2"])
-    if name == "questionnaire-fill":
+    if name in ("questionnaire-fill", "questionnaire-reopen"):
         return reverse(name, args=[Participant.objects.get(participant_id=key).uid, "T2", "wemwbs"])
     return reverse(name, args=[Transcript.objects.get(interview_id=key).uid])
 
@@ -110,6 +112,23 @@ def test_pages(role, login):
                 wrong.append((name, key, r.status_code))
     assert checked == len(PAGES) + sum(len(o) for o in OBJECT_PAGES.values())
     assert wrong == []
+
+
+# Routes checked elsewhere: sign-in/out, the API (test_api_contacts), POST-only account actions (ADMIN_WRITES below),
+# undo of a delete (test_web_workday), report files and the study zip (test_web_pages, test_web_workday), static files,
+# and the coding workbench's pages (test_web_coding*).
+ELSEWHERE = {"login", "logout", "account-deactivate", "account-reactivate", "account-reset-password", "contact-restore",
+             "report-file", "study-export", "static"}
+
+
+def test_every_page_route_is_in_the_matrix():
+    """Walking the URL conf: a new page must be added to the matrix (or to ELSEWHERE with the test that covers it)."""
+    from django.urls import URLPattern, get_resolver
+
+    names = {p.name for p in get_resolver().url_patterns if isinstance(p, URLPattern) and p.name}
+    covered = set(PAGES) | {name for name, _ in OBJECT_PAGES} | ELSEWHERE
+    coding = {n for n in names if n.startswith(("transcript", "codebook", "coding", "code-", "codes", "workshop", "search"))}
+    assert sorted(names - covered - coding) == []
 
 
 def test_anonymous_is_sent_to_sign_in(client, study):
