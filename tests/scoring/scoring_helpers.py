@@ -8,6 +8,7 @@ from typing import Iterable
 
 import numpy as np
 import pandas as pd
+
 from peerimpact.instruments import load_instruments
 from peerimpact.study.checks import empty_table
 from peerimpact.study.definition import StudyDefinition

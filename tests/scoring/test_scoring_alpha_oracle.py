@@ -39,7 +39,7 @@ def generate(seed: int, sizes: tuple[int, int, int]) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
     rows = []
     n_max = max(sizes)
-    for t, (timepoint, n) in enumerate(zip(("T1", "T2", "T3"), sizes)):
+    for timepoint, n in zip(("T1", "T2", "T3"), sizes):
         pids = sorted(rng.choice(n_max, size=n, replace=False))
         for pid in pids:
             row: dict[str, object] = {"participant_id": f"{pid + 1:02d}", "timepoint": timepoint}
@@ -96,7 +96,6 @@ def run_r(rscript: str, out: Path) -> dict:
 
 def read_input_study(path: Path):
     from peerimpact.study.csvio import read_raw_csv
-
     from scoring_helpers import build_study
 
     raw, problems = read_raw_csv(path, path.name)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+
 from peerimpact.errors import StudyValidationError
 from peerimpact.scoring.engine import score_matrix
 from scoring_helpers import build_study

@@ -17,6 +17,7 @@ import os
 import numpy as np
 import pandas as pd
 import pytest
+
 from peerimpact.instruments import InstrumentDefinition
 from peerimpact.scoring import score, score_wide
 from peerimpact.scoring.engine import STATUSES, score_matrix
@@ -62,8 +63,13 @@ def naive(responses: pd.DataFrame, instruments: dict, allowed: int) -> dict[str,
                 if n - answered > (0 if sub.method == "lookup" else allowed) or answered == 0:
                     rows.append((math.nan, answered, n - answered, "too_many_missing"))
                     continue
-                value = {"sum": lambda: sum(values) / answered * n, "mean": lambda: sum(values) / answered,
-                         "lookup": lambda: sub.lookup[int(round(sum(values)))]}[sub.method]()
+                total = sum(values)
+                if sub.method == "sum":
+                    value = total / answered * n
+                elif sub.method == "mean":
+                    value = total / answered
+                else:  # lookup
+                    value = sub.lookup[int(round(total))]
                 rows.append((value, answered, n - answered, "complete" if answered == n else "prorated"))
             out[f"{defn.id}.{sub.id}"] = rows
     return out

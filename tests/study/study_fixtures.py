@@ -32,7 +32,11 @@ FILES = {
     "employment.csv": "participant_id,contract,hours_per_week,start_date,end_date,sick_days\n01,contracted,20,2020-01-01,,3\n02,bank,,2020-01-01,2021-01-01,0\n",
     "service_use.csv": "participant_id,timepoint,service,used,count\n01,T1,gp,1,2\n01,T1,a_and_e,0,\n",
     "allocations.csv": "person_id,worker_id,allocated_on,discharged_on,ended_on\nP001,01,2020-02-01,2020-02-10,2020-05-01\n",
-    "contacts.csv": "contact_id,worker_id,person_id,date,mode,duration_minutes,status,phase\nC1,01,P001,2020-02-03,face_to_face,60,completed,pre_discharge\nC2,01,P001,2020-02-17,telephone,15,completed,post_discharge\n",
+    "contacts.csv": (
+        "contact_id,worker_id,person_id,date,mode,duration_minutes,status,phase\n"
+        "C1,01,P001,2020-02-03,face_to_face,60,completed,pre_discharge\n"
+        "C2,01,P001,2020-02-17,telephone,15,completed,post_discharge\n"
+    ),
     "transcripts/S1-PW01-T1.txt": "Interviewer: How has it been?\nPW: Busy but good.\n",
     "qual/codings.csv": "segment_id,interview_id,start,end,code,coder\nG1,S1-PW01-T1,34,48,feeling_busy,coder_a\n",
 }

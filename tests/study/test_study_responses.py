@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
+
 from peerimpact.scoring import score
 from peerimpact.scoring.engine import score_matrix
 from peerimpact.study.responses import float_values, masked_int_parts, normalise_responses

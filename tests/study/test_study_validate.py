@@ -6,7 +6,6 @@ import pytest
 
 import peerimpact
 from peerimpact.errors import StudyValidationError
-
 from study_fixtures import FILES, ROW, write_files
 
 

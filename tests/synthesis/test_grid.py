@@ -5,8 +5,8 @@ from __future__ import annotations
 import math
 
 import pytest
-from peerimpact.synthesis import build_grid, load_synthesis
 
+from peerimpact.synthesis import build_grid, load_synthesis
 from synthesis_helpers import TEXT, sentence_span
 
 

@@ -6,6 +6,7 @@ import math
 
 import pandas as pd
 import pytest
+
 from peerimpact.synthesis import build_joint_display, load_synthesis
 from peerimpact.synthesis.segments import coverage, pick_quotes, shorten
 

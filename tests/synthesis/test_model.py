@@ -5,9 +5,9 @@ from __future__ import annotations
 import shutil
 
 import pytest
+
 from peerimpact.errors import Problem, StudyValidationError
 from peerimpact.synthesis import load_synthesis
-
 from synthesis_helpers import write_small_study
 
 BASE = """\
@@ -74,7 +74,9 @@ def test_valid_file_parses_every_field(tmp_path):
                      [(5, "propositions.0.quantitative.0", "proposition P1: a quantitative entry needs exactly one of 'timepoint' or 'comparison'")],
                      id="both-timepoint-and-comparison"),
         pytest.param(_with("statistics: [mean_change, p]", "statistics: [mean_change, cohen_d]"),
-                     [(7, "propositions.0.quantitative.0.statistics.1", "statistic 'cohen_d' is not available for a comparison; choose from n, mean, mean_change, ci, t, p, p_holm, wilcoxon_p, effect_size")],
+                     [(7, "propositions.0.quantitative.0.statistics.1",
+                       "statistic 'cohen_d' is not available for a comparison; "
+                       "choose from n, mean, mean_change, ci, t, p, p_holm, wilcoxon_p, effect_size")],
                      id="unknown-statistic"),
         pytest.param(_with("themes: [feeling_valued]", "themes: [feeling_value]"),
                      [(9, "propositions.0.qualitative.themes.0", "unknown theme 'feeling_value'; did you mean 'feeling_valued'?")],

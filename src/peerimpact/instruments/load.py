@@ -7,6 +7,8 @@ MJS or ITPPS item key, or different MBI cut-offs, are supplied).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import difflib
 from functools import lru_cache
 from importlib import resources
@@ -30,7 +32,7 @@ PACKAGED_PREFIX = "peerimpact/instruments/definitions/"
 STUDY_FOLDER = "instruments"
 
 
-def _pydantic_message(err: dict[str, Any]) -> str:
+def _pydantic_message(err: Mapping[str, Any]) -> str:
     kind = err.get("type", "")
     loc = tuple(err.get("loc", ()))
     if kind == "missing":

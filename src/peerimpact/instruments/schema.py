@@ -301,8 +301,16 @@ def _service_use_violations(defn: InstrumentDefinition) -> Violations:
     return out
 
 
-def _has_range(defn: InstrumentDefinition) -> bool:
-    return defn.response_min is not None and defn.response_max is not None
+def _response_range(defn: InstrumentDefinition) -> tuple[int, int] | None:
+    """``(response_min, response_max)`` when both are given."""
+    if defn.response_min is None or defn.response_max is None:
+        return None
+    return defn.response_min, defn.response_max
+
+
+def _bad_range(defn: InstrumentDefinition) -> bool:
+    rng = _response_range(defn)
+    return rng is not None and rng[0] >= rng[1]
 
 
 def _questionnaire_violations(defn: InstrumentDefinition) -> Violations:
@@ -313,17 +321,18 @@ def _questionnaire_violations(defn: InstrumentDefinition) -> Violations:
     for key in ("response_min", "response_max"):
         if getattr(defn, key) is None:
             out.append(((key,), "is required for a questionnaire"))
-    if _has_range(defn) and defn.response_min >= defn.response_max:
+    if _bad_range(defn):
         out.append((("response_max",), f"must be greater than response_min ({defn.response_min})"))
     if not defn.subscales:
         out.append((("subscales",), "a questionnaire needs at least one subscale"))
     if defn.parent is not None and defn.parent == defn.id:
         out.append((("parent",), "an instrument cannot be its own parent"))
-    if _has_range(defn):
+    rng = _response_range(defn)
+    if rng is not None:
         out += [
-            (("anchors", value), f"anchor {value} is outside the response range {defn.response_min}–{defn.response_max}")
+            (("anchors", value), f"anchor {value} is outside the response range {rng[0]}–{rng[1]}")
             for value in defn.anchors
-            if not defn.response_min <= value <= defn.response_max
+            if not rng[0] <= value <= rng[1]
         ]
     return out
 
@@ -347,7 +356,7 @@ def _method_violations(defn: InstrumentDefinition, sub: Subscale, base: KeyPath)
     out = _lookup_violations(defn, sub, base)
     if sub.prescored and sub.reverse:
         out.append((base + ("reverse",), "reverse-scored items need the subscale's items"))
-    if (sub.method == "lookup" and not sub.lookup) or (_has_range(defn) and defn.response_min >= defn.response_max):
+    if (sub.method == "lookup" and not sub.lookup) or _bad_range(defn):
         return out  # the score range cannot be derived; the cause is reported already
     out += _score_range_violations(defn, sub, base)
     out += _cutoff_order_violations(sub, base)
@@ -365,10 +374,11 @@ def _lookup_violations(defn: InstrumentDefinition, sub: Subscale, base: KeyPath)
     if not sub.lookup:
         out.append((base + ("lookup",), "method lookup needs a lookup table (raw sum -> score)"))
         return out
-    if not sub.items or not _has_range(defn):
+    rng = _response_range(defn)
+    if not sub.items or rng is None:
         return out
     n = len(sub.items)
-    expected = set(range(n * defn.response_min, n * defn.response_max + 1))
+    expected = set(range(n * rng[0], n * rng[1] + 1))
     missing = sorted(expected - set(sub.lookup))
     extra = sorted(set(sub.lookup) - expected)
     if missing:

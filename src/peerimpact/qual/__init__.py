@@ -14,7 +14,7 @@ Everything reads from a :class:`peerimpact.Study`::
 
 from .agreement import AgreementResult, agreement
 from .codebook import Code, Codebook, Theme, Version, dump_codebook, parse_codebook
-from .codings import QualData, coded_segments, codebook_of, qual_data, validate_qual
+from .codings import QualData, codebook_of, coded_segments, qual_data, validate_qual
 from .corpus import corpus_table, read_transcript, speaker_turns
 from .memos import Memo, Memos, dump_memos, parse_memos
 from .queries import code_matrix, cooccurrence, framework_matrix, framework_wide, quotes

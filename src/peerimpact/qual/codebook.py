@@ -160,6 +160,22 @@ class Change(_Model):
             return []
         return [self.into] if isinstance(self.into, str) else list(self.into)
 
+    # Typed views of the fields each action is validated to have (see _shape).
+    @property
+    def code_id(self) -> str:
+        """The code added, renamed, split or retired (``""`` for ``merged``)."""
+        return self.code or ""
+
+    @property
+    def merged_codes(self) -> list[str]:
+        """``merged``: the codes merged (empty for other actions)."""
+        return list(self.codes or [])
+
+    @property
+    def merged_into(self) -> str:
+        """``merged``: the code they became (``""`` for other actions)."""
+        return self.into if isinstance(self.into, str) else ""
+
 
 class Version(_Model):
     """A version of the framework and what changed since the previous one."""
@@ -317,7 +333,8 @@ def _check_codes(codes: list[Code], file: str, lines: Lines | None) -> list[Prob
         if c.parent not in parents:
             problems.append(at(file, lines, ("codes", i, "parent"), f"parent {c.parent!r} is not a code id"))
             continue
-        seen, cur = {c.id}, c.parent
+        seen: set[str] = {c.id}
+        cur: str | None = c.parent
         while cur is not None:
             if cur in seen:
                 problems.append(at(file, lines, ("codes", i, "parent"), f"code {c.id!r} is its own ancestor (parent cycle)"))

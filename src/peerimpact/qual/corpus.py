@@ -42,7 +42,7 @@ def speaker_turns(text: str, pattern: str = DEFAULT_TURN_PATTERN) -> pd.DataFram
     if "speaker" not in rx.groupindex:
         raise UserInputError(f"speaker pattern {pattern!r} must have a group named 'speaker', e.g. (?P<speaker>PW|Interviewer)")
     matches = list(rx.finditer(text))
-    rows = []
+    rows: list[tuple[str | None, int, int, int]] = []
     if not matches or matches[0].start() > 0:
         end = matches[0].start() if matches else len(text)
         if text[:end].strip():

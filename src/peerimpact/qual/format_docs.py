@@ -7,6 +7,8 @@ documentation lives here and is registered with the generator in :mod:`peerimpac
 
 from __future__ import annotations
 
+from pydantic import BaseModel
+
 from ..study.docs import model_doc, model_table, register_section
 from .codebook import Change, Code, Codebook, Theme, Version
 from .memos import Memo, Memos, MemoTarget
@@ -18,14 +20,12 @@ def qual_sections() -> list[str]:
     out = ["", "## qual/codebook.yaml (optional)", "", CODEBOOK_INTRO, ""]
     out += model_table(Codebook)
     for model in (Code, Theme, Version, Change):
-        out += ["", f"### {model.__name__}", "", model_doc(model), ""]
-        out += model_table(model)
+        out += _model_section(model)
     out += ["", "Example:", "", "```yaml", CODEBOOK_EXAMPLE.rstrip(), "```"]
     out += ["", "## qual/memos.yaml (optional)", "", MEMOS_INTRO, ""]
     out += model_table(Memos)
-    for model in (Memo, MemoTarget):
-        out += ["", f"### {model.__name__}", "", model_doc(model), ""]
-        out += model_table(model)
+    for memo_model in (Memo, MemoTarget):
+        out += _model_section(memo_model)
     out += ["", "Example:", "", "```yaml", MEMOS_EXAMPLE.rstrip(), "```"]
     out += ["", "## Coding sheets (`peerimpact qual import-codings`)", "", SHEET_INTRO.format(prefix=SEGMENT_PREFIX, kind=MEMO_KIND), ""]
     out += ["| column | meaning |", "|---|---|"] + [f"| `{c}` | {h} |" for c, h in SHEET_COLUMN_HELP.items()]
@@ -86,6 +86,10 @@ already coded reuses its `segment_id`; a new one gets `{prefix}0001`, `{prefix}0
 carry the codebook's current `version` and the coded `quote`; a coding already in the study is not
 added twice. Memos become `{kind}` memos on the segment. Replaced files are copied to
 `STUDY/.peerimpact-backup/` first."""
+
+
+def _model_section(model: type[BaseModel]) -> list[str]:
+    return ["", f"### {model.__name__}", "", model_doc(model), "", *model_table(model)]
 
 
 register_section("qual", qual_sections, order=10)

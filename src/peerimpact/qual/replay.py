@@ -23,38 +23,39 @@ def _apply(active: set[str], ch: "Change", where: tuple[Any, ...], file: str, li
         if code not in active:
             problems.append(at(file, lines, where, f"{what} code {code!r} does not exist at this version"))
 
-    a = ch.action
+    a, code = ch.action, ch.code_id
     if a == "added":
-        if ch.code in active:
-            problems.append(at(file, lines, where, f"code {ch.code!r} is added but already exists"))
-        active.add(ch.code)
+        if code in active:
+            problems.append(at(file, lines, where, f"code {code!r} is added but already exists"))
+        active.add(code)
     elif a == "renamed":
         _apply_rename(active, ch, where, file, lines, problems)
     elif a == "merged":
-        for c in ch.codes:
+        for c in ch.merged_codes:
             missing(c, "merged")
-        active.difference_update(ch.codes)
-        active.add(ch.into)
+        active.difference_update(ch.merged_codes)
+        active.add(ch.merged_into)
     elif a == "split":
-        missing(ch.code, "split")
-        active.discard(ch.code)
+        missing(code, "split")
+        active.discard(code)
         active.update(ch.into_list)
     elif a == "retired":
-        missing(ch.code, "retired")
-        active.discard(ch.code)
+        missing(code, "retired")
+        active.discard(code)
 
 
 def _apply_rename(active: set[str], ch: "Change", where: tuple[Any, ...], file: str, lines: Lines | None, problems: list[Problem]) -> None:
-    if ch.from_code is None or ch.from_code == ch.code:  # a new name, the same id
-        if ch.code not in active:
-            problems.append(at(file, lines, where, f"renamed code {ch.code!r} does not exist at this version"))
+    code = ch.code_id
+    if ch.from_code is None or ch.from_code == code:  # a new name, the same id
+        if code not in active:
+            problems.append(at(file, lines, where, f"renamed code {code!r} does not exist at this version"))
         return
     if ch.from_code not in active:
         problems.append(at(file, lines, where, f"renamed code {ch.from_code!r} does not exist at this version"))
-    if ch.code in active:
-        problems.append(at(file, lines, where, f"code {ch.code!r} already exists; rename to a new id"))
+    if code in active:
+        problems.append(at(file, lines, where, f"code {code!r} already exists; rename to a new id"))
     active.discard(ch.from_code)
-    active.add(ch.code)
+    active.add(code)
 
 
 def active_codes(book: Codebook) -> dict[int, set[str]]:

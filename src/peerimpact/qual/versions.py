@@ -59,12 +59,12 @@ def code_fate(book: Codebook, code: str, from_version: int, to_version: int | No
         if v.version <= from_version or v.version > to_version:
             continue
         for ch in v.changes:
-            if ch.action == "renamed" and ch.from_code == current and ch.code != current:
-                path.append(f"renamed {current} -> {ch.code} in version {v.version}")
-                current = ch.code
-            elif ch.action == "merged" and current in ch.codes and ch.into != current:
-                path.append(f"merged {current} -> {ch.into} in version {v.version}")
-                current = ch.into
+            if ch.action == "renamed" and ch.from_code == current and ch.code_id != current:
+                path.append(f"renamed {current} -> {ch.code_id} in version {v.version}")
+                current = ch.code_id
+            elif ch.action == "merged" and current in ch.merged_codes and ch.merged_into != current:
+                path.append(f"merged {current} -> {ch.merged_into} in version {v.version}")
+                current = ch.merged_into
             elif ch.action == "split" and ch.code == current:
                 return Fate("split", code, tuple(ch.into_list), v.version, tuple(path))
             elif ch.action == "retired" and ch.code == current:

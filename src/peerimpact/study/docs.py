@@ -77,7 +77,7 @@ def model_table(model: type[BaseModel]) -> list[str]:
         if field.is_required():
             default = "required"
         elif field.default_factory is not None:
-            default = f"`{field.default_factory()!r}`"
+            default = f"`{field.get_default(call_default_factory=True, validated_data={})!r}`"
         else:
             default = f"`{field.default!r}`"
         desc = (field.description or "").replace("|", "\\|")

@@ -245,7 +245,9 @@ class _Parser:
             interpretation = ""
         quant = self.quantitative(raw.get("quantitative"), path + ("quantitative",), pid)
         qual = self.qualitative(raw.get("qualitative"), path + ("qualitative",), pid)
-        raw_qual = raw.get("qualitative") if isinstance(raw.get("qualitative"), dict) else {}
+        raw_qual = raw.get("qualitative")
+        if not isinstance(raw_qual, dict):
+            raw_qual = {}
         if not raw.get("quantitative") and not any(raw_qual.get(k) for k in _QUAL_KEYS):
             self.err(path, f"proposition {pid} cites no quantitative or qualitative evidence")
         self.check_exemplars_fit(pid, qual)
@@ -301,6 +303,7 @@ class _Parser:
                 ok = False
         allowed = TIMEPOINT_STATISTICS if has_tp else COMPARISON_STATISTICS
         stats_raw = item.get("statistics")
+        stats: tuple[str, ...]
         if stats_raw is None:
             stats = DEFAULT_TIMEPOINT_STATISTICS if has_tp else DEFAULT_COMPARISON_STATISTICS
         else:
@@ -314,7 +317,7 @@ class _Parser:
             if not stats and isinstance(stats_raw, list):
                 self.err(path + ("statistics",), "statistics must not be empty")
                 ok = False
-        if not ok:
+        if not ok or outcome is None:
             return None
         return QuantEvidence(outcome, timepoint, comparison, stats, line_for(self.lines, path) if self.lines else None)
 
