@@ -112,3 +112,22 @@ def test_nothing_to_draft(tmp_path, make, message):
         write_draft(tmp_path, tmp_path / "out")
     assert message in str(info.value)
     assert not (tmp_path / "out").exists()
+
+
+def test_wide_layout_from_column_names(tmp_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    columns = {"Participant": ["P1", "P2"], "Site": ["1", "2"], "Consent": ["2023-01-05", "2023-01-06"]}
+    for wave in ("Baseline", "6m", "12m"):
+        columns.update({f"WEM{i}_{wave}": [3, 4] for i in range(1, 15)})
+    pd.DataFrame(columns).to_csv(raw / "everything.csv", index=False)
+    draft = draft_study(raw)
+    study, mapping = yaml.safe_load(draft.study_yaml), yaml.safe_load(draft.mapping_yaml)
+    assert [(t["id"], t["month"]) for t in study["timepoints"]] == [("Baseline", 0), ("6m", 6), ("12m", 12)]
+    block = mapping["tables"]["responses"][0]
+    assert block["timepoints"] == {"Baseline": "Baseline", "6m": "6m", "12m": "12m"}
+    assert block["instruments"] == {"wemwbs": {"pattern": "WEM{item}_{timepoint}"}}
+    assert "timepoint" not in block
+    # the same table gives the participants, without the item columns as demographics
+    assert mapping["tables"]["participants"][0]["columns"] == {"participant_id": "Participant", "site": "Site", "consent_date": "Consent"}
+    assert study["demographics"] == []

@@ -58,7 +58,8 @@ _ROLES: dict[str, set[str]] = {
     "duration_minutes": {"minutes", "duration", "length", "mins", "durationminutes", "lengthminutes"},
 }
 _BASELINE_WORDS = {"baseline", "base", "start", "pre", "t0", "0m", "month0", "entry"}
-_ITEM_RE = re.compile(r"^(?P<prefix>.*?)(?P<number>\d+)(?P<suffix>[^\d]*)$")
+# An item number is the last number of a column name (Q14, wem_3) or its first (WEM3_T2, Q3_6m).
+_ITEM_RES = (re.compile(r"^(?P<prefix>.*?)(?P<number>\d+)(?P<suffix>[^\d]*)$"), re.compile(r"^(?P<prefix>\D*?)(?P<number>\d+)(?P<suffix>.*)$"))
 
 
 def _key(name: str) -> str:
@@ -109,6 +110,7 @@ class Block:
     notes: dict[str, str] = field(default_factory=dict)  # study column -> reason of the guess
     timepoint: str | None = None  # id, for a sheet per wave
     wave_column: str | None = None
+    wide: dict[str, str] | None = None  # timepoint id -> its text in the column names (a column per wave)
     instrument: tuple[str, str, str] | None = None  # (instrument id, pattern, reason)
     recodes: dict[str, dict[str, str]] = field(default_factory=dict)  # study column -> {source: study}
     date_formats: dict[str, str] = field(default_factory=dict)
@@ -209,14 +211,43 @@ def _item_runs(table: SourceTable) -> list[tuple[str, int, str]]:
     """``(pattern, count, reason)`` for each run of numbered columns ``Q1 ... Qk``."""
     groups: dict[tuple[str, str], set[int]] = {}
     for column in table.columns:
-        m = _ITEM_RE.match(column)
-        if m:
-            groups.setdefault((m.group("prefix"), m.group("suffix")), set()).add(int(m.group("number")))
+        for rx in _ITEM_RES:
+            m = rx.match(column)
+            if m:
+                groups.setdefault((m.group("prefix"), m.group("suffix")), set()).add(int(m.group("number")))
     runs = []
     for (prefix, suffix), numbers in groups.items():
         if len(numbers) >= 3 and numbers == set(range(1, max(numbers) + 1)):
             runs.append((f"{prefix}{{item}}{suffix}", max(numbers), f"{prefix}1 ... {prefix}{max(numbers)}{suffix}"))
     return runs
+
+
+def _wide_runs(runs: list[tuple[str, int, str]]) -> tuple[str, int, list[str]] | None:
+    """A wide layout: runs ``Q{item}_T1``, ``Q{item}_T2`` ... that differ only by a wave after a separator.
+
+    Returns ``(pattern with {timepoint}, item count, wave texts)`` or None.
+    """
+    by_shape: dict[tuple[str, str, int], list[str]] = {}
+    for pattern, count, _ in runs:
+        head, tail = pattern.split("{item}")
+        m = re.fullmatch(r"([_\-. ]+)(.+)", tail)
+        if m and month_of(m.group(2))[0] is not None:
+            by_shape.setdefault((head, m.group(1), count), []).append(m.group(2))
+    for (head, sep, count), waves in by_shape.items():
+        if len(waves) >= 2:
+            ordered = sorted(waves, key=lambda w: month_of(w)[0])
+            return f"{head}{{item}}{sep}{{timepoint}}", count, ordered
+    return None
+
+
+def _is_item_column(column: str, blocks: list[Block]) -> bool:
+    """Whether ``column`` is read as an item by a responses block drafted from the same table."""
+    for b in blocks:
+        if b.table == "responses" and b.instrument:
+            rx = re.escape(b.instrument[1]).replace(re.escape("{item}"), r"\d+").replace(re.escape("{timepoint}"), r".+")
+            if re.fullmatch(rx, column):
+                return True
+    return False
 
 
 def _instrument_for(table: SourceTable, pattern: str, count: int) -> tuple[str, str] | None:
@@ -345,20 +376,29 @@ def draft_study(raw: str | Path) -> Draft:
         pid = _role_column(table, "participant_id")
         runs = [(p, n, why) for p, n, why in _item_runs(table)]
         instrument = None
-        for pattern, count, where in runs:
+        wide = _wide_runs(runs)
+        if wide is not None:
+            pattern, count, waves = wide
+            found = _instrument_for(table, pattern.replace("{timepoint}", waves[0]), count)
+            if found:
+                instrument = (found[0], pattern, f"{count} items at each of {', '.join(waves)} (a column per wave): {found[1]}")
+        for pattern, count, where in ([] if instrument else runs):
             found = _instrument_for(table, pattern, count)
             if found:
                 instrument = (found[0], pattern, f"{where}: {found[1]}")
                 break
         worker = _role_column(table, "worker_id")
         person = _role_column(table, "person_id")
+        responses = None
         if instrument and pid:
-            block = Block("responses", table, {"participant_id": pid})
+            block = responses = Block("responses", table, {"participant_id": pid})
             block.notes["participant_id"] = f"column {pid!r}"
             block.instrument = instrument
             wave = _role_column(table, "wave", {pid})
             label = _timepoint_label(table, path)
-            if wave:
+            if wide is not None and "{timepoint}" in instrument[1]:
+                block.wide = {timepoints.add(w).id: w for w in wide[2]}
+            elif wave:
                 block.wave_column = wave
                 for v in sorted({canonical_text(v) for v in _values(table, wave)}):
                     timepoints.add(v)
@@ -366,8 +406,9 @@ def draft_study(raw: str | Path) -> Draft:
                 block.timepoint = label
                 timepoints.add(label)
             blocks.append(block)
-            continue
-        if person and worker and _role_column(table, "date"):
+            if block.wide is None:  # one row per participant and wave: not the participants table
+                continue
+        elif person and worker and _role_column(table, "date"):
             block = Block("contacts", table)
             for role in ("worker_id", "person_id", "date", "mode", "duration_minutes"):
                 col = _role_column(table, role, used)
@@ -384,6 +425,7 @@ def draft_study(raw: str | Path) -> Draft:
         if pid and (_role_column(table, "site", {pid}) or _role_column(table, "consent_date", {pid})):
             block = Block("participants", table, {"participant_id": pid})
             used.add(pid)
+            used.update(c for c in table.columns if any(rx.match(c) for rx in _ITEM_RES) and _is_item_column(c, blocks))
             for role in ("site", "consent_date"):
                 col = _role_column(table, role, used)
                 if col:
@@ -411,6 +453,8 @@ def draft_study(raw: str | Path) -> Draft:
             participants_block = block
             if {"contract", "start_date"} <= set(employment.columns):
                 blocks.append(employment)
+            continue
+        if responses is not None:  # a wide survey without site or consent columns
             continue
         keys = {_key(c) for c in table.columns}
         if {"quote", "code", "coder"} <= keys or {"quotestart", "code", "coder"} <= keys:
@@ -446,7 +490,7 @@ def _guess_mode(value: str) -> str:
 # ---------------------------------------------------------------- writing
 def _q(value: Any) -> str:
     """A YAML scalar (quoted when YAML would read it as something else)."""
-    return yaml.safe_dump(value, default_flow_style=True, allow_unicode=True, width=10_000).strip().removesuffix("\n...").strip()
+    return yaml.safe_dump(value, default_flow_style=True, allow_unicode=True, width=10_000, sort_keys=False).strip().removesuffix("\n...").strip()
 
 
 def _demographics(block: Block | None) -> list[str]:
@@ -522,6 +566,8 @@ def _mapping_yaml(blocks: list[Block], timepoints: _Timepoints) -> str:
             if b.timepoint:
                 tp = tp_of[b.timepoint]
                 lines.append(f"{prefix}    timepoint: {_q({'value': tp.id})}   {GUESS} (from the name {b.timepoint!r})")
+            if b.wide:
+                lines.append(f"{prefix}    timepoints: {_q(b.wide)}   {GUESS} (wave -> its text in the column names)")
             if b.wave_column:
                 values = {v: tp_of[v].id for v in sorted({canonical_text(x) for x in _values(b.source, b.wave_column)})}
                 lines.append(f"{prefix}    timepoint: {_q({'column': b.wave_column, 'values': values})}   {GUESS}")
