@@ -97,7 +97,8 @@ def test_quickstart_runs_in_a_clean_copy(tmp_path):
     # `make test` in the copy under PEERIMPACT_REQUIRE_ORACLES=1 (as in CI): the same target,
     # limited to the study tests and the tests that once needed ../shared, so the suite does
     # not recurse.
-    args = " ".join(["tests/study", *FORMERLY_SHARED, "-q", "-p", "no:cacheprovider"])
+    args = " ".join(["tests/study", "tests/qual/test_qual_search.py", *FORMERLY_SHARED, "-q", "-p", "no:cacheprovider"])
+    before = _files(copy / "tests")
     test = subprocess.run(
         ["make", "test", f"PYTEST_ARGS={args}"],
         cwd=copy, env={**env, "PEERIMPACT_REQUIRE_ORACLES": "1"}, capture_output=True, text=True, timeout=900,
@@ -105,3 +106,9 @@ def test_quickstart_runs_in_a_clean_copy(tmp_path):
     assert test.returncode == 0, test.stdout[-3000:] + test.stderr[-3000:]
     assert re.search(r"\d+ passed", test.stdout)
     assert not re.search(r"\d+ (skipped|failed|error)", test.stdout), test.stdout[-3000:]
+    assert _files(copy / "tests") - before == set(), "a test wrote into the repository's tests/ folder"
+
+
+def _files(folder: Path) -> set[str]:
+    """Every file under ``folder`` except Python's bytecode caches."""
+    return {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts}

@@ -74,7 +74,7 @@ def test_migrate_reports_moves_on_stderr():
         (["quotes", MINI, "--theme", "nope"], "error: unknown theme 'nope'; themes: feeling_valued, feeling_empowered, feeling_connected"),
         (["quotes", MINI, "--timepoint", "T7"], "error: unknown timepoint 'T7'; timepoints: T1, T2, T3"),
         (["agreement", MINI, "--coder", "zed"], "error: unknown coder 'zed'; coders: coder_a, coder_b"),
-        (["search", MINI, "S6-PW01"], "error: search query 'S6-PW01' is not valid: no such column: PW01 (put phrases and words with hyphens in double quotes)"),
+        (["search", MINI, "S6-PW01", "--cache-dir", "{tmp}"], "error: search query 'S6-PW01' is not valid: no such column: PW01 (put phrases and words with hyphens in double quotes)"),
         (["matrix", "no/such/folder"], "error: no/such/folder: no such study folder"),
         (["import-qdpx", "missing.qdpx", "--into", MINI], "error: missing.qdpx: no such file"),
         (["turns", MINI, "S9-PW01-T1"], "error: unknown interview 'S9-PW01-T1'"),
@@ -82,8 +82,8 @@ def test_migrate_reports_moves_on_stderr():
     ],
     ids=["theme", "timepoint", "coder", "search", "study", "project", "interview", "pattern"],
 )
-def test_user_errors_exit_2(args, message):
-    result = run(*args)
+def test_user_errors_exit_2(args, message, tmp_path):
+    result = run(*[str(tmp_path) if a == "{tmp}" else a for a in args])  # caches go to tmp, never into tests/fixtures
     assert result.exit_code == 2
     assert result.stdout == ""
     assert result.stderr.strip() == message

@@ -7,7 +7,10 @@ import math
 from quant_builders import definition, make_study
 from test_quant_workforce import ALLOCATIONS, CONTACTS, EMPLOYMENT, PEOPLE
 
-from peerimpact.quant.workforce import DAYS_PER_MONTH, workforce
+from peerimpact.quant.workforce import workforce
+
+# Months in post count days / (365.25 / 12), written here as a literal, not imported.
+DAYS_PER_MONTH = 30.4375
 
 
 def test_months_in_post_run_to_the_end_date():

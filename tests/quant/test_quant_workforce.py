@@ -7,7 +7,10 @@ import math
 import pytest
 from quant_builders import definition, make_study
 
-from peerimpact.quant.workforce import DAYS_PER_MONTH, workforce
+from peerimpact.quant.workforce import workforce
+
+# Months in post count days / (365.25 / 12), written here as a literal, not imported.
+DAYS_PER_MONTH = 30.4375
 
 PEOPLE = [{"participant_id": p, "site": s, "consent_date": "2020-01-01"}
           for p, s in (("01", "1"), ("02", "1"), ("03", "2"), ("04", "2"))]
