@@ -6,10 +6,10 @@ import csv
 import json
 
 import pytest
-from report_helpers import FIXED_TIME
 
 from peerimpact.report import build_report
 from peerimpact.report.fmt import MINUS, parse_number
+from report_helpers import FIXED_TIME
 
 
 def _build(root, out, direction: str | None):

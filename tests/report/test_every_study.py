@@ -3,7 +3,8 @@
 Synthetic study folders are generated from small parts: one to three
 timepoints, no participants to four, no instruments or WEMWBS, no
 questionnaire rows to every pair, optionally a demographic column, a
-single-coder or two-coder set of codings that never overlap. Each is run
+single-coder or two-coder set of codings that never overlap, and no
+employment and contact records, their headers only, or a few rows. Each is run
 through ``peerimpact validate``, ``analyse`` and ``report`` with typer's
 CliRunner: exit 0, or exit 2 with a message, never a traceback.
 """
@@ -63,6 +64,7 @@ def write_study(root: Path, spec: dict) -> Path:
         for k, (i, j) in enumerate(sorted(spec["responses"])):
             if i < len(people) and j < len(tps) and items:
                 w.writerow([people[i], tps[j][0]] + [str((k + n + spec["shift"] * j) % 5 + 1) for n in range(len(items))])
+    _write_workforce(root, people, spec)
     if spec["coders"] and people:
         (root / "transcripts").mkdir()
         (root / "qual").mkdir()
@@ -78,6 +80,25 @@ def write_study(root: Path, spec: dict) -> Path:
     return root
 
 
+def _write_workforce(root: Path, people: tuple[str, ...], spec: dict) -> None:
+    """employment.csv, allocations.csv and contacts.csv: absent, header only, or a few rows."""
+    kind = spec.get("workforce", "none")
+    if kind == "none":
+        return
+    rows = kind == "rows"
+    employment = ["participant_id,contract,hours_per_week,start_date,end_date,sick_days"]
+    allocations = ["person_id,worker_id,allocated_on,discharged_on,ended_on"]
+    contacts = ["contact_id,worker_id,person_id,date,mode,duration_minutes,status,phase"]
+    for i, p in enumerate(people if rows else ()):
+        employment.append(f"{p},contracted,30,2024-01-01,,{i}" if i % 2 == 0 else f"{p},bank,,2024-02-01,2024-10-01,")
+        if i == 0:  # one worker with contacts, the others without
+            allocations.append(f"X1,{p},2024-03-01,2024-03-10,")
+            contacts += [f"C1,{p},X1,2024-03-05,face_to_face,30,completed,pre_discharge",
+                         f"C2,{p},X1,2024-03-20,telephone,,attempted,post_discharge"]
+    for name, lines in (("employment", employment), ("allocations", allocations), ("contacts", contacts)):
+        (root / f"{name}.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
 studies = st.fixed_dictionaries(
     {
         "n_timepoints": st.integers(1, 3),
@@ -87,6 +108,7 @@ studies = st.fixed_dictionaries(
         "responses": st.sets(st.tuples(st.integers(0, 3), st.integers(0, 2)), max_size=12),
         "shift": st.integers(0, 2),
         "coders": st.sampled_from([0, 1, 2]),
+        "workforce": st.sampled_from(["none", "header", "rows"]),
     }
 )
 
@@ -192,3 +214,18 @@ def test_counts_of_zero_read_as_words_in_the_methods(tmp_path):
     html = (tmp_path / "report" / "report.html").read_text(encoding="utf-8")
     assert "1 participant was enrolled at 1 site. No questionnaires have been returned yet." in html
     assert " 0 at " not in html and "1 participants" not in html
+
+
+@pytest.mark.parametrize(
+    "n_people,sentence",
+    [
+        (1, "Every peer worker recorded at least one contact. The 1 worker with contacts was allocated"),
+        (3, "2 workers recorded no contacts. The 1 worker with contacts was allocated"),
+    ],
+    ids=["every-worker", "two-without"],
+)
+def test_the_workforce_paragraph_never_says_zero_workers(tmp_path, n_people, sentence):
+    study = write_study(tmp_path / "study", {**EMPTY, "n_people": n_people, "workforce": "rows"})
+    assert run("report", str(study), "--out", str(tmp_path / "report")).exit_code == 0
+    html = (tmp_path / "report" / "report.html").read_text(encoding="utf-8")
+    assert sentence in html and "0 workers" not in html

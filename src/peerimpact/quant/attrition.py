@@ -95,8 +95,9 @@ def attrition(
             table = demographics(participants[member], definition)
             char_frames.append(table.assign(follow_up=t, group=group))
     baseline_scores = pd.DataFrame(score_rows, columns=ATTRITION_SCORES.columns).astype({"n": np.int64})
-    chars = (pd.concat(char_frames, ignore_index=True) if char_frames
-             else pd.DataFrame(columns=ATTRITION_CHARACTERISTICS.columns))
+    # rows, not pd.concat: a group with no members gives all-NA columns, whose dtype concat is deprecating
+    records = [r for frame in char_frames for r in frame.to_dict("records")]
+    chars = pd.DataFrame(records, columns=list(char_frames[0].columns) if char_frames else ATTRITION_CHARACTERISTICS.columns)
     return {
         "completion": completion.astype({"n_participants": np.int64, "n_completed": np.int64}),
         "baseline_scores": baseline_scores,

@@ -45,7 +45,7 @@ def sample_paragraph(study: Any, completion: pd.DataFrame, labels: Labels) -> st
         text += f" Questionnaires were returned by {q}."
     n_int = int(completion["interviews"].sum()) if "interviews" in completion else 0
     if n_int:
-        per = _join([f"{fmt.count(r.interviews)} at {r.timepoint}" for r in completion.itertuples(index=False)])
+        per = _join([f"{fmt.count_or_none(r.interviews)} at {r.timepoint}" for r in completion.itertuples(index=False)])
         text += f" {_plural(n_int, 'interview')} {_were(n_int)} transcribed ({per})."
     if study.synthetic:
         text += " All data in this report are synthetic."
@@ -80,7 +80,7 @@ def scoring_paragraph(study: Any, scores: pd.DataFrame | None, labels: Labels) -
         scored = int(counts.get("complete", 0) + counts.get("prorated", 0))
         parts.append(
             f"Of {scored + int(counts.get('too_many_missing', 0))} item-scored subscale scores, "
-            f"{int(counts.get('prorated', 0))} were prorated and {int(counts.get('too_many_missing', 0))} set to missing "
+            f"{fmt.count_or_none(counts.get('prorated', 0))} were prorated and {fmt.count_or_none(counts.get('too_many_missing', 0))} set to missing "
             "for too many missing items."
         )
     return " ".join(parts)

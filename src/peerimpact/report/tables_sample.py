@@ -190,6 +190,10 @@ def table_workforce(results: Any, study: Any) -> ReportTable | None:
     )
 
 
+def _were(n: Any) -> str:
+    return "was" if int(n) == 1 else "were"
+
+
 def _no_contacts_sentence(r: dict) -> str:
     """``Every peer worker recorded contacts.`` or ``2 workers recorded no contacts.`` (never ``0 workers ...``)."""
     n = int(r["workers_without_contacts_n"])
@@ -207,7 +211,7 @@ def workforce_paragraph(results: Any) -> str:
     parts = []
     if r["n_with_employment"]:
         parts.append(
-            f"Of {fmt.count(r['n_workers'])} peer workers, {fmt.count_or_none(r['n_bank'])} were bank (casual) staff; the "
+            f"Of {fmt.count(r['n_workers'])} peer workers, {fmt.count_or_none(r['n_bank'])} {_were(r['n_bank'])} bank (casual) staff; the "
             f"{fmt.count(r['n_contracted'])} contracted staff worked a mean of {fmt.num(r['hours_mean'], 1)} hours per week "
             f"({fmt.value_range(r['hours_min'], r['hours_max'], 0)}). Workers had been in post a mean of "
             f"{fmt.num(r['months_in_post_mean'], 1)} months ({fmt.value_range(r['months_in_post_min'], r['months_in_post_max'], 1)})."
@@ -219,7 +223,9 @@ def workforce_paragraph(results: Any) -> str:
         )
     if r["workers_with_contacts_n"] and not fmt.is_missing(r.get("face_to_face_per_worker_total")):
         parts.append(
-            _no_contacts_sentence(r) + f" The {fmt.count(r['workers_with_contacts_n'])} with contacts were allocated a mean of {fmt.num(r['people_per_worker_mean'], 1)} people "
+            _no_contacts_sentence(r)
+            + f" The {fmt.plural(r['workers_with_contacts_n'], 'worker')} with contacts {_were(r['workers_with_contacts_n'])} "
+            f"allocated a mean of {fmt.num(r['people_per_worker_mean'], 1)} people "
             f"({fmt.value_range(r['people_per_worker_min'], r['people_per_worker_max'], 0)}) and completed "
             f"{fmt.value_range(r['face_to_face_per_worker_min'], r['face_to_face_per_worker_max'], 0)} face-to-face contacts each "
             f"(mean {fmt.num(r['face_to_face_per_worker_mean'], 1)}; {fmt.count(r['face_to_face_per_worker_total'])} in total)."
