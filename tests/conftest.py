@@ -14,7 +14,6 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = Path(os.environ.get("PEERIMPACT_SHARED_DIR", REPO.parent / "shared"))
 ORACLE_DIR = REPO / "tests" / "oracle"
 GOLDEN_DIR = ORACLE_DIR / "golden"
 
@@ -52,13 +51,6 @@ def rscript() -> str:
 def chromium_path() -> str:
     path = shutil.which("chromium") or shutil.which("chromium-browser")
     return _need("chromium", path, "install Debian's chromium package")
-
-
-@pytest.fixture(scope="session")
-def shared_dir() -> Path:
-    if not SHARED.is_dir():
-        pytest.fail(f"../shared not found at {SHARED}")
-    return SHARED
 
 
 @pytest.fixture(scope="session")

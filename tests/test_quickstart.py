@@ -39,7 +39,7 @@ def _clean_copy(dest: Path) -> Path:
     return dest
 
 
-# The tests that once read ``../shared`` (the REDCap export, the REFI-QDA schemas, the norms
+# The tests that once read the shared folder beside the repository (the REDCap export, the REFI-QDA schemas, the norms
 # transcribed from the facts file): in a clean copy they must pass from the repository alone.
 FORMERLY_SHARED = [
     "tests/formats/test_formats_redcap_fixture.py",
@@ -95,7 +95,7 @@ def test_quickstart_runs_in_a_clean_copy(tmp_path):
     assert validate.returncode == 0, validate.stderr
 
     # `make test` in the copy under PEERIMPACT_REQUIRE_ORACLES=1 (as in CI): the same target,
-    # limited to the study tests and the tests that once needed ../shared, so the suite does
+    # limited to the study tests and the tests that once needed the shared folder, so the suite does
     # not recurse.
     args = " ".join(["tests/study", "tests/qual/test_qual_search.py", *FORMERLY_SHARED, "-q", "-p", "no:cacheprovider"])
     before = _files(copy / "tests")
