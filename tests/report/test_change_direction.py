@@ -64,4 +64,5 @@ def test_results_json_and_notes_say_which_way(both):
     assert {r["change_direction"] for r in doc["change"]} == {"earlier_minus_later"}
     html = flipped.html.read_text(encoding="utf-8")
     assert f"mean change = earlier {MINUS} later" in html and "(positive = the score fell)" in html
+    assert "<dt>change_direction</dt><dd>earlier_minus_later</dd>" in html  # provenance settings
     assert f"mean change = later {MINUS} earlier" in default.html.read_text(encoding="utf-8")

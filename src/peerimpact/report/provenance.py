@@ -63,6 +63,7 @@ def study_settings(study: Any) -> tuple[tuple[str, str], ...]:
         ("instruments", ", ".join(d.instruments)),
         ("missing_items_allowed", str(d.missing_items_allowed)),
         ("effect_size_sd", d.effect_size_sd),
+        ("change_direction", d.change_direction),
         ("suppress_below", "none" if d.suppress_below is None else str(d.suppress_below)),
         ("norms", d.norms or "shipped defaults" + (" + study norms.yaml" if study.norms else "")),
         ("synthetic", "yes" if d.synthetic else "no"),
