@@ -40,10 +40,7 @@ def merge_codebooks(existing: Codebook | None, incoming: Codebook, reason: str) 
         else:
             added.append(code)
     new_codes = [c.model_copy(update={"parent": renamed.get(c.parent, c.parent)}) for c in added]
-    theme_ids = {t.id for t in existing.themes}
-    themes = list(existing.themes) + [
-        t.model_copy(update={"codes": [renamed.get(c, c) for c in t.codes]}) for t in incoming.themes if t.id not in theme_ids
-    ]
+    themes = list(existing.themes) + _new_themes(existing, incoming, renamed)
     if not new_codes and len(themes) == len(existing.themes):
         return existing, [], renamed
     versions = list(existing.versions) or [
@@ -53,6 +50,31 @@ def merge_codebooks(existing: Codebook | None, incoming: Codebook, reason: str) 
     versions.append(Version(version=new, date=dt.date.today(), reason=reason, changes=[Change(action="added", code=c.id) for c in new_codes]))
     book = Codebook(version=new, codes=list(existing.codes) + new_codes, themes=themes, versions=versions)
     return parse_codebook(codebook_to_dict(book), None, "qual/codebook.yaml"), [c.id for c in new_codes], renamed
+
+
+def _new_themes(existing: Codebook, incoming: Codebook, renamed: dict[str, str]) -> list:
+    """The imported themes the study lacks (matched by GUID, or by id with the same name and codes).
+
+    An imported theme whose id the study already uses for another theme
+    gets ``<id>_imported`` (then ``_2`` ...), so no set is dropped.
+    """
+    guids = {t.guid for t in existing.themes if t.guid}
+    by_id = {t.id: t for t in existing.themes}
+    taken = set(by_id)
+    out = []
+    for theme in incoming.themes:
+        theme = theme.model_copy(update={"codes": [renamed.get(c, c) for c in theme.codes]})
+        same = by_id.get(theme.id)
+        if theme.guid in guids or (same is not None and (same.name, same.codes) == (theme.name, theme.codes)):
+            continue
+        if theme.id in taken:
+            new, k = f"{theme.id}_imported", 2
+            while new in taken:
+                new, k = f"{theme.id}_imported_{k}", k + 1
+            theme = theme.model_copy(update={"id": new})
+        taken.add(theme.id)
+        out.append(theme)
+    return out
 
 
 def merge_codings(existing: pd.DataFrame | None, incoming: pd.DataFrame, code_ids: dict[str, str] | None = None) -> tuple[pd.DataFrame, int]:
