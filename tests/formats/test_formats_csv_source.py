@@ -166,3 +166,56 @@ def test_missing_file_and_folder(tmp_path):
 )
 def test_detect_kind(data, kind):
     assert detect_kind(data) == kind
+
+
+# ------------------------------------------------------------- the fast path
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from peerimpact.formats import csv_source  # noqa: E402
+
+_CELLS = st.sampled_from(["", " ", "1", "2.5", "3,5", "abc", " x ", "é", "NA", "\t", "2020-01-01"])
+
+
+@st.composite
+def delimited(draw):
+    delimiter = draw(st.sampled_from([",", ";", "\t", "|"]))
+    width = draw(st.integers(1, 4))
+    header = [f"c{i}" for i in range(width)]
+    lines = [delimiter.join(header)]
+    for _ in range(draw(st.integers(0, 8))):
+        n = draw(st.sampled_from([width, width, width, width - 1, width + 1, 0]))
+        lines.append(delimiter.join(draw(_CELLS).replace(delimiter, "") for _ in range(max(n, 0))))
+    ending = draw(st.sampled_from(["\n", "\r\n", "\r"]))
+    return delimiter, ending.join(lines) + draw(st.sampled_from(["", ending]))
+
+
+@settings(max_examples=150, deadline=None)
+@given(case=delimited(), strip=st.booleans())
+def test_the_fast_path_reads_exactly_what_the_careful_parser_reads(case, strip):
+    """Whenever pandas' C parser is used, its rows, numbers and header equal the csv module's."""
+    delimiter, text = case
+    fast = csv_source._parse_with_pandas_unchecked(text, delimiter, 1, strip)
+    if fast is None:
+        return
+    old = csv_source.FAST_MIN_CHARS
+    csv_source.FAST_MIN_CHARS = 10**12
+    try:
+        careful = csv_source.parse_delimited(text, "x.csv", delimiter, 1, strip)
+    finally:
+        csv_source.FAST_MIN_CHARS = old
+    assert fast == careful
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("a,b\n1, 2\n\n,\n3,\r\n", (["a", "b"], [("1", "2"), ("3", None)], [2, 5])),
+        ('a,b\n"1",2\n', None),  # quotes: the careful parser
+        ("a,b\n1,2,3\n", None),  # a record of another width: the careful parser names it
+        ("a,a\n1,2\n", None),  # duplicate header
+    ],
+    ids=["used", "quotes", "ragged", "duplicate-header"],
+)
+def test_when_the_fast_path_is_used(text, expected):
+    assert csv_source._parse_with_pandas_unchecked(text, ",", 1, True) == expected

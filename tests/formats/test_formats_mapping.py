@@ -158,7 +158,6 @@ def test_inline_study_problems_point_into_the_mapping(tmp_path):
     problems = check(tmp_path, mapping)
     assert "mapping.yaml:3:study.sites: List should have at least 1 item after validation, not 0" in problems
     keys = ", ".join(StudyDefinition.model_fields)  # the study keys are another module's; the message lists them all
-    assert keys.startswith("title, synthetic, sites, timepoints, ")
     assert f"mapping.yaml:5:study.colour: unknown key 'colour'; allowed keys: {keys}" in problems
 
 

@@ -30,13 +30,21 @@ class Origin:
 
 @dataclass
 class BuiltTable:
+    """One study table as text: ``rows`` hold a value per column (``""`` = empty), in ``columns`` order."""
+
     name: str
     columns: list[str]
-    rows: list[dict[str, str]] = field(default_factory=list)
+    rows: list[list[str]] = field(default_factory=list)
     origins: list[Origin] = field(default_factory=list)
 
+    def __post_init__(self) -> None:
+        self.position = {c: i for i, c in enumerate(self.columns)}
+
     def matrix(self) -> list[list[str]]:
-        return [[r.get(c, "") for c in self.columns] for r in self.rows]
+        return self.rows
+
+    def new_row(self) -> list[str]:
+        return [""] * len(self.columns)
 
 
 @dataclass
@@ -126,10 +134,14 @@ def build_tables(plans: list[BlockPlan], sources: dict[str, SourceTable], missin
         source = sources[first.source]
         index = source.index()
         out = tables[first.table]
+        readers = [_PlanReader.of(plan, out, index) for plan in group]
+        for reader in readers:
+            for fr in reader.fields:
+                fr.convert_column(source, missing)
         for position, (cells, number) in enumerate(zip(source.rows, source.row_numbers), start=1):
             row = _Row(cells, number, position, index, source, missing)
-            for plan in group:
-                _run_row(plan, row, out, problems, skip)
+            for plan, reader in zip(group, readers):
+                _run_row(plan, reader, row, out, problems, skip)
     failed: set[tuple[str, int, str]] = set()
     for t in tables.values():
         for i, origin in enumerate(t.origins):
@@ -138,20 +150,85 @@ def build_tables(plans: list[BlockPlan], sources: dict[str, SourceTable], missin
     return BuildResult(tables, problems, skipped, failed)
 
 
-def _run_row(plan: BlockPlan, row: _Row, out: BuiltTable, problems: list[Problem], skip) -> None:
+@dataclass
+class _FieldReader:
+    """One field of a plan: where its value goes, where it comes from, and the values converted so far."""
+
+    plan: FieldPlan
+    out: int  # position in the output row
+    source: int | None  # position of its source column, None for templates and constants
+    label: str  # how problems and origins name the source
+    memo: dict = field(default_factory=dict)  # (cell type, cell) -> (text, problem): each distinct value converted once
+
+    converted: list | None = None  # (text, problem) per source row, for a column field
+
+    def convert_column(self, source: SourceTable, missing: set[str]) -> None:
+        """Convert the whole source column up front, each distinct value once."""
+        if self.source is None:
+            return
+        i, plan, memo = self.source, self.plan, self.memo
+        out = []
+        append = out.append
+        for cells in source.rows:
+            cell = cells[i]
+            key = (cell.__class__, cell)
+            done = memo.get(key)
+            if done is None:
+                done = memo[key] = convert(cell, plan, source, plan.column, missing)
+            append(done)
+        self.converted = out
+
+    def read(self, row: _Row) -> tuple[str, str | None]:
+        if self.converted is not None:
+            return self.converted[row.position - 1]
+        text, why, _ = row.value(self.plan)
+        return text, why
+
+
+@dataclass
+class _PlanReader:
+    """A plan's fields prepared once per source, and the origin columns its rows share."""
+
+    fields: list[_FieldReader]
+    origin_cols: dict[str, str]
+    timepoint: int | None
+
+    @classmethod
+    def of(cls, plan: BlockPlan, out: BuiltTable, index: dict[str, int]) -> "_PlanReader":
+        readers = []
+        origin_cols: dict[str, str] = {}
+        if plan.timepoint_column is not None:
+            origin_cols["timepoint"] = plan.timepoint_column
+        elif plan.timepoint is not None:
+            origin_cols["timepoint"] = "a timepoint of the mapping"
+        for f in plan.fields:
+            if f.column is not None:
+                label = f.column
+            elif f.template is not None:
+                label = f"template {f.template!r}"
+            else:
+                label = "a constant of the mapping"
+            origin_cols[f.target.name] = label
+            readers.append(_FieldReader(f, out.position[f.target.name], index[f.column] if f.column is not None else None, label))
+        return cls(readers, origin_cols, out.position.get("timepoint"))
+
+
+def _run_row(plan: BlockPlan, reader: _PlanReader, row: _Row, out: BuiltTable, problems: list[Problem], skip) -> None:
     reason = _filtered(plan, row)
     if reason:
         skip(reason)
         return
-    record: dict[str, str] = {}
-    origin_cols: dict[str, str] = {}
-    if not _timepoint(plan, row, record, origin_cols, problems, skip):
+    record = out.new_row()
+    tp = _timepoint(plan, row, problems, skip)
+    if tp is False:
         return
+    if tp is not None:
+        record[reader.timepoint] = tp
     cell_problems: list[Problem] = []
     failed: list[str] = []
-    values_present = _fields(plan, row, record, origin_cols, cell_problems, failed)
+    values_present = _fields(reader, row, record, cell_problems, failed)
     if plan.services:
-        _service_rows(plan, row, record, origin_cols, cell_problems, failed, out)
+        _service_rows(plan, row, record, reader.origin_cols, cell_problems, failed, out)
         problems.extend(cell_problems)
         return
     if plan.table in ("responses", "service_use") and plan.skip_empty and not values_present and not cell_problems:
@@ -159,7 +236,7 @@ def _run_row(plan: BlockPlan, row: _Row, out: BuiltTable, problems: list[Problem
         return
     problems.extend(cell_problems)
     out.rows.append(record)
-    out.origins.append(Origin(row.source.label, row.number, origin_cols, tuple(failed)))
+    out.origins.append(Origin(row.source.label, row.number, reader.origin_cols, tuple(failed)))
 
 
 def _filtered(plan: BlockPlan, row: _Row) -> str | None:
@@ -172,8 +249,8 @@ def _filtered(plan: BlockPlan, row: _Row) -> str | None:
     return None
 
 
-def _timepoint(plan: BlockPlan, row: _Row, record: dict, origin_cols: dict, problems: list[Problem], skip) -> bool:
-    """Fill the row's timepoint; False when the row is skipped or refused."""
+def _timepoint(plan: BlockPlan, row: _Row, problems: list[Problem], skip) -> str | None | bool:
+    """The row's timepoint (None when the table has none); False when the row is skipped or refused."""
     if plan.timepoint_column is not None:
         raw = row.text(plan.timepoint_column)
         tp = raw if plan.timepoint_values is None else plan.timepoint_values.get(raw)
@@ -184,32 +261,29 @@ def _timepoint(plan: BlockPlan, row: _Row, record: dict, origin_cols: dict, prob
             known = ", ".join(plan.timepoint_values or {})
             problems.append(Problem(row.source.label, row.number, plan.timepoint_column, f"{raw!r} is not mapped to a timepoint (mapped: {known}); add it to timepoint.values or set unmapped: skip"))
             return False
-        record["timepoint"] = tp
-        origin_cols["timepoint"] = plan.timepoint_column
-    elif plan.timepoint is not None:
-        record["timepoint"] = plan.timepoint
-        origin_cols["timepoint"] = "a timepoint of the mapping"
-    return True
+        return tp
+    return plan.timepoint
 
 
-def _fields(plan: BlockPlan, row: _Row, record: dict, origin_cols: dict, cell_problems: list[Problem], failed: list[str]) -> bool:
+def _fields(reader: _PlanReader, row: _Row, record: list[str], cell_problems: list[Problem], failed: list[str]) -> bool:
     """Fill the mapped columns; True when any value other than the keys is present."""
     values_present = False
-    for f in plan.fields:
-        text, why, label = row.value(f)
-        origin_cols[f.target.name] = label
+    i = row.position - 1
+    for fr in reader.fields:
+        text, why = fr.converted[i] if fr.converted is not None else fr.read(row)
         if why:
-            cell_problems.append(Problem(row.source.label, row.number, f.column or label, why))
-            failed.append(f.target.name)
-            text = row.raw_text(f)
-        record[f.target.name] = text
-        if text and f.target.name not in ("participant_id", "timepoint"):
+            cell_problems.append(Problem(row.source.label, row.number, fr.plan.column or fr.label, why))
+            failed.append(fr.plan.target.name)
+            text = row.raw_text(fr.plan)
+        record[fr.out] = text
+        if text and fr.plan.target.name not in ("participant_id", "timepoint"):
             values_present = True
     return values_present
 
 
-def _service_rows(plan: BlockPlan, row: _Row, record: dict, origin_cols: dict, cell_problems: list[Problem], failed: list[str], out: BuiltTable) -> None:
+def _service_rows(plan: BlockPlan, row: _Row, record: list[str], origin_cols: dict, cell_problems: list[Problem], failed: list[str], out: BuiltTable) -> None:
     """One service_use row per service of a wide layout that has a value."""
+    pos = out.position
     for s in plan.services:
         sfailed = list(failed)
         used, why, ulabel = row.value(s.used)
@@ -224,6 +298,8 @@ def _service_rows(plan: BlockPlan, row: _Row, record: dict, origin_cols: dict, c
                 sfailed.append("count")
         if used == "" and count == "" and len(sfailed) == len(failed):
             continue
-        out.rows.append(dict(record, service=s.service, used=used, count=count))
+        rec = list(record)
+        rec[pos["service"]], rec[pos["used"]], rec[pos["count"]] = s.service, used, count
+        out.rows.append(rec)
         cols = dict(origin_cols, service="a service of the mapping", used=ulabel, count=clabel or "count")
         out.origins.append(Origin(row.source.label, row.number, cols, tuple(sfailed)))

@@ -58,11 +58,17 @@ def parse_dates(values: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 
 def parse_numbers(values: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Parse numbers; returns ``(floats, bad_mask)`` (empty cells NaN, not bad)."""
-    empty = values == ""
-    nums = pd.to_numeric(values.where(~empty), errors="coerce")
-    bad = ~empty & (nums.isna() | ~np.isfinite(nums.fillna(0.0)))
-    return nums.astype("float64"), bad
+    """Parse numbers; returns ``(floats, bad_mask)`` (empty cells NaN, not bad).
+
+    Each distinct text is parsed once (an item column holds a handful), which
+    makes this several times faster on large response tables (bench/import_speed.py).
+    """
+    codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    texts = pd.Series(uniques, dtype=object)
+    empty = (texts == "").to_numpy()
+    nums = pd.to_numeric(texts.where(~empty), errors="coerce").astype("float64").to_numpy()
+    bad = ~empty & ~np.isfinite(nums)
+    return pd.Series(nums[codes], index=values.index), pd.Series(bad[codes], index=values.index)
 
 
 def check_column(frame: pd.DataFrame, col: Column, file: str) -> list[Problem]:

@@ -1,0 +1,166 @@
+"""Import speed (issue 13 item 9): a 200,000-row x 40-column CSV import, and load_study on a large study.
+
+Two measurements, each printed as a ratio against a bare ``pandas.read_csv``
+of the same files in the same run (this machine is shared and noisy):
+
+1. ``peerimpact import csv`` of a synthetic survey (default 100,000
+   participants x 2 waves = 200,000 rows x 40 columns: id, wave, the 14
+   WEMWBS items, the 22 MBI-HSS items, two pre-scored MJS subscales) plus
+   its 100,000-row participant list. Targets: <= 5 s, and added memory
+   <= 3x the size of the files.
+2. ``load_study`` on the demo study scaled to 10,000 participants
+   (about 845,000 contacts; see ``bench/report_time.py``). Target: <= 3 s CPU.
+
+    .venv/bin/python bench/import_speed.py [--participants 100000] [--study-participants 10000] [--skip-load]
+
+All data are synthetic. No test asserts on these times.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from benchutil import cpu_seconds, peak_rss_mib, reset_peak, rss_mib, trim_heap  # noqa: E402
+
+STUDY = """\
+title: Import speed benchmark (synthetic)
+synthetic: true
+sites: [{id: "1", name: North}, {id: "2", name: South}]
+timepoints:
+  - {id: T1, label: First, month: 0}
+  - {id: T2, label: Second, month: 4}
+instruments: [wemwbs, mbi_hss, mjs]
+demographics:
+  - {column: age, label: Age, type: continuous}
+"""
+
+MAPPING = """\
+study: study.yaml
+tables:
+  participants:
+    from: people
+    columns: {participant_id: ID, site: Site, consent_date: Consent, age: Age}
+  responses:
+    from: survey
+    timepoint: {column: Wave, values: {"1": T1, "2": T2}}
+    columns: {participant_id: ID, mjs.personal: MJS_personal, mjs.pay: MJS_pay}
+    instruments: {wemwbs: "WEM{item}", mbi_hss: "MBI{item:02d}"}
+"""
+
+
+def write_inputs(folder: Path, participants: int, seed: int = 0) -> list[Path]:
+    """people.csv (participants rows) and survey.csv (2 x participants rows, 40 columns)."""
+    rng = np.random.default_rng(seed)
+    ids = np.char.add("P", np.arange(1, participants + 1).astype(str))
+    people = pd.DataFrame({
+        "ID": ids,
+        "Site": rng.integers(1, 3, participants),
+        "Consent": pd.Timestamp("2020-01-01") + pd.to_timedelta(rng.integers(0, 700, participants), unit="D"),
+        "Age": rng.integers(20, 65, participants),
+    })
+    people["Consent"] = people["Consent"].dt.strftime("%Y-%m-%d")
+    n = 2 * participants
+    survey = {"ID": np.repeat(ids, 2), "Wave": np.tile([1, 2], participants)}
+    for i in range(1, 15):
+        survey[f"WEM{i}"] = rng.integers(1, 6, n)
+    for i in range(1, 23):
+        survey[f"MBI{i:02d}"] = rng.integers(0, 7, n)
+    survey["MJS_personal"] = rng.integers(4, 21, n) / 4
+    survey["MJS_pay"] = rng.integers(4, 21, n) / 4
+    frame = pd.DataFrame(survey)
+    for col in frame.columns[2:]:  # about 2% missing answers
+        frame.loc[rng.random(n) < 0.02, col] = None
+    (folder / "study.yaml").write_text(STUDY, encoding="utf-8")
+    (folder / "mapping.yaml").write_text(MAPPING, encoding="utf-8")
+    people.to_csv(folder / "people.csv", index=False)
+    frame.to_csv(folder / "survey.csv", index=False, float_format="%g")
+    return [folder / "people.csv", folder / "survey.csv"]
+
+
+def measure(fn) -> tuple[float, float, float]:
+    """(wall s, CPU s, MiB added at peak over the RSS before) of one call."""
+    trim_heap()
+    reset_peak()
+    before = rss_mib()
+    t0, c0 = time.perf_counter(), cpu_seconds()
+    fn()
+    wall, cpu = time.perf_counter() - t0, cpu_seconds() - c0
+    added = peak_rss_mib() - before
+    trim_heap()
+    return wall, cpu, added
+
+
+def bench_import(root: Path, participants: int) -> None:
+    from peerimpact.formats import import_study
+
+    sources = write_inputs(root, participants)
+    size = sum(p.stat().st_size for p in sources) / 2**20
+    rows = 2 * participants
+    print(f"inputs: {participants:,} participants, survey {rows:,} rows x 40 columns, {size:.1f} MiB of CSV")
+
+    def baseline() -> None:
+        for p in sources:
+            pd.read_csv(p, dtype=str, keep_default_na=False)
+
+    b = measure(baseline)
+    out = root / "study"
+    r = measure(lambda: import_study("csv", sources, root / "mapping.yaml", out))
+    print(f"{'':28} {'wall s':>8} {'CPU s':>8} {'added MiB':>10}")
+    print(f"{'pandas.read_csv (baseline)':28} {b[0]:8.2f} {b[1]:8.2f} {b[2]:10.0f}")
+    print(f"{'import_study':28} {r[0]:8.2f} {r[1]:8.2f} {r[2]:10.0f}")
+    print(f"ratio to read_csv: {r[0] / b[0]:.1f}x wall, {r[1] / b[1]:.1f}x CPU; "
+          f"added memory {r[2] / size:.1f}x the file size (targets: <= 5 s, <= 3x the file size)")
+
+
+def bench_load(root: Path, participants: int) -> None:
+    from report_time import scaled_study
+
+    from peerimpact import load_study
+    from peerimpact.demo import write_study
+
+    write_study(root / "demo")
+    big = scaled_study(root / "demo", root / "big", participants)
+    files = sorted(big.glob("*.csv"))
+    contacts = sum(1 for _ in (big / "contacts.csv").open()) - 1 if (big / "contacts.csv").exists() else 0
+    print(f"\nstudy: {participants:,} participants, {contacts:,} contacts, {len(files)} CSV files")
+
+    def baseline() -> None:
+        for p in files:
+            pd.read_csv(p, dtype=str, keep_default_na=False)
+
+    b = measure(baseline)
+    r = measure(lambda: load_study(big))
+    print(f"{'':28} {'wall s':>8} {'CPU s':>8} {'added MiB':>10}")
+    print(f"{'pandas.read_csv (baseline)':28} {b[0]:8.2f} {b[1]:8.2f} {b[2]:10.0f}")
+    print(f"{'load_study':28} {r[0]:8.2f} {r[1]:8.2f} {r[2]:10.0f}")
+    print(f"ratio to read_csv: {r[0] / b[0]:.1f}x wall, {r[1] / b[1]:.1f}x CPU (target: <= 3 s CPU)")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--participants", type=int, default=100_000, help="Survey participants (2 rows each).")
+    parser.add_argument("--study-participants", type=int, default=10_000)
+    parser.add_argument("--skip-load", action="store_true")
+    parser.add_argument("--skip-import", action="store_true")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="peerimpact-import-speed-") as tmp:
+        root = Path(tmp)
+        if not args.skip_import:
+            (root / "import").mkdir()
+            bench_import(root / "import", args.participants)
+        if not args.skip_load:
+            bench_load(root, args.study_participants)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
