@@ -131,3 +131,13 @@ def test_wide_layout_from_column_names(tmp_path):
     # the same table gives the participants, without the item columns as demographics
     assert mapping["tables"]["participants"][0]["columns"] == {"participant_id": "Participant", "site": "Site", "consent_date": "Consent"}
     assert study["demographics"] == []
+
+
+def test_redcap_export_is_pointed_to_the_redcap_import(tmp_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "dictionary.csv").write_text('"Variable / Field Name","Form Name","Field Type"\nrecord_id,baseline,text\n', encoding="utf-8")
+    (raw / "staff.csv").write_text("ID,Site\nP1,1\n", encoding="utf-8")
+    draft = draft_study(raw)
+    assert draft.notes == ["dictionary.csv: part of a REDCap export; draft its mapping from the REDCap example in docs/mapping.md "
+                           "and run peerimpact import redcap"]

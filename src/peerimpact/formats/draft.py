@@ -457,6 +457,9 @@ def draft_study(raw: str | Path) -> Draft:
         if responses is not None:  # a wide survey without site or consent columns
             continue
         keys = {_key(c) for c in table.columns}
+        if {"variablefieldname", "formname"} <= keys or {"fieldname", "formname"} <= keys or "redcapeventname" in keys:
+            notes.append(f"{table.label}: part of a REDCap export; draft its mapping from the REDCap example in docs/mapping.md and run peerimpact import redcap")
+            continue
         if {"quote", "code", "coder"} <= keys or {"quotestart", "code", "coder"} <= keys:
             notes.append(f"{table.label}: a coding sheet; after the import: peerimpact qual import-codings {path.relative_to(raw).as_posix()!r} --into STUDY")
             continue
