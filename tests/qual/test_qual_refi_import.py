@@ -201,3 +201,42 @@ def test_relative_path_and_mapping_by_guid(tmp_path):
     result = import_qdpx(path, "S{site}-PW{participant}-{timepoint}", source_map={g: "S1-PW01-T3"})
     assert result.transcripts == {"S1-PW01-T3": "PW: hi"}
     assert result.sources["name"].tolist() == ["Board 2017.txt"]
+
+
+NOTE_G, NOTE_SRC = "0b6a1d3e-1111-4222-8333-944455550001", "0b6a1d3e-1111-4222-8333-944455550002"
+
+
+@pytest.mark.parametrize(
+    ("note", "members", "memos", "lost", "problems"),
+    [
+        pytest.param('plainTextPath="internal://m.txt"', {"sources/m.txt": "\ufeffMemo\r\nline"}, [("memo_a", "Memo\nline")], [], [], id="in-archive"),
+        pytest.param('plainTextPath="internal://missing.txt"', {}, [],
+                     ["unsupported: Note: note 'Memo A': plainTextPath 'internal://missing.txt' is not in the project; its text cannot be read, not imported"],
+                     [], id="missing"),
+        pytest.param('plainTextPath="file:///C:/memos/a.txt"', {}, [],
+                     ["external: Note: note 'Memo A': plainTextPath 'file:///C:/memos/a.txt' is outside the project (external); its text cannot be read, not imported"],
+                     [], id="external"),
+        pytest.param('plainTextPath="internal://m.txt"', {"sources/m.txt": b"caf\xe9"}, [], [],
+                     ["project.qde:1:plainTextPath: note 'Memo A': internal://m.txt is not UTF-8 text"], id="not-utf8"),
+        pytest.param('richTextPath="internal://m.rtf"', {"sources/m.rtf": "{\\rtf1 Memo}"}, [],
+                     ["unsupported: Note: note 'Memo A': only rich text 'internal://m.rtf' that is not .docx; not imported"], [], id="rtf-only"),
+        pytest.param("", {}, [("memo_a", "")], [], [], id="empty-note"),
+    ],
+)
+def test_note_text_from_a_file_is_read_or_the_note_reported(tmp_path, note, members, memos, lost, problems):
+    # Before: a note whose plainTextPath was missing or external came in with empty text and no report; a non-UTF-8 one crashed.
+    qde = (
+        '<?xml version="1.0"?><Project xmlns="urn:QDA-XML:project:1.0" name="n" origin="NVivo for Windows 12.6">'
+        f'<Sources><TextSource guid="{NOTE_SRC}" name="S1-PW01-T3"><PlainTextContent>hi</PlainTextContent>'
+        f'<NoteRef targetGUID="{NOTE_G}"/></TextSource></Sources>'
+        f'<Notes><Note guid="{NOTE_G}" name="Memo A" {note}/></Notes></Project>'
+    )
+    path = _zip(tmp_path / "p.qdpx", {"project.qde": qde} | members)
+    if problems:
+        with pytest.raises(StudyValidationError) as err:
+            import_qdpx(path)
+        assert [str(p) for p in err.value.problems] == problems
+        return
+    result = import_qdpx(path)
+    assert [(m.id, m.text) for m in result.memos.memos] == memos
+    assert [str(i).replace(f" {NOTE_G}", "") for i in result.report.lost] == lost

@@ -348,6 +348,9 @@ class _Assembler:
             if target is None:
                 self.report.add("unsupported", "Note", f"note {name!r} is not attached to a code, set, source or selection (e.g. a project note); not imported", g)
                 continue
+            text = self._note_text(note, name, g)
+            if text is None:
+                continue
             ident = info.get("id") or slug(name, f"memo_{i + 1}")
             if ident in taken:
                 ident = f"{ident}_{i + 1}"
@@ -356,11 +359,6 @@ class _Assembler:
             if kind is None:
                 kind = "analytic"
                 self.report.add("assumed", "Note", f"note {name!r}: memo kind not recorded; set to 'analytic'", g)
-            content = kid(note, "PlainTextContent")
-            text = text_of(content)
-            if content is None and note.get("plainTextPath"):
-                data = self.r.archive.source(note.get("plainTextPath"))
-                text = normalise_text(decode(data)[0]) if data is not None else ""
             author = self.user_names.get(guid_of(note.get("creatingUser")) or "") or "unknown"
             memos.append(
                 Memo(id=ident, target=MemoTarget(type=target[0], id=target[1]), kind=kind, author=author,
@@ -371,6 +369,39 @@ class _Assembler:
             if el is not None and len(el):
                 self.report.add("unsupported", tag, f"{len(el)} {tag[:-1].lower()}(s) not imported")
         return Memos(memos=memos)
+
+    def _note_text(self, note: etree._Element, name: str, guid: str) -> str | None:
+        """A note's text: its ``PlainTextContent``, else the file its ``plainTextPath`` (or a ``.docx``
+        ``richTextPath``) names; None, reported lost or as a problem, when that file cannot be read."""
+        content = kid(note, "PlainTextContent")
+        if content is not None:
+            return text_of(content)
+        plain, rich = note.get("plainTextPath"), note.get("richTextPath")
+        for attr, path in (("plainTextPath", plain), ("richTextPath", rich)):
+            if not path:
+                continue
+            member, how = self.r.archive.member_for(path)
+            if member is None:
+                if attr == "plainTextPath" and rich:
+                    continue
+                kind, where = ("external", "is outside the project (external)") if how == "external" else ("unsupported", "is not in the project")
+                self.report.add(kind, "Note", f"note {name!r}: {attr} {path!r} {where}; its text cannot be read, not imported", guid)
+                return None
+            data = self.r.archive.read(member)
+            if attr == "richTextPath":
+                if not path.lower().endswith(".docx"):
+                    self.report.add("unsupported", "Note", f"note {name!r}: only rich text {path!r} that is not .docx; not imported", guid)
+                    return None
+                text = self._docx_text(note, name, path, data)
+                if text is not None:
+                    self.report.add("fallback", "Note", f"note {name!r}: text taken from its rich text {path!r} (one line per paragraph)", guid)
+                return text
+            try:
+                return normalise_text(decode(data)[0])
+            except UnicodeDecodeError:
+                self.r.problems.append(Problem(self.r.file, note.sourceline, attr, f"note {name!r}: {path} is not UTF-8 text"))
+                return None
+        return ""  # a note without any text: an empty memo
 
     # ------------------------------------------------------------------ codebook
     def codebook(self) -> Codebook:
