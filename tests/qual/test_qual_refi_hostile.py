@@ -82,6 +82,46 @@ CASES = [
 ]
 
 
+def _docx(pad: int = 0, dtd: bool = False) -> bytes:
+    """A Word document (python-docx) saying ``PW: hello there.``, optionally with ``pad`` bytes of zeros or a DTD in a part."""
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("PW: hello there.")
+    buf = io.BytesIO()
+    document.save(buf)
+    with zipfile.ZipFile(buf) as zf:
+        parts = {n: zf.read(n) for n in zf.namelist()}
+    if dtd:
+        parts["word/document.xml"] = parts["word/document.xml"].replace(b"?>", b'?><!DOCTYPE w:document [<!ENTITY x "boom">]>', 1)
+    if pad:
+        parts["word/media/pad.bin"] = bytes(pad)
+    return archive(parts)
+
+
+def rich(docx: bytes) -> bytes:
+    """A project whose one source is a .docx rich text (as NVivo for Mac writes it when the plain text is missing)."""
+    qde_text = qde().decode().replace(f'plainTextPath="internal://{G}.txt"', f'richTextPath="internal://{G}.docx"')
+    return archive({"project.qde": qde_text.encode(), f"sources/{G}.docx": docx})
+
+
+UTF7_DTD = ('<?xml version="1.0" encoding="UTF-7"?>+ADwAIQ-DOCTYPE Project +AFs-+ADwAIQ-ENTITY x "boom"+AD4AXQA+-'
+            '<Project xmlns="urn:QDA-XML:project:1.0" name="&x;"/>').encode("ascii")
+REFUSED_ENCODING = "only UTF-8 and UTF-16 XML is read (a DTD could hide in another encoding); refused"
+CASES += [
+    # Before: the byte scan looks for <!DOCTYPE in UTF-8 and UTF-16 only, so these were parsed with the entity expanded.
+    pytest.param(lambda: archive({"project.qde": qde(dtd='<!DOCTYPE Project [<!ENTITY x "boom">]>').decode().encode("utf-32-le"), f"sources/{G}.txt": TEXT}), [],
+                 f"p.qdpx: project.qde is encoded as UTF-32; {REFUSED_ENCODING}", id="dtd-in-utf-32"),
+    pytest.param(lambda: archive({"project.qde": UTF7_DTD, f"sources/{G}.txt": TEXT}), [],
+                 f"p.qdpx: project.qde is encoded as UTF-7; {REFUSED_ENCODING}", id="dtd-in-utf-7"),
+    # Before: a .docx inside the archive was unzipped by python-docx with no limit, and its XML parts were not scanned.
+    pytest.param(lambda: rich(_docx(pad=3 * 1024 * 1024)), ["--max-size", "2"],
+                 f"p.qdpx: {G}.docx declares", id="docx-bomb"),
+    pytest.param(lambda: rich(_docx(dtd=True)), [],
+                 f"p.qdpx: {G}.docx part word/document.xml declares a DTD or an entity (<!DOCTYPE or <!ENTITY); refused, never resolved", id="docx-dtd"),
+]
+
+
 def _truncated_member() -> bytes:
     """A zip whose central directory is intact but whose first member's data are cut short."""
     data = archive({"project.qde": qde() * 50, f"sources/{G}.txt": TEXT})
@@ -129,6 +169,12 @@ def test_streamed_cap_counts_all_members(tmp_path):
         arch.read("sources/b.txt")
     arch.close()
     assert str(err.value) == "p.qdpx: more than 1000 bytes uncompressed (the declared sizes are wrong); refused"
+
+
+def test_a_good_docx_source_imports(tmp_path):
+    path = tmp_path / "p.qdpx"
+    path.write_bytes(rich(_docx()))
+    assert import_qdpx(path).transcripts == {"S1-PW01-T3": "PW: hello there."}
 
 
 def test_a_good_archive_imports(tmp_path):

@@ -10,6 +10,7 @@ one line naming it. Nothing is ever extracted to disk.
 
 from __future__ import annotations
 
+import io
 import re
 import zipfile
 import zlib
@@ -121,11 +122,47 @@ class Archive:
     def open(self, member: str) -> "_Counted":
         """A file object streaming ``member``, counted against the limit and refusing DTDs and entities."""
         try:
+            with self.zf.open(member) as peek:
+                refuse_encoding(peek.read(_HEAD), self.name, PurePosixPath(member).name)
             stream = _Counted(self, member, self.zf.open(member))
             self.streams.append(stream)
             return stream
         except (OSError, EOFError, zipfile.BadZipFile, zlib.error) as exc:
             raise UserInputError(f"{self.name}: member {member!r} cannot be read (truncated or corrupt archive): {exc}") from None
+
+    def check_nested(self, data: bytes, label: str) -> None:
+        """Check a zip held by a member (a ``.docx``) as the archive itself is checked.
+
+        Its members' declared sizes count against what is left of the limit
+        (reading a member never yields more than its declared size), and its
+        XML parts are refused when they declare a DTD or an entity or use an
+        encoding in which such a declaration could hide. Data that are not a
+        zip are left for the reader to reject.
+        """
+        try:
+            inner = zipfile.ZipFile(io.BytesIO(data))
+            infos = inner.infolist()
+        except (OSError, EOFError, zipfile.BadZipFile, zlib.error):
+            return
+        with inner:
+            declared = sum(i.file_size for i in infos)
+            if self.read_so_far + declared > self.limit:
+                raise UserInputError(
+                    f"{self.name}: {label} declares {declared} bytes uncompressed, over what is left of the limit of {self.limit} bytes; refused"
+                )
+            for info in infos:
+                if not info.filename.lower().endswith((".xml", ".rels")):
+                    continue
+                try:
+                    part = inner.read(info)
+                except (OSError, EOFError, zipfile.BadZipFile, zlib.error):
+                    return  # a corrupt part: the reader reports it
+                self.read_so_far += len(part)
+                refuse_encoding(part[:_HEAD], self.name, f"{label} part {info.filename}")
+                if declares_dtd(part):
+                    raise UserInputError(
+                        f"{self.name}: {label} part {info.filename} declares a DTD or an entity (<!DOCTYPE or <!ENTITY); refused, never resolved"
+                    )
 
     def member_for(self, url: str) -> tuple[str | None, str]:
         """The member a ``plainTextPath``/``richTextPath`` names, and how it was resolved.
@@ -146,6 +183,53 @@ class Archive:
     def source(self, url: str) -> bytes | None:
         member, _ = self.member_for(url)
         return None if member is None else self.read(member)
+
+
+_HEAD = 512  # bytes read to find an XML document's encoding
+# Encodings in which "<!DOCTYPE" and "<!ENTITY" are the ASCII bytes or their UTF-16 forms, so the scan below finds them.
+SCANNED_ENCODINGS = frozenset((
+    "utf-8", "utf8", "utf-16", "utf16", "utf-16le", "utf-16be", "us-ascii", "ascii",
+    "iso-8859-1", "iso_8859-1", "latin1", "latin-1", "windows-1252", "cp1252",
+))
+_ENCODING_DECL = re.compile(r"""<\?xml[^>]*?\sencoding\s*=\s*["']([^"']*)["']""")
+
+
+def xml_encoding_refused(head: bytes) -> str | None:
+    """The encoding of an XML document when it is one the DTD scan cannot read (UTF-32, UTF-7, EBCDIC ...), else None.
+
+    >>> xml_encoding_refused(b'<?xml version="1.0" encoding="UTF-8"?><a/>'), xml_encoding_refused('<a/>'.encode("utf-16"))
+    (None, None)
+    >>> xml_encoding_refused(b'<?xml version="1.0" encoding="UTF-7"?>+ADw-'), xml_encoding_refused('<a/>'.encode("utf-32"))
+    ('UTF-7', 'UTF-32')
+    """
+    if head.startswith((b"\x00\x00\xfe\xff", b"\xff\xfe\x00\x00", b"\x00\x00\x00<", b"<\x00\x00\x00")):
+        return "UTF-32"
+    if head.startswith(b"\xef\xbb\xbf"):
+        text = head[3:].decode("utf-8", "replace")
+    elif head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        text = head.decode("utf-16", "replace")
+    elif head.startswith(b"<\x00"):
+        text = head.decode("utf-16-le", "replace")
+    elif head.startswith(b"\x00<"):
+        text = head.decode("utf-16-be", "replace")
+    else:
+        text = head.decode("latin-1")
+    stripped = text.lstrip(" \t\r\n")
+    if stripped and not stripped.startswith("<"):
+        return "unknown (not UTF-8 or UTF-16)"
+    found = _ENCODING_DECL.match(stripped)
+    if found and found.group(1).strip().lower() not in SCANNED_ENCODINGS:
+        return found.group(1)
+    return None
+
+
+def refuse_encoding(head: bytes, archive: str, file: str) -> None:
+    """Raise :class:`UserInputError` when :func:`xml_encoding_refused` refuses ``head``."""
+    encoding = xml_encoding_refused(head)
+    if encoding is not None:
+        raise UserInputError(
+            f"{archive}: {file} is encoded as {encoding}; only UTF-8 and UTF-16 XML is read (a DTD could hide in another encoding); refused"
+        )
 
 
 # "<!DOCTYPE" and "<!ENTITY" in UTF-8 and in UTF-16 (XML keywords are upper case and follow "<!" directly).

@@ -165,6 +165,7 @@ class _Assembler:
     def _docx_text(self, src: etree._Element, name: str, path: str, data: bytes) -> str | None:
         import docx  # python-docx
 
+        self.r.archive.check_nested(data, PurePosixPath(path.split("://")[-1]).name)
         try:
             document = docx.Document(io.BytesIO(data))
         except Exception as exc:  # python-docx raises several types on corrupt files

@@ -20,7 +20,7 @@ from pathlib import Path, PurePosixPath
 from lxml import etree
 
 from ...errors import Problem, StudyValidationError, UserInputError
-from .archive import DEFAULT_LIMIT, Archive, declares_dtd
+from .archive import DEFAULT_LIMIT, Archive, declares_dtd, refuse_encoding
 from .assemble import assemble
 from .common import CODING_COLUMNS, MEDIA, local
 from .model import DataLossReport, Loss, QualImport
@@ -39,6 +39,7 @@ def parse_xml(data: bytes, file: str, archive: str) -> etree._Element:
     StudyValidationError
         The document is not well-formed (the problem names ``file`` and its line).
     """
+    refuse_encoding(data[:512], archive, file)
     if declares_dtd(data):
         raise UserInputError(f"{archive}: {file} declares a DTD or an entity (<!DOCTYPE or <!ENTITY); refused, never resolved")
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=True, remove_comments=True)
