@@ -63,7 +63,8 @@ def write_study(root: Path, spec: dict) -> Path:
         w.writerow(["participant_id", "timepoint"] + items)
         for k, (i, j) in enumerate(sorted(spec["responses"])):
             if i < len(people) and j < len(tps) and items:
-                w.writerow([people[i], tps[j][0]] + [str((k + n + spec["shift"] * j) % 5 + 1) for n in range(len(items))])
+                answers = ["" if spec.get("blank") else str((k + n + spec["shift"] * j) % 5 + 1) for n in range(len(items))]
+                w.writerow([people[i], tps[j][0]] + answers)
     _write_workforce(root, people, spec)
     if spec["coders"] and people:
         (root / "transcripts").mkdir()
@@ -109,6 +110,7 @@ studies = st.fixed_dictionaries(
         "shift": st.integers(0, 2),
         "coders": st.sampled_from([0, 1, 2]),
         "workforce": st.sampled_from(["none", "header", "rows"]),
+        "blank": st.booleans(),
     }
 )
 
@@ -144,9 +146,10 @@ EMPTY = {"n_timepoints": 2, "n_people": 2, "wemwbs": True, "gender": False, "res
 
 
 def _sentences(html: str) -> list[str]:
+    import html as markup
     import re
 
-    return [re.sub(r"<[^>]+>", "", m).strip() for m in re.findall(r'<p class="table-missing"[^>]*>(.*?)</p>', html)]
+    return [markup.unescape(re.sub(r"<[^>]+>", "", m)).strip() for m in re.findall(r'<p class="table-missing"[^>]*>(.*?)</p>', html)]
 
 
 @pytest.mark.parametrize(
@@ -187,8 +190,18 @@ def _sentences(html: str) -> list[str]:
             {"coders": 2},
             ["Agreement between coders: no transcript was coded by two coders, so there is nothing to compare."],
         ),
+        (
+            {"responses": {(0, 0), (0, 1), (1, 0)}, "blank": True},
+            [
+                "Table 3. Outcomes at each timepoint compared with published norms: no outcome could be scored "
+                "(every subscale score is missing).",
+                "Reliable change between timepoints: no outcome could be scored (every subscale score is missing).",
+                "Internal consistency (Cronbach's alpha and McDonald's omega): no outcome could be scored (every "
+                "subscale score is missing).",
+            ],
+        ),
     ],
-    ids=["no-rows", "no-instruments", "one-timepoint", "no-pairs", "one-coder", "two-coders-no-overlap"],
+    ids=["no-rows", "no-instruments", "one-timepoint", "no-pairs", "one-coder", "two-coders-no-overlap", "every-item-blank"],
 )
 def test_a_table_without_data_is_one_sentence_saying_why(tmp_path, changes, expected):
     study = write_study(tmp_path / "study", {**EMPTY, **changes})

@@ -79,13 +79,20 @@ def other_table(key: str, table: ReportTable | None, reason: str) -> ReportTable
     return empty.or_sentence(table, key, OTHER_TABLES[key], reason)
 
 
+def _counted(frame: pd.DataFrame | None, column: str) -> bool:
+    """True when ``frame`` has a row whose ``column`` count is above zero (a table of zeros has no data)."""
+    return frame is not None and len(frame) > 0 and column in frame and bool((pd.to_numeric(frame[column], errors="coerce") > 0).any())
+
+
 def _with_pairs(change: pd.DataFrame | None) -> bool:
-    return change is not None and len(change) > 0 and bool((pd.to_numeric(change["n"], errors="coerce") > 0).any())
+    return _counted(change, "n")
 
 
 def _sample_sections(parts: ReportParts, labels: Labels) -> list[Section]:
     study, res, figs = parts.study, parts.results, parts.figures
-    traj = [f for k, f in figs.items() if k.startswith("trajectories_")]
+    scored = empty.has_scores(res)
+    traj = [f for k, f in figs.items() if k.startswith("trajectories_")] if scored else []
+    paired = _with_pairs(res.change)
     has_demo = res.demographics is not None and len(res.demographics) > 0
     return [
         Section("methods", "Methods", tuple(Paragraph(p) for p in methods_paragraphs(study, res, parts.completion, parts.scores, parts.segments, labels))),
@@ -99,13 +106,13 @@ def _sample_sections(parts: ReportParts, labels: Labels) -> list[Section]:
                 figs.get("completion"),
             ),
         ),
-        Section("outcomes", "Outcomes against norms", _blocks(paper_table(3, table_outcomes_vs_norms(res, study, labels), empty.no_scores(study)), *traj)),
+        Section("outcomes", "Outcomes against norms", _blocks(paper_table(3, table_outcomes_vs_norms(res, study, labels) if scored else None, empty.no_scores(study)), *traj)),
         Section(
             "change",
             "Change over time",
             _blocks(
-                paper_table(4, table_paired_change(res, study, labels) if _with_pairs(res.change) else None, empty.change(study, res)),
-                figs.get("forest_effect_sizes"),
+                paper_table(4, table_paired_change(res, study, labels) if paired else None, empty.change(study, res)),
+                figs.get("forest_effect_sizes") if paired else None,
             ),
         ),
     ]
@@ -125,15 +132,18 @@ def _synthesis_section(parts: ReportParts, labels: Labels, dps: dict[str, int]) 
 
 def _beyond_section(parts: ReportParts, labels: Labels, dps: dict[str, int]) -> Section:
     study, res = parts.study, parts.results
-    models = table_models(res, study, dps, labels) if res.models is not None and len(res.models) else None
-    reliability = table_reliability(res, study, labels) if res.reliability is not None and len(res.reliability) else None
+    scored, paired = empty.has_scores(res), _with_pairs(res.change)
+    models = table_models(res, study, dps, labels) if scored and _counted(res.models, "n_obs") else None
+    reliability = table_reliability(res, study, labels) if scored and _counted(res.reliability, "n") else None
     blocks = _blocks(
-        other_table("norm_difference", table_norm_difference(res, study, labels), empty.norm_difference(study, res)),
+        other_table("norm_difference", table_norm_difference(res, study, labels) if scored else None, empty.norm_difference(study, res)),
         other_table("models_mixed", models, empty.models(study, res)),
-        other_table("reliable_change", table_reliable_change(res, study, dps, labels), empty.change(study, res)),
+        other_table("reliable_change", table_reliable_change(res, study, dps, labels) if paired else None, empty.change(study, res)),
         other_table("reliability", reliability, empty.reliability(study, res)),
         table_completion(res, study, labels),
-        other_table("attrition_baseline_scores", table_attrition_scores(res, study, dps, labels), empty.attrition_scores(study, res)),
+        other_table(
+            "attrition_baseline_scores", table_attrition_scores(res, study, dps, labels) if scored else None, empty.attrition_scores(study, res)
+        ),
         other_table("attrition_baseline_characteristics", table_attrition_characteristics(res, study), empty.attrition_characteristics(study, res)),
     )
     return Section("beyond", "Beyond the seed study: models, reliability, reliable change and attrition", blocks)

@@ -116,7 +116,7 @@ def analysis_paragraph(study: Any, results: Any, labels: Labels) -> str:
 
 def norms_paragraph(results: Any, labels: Labels) -> str:
     desc = results.descriptives
-    if "norm_source" not in desc:
+    if "norm_source" not in desc or not empty.has_scores(results):
         return ""
     sources: dict[str, list[str]] = {}
     for o, src in desc.dropna(subset=["norm_source"]).drop_duplicates("outcome")[["outcome", "norm_source"]].itertuples(index=False):
