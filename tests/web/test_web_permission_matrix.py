@@ -28,6 +28,10 @@ PAGES = {
     "consent": {"admin"},
     "questionnaires": {"admin", "coord1", "coord2", "worker01", "worker02", "worker03"},  # coordinators: status and reopen only
     "transcripts": {"admin", "coder"},
+    "codebook": {"admin", "coder"},
+    "workshop": {"admin", "coder"},
+    "coding-counts": {"admin", "coder"},
+    "coding-search": {"admin", "coder"},
     "audit": {"admin"},
     "audit-csv": {"admin"},
     "report": {"admin"},
@@ -52,6 +56,8 @@ OBJECT_PAGES = {
     ("questionnaire-fill", "GET"): {"01": {"admin", "worker01"}, "02": {"admin", "worker02"}, "03": {"admin", "worker03"}},
     ("questionnaire-reopen", "POST"): {"01": {"admin", "coord1"}, "02": {"admin", "coord1"}, "03": {"admin", "coord2"}},
     ("transcript", "GET"): {"S1-PW01-T1": {"admin", "coder"}, "S2-PW03-T1": {"admin", "coder"}},
+    ("transcript-reconcile", "GET"): {"S1-PW01-T1": {"admin", "coder"}},  # not blind: coders may reconcile
+    ("transcript-blind", "POST"): {"S1-PW01-T1": {"admin"}},
     ("service-use-entry", "GET"): {"01": {"admin", "coord1"}, "02": {"admin", "coord1"}, "03": {"admin", "coord2"}},
     ("service-use-entry", "POST"): {"01": {"admin", "coord1"}, "02": {"admin", "coord1"}, "03": {"admin", "coord2"}},
 }
@@ -254,3 +260,75 @@ def test_api_service_use(role, client, token, users):
     else:
         assert r.json() == {"status": 403, "errors": [{"field": None, "message": "your role does not give access to this"}]}
     assert wrong == []
+
+
+# The coding workbench (issue 15). The API a coder may use; every other route answers 403/404 (422 at most for a body
+# that fails validation before the role check) and changes nothing.
+CODER_API = {("post", "/api/token"), ("get", "/api/me"), ("get", "/api/transcripts"), ("get", "/api/transcripts/{interview_id}"),
+             ("get", "/api/codings"), ("post", "/api/codings"), ("delete", "/api/codings/{coding_id}"), ("get", "/api/codebook"),
+             ("get", "/api/agreement"), ("get", "/api/memos"), ("post", "/api/memos"), ("get", "/api/recode"),
+             ("post", "/api/codebook/changes"),  # refused unless the coding policy lets coders change the codebook
+             ("get", "/api/suggestions")}  # issue 17: suggestions for the transcript being coded
+ADMIN_ONLY_CODING_API = {("put", "/api/transcripts/{interview_id}/assignments"), ("post", "/api/transcripts/{interview_id}/unblind"),
+                         ("put", "/api/coding-policy")}
+PARAMS = {"interview_id": "S1-PW01-T1", "contact_id": "C1", "coding_id": "00000000-0000-0000-0000-000000000000"}
+
+
+def _db_state():
+    from peerimpact.web.records.models import Coding, Contact, QuestionnaireResponse, ServiceUse, StudyConfig
+
+    return [list(m.all_objects.order_by("id").values()) for m in (Coding, Contact, QuestionnaireResponse, ServiceUse, StudyConfig)]
+
+
+def test_a_coder_reaches_no_api_beyond_the_coding_api(client, token):
+    from peerimpact.web.api.routes import api
+
+    auth = token("coder")
+    paths = api.get_openapi_schema()["paths"]
+    routes = {(m, p) for p, methods in paths.items() for m in methods}
+    assert CODER_API <= routes and ADMIN_ONLY_CODING_API <= routes
+    before = _db_state()
+    wrong = []
+    for method, path in sorted(routes - CODER_API):
+        url = path.format(**PARAMS) + ("?interview_id=S1-PW01-T1" if method == "get" else "")
+        kwargs = {"HTTP_AUTHORIZATION": auth}
+        if method in ("post", "put", "patch"):
+            kwargs.update(data=json.dumps({"coders": ["coder", "x1"], "coders_may_edit_codebook": True}), content_type="application/json")
+        r = getattr(client, method)(url, **kwargs)
+        if method == "get" and r.status_code == 200 and r.json().get("count") == 0 and r.json().get("items") == []:
+            continue  # a list scoped to nothing (GET /api/contacts answers a coder with an empty page)
+        if r.status_code not in DENIED | ({422} if method in ("post", "put", "patch") else set()):
+            wrong.append((method, path, r.status_code))
+    assert wrong == []
+    assert _db_state() == before
+
+
+def test_a_coder_cannot_see_another_coders_codings_while_blind(client, token, login, users):
+    from peerimpact.web.api.tokens import issue_token
+    from peerimpact.web.records.models import Role, Transcript
+    from peerimpact.web.services.accounts import make_user
+
+    other = "Bearer " + issue_token(make_user("coder2", "a-long-test-password-1", Role.CODER, validate_password=False))[0]
+    iid = "S2-PW03-T1"
+    r = client.put(f"/api/transcripts/{iid}/assignments", json.dumps({"coders": ["coder", "coder2"]}),
+                   content_type="application/json", HTTP_AUTHORIZATION=token("admin"))
+    assert r.json()["blind"] is True
+    hidden = client.post("/api/codings", json.dumps({"interview_id": iid, "start": 0, "end": 11, "code": "quiet"}),
+                         content_type="application/json", HTTP_AUTHORIZATION=other).json()
+    client.post("/api/memos", json.dumps({"target_type": "transcript", "target_id": iid, "kind": "reflexive", "text": "coder2-only"}),
+                content_type="application/json", HTTP_AUTHORIZATION=other)
+    auth = token("coder")
+    seen = []
+    for url in (f"/api/transcripts/{iid}", f"/api/codings?interview_id={iid}", f"/api/memos?interview_id={iid}", "/api/transcripts",
+                "/api/recode"):
+        body = client.get(url, HTTP_AUTHORIZATION=auth).content.decode()
+        seen += [url for marker in (hidden["id"], "coder2") if marker in body]
+    t = Transcript.objects.get(interview_id=iid)
+    pages = [reverse("transcript", args=[t.uid]), reverse("transcripts"), reverse("workshop"), reverse("coding-counts") + "?count=segments"]
+    for url in pages:
+        if "coder2" in login("coder").get(url).content.decode():
+            seen.append(url)
+    assert seen == []
+    assert login("coder").get(reverse("transcript-reconcile", args=[t.uid])).status_code == 403
+    assert client.get(f"/api/agreement?interview_id={iid}", HTTP_AUTHORIZATION=auth).status_code == 403
+    assert client.delete(f"/api/codings/{hidden['id']}", HTTP_AUTHORIZATION=auth).status_code == 404

@@ -37,7 +37,7 @@ from .schemas import (
     MemoOut, PolicyIn, PolicyOut,
     TranscriptList, TranscriptOut,
 )
-from .visibility import blind_transcript_ids, codings_for, may_see_agreement, transcripts_for
+from .visibility import assigned_shown, blind_transcript_ids, codings_for, may_see_agreement, transcripts_for
 
 router = Router(tags=["coding"], auth=[TokenAuth(), SessionAuth()])
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 413: ErrorOut, 422: ErrorOut, 429: ErrorOut}
@@ -68,7 +68,8 @@ def _summaries(user, transcripts) -> list[dict]:
     return [
         {"interview_id": t.interview_id, "site": t.site, "participant_id": t.participant.participant_id, "timepoint": t.timepoint,
          "n_characters": len(t.text), "n_codings": sum(seen.get(t.pk, {}).values()), "coders": sorted(seen.get(t.pk, {})),
-         "assigned": assigned.get(t.pk, []), "blind": t.pk in blind}
+         "assigned": assigned_shown(user, assigned.get(t.pk, []), t.pk in blind), "n_assigned": len(assigned.get(t.pk, [])),
+         "blind": t.pk in blind}
         for t in transcripts
     ]
 

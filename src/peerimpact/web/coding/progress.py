@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ...qual.agreement import covered, merge_intervals
 from .models import Assignment
-from .visibility import blind_transcript_ids, codings_for
+from .visibility import assigned_shown, blind_transcript_ids, codings_for
 
 
 def coverage_rows(user, transcripts: list) -> list[dict]:
@@ -24,6 +24,8 @@ def coverage_rows(user, transcripts: list) -> list[dict]:
         coders = sorted(c for (tid, c) in spans if tid == t.pk)
         progress = [{"coder": c, "n_codings": len(spans[(t.pk, c)]),
                      "percent": 100 * covered(merge_intervals(spans[(t.pk, c)])) / n if n else 0.0} for c in coders]
-        rows.append({"t": t, "participant_id": t.participant.participant_id, "assigned": assigned.get(t.pk, []),
+        every = assigned.get(t.pk, [])
+        shown = assigned_shown(user, every, t.pk in blind)
+        rows.append({"t": t, "participant_id": t.participant.participant_id, "assigned": shown, "n_hidden": len(every) - len(shown),
                      "blind": t.pk in blind, "progress": progress})
     return rows

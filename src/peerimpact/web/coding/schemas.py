@@ -51,7 +51,8 @@ class TranscriptSummary(Schema):
     n_characters: int
     n_codings: int
     coders: list[str] = Field(description="Coders whose codings the caller sees.")
-    assigned: list[str]
+    assigned: list[str] = Field(description="Coders assigned for blind double coding (a coder on a blind transcript sees only themself).")
+    n_assigned: int
     blind: bool
 
 

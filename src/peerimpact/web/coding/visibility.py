@@ -57,3 +57,11 @@ def codings_for(user) -> QuerySet:
 def may_see_agreement(user, transcript: Transcript) -> bool:
     role = coding_role(user)
     return role == ADMIN or (role == CODER and not is_blind(transcript))
+
+
+def assigned_shown(user, assigned: list[str], blind: bool) -> list[str]:
+    """The assigned coders the user may know of: a coder on a blind transcript learns only that they are one of them."""
+    if blind and coding_role(user) != ADMIN:
+        me = coder_id(user)
+        return [me] if me in assigned else []
+    return assigned

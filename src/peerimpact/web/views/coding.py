@@ -23,7 +23,7 @@ from ..coding.blind import assign_coders, unblind_transcript
 from ..coding.codings import CONSENSUS, create_coding
 from ..coding.models import Assignment
 from ..coding.progress import coverage_rows
-from ..coding.visibility import codings_for, is_blind, may_see_agreement, transcripts_for
+from ..coding.visibility import assigned_shown, codings_for, is_blind, may_see_agreement, transcripts_for
 from ..records.models.base import ID_REGEX
 from .common import page, roles
 
@@ -40,10 +40,12 @@ def transcript_list(request):
 def transcript_detail(request, uid):
     t = get_object_or_404(transcripts_for(request.user), uid=uid)
     codings = codings_for(request.user).filter(transcript=t).order_by("start", "code")
+    blind = is_blind(t)
+    every = list(Assignment.objects.filter(transcript=t).order_by("coder").values_list("coder", flat=True))
     return page(request, "coding/workbench.html", {
-        "t": t, "blind": is_blind(t), "agreement": may_see_agreement(request.user, t), "may_edit": may_edit_codebook(request.user),
+        "t": t, "blind": blind, "agreement": may_see_agreement(request.user, t), "may_edit": may_edit_codebook(request.user),
         "rows": [(c, t.text[c.start:c.end]) for c in codings],  # the page without scripts: a table
-        "assigned": list(Assignment.objects.filter(transcript=t).order_by("coder").values_list("coder", flat=True)),
+        "assigned": assigned_shown(request.user, every, blind), "n_hidden": len(every) - len(assigned_shown(request.user, every, blind)),
     })
 
 
