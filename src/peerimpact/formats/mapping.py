@@ -57,6 +57,10 @@ class ColumnSpec(_Strict):
     recode: str | dict[Any, Any] | None = Field(default=None, description="A recode: the name of one under `recodes:` or an inline mapping source value -> study value (`null` = missing).")
     use: Literal["code", "label"] | None = Field(default=None, description="For SPSS value labels and REDCap choices: read the `code` or its `label` (default: label for categorical demographics, code otherwise).")
     date_format: str | None = Field(default=None, description="For text dates not in YYYY-MM-DD form: a strptime format, e.g. `%d/%m/%Y`.")
+    missing_values: list[Scalar] | None = Field(
+        default=None,
+        description="Source values that mean missing in this column, instead of the mapping's `missing_values` (an empty cell is always missing), e.g. `[\"Prefer not to say\"]` for age while gender keeps it as a category.",
+    )
     replace: dict[str, str] | None = Field(
         default=None,
         description="Regular expression -> replacement, applied in order to the text before any recode (Python `re.sub`; `\\1` refers to a group), e.g. `{\"^S0*\": \"\"}`.",
@@ -91,6 +95,7 @@ class InstrumentSpec(_Strict):
     items: list[str] | None = Field(default=None, description="Only these item (or subscale) ids; default all.")
     recode: str | dict[Any, Any] | None = Field(default=None, description="Recode applied to every item (see ColumnSpec.recode).")
     use: Literal["code", "label"] | None = Field(default=None, description="Read value-label codes (default) or labels.")
+    missing_values: list[Scalar] | None = Field(default=None, description="Source values that mean missing in these items, instead of the mapping's `missing_values` (e.g. `[9]` for \"not answered\").")
 
     @field_validator("items", mode="before")
     @classmethod

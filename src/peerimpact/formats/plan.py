@@ -108,6 +108,7 @@ class FieldPlan:
     use: str = "code"
     date_format: str | None = None
     replace: tuple[tuple[re.Pattern[str], str], ...] = ()
+    missing: frozenset[str] | None = None  # this column's own missing values (canonical text), when given
 
     def source_columns(self) -> list[str]:
         if self.column is not None:
@@ -155,6 +156,10 @@ class BlockPlan:
         out += [(c, p) for c, _, p in self.where]
         out += list(self.require)
         return out
+
+
+def _missing(values: list | None) -> frozenset[str] | None:
+    return None if values is None else frozenset(canonical_text(v) for v in values) | {""}
 
 
 def fill_item(pattern: str, key: str, ident: str) -> str:
@@ -221,6 +226,7 @@ class Planner:
             use=spec.use or default_use,
             date_format=spec.date_format,
             replace=tuple((re.compile(k), v) for k, v in (spec.replace or {}).items()),
+            missing=_missing(spec.missing_values),
         )
 
     def block(self, table: str, block: Block, path: KeyPath) -> list[BlockPlan]:
@@ -323,7 +329,8 @@ class Planner:
                 continue
             seen[col] = ipath
             source_col = _subst(fill_item(ispec.pattern, key, ident), token)
-            plan.fields.append(FieldPlan(target=targets[col], path=ipath + ("pattern",), column=source_col, recode=recode, use=ispec.use or "code"))
+            plan.fields.append(FieldPlan(target=targets[col], path=ipath + ("pattern",), column=source_col, recode=recode,
+                                         use=ispec.use or "code", missing=_missing(ispec.missing_values)))
         if recode is not None:
             self.check_recode(recode, targets[pairs[0][1]], ipath)
 

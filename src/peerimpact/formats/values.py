@@ -94,7 +94,13 @@ def _date_text(value: Cell, source: SourceTable, date_format: str | None) -> tup
 
 
 def convert(value: Cell, plan: FieldPlan, source: SourceTable, column: str | None, missing: set[str]) -> tuple[str, str | None]:
-    """The study text of ``value`` for ``plan``'s target (``""`` = missing)."""
+    """The study text of ``value`` for ``plan``'s target (``""`` = missing).
+
+    ``missing`` is the mapping's missing values; a column with its own
+    (``plan.missing``) uses those instead.
+    """
+    if plan.missing is not None:
+        missing = plan.missing
     text = canonical_text(value)
     if value is None or text in missing:
         return "", None
