@@ -25,6 +25,7 @@ from ...study.checks import empty_table, parse_numbers, typed_table
 from ...study.model import StudySource
 from ...study.tables import ALLOCATIONS, CODINGS, CONTACTS, EMPLOYMENT, PARTICIPANTS, SERVICE_USE, Table
 from ...study.write import dump_yaml, format_cell, write_study
+from ..absence.study_io import spells_frame
 from ..records.models import (
     Allocation, Coding, Contact, Employment, Participant, QuestionnaireResponse, ServiceUse, StudyConfig, Transcript as TranscriptRow,
 )
@@ -139,6 +140,7 @@ def build_study() -> Study:
         instruments=declared_instruments(config, definition),
         transcripts=transcripts,
         codings=_table(codings, CODINGS, coding_columns),
+        absence=spells_frame(),
         norms=from_text(config.norms_yaml),
         codebook=from_text(config.codebook_yaml),
         memos=from_text(config.memos_yaml),

@@ -19,6 +19,7 @@ from simple_history.utils import bulk_create_with_history
 from ...errors import UserInputError
 from ...instruments import shipped_instruments
 from ...study import Study, load_study
+from ..absence.study_io import store_spells
 from ..records.models import (
     Allocation, Coding, Consent, Contact, Employment, Participant, Person, Policy,
     QuestionnaireResponse, ServiceUse, Site, StudyConfig, Transcript,
@@ -134,6 +135,7 @@ def _store(study: Study, user) -> ImportSummary:
                    start_date=_date(r["start_date"]), end_date=_date(r["end_date"]), sick_days=_num(r["sick_days"]))
         for r in study.employment.to_dict("records")
     ], user)
+    n_spells = store_spells(study, by_pid, _bulk, user)
     _bulk(ServiceUse, [
         ServiceUse(participant=by_pid[r["participant_id"]], timepoint=r["timepoint"], service=r["service"],
                    used=bool(r["used"]), count=None if pd.isna(r["count"]) else int(r["count"]))
@@ -179,4 +181,6 @@ def _store(study: Study, user) -> ImportSummary:
         "participants": len(people), "responses": len(study.responses), "contacts": len(study.contacts),
         "allocations": len(study.allocations), "transcripts": len(transcripts), "codings": len(study.codings),
     }
+    if n_spells:
+        counts["absence spells"] = n_spells
     return ImportSummary(d.title, counts)

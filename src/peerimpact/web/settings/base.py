@@ -20,6 +20,7 @@ INSTALLED_APPS = [
     "axes",
     "peerimpact.web.records",
     "peerimpact.web.coding",
+    "peerimpact.web.absence",
 ]
 
 MIDDLEWARE = [
