@@ -166,6 +166,7 @@ def anchor_source(
     had_bom: bool = False,
     had_crlf: bool = True,
     default: Convention | None = None,
+    crlf_ends: np.ndarray | None = None,
 ) -> SourceAnchoring:
     """Place a source's selections ``(start, end, quote)`` on its normalised ``text``.
 
@@ -176,7 +177,15 @@ def anchor_source(
     when it had one) and under which of them every position falls on a
     character boundary inside the text (a position past the code-point length
     rules code points out). When that leaves a choice that matters, the
-    producer's ``default`` is used; without one, nothing is guessed.
+    producer's ``default`` is used; without one, nothing is guessed. A
+    default that fits every position but one (or one in 50) is kept: a single
+    odd selection does not move all the others; that one is not imported and
+    says why.
+
+    ``crlf_ends``, one boolean per line end of ``text``, says which were CRLF
+    in the file: under "line ends counted as 2" only those count two (a lone
+    LF or CR counts one, as the producer counted the file). Without it every
+    line end counts two under that convention.
 
     ``status`` of each placement:
 
@@ -193,8 +202,8 @@ def anchor_source(
     ``unanchored``
         Not imported; ``reason`` says why.
     """
-    starts_ends, matches = _candidates(text, selections)
-    S, E = starts_ends
+    starts_ends, matches = _candidates(text, selections, crlf_ends)
+    S, E, totals = starts_ends
     score = np.zeros(len(CONVENTIONS), dtype=np.int64)
     for ok in matches:
         for c in ok:
@@ -209,7 +218,7 @@ def anchor_source(
         label_i, why = best_i, f"{evidence} of {len(selections)} selection(s) matched their quoted text under it"
     else:
         default = default if had_crlf or default is None else Convention(default.unit, 1, default.bom)
-        label_i, why = _label_convention(plausible, S, E, labels, default, text)
+        label_i, why = _label_convention(plausible, S, E, labels, default, text, totals, selections)
     placements = []
     for k, ((start, end, quote), ok, is_quoted) in enumerate(zip(selections, matches, quoted)):
         if ok:
@@ -221,23 +230,35 @@ def anchor_source(
             placements.append(_place_quote(text, start, end, quote))
         elif label_i is not None and S[label_i, k] >= 0:
             placements.append(Placement("placed", int(S[label_i, k]), int(E[label_i, k]), CONVENTIONS[label_i]))
+        elif label_i is not None:
+            placements.append(Placement(
+                "unanchored", reason=f"no quoted text, and its position falls inside a character or a line end under the source's convention ({CONVENTIONS[label_i].describe()})"))
         else:
             placements.append(Placement("unanchored", reason="no quoted text, and the position convention could not be established"))
     label_conv = None if label_i is None else CONVENTIONS[label_i]
     return SourceAnchoring(label_conv or best, evidence, tuple(placements), why, label_conv is not None)
 
 
-def _span_matrix(text: str, starts: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Code-point starts and ends of every selection under every convention, shape (conventions, selections); -1 where one does not map."""
+def _span_matrix(
+    text: str, starts: np.ndarray, ends: np.ndarray, crlf_ends: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Code-point starts and ends of every selection under every convention, shape (conventions, selections); -1 where one does not map.
+
+    Also the length of the text counted under each convention (BOM included where it counts).
+    """
     n, m = len(text), len(starts)
     codes = np.frombuffer(text.encode("utf-32-le"), dtype="<u4") if n else np.zeros(0, dtype="<u4")
-    lf = (codes == 0x0A).astype(np.int64)
+    is_lf = codes == 0x0A
+    lf = is_lf.astype(np.int64)
+    if crlf_ends is not None and len(crlf_ends) == int(lf.sum()):
+        lf[is_lf] = np.asarray(crlf_ends, dtype=np.int64)  # only the line ends that were CRLF count two
     widths = {
         "code point": np.ones(n, dtype=np.int64),
         "UTF-16 code unit": 1 + (codes >= 0x10000).astype(np.int64),
         "UTF-8 byte": (1 + (codes >= 0x80) + (codes >= 0x800) + (codes >= 0x10000)).astype(np.int64),
     }
     mapped: dict[tuple[str, int, bool], tuple[np.ndarray, np.ndarray]] = {}
+    lengths: dict[tuple[str, int, bool], int] = {}
     for unit, width in widths.items():
         bom = 3 if unit == "UTF-8 byte" else 1
         for crlf in (1, 2):
@@ -246,8 +267,10 @@ def _span_matrix(text: str, starts: np.ndarray, ends: np.ndarray) -> tuple[np.nd
             cp = _to_code_points(offsets, n, pos)
             mapped[(unit, crlf, False)] = (cp[:m], cp[m:2 * m])
             mapped[(unit, crlf, True)] = (cp[2 * m:3 * m], cp[3 * m:])
+            lengths[(unit, crlf, False)], lengths[(unit, crlf, True)] = int(offsets[-1]), int(offsets[-1]) + bom
     S = np.full((len(CONVENTIONS), m), -1, dtype=np.int64)
     E = S.copy()
+    totals = np.array([lengths[(c.unit, c.crlf, c.bom)] for c in CONVENTIONS], dtype=np.int64)
     for i, conv in enumerate(CONVENTIONS):
         s, e = mapped[(conv.unit, conv.crlf, conv.bom)]
         if conv.end_inclusive:
@@ -255,7 +278,7 @@ def _span_matrix(text: str, starts: np.ndarray, ends: np.ndarray) -> tuple[np.nd
         ok = (s >= 0) & (e > s)
         S[i] = np.where(ok, s, -1)
         E[i] = np.where(ok, e, -1)
-    return S, E
+    return S, E, totals
 
 
 def _to_code_points(offsets: np.ndarray, n: int, pos: np.ndarray) -> np.ndarray:
@@ -264,11 +287,11 @@ def _to_code_points(offsets: np.ndarray, n: int, pos: np.ndarray) -> np.ndarray:
     return np.where(ok, i, -1)
 
 
-def _candidates(text: str, selections) -> tuple[tuple[np.ndarray, np.ndarray], list[set[int]]]:
-    """Spans under every convention, and per selection the conventions (indices) where its quote matches."""
+def _candidates(text: str, selections, crlf_ends: np.ndarray | None = None) -> tuple[tuple[np.ndarray, np.ndarray, np.ndarray], list[set[int]]]:
+    """Spans under every convention (and the text's length under each), and per selection the conventions (indices) where its quote matches."""
     starts = np.array([s for s, _, _ in selections], dtype=np.int64)
     ends = np.array([e for _, e, _ in selections], dtype=np.int64)
-    S, E = _span_matrix(text, starts, ends)
+    S, E, totals = _span_matrix(text, starts, ends, crlf_ends)
     matches: list[set[int]] = []
     for k, (_, _, quote) in enumerate(selections):
         if not quote:
@@ -281,7 +304,7 @@ def _candidates(text: str, selections) -> tuple[tuple[np.ndarray, np.ndarray], l
         if not any(verdict.values()):  # whitespace-insensitive only when nothing matches exactly
             verdict = {sp: prepared.matches(text[sp[0]:sp[1]]) for sp in distinct}
         matches.append({c for c, sp in spans.items() if verdict[sp]})
-    return (S, E), matches
+    return (S, E, totals), matches
 
 
 def _is_quoted(text: str, quote: str | None, ok: set[int]) -> bool:
@@ -291,15 +314,25 @@ def _is_quoted(text: str, quote: str | None, ok: set[int]) -> bool:
 
 def _label_convention(
     plausible: list[int], S: np.ndarray, E: np.ndarray, labels: np.ndarray, default: Convention | None, text: str,
+    totals: np.ndarray | None = None, selections=None,
 ) -> tuple[int | None, str]:
     """The convention (index) for selections without quoted text, when no quote established one, and why."""
     if not len(labels):
         return None, "no selections to place"
     viable = [c for c in plausible if (S[c, labels] >= 0).all()]
-    if not viable:
-        return None, "no plausible convention puts every selection on character boundaries inside the text"
     facts = _facts(text)
     default_i = CONVENTIONS.index(default) if default is not None else None
+    if default_i is not None and default_i in plausible and default_i not in viable:
+        misfits = int((S[default_i, labels] < 0).sum())
+        past_end = False
+        if totals is not None and selections is not None:
+            furthest = max(max(selections[k][0], selections[k][1]) for k in labels)
+            past_end = furthest > totals[default_i]
+        if not past_end and misfits <= max(1, len(labels) // 50):
+            return default_i, (f"no quoted text; the producer's default, which fits every position but {misfits} "
+                               f"of {len(labels)} selection(s) (those are not imported) ({facts})")
+    if not viable:
+        return None, "no plausible convention puts every selection on character boundaries inside the text"
     if len(viable) == 1:
         also = ", and the producer's default" if viable[0] == default_i else ""
         return viable[0], f"no quoted text; the only convention consistent with every position{also} ({facts})"

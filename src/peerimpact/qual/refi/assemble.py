@@ -8,6 +8,7 @@ import re
 from pathlib import PurePosixPath
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from lxml import etree
 
@@ -33,7 +34,8 @@ from .model import QualImport
 from .reader import Reader
 
 SOURCE_COLUMNS = ["interview_id", "guid", "name", "participant_id", "site", "timepoint", "convention", "why"]
-_LINE_NAME = re.compile(r"^line:(\d+)$")  # qc names a selection by its line (from 0)
+_LINE_NAME = re.compile(r"^line:(\d+)$")
+_LINE_END = re.compile(r"\r\n|\r|\n")  # qc names a selection by its line (from 0)
 _VALUE_TAGS = ("TextValue", "BooleanValue", "IntegerValue", "FloatValue", "DateValue", "DateTimeValue")
 
 
@@ -233,7 +235,8 @@ class _Assembler:
         raw, had_bom = got
         text = normalise_text(raw)
         self.transcripts[iid] = text
-        convention, why = self._selections(src, iid, name, text, had_bom, "\r" in raw)
+        crlf_ends = np.array([m.group() == "\r\n" for m in _LINE_END.finditer(raw)], dtype=bool) if "\r" in raw else None
+        convention, why = self._selections(src, iid, name, text, had_bom, crlf_ends)
         ref = parse_interview_id(iid, self.r.pattern) if self.r.pattern else None
         self.source_rows.append(
             {
@@ -278,10 +281,14 @@ class _Assembler:
             specs.append((start, end, quote))
         return specs
 
-    def _selections(self, src: etree._Element, iid: str, name: str, text: str, had_bom: bool, had_crlf: bool) -> tuple[str, str]:
+    def _selections(
+        self, src: etree._Element, iid: str, name: str, text: str, had_bom: bool, crlf_ends: np.ndarray | None,
+    ) -> tuple[str, str]:
+        """Place the source's selections; ``crlf_ends`` says which line ends were CRLF in the file (None: none had a CR)."""
         sels = kids(src, "PlainTextSelection")
         specs = self._specs(sels, name, text)
-        anchoring = anchor_source(text, specs, had_bom, had_crlf, self.r.producer.default)
+        had_crlf = crlf_ends is not None
+        anchoring = anchor_source(text, specs, had_bom, had_crlf, self.r.producer.default, crlf_ends)
         placed = 0
         for sel, spec, place in zip(sels, specs, anchoring.placements):
             sguid = guid_of(sel.get("guid")) or ""
@@ -308,7 +315,8 @@ class _Assembler:
             seg = self._segment_id(guid_of(src.get("guid")) or "")
             self.report.add("placed", "Coding", f"{iid}: {len(whole)} coding(s) of the whole source imported as one segment spanning the transcript", src.get("guid"))
             self._codings(whole, seg, iid, 0, len(text), self.project_user, text)
-        facts = f"file {'with' if had_bom else 'without'} BOM, {'CRLF' if had_crlf else 'LF'} line ends"
+        ends = "LF" if crlf_ends is None else "CRLF" if crlf_ends.all() else "CRLF and lone LF or CR"
+        facts = f"file {'with' if had_bom else 'without'} BOM, {ends} line ends"
         convention = anchoring.convention.describe() if anchoring.decided else "unknown"
         return convention, f"{anchoring.why}; {facts}"
 
