@@ -1,0 +1,99 @@
+"""Code suggestions in the workbench, in headless Chromium against ``peerimpact serve`` (issue 17): shown for a
+transcript, accepted and rejected by keyboard; the accepted one is in ``codings.csv`` after ``db export-study``
+with ``origin = suggested`` and the model version. Synthetic data: a slice of the demo study."""
+
+from __future__ import annotations
+
+import dataclasses
+import subprocess
+import sys
+from contextlib import ExitStack
+from pathlib import Path
+
+import liveserver
+import pandas as pd
+import pytest
+from liveserver import SERVE_CLI, running_server, throwaway_postgres
+from test_web_coding_browser import CHROMIUM_ARGS, PASSWORD, SETUP, _env, new_page, sign_in
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "qual"))
+from suggest_helpers import demo_slice  # noqa: E402
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+UNCODED = "S1-PW01-T2"
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory, demo_study):
+    from peerimpact.study.write import write_study
+
+    base = tmp_path_factory.mktemp("suggest-e2e")
+    small = demo_slice(demo_study, 12)
+    small = dataclasses.replace(small, codings=small.codings[small.codings["interview_id"] != UNCODED].reset_index(drop=True))
+    study = write_study(small, base / "study")
+    data = base / "data"
+    with ExitStack() as stack:
+        extra = {"DATABASE_URL": stack.enter_context(throwaway_postgres())} if liveserver.test_db_kind() == "postgres" else {}
+        env = _env(extra)
+        subprocess.run([sys.executable, str(SERVE_CLI), "db", "import-study", str(study), "--data-dir", str(data)], env=env, check=True,
+                       capture_output=True)
+        subprocess.run([sys.executable, "-c", SETUP, str(data), PASSWORD], env=env, check=True, capture_output=True)
+        url = stack.enter_context(running_server(data, demo=False, env=extra))
+        yield {"url": url, "data": data, "env": env}
+
+
+@pytest.fixture(scope="module")
+def browser(chromium_path):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()
+
+
+def suggestions(page) -> list[str]:
+    page.wait_for_selector("#suggest-list[data-ready='1']")
+    return [li.get_attribute("data-code") + "|" + li.locator("blockquote").inner_text() for li in page.locator("#suggest-list li.suggestion").all()]
+
+
+def test_suggestions_accepted_and_rejected_by_keyboard(server, browser, tmp_path):
+    page = new_page(browser)
+    sign_in(page, server, "coder")
+    page.goto(server["url"] + "/transcripts/")
+    page.click(f"a:text-is('{UNCODED}')")
+    page.wait_for_selector("#workbench[data-ready='1']")
+    shown = suggestions(page)
+    assert len(shown) >= 3
+    api = page.evaluate("async (iid) => (await (await fetch('/api/suggestions?interview_id=' + iid, {credentials: 'same-origin'})).json())",
+                        UNCODED)
+    assert [s["code"] for s in api["items"]] == [x.split("|")[0] for x in shown]
+    # Each suggestion is highlighted in the transcript (a layer of the workbench).
+    assert page.locator("#text .seg.suggested-current").count() >= 1
+    first, second = api["items"][0], api["items"][1]
+
+    page.locator("#suggest-list").focus()
+    page.keyboard.press("a")  # accept the first
+    page.wait_for_function("() => document.getElementById('status').textContent.startsWith('Accepted')")
+    page.keyboard.press("x")  # reject the next one (now first in the list)
+    page.wait_for_function("() => document.getElementById('status').textContent.startsWith('Rejected')")
+    assert len(suggestions(page)) == len(shown) - 2
+    # The accepted suggestion is now a coding, highlighted like any other.
+    assert page.locator("#text .seg.hl").count() >= 1
+
+    page.reload()
+    page.wait_for_selector("#workbench[data-ready='1']")
+    after = suggestions(page)
+    assert len(after) == len(shown) - 2  # accepted: coded now; rejected: remembered
+    assert page.js_errors == []
+
+    out = tmp_path / "out"
+    subprocess.run([sys.executable, str(SERVE_CLI), "db", "export-study", "--out", str(out), "--overwrite", "--data-dir",
+                    str(server["data"])], env=server["env"], check=True, capture_output=True)
+    rows = pd.read_csv(out / "qual" / "codings.csv", dtype=str, keep_default_na=False)
+    mine = rows[rows["interview_id"] == UNCODED]
+    assert mine[["start", "end", "code", "coder", "origin", "model_version"]].values.tolist() == [
+        [str(first["start"]), str(first["end"]), first["code"], "coder", "suggested", first["model_version"]]]
+    assert (second["code"], str(second["start"])) not in set(zip(mine["code"], mine["start"]))
+    page.context.close()
