@@ -240,3 +240,31 @@ def test_note_text_from_a_file_is_read_or_the_note_reported(tmp_path, note, memb
     result = import_qdpx(path)
     assert [(m.id, m.text) for m in result.memos.memos] == memos
     assert [str(i).replace(f" {NOTE_G}", "") for i in result.report.lost] == lost
+
+
+CASE_SRC = [f"0b6a1d3e-1111-4222-8333-9444555600{k:02d}" for k in range(3)]
+
+
+@pytest.mark.parametrize(
+    ("cases", "mapping", "report"),
+    [
+        pytest.param({"Jane": [0, 1]}, ["S1-PW01-T1", "S1-PW01-T2"], [("renamed", "case 'Jane' is participant 01 (from its sources' interview ids)")], id="one-participant"),
+        pytest.param({"Jane": [0, 1]}, ["S1-PW01-T1", "S1-PW02-T1"],
+                     [("unsupported", "case 'Jane' groups sources that became interviews of participants 01, 02; the case is not kept")], id="split"),
+        pytest.param({"Jane": [0], "John": [1]}, ["S1-PW01-T1", "S1-PW01-T2"],
+                     [("unsupported", "case 'Jane': its sources became interviews of participant 01, as did those of case(s) 'John'; the case is not kept apart"),
+                      ("unsupported", "case 'John': its sources became interviews of participant 01, as did those of case(s) 'Jane'; the case is not kept apart")],
+                     id="merged"),
+        pytest.param({"01": [0, 1]}, ["S1-PW01-T1", "S1-PW01-T2"], [], id="same-name"),
+    ],
+)
+def test_cases_are_carried_as_participants_or_reported(tmp_path, cases, mapping, report):
+    # Before: a case was used only to name unnamed sources; when sources.csv named them, the case vanished without a word.
+    case_xml = "".join(
+        f'<Case guid="0b6a1d3e-1111-4222-8333-95000000000{i}" name="{name}">' + "".join(f'<SourceRef targetGUID="{CASE_SRC[k]}"/>' for k in refs) + "</Case>"
+        for i, (name, refs) in enumerate(cases.items()))
+    sources = "".join(f'<TextSource guid="{g}" name="Interview {k}"><PlainTextContent>hi {k}</PlainTextContent></TextSource>' for k, g in enumerate(CASE_SRC[:2]))
+    qde = f'<?xml version="1.0"?><Project xmlns="urn:QDA-XML:project:1.0" name="n"><Cases>{case_xml}</Cases><Sources>{sources}</Sources></Project>'
+    result = import_qdpx(_zip(tmp_path / "p.qdpx", {"project.qde": qde}), "S{site}-PW{participant}-{timepoint}",
+                         {f"Interview {k}": iid for k, iid in enumerate(mapping)})
+    assert [(i.kind, i.detail) for i in result.report.items if i.element == "Case"] == report

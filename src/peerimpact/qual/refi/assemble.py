@@ -448,12 +448,41 @@ def _unused(a: _Assembler, memos: Memos) -> None:
             a.report.add("unsupported", "Variable", f"variable {name!r} not imported (only site and timepoint source variables are kept)", guid)
 
 
+def _case_losses(a: _Assembler) -> None:
+    """A case is carried when its imported sources are all interviews of one participant that no other case claims.
+
+    Otherwise the grouping it records is lost, and reported; a case carried
+    under another name (the participant id) is noted as renamed.
+    """
+    participant = {row["guid"]: row["participant_id"] for row in a.source_rows}
+    el = kid(a.r.root, "Cases")
+    claimed: dict[str, list[str]] = {}
+    groups = []
+    for case in kids(el, "Case") if el is not None else []:
+        cg = guid_of(case.get("guid")) or ""
+        name = case.get("name") or cg
+        refs = [guid_of(ref.get("targetGUID")) or "" for ref in kids(case, "SourceRef")]
+        pids = sorted({str(participant[g]) for g in refs if participant.get(g) is not None})
+        groups.append((cg, name, pids))
+        if len(pids) == 1:
+            claimed.setdefault(pids[0], []).append(name)
+    for cg, name, pids in groups:
+        if len(pids) > 1:
+            a.report.add("unsupported", "Case", f"case {name!r} groups sources that became interviews of participants {', '.join(pids)}; the case is not kept", cg)
+        elif len(pids) == 1 and len(claimed[pids[0]]) > 1:
+            others = ", ".join(repr(n) for n in claimed[pids[0]] if n != name)
+            a.report.add("unsupported", "Case", f"case {name!r}: its sources became interviews of participant {pids[0]}, as did those of case(s) {others}; the case is not kept apart", cg)
+        elif len(pids) == 1 and pids[0] != name:
+            a.report.add("renamed", "Case", f"case {name!r} is participant {pids[0]} (from its sources' interview ids)", cg)
+
+
 def assemble(r: Reader) -> QualImport:
     """Turn a parsed project into PeerImpact data; every problem at once, as :class:`StudyValidationError`."""
     a = _Assembler(r)
     a.read_sources()
     memos = a.read_notes()
     _unused(a, memos)
+    _case_losses(a)
     if r.problems:
         raise StudyValidationError(r.problems)
     book = a.codebook()
