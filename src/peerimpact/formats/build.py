@@ -15,7 +15,7 @@ from ..errors import Problem
 from .plan import _PLACEHOLDER, ROW, BlockPlan, FieldPlan
 from .source import SourceTable, canonical_text
 from .targets import TABLES
-from .values import convert
+from .values import convert, to_date
 
 
 @dataclass(frozen=True)
@@ -192,6 +192,8 @@ class _PlanReader:
     fields: list[_FieldReader]
     origin_cols: dict[str, str]
     timepoint: int | None
+    date: int | None = None  # output position of a contact's date, for a phase derived from it
+    derived: list[_FieldReader] = field(default_factory=list)  # fields computed from other fields
 
     @classmethod
     def of(cls, plan: BlockPlan, out: BuiltTable, index: dict[str, int]) -> "_PlanReader":
@@ -204,13 +206,16 @@ class _PlanReader:
         for f in plan.fields:
             if f.column is not None:
                 label = f.column
+            elif f.discharge is not None:
+                label = f.discharge
             elif f.template is not None:
                 label = f"template {f.template!r}"
             else:
                 label = "a constant of the mapping"
             origin_cols[f.target.name] = label
             readers.append(_FieldReader(f, out.position[f.target.name], index[f.column] if f.column is not None else None, label))
-        return cls(readers, origin_cols, out.position.get("timepoint"))
+        derived = [r for r in readers if r.plan.discharge is not None]
+        return cls(readers, origin_cols, out.position.get("timepoint"), out.position.get("date"), derived)
 
 
 def _run_row(plan: BlockPlan, reader: _PlanReader, row: _Row, out: BuiltTable, problems: list[Problem], skip) -> None:
@@ -270,6 +275,8 @@ def _fields(reader: _PlanReader, row: _Row, record: list[str], cell_problems: li
     values_present = False
     i = row.position - 1
     for fr in reader.fields:
+        if fr.plan.discharge is not None:
+            continue  # needs the contact's date: filled below
         text, why = fr.converted[i] if fr.converted is not None else fr.read(row)
         if why:
             cell_problems.append(Problem(row.source.label, row.number, fr.plan.column or fr.label, why))
@@ -278,7 +285,29 @@ def _fields(reader: _PlanReader, row: _Row, record: list[str], cell_problems: li
         record[fr.out] = text
         if text and fr.plan.target.name not in ("participant_id", "timepoint"):
             values_present = True
+    for fr in reader.derived:
+        _phase(fr, row, record, reader, cell_problems, failed)
     return values_present
+
+
+def _phase(fr: "_FieldReader", row: _Row, record: list[str], reader: "_PlanReader", cell_problems: list[Problem], failed: list[str]) -> None:
+    """contacts.phase from the contact's date and the person's discharge date (none yet: before discharge)."""
+    contact = record[reader.date] if reader.date is not None else ""
+    if not contact or "date" in failed:
+        record[fr.out] = "?"
+        failed.append(fr.plan.target.name)  # the date's own problem says what is wrong
+        return
+    cell = row.cells[row.index[fr.plan.discharge]]
+    if cell is None or canonical_text(cell) in row.missing:
+        record[fr.out] = "pre_discharge"
+        return
+    discharge, why = to_date(cell, row.source, fr.plan.date_format)
+    if why:
+        cell_problems.append(Problem(row.source.label, row.number, fr.plan.discharge, why))
+        failed.append(fr.plan.target.name)
+        record[fr.out] = "?"
+        return
+    record[fr.out] = "pre_discharge" if contact < discharge else "post_discharge"
 
 
 def _service_rows(plan: BlockPlan, row: _Row, record: list[str], origin_cols: dict, cell_problems: list[Problem], failed: list[str], out: BuiltTable) -> None:

@@ -18,6 +18,7 @@ from pathlib import Path
 from ..errors import Problem, StudyValidationError, UserInputError
 from ..study.tables import TABLES as STUDY_TABLES
 from .build import BuiltTable, build_tables
+from .derive import derive_allocations
 from .grouping import group_problems
 from .mapping_load import LoadedMapping, load_mapping
 from .plan import check_sources, plan_mapping
@@ -229,6 +230,13 @@ def _import_into(fmt: str, paths: list[Path], lm: LoadedMapping, tmp: Path, out:
     if problems:
         raise _Failed(problems, read.sources)
     result = build_tables(plans, read.sources, lm.mapping.missing_values)
+    derived: list[str] = []
+    if "contacts" in result.tables and not lm.mapping.tables.allocations:
+        result.tables["allocations"] = derive_allocations(result.tables["contacts"])
+        derived.append(
+            f"allocations derived from the contact log: {len(result.tables['allocations'].rows)} worker–person pairs, "
+            "allocated_on = first contact, ended_on = last contact, no discharge dates (map an allocations table to give the real dates)"
+        )
     _write_folder(lm, result.tables, tmp)
     from ..study.load import load_study
 
@@ -249,6 +257,7 @@ def _import_into(fmt: str, paths: list[Path], lm: LoadedMapping, tmp: Path, out:
     report.unused_sources = sorted(set(read.sources) - used)
     report.form_status = read.form_status
     report.ignored_columns = dict(read.ignored)
+    report.derived = derived
     for name, src in read.sources.items():
         opts = lm.mapping.sources.get(name)
         if src.kind == "csv" and opts is not None and opts.encoding == "auto":

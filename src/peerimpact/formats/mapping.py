@@ -57,6 +57,10 @@ class ColumnSpec(_Strict):
     recode: str | dict[Any, Any] | None = Field(default=None, description="A recode: the name of one under `recodes:` or an inline mapping source value -> study value (`null` = missing).")
     use: Literal["code", "label"] | None = Field(default=None, description="For SPSS value labels and REDCap choices: read the `code` or its `label` (default: label for categorical demographics, code otherwise).")
     date_format: str | None = Field(default=None, description="For text dates not in YYYY-MM-DD form: a strptime format, e.g. `%d/%m/%Y`.")
+    discharge_date: str | None = Field(
+        default=None,
+        description="contacts.phase only: the source column holding the person's discharge date; a contact before it is `pre_discharge`, on or after it `post_discharge`, and with no discharge date `pre_discharge` (not yet discharged).",
+    )
     missing_values: list[Scalar] | None = Field(
         default=None,
         description="Source values that mean missing in this column, instead of the mapping's `missing_values` (an empty cell is always missing), e.g. `[\"Prefer not to say\"]` for age while gender keeps it as a category.",
@@ -82,9 +86,9 @@ class ColumnSpec(_Strict):
 
     @model_validator(mode="after")
     def _one_source(self) -> "ColumnSpec":
-        given = [k for k in ("column", "value", "template") if getattr(self, k) is not None]
+        given = [k for k in ("column", "value", "template", "discharge_date") if getattr(self, k) is not None]
         if len(given) != 1:
-            raise ValueError("give exactly one of column, value or template")
+            raise ValueError("give exactly one of column, value or template" + (" (or discharge_date for contacts.phase)" if len(given) > 1 and "discharge_date" in given else ""))
         return self
 
 

@@ -109,10 +109,13 @@ class FieldPlan:
     date_format: str | None = None
     replace: tuple[tuple[re.Pattern[str], str], ...] = ()
     missing: frozenset[str] | None = None  # this column's own missing values (canonical text), when given
+    discharge: str | None = None  # contacts.phase derived from this discharge-date column and the contact date
 
     def source_columns(self) -> list[str]:
         if self.column is not None:
             return [self.column]
+        if self.discharge is not None:
+            return [self.discharge]
         if self.template is not None:
             return [c for c in _PLACEHOLDER.findall(self.template.replace("{{", "").replace("}}", "")) if c != ROW]
         return []
@@ -227,6 +230,7 @@ class Planner:
             date_format=spec.date_format,
             replace=tuple((re.compile(k), v) for k, v in (spec.replace or {}).items()),
             missing=_missing(spec.missing_values),
+            discharge=_subst(spec.discharge_date, token) if spec.discharge_date is not None else None,
         )
 
     def block(self, table: str, block: Block, path: KeyPath) -> list[BlockPlan]:
@@ -304,6 +308,11 @@ class Planner:
                 self._unknown_target(table, name, targets, fpath)
                 continue
             seen[name] = fpath
+            if spec.discharge_date is not None and (table, name) != ("contacts", "phase"):
+                self.add(fpath + ("discharge_date",), "discharge_date derives contacts.phase only")
+                continue
+            if spec.discharge_date is not None and "date" not in block.columns:
+                self.add(fpath + ("discharge_date",), "phase from a discharge date needs the contact's date mapped")
             categorical = table == "participants" and name in demographics and demographics[name].type == "categorical"
             plan.fields.append(self.field_plan(target, spec, fpath, token, "label" if categorical else "code"))
         return seen
@@ -403,7 +412,11 @@ class Planner:
         for col in TABLES[table].columns:
             if col.nullable or col.name in mapped or col.name in _OPTIONAL_TARGETS:
                 continue
-            self.add(path + ("columns",), f"{table} needs {col.name!r}: map it to a source column or a value")
+            hint = {
+                "status": "; a log without one must say what its rows are, e.g. `status: {value: completed}`",
+                "phase": "; derive it with `phase: {discharge_date: <column>}` or declare it, e.g. `phase: {value: post_discharge}`",
+            }.get(col.name, "") if table == "contacts" else ""
+            self.add(path + ("columns",), f"{table} needs {col.name!r}: map it to a source column or a value{hint}")
 
 
 def plan_mapping(lm: LoadedMapping, instruments: TMapping[str, Any]) -> tuple[list[BlockPlan], list[Problem]]:

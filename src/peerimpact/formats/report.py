@@ -38,6 +38,8 @@ class ImportReport:
         checked nor imported.
     encodings : dict
         File -> the text encoding detected for it (``encoding: auto``).
+    derived : list of str
+        Tables the import derived because the files lack them, and how.
     """
 
     out: Path
@@ -50,6 +52,7 @@ class ImportReport:
     form_status: list[FormStatus] = field(default_factory=list)
     ignored_columns: dict[str, list[str]] = field(default_factory=dict)
     encodings: dict[str, str] = field(default_factory=dict)
+    derived: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)
@@ -60,6 +63,7 @@ class ImportReport:
         """A short human-readable summary."""
         text = [f"imported into {self.out}: " + ", ".join(f"{n} {t} rows" for t, n in self.rows.items())]
         text += [f"skipped {n}: {reason}" for reason, n in sorted(self.skipped.items())]
+        text += list(self.derived)
         if self.unused_sources:
             text.append("not used by the mapping: " + ", ".join(self.unused_sources))
         for source, enc in sorted(self.encodings.items()):
