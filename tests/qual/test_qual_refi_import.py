@@ -268,3 +268,26 @@ def test_cases_are_carried_as_participants_or_reported(tmp_path, cases, mapping,
     result = import_qdpx(_zip(tmp_path / "p.qdpx", {"project.qde": qde}), "S{site}-PW{participant}-{timepoint}",
                          {f"Interview {k}": iid for k, iid in enumerate(mapping)})
     assert [(i.kind, i.detail) for i in result.report.items if i.element == "Case"] == report
+
+
+QC_TEXT = ("Interviewer: first line of the board minutes.\nPW: page one ends here\x0cpage two starts here.\n"
+           "PW: the third line is about peer support.\nPW: a line with\u2028a line separator inside it.\nInterviewer: the last line talks about the ward.\n")
+
+
+def test_qc_line_names_count_lines_at_lf_only(tmp_path):
+    # Before: lines were counted with str.splitlines, which also splits at a form feed or U+2028, so line:2 and later
+    # were "found once" elsewhere and relocated onto the wrong line (reported only as a note; exit 0).
+    lines = QC_TEXT.split("\n")[:-1]
+    starts = [sum(len(x) + 1 for x in lines[:i]) for i in range(len(lines))]
+    sels = "".join(
+        f'<PlainTextSelection guid="0b6a1d3e-3333-4222-8333-00000000000{n}" name="line:{n}" startPosition="{starts[n]}" endPosition="{starts[n] + len(lines[n]) + 1}">'
+        '<Coding guid="0b6a1d3e-3333-4222-8333-10000000000{n}" creatingUser="0b6a1d3e-3333-4222-8333-200000000000">'
+        '<CodeRef targetGUID="0b6a1d3e-3333-4222-8333-300000000000"/></Coding></PlainTextSelection>'.replace("{n}", str(n))
+        for n in range(len(lines)))
+    qde = ('<Project xmlns="urn:QDA-XML:project:1.0" origin="qc 1.3.2" name="qc"><Users><User guid="0b6a1d3e-3333-4222-8333-200000000000" name="chris"/></Users>'
+           '<CodeBook><Codes><Code guid="0b6a1d3e-3333-4222-8333-300000000000" name="x" isCodable="true"/></Codes></CodeBook>'
+           f'<Sources><TextSource guid="0b6a1d3e-3333-4222-8333-400000000000" plainTextPath="board_2017.txt">{sels}</TextSource></Sources></Project>')
+    result = import_qdpx(_zip(tmp_path / "p.qdpx", {"project.qde": qde, "sources/board_2017.txt": QC_TEXT.encode("utf-8")}))
+    text = result.transcripts["board_2017"]
+    assert [text[r["start"]:r["end"]] for r in result.codings.to_dict("records")] == [line + "\n" for line in lines]
+    assert [i for i in result.report.items if i.kind != "placed"] == []

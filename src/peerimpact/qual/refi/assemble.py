@@ -263,7 +263,8 @@ class _Assembler:
     def _specs(self, sels: list, name: str, text: str) -> list[tuple[int, int, str | None]]:
         """``(start, end, quote)`` of each selection; positions past the end of the text are problems."""
         longest = len(text.encode("utf-8")) + text.count("\n") + 3  # the most any convention can count
-        lines = text.splitlines(keepends=True) if any(_LINE_NAME.match(s.get("name") or "") for s in sels) else []
+        # qc numbers lines split at LF only (str.splitlines would also split at form feeds, U+2028 ...)
+        lines = re.findall(r"[^\n]*\n|[^\n]+\Z", text) if any(_LINE_NAME.match(s.get("name") or "") for s in sels) else []
         specs = []
         for sel in sels:
             try:
