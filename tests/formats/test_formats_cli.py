@@ -73,7 +73,7 @@ def test_export_then_import_through_the_cli(app, runner, small_study_dir, tmp_pa
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["import", "ods", "x.ods", "--mapping", "m.yaml", "--out", "o"], "Invalid value for 'FORMAT': Value error, 'ods' is not one of 'csv', 'xlsx', 'spss', 'redcap'."),
+        (["import", "ods", "x.ods", "--mapping", "m.yaml", "--out", "o"], "Invalid value for 'FORMAT': Value error, 'ods' is not one of 'csv', 'xlsx', 'spss', 'redcap', 'mixed'."),
         (["export", "stata", "study", "--out", "x.dta"], "Invalid value for 'FORMAT': Value error, 'stata' is not one of 'spss', 'xlsx', 'csv', 'redcap'."),
         (["import", "csv", "x.csv", "--out", "o"], "Missing option '--mapping'"),
         (["export", "spss", "no-such-study", "--out", "x.sav"], "error: no-such-study: no such study folder"),

@@ -119,3 +119,33 @@ def test_a_bad_discharge_date_is_named(tmp_path):
     assert [str(p) for p in err.value.problems] == [
         "log.csv:3:Discharged: '10/02/2021' is not a date in YYYY-MM-DD form (or set date_format, e.g. '%d/%m/%Y', in the mapping)"
     ]
+
+
+def test_excel_surveys_and_a_csv_log_in_one_mixed_import(tmp_path):
+    import openpyxl
+
+    sources, mapping = seed(tmp_path)
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "workers"
+    for line in WORKERS.splitlines():
+        ws.append(line.split(","))
+    wb.save(tmp_path / "staff.xlsx")
+    files = [tmp_path / "staff.xlsx", tmp_path / "log.csv"]
+    with pytest.raises(StudyValidationError) as err:
+        import_study("xlsx", files, mapping, tmp_path / "study")
+    assert "log.csv: is not an Excel workbook (.xlsx): it is text (it looks like CSV) (use `peerimpact import csv`)" in [
+        str(p) for p in err.value.problems
+    ]
+    report = import_study("mixed", files, mapping, tmp_path / "study")
+    assert report.rows == {"participants": 2, "responses": 2, "contacts": 5, "allocations": 3}
+    study = peerimpact.load_study(tmp_path / "study")
+    assert list(study.participants["participant_id"]) == ["pw1", "pw2"]
+
+
+def test_a_mixed_import_refuses_what_it_cannot_read(tmp_path):
+    sources, mapping = seed(tmp_path)
+    (tmp_path / "old.xls").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 64)
+    with pytest.raises(StudyValidationError) as err:
+        import_study("mixed", sources + [tmp_path / "old.xls"], mapping, tmp_path / "study")
+    assert [str(p) for p in err.value.problems] == ["old.xls: is an old Excel 97-2003 workbook (.xls); save it as .xlsx"]

@@ -18,6 +18,7 @@ class ImportFormat(str, Enum):
     xlsx = "xlsx"
     spss = "spss"
     redcap = "redcap"
+    mixed = "mixed"
 
 
 class ExportFormat(str, Enum):
@@ -29,7 +30,7 @@ class ExportFormat(str, Enum):
 
 @user_errors
 def import_command(
-    format: ImportFormat = typer.Argument(..., metavar="FORMAT", help="Format of the source files: csv, xlsx, spss or redcap.", show_default=False),
+    format: ImportFormat = typer.Argument(..., metavar="FORMAT", help="Format of the source files: csv, xlsx, spss, redcap, or mixed (CSV, Excel and SPSS files together, each read as what it is).", show_default=False),
     sources: List[Path] = typer.Argument(
         ...,
         metavar="SOURCE",

@@ -121,8 +121,9 @@ def import_study(
 
     Parameters
     ----------
-    fmt : {"csv", "xlsx", "spss", "redcap"}
-        Format of the source files.
+    fmt : {"csv", "xlsx", "spss", "redcap", "mixed"}
+        Format of the source files; ``mixed`` reads each CSV, workbook or
+        SPSS file as what it is (e.g. Excel surveys and a CSV contact log).
     sources : list of path
         The files: CSVs, workbooks, ``.sav`` files, or for REDCap the data
         dictionary, the record export and optionally the events CSV (told

@@ -13,7 +13,9 @@ from .source import SourceTable
 from .spss_source import read_sav_source
 from .xlsx_source import sheet_label
 
-FORMATS = ("csv", "xlsx", "spss", "redcap")
+FORMATS = ("csv", "xlsx", "spss", "redcap", "mixed")
+#: What ``mixed`` reads each file as, from its first bytes.
+_KIND_FORMAT = {"xlsx": "xlsx", "spss": "spss", "text": "csv"}
 
 
 @dataclass
@@ -54,7 +56,8 @@ def read_sources(fmt: str, paths: list[Path], mapping: Mapping, used: set[str], 
 
     ``used`` is the set of source names the mapping's blocks read from; for
     workbooks only those sheets are read. ``columns`` are the source columns
-    the mapping reads: for REDCap only their values are checked.
+    the mapping reads: for REDCap only their values are checked. ``mixed``
+    reads each file as what it is (CSV text, a workbook or an SPSS file).
     """
     if fmt not in FORMATS:
         raise UserInputError(f"unknown format {fmt!r}; choose one of: {', '.join(FORMATS)}")
@@ -67,11 +70,15 @@ def read_sources(fmt: str, paths: list[Path], mapping: Mapping, used: set[str], 
     for path in paths:
         label = path.name
         try:
-            if fmt == "csv":
+            if fmt == "mixed":
+                fmt_of = _format_of(path, label)
+            else:
+                fmt_of = fmt
+            if fmt_of == "csv":
                 name, opts = _options_for(mapping, path)
                 delim = "\t" if opts.delimiter == "tab" else opts.delimiter
                 _add(result, read_csv_source(path, name=name, label=label, encoding=opts.encoding, delimiter=delim, decimal=opts.decimal, header_row=opts.header_row))
-            elif fmt == "spss":
+            elif fmt_of == "spss":
                 name, _ = _options_for(mapping, path)
                 _add(result, read_sav_source(path, name=name, label=label))
             else:
@@ -79,6 +86,17 @@ def read_sources(fmt: str, paths: list[Path], mapping: Mapping, used: set[str], 
         except UserInputError as exc:
             result.problems += _as_problem(exc, label)
     return result
+
+
+def _format_of(path: Path, label: str) -> str:
+    """``mixed`` imports: a workbook, an SPSS file or CSV text, told by the file's first bytes."""
+    from .sniff import detect_kind, read_bytes
+
+    kind = detect_kind(read_bytes(path, label)[:4096])
+    if kind not in _KIND_FORMAT:
+        what = "an old Excel 97-2003 workbook (.xls); save it as .xlsx" if kind == "xls" else "a binary file, not CSV, .xlsx or .sav"
+        raise UserInputError(f"{label}: is {what}")
+    return _KIND_FORMAT[kind]
 
 
 def _read_redcap(paths: list[Path], mapping: Mapping, columns: set[str] | None, result: ReadResult) -> None:
