@@ -114,3 +114,16 @@ def test_errors_have_the_api_shape(client, token, role, url, status, message):
     assert body["status"] == status and len(body["errors"]) == 1
     if message:
         assert body["errors"][0]["message"] == message
+
+
+def test_nothing_to_learn_from_is_an_empty_answer(client, token):
+    from peerimpact.web.records.models import Coding
+
+    for c in Coding.objects.all():
+        c.soft_delete()
+    r = api(client, "get", f"/suggestions?interview_id={UNCODED}", token("coder"))
+    assert r.status_code == 200
+    assert r.json() == {
+        "interview_id": UNCODED, "model_version": None, "threshold": 0.5, "codes": [], "skipped_codes": {}, "count": 0, "items": [],
+        "note": "no human codings to learn from: code some passages first (qual/codings.csv)",
+    }

@@ -67,12 +67,13 @@ class SuggestionOut(Schema):
 
 class SuggestionList(Schema):
     interview_id: str
-    model_version: str
+    model_version: Optional[str] = None
     threshold: float
     codes: list[str]
     skipped_codes: dict[str, str]
     count: int
     items: list[SuggestionOut]
+    note: Optional[str] = None
 
 
 _LOCK = threading.Lock()
@@ -124,6 +125,12 @@ def suggestions_for(user, interview_id: str) -> dict[str, Any]:
     blind = set(Transcript.objects.filter(pk__in=blind_transcript_ids()).values_list("interview_id", flat=True))
     try:
         study, model = model_for(interview_id if interview_id in blind else None)
+    except StudyValidationError as exc:
+        raise FieldErrors([(None, str(p)) for p in exc.problems]) from None
+    except UserInputError as exc:  # nothing to learn from yet: no suggestions, and why
+        return {"interview_id": interview_id, "model_version": None, "threshold": THRESHOLD, "codes": [], "skipped_codes": {},
+                "count": 0, "items": [], "note": str(exc)}
+    try:
         result = suggest(study, interviews=[interview_id], model=model, exclude_coded=False)
     except StudyValidationError as exc:
         raise FieldErrors([(None, str(p)) for p in exc.problems]) from None

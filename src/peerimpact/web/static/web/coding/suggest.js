@@ -8,7 +8,7 @@ import { workbenchApi } from "./workbench.js";
 
 const root = document.getElementById("workbench");
 const REJECTED_KEY = "peerimpact.rejectedSuggestions";
-const state = { api: null, items: [], index: 0, listEl: null, version: null };
+const state = { api: null, items: [], index: 0, listEl: null, version: null, note: null };
 
 function addStyles() {
   const link = document.createElement("link");
@@ -77,7 +77,7 @@ function renderList() {
   if (!state.items.length) {
     const li = document.createElement("li");
     li.className = "muted";
-    li.textContent = "No suggestions for this transcript.";
+    li.textContent = state.note ? `No suggestions: ${state.note}` : "No suggestions for this transcript.";
     list.appendChild(li);
     list.removeAttribute("aria-activedescendant");
     state.api.render();
@@ -152,9 +152,10 @@ async function load() {
   const data = await state.api.call("GET", `/suggestions?interview_id=${encodeURIComponent(state.api.interviewId)}`);
   const gone = rejected();
   state.version = data.model_version;
+  state.note = data.note || null;
   state.items = data.items.filter((s) => !gone.has(keyOf(s)));
   state.listEl.dataset.ready = "1";
-  state.listEl.dataset.modelVersion = data.model_version;
+  state.listEl.dataset.modelVersion = data.model_version || "";
   renderList();
 }
 
