@@ -252,3 +252,23 @@ def test_nvivo_mac_without_plain_text_files_uses_the_docx(built, tmp_path):
     assert got_codings(result) == collections.Counter((s, c, coder_id(u), q) for s, c, u, q in b.expected)
     assert [i.detail.split(": ")[1].split(";")[0] for i in result.report.items if i.kind == "fallback"] == ["plain text file is missing"] * 2
     assert result.report.lost == []
+
+
+@pytest.mark.parametrize(
+    ("existing", "exit_code", "message"),
+    [
+        pytest.param("source,name,interview_id\nabc,Interview North 03,S1-PW01-T3\n", 2, "already maps 1 source(s) to interview ids; not overwritten", id="filled-in"),
+        pytest.param("participant_id,site\n01,1\n", 2, "exists and is not a sources.csv template; not overwritten", id="another-file"),
+        pytest.param("source,name,interview_id\nabc,Interview North 03,\n", 0, "wrote", id="empty-template"),
+    ],
+)
+def test_inspect_never_overwrites_a_filled_in_mapping(built, tmp_path, existing, exit_code, message):
+    # Before: re-running inspect silently replaced the user's filled-in sources.csv with an empty template.
+    target = tmp_path / "sources.csv"
+    target.write_text(existing, encoding="utf-8")
+    run = CliRunner().invoke(app, ["inspect", str(built["nvivo_windows.qdpx"][0]), "--sources-out", str(target)])
+    assert run.exit_code == exit_code and message in run.stderr
+    if exit_code:
+        assert target.read_text(encoding="utf-8") == existing and run.stdout == ""
+    else:
+        assert len(target.read_text(encoding="utf-8").splitlines()) == 5

@@ -277,10 +277,11 @@ def inspect(
 ) -> None:
     """List a project's sources, codes, users, cases, variables and sets; write a sources.csv template."""
     from ..errors import UserInputError
-    from ..qual.refi import inspect_qdpx, sources_template
+    from ..qual.refi import check_template_target, inspect_qdpx, sources_template
 
     if not project.is_file():
         raise UserInputError(f"{project}: no such file")
+    check_template_target(sources_out)
     found = inspect_qdpx(project)
     say(f"origin: {found.origin or '(not given)'}")
     for title in ("sources", "codes", "users", "cases", "variables", "sets"):

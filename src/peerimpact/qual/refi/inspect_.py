@@ -14,7 +14,7 @@ from pathlib import Path, PurePosixPath
 
 import pandas as pd
 
-from ...errors import Problem, StudyValidationError
+from ...errors import Problem, StudyValidationError, UserInputError
 from ...study.csvio import read_raw_csv
 from ...study.text import normalise_text
 from .archive import DEFAULT_LIMIT, Archive, decode
@@ -143,3 +143,28 @@ def read_source_map(path: str | Path) -> dict[str, str]:
     if problems:
         raise StudyValidationError(problems)
     return out
+
+
+def check_template_target(path: str | Path) -> None:
+    """Refuse to write the ``sources.csv`` template over a file that holds more than an empty template.
+
+    A filled-in mapping (any ``interview_id``) is the user's work, and a file
+    that is not a sources table at all is someone else's: neither is
+    overwritten.
+
+    Raises
+    ------
+    UserInputError
+        ``path`` exists and is not an unfilled template.
+    """
+    path = Path(path)
+    if not path.exists():
+        return
+    frame, problems = read_raw_csv(path, path.name) if path.is_file() else (None, [])
+    if frame is None or problems or not {"source", "interview_id"} <= set(frame.columns):
+        raise UserInputError(f"{path}: exists and is not a sources.csv template; not overwritten (pass --sources-out for another file)")
+    filled = int((frame["interview_id"].astype(str).str.strip() != "").sum())
+    if filled:
+        raise UserInputError(
+            f"{path}: already maps {filled} source(s) to interview ids; not overwritten (pass --sources-out for another file)"
+        )
