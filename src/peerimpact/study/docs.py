@@ -1,6 +1,6 @@
 """Generate ``docs/study-format.md`` from the models, so docs and code cannot disagree.
 
-Run ``python -m peerimpact.study.docs > docs/study-format.md`` (or ``make docs``);
+Run ``make docs`` (``docs/generate.py``, which regenerates every generated document);
 a test fails when the committed file differs from this output.
 """
 
