@@ -1,4 +1,4 @@
-"""Fuzz the importers: mutate valid CSV, XLSX, SPSS and REDCap inputs and import each case.
+"""Fuzz the importers: mutate valid CSV, XLSX, SPSS, REDCap and mixed inputs and import each case.
 
 Every case must either import into a valid study folder or fail with a
 :class:`~peerimpact.errors.UserInputError` that leaves nothing behind (no
@@ -35,7 +35,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=int, default=10_000)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--formats", default="csv,xlsx,spss,redcap")
+    parser.add_argument("--formats", default="csv,xlsx,spss,redcap,mixed")
     parser.add_argument("--commands", action="store_true", help="Run validate and analyse on every valid import.")
     parser.add_argument("--show", type=int, default=3, help="Crash tracebacks to print.")
     parser.add_argument("--jobs", type=int, default=1, help="Worker processes.")

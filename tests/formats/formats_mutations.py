@@ -356,7 +356,24 @@ def make_spss_case(folder: Path, rnd) -> Case:
     return Case("spss", files, folder / "mapping.yaml")
 
 
-MAKERS = {"csv": make_csv_case, "xlsx": make_xlsx_case, "spss": make_spss_case, "redcap": make_redcap_case}
+def make_mixed_case(folder: Path, rnd) -> Case:
+    """``import mixed``: the people as a workbook, CSV or .sav file, the survey as another, each possibly mutated."""
+    makers = [make_csv_case, make_xlsx_case, make_spss_case]
+    files = []
+    for name in ("people", "survey"):
+        sub = folder / name
+        sub.mkdir()
+        case = rnd.choice(makers)(sub, rnd)
+        picked = [p for p in case.files if p.stem == name] or case.files[:1]
+        target = folder / (name + picked[0].suffix)
+        picked[0].replace(target)
+        files.append(target)
+    (folder / "study.yaml").write_text(STUDY_YAML, encoding="utf-8")
+    (folder / "mapping.yaml").write_text(CSV_MAPPING + "sources:\n  people: {sheet: people}\n  survey: {sheet: survey}\n", encoding="utf-8")
+    return Case("mixed", files, folder / "mapping.yaml")
+
+
+MAKERS = {"csv": make_csv_case, "xlsx": make_xlsx_case, "spss": make_spss_case, "redcap": make_redcap_case, "mixed": make_mixed_case}
 
 
 def run_cli(args: list[str]) -> Outcome:

@@ -36,7 +36,7 @@ def _check(fmt: str, examples: int, reload: bool, commands: bool = False) -> Non
     assert sum(seen.values()) >= examples
 
 
-@pytest.mark.parametrize("fmt", ["csv", "xlsx", "spss", "redcap"])
+@pytest.mark.parametrize("fmt", ["csv", "xlsx", "spss", "redcap", "mixed"])
 def test_mutated_inputs_smoke(fmt):
     _check(fmt, 8, reload=True)
 
