@@ -15,52 +15,14 @@ import re
 from pathlib import Path
 
 from ..errors import Problem, StudyValidationError, UserInputError
-from .sniff import decode_text, read_bytes, require_kind
+from .sniff import DELIMITERS, decode_text, read_bytes, require_kind, sniff_delimiter
 from .source import SourceTable
 
-DELIMITERS = (",", ";", "\t", "|")
-_SAMPLE_CHARS = 64 * 1024
-_SAMPLE_ROWS = 50
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
+__all__ = ["DELIMITERS", "FAST_MIN_CHARS", "parse_delimited", "read_csv_source", "sniff_delimiter"]
+
 #: Files shorter than this are read by the careful parser only (pandas' set-up costs more than it saves).
 FAST_MIN_CHARS = 64 * 1024
-
-
-def _rows_sample(text: str, delimiter: str) -> list[list[str]] | None:
-    sample = text[:_SAMPLE_CHARS]
-    if len(text) > _SAMPLE_CHARS and "\n" in sample:
-        sample = sample[: sample.rindex("\n") + 1]
-    rows: list[list[str]] = []
-    try:
-        for row in csv.reader(io.StringIO(sample, newline=""), delimiter=delimiter):
-            if any(c.strip() for c in row):
-                rows.append(row)
-            if len(rows) >= _SAMPLE_ROWS:
-                break
-    except csv.Error:
-        return None
-    return rows
-
-
-def sniff_delimiter(text: str) -> str:
-    """Pick the delimiter giving the widest header that every sampled row agrees with.
-
-    Ties go to the earlier of ``, ; tab |``; a file with one column is read
-    with a comma.
-    """
-    best, best_score = ",", (False, 0.0, 0)
-    for delim in DELIMITERS:
-        rows = _rows_sample(text, delim)
-        if not rows:
-            continue
-        width = len(rows[0])
-        if width < 2:
-            continue
-        agree = sum(1 for r in rows if len(r) == width) / len(rows)
-        score = (agree == 1.0, agree, width)
-        if score > best_score:
-            best, best_score = delim, score
-    return best
 
 
 def parse_delimited(

@@ -8,6 +8,8 @@ file or a text file in an unexpected encoding must each give one clear
 from __future__ import annotations
 
 import codecs
+import csv
+import io
 from pathlib import Path
 
 from ..errors import UserInputError
@@ -125,11 +127,6 @@ def _bad_byte(data: bytes, exc: UnicodeDecodeError, label: str, encoding: str) -
 
 def locate_byte(data: bytes, offset: int) -> tuple[int, str | None]:
     """Spreadsheet row and column name of the cell holding byte ``offset`` of delimited text."""
-    import csv
-    import io
-
-    from .csv_source import sniff_delimiter
-
     before = data[:offset].decode("utf-8-sig", errors="replace")
     whole = data.decode("utf-8-sig", errors="replace")
     delimiter = sniff_delimiter(whole)
@@ -143,3 +140,46 @@ def locate_byte(data: bytes, offset: int) -> tuple[int, str | None]:
     position = len(records[-1]) - 1
     column = header[position].strip() if position < len(header) else f"#{position + 1}"
     return len(records), column or f"#{position + 1}"
+
+
+# ------------------------------------------------------------------ delimiter
+DELIMITERS = (",", ";", "\t", "|")
+_SAMPLE_CHARS = 64 * 1024
+_SAMPLE_ROWS = 50
+
+
+def _rows_sample(text: str, delimiter: str) -> list[list[str]] | None:
+    sample = text[:_SAMPLE_CHARS]
+    if len(text) > _SAMPLE_CHARS and "\n" in sample:
+        sample = sample[: sample.rindex("\n") + 1]
+    rows: list[list[str]] = []
+    try:
+        for row in csv.reader(io.StringIO(sample, newline=""), delimiter=delimiter):
+            if any(c.strip() for c in row):
+                rows.append(row)
+            if len(rows) >= _SAMPLE_ROWS:
+                break
+    except csv.Error:
+        return None
+    return rows
+
+
+def sniff_delimiter(text: str) -> str:
+    """Pick the delimiter giving the widest header that every sampled row agrees with.
+
+    Ties go to the earlier of ``, ; tab |``; a file with one column is read
+    with a comma.
+    """
+    best, best_score = ",", (False, 0.0, 0)
+    for delim in DELIMITERS:
+        rows = _rows_sample(text, delim)
+        if not rows:
+            continue
+        width = len(rows[0])
+        if width < 2:
+            continue
+        agree = sum(1 for r in rows if len(r) == width) / len(rows)
+        score = (agree == 1.0, agree, width)
+        if score > best_score:
+            best, best_score = delim, score
+    return best
