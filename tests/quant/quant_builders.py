@@ -84,7 +84,7 @@ def long_scores(table: dict[str, dict[str, list[float | None]]], ids: list[str])
     rows = []
     for outcome, by_tp in table.items():
         for tp, values in by_tp.items():
-            for pid, v in zip(ids, values):
+            for pid, v in zip(ids, values, strict=False):
                 rows.append({"participant_id": pid, "timepoint": tp, "outcome": outcome,
                              "score": np.nan if v is None else float(v)})
     return pd.DataFrame(rows)

@@ -55,6 +55,6 @@ def exact_df(y: np.ndarray, observed: np.ndarray, theta: float, sigma: float, di
         inverse = hess**-1
         out = []
         for k in range(1, p):
-            g = mp.matrix([mp.diff(lambda a: variance(a, sg, k), th), mp.diff(lambda b: variance(th, b, k), sg)])
+            g = mp.matrix([mp.diff(lambda a, k=k: variance(a, sg, k), th), mp.diff(lambda b, k=k: variance(th, b, k), sg)])
             out.append(float(variance(th, sg, k) ** 2 / (g.T * inverse * g)[0]))
         return out

@@ -90,7 +90,7 @@ def dataset_scores(ds: Dataset) -> pd.DataFrame:
             x[lost] = np.nan
             if tp in ds.empty.get(spec.outcome, ()):
                 x[:] = np.nan
-            rows += [(ds.name, p, tp, spec.outcome, v) for p, v in zip(ids, x)]
+            rows += [(ds.name, p, tp, spec.outcome, v) for p, v in zip(ids, x, strict=False)]
     return pd.DataFrame(rows, columns=["dataset", "participant_id", "timepoint", "outcome", "score"])
 
 
@@ -110,7 +110,7 @@ EDGE_TIMEPOINTS = (("pre", 0.0), ("post", 1.0))
 def edge_scores() -> pd.DataFrame:
     rows = []
     for outcome, (pre, post) in EDGE_CASES.items():
-        for tp, values in zip(("pre", "post"), (pre, post)):
+        for tp, values in zip(("pre", "post"), (pre, post), strict=False):
             rows += [("edges", f"e{i + 1}", tp, outcome, np.nan if v is None else float(v)) for i, v in enumerate(values)]
     return pd.DataFrame(rows, columns=["dataset", "participant_id", "timepoint", "outcome", "score"])
 

@@ -37,9 +37,9 @@ def dataset(name: str, folder: Path = INPUTS):
     tps = data["timepoints"].query("dataset == @name").sort_values("level")
     comps = data["comparisons"].query("dataset == @name")
     defn = definition(
-        timepoints=list(zip(tps["timepoint"], tps["month"])),
+        timepoints=list(zip(tps["timepoint"], tps["month"], strict=False)),
         sites=("1",),
-        comparisons=[[a, b] for a, b in zip(comps["from"], comps["to"])],
+        comparisons=[[a, b] for a, b in zip(comps["from"], comps["to"], strict=False)],
     )
     scores = data["scores"].query("dataset == @name").drop(columns="dataset").reset_index(drop=True)
     ids = list(pd.unique(scores["participant_id"]))
@@ -57,7 +57,7 @@ def change(name: str, effect_size_sd: str = "paired_baseline", folder: Path = IN
 def reliable(name: str, folder: Path = INPUTS) -> pd.DataFrame:
     defn, scores, _ = dataset(name, folder)
     al = inputs(folder)["alphas"].query("dataset == @name")
-    return reliable_change(scores, defn, alphas=dict(zip(al["outcome"], al["alpha"])))[0]
+    return reliable_change(scores, defn, alphas=dict(zip(al["outcome"], al["alpha"], strict=False)))[0]
 
 
 @lru_cache(maxsize=None)

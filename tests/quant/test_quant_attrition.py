@@ -11,7 +11,7 @@ from peerimpact.quant.attrition import attrition
 
 IDS = ["a", "b", "c", "d", "e"]
 PEOPLE = [{"participant_id": p, "site": s, "consent_date": "2020-01-01", "gender": g}
-          for p, s, g in zip(IDS, ["1", "1", "2", "2", "2"], ["W", "M", "W", "W", None])]
+          for p, s, g in zip(IDS, ["1", "1", "2", "2", "2"], ["W", "M", "W", "W", None], strict=False)]
 SCORES = long_scores(
     {
         "x.one": {"base": [10, 20, 30, None, 50], "mid": [11, None, None, None, 52], "end": [None, 21, None, 44, None]},

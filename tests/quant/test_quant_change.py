@@ -42,7 +42,7 @@ DEFN = definition(timepoints=TPS, comparisons=[["baseline", "m18"], ["m6", "m18"
 
 def test_declared_comparisons_with_other_timepoint_names():
     out = paired_change(SCORES, DEFN)
-    assert list(zip(out["from"], out["to"])) == [("baseline", "m18")] * 3 + [("m6", "m18")] * 3
+    assert list(zip(out["from"], out["to"], strict=False)) == [("baseline", "m18")] * 3 + [("m6", "m18")] * 3
     w = out[out["outcome"] == "wemwbs.total"].set_index("from")
     # baseline -> m18 pairs: p1 40->44, p2 50->52, p4 45->47, p5 60->61
     assert (w.loc["baseline", "n"], w.loc["baseline", "mean_change"]) == (4, 9 / 4)
@@ -53,7 +53,7 @@ def test_declared_comparisons_with_other_timepoint_names():
 
 def test_default_comparisons_are_baseline_against_each_later_timepoint():
     out = paired_change(SCORES, definition(timepoints=TPS))
-    assert sorted(set(zip(out["from"], out["to"]))) == [("baseline", "m18"), ("baseline", "m6")]
+    assert sorted(set(zip(out["from"], out["to"], strict=False))) == [("baseline", "m18"), ("baseline", "m6")]
 
 
 def test_sign_convention_positive_is_increase():

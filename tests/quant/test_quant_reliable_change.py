@@ -19,7 +19,7 @@ DEFN = definition(timepoints=(("pre", 0), ("post", 1)))
 
 
 def _scores(outcome: str) -> pd.DataFrame:
-    return long_scores({outcome: {"pre": BASE, "post": [b + c for b, c in zip(BASE, CHANGES)]}}, IDS)
+    return long_scores({outcome: {"pre": BASE, "post": [b + c for b, c in zip(BASE, CHANGES, strict=False)]}}, IDS)
 
 
 def _threshold(alpha: float) -> float:

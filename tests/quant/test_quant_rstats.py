@@ -61,7 +61,7 @@ def _brute_force_p(d: np.ndarray) -> float:
     """Exact two-sided signed-rank p by enumerating all 2^n sign patterns (no ties, no zeros)."""
     ranks = np.argsort(np.argsort(np.abs(d))) + 1
     v = ranks[d > 0].sum()
-    sums = [sum(r for r, s in zip(ranks, signs) if s) for signs in itertools.product((0, 1), repeat=d.size)]
+    sums = [sum(r for r, s in zip(ranks, signs, strict=False) if s) for signs in itertools.product((0, 1), repeat=d.size)]
     sums = np.array(sums)
     return min(1.0, 2 * min(np.mean(sums <= v), np.mean(sums >= v)))
 

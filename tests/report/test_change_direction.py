@@ -39,7 +39,7 @@ def _neg(text: str) -> str:
 def test_table4_signed_columns_are_reversed_and_the_rest_unchanged(both):
     default, flipped = (_rows(p, "table4_paired_change") for p in both)
     assert len(default) == len(flipped) >= 2
-    for a, b in zip(default, flipped):
+    for a, b in zip(default, flipped, strict=False):
         for col in ("Mean change", "Effect size", "d_z"):
             assert b[col] == _neg(a[col]), col
         lo, hi = a["95% CI"].split(" to ")

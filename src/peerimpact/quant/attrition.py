@@ -84,7 +84,7 @@ def attrition(
         if j <= base:  # only timepoints after the baseline
             continue
         followed = done[:, j]
-        for group, member in zip(GROUPS, (followed, ~followed)):
+        for group, member in zip(GROUPS, (followed, ~followed), strict=False):
             sel = rows_idx[member & (rows_idx >= 0)]
             for io, outcome in enumerate(cube.outcomes):
                 x = cube.values[io, base, sel]

@@ -22,7 +22,7 @@ def _alpha_lookup(reliability: pd.DataFrame | None) -> dict[tuple[str, str], flo
     if reliability is None or not len(reliability) or "alpha" not in reliability:
         return {}
     r = reliability.dropna(subset=["alpha"])
-    return {(str(o), str(t)): float(a) for o, t, a in zip(r["outcome"], r["timepoint"], r["alpha"])}
+    return {(str(o), str(t)): float(a) for o, t, a in zip(r["outcome"], r["timepoint"], r["alpha"], strict=False)}
 
 
 def _classify(change: np.ndarray, threshold: float, up_is_good: bool) -> np.ndarray:

@@ -109,7 +109,7 @@ def records(frame: pd.DataFrame, spec: TableSpec) -> list[dict[str, Any]]:
     kinds = [f.type for f in spec.fields]
     columns = [frame[c].to_numpy(dtype=object) for c in spec.columns]
     return [
-        {name: _cell(col[i], kind) for name, col, kind in zip(spec.columns, columns, kinds)}
+        {name: _cell(col[i], kind) for name, col, kind in zip(spec.columns, columns, kinds, strict=False)}
         for i in range(len(frame))
     ]
 

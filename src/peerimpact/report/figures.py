@@ -139,7 +139,7 @@ def trajectory_figures(results: Any, study: Any, labels: Labels) -> list[Figure]
                     ax.set_xticks(months, tps)
                     ax.set_xlim(months[0] - 0.1 * span, months[-1] + 0.1 * span)
                 dp = fmt.decimals_for(list(means))
-                alt_bits.append(f"{labels.outcome(o)}: " + ", ".join(f"{t} {fmt.num(m, dp)}" for t, m in zip(tps, means)))
+                alt_bits.append(f"{labels.outcome(o)}: " + ", ".join(f"{t} {fmt.num(m, dp)}" for t, m in zip(tps, means, strict=False)))
         name = labels.instrument(inst)
         alt = (
             f"Line charts, one per {labels.instrument_short(inst)} outcome, of the mean score at each timepoint "
@@ -209,7 +209,7 @@ def forest_figure(results: Any, study: Any, labels: Labels) -> Figure:
                 hi.append(es_high - es if not np.isnan(es_high) else 0.0)
             ax.errorbar(xs, ys, xerr=[np.nan_to_num(lo), np.nan_to_num(hi)], fmt="o", markersize=4, capsize=2, linewidth=1,
                         color=PALETTE[j % len(PALETTE)], label=f"{a} \u2192 {b}")
-            biggest = sorted(((abs(x), o, x) for x, o in zip(xs, [o for o in outcomes if o in sub.index]) if not np.isnan(x)), reverse=True)[:3]
+            biggest = sorted(((abs(x), o, x) for x, o in zip(xs, [o for o in outcomes if o in sub.index], strict=False) if not np.isnan(x)), reverse=True)[:3]
             alt_bits.append(f"{a} to {b}: largest " + ", ".join(f"{labels.outcome_long(o)} {fmt.num(x, 2)}" for _, o, x in biggest))
         ax.set_yticks(range(len(outcomes)), ylabels)
         ax.invert_yaxis()

@@ -139,7 +139,7 @@ def table_framework(framework: pd.DataFrame, book: Any) -> ReportTable:
     """Framework matrix summary: segments (interviews) per participant and theme (``framework_matrix``)."""
     themes = [t for t in book.themes if t.id in set(framework["theme"])]
     by = framework.set_index(["participant_id", "theme"])
-    people = list(dict.fromkeys(zip(framework["participant_id"], framework["site"])))
+    people = list(dict.fromkeys(zip(framework["participant_id"], framework["site"], strict=False)))
     rows, ids, groups = [], [], []
     for pid, site in people:
         cells = []

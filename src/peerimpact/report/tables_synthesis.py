@@ -86,7 +86,7 @@ def table_synthesis_grid(grid: SynthesisGrid, study: Any, decimals: dict[str, in
         quant_lines = []
         for k, ev in enumerate(prop.quantitative):
             sub = row.evidence[row.evidence["evidence"] == k]
-            values = dict(zip(sub["field"], sub["value"]))
+            values = dict(zip(sub["field"], sub["value"], strict=False))
             quant_lines.append(_evidence_line(ev, values, labels, decimals.get(ev.outcome, 2)))
         statement = f"{prop.id}. {prop.statement}"
         if prop.interpretation:
