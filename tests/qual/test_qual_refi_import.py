@@ -291,3 +291,40 @@ def test_qc_line_names_count_lines_at_lf_only(tmp_path):
     text = result.transcripts["board_2017"]
     assert [text[r["start"]:r["end"]] for r in result.codings.to_dict("records")] == [line + "\n" for line in lines]
     assert [i for i in result.report.items if i.kind != "placed"] == []
+
+
+DESC = {k: f"0b6a1d3e-4444-4222-8333-0000000000{k:02d}" for k in range(10)}
+
+
+def test_descriptions_and_uncoded_selections_are_carried_or_reported(tmp_path, mini_study_dir):
+    # Before: a selection's Description (ATLAS.ti's quotation comment), a source's Description, a case's and the
+    # project's were dropped without a word, as was a selection with no coding; a note on such a selection made the
+    # study fail validation (its memo pointed at a segment that did not exist).
+    d = DESC
+    coded = (f'<PlainTextSelection guid="{d[1]}" name="" startPosition="0" endPosition="5" creatingUser="{d[0]}"><Description>Strong word here.</Description>'
+             f'<Coding guid="{d[2]}" creatingUser="{d[0]}"><CodeRef targetGUID="{d[3]}"/></Coding></PlainTextSelection>')
+    free = (f'<PlainTextSelection guid="{d[4]}" name="" startPosition="6" endPosition="11" creatingUser="{d[0]}"><Description>A free quotation.</Description>'
+            f'<NoteRef targetGUID="{d[5]}"/></PlainTextSelection>')
+    qde = ('<?xml version="1.0"?><Project xmlns="urn:QDA-XML:project:1.0" name="n" origin="ATLAS.ti for Windows 23.2.0"><Description>About the project.</Description>'
+           f'<Users><User guid="{d[0]}" name="Dee"/></Users><CodeBook><Codes><Code guid="{d[3]}" name="C1" isCodable="true"/></Codes></CodeBook>'
+           f'<Cases><Case guid="{d[6]}" name="01"><Description>Met at the cafe.</Description><SourceRef targetGUID="{d[7]}"/></Case></Cases>'
+           f'<Sources><TextSource guid="{d[7]}" name="S1-PW01-T3"><Description>Second interview, noisy room.</Description>'
+           f'<PlainTextContent>hello world, again</PlainTextContent>{coded}{free}</TextSource></Sources>'
+           f'<Notes><Note guid="{d[5]}" name="On the free quotation" creatingUser="{d[0]}"><PlainTextContent>why</PlainTextContent></Note></Notes></Project>')
+    result = import_qdpx(_zip(tmp_path / "p.qdpx", {"project.qde": qde}), "S{site}-PW{participant}-{timepoint}")
+    seg = result.codings["segment_id"].iloc[0]
+    assert sorted((m.target.type, m.target.id, m.author, m.text) for m in result.memos.memos) == [
+        ("segment", seg, "Dee", "Strong word here."), ("transcript", "S1-PW01-T3", "unknown", "Second interview, noisy room.")]
+    assert sorted((i.element, i.detail) for i in result.report.lost) == [
+        ("Case", "case '01': its description is not imported (PeerImpact keeps no case notes)"),
+        ("Note", "note 'On the free quotation' is attached to a selection that carries no imported coding (PeerImpact segments exist through their codings); not imported"),
+        ("PlainTextSelection", "S1-PW01-T3 [6, 11) has no coding; a selection alone is not kept (PeerImpact segments exist through their codings)"),
+        ("PlainTextSelection", "its description is on a selection that carries no imported coding (PeerImpact segments exist through their codings); not imported"),
+        ("Project", "the project's description is not imported (PeerImpact has no project memo)"),
+    ]
+    import peerimpact
+    from peerimpact.qual.refi import import_qdpx_into
+
+    import_qdpx_into(tmp_path / "p.qdpx", mini_study_dir, accept_loss=True)
+    memos = peerimpact.load_study(mini_study_dir).memos  # validate passes: the segment memo points at an imported segment
+    assert "Strong word here." in str(memos) and "Second interview, noisy room." in str(memos)

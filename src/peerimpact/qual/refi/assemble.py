@@ -79,6 +79,8 @@ class _Assembler:
         self.coding_rows: list[list[Any]] = []
         self.segment_ids: set[str] = set()
         self.used_variables: set[str] = set()
+        # (target type, target id, description, creating user GUID, date, element, GUID): descriptions become memos
+        self.descriptions: list[tuple[str, str, str, str | None, str | None, str, str]] = []
         self.project_user = self.users.get(guid_of(r.root.get("creatingUserGUID")) or "")
         self._code_notes()
 
@@ -247,10 +249,17 @@ class _Assembler:
                 "convention": convention, "why": why,
             }
         )
+        self._description(src, "transcript", iid, "TextSource")
         for ref_el in kids(src, "NoteRef"):
             g = guid_of(ref_el.get("targetGUID"))
             if g:
                 self.note_targets.setdefault(g, ("transcript", iid))
+
+    def _description(self, el: etree._Element, target: str, target_id: str, element: str) -> None:
+        """Keep the ``Description`` of a source or selection (ATLAS.ti writes quotation comments there) to become a memo."""
+        text = text_of(kid(el, "Description"))
+        if text.strip():
+            self.descriptions.append((target, target_id, text, el.get("creatingUser"), el.get("creationDateTime"), element, el.get("guid") or ""))
 
     def _segment_id(self, sel_guid: str) -> str:
         seg = self.meta.get("selections", {}).get(sel_guid) or "s" + sel_guid.replace("-", "")[:12]
@@ -304,7 +313,11 @@ class _Assembler:
             placed += place.status == "placed"
             seg = self._segment_id(sguid)
             default_user = self.users.get(guid_of(sel.get("creatingUser")) or "") or self.project_user
+            if not codings:
+                self.report.add("unsupported", "PlainTextSelection", f"{iid} [{place.start}, {place.end}) has no coding; a selection alone is not kept "
+                                "(PeerImpact segments exist through their codings)", sguid)
             self._codings(codings, seg, iid, place.start, place.end, default_user, text)
+            self._description(sel, "segment", seg, "PlainTextSelection")
             for ref in kids(sel, "NoteRef"):
                 g = guid_of(ref.get("targetGUID"))
                 if g:
@@ -348,6 +361,8 @@ class _Assembler:
         meta_memos = self.meta.get("memos", {})
         memos: list[Memo] = []
         taken: set[str] = set()
+        coded = {row[0] for row in self.coding_rows}
+        uncoded = "a selection that carries no imported coding (PeerImpact segments exist through their codings)"
         for i, note in enumerate(kids(notes, "Note") if notes is not None else []):
             g = guid_of(note.get("guid")) or ""
             if note.get("name") == METADATA_NOTE:
@@ -357,6 +372,9 @@ class _Assembler:
             name = note.get("name") or ""
             if target is None:
                 self.report.add("unsupported", "Note", f"note {name!r} is not attached to a code, set, source or selection (e.g. a project note); not imported", g)
+                continue
+            if target[0] == "segment" and target[1] not in coded:
+                self.report.add("unsupported", "Note", f"note {name!r} is attached to {uncoded}; not imported", g)
                 continue
             text = self._note_text(note, name, g)
             if text is None:
@@ -374,6 +392,22 @@ class _Assembler:
                 Memo(id=ident, target=MemoTarget(type=target[0], id=target[1]), kind=kind, author=author,
                      date=_date(note.get("creationDateTime")), text=text)
             )
+        for target, target_id, text, user, date, element, g in self.descriptions:
+            if target == "segment" and target_id not in coded:
+                self.report.add("unsupported", element, f"its description is on {uncoded}; not imported", g)
+                continue
+            ident = slug(f"{target}_{target_id}_description", f"description_{len(memos) + 1}")
+            base, k = ident, 2
+            while ident in taken:
+                ident, k = f"{base}_{k}", k + 1
+            taken.add(ident)
+            author = self.user_names.get(guid_of(user) or "") or "unknown"
+            memos.append(Memo(id=ident, target=MemoTarget(type=target, id=target_id), kind="analytic", author=author, date=_date(date),
+                              text=normalise_text(text)))
+            self.report.add("assumed", element, f"its description became the analytic memo {ident!r} on {target} {target_id!r}", g)
+        project_description = text_of(kid(self.r.root, "Description"))
+        if project_description.strip():
+            self.report.add("unsupported", "Project", "the project's description is not imported (PeerImpact has no project memo)")
         for tag in ("Links", "Graphs"):
             el = kid(self.r.root, tag)
             if el is not None and len(el):
@@ -463,6 +497,8 @@ def _case_losses(a: _Assembler) -> None:
         cg = guid_of(case.get("guid")) or ""
         name = case.get("name") or cg
         refs = [guid_of(ref.get("targetGUID")) or "" for ref in kids(case, "SourceRef")]
+        if text_of(kid(case, "Description")).strip():
+            a.report.add("unsupported", "Case", f"case {name!r}: its description is not imported (PeerImpact keeps no case notes)", cg)
         pids = sorted({str(participant[g]) for g in refs if participant.get(g) is not None})
         groups.append((cg, name, pids))
         if len(pids) == 1:
