@@ -109,9 +109,11 @@ def test_sqlite_runs_in_wal_mode_with_immediate_transactions():
 
 @pytest.mark.parametrize("url,expected", [
     ("postgres://u:p%40ss@db.example:6543/peer?sslmode=require",
-     {"NAME": "peer", "USER": "u", "PASSWORD": "p@ss", "HOST": "db.example", "PORT": "6543", "OPTIONS": {"sslmode": "require"}}),
+     {"NAME": "peer", "USER": "u", "PASSWORD": "p@ss", "HOST": "db.example", "PORT": "6543",
+      "OPTIONS": {"sslmode": "require", "server_side_binding": True, "prepare_threshold": 2}}),
     ("postgresql://postgres@127.0.0.1/test", {"NAME": "test", "USER": "postgres", "PASSWORD": "", "HOST": "127.0.0.1", "PORT": ""}),
-], ids=["full", "minimal"])
+    ("postgres://u@h/peer?server_side_binding=false", {"NAME": "peer", "OPTIONS": {}}),  # for a pooler without prepared statements
+], ids=["full", "minimal", "client-side-binding"])
 def test_database_url(url, expected):
     parsed = postgres_database(url)
     assert parsed["ENGINE"] == "django.db.backends.postgresql"

@@ -51,3 +51,54 @@ class PasswordChangeRequiredMiddleware:
             if m is not None and m.must_change_password:
                 return redirect("password-change")
         return self.get_response(request)
+
+
+def is_bearer_api(request) -> bool:
+    """A bearer-token API request (not ``POST /api/token``): it carries no session and is not open to CSRF.
+
+    A browser cannot attach an ``Authorization`` header to a cross-site request without the API
+    agreeing to CORS (it does not), so such a request needs neither the session, CSRF, messages nor
+    the sign-in lockout middleware; the API authenticates it by its token alone.
+    """
+    return (request.path_info.startswith("/api/") and request.path_info != "/api/token"
+            and request.META.get("HTTP_AUTHORIZATION", "").startswith("Bearer "))
+
+
+def skipped_for_bearer_api(inner_class, *, anonymous_user: bool = False):
+    """``inner_class`` (a Django middleware) that bearer-token API requests pass by (see :func:`is_bearer_api`).
+
+    With ``anonymous_user`` (for the authentication middleware) a skipped request gets
+    ``request.user = AnonymousUser()`` until the API's token check sets the real user.
+    """
+
+    class Skipped:
+        def __init__(self, get_response):
+            self.get_response = get_response
+            self.inner = inner_class(get_response)
+
+        def __call__(self, request):
+            if is_bearer_api(request):
+                if anonymous_user:
+                    from django.contrib.auth.models import AnonymousUser
+
+                    request.user = AnonymousUser()
+                return self.get_response(request)
+            return self.inner(request)
+
+    if hasattr(inner_class, "process_view"):
+        def process_view(self, request, view_func, view_args, view_kwargs):
+            if is_bearer_api(request):
+                return None
+            return self.inner.process_view(request, view_func, view_args, view_kwargs)
+
+        Skipped.process_view = process_view
+    if hasattr(inner_class, "process_exception"):
+        def process_exception(self, request, exception):
+            if is_bearer_api(request):
+                return None
+            return self.inner.process_exception(request, exception)
+
+        Skipped.process_exception = process_exception
+    Skipped.__name__ = Skipped.__qualname__ = f"SkippedForBearerApi{inner_class.__name__}"
+    Skipped.__doc__ = f"{inner_class.__module__}.{inner_class.__name__}, passed by bearer-token API requests."
+    return Skipped
