@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 import zipfile
 
 import pytest
@@ -208,3 +209,18 @@ def test_a_research_admin_downloads_the_study_folder_and_it_is_audited(login, se
     assert [(e.action, e.user, e.after["size_bytes"]) for e in downloads] == [("create", "admin", len(data))]
     assert list((tmp_path / "exports").iterdir()) == []  # nothing left behind
     assert login("coord1").post(reverse("study-export")).status_code == 403
+
+
+def test_every_contact_error_is_shown_in_one_round(login):
+    """A missing mode (the form's check) and a date before the allocation (the service's) are reported together."""
+    from peerimpact.web.records.models import Contact
+
+    before = Contact.all_objects.count()
+    body = {"person_id": "P001", "date": "2020-01-01", "status": "completed", "phase": "pre_discharge", "duration_minutes": "x"}
+    page = login("worker01").post(reverse("contact-new"), body).content.decode()
+    assert '<p class="field-error" id="id_mode-error">Choose one.</p>' in page
+    assert '<p class="field-error" id="id_date-error">Contact on 2020-01-01 is before the allocation on 2020-02-01.</p>' in page
+    assert '<p class="field-error" id="id_duration_minutes-error">Enter a number.</p>' in page
+    summary = re.sub(r"<[^>]+>", "", page.split('id="error-summary"')[1].split("</div>")[0])  # the words shown
+    assert "Duration (minutes): Enter a number." in summary and "duration_minutes" not in summary
+    assert Contact.all_objects.count() == before

@@ -158,16 +158,7 @@ def new_contact_id() -> str:
     return "C" + uuid.uuid4().hex[:20].upper()
 
 
-def create_contact(user, data: dict) -> Saved:
-    """Validate ``data`` (study-folder column names) and store one contact with its audit record.
-
-    Raises
-    ------
-    FieldErrors
-        Listing every problem (nothing stored).
-    Conflict
-        When ``contact_id`` is already used (by any record, deleted or not).
-    """
+def _validate_new(user, data: dict):
     writable_by(user)
     errors = Collector()
     for field in ("person_id", "date", "mode", "status", "phase"):
@@ -178,6 +169,29 @@ def create_contact(user, data: dict) -> Saved:
     worker = _resolve_worker(user, data.get("worker_id"), errors)
     warnings: list[str] = []
     person = _check_allocation(user, worker, data.get("person_id"), date, errors, data.get("phase"), warnings) if worker else None
+    return errors, worker, person, date, warnings
+
+
+def contact_problems(user, data: dict) -> list[tuple[str | None, str]]:
+    """Every problem :func:`create_contact` would report for ``data``, without storing anything.
+
+    The pages call it when their own form already has errors, so that all the problems are shown at
+    once (a missing mode and a date before the allocation in the same round).
+    """
+    return _validate_new(user, data)[0].errors
+
+
+def create_contact(user, data: dict) -> Saved:
+    """Validate ``data`` (study-folder column names) and store one contact with its audit record.
+
+    Raises
+    ------
+    FieldErrors
+        Listing every problem (nothing stored).
+    Conflict
+        When ``contact_id`` is already used (by any record, deleted or not).
+    """
+    errors, worker, person, date, warnings = _validate_new(user, data)
     errors.raise_if_any()
     contact_id = data.get("contact_id") or new_contact_id()
     contact = Contact(contact_id=contact_id, worker=worker, person=person, date=date, mode=data["mode"],

@@ -17,11 +17,11 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from ..access import ADMIN, COORDINATOR, WORKER, allocations_for, contacts_for, deleted_contacts_for
-from ..services.contacts import create_contact, today, update_contact
+from ..services.contacts import contact_problems, create_contact, today, update_contact
 from ..services.errors import FieldErrors
 from .common import page, roles
 from .forms import ContactForm, apply_errors
-from .wording import plain_warning
+from .wording import plain_error, plain_warning
 
 
 def _uuid(text: str | None) -> uuid.UUID | None:
@@ -79,7 +79,27 @@ def contact_new(request):
         response = _save(request, form)
         if response:
             return response
+    elif request.method == "POST":
+        _add_service_problems(request, form)
     return page(request, "web/contact_form.html", {"form": form, "title": "Record a contact"})
+
+
+def _add_service_problems(request, form: ContactForm) -> None:
+    """The service's problems with what was typed, beside the form's own: every error in one round."""
+    data = {k: (form.data.get(k) or None) for k in ("worker_id", "person_id", "date", "mode", "status", "phase")}
+    try:
+        data["duration_minutes"] = float(form.data.get("duration_minutes") or "nan")
+        if data["duration_minutes"] != data["duration_minutes"]:
+            data["duration_minutes"] = None
+    except ValueError:
+        data["duration_minutes"] = None
+    if "worker_id" not in form.fields:
+        data.pop("worker_id")
+    for field, message in contact_problems(request.user, data):
+        if field in form.fields and form.has_error(field):
+            continue  # the form's own message for this field is already shown
+        here = field in form.fields
+        form.add_error(field if here else None, plain_error(field, message, shown_next_to_field=here))
 
 
 @roles(ADMIN, WORKER)
