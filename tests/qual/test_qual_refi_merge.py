@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 import peerimpact
 from peerimpact.qual.refi import import_qdc_into
 
@@ -28,3 +30,53 @@ def test_a_set_whose_id_the_study_already_uses_is_kept_under_a_new_id(mini_study
     assert after["feeling_valued_imported"] == ("Feeling valued", ["pay", "hours"])
     import_qdc_into(path, mini_study_dir)  # the same set again (same GUID): not added twice
     assert themes(mini_study_dir) == after
+
+
+def _copy_with(study_dir, tmp_path, codings_edit, memo_text: str):
+    """Another copy of the study (another coder's) with its codings edited and memo M04 (on seg05) rewritten."""
+    import shutil
+
+    other = tmp_path / "other"
+    shutil.copytree(study_dir, other)
+    path = other / "qual" / "codings.csv"
+    path.write_text(codings_edit(path.read_text(encoding="utf-8")), encoding="utf-8")
+    memos = other / "qual" / "memos.yaml"
+    memos.write_text(memos.read_text(encoding="utf-8").replace("A candidate exemplar for tokenism.", memo_text), encoding="utf-8")
+    return other
+
+
+def _memo_targets(study_dir):
+    return {m["text"]: (m["target"]["type"], m["target"]["id"]) for m in peerimpact.load_study(study_dir).memos["memos"]}
+
+
+def _shorter_seg05(text: str) -> str:
+    lines = [ln for ln in text.splitlines() if not ln.startswith("seg05,S1-PW01-T1,231,287,tokenism,coder_b")]
+    return "\n".join(ln.replace("seg05,S1-PW01-T1,231,287,tokenism,coder_a", "seg05,S1-PW01-T1,240,287,tokenism,coder_c") for ln in lines) + "\n"
+
+
+def _seg05_renamed(text: str) -> str:
+    return text.replace("seg05,", "segX,")
+
+
+@pytest.mark.parametrize(
+    ("edit", "want"),
+    [
+        # Before: the imported seg05 (another span) became seg05_imported, but its memo stayed on the study's seg05.
+        pytest.param(_shorter_seg05, ("segment", "seg05_imported"), id="clashing-segment-id"),
+        # Before: the imported segX duplicated the study's seg05 and was not added, so its memo pointed at nothing and the import failed validation.
+        pytest.param(_seg05_renamed, ("segment", "seg05"), id="duplicate-segment"),
+    ],
+)
+def test_imported_memos_follow_their_segments(mini_study_dir, tmp_path, edit, want):
+    from peerimpact.qual import export_qdpx
+    from peerimpact.qual.refi import import_qdpx_into
+
+    other = _copy_with(mini_study_dir, tmp_path, edit, "The other coder's note on this span.")
+    if edit is _seg05_renamed:
+        memos = other / "qual" / "memos.yaml"
+        memos.write_text(memos.read_text(encoding="utf-8").replace("id: seg05}", "id: segX}"), encoding="utf-8")
+    path = export_qdpx(peerimpact.load_study(other), tmp_path / "other.qdpx")
+    import_qdpx_into(path, mini_study_dir)
+    targets = _memo_targets(mini_study_dir)  # the study validates
+    assert targets["A candidate exemplar for tokenism."] == ("segment", "seg05")
+    assert targets["The other coder's note on this span."] == want

@@ -160,9 +160,9 @@ def _qual_files(root: Path, imported: QualImport, mode: str, source: str) -> tup
         book, codings, memos, note = imported.codebook, imported.codings, imported.memos, "replaced the study's codebook, codings and memos"
     else:
         old_book, old_codings, old_memos = _existing_qual(root)
-        book, added, renamed = merge_codebooks(old_book, imported.codebook, f"codes imported from {source}")
-        codings, dups = merge_codings(old_codings, imported.codings, renamed)
-        memos = merge_memos(old_memos, imported.memos)
+        book, added, renamed, themes = merge_codebooks(old_book, imported.codebook, f"codes imported from {source}")
+        codings, dups, segments = merge_codings(old_codings, imported.codings, renamed)
+        memos = merge_memos(old_memos, imported.memos, {"code": renamed, "theme": themes, "segment": segments})
         note = (f"merged: {len(added)} code(s) added to the codebook, {len(codings) - (0 if old_codings is None else len(old_codings))} "
                 f"coding(s) added, {dups} identical coding(s) already in the study")
     files = {
@@ -316,7 +316,7 @@ def import_qdc_into(path: str | Path, study_dir: str | Path, *, accept_loss: boo
     if report.lost and not accept_loss:
         raise ImportLossError(name, report)
     existing, _, _ = _existing_qual(root)
-    book, added, _ = merge_codebooks(existing, incoming, f"codebook imported from {name}")
+    book, added, _, _ = merge_codebooks(existing, incoming, f"codebook imported from {name}")
     note = f"{len(added)} code(s) added to the codebook (version {book.version}); {len(incoming.codes) - len(added)} already in it"
     files = {"qual/codebook.yaml": dump_codebook(book).encode("utf-8")}
     if report.lost:
