@@ -102,7 +102,7 @@ def cell_ranges(aug: Augmented, hidden: np.ndarray, primary: np.ndarray, k: int)
     ``hidden`` and ``primary`` are boolean arrays shaped like ``aug.values``.
     Used by :func:`suppress` and by the tests that audit it.
     """
-    cells = [tuple(int(x) for x in rc) for rc in np.argwhere(hidden)]
+    cells: list[Cell] = [(int(r), int(c)) for r, c in np.argwhere(hidden)]
     if not cells:
         return {}
     index = {rc: i for i, rc in enumerate(cells)}
@@ -118,11 +118,12 @@ def cell_ranges(aug: Augmented, hidden: np.ndarray, primary: np.ndarray, k: int)
         if row.any():
             a_eq.append(row)
             b_eq.append(rhs)
-    bounds = [(1.0, k - 1.0) if primary[rc] else (0.0, None) for rc in cells]
+    bounds: list[tuple[float, float | None]] = [(1.0, k - 1.0) if primary[rc] else (0.0, None) for rc in cells]
     out: dict[Cell, tuple[float, float]] = {}
     for i, rc in enumerate(cells):
         if not a_eq:
-            out[rc] = (bounds[i][0], bounds[i][1] if bounds[i][1] is not None else np.inf)
+            low, high = bounds[i]
+            out[rc] = (low, high if high is not None else np.inf)
             continue
         objective = np.zeros(len(cells))
         objective[i] = 1.0
@@ -193,7 +194,7 @@ def suppress(table: np.ndarray, k: int | None) -> Suppression:
         status[primary] = "primary"
         hidden = primary.copy()
         lines = _line_cells(aug)
-        every = [tuple(int(x) for x in rc) for rc in np.argwhere(np.ones(aug.values.shape, bool))]
+        every: list[Cell] = [(int(r), int(c)) for r, c in np.argwhere(np.ones(aug.values.shape, bool))]
         while hidden.any():
             lonely = next((line for line in lines if sum(bool(hidden[x]) for x in line) == 1), None)
             pick = _candidate(aug, hidden, lonely, lines) if lonely is not None else None
@@ -217,7 +218,7 @@ def suppress(table: np.ndarray, k: int | None) -> Suppression:
         cells=status[:n_rows, :n_cols],
         row_status=status[:n_rows, n_cols] if row_applies else np.full(n_rows, None, dtype=object),
         col_status=status[n_rows, :n_cols] if col_applies else np.full(n_cols, None, dtype=object),
-        grand_status=status[n_rows, n_cols] if row_applies and col_applies else None,
+        grand_status=str(status[n_rows, n_cols]) if row_applies and col_applies and status[n_rows, n_cols] is not None else None,
         row_applies=row_applies,
         col_applies=col_applies,
     )

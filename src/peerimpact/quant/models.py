@@ -124,9 +124,9 @@ def mixed_models(
         if not keep_levels[0]:
             messages.append(f"model {outcome}: no scores at the baseline {base!r}; no model")
             continue
-        for k in np.flatnonzero(~keep_levels):
-            messages.append(f"model {outcome}: no scores at {order[k]!r}; that timepoint is left out")
-        levels = [order[k] for k in np.flatnonzero(keep_levels)]
+        for dropped in np.flatnonzero(~keep_levels):
+            messages.append(f"model {outcome}: no scores at {order[dropped]!r}; that timepoint is left out")
+        levels = [order[kept] for kept in np.flatnonzero(keep_levels)]
         values, observed = values[:, keep_levels], observed[:, keep_levels]
         keep_rows = observed.any(axis=1)
         values, observed = values[keep_rows], observed[keep_rows]

@@ -61,7 +61,7 @@ def parse_norms(raw: Any, file: str, lines: Mapping[tuple, int] | None = None) -
 
     if not isinstance(raw, Mapping) or not isinstance(raw.get("norms"), Mapping):
         raise StudyValidationError([Problem(file, None, "norms", "must be a mapping `norms: {<outcome id>: {mean, sd, n, source}}`")])
-    rows = []
+    rows: list[tuple[str, Any, Any, Any, Any]] = []
     for outcome, entry in raw["norms"].items():
         path = ("norms", outcome)
         col = f"norms.{outcome}"
@@ -77,7 +77,7 @@ def parse_norms(raw: Any, file: str, lines: Mapping[tuple, int] | None = None) -
         mean, sd, n, source = entry.get("mean"), entry.get("sd"), entry.get("n"), entry.get("source")
         if not _is_number(mean):
             add(path + ("mean",), col + ".mean", "mean must be a number")
-        if not _is_number(sd) or sd <= 0:
+        if not _is_number(sd) or sd is None or sd <= 0:
             add(path + ("sd",), col + ".sd", "sd must be a number greater than 0")
         if n is not None and (not isinstance(n, int) or isinstance(n, bool) or n < 2):
             add(path + ("n",), col + ".n", "n must be an integer of at least 2, or left out when unknown")

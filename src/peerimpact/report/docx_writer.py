@@ -13,6 +13,7 @@ from datetime import datetime
 from pathlib import Path
 
 from docx import Document
+from docx.document import Document as DocxDocument
 from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_TABLE_ALIGNMENT
@@ -157,7 +158,10 @@ class DocxWriter:
 
     def _text_width(self) -> float:
         sec = self.doc.sections[-1]
-        return (sec.page_width - sec.left_margin - sec.right_margin) / 914400  # inches
+        width, left, right = sec.page_width, sec.left_margin, sec.right_margin
+        if width is None or left is None or right is None:  # not set by this writer's sections: A4 with 2.5 cm margins
+            return (21.0 - 5.0) / 2.54
+        return (width - left - right) / 914400  # inches
 
     # ------------------------------------------------------------ blocks
     def table(self, t: ReportTable) -> None:
@@ -183,10 +187,10 @@ class DocxWriter:
             row = table.rows[0]
             _repeat_header(row)
             top_cells = row.cells
-            for label, span in t.column_groups:
+            for group_label, span in t.column_groups:
                 cell = top_cells[j].merge(top_cells[j + span - 1]) if span > 1 else top_cells[j]
-                if label:
-                    _cell_text(cell, label, self.cell_styles[(size, False)], bold=True)
+                if group_label:
+                    _cell_text(cell, group_label, self.cell_styles[(size, False)], bold=True)
                     cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
                     _border(cell, bottom=("single", 4))
                 j += span
@@ -262,7 +266,7 @@ class DocxWriter:
             self.doc.add_paragraph(item, style=style)
 
     # ------------------------------------------------------------ document
-    def build(self) -> "Document":
+    def build(self) -> DocxDocument:
         src = self.src
         self.doc.core_properties.title = src.title
         self.doc.core_properties.author = "PeerImpact"

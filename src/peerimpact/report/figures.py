@@ -30,7 +30,7 @@ from .tables_change import difference_words, falls_are, reversed_direction
 
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000")
 NORM_COLOUR = "#BBBBBB"
-RC = {
+RC: dict[Any, Any] = {  # matplotlib types rc_context keys as a Literal of every rc name
     "svg.hashsalt": "peerimpact",
     "svg.fonttype": "none",
     "font.family": "DejaVu Sans",
@@ -175,7 +175,7 @@ def effect_size_ci(r: dict) -> tuple[float, float]:
     figure caption). NaN when the SD is missing or zero.
     """
     sd = r.get("effect_size_sd")
-    if fmt.is_missing(sd) or float(sd) == 0 or fmt.is_missing(r.get("ci_low")):
+    if sd is None or fmt.is_missing(sd) or float(sd) == 0 or fmt.is_missing(r.get("ci_low")):
         return float("nan"), float("nan")
     return float(r["ci_low"]) / float(sd), float(r["ci_high"]) / float(sd)
 

@@ -55,7 +55,8 @@ def sample_paragraph(study: Any, completion: pd.DataFrame, labels: Labels) -> st
 def scoring_paragraph(study: Any, scores: pd.DataFrame | None, labels: Labels) -> str:
     d = study.definition
     k = d.missing_items_allowed
-    item_scored, prescored = [], []
+    item_scored: list[str] = []
+    prescored: list[str] = []
     for inst_id, inst in (study.instruments or {}).items():
         if getattr(inst, "kind", "questionnaire") != "questionnaire":
             continue
