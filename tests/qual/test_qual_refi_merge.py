@@ -80,3 +80,19 @@ def test_imported_memos_follow_their_segments(mini_study_dir, tmp_path, edit, wa
     targets = _memo_targets(mini_study_dir)  # the study validates
     assert targets["A candidate exemplar for tokenism."] == ("segment", "seg05")
     assert targets["The other coder's note on this span."] == want
+
+
+def test_a_code_matched_by_id_not_guid_is_said(mini_study_dir, tmp_path):
+    # Before: another tool's code "Supervision" silently became the study's code 'supervision' (same slug, another GUID).
+    import zipfile
+
+    from peerimpact.qual.refi import import_qdpx_into
+
+    qde = ('<?xml version="1.0"?><Project xmlns="urn:QDA-XML:project:1.0" name="n" origin="ATLAS.ti for Windows 23.2.0">'
+           f'<CodeBook><Codes><Code guid="{PAY}" name="Supervision" isCodable="true"/></Codes></CodeBook></Project>')
+    path = tmp_path / "p.qdpx"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("project.qde", qde)
+    summary = import_qdpx_into(path, mini_study_dir)
+    assert [i.detail for i in summary.report.items if i.element == "Code"] == [
+        "code 'Supervision' matched the study's code 'supervision' ('Supervision') by its id, not its GUID; its codings and memos use the study's code and definition"]

@@ -162,6 +162,12 @@ def _qual_files(root: Path, imported: QualImport, mode: str, source: str) -> tup
         old_book, old_codings, old_memos = _existing_qual(root)
         book, added, renamed, themes = merge_codebooks(old_book, imported.codebook, f"codes imported from {source}")
         codings, dups, segments = merge_codings(old_codings, imported.codings, renamed)
+        study_codes = {c.id: c for c in (old_book.codes if old_book is not None else [])}
+        for code in imported.codebook.codes:
+            match = study_codes.get(renamed.get(code.id, ""))
+            if match is not None and match.guid != code.guid:
+                imported.report.add("renamed", "Code", f"code {code.name!r} matched the study's code {match.id!r} ({match.name!r}) by its id, "
+                                    "not its GUID; its codings and memos use the study's code and definition", code.guid)
         memos = merge_memos(old_memos, imported.memos, {"code": renamed, "theme": themes, "segment": segments})
         note = (f"merged: {len(added)} code(s) added to the codebook, {len(codings) - (0 if old_codings is None else len(old_codings))} "
                 f"coding(s) added, {dups} identical coding(s) already in the study")
