@@ -91,3 +91,14 @@ def test_direction_and_meaningful_change_from_instrument_definition():
     assert higher_is_better("phq9.total", instruments) == (False, True)
     assert meaningful_change("phq9.total", instruments) == 5.0
     assert higher_is_better("wemwbs.total") == (True, True) and meaningful_change("wemwbs.total") == 3.0
+
+
+def test_earlier_minus_later_reverses_each_change_but_not_its_category():
+    flipped = definition(timepoints=(("pre", 0), ("post", 1)), change_direction="earlier_minus_later")
+    counts_a, people_a = reliable_change(_scores("wemwbs.total"), DEFN, alphas={"wemwbs.total": 0.9})
+    counts_b, people_b = reliable_change(_scores("wemwbs.total"), flipped, alphas={"wemwbs.total": 0.9})
+    pd.testing.assert_frame_equal(counts_a, counts_b)
+    jt = people_b[people_b["criterion"] == "jacobson_truax"]
+    assert sorted(jt["change"]) == sorted(-c for c in CHANGES)  # from - to
+    assert list(people_b["category"]) == list(people_a["category"])
+    assert list(people_b["rci"].fillna(0)) == list(-people_a["rci"].fillna(0))

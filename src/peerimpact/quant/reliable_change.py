@@ -80,7 +80,9 @@ def reliable_change(
         The counts (fields of ``reliable_change`` in
         ``docs/results-schema.md``) and one row per participant, outcome,
         comparison and criterion (``participant_id, outcome, from, to,
-        criterion, change, rci, category``).
+        criterion, change, rci, category``); ``change`` and ``rci`` are
+        ``to - from``, or ``from - to`` with ``change_direction:
+        earlier_minus_later`` (the categories follow the scale either way).
 
     Notes
     -----
@@ -154,4 +156,7 @@ def reliable_change(
     for c in ("improved", "no_change", "deteriorated"):
         counts[c] = counts[c].astype("Int64")
     per_person = pd.concat(people, ignore_index=True) if people else pd.DataFrame(columns=PARTICIPANT_COLUMNS)
+    if getattr(definition, "change_direction", "later_minus_earlier") == "earlier_minus_later" and len(per_person):
+        # the categories follow the scale; only the printed sign of each change follows the study's setting
+        per_person = per_person.assign(change=-per_person["change"], rci=-per_person["rci"])
     return counts, per_person[PARTICIPANT_COLUMNS]
