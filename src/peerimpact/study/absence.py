@@ -100,18 +100,31 @@ def check_absence(raw: pd.DataFrame, definition: StudyDefinition, participant_id
             problems.append(Problem(file, row, "end_date", f"end_date {e.date()} is before start_date {s.date()}"))
             continue
         if pid in posts:
-            p_start, p_end = posts[pid]
-            if not pd.isna(p_start) and s < p_start:
-                problems.append(Problem(file, row, "start_date", f"spell starts {s.date()}, before {pid}'s start_date {p_start.date()} in employment.csv"))
-            if not pd.isna(p_end) and (pd.isna(e) or e > p_end):
-                what = "is open" if pd.isna(e) else f"ends {e.date()}"
-                problems.append(Problem(file, row, "end_date", f"spell {what}, after {pid}'s end_date {p_end.date()} in employment.csv"))
+            problems += _outside_post(pid, s, e, posts[pid], row)
         spells.setdefault(pid, []).append((s, e, row))
+    return problems + _overlaps(spells)
+
+
+def _outside_post(pid: str, s: pd.Timestamp, e: pd.Timestamp, post: tuple[pd.Timestamp, pd.Timestamp], row: int) -> list[Problem]:
+    """A spell starting before the worker's start_date or running past their end_date."""
+    problems: list[Problem] = []
+    p_start, p_end = post
+    if not pd.isna(p_start) and s < p_start:
+        problems.append(Problem(ABSENCE.file, row, "start_date", f"spell starts {s.date()}, before {pid}'s start_date {p_start.date()} in employment.csv"))
+    if not pd.isna(p_end) and (pd.isna(e) or e > p_end):
+        what = "is open" if pd.isna(e) else f"ends {e.date()}"
+        problems.append(Problem(ABSENCE.file, row, "end_date", f"spell {what}, after {pid}'s end_date {p_end.date()} in employment.csv"))
+    return problems
+
+
+def _overlaps(spells: dict[str, list[tuple[pd.Timestamp, pd.Timestamp, int]]]) -> list[Problem]:
+    """Each spell that starts before the worker's previous spell (in start order) has ended."""
+    problems: list[Problem] = []
     for pid, items in spells.items():
         items.sort(key=lambda t: t[0])
-        for (s1, e1, r1), (s2, _e2, r2) in zip(items, items[1:]):
+        for (_s1, e1, r1), (s2, _e2, r2) in zip(items, items[1:]):
             if pd.isna(e1) or s2 <= e1:
-                problems.append(Problem(file, r2, "start_date", f"spell overlaps the spell of {pid} at row {r1}"))
+                problems.append(Problem(ABSENCE.file, r2, "start_date", f"spell overlaps the spell of {pid} at row {r1}"))
     return problems
 
 

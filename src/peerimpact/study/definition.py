@@ -123,7 +123,8 @@ class StudyDefinition(_Strict):
     suppress_below: int | None = Field(default=None, ge=2, description="Disclosure control: counts from 1 to k-1 are shown as `<k` in service-use tables.")
     end_date: dt.date | None = Field(
         default=None,
-        description="End of the study's observation period (YYYY-MM-DD): months in post and days available for absence of workers still in post run to it. Default: the latest date in the study's tables.",
+        description="End of the study's observation period (YYYY-MM-DD): months in post and days available for absence of workers "
+        "still in post run to it. Default: the latest date in the study's tables.",
     )
     speakers: list[str] | None = Field(
         default=None,
