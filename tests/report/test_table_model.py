@@ -93,3 +93,22 @@ def test_a_table_without_column_groups_splits_by_column():
     t = ReportTable("w", "Wide", tuple(f"c{j}" for j in range(20)), (tuple(str(j) for j in range(20)),))
     parts = t.column_parts(8)
     assert [p.columns[0] for p in parts] == ["c0"] * 3 and sum(len(p.columns) - 1 for p in parts) == 19
+
+
+def test_the_word_file_shows_the_same_parts(tmp_path):
+    from docx import Document
+
+    from peerimpact.report.document import ReportDocument, Section
+    from peerimpact.report.docx_writer import write_docx
+    from peerimpact.report.provenance import Provenance
+
+    table = _wide(6).numbered("3")
+    doc = ReportDocument(title="Wide (synthetic)", synthetic=True, sections=(Section("s", "S", (table,)),),
+                         provenance=Provenance("2026-01-01T00:00:00Z", (("peerimpact", "test"),), ()))
+    word = Document(str(write_docx(doc, tmp_path / "wide.docx")))
+    parts = table.column_parts(14)
+    assert len(parts) == 2
+    shown = [[c.text for c in t.rows[1].cells] for t in word.tables[: len(parts)]]  # row 0: the spanning groups
+    assert shown == [list(p.columns) for p in parts]
+    captions = [p.text for p in word.paragraphs if p.text.startswith("Table 3.")]
+    assert captions == ["Table 3. Outcomes", "Table 3. Outcomes (continued, part 2 of 2)"]

@@ -23,7 +23,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Inches, Pt, RGBColor
 
 from .document import BulletList, Figure, MissingTable, Paragraph, ReportDocument
-from .table_model import ReportTable
+from .table_model import MAX_COLUMNS, ReportTable
 
 BANNER_RGB = RGBColor(0x8B, 0x1A, 0x1A)
 WIDE_COLUMNS = 8  # tables with more columns go in a landscape section
@@ -284,7 +284,8 @@ class DocxWriter:
             self.doc.add_heading(section.title, level=1)
             for b in section.blocks:
                 if isinstance(b, ReportTable):
-                    self.table(b)
+                    for part in b.column_parts(MAX_COLUMNS):
+                        self.table(part)
                 elif isinstance(b, Figure):
                     self.figure(b)
                 elif isinstance(b, MissingTable):

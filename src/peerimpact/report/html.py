@@ -15,12 +15,9 @@ from jinja2 import Environment, select_autoescape
 from markupsafe import Markup, escape
 
 from .document import BulletList, Figure, MissingTable, Paragraph, ReportDocument
-from .table_model import ReportTable
+from .table_model import MAX_COLUMNS, ReportTable
 
 _TEMPLATES = resources.files("peerimpact.report") / "templates"
-
-#: The widest table shown whole: wider ones are split into parts that fit an A4 portrait page (Table 4 has 14).
-MAX_COLUMNS = 14
 
 
 def _read(name: str) -> str:
