@@ -6,7 +6,7 @@ import datetime as dt
 import io
 import re
 from pathlib import PurePosixPath
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -80,7 +80,7 @@ class _Assembler:
         self.segment_ids: set[str] = set()
         self.used_variables: set[str] = set()
         # (target type, target id, description, creating user GUID, date, element, GUID): descriptions become memos
-        self.descriptions: list[tuple[str, str, str, str | None, str | None, str, str]] = []
+        self.descriptions: list[tuple[Literal["transcript", "segment"], str, str, str | None, str | None, str, str]] = []
         self.project_user = self.users.get(guid_of(r.root.get("creatingUserGUID")) or "")
         self._code_notes()
 
@@ -255,7 +255,7 @@ class _Assembler:
             if g:
                 self.note_targets.setdefault(g, ("transcript", iid))
 
-    def _description(self, el: etree._Element, target: str, target_id: str, element: str) -> None:
+    def _description(self, el: etree._Element, target: Literal["transcript", "segment"], target_id: str, element: str) -> None:
         """Keep the ``Description`` of a source or selection (ATLAS.ti writes quotation comments there) to become a memo."""
         text = text_of(kid(el, "Description"))
         if text.strip():
@@ -392,19 +392,19 @@ class _Assembler:
                 Memo(id=ident, target=MemoTarget(type=target[0], id=target[1]), kind=kind, author=author,
                      date=_date(note.get("creationDateTime")), text=text)
             )
-        for target, target_id, text, user, date, element, g in self.descriptions:
-            if target == "segment" and target_id not in coded:
+        for kind_of, target_id, text, user, date, element, g in self.descriptions:
+            if kind_of == "segment" and target_id not in coded:
                 self.report.add("unsupported", element, f"its description is on {uncoded}; not imported", g)
                 continue
-            ident = slug(f"{target}_{target_id}_description", f"description_{len(memos) + 1}")
+            ident = slug(f"{kind_of}_{target_id}_description", f"description_{len(memos) + 1}")
             base, k = ident, 2
             while ident in taken:
                 ident, k = f"{base}_{k}", k + 1
             taken.add(ident)
             author = self.user_names.get(guid_of(user) or "") or "unknown"
-            memos.append(Memo(id=ident, target=MemoTarget(type=target, id=target_id), kind="analytic", author=author, date=_date(date),
+            memos.append(Memo(id=ident, target=MemoTarget(type=kind_of, id=target_id), kind="analytic", author=author, date=_date(date),
                               text=normalise_text(text)))
-            self.report.add("assumed", element, f"its description became the analytic memo {ident!r} on {target} {target_id!r}", g)
+            self.report.add("assumed", element, f"its description became the analytic memo {ident!r} on {kind_of} {target_id!r}", g)
         project_description = text_of(kid(self.r.root, "Description"))
         if project_description.strip():
             self.report.add("unsupported", "Project", "the project's description is not imported (PeerImpact has no project memo)")
