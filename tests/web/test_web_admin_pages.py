@@ -36,7 +36,7 @@ def test_admin_changes_the_policy_and_the_change_is_audited(login):
     from peerimpact.web.records.models import Policy
 
     r = login("admin").post(reverse("policy"), {**POLICY, "caseload_per_fte": "6", "window_weeks": "6"}, follow=True)
-    assert "Policy saved: caseload_per_fte, window_weeks." in text_of(r)
+    assert "Policy saved: Caseload cap per FTE; Questionnaire window (± weeks around the due date)." in text_of(r)
     policy = Policy.current()
     assert (policy.caseload_per_fte, policy.window_weeks, policy.weekly_weeks) == (6.0, 6, 10)
     last = events("Policy")[-1]

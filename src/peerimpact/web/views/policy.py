@@ -40,7 +40,8 @@ def policy_page(request):
                 policy._history_user = request.user
                 policy._change_reason = "policy page"
                 policy.save()
-                messages.success(request, "Policy saved: " + ", ".join(form.changed_data or ["defaults"]) + ".")
+                changed = [str(form.fields[f].label) for f in form.changed_data] or ["defaults"]
+                messages.success(request, "Policy saved: " + "; ".join(changed) + ".")
             else:
                 messages.success(request, "Nothing changed.")
             return redirect("policy")
