@@ -178,9 +178,9 @@ def anchor_source(
     character boundary inside the text (a position past the code-point length
     rules code points out). When that leaves a choice that matters, the
     producer's ``default`` is used; without one, nothing is guessed. A
-    default that fits every position but one (or one in 50) is kept: a single
-    odd selection does not move all the others; that one is not imported and
-    says why.
+    default that fits every position but one selection's (or one in 50) is
+    kept: a single odd selection (an end between CR and LF, or one past the
+    end) does not move all the others; that one is not imported and says why.
 
     ``crlf_ends``, one boolean per line end of ``text``, says which were CRLF
     in the file: under "line ends counted as 2" only those count two (a lone
@@ -218,7 +218,7 @@ def anchor_source(
         label_i, why = best_i, f"{evidence} of {len(selections)} selection(s) matched their quoted text under it"
     else:
         default = default if had_crlf or default is None else Convention(default.unit, 1, default.bom)
-        label_i, why = _label_convention(plausible, S, E, labels, default, text, totals, selections)
+        label_i, why = _label_convention(plausible, S, E, labels, default, text)
     placements = []
     for k, ((start, end, quote), ok, is_quoted) in enumerate(zip(selections, matches, quoted)):
         if ok:
@@ -231,8 +231,9 @@ def anchor_source(
         elif label_i is not None and S[label_i, k] >= 0:
             placements.append(Placement("placed", int(S[label_i, k]), int(E[label_i, k]), CONVENTIONS[label_i]))
         elif label_i is not None:
+            where = "is past the end of the text" if max(start, end) > totals[label_i] else "falls inside a character or a line end"
             placements.append(Placement(
-                "unanchored", reason=f"no quoted text, and its position falls inside a character or a line end under the source's convention ({CONVENTIONS[label_i].describe()})"))
+                "unanchored", reason=f"no quoted text, and its position {where} under the source's convention ({CONVENTIONS[label_i].describe()})"))
         else:
             placements.append(Placement("unanchored", reason="no quoted text, and the position convention could not be established"))
     label_conv = None if label_i is None else CONVENTIONS[label_i]
@@ -314,7 +315,6 @@ def _is_quoted(text: str, quote: str | None, ok: set[int]) -> bool:
 
 def _label_convention(
     plausible: list[int], S: np.ndarray, E: np.ndarray, labels: np.ndarray, default: Convention | None, text: str,
-    totals: np.ndarray | None = None, selections=None,
 ) -> tuple[int | None, str]:
     """The convention (index) for selections without quoted text, when no quote established one, and why."""
     if not len(labels):
@@ -324,11 +324,7 @@ def _label_convention(
     default_i = CONVENTIONS.index(default) if default is not None else None
     if default_i is not None and default_i in plausible and default_i not in viable:
         misfits = int((S[default_i, labels] < 0).sum())
-        past_end = False
-        if totals is not None and selections is not None:
-            furthest = max(max(selections[k][0], selections[k][1]) for k in labels)
-            past_end = furthest > totals[default_i]
-        if not past_end and misfits <= max(1, len(labels) // 50):
+        if misfits <= max(1, len(labels) // 50):
             return default_i, (f"no quoted text; the producer's default, which fits every position but {misfits} "
                                f"of {len(labels)} selection(s) (those are not imported) ({facts})")
     if not viable:
