@@ -15,7 +15,7 @@ from __future__ import annotations
 import uuid
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from ninja import Router, Status
 from ninja.security import SessionAuth
 
@@ -27,7 +27,7 @@ from ..records.models import Coding
 from .agreement import transcript_agreement
 from .codebook import CodeFates, codebook_dict, current_codebook
 from .codebook_edit import change_codebook
-from .codings import CONSENSUS, coding_dict, create_coding, delete_coding
+from .codings import CONSENSUS, coding_dict, coding_rows, create_coding, delete_coding
 from .identity import coder_id
 from .memos import add_memo, memos_for
 from .blind import assign_coders, unblind_transcript
@@ -41,6 +41,10 @@ from .visibility import assigned_shown, blind_transcript_ids, codings_for, may_s
 
 router = Router(tags=["coding"], auth=[TokenAuth(), SessionAuth()])
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 413: ErrorOut, 422: ErrorOut, 429: ErrorOut}
+
+
+def _json(body: dict) -> JsonResponse:
+    return JsonResponse(body, json_dumps_params={"ensure_ascii": False})
 
 
 def _user(request):
@@ -88,9 +92,10 @@ def get_transcript(request, interview_id: str):
     t = _transcript(user, interview_id)
     turns = speaker_turns(t.text)
     fates = CodeFates(current_codebook())
-    codings = [coding_dict(c, t.text, fates) for c in codings_for(user).filter(transcript=t).order_by("start", "end", "code", "id")]
-    return {**_summaries(user, [t])[0], "text": t.text, "me": coder_id(user), "codings": codings,
+    codings = coding_rows(codings_for(user).filter(transcript=t).order_by("start", "end", "code", "id"), t.text, fates, t.interview_id)
+    body = {**_summaries(user, [t])[0], "text": t.text, "me": coder_id(user), "codings": codings,
             "turns": [{"speaker": s, "start": int(a), "end": int(b)} for s, a, b in turns[["speaker", "start", "end"]].itertuples(index=False)]}
+    return _json(body)  # built to the schema above; validating 1,000 codings again would double the time
 
 
 @router.get("/codings", response={200: CodingList, **ERRORS}, summary="Codings of one transcript the caller may see")
@@ -98,8 +103,8 @@ def list_codings(request, interview_id: str):
     user = _user(request)
     t = _transcript(user, interview_id)
     fates = CodeFates(current_codebook())
-    items = [coding_dict(c, t.text, fates) for c in codings_for(user).filter(transcript=t).order_by("start", "end", "code", "id")]
-    return {"count": len(items), "items": items}
+    items = coding_rows(codings_for(user).filter(transcript=t).order_by("start", "end", "code", "id"), t.text, fates, t.interview_id)
+    return _json({"count": len(items), "items": items})
 
 
 @router.post("/codings", response={201: CodingOut, 200: CodingOut, **ERRORS},
@@ -164,13 +169,18 @@ def post_codebook_change(request, payload: CodebookChangeIn):
             summary="The 'to recode' queue: the caller's codings whose code was split since (research admins: every coder's)")
 def recode_queue(request, interview_id: str | None = None):
     user = _user(request)
-    fates = CodeFates(current_codebook())
-    qs = codings_for(user).order_by("transcript__interview_id", "start", "end", "id")
+    book = current_codebook()
+    fates = CodeFates(book)
+    split = {ch.code for v in book.versions for ch in v.changes if ch.action == "split"}
+    qs = codings_for(user).filter(code__in=split).order_by("transcript__interview_id", "start", "end", "id")
     if role_of(user) != ADMIN:
         qs = qs.filter(coder=coder_id(user))
     if interview_id is not None:
         qs = qs.filter(transcript__interview_id=interview_id)
-    items = [d for d in (coding_dict(c, None, fates) for c in qs) if d["recode"]]
+    rows = list(qs)
+    texts = dict(transcripts_for(user).filter(pk__in={c.transcript_id for c in rows}).values_list("pk", "interview_id"))
+    full = {pk: transcripts_for(user).get(pk=pk).text for pk in texts}
+    items = [d for d in (coding_dict(c, full[c.transcript_id], fates, texts[c.transcript_id]) for c in rows) if d["recode"]]
     return {"count": len(items), "items": items}
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from ...qual.codebook import Code, Codebook, parse_codebook
 from ...qual.versions import Fate, active_codes, code_fate, infer_version
 from ..records.models import Coding, StudyConfig
@@ -17,12 +19,17 @@ def study_config() -> StudyConfig | None:
 
 def current_codebook(config: StudyConfig | None = None) -> Codebook:
     """The validated codebook; without one, a version-1 codebook of the codes already used."""
-    config = config if config is not None else study_config()
-    raw = from_text(config.codebook_yaml) if config is not None else None
-    if raw is None:
+    text = (config if config is not None else StudyConfig.objects.order_by("id").only("codebook_yaml").first() or StudyConfig()).codebook_yaml
+    if not text:
         ids = sorted(set(Coding.objects.values_list("code", flat=True)))
         return Codebook(version=1, codes=[Code(id=i, name=i) for i in ids])
-    return parse_codebook(raw)
+    return _parsed(text)
+
+
+@functools.lru_cache(maxsize=8)
+def _parsed(text: str) -> Codebook:
+    """The codebook of a YAML text (parsing YAML and validating costs tens of milliseconds: once per text)."""
+    return parse_codebook(from_text(text))
 
 
 def active_code_ids(book: Codebook) -> set[str]:

@@ -4,6 +4,8 @@ or a transcript. They are the study's ``qual/memos.yaml`` (``StudyConfig.memos_y
 
 from __future__ import annotations
 
+import functools
+
 import datetime as dt
 import uuid
 
@@ -28,7 +30,13 @@ def memo_dict(m: Memo) -> dict:
 
 
 def _all(config: StudyConfig | None) -> list[Memo]:
-    return parse_memos(from_text(config.memos_yaml)).memos if config is not None and config.memos_yaml else []
+    return list(_parsed(config.memos_yaml)) if config is not None and config.memos_yaml else []
+
+
+@functools.lru_cache(maxsize=8)
+def _parsed(text: str) -> tuple[Memo, ...]:
+    """The memos of a YAML text (parsed once per text; memos are immutable)."""
+    return tuple(parse_memos(from_text(text)).memos)
 
 
 def memos_for(user, interview_id: str) -> list[dict]:

@@ -75,18 +75,21 @@ def workshop_rows(user, interview_ids: list[str] | None) -> list[dict]:
     book = current_codebook()
     fates = CodeFates(book)
     names = {c.id: c.name for c in book.codes}
-    qs = codings_for(user).select_related("transcript").order_by("transcript__interview_id", "start", "id")
+    qs = codings_for(user).order_by("transcript__interview_id", "start", "id")
     if interview_ids:
         qs = qs.filter(transcript__interview_id__in=interview_ids)
     rows: dict[str, dict] = {}
-    for c in qs:
+    codings = list(qs)
+    texts = {t.pk: t for t in transcripts_for(user).filter(pk__in={c.transcript_id for c in codings})}
+    for c in codings:
         fate = fates(c.code, None if c.extra.get("version") in (None, "") else int(float(c.extra["version"])))
         code = fate.code if fate.kind == "moved" else c.code
         row = rows.setdefault(code, {"code": code, "name": names.get(code, code), "colour": colour_of(book, code), "coders": {}})
         per = row["coders"].setdefault(c.coder, {"n": 0, "quotes": []})
         per["n"] += 1
         if len(per["quotes"]) < 3:
-            per["quotes"].append((c.transcript.interview_id, c.transcript.text[c.start:c.end]))
+            t = texts[c.transcript_id]
+            per["quotes"].append((t.interview_id, t.text[c.start:c.end]))
     out = []
     for row in sorted(rows.values(), key=lambda r: r["name"].lower()):
         row["coders"] = sorted(row["coders"].items())

@@ -46,7 +46,7 @@ def transcripts_for(user) -> QuerySet:
 def codings_for(user) -> QuerySet:
     """Live codings the user may see (blind transcripts: their own only, unless admin)."""
     role = coding_role(user)
-    qs = Coding.objects.select_related("transcript")
+    qs = Coding.objects.all()  # no transcript join: its text is large; callers fetch it once
     if role is None:
         return qs.none()
     if role == ADMIN:

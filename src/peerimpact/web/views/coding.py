@@ -28,6 +28,7 @@ from ..records.models.base import ID_REGEX
 from .common import page, roles
 
 ID_RE = re.compile(ID_REGEX)
+NOSCRIPT_ROWS = 100
 
 
 @roles(ADMIN, CODER)
@@ -44,7 +45,8 @@ def transcript_detail(request, uid):
     every = list(Assignment.objects.filter(transcript=t).order_by("coder").values_list("coder", flat=True))
     return page(request, "coding/workbench.html", {
         "t": t, "blind": blind, "agreement": may_see_agreement(request.user, t), "may_edit": may_edit_codebook(request.user),
-        "rows": [(c, t.text[c.start:c.end]) for c in codings],  # the page without scripts: a table
+        # the page without scripts: a table (up to NOSCRIPT_ROWS codings; a long one would slow every page load)
+        "rows": [(c, t.text[c.start:c.end]) for c in codings[:NOSCRIPT_ROWS]], "n_codings": codings.count(),
         "assigned": assigned_shown(request.user, every, blind), "n_hidden": len(every) - len(assigned_shown(request.user, every, blind)),
     })
 

@@ -1,0 +1,306 @@
+"""Coding workbench speed on loopback (issue 15 item 12), SQLite and PostgreSQL.
+
+1. A 20,000-word synthetic transcript with 1,000 codings (10 coders) is opened in headless Chromium
+   (Debian's ``/usr/bin/chromium``); "interactive" is the ``workbench-ready`` performance mark that
+   ``static/web/coding/workbench.js`` sets once the text, highlights, code palette and recode list
+   are in place, measured from navigation start. Targets: <= 500 ms.
+2. Ten coders apply codes at once through ``POST /api/codings`` (bearer tokens, keep-alive, no think
+   time): round-trip latency p50/p95 and throughput, with ``GET /api/me`` in the same run as a
+   baseline. Target: p95 <= 100 ms. Every coding posted is then counted in the database (exactly
+   once, each with its audit record).
+
+The server is ``peerimpact serve --demo`` (waitress, ``--threads``) on 127.0.0.1 with a free port;
+PostgreSQL runs use a fresh database beside ``PEERIMPACT_BENCH_PG`` that is dropped afterwards.
+Bounded: a fixed number of requests, a per-request timeout and an overall deadline. Figures are
+printed; nothing is asserted about timings. Synthetic data only.
+
+Usage::
+
+    python bench/coding_load.py                   # both databases
+    python bench/coding_load.py --db sqlite --per-coder 30
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+import uuid
+from pathlib import Path
+
+HOST = "127.0.0.1"
+PG_ADMIN_URL = os.environ.get("PEERIMPACT_BENCH_PG", "postgres://postgres@127.0.0.1:5432/postgres")
+LAUNCH = "import typer; from peerimpact.cli.web import register; app = typer.Typer(); register(app); app()"
+PASSWORD = "bench-password-1234"
+REQUEST_TIMEOUT = 30.0
+CODERS = [f"bench_coder{i:02d}" for i in range(1, 11)]
+INTERVIEW = "BENCH-LONG-T1"
+
+# Runs in the server's environment: a long transcript and 1,000 codings by 10 coders (synthetic words).
+PREPARE = r'''
+import random, sys
+from pathlib import Path
+from peerimpact.web import server
+server.prepare(Path(sys.argv[1]), demo=True)
+from peerimpact.study.text import text_sha256
+from peerimpact.web.coding.codebook import active_code_ids, current_codebook
+from peerimpact.web.records.models import Coding, Participant, Role, Transcript
+from peerimpact.web.services.accounts import make_user
+coders, interview, password = sys.argv[2].split(","), sys.argv[3], sys.argv[4]
+for name in coders:
+    make_user(name, password, Role.CODER, validate_password=False)
+rng = random.Random(15)
+words = "peer support team hope trust story worker ward shift listen time service week people manager".split()
+turns, n = [], 0
+while n < 20000:
+    k = rng.randint(40, 160)
+    turns.append(("Interviewer: " if len(turns) % 2 == 0 else "PW: ") + " ".join(rng.choice(words) for _ in range(k)) + ".")
+    n += k
+text = "\n".join(turns) + "\n"
+p = Participant.objects.order_by("participant_id").first()
+t = Transcript.objects.create(interview_id=interview, participant=p, site=p.site.site_id, timepoint="T1", text=text,
+                              sha256=text_sha256(text), file=f"transcripts/{interview}.txt")
+codes = sorted(active_code_ids(current_codebook()))
+rows = []
+for i in range(1000):
+    s = rng.randrange(0, len(text) - 400)
+    e = s + rng.randint(20, 300)
+    rows.append(Coding(segment_id=f"bench{i:05d}", transcript=t, start=s, end=e, code=rng.choice(codes), coder=coders[i % len(coders)],
+                       extra={"version": current_codebook().version, "quote": text[s:e], "origin": "human"}))
+Coding.objects.bulk_create(rows)
+print(len(text), len(text.split()), len(codes))
+'''
+
+COUNT = r'''
+import sys
+from pathlib import Path
+from peerimpact.web import server
+server.configure(Path(sys.argv[1]))
+from peerimpact.web.records.models import Coding
+# codings posted during the run: the prepared ones have segment ids bench00000..., new spans get w<hash>
+rows = Coding.objects.filter(transcript__interview_id=sys.argv[2], coder__in=sys.argv[3].split(","), segment_id__startswith="w")
+ids = list(rows.values_list("id", flat=True))
+audited = Coding.history.filter(id__in=ids, history_type="+").count()
+print(len(ids), len(set(rows.values_list("segment_id", "code", "coder"))), audited)
+'''
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        return s.getsockname()[1]
+
+
+def start_server(data_dir: Path, env: dict, threads: int) -> tuple[subprocess.Popen, int]:
+    port = free_port()
+    log = open(data_dir.parent / "server.log", "w")
+    proc = subprocess.Popen([sys.executable, "-c", LAUNCH, "serve", "--host", HOST, "--port", str(port), "--data-dir", str(data_dir),
+                             "--threads", str(threads)], stdout=log, stderr=subprocess.STDOUT, env=env)
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError("server exited: " + (data_dir.parent / "server.log").read_text()[-2000:])
+        try:
+            with urllib.request.urlopen(f"http://{HOST}:{port}/accounts/login/", timeout=2):
+                return proc, port
+        except OSError:
+            time.sleep(0.3)
+    proc.kill()
+    raise RuntimeError("server did not start within 180 s")
+
+
+def call(conn, method: str, path: str, body=None, token: str | None = None) -> tuple[int, bytes]:
+    headers = {"Content-Type": "application/json"}
+    if token:
+        headers["Authorization"] = "Bearer " + token
+    conn.request(method, path, body=None if body is None else json.dumps(body), headers=headers)
+    r = conn.getresponse()
+    return r.status, r.read()
+
+
+def token_for(port: int, username: str) -> str:
+    conn = http.client.HTTPConnection(HOST, port, timeout=REQUEST_TIMEOUT)
+    status, body = call(conn, "POST", "/api/token", {"username": username, "password": PASSWORD})
+    conn.close()
+    if status != 200:
+        raise RuntimeError(f"token for {username}: HTTP {status} {body[:200]!r}")
+    return json.loads(body)["token"]
+
+
+def interactive_ms(port: int, chromium: str, runs: int) -> list[float]:
+    """Milliseconds from navigation start to the workbench-ready mark, one fresh page per run."""
+    from playwright.sync_api import sync_playwright
+
+    out = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium, headless=True, args=["--headless", "--no-sandbox", "--disable-gpu"])
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        page = context.new_page()
+        page.set_default_timeout(60_000)
+        page.goto(f"http://{HOST}:{port}/accounts/login/")
+        page.fill("#id_username", CODERS[0])
+        page.fill("#id_password", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_url(f"http://{HOST}:{port}/")
+        page.goto(f"http://{HOST}:{port}/transcripts/")
+        href = page.locator(f"a:text-is('{INTERVIEW}')").get_attribute("href")
+        for _ in range(runs):
+            page.goto(f"http://{HOST}:{port}{href}")
+            page.wait_for_selector("#workbench[data-ready='1']")
+            out.append(page.evaluate("() => performance.getEntriesByName('workbench-ready')[0].startTime"))
+        nav = page.evaluate("() => performance.getEntriesByType('navigation')[0].responseEnd")
+        slow = page.evaluate("() => performance.getEntriesByType('resource').map(r => [r.name.split('/').slice(3).join('/'), "
+                             "r.startTime, r.responseEnd]).sort((a, b) => (b[2] - b[1]) - (a[2] - a[1])).slice(0, 4)")
+        print(f"  last load: page HTML {nav:.0f} ms; slowest requests: "
+              + ", ".join(f"{name[:40]} {end - start:.0f} ms" for name, start, end in slow))
+        n_hl = page.evaluate("() => document.querySelectorAll('#text .seg.hl').length")
+        print(f"  page: {n_hl} highlighted spans rendered")
+        browser.close()
+    return out
+
+
+def apply_codes(port: int, tokens: list[str], per_coder: int, text_length: int, codes: list[str], deadline: float) -> tuple[list[float], dict[int, int], float]:
+    """Each coder posts ``per_coder`` new codings at once with the others; latencies (s), statuses, seconds."""
+    latencies: list[float] = []
+    statuses: dict[int, int] = {}
+    lock = threading.Lock()
+
+    def coder(k: int, token: str) -> None:
+        rng = random.Random(k)
+        conn = http.client.HTTPConnection(HOST, port, timeout=REQUEST_TIMEOUT)
+        for _ in range(per_coder):
+            if time.monotonic() > deadline:
+                break
+            s = rng.randrange(0, text_length - 200)
+            body = {"interview_id": INTERVIEW, "start": s, "end": s + rng.randint(5, 150), "code": rng.choice(codes)}
+            t0 = time.perf_counter()
+            status, _ = call(conn, "POST", "/api/codings", body, token)
+            dt_ = time.perf_counter() - t0
+            with lock:
+                latencies.append(dt_)
+                statuses[status] = statuses.get(status, 0) + 1
+        conn.close()
+
+    threads = [threading.Thread(target=coder, args=(k, t)) for k, t in enumerate(tokens)]
+    start = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=max(0.0, deadline - time.monotonic()) + REQUEST_TIMEOUT)
+    return latencies, statuses, time.perf_counter() - start
+
+
+def me_baseline(port: int, tokens: list[str], per_coder: int, deadline: float) -> list[float]:
+    latencies: list[float] = []
+    lock = threading.Lock()
+
+    def client(token: str) -> None:
+        conn = http.client.HTTPConnection(HOST, port, timeout=REQUEST_TIMEOUT)
+        for _ in range(per_coder):
+            if time.monotonic() > deadline:
+                break
+            t0 = time.perf_counter()
+            call(conn, "GET", "/api/me", None, token)
+            with lock:
+                latencies.append(time.perf_counter() - t0)
+        conn.close()
+
+    threads = [threading.Thread(target=client, args=(t,)) for t in tokens]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return latencies
+
+
+def pct(values: list[float], q: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(q * (len(values) - 1))))] if values else float("nan")
+
+
+def run(kind: str, args) -> bool:
+    env = {k: v for k, v in os.environ.items() if k not in ("DJANGO_SETTINGS_MODULE", "DATABASE_URL")}
+    pg_name = None
+    ok = True
+    with tempfile.TemporaryDirectory(prefix=f"peerimpact-coding-{kind}-") as tmp:
+        data_dir = Path(tmp) / "data"
+        if kind == "postgres":
+            import psycopg
+
+            pg_name = f"peerimpact_coding_{uuid.uuid4().hex[:8]}"
+            base = PG_ADMIN_URL.rsplit("/", 1)[0]
+            with psycopg.connect(PG_ADMIN_URL, autocommit=True) as con:
+                con.execute(f'CREATE DATABASE "{pg_name}"')
+            env["DATABASE_URL"] = f"{base}/{pg_name}"
+        try:
+            out = subprocess.run([sys.executable, "-c", PREPARE, str(data_dir), ",".join(CODERS), INTERVIEW, PASSWORD], env=env,
+                                 check=True, capture_output=True, text=True)
+            length, words, _ = map(int, out.stdout.split()[-3:])
+            print(f"{kind}: transcript {INTERVIEW}: {words} words, {length} characters, 1,000 codings by {len(CODERS)} coders")
+            proc, port = start_server(data_dir, env, args.threads)
+            try:
+                ms = interactive_ms(port, args.chromium, args.page_runs)
+                print(f"  interactive after navigation: median {statistics.median(ms):.0f} ms, max {max(ms):.0f} ms "
+                      f"over {len(ms)} loads (target <= 500 ms)")
+                tokens = [token_for(port, c) for c in CODERS]
+                conn = http.client.HTTPConnection(HOST, port, timeout=REQUEST_TIMEOUT)
+                codes = [c["id"] for c in json.loads(call(conn, "GET", "/api/codebook", None, tokens[0])[1])["codes"] if c["active"]]
+                conn.close()
+                deadline = time.monotonic() + args.deadline
+                base = me_baseline(port, tokens, args.per_coder, deadline)
+                lat, statuses, seconds = apply_codes(port, tokens, args.per_coder, length, codes, deadline)
+                print(f"  GET /api/me (baseline): p50 {1000 * pct(base, .5):.1f} ms, p95 {1000 * pct(base, .95):.1f} ms")
+                print(f"  POST /api/codings, {len(CODERS)} coders at once: {len(lat)} requests in {seconds:.1f} s "
+                      f"({len(lat) / seconds:.0f}/s); p50 {1000 * pct(lat, .5):.1f} ms, p95 {1000 * pct(lat, .95):.1f} ms "
+                      f"(target p95 <= 100 ms); ratio p95 to GET /api/me {pct(lat, .95) / pct(base, .95):.1f}x; statuses {statuses}")
+                if set(statuses) - {200, 201}:
+                    ok = False
+            finally:
+                proc.terminate()
+                try:
+                    proc.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+            check = subprocess.run([sys.executable, "-c", COUNT, str(data_dir), INTERVIEW, ",".join(CODERS)],
+                                   env=env, check=True, capture_output=True, text=True)
+            stored, distinct, audited = map(int, check.stdout.split())
+            created = statuses.get(201, 0)
+            print(f"  stored: {stored} new codings ({created} answered 201), {distinct} distinct, {audited} with their audit record")
+            ok = ok and stored == created == distinct == audited
+        finally:
+            if pg_name:
+                import psycopg
+
+                with psycopg.connect(PG_ADMIN_URL, autocommit=True) as con:
+                    con.execute(f'DROP DATABASE IF EXISTS "{pg_name}" WITH (FORCE)')
+    return ok
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--db", default="sqlite,postgres", help="comma-separated: sqlite, postgres")
+    parser.add_argument("--per-coder", type=int, default=50, help="codings each of the 10 coders applies")
+    parser.add_argument("--threads", type=int, default=2, help="waitress threads (serve's own default for one process per core)")
+    parser.add_argument("--page-runs", type=int, default=5)
+    parser.add_argument("--deadline", type=float, default=120.0, help="seconds for the apply phase, at most")
+    parser.add_argument("--chromium", default="/usr/bin/chromium")
+    args = parser.parse_args(argv)
+    ok = True
+    for kind in [k.strip() for k in args.db.split(",") if k.strip()]:
+        ok = run(kind, args) and ok
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
