@@ -96,3 +96,11 @@ def test_a_code_matched_by_id_not_guid_is_said(mini_study_dir, tmp_path):
     summary = import_qdpx_into(path, mini_study_dir)
     assert [i.detail for i in summary.report.items if i.element == "Code"] == [
         "code 'Supervision' matched the study's code 'supervision' ('Supervision') by its id, not its GUID; its codings and memos use the study's code and definition"]
+
+
+def test_a_qdc_code_matched_by_id_not_guid_is_said(mini_study_dir, tmp_path):
+    path = tmp_path / "book.qdc"
+    path.write_text(QDC.replace('name="Pay"', 'name="Supervision"'), encoding="utf-8")
+    summary = import_qdc_into(path, mini_study_dir)
+    assert [i.detail for i in summary.report.items] == [
+        "code 'Supervision' matched the study's code 'supervision' ('Supervision') by its id, not its GUID; its codings and memos use the study's code and definition"]

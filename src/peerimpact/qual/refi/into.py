@@ -162,12 +162,7 @@ def _qual_files(root: Path, imported: QualImport, mode: str, source: str) -> tup
         old_book, old_codings, old_memos = _existing_qual(root)
         book, added, renamed, themes = merge_codebooks(old_book, imported.codebook, f"codes imported from {source}")
         codings, dups, segments = merge_codings(old_codings, imported.codings, renamed)
-        study_codes = {c.id: c for c in (old_book.codes if old_book is not None else [])}
-        for code in imported.codebook.codes:
-            match = study_codes.get(renamed.get(code.id, ""))
-            if match is not None and match.guid != code.guid:
-                imported.report.add("renamed", "Code", f"code {code.name!r} matched the study's code {match.id!r} ({match.name!r}) by its id, "
-                                    "not its GUID; its codings and memos use the study's code and definition", code.guid)
+        note_id_matches(imported.report, old_book, imported.codebook, renamed)
         memos = merge_memos(old_memos, imported.memos, {"code": renamed, "theme": themes, "segment": segments})
         note = (f"merged: {len(added)} code(s) added to the codebook, {len(codings) - (0 if old_codings is None else len(old_codings))} "
                 f"coding(s) added, {dups} identical coding(s) already in the study")
@@ -177,6 +172,16 @@ def _qual_files(root: Path, imported: QualImport, mode: str, source: str) -> tup
         "qual/memos.yaml": dump_memos(memos).encode("utf-8"),
     }
     return files, note
+
+
+def note_id_matches(report: DataLossReport, existing: Codebook | None, incoming: Codebook, renamed: dict[str, str]) -> None:
+    """Say which imported codes were merged into a study code of the same id but another GUID (a note, not a loss)."""
+    study_codes = {c.id: c for c in (existing.codes if existing is not None else [])}
+    for code in incoming.codes:
+        match = study_codes.get(renamed.get(code.id, ""))
+        if match is not None and match.guid != code.guid:
+            report.add("renamed", "Code", f"code {code.name!r} matched the study's code {match.id!r} ({match.name!r}) by its id, "
+                       "not its GUID; its codings and memos use the study's code and definition", code.guid)
 
 
 def report_text(source: str, imported: QualImport, note: str) -> str:
@@ -322,7 +327,8 @@ def import_qdc_into(path: str | Path, study_dir: str | Path, *, accept_loss: boo
     if report.lost and not accept_loss:
         raise ImportLossError(name, report)
     existing, _, _ = _existing_qual(root)
-    book, added, _, _ = merge_codebooks(existing, incoming, f"codebook imported from {name}")
+    book, added, renamed, _ = merge_codebooks(existing, incoming, f"codebook imported from {name}")
+    note_id_matches(report, existing, incoming, renamed)
     note = f"{len(added)} code(s) added to the codebook (version {book.version}); {len(incoming.codes) - len(added)} already in it"
     files = {"qual/codebook.yaml": dump_codebook(book).encode("utf-8")}
     if report.lost:
