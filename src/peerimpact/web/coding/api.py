@@ -25,17 +25,29 @@ from ..api.schemas import ErrorOut
 from ..api.tokens import TokenAuth
 from ..records.models import Coding
 from .agreement import transcript_agreement
+from .blind import assign_coders, unblind_transcript
 from .codebook import CodeFates, codebook_dict, current_codebook
 from .codebook_edit import change_codebook
 from .codings import CONSENSUS, coding_dict, coding_rows, create_coding, delete_coding
 from .identity import coder_id
 from .memos import add_memo, memos_for
-from .blind import assign_coders, unblind_transcript
 from .models import Assignment, CodingPolicy
 from .schemas import (
-    AgreementOut, AssignmentIn, AssignmentOut, CodebookChangeIn, CodebookOut, CodingIn, CodingList, CodingOut, MemoIn, MemoList,
-    MemoOut, PolicyIn, PolicyOut,
-    TranscriptList, TranscriptOut,
+    AgreementOut,
+    AssignmentIn,
+    AssignmentOut,
+    CodebookChangeIn,
+    CodebookOut,
+    CodingIn,
+    CodingList,
+    CodingOut,
+    MemoIn,
+    MemoList,
+    MemoOut,
+    PolicyIn,
+    PolicyOut,
+    TranscriptList,
+    TranscriptOut,
 )
 from .visibility import assigned_shown, blind_transcript_ids, codings_for, may_see_agreement, transcripts_for
 

@@ -63,105 +63,126 @@ def _new_code(spec: dict, problems: Collector, field: str) -> Code | None:
         return None
 
 
-def apply_change(book: Codebook, action: str, data: dict[str, Any]) -> tuple[list[Code], list[Theme], list[Change]]:
-    """Codes, themes and version changes after ``action`` (not yet validated as a whole)."""
-    codes, themes = list(book.codes), list(book.themes)
-    ids = [c.id for c in codes]
-    problems = Collector()
+class _Edit:
+    """One change being applied: the codes and themes so far, and the problems found."""
 
-    def need(code_id: str | None, field: str) -> None:
+    def __init__(self, book: Codebook, data: dict[str, Any]):
+        self.book, self.data = book, data
+        self.codes, self.themes = list(book.codes), list(book.themes)
+        self.ids = [c.id for c in self.codes]
+        self.problems = Collector()
+
+    def need(self, code_id: str | None, field: str) -> None:
         if not code_id:
-            problems.add(field, "is required")
-        elif code_id not in ids:
-            problems.add(field, f"{code_id!r} is not a code of codebook version {book.version}")
+            self.problems.add(field, "is required")
+        elif code_id not in self.ids:
+            self.problems.add(field, f"{code_id!r} is not a code of codebook version {self.book.version}")
 
-    changes: list[Change] = []
-    if action == "add":
-        code = _new_code(data, problems, "id")
-        if code is not None and code.id in ids:
-            problems.add("id", f"code {code.id!r} already exists")
-        problems.raise_if_any()
-        codes.append(code)
-        changes.append(Change(action="added", code=code.id))
-    elif action == "rename":
-        old, new_id, name = data.get("code"), data.get("new_id") or data.get("code"), data.get("name")
-        need(old, "code")
+    def replace_in_themes(self, old: str, new: list[str]) -> None:
+        self.themes = [t.model_copy(update={"codes": _replace(t.codes, old, new)}) for t in self.themes]
+
+    def add(self) -> list[Change]:
+        code = _new_code(self.data, self.problems, "id")
+        if code is not None and code.id in self.ids:
+            self.problems.add("id", f"code {code.id!r} already exists")
+        self.problems.raise_if_any()
+        self.codes.append(code)
+        return [Change(action="added", code=code.id)]
+
+    def rename(self) -> list[Change]:
+        old, name = self.data.get("code"), self.data.get("name")
+        new_id = self.data.get("new_id") or old
+        self.need(old, "code")
         if not name:
-            problems.add("name", "is required")
-        if new_id != old and new_id in ids:
-            problems.add("new_id", f"code {new_id!r} already exists")
-        problems.raise_if_any()
-        before = book.code(old)
-        codes = [c.model_copy(update={"id": new_id, "name": name}) if c.id == old else
-                 (c.model_copy(update={"parent": new_id}) if c.parent == old else c) for c in codes]
-        themes = [t.model_copy(update={"codes": _replace(t.codes, old, [new_id])}) for t in themes]
-        changes.append(Change.model_validate({"action": "renamed", "code": new_id, "from": before.name, "to": name,
-                                              **({"from_code": old} if new_id != old else {})}))
-    elif action == "merge":
-        merged, into = list(data.get("codes") or []), data.get("into")
+            self.problems.add("name", "is required")
+        if new_id != old and new_id in self.ids:
+            self.problems.add("new_id", f"code {new_id!r} already exists")
+        self.problems.raise_if_any()
+        before = self.book.code(old)
+        self.codes = [c.model_copy(update={"id": new_id, "name": name}) if c.id == old else
+                      (c.model_copy(update={"parent": new_id}) if c.parent == old else c) for c in self.codes]
+        self.replace_in_themes(old, [new_id])
+        return [Change.model_validate({"action": "renamed", "code": new_id, "from": before.name, "to": name,
+                                       **({"from_code": old} if new_id != old else {})})]
+
+    def merge(self) -> list[Change]:
+        merged, into = list(self.data.get("codes") or []), self.data.get("into")
         if len(set(merged)) < 2:
-            problems.add("codes", "name two or more codes to merge")
+            self.problems.add("codes", "name two or more codes to merge")
         for k, c in enumerate(merged):
-            need(c, f"codes.{k}")
+            self.need(c, f"codes.{k}")
         if not into:
-            problems.add("into", "is required")
-        problems.raise_if_any()
-        if into not in ids:  # a new code gathers the merged ones
-            code = _new_code({"id": into, "name": data.get("name") or into, "colour": data.get("colour")}, problems, "into")
-            problems.raise_if_any()
-            codes.append(code)
+            self.problems.add("into", "is required")
+        self.problems.raise_if_any()
+        if into not in self.ids:  # a new code gathers the merged ones
+            code = _new_code({"id": into, "name": self.data.get("name") or into, "colour": self.data.get("colour")}, self.problems, "into")
+            self.problems.raise_if_any()
+            self.codes.append(code)
         elif into not in merged:
-            problems.add("into", "merge into one of the merged codes or a new code")
-            problems.raise_if_any()
+            self.problems.add("into", "merge into one of the merged codes or a new code")
+            self.problems.raise_if_any()
         gone = [c for c in merged if c != into]
-        codes = [c.model_copy(update={"parent": into}) if c.parent in gone else c for c in codes if c.id not in gone]
+        self.codes = [c.model_copy(update={"parent": into}) if c.parent in gone else c for c in self.codes if c.id not in gone]
         for g in gone:
-            themes = [t.model_copy(update={"codes": _replace(t.codes, g, [into])}) for t in themes]
-        changes.append(Change(action="merged", codes=merged, into=into))
-    elif action == "split":
-        old, parts = data.get("code"), list(data.get("into") or [])
-        need(old, "code")
+            self.replace_in_themes(g, [into])
+        return [Change(action="merged", codes=merged, into=into)]
+
+    def split(self) -> list[Change]:
+        old, parts = self.data.get("code"), list(self.data.get("into") or [])
+        self.need(old, "code")
         if len(parts) < 2:
-            problems.add("into", "split into two or more new codes")
+            self.problems.add("into", "split into two or more new codes")
         new_codes = []
         for k, spec in enumerate(parts):
-            code = _new_code(spec if isinstance(spec, dict) else {"id": spec}, problems, f"into.{k}")
-            if code is not None and code.id in ids:
-                problems.add(f"into.{k}", f"code {code.id!r} already exists")
+            code = _new_code(spec if isinstance(spec, dict) else {"id": spec}, self.problems, f"into.{k}")
+            if code is not None and code.id in self.ids:
+                self.problems.add(f"into.{k}", f"code {code.id!r} already exists")
             if code is not None:
                 new_codes.append(code)
-        problems.raise_if_any()
-        at = ids.index(old)
-        codes = codes[:at] + new_codes + codes[at + 1:]
-        codes = [c.model_copy(update={"parent": None}) if c.parent == old else c for c in codes]
-        themes = [t.model_copy(update={"codes": _replace(t.codes, old, [c.id for c in new_codes])}) for t in themes]
-        changes.append(Change(action="split", code=old, into=[c.id for c in new_codes]))
-    elif action == "retire":
-        old = data.get("code")
-        need(old, "code")
-        problems.raise_if_any()
-        codes = [c.model_copy(update={"parent": None}) if c.parent == old else c for c in codes if c.id != old]
-        themes = [t.model_copy(update={"codes": [x for x in t.codes if x != old]}) for t in themes]
-        changes.append(Change(action="retired", code=old))
-    elif action == "theme":
-        theme_id, members = data.get("theme"), list(data.get("codes") or [])
+        self.problems.raise_if_any()
+        at = self.ids.index(old)
+        codes = self.codes[:at] + new_codes + self.codes[at + 1:]
+        self.codes = [c.model_copy(update={"parent": None}) if c.parent == old else c for c in codes]
+        self.replace_in_themes(old, [c.id for c in new_codes])
+        return [Change(action="split", code=old, into=[c.id for c in new_codes])]
+
+    def retire(self) -> list[Change]:
+        old = self.data.get("code")
+        self.need(old, "code")
+        self.problems.raise_if_any()
+        self.codes = [c.model_copy(update={"parent": None}) if c.parent == old else c for c in self.codes if c.id != old]
+        self.themes = [t.model_copy(update={"codes": [x for x in t.codes if x != old]}) for t in self.themes]
+        return [Change(action="retired", code=old)]
+
+    def theme(self) -> list[Change]:
+        theme_id, members = self.data.get("theme"), list(self.data.get("codes") or [])
         if not theme_id:
-            problems.add("theme", "is required")
+            self.problems.add("theme", "is required")
         for k, c in enumerate(members):
-            need(c, f"codes.{k}")
-        problems.raise_if_any()
-        name = data.get("name") or theme_id
-        existing = [t for t in themes if t.id == theme_id]
-        if existing:
-            themes = [t.model_copy(update={"name": name, "codes": members}) if t.id == theme_id else t for t in themes]
+            self.need(c, f"codes.{k}")
+        self.problems.raise_if_any()
+        name = self.data.get("name") or theme_id
+        if any(t.id == theme_id for t in self.themes):
+            self.themes = [t.model_copy(update={"name": name, "codes": members}) if t.id == theme_id else t for t in self.themes]
         else:
             try:
-                themes.append(Theme(id=theme_id, name=name, codes=members))
+                self.themes.append(Theme(id=theme_id, name=name, codes=members))
             except Exception as exc:
                 raise FieldErrors([("theme", str(exc).splitlines()[-1])]) from None
-    elif action != "snapshot":  # snapshot: a version with no change (a workshop's provisional framework, as it stands)
+        return []
+
+    def snapshot(self) -> list[Change]:
+        """A version with no change: a workshop's provisional framework, as it stands."""
+        return []
+
+
+def apply_change(book: Codebook, action: str, data: dict[str, Any]) -> tuple[list[Code], list[Theme], list[Change]]:
+    """Codes, themes and version changes after ``action`` (not yet validated as a whole)."""
+    if action not in ACTIONS:
         raise FieldErrors([("action", f"must be one of {', '.join(ACTIONS)}")])
-    return codes, themes, changes
+    edit = _Edit(book, data)
+    changes = getattr(edit, action)()
+    return edit.codes, edit.themes, changes
 
 
 def change_codebook(user, base_version: int, action: str, reason: str, data: dict[str, Any]) -> Codebook:

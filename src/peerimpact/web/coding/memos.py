@@ -4,9 +4,8 @@ or a transcript. They are the study's ``qual/memos.yaml`` (``StudyConfig.memos_y
 
 from __future__ import annotations
 
-import functools
-
 import datetime as dt
+import functools
 import uuid
 
 from django.db import transaction

@@ -17,9 +17,9 @@ from django.shortcuts import get_object_or_404, redirect
 
 from ..access import ADMIN, CODER
 from ..coding.agreement import transcript_agreement
+from ..coding.blind import assign_coders, unblind_transcript
 from ..coding.codebook import codebook_dict, colour_of, current_codebook
 from ..coding.codebook_edit import may_edit_codebook
-from ..coding.blind import assign_coders, unblind_transcript
 from ..coding.codings import CONSENSUS, create_coding
 from ..coding.models import Assignment
 from ..coding.progress import coverage_rows
