@@ -242,3 +242,26 @@ def test_blind_coders_do_not_see_each_others_transcript_memos(client, token, cod
     assert "coder2's thoughts" not in seen
     seen = [m["text"] for m in api(client, "get", f"/memos?interview_id={EMOJI_ID}", token("admin")).json()["items"]]
     assert "coder2's thoughts" in seen
+
+
+def test_browser_coding_reaches_the_refi_qda_export(client, token, tmp_path):
+    """db export-study -> qual export-qdpx: the coding made through the API is a coded selection of the project."""
+    import re
+    import zipfile
+
+    from typer.testing import CliRunner
+
+    from peerimpact.cli.main import app
+    from peerimpact.web.services.study_export import export_study
+
+    needle = "cafe\u0301 \U0001D11E"
+    s, e = cp(needle)
+    assert code(client, token("coder"), s, e, "peer_identity").status_code == 201
+    export_study(tmp_path / "out")
+    result = CliRunner().invoke(app, ["qual", "export-qdpx", str(tmp_path / "out"), "--out", str(tmp_path / "p.qdpx")])
+    assert result.exit_code == 0, result.output
+    with zipfile.ZipFile(tmp_path / "p.qdpx") as z:
+        project = z.read("project.qde").decode("utf-8")
+    selections = re.findall(r'<PlainTextSelection [^>]*startPosition="(\d+)" endPosition="(\d+)"[^>]*>(.*?)</PlainTextSelection>', project, re.S)
+    coded = [(int(a), int(b)) for a, b, body in selections if "Coder" in body or "CodeRef" in body]
+    assert (s, e) in coded
