@@ -227,15 +227,16 @@ def _wide_runs(runs: list[tuple[str, int, str]]) -> tuple[str, int, list[str]] |
 
     Returns ``(pattern with {timepoint}, item count, wave texts)`` or None.
     """
-    by_shape: dict[tuple[str, str, int], list[str]] = {}
+    by_shape: dict[tuple[str, str, int], list[tuple[float, str]]] = {}
     for pattern, count, _ in runs:
         head, tail = pattern.split("{item}")
         m = re.fullmatch(r"([_\-. ]+)(.+)", tail)
-        if m and month_of(m.group(2))[0] is not None:
-            by_shape.setdefault((head, m.group(1), count), []).append(m.group(2))
+        month = month_of(m.group(2))[0] if m else None
+        if m and month is not None:
+            by_shape.setdefault((head, m.group(1), count), []).append((month, m.group(2)))
     for (head, sep, count), waves in by_shape.items():
         if len(waves) >= 2:
-            ordered = sorted(waves, key=lambda w: month_of(w)[0])
+            ordered = [wave for _, wave in sorted(waves, key=lambda mw: mw[0])]
             return f"{head}{{item}}{sep}{{timepoint}}", count, ordered
     return None
 
@@ -300,11 +301,11 @@ class _Timepoints:
         month, certain = month_of(label)
         if month is None:
             tp = self.unknown.setdefault(label, Timepoint(_slug(label), label, None, False))
+        elif month not in self.by_month:
+            tp = self.by_month[month] = Timepoint(_slug(preferred_id or label), label, month, certain)
         else:
-            tp = self.by_month.get(month)
-            if tp is None:
-                tp = self.by_month[month] = Timepoint(_slug(preferred_id or label), label, month, certain)
-            elif preferred_id:
+            tp = self.by_month[month]
+            if preferred_id:
                 tp.id = _slug(preferred_id)
             tp.certain = tp.certain or certain
         tp.seen_as.add(label)
@@ -321,15 +322,17 @@ def _interview_pattern(names: list[str], ids: set[str], sites: set[str]) -> tupl
     for name in names:
         tokens = [t for t in re.split(r"(\s*-\s*|_)", name)]
         roles: dict[int, str] = {}
+        site_of: dict[int, re.Match[str]] = {}  # token -> (site|s)(spaces)(site id)
         for i, t in enumerate(tokens):
             bare = t.strip()
             if not bare or re.fullmatch(r"\s*-\s*|_", t):
                 continue
-            m = re.fullmatch(r"(site|s)\s*([A-Za-z0-9]+)", bare, flags=re.I)
+            m = re.fullmatch(r"(site|s)(\s*)([A-Za-z0-9]+)", bare, flags=re.I)
             if bare in ids:
                 roles[i] = "participant"
-            elif m and (m.group(2) in sites or not sites):
+            elif m and (m.group(3) in sites or not sites):
                 roles[i] = "site"
+                site_of[i] = m
             elif month_of(bare)[0] is not None:
                 roles[i] = "timepoint"
         if sorted(roles.values()) != ["participant", "site", "timepoint"]:
@@ -338,7 +341,7 @@ def _interview_pattern(names: list[str], ids: set[str], sites: set[str]) -> tupl
         for i, t in enumerate(tokens):
             role = roles.get(i)
             if role == "site":
-                m = re.fullmatch(r"(site|s)(\s*)([A-Za-z0-9]+)", t.strip(), flags=re.I)
+                m = site_of[i]
                 pieces.append(f"{m.group(1)}{m.group(2)}{{site}}")
                 values["site"] = m.group(3)
             elif role:
@@ -370,107 +373,12 @@ def draft_study(raw: str | Path) -> Draft:
         raise UserInputError(f"{raw}: no CSV, Excel (.xlsx) or SPSS (.sav) file found")
     timepoints = _Timepoints()
     blocks: list[Block] = []
-    participants_block = None
     for path, _fmt, table in tables:
-        used: set[str] = set()
-        pid = _role_column(table, "participant_id")
-        runs = [(p, n, why) for p, n, why in _item_runs(table)]
-        instrument = None
-        wide = _wide_runs(runs)
-        if wide is not None:
-            pattern, count, waves = wide
-            found = _instrument_for(table, pattern.replace("{timepoint}", waves[0]), count)
-            if found:
-                instrument = (found[0], pattern, f"{count} items at each of {', '.join(waves)} (a column per wave): {found[1]}")
-        for pattern, count, where in ([] if instrument else runs):
-            found = _instrument_for(table, pattern, count)
-            if found:
-                instrument = (found[0], pattern, f"{where}: {found[1]}")
-                break
-        worker = _role_column(table, "worker_id")
-        person = _role_column(table, "person_id")
-        responses = None
-        if instrument and pid:
-            block = responses = Block("responses", table, {"participant_id": pid})
-            block.notes["participant_id"] = f"column {pid!r}"
-            block.instrument = instrument
-            wave = _role_column(table, "wave", {pid})
-            label = _timepoint_label(table, path)
-            if wide is not None and "{timepoint}" in instrument[1]:
-                block.wide = {timepoints.add(w).id: w for w in wide[2]}
-            elif wave:
-                block.wave_column = wave
-                for v in sorted({canonical_text(v) for v in _values(table, wave)}):
-                    timepoints.add(v)
-            elif label:
-                block.timepoint = label
-                timepoints.add(label)
-            blocks.append(block)
-            if block.wide is None:  # one row per participant and wave: not the participants table
-                continue
-        elif person and worker and _role_column(table, "date"):
-            block = Block("contacts", table)
-            for role in ("worker_id", "person_id", "date", "mode", "duration_minutes"):
-                col = _role_column(table, role, used)
-                if col:
-                    block.columns[role] = col
-                    used.add(col)
-            is_date, fmt = _date_format(_values(table, block.columns["date"]))
-            if fmt:
-                block.date_formats["date"] = fmt
-            if "mode" in block.columns:
-                block.recodes["mode"] = {canonical_text(v): _guess_mode(canonical_text(v)) for v in sorted({canonical_text(x) for x in _values(table, block.columns["mode"])})}
-            blocks.append(block)
-            continue
-        if pid and (_role_column(table, "site", {pid}) or _role_column(table, "consent_date", {pid})):
-            block = Block("participants", table, {"participant_id": pid})
-            used.add(pid)
-            used.update(c for c in table.columns if any(rx.match(c) for rx in _ITEM_RES) and _is_item_column(c, blocks))
-            for role in ("site", "consent_date"):
-                col = _role_column(table, role, used)
-                if col:
-                    block.columns[role] = col
-                    used.add(col)
-            employment = Block("employment", table, {"participant_id": pid})
-            for role in ("contract", "hours_per_week", "start_date", "end_date", "sick_days"):
-                col = _role_column(table, role, used)
-                if col:
-                    employment.columns[role] = col
-                    used.add(col)
-            if "contract" in employment.columns:
-                employment.recodes["contract"] = {
-                    v: ("bank" if "bank" in v.lower() or "casual" in v.lower() else "contracted")
-                    for v in sorted({canonical_text(x) for x in _values(table, employment.columns["contract"])})
-                }
-            for b in (block, employment):
-                for col_name in ("consent_date", "start_date", "end_date"):
-                    if col_name in b.columns:
-                        _, fmt = _date_format(_values(table, b.columns[col_name]))
-                        if fmt:
-                            b.date_formats[col_name] = fmt
-            block.notes["demographics"] = ",".join(c for c in table.columns if c not in used)
-            blocks.append(block)
-            participants_block = block
-            if {"contract", "start_date"} <= set(employment.columns):
-                blocks.append(employment)
-            continue
-        if responses is not None:  # a wide survey without site or consent columns
-            continue
-        keys = {_key(c) for c in table.columns}
-        if {"variablefieldname", "formname"} <= keys or {"fieldname", "formname"} <= keys or "redcapeventname" in keys:
-            notes.append(f"{table.label}: part of a REDCap export; draft its mapping from the REDCap example in docs/mapping.md and run peerimpact import redcap")
-            continue
-        if {"quote", "code", "coder"} <= keys or {"quotestart", "code", "coder"} <= keys:
-            notes.append(f"{table.label}: a coding sheet; after the import: peerimpact qual import-codings {path.relative_to(raw).as_posix()!r} --into STUDY")
-            continue
-        notes.append(f"{table.label}: not recognised as participants, responses or a contact log; not mapped")
-
-    ids: set[str] = set()
-    sites: set[str] = set()
-    if participants_block is not None:
-        ids = {canonical_text(v) for v in _values(participants_block.source, participants_block.columns["participant_id"])}
-        if "site" in participants_block.columns:
-            sites = {canonical_text(v) for v in _values(participants_block.source, participants_block.columns["site"])}
+        note = _draft_table(raw, path, table, blocks, timepoints)
+        if note is not None:
+            notes.append(note)
+    participants_block = next((b for b in reversed(blocks) if b.table == "participants"), None)
+    ids, sites = _ids_and_sites(participants_block)
     pattern, parsed = _interview_pattern([p.stem for p in transcripts], ids, sites)
     for _site, _pid, token in parsed:
         timepoints.add(token, preferred_id=token)
@@ -479,6 +387,141 @@ def draft_study(raw: str | Path) -> Draft:
     study = _study_yaml(raw, timepoints, sites, participants_block, pattern, blocks)
     mapping = _mapping_yaml(blocks, timepoints)
     return Draft(study, mapping, [t for _, _, t in tables], transcripts, pattern, notes)
+
+
+def _draft_table(raw: Path, path: Path, table: SourceTable, blocks: list[Block], timepoints: _Timepoints) -> str | None:
+    """Draft the blocks one source table gives (appended to ``blocks``); a note when it is not mapped.
+
+    A table with a participant id and an instrument's item columns is responses
+    (and, when it is wide, the participants table too if it has a site or a
+    consent date); a worker, a person and a date make a contact log; a participant
+    id with a site or a consent date makes the participants table (and the
+    employment table when it has a contract and a start date).
+    """
+    pid = _role_column(table, "participant_id")
+    instrument, wide = _instrument_of(table)
+    responses = None
+    if instrument and pid:
+        responses = _responses_block(table, path, pid, instrument, wide, timepoints)
+        blocks.append(responses)
+        if responses.wide is None:  # one row per participant and wave: not the participants table
+            return None
+    elif _role_column(table, "person_id") and _role_column(table, "worker_id") and _role_column(table, "date"):
+        blocks.append(_contacts_block(table))
+        return None
+    if pid and (_role_column(table, "site", {pid}) or _role_column(table, "consent_date", {pid})):
+        blocks.extend(_participants_blocks(table, pid, blocks))
+        return None
+    if responses is not None:  # a wide survey without site or consent columns
+        return None
+    return _unmapped_note(raw, path, table)
+
+
+def _instrument_of(table: SourceTable) -> tuple[tuple[str, str, str] | None, tuple[str, int, list[str]] | None]:
+    """The instrument the item columns fit, as ``(id, pattern, reason)``, and the wide layout (see :func:`_wide_runs`)."""
+    runs = _item_runs(table)
+    wide = _wide_runs(runs)
+    if wide is not None:
+        pattern, count, waves = wide
+        found = _instrument_for(table, pattern.replace("{timepoint}", waves[0]), count)
+        if found:
+            return (found[0], pattern, f"{count} items at each of {', '.join(waves)} (a column per wave): {found[1]}"), wide
+    for pattern, count, where in runs:
+        found = _instrument_for(table, pattern, count)
+        if found:
+            return (found[0], pattern, f"{where}: {found[1]}"), wide
+    return None, wide
+
+
+def _responses_block(table: SourceTable, path: Path, pid: str, instrument: tuple[str, str, str], wide: tuple[str, int, list[str]] | None,
+                     timepoints: _Timepoints) -> Block:
+    """The responses block, its timepoints from the column names (wide), a wave column, or the sheet or file name."""
+    block = Block("responses", table, {"participant_id": pid})
+    block.notes["participant_id"] = f"column {pid!r}"
+    block.instrument = instrument
+    wave = _role_column(table, "wave", {pid})
+    label = _timepoint_label(table, path)
+    if wide is not None and "{timepoint}" in instrument[1]:
+        block.wide = {timepoints.add(w).id: w for w in wide[2]}
+    elif wave:
+        block.wave_column = wave
+        for v in sorted({canonical_text(v) for v in _values(table, wave)}):
+            timepoints.add(v)
+    elif label:
+        block.timepoint = label
+        timepoints.add(label)
+    return block
+
+
+def _take_roles(table: SourceTable, block: Block, roles: Iterable[str], used: set[str]) -> None:
+    """Map each role to the first column not ``used`` that names it (and mark that column used)."""
+    for role in roles:
+        col = _role_column(table, role, used)
+        if col:
+            block.columns[role] = col
+            used.add(col)
+
+
+def _set_date_formats(block: Block, names: Iterable[str]) -> None:
+    """Record the text-date format of each of these mapped columns that holds text dates."""
+    for name in names:
+        if name in block.columns:
+            _, fmt = _date_format(_values(block.source, block.columns[name]))
+            if fmt:
+                block.date_formats[name] = fmt
+
+
+def _contacts_block(table: SourceTable) -> Block:
+    """A contact log: worker, person, date, mode (recoded) and duration."""
+    block = Block("contacts", table)
+    _take_roles(table, block, ("worker_id", "person_id", "date", "mode", "duration_minutes"), set())
+    _set_date_formats(block, ("date",))
+    if "mode" in block.columns:
+        block.recodes["mode"] = {canonical_text(v): _guess_mode(canonical_text(v)) for v in sorted({canonical_text(x) for x in _values(table, block.columns["mode"])})}
+    return block
+
+
+def _participants_blocks(table: SourceTable, pid: str, blocks: list[Block]) -> list[Block]:
+    """The participants block (the columns left over are demographics) and, with a contract and a start date, the employment block.
+
+    Item columns read by a responses block already drafted from this table are not demographics.
+    """
+    block = Block("participants", table, {"participant_id": pid})
+    used = {pid}
+    used.update(c for c in table.columns if any(rx.match(c) for rx in _ITEM_RES) and _is_item_column(c, blocks))
+    _take_roles(table, block, ("site", "consent_date"), used)
+    employment = Block("employment", table, {"participant_id": pid})
+    _take_roles(table, employment, ("contract", "hours_per_week", "start_date", "end_date", "sick_days"), used)
+    if "contract" in employment.columns:
+        employment.recodes["contract"] = {
+            v: ("bank" if "bank" in v.lower() or "casual" in v.lower() else "contracted")
+            for v in sorted({canonical_text(x) for x in _values(table, employment.columns["contract"])})
+        }
+    for b in (block, employment):
+        _set_date_formats(b, ("consent_date", "start_date", "end_date"))
+    block.notes["demographics"] = ",".join(c for c in table.columns if c not in used)
+    return [block, employment] if {"contract", "start_date"} <= set(employment.columns) else [block]
+
+
+def _unmapped_note(raw: Path, path: Path, table: SourceTable) -> str:
+    """Why a table is not mapped: part of a REDCap export, a coding sheet, or not recognised."""
+    keys = {_key(c) for c in table.columns}
+    if {"variablefieldname", "formname"} <= keys or {"fieldname", "formname"} <= keys or "redcapeventname" in keys:
+        return f"{table.label}: part of a REDCap export; draft its mapping from the REDCap example in docs/mapping.md and run peerimpact import redcap"
+    if {"quote", "code", "coder"} <= keys or {"quotestart", "code", "coder"} <= keys:
+        return f"{table.label}: a coding sheet; after the import: peerimpact qual import-codings {path.relative_to(raw).as_posix()!r} --into STUDY"
+    return f"{table.label}: not recognised as participants, responses or a contact log; not mapped"
+
+
+def _ids_and_sites(participants: Block | None) -> tuple[set[str], set[str]]:
+    """The participant ids and site ids of the participants table (empty without one)."""
+    ids: set[str] = set()
+    sites: set[str] = set()
+    if participants is not None:
+        ids = {canonical_text(v) for v in _values(participants.source, participants.columns["participant_id"])}
+        if "site" in participants.columns:
+            sites = {canonical_text(v) for v in _values(participants.source, participants.columns["site"])}
+    return ids, sites
 
 
 def _guess_mode(value: str) -> str:
@@ -528,7 +571,7 @@ def _study_yaml(raw: Path, timepoints: _Timepoints, sites: set[str], participant
         for s in sorted(sites):
             lines.append(f"  - {_q({'id': s, 'name': 'Site ' + s})}   {GUESS} (values of the site column)")
     else:
-        lines.append(f"  - {{id: \"1\", name: Site 1}}   # TODO: no site column found")
+        lines.append("  - {id: \"1\", name: Site 1}   # TODO: no site column found")
     lines.append("timepoints:")
     for tp in timepoints.all():
         why = f"seen as {', '.join(sorted(tp.seen_as))}" + ("" if tp.certain else "; month unknown: set it")
@@ -565,33 +608,39 @@ def _mapping_yaml(blocks: list[Block], timepoints: _Timepoints) -> str:
         prefix = "  # " if table == "contacts" else "  "
         lines.append(f"{prefix}{table}:")
         for b in group:
-            lines.append(f"{prefix}  - from: {_q(b.source.name)}   # {b.source.label}, {len(b.source.rows)} rows")
-            if b.timepoint:
-                tp = tp_of[b.timepoint]
-                lines.append(f"{prefix}    timepoint: {_q({'value': tp.id})}   {GUESS} (from the name {b.timepoint!r})")
-            if b.wide:
-                lines.append(f"{prefix}    timepoints: {_q(b.wide)}   {GUESS} (wave -> its text in the column names)")
-            if b.wave_column:
-                values = {v: tp_of[v].id for v in sorted({canonical_text(x) for x in _values(b.source, b.wave_column)})}
-                lines.append(f"{prefix}    timepoint: {_q({'column': b.wave_column, 'values': values})}   {GUESS}")
-            lines.append(f"{prefix}    columns:")
-            for study_col, src in b.columns.items():
-                spec: dict[str, Any] = {"column": src}
-                if study_col in b.recodes:
-                    spec["recode"] = b.recodes[study_col]
-                if study_col in b.date_formats:
-                    spec["date_format"] = b.date_formats[study_col]
-                text = _q(src) if len(spec) == 1 else _q(spec)
-                lines.append(f"{prefix}      {study_col}: {text}   {GUESS}")
-            if table == "participants" and b.notes.get("demographics"):
-                for column in b.notes["demographics"].split(","):
-                    if _values(b.source, column) and not isinstance(_values(b.source, column)[0], (dt.date, dt.datetime)):
-                        lines.append(f"{prefix}      {_q(column)}: {_q(column)}   {GUESS} (a demographic: see study.yaml)")
-            if b.instrument:
-                inst, pattern, why = b.instrument
-                lines.append(f"{prefix}    instruments:")
-                lines.append(f"{prefix}      {inst}: {_q({'pattern': pattern})}   {GUESS} ({why})")
+            lines += _block_lines(b, prefix, tp_of)
     return "\n".join(lines) + "\n"
+
+
+def _block_lines(b: Block, prefix: str, tp_of: dict[str, Timepoint]) -> list[str]:
+    """The lines of one mapping block: source, timepoint(s), columns, demographics, instrument; each line starts with ``prefix``."""
+    lines = [f"{prefix}  - from: {_q(b.source.name)}   # {b.source.label}, {len(b.source.rows)} rows"]
+    if b.timepoint:
+        tp = tp_of[b.timepoint]
+        lines.append(f"{prefix}    timepoint: {_q({'value': tp.id})}   {GUESS} (from the name {b.timepoint!r})")
+    if b.wide:
+        lines.append(f"{prefix}    timepoints: {_q(b.wide)}   {GUESS} (wave -> its text in the column names)")
+    if b.wave_column:
+        values = {v: tp_of[v].id for v in sorted({canonical_text(x) for x in _values(b.source, b.wave_column)})}
+        lines.append(f"{prefix}    timepoint: {_q({'column': b.wave_column, 'values': values})}   {GUESS}")
+    lines.append(f"{prefix}    columns:")
+    for study_col, src in b.columns.items():
+        spec: dict[str, Any] = {"column": src}
+        if study_col in b.recodes:
+            spec["recode"] = b.recodes[study_col]
+        if study_col in b.date_formats:
+            spec["date_format"] = b.date_formats[study_col]
+        text = _q(src) if len(spec) == 1 else _q(spec)
+        lines.append(f"{prefix}      {study_col}: {text}   {GUESS}")
+    if b.table == "participants" and b.notes.get("demographics"):
+        for column in b.notes["demographics"].split(","):
+            if _values(b.source, column) and not isinstance(_values(b.source, column)[0], (dt.date, dt.datetime)):
+                lines.append(f"{prefix}      {_q(column)}: {_q(column)}   {GUESS} (a demographic: see study.yaml)")
+    if b.instrument:
+        inst, pattern, why = b.instrument
+        lines.append(f"{prefix}    instruments:")
+        lines.append(f"{prefix}      {inst}: {_q({'pattern': pattern})}   {GUESS} ({why})")
+    return lines
 
 
 def write_draft(raw: str | Path, out: str | Path) -> tuple[Draft, list[Path]]:

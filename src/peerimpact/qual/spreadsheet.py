@@ -28,9 +28,9 @@ import csv
 import dataclasses
 import difflib
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
@@ -40,7 +40,7 @@ from ..errors import Problem, StudyValidationError, UserInputError
 from ..study.definition import check_id
 from ..study.model import Study
 from .codings import CODINGS_FILE, codebook_of
-from .memos import MEMOS_FILE, Memo, MemoTarget, dump_memos, parse_memos
+from .memos import MEMOS_FILE, Memo, MemoKind, MemoTarget, dump_memos, parse_memos
 from .versions import known_codes
 
 #: Columns of a coding sheet (after header folding: lower case, spaces and ``-`` as ``_``).
@@ -68,7 +68,7 @@ _FOLD = {
     "\u2026": "...",
 }
 SEGMENT_PREFIX = "sheet"
-MEMO_KIND = "interpretive"
+MEMO_KIND: MemoKind = "interpretive"
 
 
 @dataclass(frozen=True)
@@ -320,58 +320,70 @@ def place_rows(study: Study, label: str, rows: Sequence[SheetRow]) -> tuple[list
     invalid: list[Problem] = []
     first_row: dict[tuple, int] = {}
     for r in rows:
-        bad = []
-        for col in ("interview_id", "code", "coder"):
-            if getattr(r, col) == "":
-                bad.append(Problem(label, r.row, col, f"{col} is empty"))
-        whole = r.quote != ""
-        if whole and (r.quote_start or r.quote_end):
-            bad.append(Problem(label, r.row, "quote", "give the whole quote or its start and end words, not both"))
-        elif not whole and (r.quote_start == "" or r.quote_end == ""):
-            which = "quote" if r.quote_start == r.quote_end == "" else ("quote_start" if r.quote_start == "" else "quote_end")
-            bad.append(Problem(label, r.row, which, "no quote: give the whole quote, or its start and end words"))
-        iid = lookup.get(r.interview_id) or lookup.get(_interview_key(r.interview_id))
-        if r.interview_id and iid is None:
-            close = difflib.get_close_matches(r.interview_id, sorted(study.transcripts), n=1, cutoff=0.6)
-            hint = f"; did you mean {close[0]!r}?" if close else ""
-            bad.append(Problem(label, r.row, "interview_id", f"no transcript for interview {r.interview_id!r} in the study{hint}"))
-        if r.code:
-            msg = _check_id_cell(r.code, "code")
-            if msg is None and codes is not None and r.code not in codes:
-                close = difflib.get_close_matches(r.code, sorted(codes), n=1, cutoff=0.6)
-                msg = f"code {r.code!r} is not in the codebook ({'did you mean ' + repr(close[0]) + '?' if close else 'add it to qual/codebook.yaml first'})"
-            if msg:
-                bad.append(Problem(label, r.row, "code", msg))
-        if r.coder:
-            msg = _check_id_cell(r.coder, "coder")
-            if msg:
-                bad.append(Problem(label, r.row, "coder", msg))
-        if bad:
+        iid, bad = _check_row(study, label, r, lookup, codes)
+        if bad or iid is None:
             invalid += bad
             continue
         text = study.transcripts[iid].text
-        fo = folded.setdefault(iid, fold(text))
-        if whole:
-            spans, how = find_quote(text, r.quote, fo)
-            col, what = "quote", "the quote"
-        else:
-            spans, how = find_span(text, r.quote_start, r.quote_end, fo)
-            col, what = "quote_start", "a passage from these start words to these end words"
-        if not spans:
-            not_placed.append(Problem(label, r.row, col, f"{what} is not in transcript {iid!r} (even ignoring whitespace, quote marks and dashes)"))
+        found = _place_quote(label, r, iid, text, folded.setdefault(iid, fold(text)))
+        if isinstance(found, Problem):
+            not_placed.append(found)
             continue
-        if len(spans) > 1:
-            at = ", ".join(f"[{s}, {e})" for s, e in spans[:5]) + (" ..." if len(spans) > 5 else "")
-            not_placed.append(Problem(label, r.row, col, f"{what} is ambiguous: found {len(spans)} times in transcript {iid!r} at {at}; give more words"))
-            continue
-        start, end = spans[0]
+        (start, end), how = found
         key = (iid, start, end, r.code, r.coder)
         if key in first_row:
-            invalid.append(Problem(label, r.row, "quote" if whole else "quote_start", f"the same coding (quote, code and coder) as row {first_row[key]}"))
+            invalid.append(Problem(label, r.row, "quote" if r.quote != "" else "quote_start", f"the same coding (quote, code and coder) as row {first_row[key]}"))
             continue
         first_row[key] = r.row
         placed.append({"row": r.row, "interview_id": iid, "start": start, "end": end, "code": r.code, "coder": r.coder, "memo": r.memo, "how": how})
     return placed, not_placed, invalid
+
+
+def _check_row(study: Study, label: str, r: SheetRow, lookup: dict[str, str], codes: set[str] | None) -> tuple[str | None, list[Problem]]:
+    """The row's interview id (None when unknown) and every problem of its cells: empty, quote and span both or neither, unknown interview or code, ids."""
+    bad = []
+    for col in ("interview_id", "code", "coder"):
+        if getattr(r, col) == "":
+            bad.append(Problem(label, r.row, col, f"{col} is empty"))
+    whole = r.quote != ""
+    if whole and (r.quote_start or r.quote_end):
+        bad.append(Problem(label, r.row, "quote", "give the whole quote or its start and end words, not both"))
+    elif not whole and (r.quote_start == "" or r.quote_end == ""):
+        which = "quote" if r.quote_start == r.quote_end == "" else ("quote_start" if r.quote_start == "" else "quote_end")
+        bad.append(Problem(label, r.row, which, "no quote: give the whole quote, or its start and end words"))
+    iid = lookup.get(r.interview_id) or lookup.get(_interview_key(r.interview_id))
+    if r.interview_id and iid is None:
+        close = difflib.get_close_matches(r.interview_id, sorted(study.transcripts), n=1, cutoff=0.6)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        bad.append(Problem(label, r.row, "interview_id", f"no transcript for interview {r.interview_id!r} in the study{hint}"))
+    if r.code:
+        msg = _check_id_cell(r.code, "code")
+        if msg is None and codes is not None and r.code not in codes:
+            close = difflib.get_close_matches(r.code, sorted(codes), n=1, cutoff=0.6)
+            msg = f"code {r.code!r} is not in the codebook ({'did you mean ' + repr(close[0]) + '?' if close else 'add it to qual/codebook.yaml first'})"
+        if msg:
+            bad.append(Problem(label, r.row, "code", msg))
+    if r.coder:
+        msg = _check_id_cell(r.coder, "coder")
+        if msg:
+            bad.append(Problem(label, r.row, "coder", msg))
+    return iid, bad
+
+
+def _place_quote(label: str, r: SheetRow, iid: str, text: str, fo: Folded) -> tuple[tuple[int, int], str] | Problem:
+    """The one span of the row's quote (or start and end words) in ``text`` and how it was found, or why it was not placed."""
+    if r.quote != "":
+        spans, how = find_quote(text, r.quote, fo)
+        col, what = "quote", "the quote"
+    else:
+        spans, how = find_span(text, r.quote_start, r.quote_end, fo)
+        col, what = "quote_start", "a passage from these start words to these end words"
+    if not spans:
+        return Problem(label, r.row, col, f"{what} is not in transcript {iid!r} (even ignoring whitespace, quote marks and dashes)")
+    if len(spans) > 1:
+        at = ", ".join(f"[{s}, {e})" for s, e in spans[:5]) + (" ..." if len(spans) > 5 else "")
+        return Problem(label, r.row, col, f"{what} is ambiguous: found {len(spans)} times in transcript {iid!r} at {at}; give more words")
+    return spans[0], how
 
 
 def _existing_codings(study: Study) -> pd.DataFrame:
