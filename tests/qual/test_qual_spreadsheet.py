@@ -161,7 +161,7 @@ def test_accept_loss_writes_what_was_placed(study_dir: Path, tmp_path: Path):
         (["S1-PW01-T2", "Supervision", "", "", "supervisoin", "coder_c", ""],
          "codes.csv:2:code: code 'supervisoin' is not in the codebook (did you mean 'supervision'?)"),
         (["S1-PW01-T2", "Supervision", "", "", "supervision", "Jo Bloggs", ""],
-         "codes.csv:2:coder: coder 'Jo Bloggs' must start with a letter or digit and contain only letters, digits, "),
+         "codes.csv:2:coder: coder 'Jo Bloggs' must start with a letter or digit and contain only letters, digits, '_', '.' and '-'"),
         (["S1-PW01-T2", "Supervision", "", "", "supervision", "", ""], "codes.csv:2:coder: coder is empty"),
         (["S1-PW01-T2", "", "Supervision", "", "supervision", "coder_c", ""],
          "codes.csv:2:quote_end: no quote: give the whole quote, or its start and end words"),
@@ -175,7 +175,7 @@ def test_bad_rows(study_dir: Path, tmp_path: Path, row, problem):
     with pytest.raises(StudyValidationError) as info:
         import_coding_sheet_into(sheet, study_dir, accept_loss=True)
     got = [str(p) for p in info.value.problems]
-    assert len(got) == 1 and got[0].startswith(problem) and (got[0] == problem or problem.endswith("digits, "))
+    assert got == [problem]
 
 
 @pytest.mark.parametrize(
