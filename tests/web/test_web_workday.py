@@ -150,6 +150,7 @@ def test_the_allocation_form_shows_loads_against_the_cap(login):
     assert '<td data-label="Worker">01</td><td data-label="People supported">0</td>' in table
     assert '<td data-label="Worker">02</td><td data-label="People supported">1</td>' in table
     assert '<td data-label="Room">3 more</td>' in table and "03" not in table
+    assert '<option value="02">02 — supports 1 of a cap of 4</option>' in page
 
 
 @pytest.mark.parametrize("day,active", [

@@ -40,7 +40,7 @@ def caseloads(request):
 def allocation_new(request):
     day = today()
     loads = worker_caseloads(workers_for(request.user), day, Policy.current())
-    form = AllocationForm(request.POST or None, user=request.user, initial={"allocated_on": day})
+    form = AllocationForm(request.POST or None, user=request.user, loads=loads, initial={"allocated_on": day})
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         for key in ("allocated_on", "discharged_on"):

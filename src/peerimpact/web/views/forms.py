@@ -67,10 +67,20 @@ class AllocationForm(PlainForm):
     confirm_over_cap = forms.BooleanField(required=False, label="Allocate above the caseload cap")
     over_cap_reason = forms.CharField(required=False, max_length=500, label="Reason for exceeding the cap")
 
-    def __init__(self, *args, user=None, **kwargs):
+    def __init__(self, *args, user=None, loads=None, **kwargs):
         super().__init__(*args, **kwargs)
         workers = workers_for(user).order_by("participant_id").values_list("participant_id", flat=True)
-        self.fields["worker_id"].choices = [(w, w) for w in workers]
+        loads = {r.worker.participant_id: r for r in (loads or [])}
+        self.fields["worker_id"].choices = [CHOOSE] + [(w, _load_label(w, loads.get(w))) for w in workers]
+
+
+def _load_label(worker_id: str, row) -> str:
+    """``01 — supports 3 of a cap of 4`` (the worker's load today), or the id alone."""
+    if row is None:
+        return worker_id
+    if row.cap is None:
+        return f"{worker_id} — supports {row.active} (no cap: hours unknown)"
+    return f"{worker_id} — supports {row.active} of a cap of {round(row.cap, 2):g}" + (" (over)" if row.over_cap else "")
 
 
 class EmploymentForm(PlainForm):
