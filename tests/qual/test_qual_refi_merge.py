@@ -104,3 +104,27 @@ def test_a_qdc_code_matched_by_id_not_guid_is_said(mini_study_dir, tmp_path):
     summary = import_qdc_into(path, mini_study_dir)
     assert [i.detail for i in summary.report.items] == [
         "code 'Supervision' matched the study's code 'supervision' ('Supervision') by its id, not its GUID; its codings and memos use the study's code and definition"]
+
+
+def test_a_code_changed_in_another_tool_is_said_when_merge_keeps_the_study_definition(mini_study_dir, tmp_path):
+    # Before: renaming a code in NVivo and importing the project back with the default merge kept the old name without a word.
+    import zipfile
+
+    from peerimpact.qual import export_qdpx
+    from peerimpact.qual.refi import import_qdpx_into
+
+    path = export_qdpx(peerimpact.load_study(mini_study_dir), tmp_path / "p.qdpx")
+    with zipfile.ZipFile(path) as zf:
+        entries = {n: zf.read(n) for n in zf.namelist()}
+    entries["project.qde"] = entries["project.qde"].replace(b'name="Being valued by the team"', b'name="Valued by the team"', 1)
+    edited = tmp_path / "edited.qdpx"
+    with zipfile.ZipFile(edited, "w") as zf:
+        for n, d in entries.items():
+            zf.writestr(n, d)
+    assert import_qdpx_into(path, mini_study_dir).report.items == []  # unchanged: nothing to say
+    summary = import_qdpx_into(edited, mini_study_dir)
+    assert [(i.kind, i.detail) for i in summary.report.items] == [(
+        "kept", "code 'being_valued' differs in the project: name 'Valued by the team' (study: 'Being valued by the team'); "
+                "merge keeps the study's definition (--mode replace takes the project's)")]
+    assert summary.report.lost == []
+    assert peerimpact.load_study(mini_study_dir).codebook["codes"][2]["name"] == "Being valued by the team"

@@ -175,13 +175,29 @@ def _qual_files(root: Path, imported: QualImport, mode: str, source: str) -> tup
 
 
 def note_id_matches(report: DataLossReport, existing: Codebook | None, incoming: Codebook, renamed: dict[str, str]) -> None:
-    """Say which imported codes were merged into a study code of the same id but another GUID (a note, not a loss)."""
+    """Say what merging did to imported codes the study already had (notes, not losses).
+
+    A code matched by id but another GUID is named; so is every field
+    (name, description, inclusion, exclusion, colour, parent) that the
+    project gives and in which it differs from the study, since a merge keeps
+    the study's definition (``--mode replace`` takes the project's).
+    """
     study_codes = {c.id: c for c in (existing.codes if existing is not None else [])}
     for code in incoming.codes:
         match = study_codes.get(renamed.get(code.id, ""))
-        if match is not None and match.guid != code.guid:
+        if match is None:
+            continue
+        if match.guid != code.guid:
             report.add("renamed", "Code", f"code {code.name!r} matched the study's code {match.id!r} ({match.name!r}) by its id, "
                        "not its GUID; its codings and memos use the study's code and definition", code.guid)
+        theirs = {"name": code.name, "description": code.description, "inclusion": code.inclusion, "exclusion": code.exclusion,
+                  "colour": (code.colour or "").lower() or None, "parent": renamed.get(code.parent or "", code.parent)}
+        ours = {"name": match.name, "description": match.description, "inclusion": match.inclusion, "exclusion": match.exclusion,
+                "colour": (match.colour or "").lower() or None, "parent": match.parent}
+        changed = [f"{k} {theirs[k]!r} (study: {ours[k]!r})" for k in theirs if theirs[k] not in (None, "") and theirs[k] != ours[k]]
+        if changed:
+            report.add("kept", "Code", f"code {match.id!r} differs in the project: {'; '.join(changed)}; merge keeps the study's definition "
+                       "(--mode replace takes the project's)", code.guid)
 
 
 def report_text(source: str, imported: QualImport, note: str) -> str:
