@@ -330,6 +330,6 @@ def test_wrong_or_damaged_files_are_user_errors(tmp_path, fmt, name, data, messa
 
 def test_an_unknown_format(tmp_path):
     sources, mapping = seed(tmp_path)
-    with pytest.raises(UserInputError, match=r"^unknown format 'ods'; choose one of: csv, xlsx, spss, redcap$"):
+    with pytest.raises(UserInputError, match=r"^unknown format 'ods'; choose one of: csv, xlsx, spss, redcap, mixed$"):
         import_study("ods", sources, mapping, tmp_path / "out")
     assert no_leftovers(tmp_path / "out") == []

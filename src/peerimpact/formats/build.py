@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from operator import itemgetter
+from typing import NamedTuple
 
 from ..errors import Problem
 from .plan import _PLACEHOLDER, ROW, BlockPlan, FieldPlan
@@ -18,9 +20,11 @@ from .targets import TABLES
 from .values import convert, to_date
 
 
-@dataclass(frozen=True)
-class Origin:
-    """Where an output row came from: the source label, row, and target -> source column."""
+class Origin(NamedTuple):
+    """Where an output row came from: the source label, row, and target -> source column.
+
+    A named tuple: an import keeps one per output row (hundreds of thousands).
+    """
 
     label: str
     row: int
@@ -30,17 +34,20 @@ class Origin:
 
 @dataclass
 class BuiltTable:
-    """One study table as text: ``rows`` hold a value per column (``""`` = empty), in ``columns`` order."""
+    """One study table as text: ``rows`` hold a value per column (``""`` = empty), in ``columns`` order.
+
+    A row is a list, or a tuple when a whole clean block was built at once.
+    """
 
     name: str
     columns: list[str]
-    rows: list[list[str]] = field(default_factory=list)
+    rows: list = field(default_factory=list)
     origins: list[Origin] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.position = {c: i for i, c in enumerate(self.columns)}
 
-    def matrix(self) -> list[list[str]]:
+    def matrix(self) -> list:
         return self.rows
 
     def new_row(self) -> list[str]:
@@ -122,14 +129,7 @@ def build_tables(plans: list[BlockPlan], sources: dict[str, SourceTable], missin
     def skip(reason: str) -> None:
         skipped[reason] = skipped.get(reason, 0) + 1
 
-    # Group the timepoint expansions of one wide block so rows come out participant by participant.
-    groups: list[list[BlockPlan]] = []
-    for p in plans:
-        if groups and groups[-1][0].path == p.path:
-            groups[-1].append(p)
-        else:
-            groups.append([p])
-    for group in groups:
+    for group in _groups(plans):
         first = group[0]
         source = sources[first.source]
         index = source.index()
@@ -138,16 +138,35 @@ def build_tables(plans: list[BlockPlan], sources: dict[str, SourceTable], missin
         for reader in readers:
             for fr in reader.fields:
                 fr.convert_column(source, missing)
-        for position, (cells, number) in enumerate(zip(source.rows, source.row_numbers), start=1):
-            row = _Row(cells, number, position, index, source, missing)
-            for plan, reader in zip(group, readers):
-                _run_row(plan, reader, row, out, problems, skip)
+        if not (len(group) == 1 and _clean_block(first, readers[0], source, out, skip)):
+            for position, (cells, number) in enumerate(zip(source.rows, source.row_numbers), start=1):
+                row = _Row(cells, number, position, index, source, missing)
+                for plan, reader in zip(group, readers):
+                    _run_row(plan, reader, row, out, problems, skip)
+        for reader in readers:  # the converted columns are not needed any more: free them
+            for fr in reader.fields:
+                fr.converted = None
+    return BuildResult(tables, problems, skipped, _failed_cells(tables))
+
+
+def _groups(plans: list[BlockPlan]) -> list[list[BlockPlan]]:
+    """Plans in blocks: the timepoint expansions of one wide block together, so rows come out participant by participant."""
+    groups: list[list[BlockPlan]] = []
+    for p in plans:
+        if groups and groups[-1][0].path == p.path:
+            groups[-1].append(p)
+        else:
+            groups.append([p])
+    return groups
+
+
+def _failed_cells(tables: dict[str, BuiltTable]) -> set[tuple[str, int, str]]:
     failed: set[tuple[str, int, str]] = set()
     for t in tables.values():
         for i, origin in enumerate(t.origins):
             for col in origin.failed:
                 failed.add((t.name, i, col))
-    return BuildResult(tables, problems, skipped, failed)
+    return failed
 
 
 @dataclass
@@ -161,22 +180,29 @@ class _FieldReader:
     memo: dict = field(default_factory=dict)  # (cell type, cell) -> (text, problem): each distinct value converted once
 
     converted: list | None = None  # (text, problem) per source row, for a column field
+    clean: bool = False  # no converted value of the column has a problem
 
     def convert_column(self, source: SourceTable, missing: set[str]) -> None:
         """Convert the whole source column up front, each distinct value once."""
         if self.source is None:
             return
-        i, plan, memo = self.source, self.plan, self.memo
+        plan, memo = self.plan, self.memo
+        cells = list(map(itemgetter(self.source), source.rows))
+        if source.kind in ("csv", "redcap"):  # text or None only: equal cells are the same value
+            table = {cell: convert(cell, plan, source, plan.column, missing) for cell in set(cells)}
+            self.converted = list(map(table.__getitem__, cells))
+            self.clean = not any(why for _, why in table.values())
+            return
         out = []
         append = out.append
-        for cells in source.rows:
-            cell = cells[i]
+        for cell in cells:  # typed cells: 1, 1.0 and True are equal keys but not the same value
             key = (cell.__class__, cell)
             done = memo.get(key)
             if done is None:
                 done = memo[key] = convert(cell, plan, source, plan.column, missing)
             append(done)
         self.converted = out
+        self.clean = not any(why for _, why in memo.values())
 
     def read(self, row: _Row) -> tuple[str, str | None]:
         if self.converted is not None:
@@ -216,6 +242,64 @@ class _PlanReader:
             readers.append(_FieldReader(f, out.position[f.target.name], index[f.column] if f.column is not None else None, label))
         derived = [r for r in readers if r.plan.discharge is not None]
         return cls(readers, origin_cols, out.position.get("timepoint"), out.position.get("date"), derived)
+
+
+_TEXT = itemgetter(0)
+
+
+def _clean_block(plan: BlockPlan, reader: _PlanReader, source: SourceTable, out: BuiltTable, skip) -> bool:
+    """The whole block at once when nothing in it can fail; False (nothing done) otherwise.
+
+    Applies to a long-layout block without filters, services, templates or
+    derived fields whose every converted value is valid and whose every row
+    has a mapped timepoint: the common case of a clean file. Rows, origins and
+    skipped counts are exactly what the row-by-row path gives (the import tests
+    run both).
+    """
+    simple = not (plan.where or plan.require or plan.services or reader.derived)
+    if not simple or any(fr.converted is None for fr in reader.fields):
+        return False
+    if not all(fr.clean for fr in reader.fields):
+        return False
+    n = len(source.rows)
+    timepoints: list | None = None
+    if plan.timepoint_column is not None:
+        cells = list(map(itemgetter(source.index()[plan.timepoint_column]), source.rows))
+        if source.kind in ("csv", "redcap"):
+            texts = {c: canonical_text(c) for c in set(cells)}
+            raw = list(map(texts.__getitem__, cells))
+        else:
+            raw = [canonical_text(c) for c in cells]
+        timepoints = raw if plan.timepoint_values is None else [plan.timepoint_values.get(t) for t in raw]
+        if any(tp is None for tp in timepoints):
+            return False
+    elif plan.timepoint is not None:
+        timepoints = [plan.timepoint] * n
+    columns: list[list[str]] = [[""] * n for _ in out.columns]
+    if timepoints is not None:
+        columns[reader.timepoint] = timepoints
+    values: list[list[str]] = []
+    for fr in reader.fields:
+        texts = list(map(_TEXT, fr.converted))
+        columns[fr.out] = texts
+        if fr.plan.target.name not in ("participant_id", "timepoint"):
+            values.append(texts)
+    keep = range(n)
+    if plan.table in ("responses", "service_use") and plan.skip_empty:
+        present = [any(v) for v in zip(*values)] if values else [False] * n
+        keep = [i for i in range(n) if present[i]]
+        for _ in range(n - len(keep)):
+            skip(f"{source.label}: empty {plan.table} rows (every mapped value empty)")
+    rows = list(zip(*columns))
+    numbers = source.row_numbers
+    label, cols = source.label, reader.origin_cols
+    if isinstance(keep, range):
+        out.rows += rows
+        out.origins += [Origin(label, number, cols) for number in numbers]
+    else:
+        out.rows += [rows[i] for i in keep]
+        out.origins += [Origin(label, numbers[i], cols) for i in keep]
+    return True
 
 
 def _run_row(plan: BlockPlan, reader: _PlanReader, row: _Row, out: BuiltTable, problems: list[Problem], skip) -> None:

@@ -114,7 +114,7 @@ def _parse_with_pandas_unchecked(
 
     try:
         frame = pd.read_csv(
-            io.StringIO(text), sep=delimiter, header=None, dtype=str, keep_default_na=False, na_values=[],
+            io.StringIO(text), sep=delimiter, header=None, dtype=object, na_filter=False,
             skip_blank_lines=False, quoting=csv.QUOTE_NONE, engine="c", skiprows=header_row - 1,
         )
     except Exception:  # noqa: BLE001 - any doubt: the careful parser decides and explains
@@ -128,18 +128,16 @@ def _parse_with_pandas_unchecked(
     columns = []
     for c in body.columns:
         # one object per distinct value: a column of answers holds a handful, not one string per cell
-        same: dict[str, str | None] = {}
-        cells = []
-        for v in body[c].tolist():
-            cell = same.get(v)
-            if cell is None and v not in same:
-                text = v if isinstance(v, str) else ""
-                cell = same[v] = (text.strip() if strip else text) or None
-            cells.append(cell)
-        columns.append(cells)
+        codes, uniques = pd.factorize(body[c], use_na_sentinel=False)
+        texts = [v if isinstance(v, str) else "" for v in uniques]
+        cleaned = [(t.strip() if strip else t) or None for t in texts]
+        columns.append(list(map(cleaned.__getitem__, codes.tolist())))
     rows = list(zip(*columns))
     # like the careful parser: a record whose cells are all blank is not a row
-    keep = [i for i, r in enumerate(rows) if any(v is not None and v.strip() for v in r)]
+    if strip:  # cells are stripped, empty ones None: a row is blank when no cell is truthy
+        keep = [i for i, r in enumerate(rows) if any(r)]
+    else:
+        keep = [i for i, r in enumerate(rows) if any(v is not None and v.strip() for v in r)]
     numbers = (body.index.to_numpy() + header_row).tolist()
     if len(keep) != len(rows):
         rows = [rows[i] for i in keep]
