@@ -128,3 +128,27 @@ def test_a_code_changed_in_another_tool_is_said_when_merge_keeps_the_study_defin
                 "merge keeps the study's definition (--mode replace takes the project's)")]
     assert summary.report.lost == []
     assert peerimpact.load_study(mini_study_dir).codebook["codes"][2]["name"] == "Being valued by the team"
+
+
+def test_a_set_changed_in_another_tool_is_said(mini_study_dir, tmp_path):
+    import zipfile
+
+    from peerimpact.qual import export_qdpx
+    from peerimpact.qual.guids import stable_guid
+    from peerimpact.qual.refi import import_qdpx_into
+
+    path = export_qdpx(peerimpact.load_study(mini_study_dir), tmp_path / "p.qdpx")
+    with zipfile.ZipFile(path) as zf:
+        entries = {n: zf.read(n) for n in zf.namelist()}
+    member = f'<MemberCode targetGUID="{stable_guid("code", "being_valued")}"/>'.encode()
+    extra = f'<MemberCode targetGUID="{stable_guid("code", "tokenism")}"/>'.encode()
+    assert entries["project.qde"].count(member) == 1
+    entries["project.qde"] = entries["project.qde"].replace(member, member + extra)
+    edited = tmp_path / "edited.qdpx"
+    with zipfile.ZipFile(edited, "w") as zf:
+        for n, d in entries.items():
+            zf.writestr(n, d)
+    summary = import_qdpx_into(edited, mini_study_dir)
+    assert [(i.kind, i.detail) for i in summary.report.items] == [(
+        "kept", "theme 'feeling_valued' differs in the project: codes ['being_valued', 'tokenism'] (study: ['being_valued']); "
+                "merge keeps the study's definition (--mode replace takes the project's)")]

@@ -198,6 +198,17 @@ def note_id_matches(report: DataLossReport, existing: Codebook | None, incoming:
         if changed:
             report.add("kept", "Code", f"code {match.id!r} differs in the project: {'; '.join(changed)}; merge keeps the study's definition "
                        "(--mode replace takes the project's)", code.guid)
+    study_themes = {t.guid: t for t in (existing.themes if existing is not None else []) if t.guid}
+    for theme in incoming.themes:
+        same = study_themes.get(theme.guid)
+        if same is None:
+            continue
+        theirs_t = {"name": theme.name, "description": theme.description, "codes": [renamed.get(c, c) for c in theme.codes]}
+        ours_t = {"name": same.name, "description": same.description, "codes": same.codes}
+        changed = [f"{k} {theirs_t[k]!r} (study: {ours_t[k]!r})" for k in theirs_t if theirs_t[k] not in (None, "", []) and theirs_t[k] != ours_t[k]]
+        if changed:
+            report.add("kept", "Set", f"theme {same.id!r} differs in the project: {'; '.join(changed)}; merge keeps the study's definition "
+                       "(--mode replace takes the project's)", theme.guid)
 
 
 def report_text(source: str, imported: QualImport, note: str) -> str:
