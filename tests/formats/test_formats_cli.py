@@ -86,3 +86,14 @@ def test_bad_arguments_exit_2(app, runner, tmp_path, monkeypatch, args, message)
     result = runner.invoke(app, args)
     assert result.exit_code == 2
     assert message in " ".join(result.stderr.replace("│", " ").split())
+
+
+def test_import_reports_the_encoding_it_detected(app, runner, inputs):
+    # a Windows-1252 file with accented text in a column the mapping does not read
+    people = [row + [note] for row, note in zip(PEOPLE, ["Remarque", "Trait\u00e9e \u00e0 domicile", "caf\u00e9 cr\u00e8me", "\u201cbien\u201d \u2013 oui"])]
+    (inputs / "people.csv").write_bytes(csv_text(people).encode("cp1252"))
+    (inputs / "mapping.yaml").write_text(CSV_MAPPING + "sources:\n  people: {encoding: auto}\n", encoding="utf-8")
+    result = runner.invoke(app, ["import", "csv", str(inputs / "people.csv"), str(inputs / "survey.csv"),
+                                 "--mapping", str(inputs / "mapping.yaml"), "--out", str(inputs / "study")])
+    assert result.exit_code == 0, result.output
+    assert "people.csv: read as cp1252 (detected; `encoding: auto`)" in result.stderr.splitlines()
