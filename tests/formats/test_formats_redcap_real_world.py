@@ -133,3 +133,15 @@ def test_transcripts_of_dag_participants_resolve_against_the_known_ids(tmp_path)
     study = peerimpact.load_study(tmp_path / "study")
     (t,) = study.transcripts.values()
     assert (t.site, t.participant_id, t.timepoint) == ("331", "331-1", "m6")
+
+
+@pytest.mark.parametrize("records", [SURVEY_RECORDS, SURVEY_RECORDS[:1]], ids=["consented-only", "no-records-yet"])
+def test_a_project_being_set_up_imports_validates_and_analyses(tmp_path, records):
+    from formats_mutations import run_cli
+
+    sources, mapping = write_redcap(tmp_path, SURVEY_DICTIONARY, records, None, study=SURVEY_STUDY, mapping=SURVEY_MAPPING)
+    report = import_study("redcap", sources, mapping, tmp_path / "study")
+    assert report.rows == {"participants": len(records) - 1, "responses": 0}
+    for command in ("validate", "analyse"):
+        outcome = run_cli([command, str(tmp_path / "study")])
+        assert outcome.kind == "valid", outcome.detail
