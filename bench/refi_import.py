@@ -21,7 +21,6 @@ ratios: import time / lxml time, import peak / uncompressed XML size
 from __future__ import annotations
 
 import argparse
-import io
 import random
 import sys
 import tempfile

@@ -29,13 +29,12 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from benchutil import cpu_seconds, in_memory_study, peak_rss_mib, reset_peak, rss_mib, trim_heap
 
 from peerimpact.instruments import load_instruments
 from peerimpact.scoring import score
 from peerimpact.study.definition import StudyDefinition
 from peerimpact.study.model import Study
-
-from benchutil import cpu_seconds, in_memory_study, peak_rss_mib, reset_peak, rss_mib, trim_heap
 
 MIB = 1024 * 1024
 TIMEPOINTS = ("T1", "T2", "T3")

@@ -48,7 +48,7 @@ def apply_edit(path: Path, body: str) -> None:
     text = path.read_text(encoding="utf-8")
     for key, value in yaml.safe_load(body).items():
         line = next(ln for ln in body.splitlines() if ln.startswith(f"{key}:"))
-        text, n = re.subn(rf"(?m)^{re.escape(key)}:.*$", lambda _: line, text)
+        text, n = re.subn(rf"(?m)^{re.escape(key)}:.*$", lambda _, line=line: line, text)
         assert n == 1, f"{path.name} has no single '{key}:' line to confirm"
         assert yaml.safe_load(text)[key] == value
     path.write_text(text, encoding="utf-8")

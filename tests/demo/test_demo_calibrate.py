@@ -5,8 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from peerimpact.demo.calibrate import (calibrate, covariance_with, integers_with, round_to_total, stream,
-                                       subset_mean)
+from peerimpact.demo.calibrate import calibrate, covariance_with, integers_with, round_to_total, stream, subset_mean
 
 CASES = [
     # id, mean, sd, lower, upper

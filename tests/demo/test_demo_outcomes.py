@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from demo_helpers import MBI_KEY, WEMWBS_ITEMS, paired, read_csv
 from scipy import stats
+
+from demo_helpers import MBI_KEY, WEMWBS_ITEMS, paired, read_csv
 
 # Table 3 as published (docs/facts.md): outcome, timepoint, n, mean, SD. The T2 wellbeing SD
 # is printed "9017" in the paper and read as 9.17.
@@ -82,7 +83,6 @@ def test_published_falls_in_job_satisfaction_are_significant(wide, outcome, afte
 @pytest.fixture(scope="module", params=[0, 1, 99], ids=lambda s: f"seed{s}")
 def other_wide(request):
     from demo_helpers import scores
-
     from peerimpact.demo import make_study
 
     return scores(make_study(request.param))

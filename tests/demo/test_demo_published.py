@@ -8,8 +8,8 @@ must give the same published figures).
 from __future__ import annotations
 
 import pytest
-from demo_helpers import read_csv, scores
 
+from demo_helpers import read_csv, scores
 from peerimpact.demo import make_study
 
 

@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
-from demo_helpers import read_csv
 
+from demo_helpers import read_csv
 from peerimpact.demo import bank
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 
 import pytest
-from demo_helpers import read_csv
 
+from demo_helpers import read_csv
 from peerimpact.demo import bank
 
 HEADER = "[Synthetic transcript generated for the PeerImpact demo]"

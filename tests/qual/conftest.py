@@ -10,6 +10,7 @@ import pytest
 from peerimpact.study.model import Study
 from qual_helpers import MINI, REFI
 
+
 @pytest.fixture(scope="session")
 def mini_study() -> Study:
     """The mini study loaded by ``peerimpact.load_study`` (read-only)."""

@@ -60,8 +60,8 @@ def run_r(name: str, out: Path, rscript: str = "Rscript") -> Path:
 
 def export_goldens(study) -> dict[str, bytes]:
     """The mini study's REFI-QDA export as golden files: project.qde, codebook.qdc and the sources."""
-    from peerimpact.qual.refi.export import build_codebook, build_project
     from peerimpact.qual import qual_data
+    from peerimpact.qual.refi.export import build_codebook, build_project
 
     xml, sources = build_project(study)
     out = {"mini_project.qde": xml, "mini_codebook.qdc": build_codebook(qual_data(study).codebook)}

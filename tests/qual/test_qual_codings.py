@@ -9,7 +9,6 @@ from peerimpact.qual import coded_segments, qual_data, validate_qual
 from peerimpact.study.checks import typed_table
 from peerimpact.study.csvio import read_raw_csv
 from peerimpact.study.tables import CODINGS
-
 from qual_helpers import MINI, build_study
 
 

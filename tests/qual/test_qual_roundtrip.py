@@ -5,9 +5,9 @@ from __future__ import annotations
 import shutil
 
 import pandas as pd
-import peerimpact
 import pytest
 
+import peerimpact
 from peerimpact.errors import StudyValidationError
 from peerimpact.qual import export_qdpx, import_qdpx, import_qdpx_into, qual_data
 

@@ -6,11 +6,11 @@ import dataclasses
 
 import numpy as np
 import pytest
-from suggest_helpers import demo_slice
 
 from peerimpact.errors import UserInputError
 from peerimpact.qual.suggest import MIN_SEGMENTS, suggest, train, training_set
 from peerimpact.qual.suggest.rank import SUGGESTION_COLUMNS
+from suggest_helpers import demo_slice
 
 
 @pytest.fixture(scope="module")

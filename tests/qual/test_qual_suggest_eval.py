@@ -8,12 +8,12 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from suggest_helpers import demo_slice
 
 from peerimpact.errors import UserInputError
 from peerimpact.qual import agreement
 from peerimpact.qual.suggest import suggest_eval
 from peerimpact.qual.suggest.evaluate import EVAL_COLUMNS
+from suggest_helpers import demo_slice
 
 
 @pytest.fixture(scope="module")

@@ -6,9 +6,9 @@ import dataclasses
 import socket
 
 import pytest
-from suggest_helpers import demo_slice
 
 from peerimpact.qual.suggest import suggest, suggest_eval, train
+from suggest_helpers import demo_slice
 
 
 class NetworkUsed(AssertionError):

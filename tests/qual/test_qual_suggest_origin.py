@@ -7,13 +7,13 @@ import shutil
 
 import pandas as pd
 import pytest
-from suggest_helpers import demo_slice
 
 import peerimpact
 from peerimpact.errors import StudyValidationError
 from peerimpact.qual import agreement, qual_data
 from peerimpact.qual.suggest import training_set
 from peerimpact.study.write import write_study
+from suggest_helpers import demo_slice
 
 
 @pytest.fixture(scope="module")

@@ -30,7 +30,12 @@ class ExportFormat(str, Enum):
 
 @user_errors
 def import_command(
-    format: ImportFormat = typer.Argument(..., metavar="FORMAT", help="Format of the source files: csv, xlsx, spss, redcap, or mixed (CSV, Excel and SPSS files together, each read as what it is).", show_default=False),
+    format: ImportFormat = typer.Argument(
+        ...,
+        metavar="FORMAT",
+        help="Format of the source files: csv, xlsx, spss, redcap, or mixed (CSV, Excel and SPSS files together, each read as what it is).",
+        show_default=False,
+    ),
     sources: List[Path] = typer.Argument(
         ...,
         metavar="SOURCE",
@@ -46,7 +51,8 @@ def import_command(
     """Import CSV, Excel, SPSS or REDCap files into a new, validated study folder."""
     from ..formats import import_study
 
-    result = import_study(format.value, sources, mapping, out, overwrite=overwrite, all_errors=all_errors)
+    paths: list[str | Path] = list(sources)
+    result = import_study(format.value, paths, mapping, out, overwrite=overwrite, all_errors=all_errors)
     for line in result.lines():
         say(line)
     if report is not None:

@@ -26,7 +26,7 @@ app = typer.Typer(
 
 class ImportMode(str, Enum):
     merge = "merge"
-    replace = "replace"
+    replace_all = "replace"  # the member is not called `replace`: that would hide str.replace
 
 
 STUDY = typer.Argument(..., help="Study folder.", show_default=False)
@@ -325,7 +325,10 @@ def search(
 def turns(
     study: Path = STUDY,
     interview: str = typer.Argument(..., help="Interview id, e.g. S6-PW01-T1.", show_default=False),
-    pattern: Optional[str] = typer.Option(None, "--pattern", help="Regular expression marking a turn, with a group named 'speaker' (default: the study's speakers or turn_pattern, else Interviewer: / PW:)."),
+    pattern: Optional[str] = typer.Option(
+        None, "--pattern",
+        help="Regular expression marking a turn, with a group named 'speaker' (default: the study's speakers or turn_pattern, else Interviewer: / PW:).",
+    ),
     format: TableFormat = typer.Option(TableFormat.csv, "--format", "-f", help="Output format."),
     out: Optional[Path] = OUT,
 ) -> None:

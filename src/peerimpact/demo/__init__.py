@@ -24,9 +24,9 @@ from ..errors import UserInputError
 from ..fileio import build_folder
 from . import codebook as _codebook
 from . import design
+from .absence import absence_rows
 from .calibrate import stream
 from .contacts import allocation_rows, contact_rows, make_plans
-from .absence import absence_rows
 from .employment import employment_rows
 from .memos import memos_yaml
 from .outcomes import make_responses

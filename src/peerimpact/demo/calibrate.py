@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import Mapping, Sequence
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 Constraint = tuple[np.ndarray, float]  # (vector v, target b) meaning v @ y == b
 
@@ -31,12 +32,12 @@ def stream(seed: int, name: str) -> np.random.Generator:
 
 
 def calibrate(
-    raw: Sequence[float],
+    raw: ArrayLike,
     *,
     mean: float,
     sd: float,
-    lower: float | Sequence[float] = -np.inf,
-    upper: float | Sequence[float] = np.inf,
+    lower: ArrayLike = -np.inf,
+    upper: ArrayLike = np.inf,
     constraints: Sequence[Constraint] = (),
     fixed: Mapping[int, float] | None = None,
     max_rounds: int = 100,
@@ -114,7 +115,7 @@ def covariance_with(x: np.ndarray, mask: np.ndarray, cov: float) -> Constraint:
     return v, float((mask.sum() - 1) * cov)
 
 
-def round_to_total(values: Sequence[float], total: int, lower: int, upper: int) -> np.ndarray:
+def round_to_total(values: ArrayLike, total: int, lower: int, upper: int) -> np.ndarray:
     """Round to integers within ``[lower, upper]`` whose sum is exactly ``total``.
 
     Largest-remainder rounding; then single steps on the elements furthest

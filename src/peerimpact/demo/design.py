@@ -8,6 +8,7 @@ writes says that its data are synthetic.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from .textio import yaml_text
 
@@ -39,7 +40,7 @@ ETHNICITIES = ["White", "Black", "Asian", "Mixed", "Other"]
 EDUCATION = ["Graduate", "Not a graduate"]
 RELATIONSHIP = ["In a relationship", "Not in a relationship"]
 
-DEMOGRAPHICS = [
+DEMOGRAPHICS: list[dict[str, Any]] = [
     {"column": "gender", "label": "Gender", "type": "categorical", "categories": GENDERS},
     {"column": "age", "label": "Age (years)", "type": "continuous"},
     {"column": "ethnicity", "label": "Ethnicity", "type": "categorical", "categories": ETHNICITIES},

@@ -24,7 +24,8 @@ N_SHORT_STAYS = 8  # at most this many leave before 12 months
 N_BANK = 2
 HOURS = {"min": 10.0, "max": 30.0, "mean": 17.8}
 N_NO_SICKNESS = 12
-SICK = {"median": 5, "max": 55, "mean_over_contracted": 7.7}
+SICK = {"median": 5, "max": 55}  # sick days: whole numbers
+SICK_MEAN_OVER_CONTRACTED = 7.7
 FIRST_CLOSE = date(2019, 1, 14)  # the earliest site closes on this date
 INDUCTION_DAYS = 21  # training and induction before the first allocation
 
@@ -60,7 +61,7 @@ def months_in_post(rng: np.random.Generator, n: int) -> np.ndarray:
 def _sick_days(rng: np.random.Generator) -> np.ndarray:
     """18 positive day counts: median 5, maximum 55, and the total that gives the published mean."""
     n_sick = 30 - N_NO_SICKNESS
-    total = int(round(SICK["mean_over_contracted"] * 30))
+    total = int(round(SICK_MEAN_OVER_CONTRACTED * 30))
     lower_half = np.sort(rng.integers(1, SICK["median"] + 1, n_sick // 2 - 1))
     upper_total = total - SICK["max"] - 2 * SICK["median"] - int(lower_half.sum())
     shape = rng.lognormal(0.0, 0.7, n_sick // 2 - 2)

@@ -8,6 +8,7 @@ so their targets always exist.
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import numpy as np
 
@@ -47,7 +48,7 @@ REFLEXIVE = [
 
 
 def memos(rng: np.random.Generator, interviews: list[Interview], codings: list[Coding]) -> dict:
-    out = []
+    out: list[dict[str, Any]] = []
     day = date(2020, 3, 16).toordinal()
 
     def add(target_type: str, target_id: str, kind: str, author: str, text: str) -> None:

@@ -105,7 +105,7 @@ def make_responses(rng: np.random.Generator, people) -> tuple[list[list[object]]
                 avail = _missing_masks(rng, respond, t.n, tendency)
                 scores[t.outcome] = build_outcome(t, avail, shape(1))
     items = _item_columns(rng, people, respond, scores)
-    header = ["participant_id", "timepoint"] + list(items) + [t.outcome for t in PRESCORED]
+    header: list[object] = ["participant_id", "timepoint", *items, *(t.outcome for t in PRESCORED)]
     rows: list[list[object]] = [header]
     for i, p in enumerate(people):
         for w in waves:
@@ -150,14 +150,15 @@ def _item_columns(rng, people, respond, scores) -> dict[str, dict[str, list]]:
                     total = int(np.clip(round(t.mean[w] + t.sd[w] * rng.normal()), t.lower, t.upper))
                 else:
                     total = int(observed[i])
-                values: list[int | None] = [int(v) for v in split_total(rng, total, effects, lo, hi)]
+                drawn = [int(v) for v in split_total(rng, total, effects, lo, hi)]
+                values: list[int | None] = list(drawn)
                 if i in two_missing:
                     for j in rng.choice(len(values), size=2, replace=False):
                         values[int(j)] = None
                 elif i in one_missing:  # blank the item nearest the person's item mean
                     short = prefix == "wemwbs" and w == design.BASELINE and i == min(one_missing)
                     allowed = _blankable(item_ids, prefix, short)
-                    gaps = [abs(v - total / len(values)) if ok else np.inf for v, ok in zip(values, allowed)]
+                    gaps = [abs(v - total / len(drawn)) if ok else np.inf for v, ok in zip(drawn, allowed)]
                     values[int(np.argmin(gaps))] = None
                 for item, v in zip(item_ids, values):
                     columns[f"{prefix}_{item}"][w][i] = v

@@ -17,7 +17,8 @@ from .calibrate import calibrate, round_to_total
 from .employment import Employment, make_employment
 
 N_WOMEN = 21
-AGE = {"mean": 42.9, "sd": 9.0, "min": 26, "max": 59}
+AGE = {"mean": 42.9, "sd": 9.0}
+AGE_MIN, AGE_MAX = 26, 59  # whole years
 ETHNICITY_COUNTS = {"White": 25, "Black": 2, "Asian": 2, "Mixed": 1}  # 30 reporting, 2 missing
 N_EDUCATION_ANSWERED, N_GRADUATES = 25, 8
 N_RELATIONSHIP_ANSWERED, N_IN_RELATIONSHIP = 25, 7
@@ -56,13 +57,13 @@ def site_sizes(rng: np.random.Generator) -> list[int]:
 def _ages(rng: np.random.Generator, n: int) -> np.ndarray:
     raw = rng.normal(0.0, 1.0, n)
     lo_i, hi_i = int(np.argmin(raw)), int(np.argmax(raw))
-    cont = calibrate(raw, mean=AGE["mean"], sd=AGE["sd"], lower=AGE["min"], upper=AGE["max"],
-                     fixed={lo_i: AGE["min"], hi_i: AGE["max"]})
+    cont = calibrate(raw, mean=AGE["mean"], sd=AGE["sd"], lower=AGE_MIN, upper=AGE_MAX,
+                     fixed={lo_i: AGE_MIN, hi_i: AGE_MAX})
     others = [i for i in range(n) if i not in (lo_i, hi_i)]
     total = int(round(AGE["mean"] * n))
     ages = np.empty(n, dtype=int)
-    ages[lo_i], ages[hi_i] = AGE["min"], AGE["max"]
-    ages[others] = round_to_total(cont[others], total - AGE["min"] - AGE["max"], AGE["min"] + 1, AGE["max"] - 1)
+    ages[lo_i], ages[hi_i] = AGE_MIN, AGE_MAX
+    ages[others] = round_to_total(cont[others], total - AGE_MIN - AGE_MAX, AGE_MIN + 1, AGE_MAX - 1)
     return ages
 
 
@@ -126,7 +127,7 @@ def _assign_participation(rng: np.random.Generator, people: list[Person]) -> Non
 
 
 def participants_rows(people: list[Person]) -> list[list[object]]:
-    header = ["participant_id", "site", "consent_date"] + [d["column"] for d in design.DEMOGRAPHICS]
+    header: list[object] = ["participant_id", "site", "consent_date"] + [d["column"] for d in design.DEMOGRAPHICS]
     rows: list[list[object]] = [header]
     for p in people:
         rows.append([p.participant_id, p.site, p.job.consent.isoformat(), p.gender, p.age, p.ethnicity,

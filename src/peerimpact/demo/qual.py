@@ -53,7 +53,7 @@ def _alternative_span(run: Run, text: str) -> tuple[int, int] | None:
 
 def make_codings(rng: np.random.Generator, interviews: list[Interview]) -> list[Coding]:
     """Every coding, in transcript order: coder_a for all, coder_b for a stratified quarter."""
-    double = set()
+    double: set[int] = set()
     for wave in design.WAVES:
         idx = [i for i, iv in enumerate(interviews) if iv.wave == wave.id]
         k = int(round(DOUBLE_CODED_SHARE * len(idx)))

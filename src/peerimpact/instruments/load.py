@@ -7,9 +7,8 @@ MJS or ITPPS item key, or different MBI cut-offs, are supplied).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 import difflib
+from collections.abc import Mapping
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path

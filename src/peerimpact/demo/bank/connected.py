@@ -4,7 +4,9 @@ Every line was written fresh for this project; none is taken from a
 publication or from real interviews.
 """
 
-CODES = {
+from .entry import CodeEntry
+
+CODES: dict[str, CodeEntry] = {
     "team_support": {
         "questions": [
             "What's it like working with the other peer workers?",

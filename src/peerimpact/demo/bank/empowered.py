@@ -4,7 +4,9 @@ Every line was written fresh for this project; none is taken from a
 publication or from real interviews.
 """
 
-CODES = {
+from .entry import CodeEntry
+
+CODES: dict[str, CodeEntry] = {
     "training": {
         "questions": [
             "Looking back at the training, how well did it prepare you?",

@@ -5,7 +5,9 @@ publication or from real interviews. Tones: ``early`` (just trained),
 ``middle`` (a few months in), ``late`` (about a year in), ``any``.
 """
 
-CODES = {
+from .entry import CodeEntry
+
+CODES: dict[str, CodeEntry] = {
     "lived_experience": {
         "questions": [
             "How much do you draw on your own experience in the work?",
