@@ -18,6 +18,7 @@ import datetime as dt
 from pathlib import Path
 
 from ..errors import UserInputError
+from ..fileio import build_folder
 
 #: (id, site, consent, gender, age, contract, hours, start) of the six synthetic peer workers.
 STAFF = [
@@ -80,27 +81,51 @@ def coding_rows() -> list[list[str]]:
 def write_raw_export(folder: str | Path) -> Path:
     """Write the synthetic team export into ``folder`` (created; must be empty or absent).
 
+    The files are built in a hidden sibling folder that is renamed to ``folder``
+    only when complete (:func:`peerimpact.fileio.build_folder`), so a failure
+    leaves no half-written export.
+
     Returns
     -------
     Path
         The folder, holding ``staff.xlsx``, ``wellbeing survey.xlsx``,
         ``contact log.csv``, ``coding.xlsx`` and ``interviews/*.docx``.
-    """
-    import docx
-    import openpyxl
 
+    Raises
+    ------
+    UserInputError
+        When ``folder`` is a file or a folder that is not empty.
+    """
     out = Path(folder)
+    if out.exists() and not out.is_dir():
+        raise UserInputError(f"{out}: exists and is not a folder")
     if out.exists() and any(out.iterdir()):
         raise UserInputError(f"{out}: folder exists and is not empty")
-    (out / "interviews").mkdir(parents=True, exist_ok=True)
+    with build_folder(out) as tmp:
+        _write_staff(tmp / "staff.xlsx")
+        _write_survey(tmp / "wellbeing survey.xlsx")
+        _write_contact_log(tmp / "contact log.csv")
+        _write_interviews(tmp / "interviews")
+        _write_coding_sheet(tmp / "coding.xlsx")
+    return out
+
+
+def _write_staff(path: Path) -> None:
+    """The staff sheet: demographics and employment, one row per worker."""
+    import openpyxl
 
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.title = "Staff"
     ws.append(["PW ID", "Site", "Consent date", "Gender", "Age", "Contract", "Hours", "Start date"])
-    for row in STAFF:
-        ws.append(list(row))
-    wb.save(out / "staff.xlsx")
+    for worker in STAFF:
+        ws.append(list(worker))
+    wb.save(path)
+
+
+def _write_survey(path: Path) -> None:
+    """The wellbeing survey: a sheet per wave, item answers Q1 ... Q14."""
+    import openpyxl
 
     wb = openpyxl.Workbook()
     wb.remove(wb.active)
@@ -109,9 +134,12 @@ def write_raw_export(folder: str | Path) -> Path:
         ws.append(["PW ID", "Completed"] + [f"Q{i}" for i in range(1, 15)])
         for p, pid in enumerate(ANSWERED[title]):
             ws.append([pid, dt.date(2023, 2, 1) + dt.timedelta(days=30 * month + p)] + _items(p, w))
-    wb.save(out / "wellbeing survey.xlsx")
+    wb.save(path)
 
-    with (out / "contact log.csv").open("w", encoding="utf-8", newline="") as fh:
+
+def _write_contact_log(path: Path) -> None:
+    """The contact log as the team's system exports it (day-first dates, words for the contact type)."""
+    with path.open("w", encoding="utf-8", newline="") as fh:
         writer = csv.writer(fh)
         writer.writerow(["Date", "Worker", "Client", "Type", "Minutes"])
         for n in range(12):
@@ -119,17 +147,27 @@ def write_raw_export(folder: str | Path) -> Path:
             day = dt.date(2023, 3, 1) + dt.timedelta(days=7 * n)
             writer.writerow([day.strftime("%d/%m/%Y"), worker, f"C{n % 4 + 1:03d}", "Face to face" if n % 3 else "Phone", 30 + 5 * n])
 
+
+def _write_interviews(folder: Path) -> None:
+    """One Word document per interview, named like ``Site A - PW01 - 6m.docx``."""
+    import docx
+
+    folder.mkdir()
     for worker in INTERVIEWED:
         for _, _, token in WAVES:
             document = docx.Document()
             for line in interview_text(worker, token).splitlines():
                 document.add_paragraph(line)
-            document.save(str(out / "interviews" / f"{interview_name(worker, token)}.docx"))
+            document.save(str(folder / f"{interview_name(worker, token)}.docx"))
+
+
+def _write_coding_sheet(path: Path) -> None:
+    """The spreadsheet in which the team coded three interviews."""
+    import openpyxl
 
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.title = "Coding"
     for row in coding_rows():
         ws.append(row)
-    wb.save(out / "coding.xlsx")
-    return out
+    wb.save(path)
