@@ -159,3 +159,15 @@ def test_search_offers_code_this_passage(login, settings, tmp_path):
     html = login("coder").get(reverse("coding-search"), {"q": "Quieter"}).content.decode()
     t = transcript(EMOJI_ID)
     assert f'href="/transcripts/{t.uid}/?select=' in html and "Code this passage" in html
+
+
+def test_admins_let_coders_change_the_codebook_on_the_codebook_page(login):
+    url = reverse("codebook")
+    assert "Change the codebook" not in login("coder").get(url).content.decode()
+    assert login("coder").post(url, {"action": "policy", "coders_may_edit_codebook": "on"}).status_code == 403
+    r = login("admin").post(url, {"action": "policy", "coders_may_edit_codebook": "on"}, follow=True)
+    assert "Coders may now change the codebook." in r.content.decode()
+    assert "Change the codebook" in login("coder").get(url).content.decode()
+    r = login("coder").post(url, {"base_version": "1", "action": "add", "id": "emerging", "name": "Emerging", "reason": "workshop 1"},
+                            follow=True)
+    assert "Saved as codebook version 2." in r.content.decode()

@@ -12,11 +12,12 @@ from __future__ import annotations
 from django.contrib import messages
 from django.shortcuts import redirect
 
-from ..access import ADMIN, CODER
+from ..access import ADMIN, CODER, require_role
 from ..services.errors import Conflict, FieldErrors
 from ..views.common import page, roles
 from .codebook import CodeFates, codebook_dict, colour_of, current_codebook
 from .codebook_edit import change_codebook, may_edit_codebook
+from .models import CodingPolicy
 from .visibility import codings_for, transcripts_for
 
 
@@ -64,10 +65,25 @@ def _apply(request, reason_prefix: str = "") -> bool:
 @roles(ADMIN, CODER)
 def codebook_page(request):
     if request.method == "POST":
-        _apply(request)
+        if request.POST.get("action") == "policy":
+            _set_policy(request)
+        else:
+            _apply(request)
         return redirect("codebook")
     book = current_codebook()
-    return page(request, "coding/codebook.html", {"book": codebook_dict(book), "may_edit": may_edit_codebook(request.user)})
+    return page(request, "coding/codebook.html", {"book": codebook_dict(book), "may_edit": may_edit_codebook(request.user),
+                                                  "policy": CodingPolicy.current()})
+
+
+def _set_policy(request) -> None:
+    """Research admins: whether coders may change the codebook (workshops with emerging codes)."""
+    require_role(request.user, ADMIN)
+    policy = CodingPolicy.current()
+    policy.coders_may_edit_codebook = request.POST.get("coders_may_edit_codebook") == "on"
+    policy._history_user, policy._change_reason = request.user, "coding policy changed"
+    policy.save()
+    messages.success(request, "Coders may now change the codebook." if policy.coders_may_edit_codebook
+                     else "Only research admins change the codebook now.")
 
 
 def workshop_rows(user, interview_ids: list[str] | None) -> list[dict]:
