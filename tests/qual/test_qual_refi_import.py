@@ -203,6 +203,46 @@ def test_relative_path_and_mapping_by_guid(tmp_path):
     assert result.sources["name"].tolist() == ["Board 2017.txt"]
 
 
+def test_sources_csv_rows_naming_no_source_are_errors(tmp_path, mini_study_dir):
+    # Before: a row whose source the project does not have (a typo, another project's GUID) was ignored without a word.
+    import hashlib
+
+    from typer.testing import CliRunner
+
+    from peerimpact.cli.qual import app
+
+    g, other = "0b6a1d3e-1111-4222-8333-944455556666", "0b6a1d3e-1111-4222-8333-000000000009"
+    qde = (
+        '<?xml version="1.0"?><Project xmlns="urn:QDA-XML:project:1.0" name="n"><Sources>'
+        f'<TextSource guid="{g}" name="Board 2017" plainTextPath="board.txt"/>'
+        '<TextSource guid="0b6a1d3e-1111-4222-8333-944455556667" plainTextPath="Visit.txt"/></Sources></Project>'
+    )
+    path = _zip(tmp_path / "p.qdpx", {"project.qde": qde, "sources/board.txt": "PW: hi", "sources/visit.txt": "PW: yo"})
+    mapping = tmp_path / "map.csv"
+    mapping.write_text(
+        "source,interview_id\n"
+        f"{g.upper()},S1-PW01-T1\n"  # row 2: the first source by GUID
+        "Board 2018,S1-PW01-T2\n"  # row 3: no such name
+        "Visit.txt,S1-PW02-T1\n"  # row 4: the second source by its file name (it has no name)
+        "board.txt,\n"  # row 5: left empty, skipped
+        f"{{{other}}},S2-PW03-T2\n",  # row 6: a GUID of no source
+        encoding="utf-8",
+    )
+    from peerimpact.qual.refi import read_source_map
+
+    with pytest.raises(StudyValidationError) as err:
+        import_qdpx(path, "S{site}-PW{participant}-{timepoint}", source_map=read_source_map(mapping))
+    assert [str(p) for p in err.value.problems] == [
+        "map.csv:3:source: 'Board 2018' is not a source of the project (neither a source GUID nor a source name)",
+        f"map.csv:6:source: '{{{other}}}' is not a source of the project (neither a source GUID nor a source name)",
+    ]
+    before = {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in mini_study_dir.rglob("*") if p.is_file()}
+    run = CliRunner().invoke(app, ["import-qdpx", str(path), "--into", str(mini_study_dir), "--sources", str(mapping)])
+    assert run.exit_code == 2
+    assert "map.csv:3:source: 'Board 2018' is not a source" in run.output and "map.csv:6:source:" in run.output
+    assert {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in mini_study_dir.rglob("*") if p.is_file()} == before
+
+
 NOTE_G, NOTE_SRC = "0b6a1d3e-1111-4222-8333-944455550001", "0b6a1d3e-1111-4222-8333-944455550002"
 
 

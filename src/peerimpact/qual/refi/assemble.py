@@ -78,6 +78,7 @@ class _Assembler:
         self.source_rows: list[dict[str, Any]] = []
         self.coding_rows: list[list[Any]] = []
         self.segment_ids: set[str] = set()
+        self.source_keys: set[str] = set()  # every source's GUID and name, for the --sources check
         self.used_variables: set[str] = set()
         # (target type, target id, description, creating user GUID, date, element, GUID): descriptions become memos
         self.descriptions: list[tuple[Literal["transcript", "segment"], str, str, str | None, str | None, str, str]] = []
@@ -101,7 +102,7 @@ class _Assembler:
     # ------------------------------------------------------------------ sources
     def _mapped(self, guid: str, name: str) -> str | None:
         """The interview id ``--sources`` gives a source (by GUID, then by name)."""
-        for key in (guid, name):
+        for key in (guid, name, guid_of(name)):
             if key and key in self.r.source_map:
                 return self.r.source_map[key]
         return None
@@ -206,6 +207,7 @@ class _Assembler:
             kind = local(src)
             if not kind:
                 continue
+            self._note_keys(src)
             n_problems = len(self.r.problems)
             self.r.check_all_guids(src)
             if len(self.r.problems) > n_problems:
@@ -221,6 +223,24 @@ class _Assembler:
                 self.report.add("unsupported", kind, f"element {name!r} not imported", guid)
                 continue
             self._read_source(src, guid, name)
+
+    def _note_keys(self, src: etree._Element) -> None:
+        """Remember the source's GUID and the names it can be mapped by (as :meth:`_mapped` looks them up)."""
+        guid = guid_of(src.get("guid")) or src.get("guid") or ""
+        name = src.get("name") or PurePosixPath((src.get("plainTextPath") or "").split("://")[-1]).name or guid
+        for key in (guid, name, guid_of(name) or ""):
+            if key:
+                self.source_keys.add(key)
+
+    def unknown_sources(self) -> None:
+        """Every ``--sources`` row naming no source of the project is a problem (row and value named)."""
+        source_map = self.r.source_map
+        rows = getattr(source_map, "rows", {})
+        file = getattr(source_map, "file", "") or "sources"
+        for key in source_map:
+            if key not in self.source_keys:
+                row, value = rows.get(key, (None, key))
+                self.r.problems.append(Problem(file, row, "source", f"{value!r} is not a source of the project (neither a source GUID nor a source name)"))
 
     def _read_source(self, src: etree._Element, guid: str, name: str) -> None:
         values = self._values(src, guid)
@@ -517,6 +537,7 @@ def assemble(r: Reader) -> QualImport:
     """Turn a parsed project into PeerImpact data; every problem at once, as :class:`StudyValidationError`."""
     a = _Assembler(r)
     a.read_sources()
+    a.unknown_sources()
     memos = a.read_notes()
     _unused(a, memos)
     _case_losses(a)

@@ -115,8 +115,28 @@ def sources_template(inspection: Inspection) -> str:
     return buf.getvalue()
 
 
-def read_source_map(path: str | Path) -> dict[str, str]:
+class SourceMap(dict[str, str]):
+    """``source`` (GUID or name) -> ``interview_id``, remembering where each came from.
+
+    Attributes
+    ----------
+    file : str
+        The mapping file's name, as problems name it.
+    rows : dict
+        Key -> ``(1-based row, the source cell as written)``.
+    """
+
+    def __init__(self, file: str = "", rows: dict[str, tuple[int, str]] | None = None, **mapping: str):
+        super().__init__(mapping)
+        self.file = file
+        self.rows: dict[str, tuple[int, str]] = rows or {}
+
+
+def read_source_map(path: str | Path) -> SourceMap:
     """``source`` (GUID or name) -> ``interview_id`` from a filled-in ``sources.csv``; rows left empty are skipped.
+
+    The import checks that every ``source`` names a source of the project
+    (the rows are kept in :attr:`SourceMap.rows` for its problems).
 
     Raises
     ------
@@ -132,7 +152,7 @@ def read_source_map(path: str | Path) -> dict[str, str]:
             problems.append(Problem(path.name, 1, col, "column is missing"))
     if problems:
         raise StudyValidationError(problems)
-    out: dict[str, str] = {}
+    out = SourceMap(path.name)
     for i, rec in enumerate(frame.to_dict("records")):
         if not rec["interview_id"]:
             continue
@@ -140,6 +160,7 @@ def read_source_map(path: str | Path) -> dict[str, str]:
         if key in out:
             problems.append(Problem(path.name, i + 2, "source", f"source {rec['source']!r} is listed twice"))
         out[key] = rec["interview_id"]
+        out.rows.setdefault(key, (i + 2, rec["source"]))
     if problems:
         raise StudyValidationError(problems)
     return out
