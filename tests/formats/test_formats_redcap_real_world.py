@@ -145,3 +145,22 @@ def test_a_project_being_set_up_imports_validates_and_analyses(tmp_path, records
     for command in ("validate", "analyse"):
         outcome = run_cli([command, str(tmp_path / "study")])
         assert outcome.kind == "valid", outcome.detail
+
+
+def test_the_decimal_hint_works_for_redcap_sources(tmp_path):
+    """A plain `number` field holding "41,5": the error suggests `decimal: ","`, and that setting is honoured."""
+    dictionary = [list(r) for r in DAG_DICTIONARY]
+    dictionary[4][7] = "number"  # age: plain number validation, not a comma-decimal type
+    records = dag_records()
+    records[3][DAG_HEADER.index("age")] = "41,5"
+    sources, mapping = write_redcap(tmp_path, dictionary, records, DAG_EVENTS)
+    with pytest.raises(StudyValidationError) as err:
+        import_study("redcap", sources, mapping, tmp_path / "study")
+    assert [str(p) for p in err.value.problems] == [
+        "records.csv:2:age: '34,5' is not a number (for a decimal comma set `decimal: \",\"` for this source in the mapping)",
+        "records.csv:4:age: '41,5' is not a number (for a decimal comma set `decimal: \",\"` for this source in the mapping)",
+        "records.csv:6:age: '29,0' is not a number (for a decimal comma set `decimal: \",\"` for this source in the mapping)",
+    ]
+    mapping.write_text(mapping.read_text(encoding="utf-8") + 'sources:\n  records: {decimal: ","}\n', encoding="utf-8")
+    import_study("redcap", sources, mapping, tmp_path / "study")
+    assert list(peerimpact.load_study(tmp_path / "study").participants["age"]) == [34.5, 41.5, 29.0]
