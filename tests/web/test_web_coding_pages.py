@@ -171,3 +171,21 @@ def test_admins_let_coders_change_the_codebook_on_the_codebook_page(login):
     r = login("coder").post(url, {"base_version": "1", "action": "add", "id": "emerging", "name": "Emerging", "reason": "workshop 1"},
                             follow=True)
     assert "Saved as codebook version 2." in r.content.decode()
+
+
+def test_reconciliation_groups_codings_by_their_code_after_a_merge(login, client, token, coder2):
+    post_coding(client, token("coder"), EMOJI_ID, 30, 37, "quiet")
+    post_coding(client, bearer(coder2), EMOJI_ID, 30, 37, "feeling_busy")
+    r = client.post("/api/codebook/changes", json.dumps({"base_version": 1, "action": "merge", "codes": ["quiet", "feeling_busy"],
+                                                         "into": "pace", "reason": "one idea"}),
+                    content_type="application/json", HTTP_AUTHORIZATION=token("admin"))
+    assert r.status_code == 201
+    url = reverse("transcript-reconcile", args=[transcript(EMOJI_ID).uid])
+    html = login("admin").get(url).content.decode()
+    kappa = re.search(r'<tr data-code="pace" data-pair="coder\|coder2">.*?data-value="([^"]*)"', html, re.S).group(1)
+    assert float(kappa) == 1.0  # the same 7 characters, both now "pace"
+    uid = re.search(r'name="coding" value="([^"]+)"', html).group(1)
+    assert login("admin").post(url, {"coding": uid}).status_code == 302
+    from peerimpact.web.records.models import Coding
+
+    assert Coding.objects.get(coder="consensus").code == "pace"

@@ -18,13 +18,14 @@ from django.shortcuts import get_object_or_404, redirect
 from ..access import ADMIN, CODER
 from ..coding.agreement import transcript_agreement
 from ..coding.blind import assign_coders, unblind_transcript
-from ..coding.codebook import codebook_dict, colour_of, current_codebook
+from ..coding.codebook import CodeFates, codebook_dict, colour_of, current_codebook
 from ..coding.codebook_edit import may_edit_codebook
 from ..coding.codings import CONSENSUS, create_coding
 from ..coding.models import Assignment
 from ..coding.progress import coverage_rows
 from ..coding.visibility import assigned_shown, codings_for, is_blind, may_see_agreement, transcripts_for
 from ..records.models.base import ID_REGEX
+from ..services.errors import FieldErrors
 from .common import page, roles
 
 ID_RE = re.compile(ID_REGEX)
@@ -60,16 +61,22 @@ def transcript_reconcile(request, uid):
         source = codings_for(request.user).filter(transcript=t, uid=request.POST.get("coding") or None).first()
         if source is None:
             raise Http404
-        create_coding(request.user, t.interview_id, source.start, source.end, source.code, consensus=True)
-        messages.success(request, f"Consensus: {source.code} on [{source.start}, {source.end}).")
+        code = _current_code(CodeFates(current_codebook()), source)
+        try:
+            create_coding(request.user, t.interview_id, source.start, source.end, code, consensus=True)
+        except FieldErrors as exc:
+            messages.error(request, f"No consensus recorded: {exc}")
+        else:
+            messages.success(request, f"Consensus: {code} on [{source.start}, {source.end}).")
         return redirect("transcript-reconcile", uid=t.uid)
     book = current_codebook()
+    fates = CodeFates(book)
     result = transcript_agreement(t)
     codings = list(codings_for(request.user).filter(transcript=t).order_by("coder", "start", "end", "code"))
     coders = sorted({c.coder for c in codings})
     by_code: dict[str, dict[str, list]] = {}
-    for c in codings:
-        by_code.setdefault(c.code, {k: [] for k in coders})[c.coder].append(c)
+    for c in codings:  # by the code at the current version, as the agreement counts them
+        by_code.setdefault(_current_code(fates, c), {k: [] for k in coders})[c.coder].append(c)
     names = {c["id"]: c["name"] for c in codebook_dict(book)["codes"]}
     alpha = {r["code"]: r["alpha"] for r in result["alpha"] if r["scope"] == "code"}
     rows = []
@@ -82,6 +89,13 @@ def transcript_reconcile(request, uid):
     pairs = [r for r in result["pairs"] if r["scope"] in ("code", "all")]
     return page(request, "coding/reconcile.html", {"t": t, "coders": coders, "rows": rows, "pairs": pairs,
                                                   "alpha": result["alpha"], "warnings": result["warnings"]})
+
+
+def _current_code(fates: CodeFates, c) -> str:
+    """The coding's code at the current codebook version (merges and renames followed)."""
+    version = c.extra.get("version")
+    fate = fates(c.code, None if version in (None, "") else int(float(version)))
+    return fate.code if fate.kind == "moved" else c.code
 
 
 @roles(ADMIN)
