@@ -148,6 +148,25 @@ def test_hostile_archive_exit_2_nothing_written(make, args, message, mini_study_
     assert not list(mini_study_dir.parent.glob(".*peerimpact*"))  # no staging left beside the study
 
 
+@pytest.mark.parametrize(
+    ("args", "exit_code", "message"),
+    [
+        pytest.param(["--max-size", "2"], 2, CASES[0].values[2], id="over-2-MiB"),
+        pytest.param(["--max-size", "4"], 0, "1 sources", id="under-4-MiB"),
+        pytest.param([], 0, "1 sources", id="default-512-MiB"),
+    ],
+)
+def test_inspect_has_the_same_max_size_as_import(args, exit_code, message, tmp_path):
+    # Before: inspect had no --max-size (import had one), so a project over 512 MiB could be imported but not inspected.
+    path = tmp_path / "p.qdpx"
+    path.write_bytes(archive(good() | {"sources/big.txt": BOMB}))
+    template = tmp_path / "sources.csv"
+    result = CliRunner().invoke(app, ["inspect", str(path), "--sources-out", str(template), *args])
+    assert result.exit_code == exit_code, result.output
+    assert message in result.stderr
+    assert template.exists() == (exit_code == 0)
+
+
 def test_streamed_read_is_capped_even_when_sizes_lie(tmp_path):
     # zipfile stops at the declared size and then fails the CRC: the cap and the CRC both stand guard.
     path = tmp_path / "p.qdpx"

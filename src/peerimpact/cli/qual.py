@@ -274,6 +274,7 @@ def inspect(
     project: Path = typer.Argument(..., help="REFI-QDA project (.qdpx).", show_default=False),
     sources_out: Path = typer.Option(Path("sources.csv"), "--sources-out", help="Where to write the template mapping sources to interview ids."),
     format: TableFormat = typer.Option(TableFormat.csv, "--format", help="csv: the sources table; json: every table (sources, codes, users, cases, variables, sets)."),
+    max_size: int = typer.Option(512, "--max-size", min=1, help="Largest uncompressed size of the archive, in MiB."),
 ) -> None:
     """List a project's sources, codes, users, cases, variables and sets; write a sources.csv template."""
     from ..errors import UserInputError
@@ -282,7 +283,7 @@ def inspect(
     if not project.is_file():
         raise UserInputError(f"{project}: no such file")
     check_template_target(sources_out)
-    found = inspect_qdpx(project)
+    found = inspect_qdpx(project, limit=max_size * 1024 * 1024)
     say(f"origin: {found.origin or '(not given)'}")
     for title in ("sources", "codes", "users", "cases", "variables", "sets"):
         frame = getattr(found, title)
