@@ -82,11 +82,13 @@ def test_a_log_without_allocations_or_phase_imports_and_says_what_was_derived(tm
         ("pw1", "C02", "2021-03-05", "2021-03-05"),
         ("pw2", "C01", "2021-03-01", "2021-03-01"),
     ]
-    assert alloc["discharged_on"].isna().all()
+    # C01 was discharged on 2021-02-10: during pw1's support; before pw2's first contact, so left empty there
+    assert [None if d != d else d.date().isoformat() for d in alloc["discharged_on"]] == ["2021-02-10", None, None]
     assert report.rows["allocations"] == 3
     assert report.derived == [
         "allocations derived from the contact log: 3 worker–person pairs, allocated_on = first contact, "
-        "ended_on = last contact, no discharge dates (map an allocations table to give the real dates)"
+        "ended_on = last contact, discharged_on = the log's discharge date where one is given "
+        "(map an allocations table to give the real dates)"
     ]
     assert report.derived[0] in report.lines()
 

@@ -46,6 +46,8 @@ class BuiltTable:
 
     def __post_init__(self) -> None:
         self.position = {c: i for i, c in enumerate(self.columns)}
+        #: contacts: (worker, person) -> the discharge date a derived phase was read from
+        self.discharges: dict[tuple[str, str], str] = {}
 
     def matrix(self) -> list:
         return self.rows
@@ -220,6 +222,8 @@ class _PlanReader:
     timepoint: int | None
     date: int | None = None  # output position of a contact's date, for a phase derived from it
     derived: list[_FieldReader] = field(default_factory=list)  # fields computed from other fields
+    people: tuple[int, int] | None = None  # output positions of worker_id and person_id (contacts)
+    discharges: dict | None = None  # the table's discharge dates by (worker, person)
 
     @classmethod
     def of(cls, plan: BlockPlan, out: BuiltTable, index: dict[str, int]) -> "_PlanReader":
@@ -241,7 +245,9 @@ class _PlanReader:
             origin_cols[f.target.name] = label
             readers.append(_FieldReader(f, out.position[f.target.name], index[f.column] if f.column is not None else None, label))
         derived = [r for r in readers if r.plan.discharge is not None]
-        return cls(readers, origin_cols, out.position.get("timepoint"), out.position.get("date"), derived)
+        pos = out.position
+        people = (pos["worker_id"], pos["person_id"]) if "worker_id" in pos and "person_id" in pos else None
+        return cls(readers, origin_cols, pos.get("timepoint"), pos.get("date"), derived, people, out.discharges)
 
 
 _TEXT = itemgetter(0)
@@ -392,6 +398,8 @@ def _phase(fr: "_FieldReader", row: _Row, record: list[str], reader: "_PlanReade
         record[fr.out] = "?"
         return
     record[fr.out] = "pre_discharge" if contact < discharge else "post_discharge"
+    if reader.discharges is not None and reader.people is not None:
+        reader.discharges.setdefault((record[reader.people[0]], record[reader.people[1]]), discharge)
 
 
 def _service_rows(plan: BlockPlan, row: _Row, record: list[str], origin_cols: dict, cell_problems: list[Problem], failed: list[str], out: BuiltTable) -> None:

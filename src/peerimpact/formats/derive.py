@@ -3,7 +3,9 @@
 A contact log exported as it comes (one row per contact) has no allocations
 table; the study needs one (every contact's person allocated to its worker).
 :func:`derive_allocations` takes each worker–person pair's first contact as
-``allocated_on`` and its last as ``ended_on``; the discharge date stays empty.
+``allocated_on`` and its last as ``ended_on``; ``discharged_on`` is the
+discharge date a derived phase was read from (``phase: {discharge_date: ...}``)
+when it is not before the first contact, and otherwise empty.
 """
 
 from __future__ import annotations
@@ -32,7 +34,11 @@ def derive_allocations(contacts: BuiltTable) -> BuiltTable:
     out = BuiltTable("allocations", TABLES["allocations"].column_names)
     for (worker, person), (first, last, origin) in pairs.items():
         row = out.new_row()
-        for name, value in (("person_id", person), ("worker_id", worker), ("allocated_on", first), ("ended_on", last)):
+        discharged = contacts.discharges.get((worker, person), "")
+        if discharged and discharged < first:
+            discharged = ""  # discharged before the first contact: the allocation's start is unknown, so is its order
+        for name, value in (("person_id", person), ("worker_id", worker), ("allocated_on", first),
+                            ("discharged_on", discharged), ("ended_on", last)):
             row[out.position[name]] = value
         out.rows.append(row)
         cols = {
@@ -40,6 +46,7 @@ def derive_allocations(contacts: BuiltTable) -> BuiltTable:
             "worker_id": origin.columns.get("worker_id", "worker_id"),
             "allocated_on": "the first contact's " + origin.columns.get("date", "date"),
             "ended_on": "the last contact's " + origin.columns.get("date", "date"),
+            "discharged_on": origin.columns.get("phase", "the discharge date"),
         }
         out.origins.append(Origin(origin.label, origin.row, cols))
     return out

@@ -236,7 +236,9 @@ def _import_into(fmt: str, paths: list[Path], lm: LoadedMapping, tmp: Path, out:
         result.tables["allocations"] = derive_allocations(result.tables["contacts"])
         derived.append(
             f"allocations derived from the contact log: {len(result.tables['allocations'].rows)} worker–person pairs, "
-            "allocated_on = first contact, ended_on = last contact, no discharge dates (map an allocations table to give the real dates)"
+            "allocated_on = first contact, ended_on = last contact, "
+            + ("discharged_on = the log's discharge date where one is given" if result.tables["contacts"].discharges else "no discharge dates")
+            + " (map an allocations table to give the real dates)"
         )
     _write_folder(lm, result.tables, tmp)
     from ..study.load import load_study
