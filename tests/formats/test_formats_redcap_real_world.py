@@ -164,3 +164,22 @@ def test_the_decimal_hint_works_for_redcap_sources(tmp_path):
     mapping.write_text(mapping.read_text(encoding="utf-8") + 'sources:\n  records: {decimal: ","}\n', encoding="utf-8")
     import_study("redcap", sources, mapping, tmp_path / "study")
     assert list(peerimpact.load_study(tmp_path / "study").participants["age"]) == [34.5, 41.5, 29.0]
+
+
+def test_a_redcap_export_in_windows_1252_needs_its_encoding_named(tmp_path):
+    sources, mapping = write_redcap(tmp_path, DAG_DICTIONARY, dag_records(), DAG_EVENTS)
+    # the record export saved again on a Windows machine (no byte-order mark), with one accented group name
+    text = sources[1].read_bytes()[3:].decode("utf-8").replace("site_332,2020", "site_33\u00e9,2020", 1)
+    sources[1].write_bytes(text.encode("cp1252"))
+    with pytest.raises(StudyValidationError) as err:
+        import_study("redcap", sources, mapping, tmp_path / "study")
+    (problem,) = err.value.problems
+    assert str(problem).startswith("records.csv:6:redcap_data_access_group: byte 0xe9 is not valid utf-8 text")
+    mapping.write_text(mapping.read_text(encoding="utf-8") + "sources:\n  records: {encoding: cp1252}\n", encoding="utf-8")
+    with pytest.raises(StudyValidationError) as err:  # the dictionary and events keep their UTF-8 byte-order marks
+        import_study("redcap", sources, mapping, tmp_path / "study")
+    assert [str(p) for p in err.value.problems] == [  # read now: the site it names is unknown to the study
+        "records.csv:6:redcap_data_access_group: '33\u00e9' is not a valid id (letters, digits, '_', '.' and '-', "
+        "starting with a letter or digit) (study column participants.site)",
+        "records.csv:6:redcap_data_access_group: unknown site '33\u00e9' (study column participants.site)",
+    ]

@@ -101,8 +101,9 @@ def _format_of(path: Path, label: str) -> str:
 
 def _read_redcap(paths: list[Path], mapping: Mapping, columns: set[str] | None, result: ReadResult) -> None:
     dictionary, data, events = identify_redcap_files(paths)
+    opts = mapping.sources.get("records")  # its encoding applies to the dictionary and events too
     try:
-        project = read_redcap(dictionary, data, events, columns=columns)
+        project = read_redcap(dictionary, data, events, columns=columns, encoding=opts.encoding if opts else "utf-8")
     except UserInputError as exc:
         result.problems += _as_problem(exc, data.name)
         return

@@ -156,10 +156,12 @@ def format_choices(choices: dict[str, str]) -> str:
     return " | ".join(f"{code}, {label}" for code, label in choices.items())
 
 
-def _read_table(path: Path, label: str, delimiter: str | None = None, strip: bool = True) -> tuple[list[str], list[tuple], list[int]]:
+def _read_table(
+    path: Path, label: str, delimiter: str | None = None, strip: bool = True, encoding: str = "utf-8"
+) -> tuple[list[str], list[tuple], list[int]]:
     data = read_bytes(path, label)
     require_kind(data, "csv", label)
-    text, _ = decode_text(data, label)
+    text, _ = decode_text(data, label, encoding)
     if text.startswith("\ufeff"):
         text = text[1:]
     if not text.strip():
@@ -167,10 +169,10 @@ def _read_table(path: Path, label: str, delimiter: str | None = None, strip: boo
     return parse_delimited(text, label, delimiter or sniff_delimiter(text), strip=strip)
 
 
-def read_dictionary(path: Path, label: str | None = None) -> list[RedcapField]:
+def read_dictionary(path: Path, label: str | None = None, encoding: str = "utf-8") -> list[RedcapField]:
     """Parse and check a REDCap data dictionary CSV."""
     label = label or path.name
-    header, rows, numbers = _read_table(path, label, ",")
+    header, rows, numbers = _read_table(path, label, ",", encoding=encoding)
     names = _dictionary_names(header, label)
     problems: list[Problem] = []
     fields: list[RedcapField] = []
@@ -244,10 +246,10 @@ def _dictionary_field(get: list[str], names: tuple[str, ...], label: str, number
     return f, problems
 
 
-def read_events(path: Path, label: str | None = None) -> list[RedcapEvent]:
+def read_events(path: Path, label: str | None = None, encoding: str = "utf-8") -> list[RedcapEvent]:
     """Parse a REDCap events CSV (``event_name, arm_num, unique_event_name, ...``)."""
     label = label or path.name
-    header, rows, numbers = _read_table(path, label, ",")
+    header, rows, numbers = _read_table(path, label, ",", encoding=encoding)
     missing = [h for h in EVENT_HEADERS[:3] if h not in header]
     if missing:
         raise StudyValidationError([Problem(label, 1, m, "required column of a REDCap events file is missing") for m in missing])
@@ -448,6 +450,7 @@ def read_redcap(
     events_path: str | Path | None = None,
     *,
     columns: Collection[str] | None = None,
+    encoding: str = "utf-8",
 ) -> RedcapProject:
     """Parse a REDCap project export completely.
 
@@ -467,6 +470,9 @@ def read_redcap(
         checked against the dictionary, and columns the dictionary does not
         know are ignored (listed in :attr:`RedcapProject.ignored`) unless the
         mapping reads them. By default every column is checked.
+    encoding : str
+        Text encoding of the three files (REDCap writes UTF-8 with a
+        byte-order mark); ``auto`` detects it.
 
     Returns
     -------
@@ -491,9 +497,9 @@ def read_redcap(
     """
     dpath, xpath = Path(dictionary_path), Path(data_path)
     dict_label, data_label = dpath.name, xpath.name
-    fields = read_dictionary(dpath, dict_label)
-    events = read_events(Path(events_path)) if events_path is not None else None
-    header, rows, numbers = _read_records_table(xpath, data_label)
+    fields = read_dictionary(dpath, dict_label, encoding)
+    events = read_events(Path(events_path), encoding=encoding) if events_path is not None else None
+    header, rows, numbers = _read_records_table(xpath, data_label, encoding)
     forms = list(dict.fromkeys(f.form for f in fields))
     expected: dict[str, RedcapField | None] = dict(_expected_columns(fields))
     for form in forms:
@@ -515,10 +521,10 @@ def read_redcap(
     )
 
 
-def _read_records_table(path: Path, label: str) -> tuple[list[str], list[tuple], list[int]]:
+def _read_records_table(path: Path, label: str, encoding: str = "utf-8") -> tuple[list[str], list[tuple], list[int]]:
     """The record export's cells; a labels export is told apart from a broken file."""
     try:
-        return _read_table(path, label, strip=False)  # free text is kept exactly
+        return _read_table(path, label, strip=False, encoding=encoding)  # free text is kept exactly
     except UserInputError as exc:
         first_line = read_bytes(path, label).decode("utf-8-sig", errors="replace").split("\n", 1)[0]
         hint = labels_export_problem(first_line, label)

@@ -76,7 +76,8 @@ def decode_text(data: bytes, label: str, encoding: str = "utf-8") -> tuple[str, 
     (and UTF-16 when the file starts with its mark). ``auto`` reads a file
     with a byte-order mark or valid UTF-8 as such and otherwise lets
     charset-normalizer choose; the caller reports the choice. Any other
-    name is used as given. Text that is not valid in the encoding is a
+    name is used as given, except that a UTF-8 byte-order mark always means
+    UTF-8 (REDCap's dictionary beside a record export saved on Windows). Text that is not valid in the encoding is a
     problem naming the first bad byte's row and column, with the hint to set
     ``encoding:`` in the mapping; nothing is ever replaced silently.
     """
@@ -85,7 +86,8 @@ def decode_text(data: bytes, label: str, encoding: str = "utf-8") -> tuple[str, 
             return data.decode("utf-16"), "utf-16"
         except UnicodeDecodeError:
             raise UserInputError(f"{label}: starts with a UTF-16 mark but is not valid UTF-16 text") from None
-    if encoding in ("utf-8", "auto", "utf-8-sig"):
+    if encoding in ("utf-8", "auto", "utf-8-sig") or data.startswith(codecs.BOM_UTF8):
+        # a UTF-8 byte-order mark settles it, whatever encoding the mapping names for the source
         try:
             return data.decode("utf-8-sig"), "utf-8"
         except UnicodeDecodeError as exc:
