@@ -225,3 +225,17 @@ def test_every_contact_error_is_shown_in_one_round(login):
     summary = re.sub(r"<[^>]+>", "", page.split('id="error-summary"')[1].split("</div>")[0])  # the words shown
     assert "Duration (minutes): Enter a number." in summary and "duration_minutes" not in summary
     assert Contact.all_objects.count() == before
+
+
+def test_ids_follow_the_study_format_rule_hyphens_included(login, client, token):
+    """The study format allows '-' in ids (study.definition.ID_PATTERN): so do the pages and the API."""
+    import json
+
+    from peerimpact.web.records.models import Contact
+
+    r = login("coord1").post(reverse("allocation-new"), {"worker_id": "01", "person_id": "P-9", "allocated_on": "2020-03-01"})
+    assert r.status_code == 302
+    body = {"person_id": "P-9", "date": "2020-03-02", "mode": "telephone", "status": "completed", "phase": "pre_discharge",
+            "contact_id": "C-9"}
+    r = client.post("/api/contacts", json.dumps(body), content_type="application/json", HTTP_AUTHORIZATION=token("worker01"))
+    assert r.status_code == 201 and Contact.objects.get(contact_id="C-9").person.person_id == "P-9"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from ..access import ADMIN, persons_for, workers_for
+from ..records.models.base import ID_REGEX
 from ..records.models.operations import CONTACT_MODES, CONTACT_PHASES, CONTACT_STATUSES, Policy
 from ..services.errors import FieldErrors
 
@@ -61,7 +62,7 @@ class ContactForm(PlainForm):
 
 class AllocationForm(PlainForm):
     worker_id = forms.ChoiceField(label="Peer worker")
-    person_id = forms.RegexField(regex=r"^[A-Za-z0-9][A-Za-z0-9_.]*$", max_length=64, label="Person id (pseudonymised)")
+    person_id = forms.RegexField(regex=ID_REGEX, max_length=64, label="Person id (pseudonymised)")
     allocated_on = forms.DateField(widget=DATE)
     discharged_on = forms.DateField(widget=DATE, required=False)
     confirm_over_cap = forms.BooleanField(required=False, label="Allocate above the caseload cap")
@@ -155,7 +156,7 @@ class DeactivateForm(PlainForm):
 
 
 class ParticipantForm(PlainForm):
-    participant_id = forms.RegexField(regex=r"^[A-Za-z0-9][A-Za-z0-9_.]*$", max_length=64, label="Participant id (pseudonymised)")
+    participant_id = forms.RegexField(regex=ID_REGEX, max_length=64, label="Participant id (pseudonymised)")
     site_id = forms.ChoiceField(label="Site")
     consent_date = forms.DateField(widget=DATE)
     form_version = forms.CharField(max_length=50, label="Consent form version")

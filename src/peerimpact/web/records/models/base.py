@@ -10,7 +10,8 @@ from django.utils import timezone
 from simple_history.manager import HistoryManager
 from simple_history.models import HistoricalRecords
 
-ID_REGEX = r"^[A-Za-z0-9][A-Za-z0-9_.]*$"  # as peerimpact.study.definition.ID_PATTERN
+from ....study.definition import ID_PATTERN as ID_REGEX  # one rule for ids: the study format's
+
 ID_MAX = 64
 
 

@@ -15,7 +15,7 @@ from django.db.models import Q
 
 from .base import ID_MAX, ID_REGEX, StudyRecord
 
-id_validator = RegexValidator(ID_REGEX, "letters, digits, '_' and '.', starting with a letter or digit")
+id_validator = RegexValidator(ID_REGEX, "letters, digits, '_', '.' and '-', starting with a letter or digit")
 
 
 def id_field(**kwargs) -> models.CharField:
