@@ -68,7 +68,7 @@ def group_problems(problems: Iterable[Problem], values_of: ValuesOf | None = Non
         key = (p.file, p.column, rule_of(p.message)) if p.row is not None and p.column is not None else (p,)
         groups.setdefault(key, []).append(p)
     out: list[Problem] = []
-    for key, members in groups.items():
+    for members in groups.values():
         if len(members) <= FIRST_ROWS or len({p.row for p in members}) < len(members):
             # few, or several on one row (e.g. mapping lines naming different columns): each is listed
             for p in members:
