@@ -15,6 +15,7 @@ import hashlib
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
+from django.db.models.functions import Length, Substr
 from django.http import Http404
 
 from ..access import ADMIN, role_of
@@ -41,13 +42,16 @@ def segment_id_for(transcript: Transcript, start: int, end: int) -> str:
 def coding_dict(c: Coding, text: str | None = None, fates: CodeFates | None = None, interview_id: str | None = None) -> dict:
     """The coding as the API shows it: ``code`` at the current codebook version (merged and renamed codes moved,
     ``code_before`` as coded), ``recode`` the candidate codes when its code was split, ``retired`` when retired."""
-    text = c.transcript.text if text is None else text
+    if text is not None:
+        quote = text[c.start:c.end]
+    else:  # a coding made here recorded its quote; others read it from the transcript
+        quote = c.extra.get("quote") or c.transcript.text[c.start:c.end]
     fates = fates or CodeFates(current_codebook())
     fate = fates(c.code, _version(c.extra.get("version")))
     return {
         "id": str(c.uid), "interview_id": interview_id or c.transcript.interview_id, "segment_id": c.segment_id, "start": c.start, "end": c.end,
         "code": fate.code if fate.kind == "moved" else c.code, "code_before": c.code, "recode": list(fate.into),
-        "retired": fate.kind == "retired", "coder": c.coder, "quote": text[c.start:c.end], "version": _version(c.extra.get("version")),
+        "retired": fate.kind == "retired", "coder": c.coder, "quote": quote, "version": _version(c.extra.get("version")),
         "timestamp": c.extra.get("timestamp") or None, "origin": c.extra.get("origin") or "human",
     }
 
@@ -95,12 +99,15 @@ def create_coding(user, interview_id: str, start: int, end: int, code: str, orig
     FieldErrors
         Every problem with the span, the code and the origin at once.
     """
-    transcript = transcripts_for(user).filter(interview_id=interview_id).first()
+    # the length and the coded text are computed by the database (characters = code points on SQLite and PostgreSQL):
+    # a long transcript's text is not fetched on every coding
+    transcript = (transcripts_for(user).filter(interview_id=interview_id).defer("text")
+                  .annotate(n_chars=Length("text"), span_text=Substr("text", start + 1, max(end - start, 0))).first())
     if transcript is None:
         raise Http404
     if consensus and not may_see_agreement(user, transcript):
         raise PermissionDenied("consensus is recorded by research admins, or by coders once the transcript is unblinded")
-    n = len(transcript.text)
+    n = transcript.n_chars
     problems = Collector()
     if not 0 <= start <= n:
         problems.add("start", f"must be between 0 and {n} (code points of the normalised text)")
@@ -119,7 +126,7 @@ def create_coding(user, interview_id: str, start: int, end: int, code: str, orig
     problems.raise_if_any()
     coder = CONSENSUS if consensus else coder_id(user)
     extra = {"version": book.version, "timestamp": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S"),
-             "quote": transcript.text[start:end], "origin": origin}
+             "quote": transcript.span_text, "origin": origin}
     if model_version:
         extra["model_version"] = model_version
     for attempt in range(2):
