@@ -110,3 +110,62 @@ def test_demo_study_validates_after_import_synthesis_included(demo_study, demo_s
         import_qdpx_into(path, target, mode=mode)
         again = peerimpact.load_study(target)
         pd.testing.assert_frame_equal(canonical(qual_data(again).codings), canonical(qual_data(demo_study).codings))
+
+
+# (segment_id, code, coder) -> origin, model_version, and the study's own column `checked_by` ("" = empty cell)
+OPTIONAL = {
+    ("seg01", "being_valued", "coder_a"): ("suggested", "tfidf-2024.1", "coder_b"),
+    ("seg01", "being_valued", "coder_b"): ("human", "", ""),
+    ("seg01", "team_belonging", "coder_b"): ("", "", "coder_a, 2020-07-01"),
+}
+
+
+@pytest.fixture
+def optional_study(mini_study_dir):
+    path = mini_study_dir / "qual" / "codings.csv"
+    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"))))
+    out = [rows[0] + ["origin", "model_version", "checked_by"]]
+    for r in rows[1:]:
+        out.append(r + list(OPTIONAL.get((r[0], r[4], r[5]), ("", "", ""))))
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerows(out)
+    path.write_text(buf.getvalue(), encoding="utf-8")
+    return mini_study_dir
+
+
+def _optional_cells(study) -> dict:
+    raw = study.codings.fillna("")
+    return {(r["segment_id"], r["code"], r["coder"]): (r["origin"], r["model_version"], r["checked_by"]) for r in raw.to_dict("records")}
+
+
+@pytest.mark.parametrize("mode", ["replace", "merge"])
+def test_origin_model_version_and_own_columns_round_trip(optional_study, tmp_path, mode):
+    # Before: export-qdpx dropped origin, model_version and the study's own columns of qual/codings.csv without a word.
+    import zipfile
+
+    from lxml import etree
+
+    from qual_helpers import REFI
+
+    study = peerimpact.load_study(optional_study)
+    path = export_qdpx(study, tmp_path / "p.qdpx")
+    with zipfile.ZipFile(path) as zf:
+        schema = etree.XMLSchema(etree.parse(str(REFI / "xsd" / "Project.xsd")))
+        assert schema.validate(etree.fromstring(zf.read("project.qde"))), schema.error_log
+    assert import_qdpx(path, study.definition.interview_id_pattern).report.items == []
+    target = tmp_path / "target"
+    shutil.copytree(optional_study, target)
+    for rel in ("qual/codebook.yaml", "qual/codings.csv", "qual/memos.yaml"):
+        (target / rel).unlink()
+    import_qdpx_into(path, target, mode=mode)
+    again = peerimpact.load_study(target)
+    keys = list(zip(study.codings["segment_id"], study.codings["code"], study.codings["coder"]))
+    assert len(keys) == 22
+    assert _optional_cells(again) == {k: ("human", "", "") for k in keys} | {  # an empty origin is written as the human it means
+        ("seg01", "being_valued", "coder_a"): ("suggested", "tfidf-2024.1", "coder_b"),
+        ("seg01", "team_belonging", "coder_b"): ("human", "", "coder_a, 2020-07-01"),
+    }
+    assert list(again.codings.columns)[-3:] == ["origin", "model_version", "checked_by"]
+    before, after = qual_data(study).codings, qual_data(again).codings
+    cols = ["segment_id", "code", "coder", "origin", "model_version"]
+    pd.testing.assert_frame_equal(after[cols].sort_values(cols[:3]).reset_index(drop=True), before[cols].sort_values(cols[:3]).reset_index(drop=True))

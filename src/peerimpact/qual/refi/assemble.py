@@ -77,6 +77,7 @@ class _Assembler:
         self.transcripts: dict[str, str] = {}
         self.source_rows: list[dict[str, Any]] = []
         self.coding_rows: list[list[Any]] = []
+        self.coding_cells: list[dict[str, str]] = []  # per coding row: origin, model_version and the study's own columns (our metadata)
         self.segment_ids: set[str] = set()
         self.source_keys: set[str] = set()  # every source's GUID and name, for the --sources check
         self.used_variables: set[str] = set()
@@ -374,6 +375,8 @@ class _Assembler:
             meta = self.meta.get("codings", {}).get(cg, {})
             stamp = meta.get("timestamp") or _stamp(coding.get("creationDateTime"))
             self.coding_rows.append([seg, iid, start, end, code, coder, meta.get("version"), stamp, text[start:end]])
+            cells = {k: str(meta[k]) for k in ("origin", "model_version") if meta.get(k) is not None}
+            self.coding_cells.append(cells | {str(k): str(v) for k, v in (meta.get("columns") or {}).items()})
 
     # ------------------------------------------------------------------ notes
     def read_notes(self) -> Memos:
@@ -533,6 +536,14 @@ def _case_losses(a: _Assembler) -> None:
             a.report.add("renamed", "Case", f"case {name!r} is participant {pids[0]} (from its sources' interview ids)", cg)
 
 
+def _optional_columns(codings: pd.DataFrame, cells: list[dict[str, str]], order: list[str]) -> None:
+    """Add the optional columns our metadata carried (``origin``, ``model_version``, the study's own), in the study's order."""
+    seen = list(dict.fromkeys(k for row in cells for k in row))
+    for col in [c for c in order if c in seen or c in ("origin", "model_version")] + [c for c in seen if c not in order]:
+        if col not in codings.columns:
+            codings[col] = [row.get(col) for row in cells]
+
+
 def assemble(r: Reader) -> QualImport:
     """Turn a parsed project into PeerImpact data; every problem at once, as :class:`StudyValidationError`."""
     a = _Assembler(r)
@@ -548,6 +559,7 @@ def assemble(r: Reader) -> QualImport:
     codings["version"] = pd.array(list(codings["version"]), dtype="Int64")
     codings["start"] = codings["start"].astype("int64")
     codings["end"] = codings["end"].astype("int64")
+    _optional_columns(codings, a.coding_cells, r.meta.get("coding_columns") or [])
     codings = codings.sort_values(["interview_id", "start", "end", "segment_id", "code", "coder"], kind="stable").reset_index(drop=True)
     sources = pd.DataFrame(a.source_rows, columns=SOURCE_COLUMNS)
     return QualImport(r.root.get("name") or "", book, codings, memos, a.transcripts, sources, a.report, r.root.get("origin") or "")

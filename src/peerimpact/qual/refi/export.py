@@ -7,7 +7,9 @@ and the files are byte-identical when the study is unchanged.
 
 What REFI-QDA has no place for (code ids, inclusion/exclusion notes are
 folded into the code description, origin, theme valence, codebook versions,
-memo kinds, segment ids, coding versions) travels in one project note named
+memo kinds, segment ids, coding versions; each coding's ``origin`` and
+``model_version`` and the cells of the study's own ``qual/codings.csv``
+columns) travels in one project note named
 ``PeerImpact metadata (do not edit)``, keyed by GUID, so that our own export
 imports back exactly while other tools simply show it as a project memo.
 """
@@ -128,6 +130,32 @@ def selection_name(quote: str) -> str:
     return quote if len(quote) <= NAME_LIMIT else quote[: NAME_LIMIT - 1] + "…"
 
 
+# Columns of qual/codings.csv that REFI-QDA elements carry (or the export derives); the rest travel in the metadata note.
+_CARRIED = ("segment_id", "interview_id", "start", "end", "code", "coder", "version", "timestamp", "quote")
+_OWN = ("origin", "model_version")  # carried per coding in the metadata note under their own keys
+
+
+def _raw_coding_columns(study: Study) -> tuple[list[str], dict[tuple[str, str, str], dict[str, str]]]:
+    """The optional and the study's own columns of ``qual/codings.csv`` (in file order), and each coding's own-column cells.
+
+    The cells are keyed by the table's key ``(segment_id, code, coder)``;
+    empty cells are left out. ``origin`` and ``model_version`` are read from
+    the validated codings instead.
+    """
+    raw = study.codings
+    if raw is None or raw.empty:
+        return [], {}
+    optional = [c for c in raw.columns if c not in _CARRIED]
+    own = [c for c in optional if c not in _OWN]
+    cells: dict[tuple[str, str, str], dict[str, str]] = {}
+    if own:
+        for rec in raw[["segment_id", "code", "coder", *own]].to_dict("records"):
+            values = {c: str(rec[c]) for c in own if rec[c] is not None and not (isinstance(rec[c], float) and pd.isna(rec[c])) and str(rec[c]) != ""}
+            if values:
+                cells[(str(rec["segment_id"]), str(rec["code"]), str(rec["coder"]))] = values
+    return optional, cells
+
+
 class _ProjectBuilder:
     """Builds ``project.qde`` one section at a time (users, codebook, variables and cases, sources, notes, sets)."""
 
@@ -148,6 +176,7 @@ class _ProjectBuilder:
         self.meta_sources: dict[str, Any] = {}
         self.meta_selections: dict[str, str] = {}
         self.meta_codings: dict[str, Any] = {}
+        self.coding_columns, self.raw_columns = _raw_coding_columns(study)
         self.root = _el(None, "Project", name=xml_safe(study.title), origin=f"PeerImpact {__version__}")
 
     def users_xml(self) -> None:
@@ -215,6 +244,13 @@ class _ProjectBuilder:
                 extra["version"] = int(rec["version"])
             if rec["timestamp"] is not None and stamp != rec["timestamp"]:
                 extra["timestamp"] = rec["timestamp"]
+            if "origin" in self.coding_columns:
+                extra["origin"] = rec["origin"]
+            if rec["model_version"] is not None:
+                extra["model_version"] = rec["model_version"]
+            columns = self.raw_columns.get((seg, rec["code"], rec["coder"]))
+            if columns:
+                extra["columns"] = columns
             if extra:
                 self.meta_codings[cguid] = extra
         for note in self.notes_for.get(("segment", seg), []):
@@ -233,6 +269,8 @@ class _ProjectBuilder:
             "selections": self.meta_selections,
             "codings": self.meta_codings,
         }
+        if self.coding_columns:
+            meta["coding_columns"] = self.coding_columns
         el_notes = _el(self.root, "Notes")
         for m in self.memos.memos:
             note = _el(

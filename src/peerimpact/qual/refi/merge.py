@@ -121,7 +121,7 @@ def merge_codings(
             rename[seg] = new
             taken.add(new)
     fresh["segment_id"] = fresh["segment_id"].map(lambda s: rename.get(s, s))
-    out = pd.concat([existing, fresh[CODING_COLUMNS]], ignore_index=True)  # the study's own extra columns are kept
+    out = pd.concat([existing, fresh], ignore_index=True)  # the study's and the import's optional columns are both kept
     kept = set(incoming.loc[~dup, "segment_id"])
     study_segment = dict(zip(map(tuple, existing[SPAN_KEY].astype(str).itertuples(index=False, name=None)), existing["segment_id"]))
     for seg, key in zip(incoming.loc[dup, "segment_id"], incoming.loc[dup, SPAN_KEY].astype(str).itertuples(index=False, name=None)):
