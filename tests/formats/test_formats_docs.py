@@ -91,9 +91,8 @@ def test_the_key_reference_is_generated_from_the_models():
 
 
 def test_the_redcap_dag_example_imports_the_dag_project(tmp_path, blocks):
-    from redcap_builders import DAG_DICTIONARY, DAG_EVENTS, dag_records, write_redcap
-
     import peerimpact
+    from redcap_builders import DAG_DICTIONARY, DAG_EVENTS, dag_records, write_redcap
 
     sources, mapping = write_redcap(tmp_path, DAG_DICTIONARY, dag_records(), DAG_EVENTS,
                                     study=blocks[("file", "dag-study.yaml")], mapping=blocks[("mapping", "redcap-dag")])

@@ -43,9 +43,9 @@ def test_mutated_inputs_smoke(fmt):
 
 def test_valid_imports_run_validate_and_analyse_without_a_traceback():
     """The seed of each format imports validly, and `peerimpact validate` / `analyse` run on the result."""
-    from formats_mutations import run_cli
-
     import random
+
+    from formats_mutations import run_cli
 
     for fmt in ("csv", "spss", "redcap"):
         with tempfile.TemporaryDirectory(prefix="peerimpact-fuzz-") as root:

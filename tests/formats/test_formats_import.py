@@ -13,8 +13,16 @@ import pytest
 import peerimpact
 from formats_helpers import no_leftovers, write_files
 from formats_mutations import (
-    CSV_MAPPING, PEOPLE, REDCAP_DICTIONARY, REDCAP_EVENTS, REDCAP_MAPPING, REDCAP_STUDY, STUDY_YAML, csv_text,
-    redcap_records, survey_rows,
+    CSV_MAPPING,
+    PEOPLE,
+    REDCAP_DICTIONARY,
+    REDCAP_EVENTS,
+    REDCAP_MAPPING,
+    REDCAP_STUDY,
+    STUDY_YAML,
+    csv_text,
+    redcap_records,
+    survey_rows,
 )
 from peerimpact.errors import StudyValidationError, UserInputError
 from peerimpact.formats import import_study

@@ -76,7 +76,8 @@ def test_all_record_errors_are_reported_together(tmp_path):
 @pytest.mark.parametrize(
     ("row", "col", "value", "expected"),
     [
-        pytest.param(2, 3, "radios", "dictionary.csv:3:Field Type: 'radios' is not a REDCap field type (text, notes, radio, dropdown, checkbox, yesno, truefalse, calc, file, slider, descriptive, sql)", id="type"),
+        pytest.param(2, 3, "radios", "dictionary.csv:3:Field Type: 'radios' is not a REDCap field type "
+                     "(text, notes, radio, dropdown, checkbox, yesno, truefalse, calc, file, slider, descriptive, sql)", id="type"),
         pytest.param(3, 5, "1 Woman | 2, Man", "dictionary.csv:4:Choices, Calculations, OR Slider Labels: choice '1 Woman' has no code: write 'code, label'", id="choice-code"),
         pytest.param(3, 5, "1, Woman | 1, Man", "dictionary.csv:4:Choices, Calculations, OR Slider Labels: choice code '1' is repeated", id="repeated-code"),
         pytest.param(3, 5, "", "dictionary.csv:4:Choices, Calculations, OR Slider Labels: a radio field needs choices", id="no-choices"),

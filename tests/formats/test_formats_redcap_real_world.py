@@ -6,12 +6,20 @@ import pytest
 
 import peerimpact
 from formats_helpers import no_leftovers
-from redcap_builders import (
-    DAG_DICTIONARY, DAG_EVENTS, DAG_HEADER, SURVEY_DICTIONARY, SURVEY_MAPPING, SURVEY_RECORDS, SURVEY_STUDY, dag_records,
-    labels_export, write_redcap,
-)
 from peerimpact.errors import StudyValidationError
 from peerimpact.formats import import_study, read_redcap
+from redcap_builders import (
+    DAG_DICTIONARY,
+    DAG_EVENTS,
+    DAG_HEADER,
+    SURVEY_DICTIONARY,
+    SURVEY_MAPPING,
+    SURVEY_RECORDS,
+    SURVEY_STUDY,
+    dag_records,
+    labels_export,
+    write_redcap,
+)
 
 
 def test_a_dag_project_imports_with_its_ids_comma_decimals_and_yesno_labels(tmp_path):

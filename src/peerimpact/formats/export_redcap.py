@@ -32,7 +32,14 @@ from ..errors import UserInputError
 from ..study.model import Study
 from ..study.tables import CONTACT_MODES, CONTACT_PHASES, CONTACT_STATUSES, CONTRACTS
 from .export_common import (
-    Outputs, definition_dict, dump_mapping, owners, redcap_clean, response_columns, service_list, write_instrument_files,
+    Outputs,
+    definition_dict,
+    dump_mapping,
+    owners,
+    redcap_clean,
+    response_columns,
+    service_list,
+    write_instrument_files,
 )
 from .redcap import DICTIONARY_HEADERS, format_choices
 from .values import format_number
@@ -375,7 +382,7 @@ def _mapping(study: Study, des: Design, events: list[tuple[str, str, str]], inst
             "columns": {"participant_id": "participant_id"},
             "services": {s: {"used": by_key[f"su:{s}:used"].name, "count": by_key[f"su:{s}:count"].name} for s in services},
         }
-    for form, table, prefix in (("allocations", "allocations", "alloc:"), ("contact_log", "contacts", "contact:")):
+    for form, table, _prefix in (("allocations", "allocations", "alloc:"), ("contact_log", "contacts", "contact:")):
         if form in des.forms:
             cols: dict[str, Any] = {}
             for f in des.fields:

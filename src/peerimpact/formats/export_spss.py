@@ -23,8 +23,17 @@ from .. import __version__
 from ..study.model import Study
 from ..study.tables import CONTACT_MODES, CONTACT_PHASES, CONTACT_STATUSES, CONTRACTS
 from .export_common import (
-    Outputs, custom_instruments, definition_dict, dump_mapping, owners, response_columns, service_list,
-    spss_clean, study_scores, unique_names, write_instrument_files,
+    Outputs,
+    custom_instruments,
+    definition_dict,
+    dump_mapping,
+    owners,
+    response_columns,
+    service_list,
+    spss_clean,
+    study_scores,
+    unique_names,
+    write_instrument_files,
 )
 
 _ENUMS = {"contract": CONTRACTS, "mode": CONTACT_MODES, "status": CONTACT_STATUSES, "phase": CONTACT_PHASES}

@@ -103,7 +103,7 @@ def _kind(dtype) -> str:
     """How a column is written: dates as dates; ids, labels and categories (object, string, categorical) as text."""
     if pd.api.types.is_datetime64_any_dtype(dtype):
         return "date"
-    if dtype == object or isinstance(dtype, pd.CategoricalDtype) or pd.api.types.is_string_dtype(dtype):
+    if pd.api.types.is_object_dtype(dtype) or isinstance(dtype, pd.CategoricalDtype) or pd.api.types.is_string_dtype(dtype):
         return "text"
     return "number"
 
@@ -141,9 +141,8 @@ def _write_sheet(ws, frame: pd.DataFrame) -> None:
 def export_xlsx(study: Study, out: Path, outputs: Outputs, scores: bool = True) -> None:
     """One sheet per table, a scores sheet and a README sheet; a mapping beside the workbook."""
     import openpyxl
-    from openpyxl.styles import Font
-
     from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
 
     tmp = outputs.file(out)
     wb = openpyxl.Workbook(write_only=True)

@@ -53,17 +53,29 @@ class ColumnSpec(_Strict):
 
     column: str | None = Field(default=None, description="Source column name (may contain `{timepoint}` in a wide layout).")
     value: str | int | float | bool | dt.date | None = Field(default=None, description="A constant for every row (e.g. one site, or a date).")
-    template: str | None = Field(default=None, description="Text built from source columns, e.g. `\"{record_id}-{redcap_repeat_instance}\"`; `{row}` is the row's position in its source (1 = first data row), e.g. an id for files without one.")
+    template: str | None = Field(default=None, description=(
+        "Text built from source columns, e.g. `\"{record_id}-{redcap_repeat_instance}\"`; `{row}` is the row's "
+        "position in its source (1 = first data row), e.g. an id for files without one."
+    ))
     recode: str | dict[Any, Any] | None = Field(default=None, description="A recode: the name of one under `recodes:` or an inline mapping source value -> study value (`null` = missing).")
-    use: Literal["code", "label"] | None = Field(default=None, description="For SPSS value labels and REDCap choices: read the `code` or its `label` (default: label for categorical demographics, code otherwise).")
+    use: Literal["code", "label"] | None = Field(default=None, description=(
+        "For SPSS value labels and REDCap choices: read the `code` or its `label` (default: "
+        "label for categorical demographics, code otherwise)."
+    ))
     date_format: str | None = Field(default=None, description="For text dates not in YYYY-MM-DD form: a strptime format, e.g. `%d/%m/%Y`.")
     discharge_date: str | None = Field(
         default=None,
-        description="contacts.phase only: the source column holding the person's discharge date; a contact before it is `pre_discharge`, on or after it `post_discharge`, and with no discharge date `pre_discharge` (not yet discharged).",
+        description=(
+            "contacts.phase only: the source column holding the person's discharge date; a contact before it is `pre_discharge`, on or "
+            "after it `post_discharge`, and with no discharge date `pre_discharge` (not yet discharged)."
+        ),
     )
     missing_values: list[Scalar] | None = Field(
         default=None,
-        description="Source values that mean missing in this column, instead of the mapping's `missing_values` (an empty cell is always missing), e.g. `[\"Prefer not to say\"]` for age while gender keeps it as a category.",
+        description=(
+            "Source values that mean missing in this column, instead of the mapping's `missing_values` (an empty cell is always "
+            "missing), e.g. `[\"Prefer not to say\"]` for age while gender keeps it as a category."
+        ),
     )
     replace: dict[str, str] | None = Field(
         default=None,
@@ -95,11 +107,17 @@ class ColumnSpec(_Strict):
 class InstrumentSpec(_Strict):
     """All items (or pre-scored subscales) of one instrument through one column pattern."""
 
-    pattern: str = Field(description="Source column for each item (`{item}`, e.g. `WEM{item}`; `{item:02d}` pads item numbers: `Q{item:02d}` reads `Q01`) or pre-scored subscale (`{subscale}`, e.g. `MJS_{subscale}`); may also contain `{timepoint}`.")
+    pattern: str = Field(description=(
+        "Source column for each item (`{item}`, e.g. `WEM{item}`; `{item:02d}` pads item numbers: `Q{item:02d}` reads `Q01`) or "
+        "pre-scored subscale (`{subscale}`, e.g. `MJS_{subscale}`); may also contain `{timepoint}`."
+    ))
     items: list[str] | None = Field(default=None, description="Only these item (or subscale) ids; default all.")
     recode: str | dict[Any, Any] | None = Field(default=None, description="Recode applied to every item (see ColumnSpec.recode).")
     use: Literal["code", "label"] | None = Field(default=None, description="Read value-label codes (default) or labels.")
-    missing_values: list[Scalar] | None = Field(default=None, description="Source values that mean missing in these items, instead of the mapping's `missing_values` (e.g. `[9]` for \"not answered\").")
+    missing_values: list[Scalar] | None = Field(default=None, description=(
+        "Source values that mean missing in these items, instead of the mapping's "
+        "`missing_values` (e.g. `[9]` for \"not answered\")."
+    ))
 
     @field_validator("items", mode="before")
     @classmethod
@@ -154,7 +172,10 @@ class ServiceSpec(_Strict):
 class Block(_Strict):
     """One source table feeding one study table."""
 
-    from_: str = Field(alias="from", description="Source name: a CSV file's stem, an XLSX sheet title, an SPSS file's stem, `records` or a repeating instrument for REDCap, or a name under `sources:`.")
+    from_: str = Field(alias="from", description=(
+        "Source name: a CSV file's stem, an XLSX sheet title, an SPSS file's stem, `records` or a "
+        "repeating instrument for REDCap, or a name under `sources:`."
+    ))
     where: dict[str, Scalar | list[Scalar]] = Field(default_factory=dict, description="Keep only rows whose source column equals the value (or one of the values).")
     require: list[str] = Field(default_factory=list, description="Keep only rows where at least one of these source columns has a value.")
     columns: dict[str, ColumnSpec] = Field(default_factory=dict, description="Study column -> source column (a name) or a ColumnSpec.")

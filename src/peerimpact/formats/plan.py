@@ -13,7 +13,8 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass, field
-from typing import Any, Mapping as TMapping
+from typing import Any
+from typing import Mapping as TMapping
 
 from ..errors import Problem
 from ..study.yamlio import KeyPath

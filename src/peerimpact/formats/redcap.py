@@ -17,11 +17,18 @@ from typing import Collection
 
 from ..errors import Problem, StudyValidationError, UserInputError
 from .csv_source import parse_delimited, sniff_delimiter
-from .sniff import decode_text, read_bytes, require_kind
 from .redcap_checks import (
-    COMPLETE_LABELS, arm_problem, boolean_code, event_problems, header_problems, is_comma_decimal, labels_export_problem,
-    repeat_problems, value_problem,
+    COMPLETE_LABELS,
+    arm_problem,
+    boolean_code,
+    event_problems,
+    header_problems,
+    is_comma_decimal,
+    labels_export_problem,
+    repeat_problems,
+    value_problem,
 )
+from .sniff import decode_text, read_bytes, require_kind
 from .source import SourceTable
 
 #: The data dictionary's columns, as REDCap's "Download the Data Dictionary" writes them.
