@@ -169,3 +169,90 @@ def test_origin_model_version_and_own_columns_round_trip(optional_study, tmp_pat
     before, after = qual_data(study).codings, qual_data(again).codings
     cols = ["segment_id", "code", "coder", "origin", "model_version"]
     pd.testing.assert_frame_equal(after[cols].sort_values(cols[:3]).reset_index(drop=True), before[cols].sort_values(cols[:3]).reset_index(drop=True))
+
+
+@pytest.fixture
+def control_study(mini_study_dir):
+    """Text XML 1.0 cannot hold (C0 controls, U+FFFE/U+FFFF) in a code name and description, a theme, a codebook
+    version's reason, a memo and its author, and a transcript under a coding (the YAML files escape them)."""
+    from peerimpact.qual.codebook import dump_codebook
+    from peerimpact.qual.memos import dump_memos
+
+    data = qual_data(peerimpact.load_study(mini_study_dir))
+    book = data.codebook
+    codes = [c.model_copy(update={"name": "Drawing on lived experience\x0b", "description": "A\x01B\n\nInclusion: not a note"})
+             if c.id == "lived_experience" else c for c in book.codes]
+    codes = [c.model_copy(update={"description": "Told\n\nExclusion: never"}) if c.id == "sharing_story" else c for c in codes]
+    themes = [t.model_copy(update={"name": "Feeling connected\x1f", "description": "T\ufffe"}) if t.id == "feeling_connected" else t
+              for t in book.themes]
+    versions = [v.model_copy(update={"reason": v.reason + "\uffff"}) for v in book.versions]
+    (mini_study_dir / "qual" / "codebook.yaml").write_text(
+        dump_codebook(book.model_copy(update={"codes": codes, "themes": themes, "versions": versions})), encoding="utf-8")
+    memos = [m.model_copy(update={"text": m.text + "\x0c\x00", "author": "Sam\x07"}) if m.id == "M01" else m for m in data.memos.memos]
+    (mini_study_dir / "qual" / "memos.yaml").write_text(dump_memos(data.memos.model_copy(update={"memos": memos})), encoding="utf-8")
+    t = mini_study_dir / "transcripts" / "S1-PW01-T1.txt"
+    text = t.read_text(encoding="utf-8")
+    t.write_text(text[:60] + "\x0c" + text[61:], encoding="utf-8")  # inside seg01 [58, 99), in place of a space
+    return mini_study_dir
+
+
+def test_text_xml_cannot_hold_round_trips_through_the_metadata_note(control_study, tmp_path):
+    # Before: each such character was written as U+FFFD and came back so, without a word.
+    import zipfile
+
+    from lxml import etree
+
+    from qual_helpers import REFI
+
+    study = peerimpact.load_study(control_study)
+    data = qual_data(study)
+    assert data.codebook.code("lived_experience").name == "Drawing on lived experience\x0b"
+    path = export_qdpx(study, tmp_path / "p.qdpx")
+    with zipfile.ZipFile(path) as zf:
+        qde = zf.read("project.qde")
+        members = {n: zf.read(n) for n in zf.namelist()}
+    schema = etree.XMLSchema(etree.parse(str(REFI / "xsd" / "Project.xsd")))
+    assert schema.validate(etree.fromstring(qde)), schema.error_log
+    result = import_qdpx(path, study.definition.interview_id_pattern)
+    assert result.report.items == []
+    assert result.codebook == data.codebook and result.memos == data.memos
+    pd.testing.assert_frame_equal(canonical(result.codings), canonical(data.codings))
+    code = result.codebook.code("lived_experience")
+    assert (code.name, code.description, code.inclusion) == ("Drawing on lived experience\x0b", "A\x01B\n\nInclusion: not a note",
+                                                             "Sharing or holding back one's story.")
+    assert [m.text[-2:] for m in result.memos.memos if m.id == "M01"] == ["\x0c\x00"]
+    story = result.codebook.code("sharing_story")
+    assert (story.description, story.exclusion) == ("Told\n\nExclusion: never", "")  # not read as an exclusion note
+    assert result.codebook.versions[-1].reason.endswith("\uffff")
+    assert "I\x0cfelt valued" in result.codings.loc[result.codings["segment_id"] == "seg01", "quote"].iloc[0]
+    # a name edited in another tool since (no longer what the export wrote) is the other tool's
+    edited = qde.replace("Drawing on lived experience\ufffd".encode("utf-8"), b"Lived experience (edited)")
+    assert edited != qde
+    with zipfile.ZipFile(tmp_path / "edited.qdpx", "w") as zf:
+        for name, payload in (members | {"project.qde": edited}).items():
+            zf.writestr(name, payload)
+    again = import_qdpx(tmp_path / "edited.qdpx", study.definition.interview_id_pattern)
+    assert again.codebook.code("lived_experience").name == "Lived experience (edited)"
+
+
+def test_qdc_export_names_what_it_cannot_carry(control_study, tmp_path):
+    from typer.testing import CliRunner
+
+    from peerimpact.cli.qual import app
+
+    out = tmp_path / "c.qdc"
+    run = CliRunner().invoke(app, ["export-qdc", str(control_study), "--out", str(out)])
+    assert run.exit_code == 2 and not out.exists()
+    lines = [line for line in run.stderr.splitlines() if line.startswith("qual/codebook.yaml")]
+    assert lines == [
+        "qual/codebook.yaml: 5 item(s) would be lost in the .qdc; nothing written (re-run with --accept-loss to write it anyway, or export a .qdpx)",
+        "qual/codebook.yaml:codes.lived_experience.description: holds U+0001 at 1, which XML 1.0 cannot hold; the .qdc would have U+FFFD there (a .qdpx carries it)",
+        "qual/codebook.yaml:codes.lived_experience.name: holds U+000B at 27, which XML 1.0 cannot hold; the .qdc would have U+FFFD there (a .qdpx carries it)",
+        "qual/codebook.yaml:codes.sharing_story.description: holds a paragraph beginning 'Inclusion: ' or 'Exclusion: ', which a .qdc "
+        "cannot tell from the inclusion or exclusion note (a .qdpx carries it)",
+        "qual/codebook.yaml:themes.feeling_connected.description: holds U+FFFE at 1, which XML 1.0 cannot hold; the .qdc would have U+FFFD there (a .qdpx carries it)",
+        "qual/codebook.yaml:themes.feeling_connected.name: holds U+001F at 17, which XML 1.0 cannot hold; the .qdc would have U+FFFD there (a .qdpx carries it)",
+    ]
+    run = CliRunner().invoke(app, ["export-qdc", str(control_study), "--out", str(out), "--accept-loss"])
+    assert run.exit_code == 0 and out.exists()
+    assert run.stderr.count("warning: lost: qual/codebook.yaml:") == 5

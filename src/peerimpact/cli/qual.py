@@ -201,11 +201,17 @@ def export_qdpx(
 def export_qdc(
     study: Path = STUDY,
     out: Path = typer.Option(..., "--out", "-o", help="The .qdc file to write."),
+    accept_loss: bool = typer.Option(False, "--accept-loss", help="Write it even though some text cannot be carried in a .qdc (each item is named)."),
 ) -> None:
-    """Export the codebook as REFI-QDA 1.5 (.qdc)."""
+    """Export the codebook as REFI-QDA 1.5 (.qdc); exits 2 naming what a .qdc cannot carry, unless --accept-loss."""
     from ..qual import export_qdc as export
+    from ..qual import qual_data
+    from ..qual.refi.export import qdc_losses
 
-    path = export(_load(study), out)
+    loaded = _load(study)
+    path = export(loaded, out, accept_loss=accept_loss)
+    for problem in qdc_losses(qual_data(loaded).codebook):
+        warn(f"lost: {problem}")
     say(f"wrote {path}")
 
 

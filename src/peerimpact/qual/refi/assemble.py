@@ -65,7 +65,7 @@ class _Assembler:
         self.meta = r.meta
         users_el = kid(r.root, "Users")
         self.user_names = {
-            guid_of(u.get("guid")): (u.get("name") or u.get("id") or "")
+            guid_of(u.get("guid")): r.restore(guid_of(u.get("guid")), "name", u.get("name") or u.get("id") or "")
             for u in (kids(users_el, "User") if users_el is not None else [])
         }
         self.users = r.users()
@@ -442,7 +442,7 @@ class _Assembler:
         ``richTextPath``) names; None, reported lost or as a problem, when that file cannot be read."""
         content = kid(note, "PlainTextContent")
         if content is not None:
-            return text_of(content)
+            return self.r.restore(guid, "text", text_of(content))
         plain, rich = note.get("plainTextPath"), note.get("richTextPath")
         for attr, path in (("plainTextPath", plain), ("richTextPath", rich)):
             if not path:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 PROJECT_NS = "urn:QDA-XML:project:1.0"
@@ -19,6 +20,32 @@ _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]
 def xml_safe(text: str) -> str:
     """``text`` with characters XML 1.0 cannot hold replaced by U+FFFD."""
     return _XML_INVALID.sub("\ufffd", text)
+
+
+def xml_unsafe(text: str) -> list[str]:
+    """The characters of ``text`` that XML 1.0 cannot hold, as ``U+XXXX`` at their code-point index.
+
+    >>> xml_unsafe("a\x01b\x0c")
+    ['U+0001 at 1', 'U+000C at 3']
+    """
+    return [f"U+{ord(m.group()):04X} at {m.start()}" for m in _XML_INVALID.finditer(text)]
+
+
+def json_for_xml(value: object) -> str:
+    """``value`` as JSON that XML 1.0 can hold: characters it cannot are written as ``\\uXXXX`` escapes.
+
+    ``json.dumps`` escapes control characters itself; lone surrogates and
+    U+FFFE/U+FFFF (and any left over) are escaped here, so ``json.loads``
+    gives every string back exactly.
+
+    >>> import json
+    >>> json.loads(json_for_xml({"a": "x\ufffe\x01"})) == {"a": "x\ufffe\x01"}
+    True
+    >>> xml_unsafe(json_for_xml(["\uffff"]))
+    []
+    """
+    text = json.dumps(value, sort_keys=True, ensure_ascii=False, indent=1)
+    return _XML_INVALID.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def code_description(description: str, inclusion: str, exclusion: str) -> str:

@@ -17,18 +17,18 @@ imports back exactly while other tools simply show it as a project memo.
 from __future__ import annotations
 
 import io
-import json
 import zipfile
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 import pandas as pd
 from lxml import etree
 
 from ... import __version__
+from ...errors import Problem, StudyValidationError
 from ...fileio import write_bytes
 from ...study.model import Study
-from ..codebook import Code, Codebook
+from ..codebook import CODEBOOK_FILE, Code, Codebook
 from ..codings import QualData, qual_data
 from ..guids import stable_guid
 from .common import (
@@ -38,7 +38,10 @@ from .common import (
     METADATA_VERSION,
     PROJECT_NS,
     code_description,
+    json_for_xml,
+    split_code_description,
     xml_safe,
+    xml_unsafe,
 )
 
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
@@ -81,13 +84,29 @@ def historical_codes(book: Codebook, used: set[str]) -> list[str]:
     return sorted(used - set(book.code_ids))
 
 
+def keep_text(texts: dict[str, dict[str, Any]], guid: str, field: str, text: str) -> None:
+    """Record ``text`` under ``texts[guid][field]`` when XML 1.0 cannot hold it (the import puts it back)."""
+    if xml_unsafe(text):
+        texts.setdefault(guid, {})[field] = text
+
+
+def _keep_code(texts: dict[str, dict[str, Any]], code: Code, desc: str) -> None:
+    """A code's name, and its description, inclusion and exclusion when the folded ``Description`` cannot give them back."""
+    keep_text(texts, code.guid, "name", code.name)
+    parts = (code.description, code.inclusion, code.exclusion)
+    if xml_unsafe(desc) or split_code_description(desc) != parts:
+        texts.setdefault(code.guid, {})["parts"] = list(parts)
+
+
 def _codes_xml(
     parent: etree._Element, book: Codebook, notes_for: dict[Any, list[str]], ns: str, with_notes: bool,
-    history: list[str] = (),
+    history: Sequence[str] = (), texts: dict[str, dict[str, Any]] | None = None,
 ) -> None:
     def add(into: etree._Element, code: Code, codable: bool = True) -> None:
         el = _el(into, "Code", ns, guid=code.guid, name=xml_safe(code.name), isCodable="true" if codable else "false", color=code.colour)
         desc = code_description(code.description, code.inclusion, code.exclusion)
+        if texts is not None:
+            _keep_code(texts, code, desc)
         if desc:
             _text(el, "Description", desc, ns)
         if with_notes:
@@ -177,6 +196,10 @@ class _ProjectBuilder:
         self.meta_selections: dict[str, str] = {}
         self.meta_codings: dict[str, Any] = {}
         self.coding_columns, self.raw_columns = _raw_coding_columns(study)
+        self.texts: dict[str, dict[str, Any]] = {}  # GUID -> field -> text XML 1.0 cannot hold, as the study has it
+        for theme in self.book.themes:  # sets are written after the metadata note
+            keep_text(self.texts, theme.guid, "name", theme.name)
+            keep_text(self.texts, theme.guid, "description", theme.description)
         self.root = _el(None, "Project", name=xml_safe(study.title), origin=f"PeerImpact {__version__}")
 
     def users_xml(self) -> None:
@@ -184,10 +207,11 @@ class _ProjectBuilder:
             el_users = _el(self.root, "Users")
             for name, guid in self.users.items():
                 _el(el_users, "User", guid=guid, name=xml_safe(name), id=xml_safe(name))
+                keep_text(self.texts, guid, "name", name)
 
     def codebook_xml(self) -> None:
         if self.book.codes or self.history:
-            _codes_xml(_el(self.root, "CodeBook"), self.book, self.notes_for, PROJECT_NS, with_notes=True, history=self.history)
+            _codes_xml(_el(self.root, "CodeBook"), self.book, self.notes_for, PROJECT_NS, with_notes=True, history=self.history, texts=self.texts)
 
     def variables_and_cases_xml(self) -> None:
         if not self.transcripts:
@@ -271,6 +295,8 @@ class _ProjectBuilder:
         }
         if self.coding_columns:
             meta["coding_columns"] = self.coding_columns
+        if self.texts:
+            meta["texts"] = self.texts
         el_notes = _el(self.root, "Notes")
         for m in self.memos.memos:
             note = _el(
@@ -279,9 +305,10 @@ class _ProjectBuilder:
             )
             _text(note, "Description", f"{m.kind} memo on {m.target.type} {m.target.id}")
             _text(note, "PlainTextContent", m.text)
+            keep_text(self.texts, stable_guid("memo", m.id), "text", m.text)
         meta_note = _el(el_notes, "Note", guid=meta_guid, name=METADATA_NOTE)
         _text(meta_note, "Description", "Written by PeerImpact so that its own export imports back exactly; other tools can ignore it.")
-        _text(meta_note, "PlainTextContent", json.dumps(meta, sort_keys=True, ensure_ascii=False, indent=1))
+        _text(meta_note, "PlainTextContent", json_for_xml(meta))
         return meta_guid
 
     def sets_xml(self) -> None:
@@ -352,6 +379,49 @@ def export_qdpx(study: Study, path: str | Path) -> Path:
     return write_bytes(Path(path), qdpx_bytes(study))
 
 
-def export_qdc(study: Study, path: str | Path) -> Path:
-    """Write the codebook as a REFI-QDA 1.5 ``.qdc`` file (validated against ``Codebook.xsd`` in the tests)."""
-    return write_bytes(Path(path), build_codebook(qual_data(study).codebook))
+def qdc_losses(book: Codebook) -> list[Problem]:
+    """What a ``.qdc`` of ``book`` cannot carry (it has no metadata note): characters XML 1.0 cannot hold
+    in code and theme names and descriptions, and a code description that reads as holding its own
+    inclusion or exclusion paragraph."""
+    out = []
+
+    def check(where: str, field: str, text: str) -> None:
+        bad = xml_unsafe(text)
+        if bad:
+            shown = ", ".join(bad[:3]) + (f" and {len(bad) - 3} more" if len(bad) > 3 else "")
+            out.append(Problem(CODEBOOK_FILE, None, f"{where}.{field}", f"holds {shown}, which XML 1.0 cannot hold; the .qdc would have U+FFFD there "
+                                                                     "(a .qdpx carries it)"))
+
+    for code in book.codes:
+        for field in ("name", "description", "inclusion", "exclusion"):
+            check(f"codes.{code.id}", field, getattr(code, field))
+        desc = code_description(code.description, code.inclusion, code.exclusion)
+        if not xml_unsafe(desc) and split_code_description(desc) != (code.description, code.inclusion, code.exclusion):
+            out.append(Problem(CODEBOOK_FILE, None, f"codes.{code.id}.description",
+                               "holds a paragraph beginning 'Inclusion: ' or 'Exclusion: ', which a .qdc cannot tell from the "
+                               "inclusion or exclusion note (a .qdpx carries it)"))
+    for theme in book.themes:
+        for field in ("name", "description"):
+            check(f"themes.{theme.id}", field, getattr(theme, field))
+    return out
+
+
+def export_qdc(study: Study, path: str | Path, *, accept_loss: bool = False) -> Path:
+    """Write the codebook as a REFI-QDA 1.5 ``.qdc`` file (validated against ``Codebook.xsd`` in the tests).
+
+    Parameters
+    ----------
+    accept_loss : bool
+        Write it even though :func:`qdc_losses` finds something the file cannot carry.
+
+    Raises
+    ------
+    StudyValidationError
+        Something would be lost (every item named) and ``accept_loss`` is false; nothing is written.
+    """
+    book = qual_data(study).codebook
+    losses = qdc_losses(book)
+    if losses and not accept_loss:
+        raise StudyValidationError(losses + [Problem(CODEBOOK_FILE, None, None, f"{len(losses)} item(s) would be lost in the .qdc; nothing written "
+                                                                                 "(re-run with --accept-loss to write it anyway, or export a .qdpx)")])
+    return write_bytes(Path(path), build_codebook(book))

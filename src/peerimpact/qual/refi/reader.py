@@ -15,6 +15,7 @@ from .archive import Archive
 from .common import (
     METADATA_FORMAT,
     METADATA_NOTE,
+    code_description,
     guid_of,
     kid,
     kids,
@@ -22,6 +23,7 @@ from .common import (
     slug,
     split_code_description,
     text_of,
+    xml_safe,
 )
 from .model import DataLossReport
 from .producers import producer
@@ -70,6 +72,19 @@ class Reader:
                 if attr in GUID_ATTRS and guid_of(value) is None:
                     self.guid(el, attr)
 
+    def restore(self, guid: str | None, field: str, value: str) -> str:
+        """``value`` as our export found it in the study, when the metadata note kept it (characters XML 1.0
+        cannot hold) and the XML still has what the export wrote; otherwise ``value`` (edited in another tool)."""
+        kept = self.meta.get("texts", {}).get(guid or "", {}).get(field)
+        return kept if isinstance(kept, str) and xml_safe(kept) == value else value
+
+    def code_texts(self, guid: str | None, description: str) -> tuple[str, str, str]:
+        """A code's description, inclusion and exclusion from its ``Description`` (exactly as the study had them, for our export)."""
+        parts = self.meta.get("texts", {}).get(guid or "", {}).get("parts")
+        if isinstance(parts, list) and len(parts) == 3 and xml_safe(code_description(*parts)) == description:
+            return parts[0], parts[1], parts[2]
+        return split_code_description(description)
+
     # ------------------------------------------------------------- parts
     def read_metadata(self) -> None:
         notes = kid(self.root, "Notes")
@@ -110,7 +125,7 @@ class Reader:
         def walk(el: etree._Element, parent: str | None) -> None:
             for code_el in kids(el, "Code"):
                 g = self.guid(code_el)
-                name = code_el.get("name") or ""
+                name = self.restore(g, "name", code_el.get("name") or "")
                 info = meta_codes.get(g, {}) if g else {}
                 ident = info.get("id") or slug(name, f"code_{len(by_guid) + 1}")
                 if g in history:  # a code of an earlier version, kept for its codings (see export)
@@ -123,7 +138,7 @@ class Reader:
                 taken.add(ident)
                 if g:
                     by_guid[g] = ident
-                description, inclusion, exclusion = split_code_description(text_of(kid(code_el, "Description")))
+                description, inclusion, exclusion = self.code_texts(g, text_of(kid(code_el, "Description")))
                 colour = code_el.get("color")
                 codes.append(
                     Code(
@@ -165,7 +180,8 @@ class Reader:
             if len(known) < len(members):
                 self.report.add("unsupported", "Set", f"set {s.get('name')!r}: {len(members) - len(known)} member(s) are not codes of the codebook", g)
             themes.append(
-                Theme(id=ident, guid=g or "", name=s.get("name") or ident, description=text_of(kid(s, "Description")),
+                Theme(id=ident, guid=g or "", name=self.restore(g, "name", s.get("name") or "") or ident,
+                      description=self.restore(g, "description", text_of(kid(s, "Description"))),
                       valence=info.get("valence"), codes=list(dict.fromkeys(known)))
             )
             for mn in kids(s, "MemberNote"):
