@@ -123,9 +123,10 @@ def list_codings(request, interview_id: str):
              summary="Apply a code to [start, end) (code points of the normalised text); the coder is the caller")
 def post_coding(request, payload: CodingIn):
     user = _user(request)
+    book = current_codebook()
     coding, created = create_coding(user, payload.interview_id, payload.start, payload.end, payload.code,
-                                    origin=payload.origin, model_version=payload.model_version)
-    return Status(201 if created else 200, coding_dict(coding))
+                                    origin=payload.origin, model_version=payload.model_version, book=book)
+    return Status(201 if created else 200, coding_dict(coding, fates=CodeFates(book), interview_id=payload.interview_id))
 
 
 @router.delete("/codings/{coding_id}", response={204: None, **ERRORS}, summary="Remove a coding (soft: it stays in the audit trail)")

@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 from django.db.models.functions import Length, Substr
 from django.http import Http404
 
+from ...qual.codebook import Codebook
 from ..access import ADMIN, role_of
 from ..records.models import Coding, Transcript
 from ..services.errors import Collector, Conflict
@@ -35,7 +36,12 @@ def segment_id_for(transcript: Transcript, start: int, end: int) -> str:
                 .order_by("id").values_list("segment_id", flat=True).first())
     if existing is not None:
         return existing
-    digest = hashlib.sha256(f"{transcript.interview_id}\0{start}\0{end}".encode()).hexdigest()[:12]
+    return new_segment_id(transcript.interview_id, start, end)
+
+
+def new_segment_id(interview_id: str, start: int, end: int) -> str:
+    """A segment id derived from the span (stable: two coders coding the same new span share it)."""
+    digest = hashlib.sha256(f"{interview_id}\0{start}\0{end}".encode()).hexdigest()[:12]
     return f"w{digest}"
 
 
@@ -87,7 +93,7 @@ CONSENSUS = "consensus"
 
 
 def create_coding(user, interview_id: str, start: int, end: int, code: str, origin: str = "human",
-                  model_version: str | None = None, consensus: bool = False) -> tuple[Coding, bool]:
+                  model_version: str | None = None, consensus: bool = False, book: Codebook | None = None) -> tuple[Coding, bool]:
     """Store one coding by ``user``; returns ``(coding, created)`` (an identical live coding is returned as is).
 
     Raises
@@ -115,7 +121,7 @@ def create_coding(user, interview_id: str, start: int, end: int, code: str, orig
         problems.add("end", f"must be between 0 and {n} (code points of the normalised text)")
     elif end <= start:
         problems.add("end", "must be greater than start")
-    book = current_codebook()
+    book = book or current_codebook()
     active = active_code_ids(book)
     if code not in active:
         problems.add("code", f"{code!r} is not a code of codebook version {book.version}")
@@ -130,10 +136,12 @@ def create_coding(user, interview_id: str, start: int, end: int, code: str, orig
     if model_version:
         extra["model_version"] = model_version
     for attempt in range(2):
-        segment = segment_id_for(transcript, start, end)
-        same = Coding.objects.filter(transcript=transcript, segment_id=segment, code=code, coder=coder).first()
+        # one query: the segment of this span (if any) and an identical live coding (returned as is)
+        here = list(Coding.all_objects.filter(transcript_id=transcript.pk, start=start, end=end).order_by("id"))
+        same = next((c for c in here if c.deleted_at is None and c.code == code and c.coder == coder), None)
         if same is not None:
             return same, False
+        segment = here[0].segment_id if here else new_segment_id(transcript.interview_id, start, end)
         try:
             with transaction.atomic():
                 coding = Coding(segment_id=segment, transcript=transcript, start=start, end=end, code=code, coder=coder, extra=extra)
