@@ -195,7 +195,7 @@ class _FieldReader:
             self.converted = list(map(table.__getitem__, cells))
             self.clean = not any(why for _, why in table.values())
             return
-        out = []
+        out: list[tuple[str, str | None]] = []
         append = out.append
         for cell in cells:  # typed cells: 1, 1.0 and True are equal keys but not the same value
             key = (cell.__class__, cell)
@@ -272,8 +272,8 @@ def _clean_block(plan: BlockPlan, reader: _PlanReader, source: SourceTable, out:
     if plan.timepoint_column is not None:
         cells = list(map(itemgetter(source.index()[plan.timepoint_column]), source.rows))
         if source.kind in ("csv", "redcap"):
-            texts = {c: canonical_text(c) for c in set(cells)}
-            raw = list(map(texts.__getitem__, cells))
+            text_of = {c: canonical_text(c) for c in set(cells)}
+            raw = list(map(text_of.__getitem__, cells))
         else:
             raw = [canonical_text(c) for c in cells]
         timepoints = raw if plan.timepoint_values is None else [plan.timepoint_values.get(t) for t in raw]
@@ -282,15 +282,15 @@ def _clean_block(plan: BlockPlan, reader: _PlanReader, source: SourceTable, out:
     elif plan.timepoint is not None:
         timepoints = [plan.timepoint] * n
     columns: list[list[str]] = [[""] * n for _ in out.columns]
-    if timepoints is not None:
+    if timepoints is not None and reader.timepoint is not None:
         columns[reader.timepoint] = timepoints
     values: list[list[str]] = []
     for fr in reader.fields:
-        texts = list(map(_TEXT, fr.converted))
+        texts = list(map(_TEXT, fr.converted or ()))
         columns[fr.out] = texts
         if fr.plan.target.name not in ("participant_id", "timepoint"):
             values.append(texts)
-    keep = range(n)
+    keep: range | list[int] = range(n)
     if plan.table in ("responses", "service_use") and plan.skip_empty:
         present = [any(v) for v in zip(*values)] if values else [False] * n
         keep = [i for i in range(n) if present[i]]
@@ -317,7 +317,7 @@ def _run_row(plan: BlockPlan, reader: _PlanReader, row: _Row, out: BuiltTable, p
     tp = _timepoint(plan, row, problems, skip)
     if tp is False:
         return
-    if tp is not None:
+    if isinstance(tp, str) and reader.timepoint is not None:
         record[reader.timepoint] = tp
     cell_problems: list[Problem] = []
     failed: list[str] = []
@@ -387,7 +387,7 @@ def _phase(fr: "_FieldReader", row: _Row, record: list[str], reader: "_PlanReade
         record[fr.out] = "?"
         failed.append(fr.plan.target.name)  # the date's own problem says what is wrong
         return
-    cell = row.cells[row.index[fr.plan.discharge]]
+    cell = row.cells[row.index[fr.plan.discharge or ""]]
     if cell is None or canonical_text(cell) in row.missing:
         record[fr.out] = "pre_discharge"
         return

@@ -242,7 +242,7 @@ class Planner:
         if not wide:
             self._no_placeholder(block, path)
         tokens: list[tuple[str | None, str | None]] = (
-            list(block.timepoints.items()) if wide else [(block.timepoint.value if block.timepoint else None, None)]
+            list((block.timepoints or {}).items()) if wide else [(block.timepoint.value if block.timepoint else None, None)]
         )
         plans: list[BlockPlan] = []
         for tp_id, token in tokens:

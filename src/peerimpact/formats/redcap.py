@@ -423,8 +423,9 @@ def _cells(row: RedcapRow, columns: list[str], comma: set[int]) -> tuple[str | N
     """One source row; numbers of comma-decimal fields (``3,5``) are read as REDCap defines them."""
     cells = [row.values.get(c) or None for c in columns]
     for i in comma:
-        if cells[i] is not None:
-            cells[i] = cells[i].strip().replace(",", ".")
+        cell = cells[i]
+        if cell is not None:
+            cells[i] = cell.strip().replace(",", ".")
     return tuple(cells)
 
 

@@ -71,8 +71,8 @@ class ImportReport:
         for source, cols in sorted(self.ignored_columns.items()):
             shown = ", ".join(cols[:12]) + (f", ... ({len(cols) - 12} more)" if len(cols) > 12 else "")
             text.append(f"{source}: {len(cols)} column(s) not read by the mapping, so neither checked nor imported: {shown}")
-        for source, cols in sorted(self.user_missing.items()):
-            for col, n in sorted(cols.items()):
+        for source, counts in sorted(self.user_missing.items()):
+            for col, n in sorted(counts.items()):
                 text.append(f"{source}: {n} SPSS user-missing value(s) of {col} read as missing")
         for st in self.form_status:
             if st.event is None:

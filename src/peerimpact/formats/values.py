@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from typing import AbstractSet
 
 from ..study.write import format_number
 from .plan import FieldPlan
@@ -93,7 +94,7 @@ def _date_text(value: Cell, source: SourceTable, date_format: str | None) -> tup
     return "", f"{text!r} is not a date in YYYY-MM-DD form (or set date_format, e.g. '%d/%m/%Y', in the mapping)"
 
 
-def convert(value: Cell, plan: FieldPlan, source: SourceTable, column: str | None, missing: set[str]) -> tuple[str, str | None]:
+def convert(value: Cell, plan: FieldPlan, source: SourceTable, column: str | None, missing: AbstractSet[str]) -> tuple[str, str | None]:
     """The study text of ``value`` for ``plan``'s target (``""`` = missing).
 
     ``missing`` is the mapping's missing values; a column with its own
