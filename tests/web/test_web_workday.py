@@ -239,3 +239,16 @@ def test_ids_follow_the_study_format_rule_hyphens_included(login, client, token)
             "contact_id": "C-9"}
     r = client.post("/api/contacts", json.dumps(body), content_type="application/json", HTTP_AUTHORIZATION=token("worker01"))
     assert r.status_code == 201 and Contact.objects.get(contact_id="C-9").person.person_id == "P-9"
+
+
+def test_the_person_page_says_the_state_of_each_slot(login):
+    from peerimpact.web.records.models import Person
+
+    p1 = Person.objects.get(person_id="P001")
+    page = login("worker01").get(reverse("person", args=[p1.uid]) + "?as_of=2020-02-20").content.decode()
+    # C1 (2020-02-03, before discharge) meets the first slot; C2 (2020-02-11) meets week 1; week 2 is open on 2020-02-20.
+    states = re.findall(r'<td data-label="State">([^<]*)</td>', page)
+    assert states[:4] == ["met", "met", "due now", "to come"]
+    later = login("worker01").get(reverse("person", args=[p1.uid]) + "?as_of=2020-06-01").content.decode()
+    states = re.findall(r'<td data-label="State">([^<]*)</td>', later)
+    assert states[:4] == ["met", "met", "missed", "missed"] and states[-1] == "after support ended"  # ended 2020-05-01
