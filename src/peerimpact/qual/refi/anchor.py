@@ -214,6 +214,7 @@ def anchor_source(
     quoted = [_is_quoted(text, q, ok) for (_, _, q), ok in zip(selections, matches)]
     labels = np.array([k for k, q in enumerate(quoted) if not q], dtype=np.int64)
     plausible = [i for i, c in enumerate(CONVENTIONS) if not c.end_inclusive and (had_bom or not c.bom) and (had_crlf or c.crlf == 1)]
+    label_i: int | None
     if evidence > 0:
         label_i, why = best_i, f"{evidence} of {len(selections)} selection(s) matched their quoted text under it"
     else:
@@ -227,7 +228,7 @@ def anchor_source(
             note = "" if c == best_i else f"counted as {conv.describe()}, unlike the rest of the source"
             placements.append(Placement("anchored", int(S[c, k]), int(E[c, k]), conv, note))
         elif is_quoted:
-            placements.append(_place_quote(text, start, end, quote))
+            placements.append(_place_quote(text, start, end, quote or ""))  # quoted: a name that is text
         elif label_i is not None and S[label_i, k] >= 0:
             placements.append(Placement("placed", int(S[label_i, k]), int(E[label_i, k]), CONVENTIONS[label_i]))
         elif label_i is not None:
@@ -368,7 +369,8 @@ def looks_like_quote(name: str) -> bool:
 def _occurrences(text: str, quote: str, limit: int) -> list[int]:
     """Up to ``limit`` start positions of ``quote`` (line ends normalised) in ``text``."""
     q = normalise_text(quote)
-    out, i = [], text.find(q)
+    out: list[int] = []
+    i = text.find(q)
     while i != -1 and len(out) < limit:
         out.append(i)
         i = text.find(q, i + 1)

@@ -18,7 +18,7 @@ from ...study.text import normalise_text
 from ..codebook import Change, Codebook, Version, codebook_to_dict, parse_codebook
 from ..memos import Memo, Memos, MemoTarget
 from .anchor import anchor_source
-from .archive import decode
+from .archive import Archive, decode
 from .common import (
     CODING_COLUMNS,
     MEDIA,
@@ -86,6 +86,13 @@ class _Assembler:
         self.project_user = self.users.get(guid_of(r.root.get("creatingUserGUID")) or "")
         self._code_notes()
 
+    @property
+    def archive(self) -> Archive:
+        """The project's archive (a ``.qdpx`` always has one; only a ``.qdc`` is read without, and not assembled)."""
+        if self.r.archive is None:
+            raise TypeError("a REFI-QDA project is assembled from its archive")
+        return self.r.archive
+
     # ------------------------------------------------------------------ codes
     def _code_notes(self) -> None:
         book = kid(self.r.root, "CodeBook")
@@ -142,7 +149,7 @@ class _Assembler:
         out = {}
         for vv in kids(src, "VariableValue"):
             ref = kid(vv, "VariableRef")
-            var = self.variables.get(guid_of(ref.get("targetGUID")) if ref is not None else "", "")
+            var = self.variables.get((guid_of(ref.get("targetGUID")) if ref is not None else None) or "", "")
             self.used_variables.add(var)
             value = next((text_of(c) for c in vv if local(c) in _VALUE_TAGS), "")
             if var in ("site", "timepoint"):
@@ -154,14 +161,15 @@ class _Assembler:
     def _read_text(self, src: etree._Element, guid: str, name: str, attr: str) -> tuple[str, bool] | None:
         """Text of the file ``attr`` names (None, reported, when it is external, missing or undecodable)."""
         path = src.get(attr)
-        member, how = self.r.archive.member_for(path)
+        member, how = self.archive.member_for(path)
         if member is None:
             kind, where = ("external", "is outside the project (external)") if how == "external" else ("unsupported", "is not in the project")
             self.report.add(kind, "TextSource", f"source {name!r}: {attr} {path!r} {where}; not imported", guid)
             return None
-        data = self.r.archive.read(member)
+        data = self.archive.read(member)
         if attr == "richTextPath":
-            return self._docx_text(src, name, path, data), False
+            text = self._docx_text(src, name, path, data)
+            return None if text is None else (text, False)
         try:
             return decode(data)
         except UnicodeDecodeError:
@@ -171,7 +179,7 @@ class _Assembler:
     def _docx_text(self, src: etree._Element, name: str, path: str, data: bytes) -> str | None:
         import docx  # python-docx
 
-        self.r.archive.check_nested(data, PurePosixPath(path.split("://")[-1]).name)
+        self.archive.check_nested(data, PurePosixPath(path.split("://")[-1]).name)
         try:
             document = docx.Document(io.BytesIO(data))
         except Exception as exc:  # python-docx raises several types on corrupt files
@@ -181,8 +189,8 @@ class _Assembler:
 
     def _source_text(self, src: etree._Element, guid: str, name: str) -> tuple[str, bool] | None:
         plain, rich = src.get("plainTextPath"), src.get("richTextPath")
-        docx_rich = bool(rich and rich.lower().endswith(".docx") and self.r.archive.member_for(rich)[0])
-        missing = bool(plain) and self.r.archive.member_for(plain)[0] is None
+        docx_rich = bool(rich and rich.lower().endswith(".docx") and self.archive.member_for(rich)[0])
+        missing = bool(plain) and self.archive.member_for(plain)[0] is None
         got = None
         if plain and not (missing and docx_rich):
             got = self._read_text(src, guid, name, "plainTextPath")
@@ -337,6 +345,8 @@ class _Assembler:
             if not codings:
                 self.report.add("unsupported", "PlainTextSelection", f"{iid} [{place.start}, {place.end}) has no coding; a selection alone is not kept "
                                 "(PeerImpact segments exist through their codings)", sguid)
+            if place.start is None or place.end is None:  # an anchored, placed or relocated selection has both
+                continue
             self._codings(codings, seg, iid, place.start, place.end, default_user, text)
             self._description(sel, "segment", seg, "PlainTextSelection")
             for ref in kids(sel, "NoteRef"):
@@ -360,7 +370,7 @@ class _Assembler:
         for coding in codings:
             cg = guid_of(coding.get("guid")) or ""
             ref = kid(coding, "CodeRef")
-            code = self.code_ids.get(guid_of(ref.get("targetGUID")) if ref is not None else "")
+            code = self.code_ids.get((guid_of(ref.get("targetGUID")) if ref is not None else None) or "")
             if code is None:
                 self.report.add("unsupported", "Coding", f"{iid} [{start}, {end}): coding refers to a code that is not in the codebook; dropped", cg)
                 continue
@@ -447,14 +457,14 @@ class _Assembler:
         for attr, path in (("plainTextPath", plain), ("richTextPath", rich)):
             if not path:
                 continue
-            member, how = self.r.archive.member_for(path)
+            member, how = self.archive.member_for(path)
             if member is None:
                 if attr == "plainTextPath" and rich:
                     continue
                 kind, where = ("external", "is outside the project (external)") if how == "external" else ("unsupported", "is not in the project")
                 self.report.add(kind, "Note", f"note {name!r}: {attr} {path!r} {where}; its text cannot be read, not imported", guid)
                 return None
-            data = self.r.archive.read(member)
+            data = self.archive.read(member)
             if attr == "richTextPath":
                 if not path.lower().endswith(".docx"):
                     self.report.add("unsupported", "Note", f"note {name!r}: only rich text {path!r} that is not .docx; not imported", guid)

@@ -18,6 +18,7 @@ import shutil
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -63,7 +64,7 @@ def codings_csv(codings: pd.DataFrame) -> str:
     return buf.getvalue()
 
 
-def _cell(column: str, value: object) -> str:
+def _cell(column: str, value: Any) -> str:
     if value is None or (isinstance(value, str) and value == "") or (not isinstance(value, str) and pd.isna(value)):
         return ""
     if column in ("start", "end", "version"):
@@ -148,7 +149,7 @@ def _existing_qual(root: Path) -> tuple[Codebook | None, pd.DataFrame | None, Me
         memos = parse_memos(raw, lines)
     if (root / "qual" / "codings.csv").is_file():
         codings, problems = read_raw_csv(root / "qual" / "codings.csv", "qual/codings.csv")
-        if problems:
+        if codings is None or problems:
             raise StudyValidationError(problems)
         codings = codings[~(codings == "").all(axis=1)].reset_index(drop=True)  # blank lines carry nothing
     return book, codings, memos
@@ -323,9 +324,9 @@ def _commit(root: Path, files: dict[str, bytes]) -> Path | None:
             write_bytes(target, payload)
             done.append((target, saved if saved.exists() else None))
     except BaseException:
-        for target, saved in reversed(done):
-            if saved is not None:
-                write_bytes(target, saved.read_bytes())
+        for target, kept in reversed(done):
+            if kept is not None:
+                write_bytes(target, kept.read_bytes())
             else:
                 target.unlink(missing_ok=True)
         raise

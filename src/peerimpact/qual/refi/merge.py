@@ -43,7 +43,7 @@ def merge_codebooks(
             renamed[code.id] = match.id
         else:
             added.append(code)
-    new_codes = [c.model_copy(update={"parent": renamed.get(c.parent, c.parent)}) for c in added]
+    new_codes = [c.model_copy(update={"parent": c.parent if c.parent is None else renamed.get(c.parent, c.parent)}) for c in added]
     fresh_themes, theme_ids = _new_themes(existing, incoming, renamed)
     themes = list(existing.themes) + fresh_themes
     if not new_codes and len(themes) == len(existing.themes):

@@ -28,7 +28,6 @@ from .common import (
 from .model import DataLossReport
 from .producers import producer
 
-
 GUID_ATTRS = frozenset((
     "guid", "targetGUID", "creatingUser", "modifyingUser", "creatingUserGUID", "modifyingUserGUID",
     "representedGUID", "sourceVertex", "targetVertex", "originGUID", "fromSyncPoint", "toSyncPoint",
@@ -50,7 +49,7 @@ class Reader:
         self.stream = lambda: iter(kid(root, "Sources") if kid(root, "Sources") is not None else [])  # children of <Sources>
         self.report = DataLossReport()
         self.problems: list[Problem] = []
-        self.file = file or PurePosixPath(archive.qde).name
+        self.file = file or (PurePosixPath(archive.qde).name if archive is not None else "")
         self.meta: dict[str, Any] = {}
 
     # ------------------------------------------------------------- helpers
@@ -128,7 +127,7 @@ class Reader:
                 name = self.restore(g, "name", code_el.get("name") or "")
                 info = meta_codes.get(g, {}) if g else {}
                 ident = info.get("id") or slug(name, f"code_{len(by_guid) + 1}")
-                if g in history:  # a code of an earlier version, kept for its codings (see export)
+                if g is not None and g in history:  # a code of an earlier version, kept for its codings (see export)
                     by_guid[g] = name
                     historical.add(g)
                     walk(code_el, None)
