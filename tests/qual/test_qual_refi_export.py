@@ -147,3 +147,20 @@ def test_export_writes_atomically(mini_study, tmp_path, monkeypatch):
         export_qdpx(mini_study, target)
     assert target.read_bytes() == b"previous"
     assert [p.name for p in tmp_path.iterdir()] == ["project.qdpx"]
+
+
+def test_every_field_the_study_has_is_one_the_export_carries():
+    # Tripwire: export-qdpx carries each field below (REFI-QDA element or the metadata note) and the import reads it back
+    # (tests/qual/test_qual_refi_roundtrip.py). A field added to these models or to qual/codings.csv fails here until the
+    # export carries it, so it cannot be dropped silently. Version and Change travel whole (model_dump in the note).
+    from peerimpact.qual.codebook import Code, Codebook, Theme
+    from peerimpact.qual.memos import Memo, MemoTarget
+    from peerimpact.qual.refi.export import _CARRIED, _OWN
+    from peerimpact.study.tables import CODINGS
+
+    assert set(Codebook.model_fields) == {"version", "codes", "themes", "versions"}
+    assert set(Code.model_fields) == {"id", "guid", "name", "description", "inclusion", "exclusion", "colour", "origin", "parent"}
+    assert set(Theme.model_fields) == {"id", "guid", "name", "description", "valence", "codes"}
+    assert set(Memo.model_fields) == {"id", "target", "kind", "author", "date", "text"}
+    assert set(MemoTarget.model_fields) == {"type", "id"}
+    assert set(CODINGS.column_names) <= set(_CARRIED) | set(_OWN)  # any other column's cells travel in the note
