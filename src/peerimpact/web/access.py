@@ -14,7 +14,8 @@ site coordinator     their site: workers' employment, hours, sickness absence,
                      allocations, caseloads, contacts (read), adherence
 peer worker          their own contact log (read/write), own allocations and
                      the people allocated to them, own questionnaires
-coder                transcripts and codings only: no participant tables
+coder                transcripts and codings only: no participant tables; on a
+                     blind transcript only their own codings (coding/visibility.py)
 ===================  ==========================================================
 """
 
@@ -24,7 +25,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 
 from .records.models import (
-    Allocation, Coding, Contact, Employment, Membership, Participant, Person, QuestionnaireResponse, Role, Transcript,
+    Allocation, Contact, Employment, Membership, Participant, Person, QuestionnaireResponse, Role, Transcript,
 )
 
 ADMIN, COORDINATOR, WORKER, CODER = Role.ADMIN.value, Role.COORDINATOR.value, Role.WORKER.value, Role.CODER.value
@@ -111,5 +112,7 @@ def transcripts_for(user) -> QuerySet:
 
 
 def codings_for(user) -> QuerySet:
-    m = membership(user)
-    return Coding.objects.select_related("transcript") if m is not None and m.role in (ADMIN, CODER) else Coding.objects.none()
+    """Codings the user may see: blind double coding decides (:mod:`peerimpact.web.coding.visibility`)."""
+    from .coding.visibility import codings_for as visible  # the coding app imports this module
+
+    return visible(user)
