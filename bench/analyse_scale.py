@@ -30,6 +30,7 @@ import time
 
 import numpy as np
 import pandas as pd
+from benchutil import in_memory_study, peak_rss_mib, reset_peak, rss_mib, trim_heap
 
 from peerimpact.instruments import InstrumentDefinition, load_instruments
 from peerimpact.quant.change import paired_change
@@ -40,8 +41,6 @@ from peerimpact.quant.norms import default_norms
 from peerimpact.scoring import score, score_wide
 from peerimpact.study.definition import StudyDefinition
 from peerimpact.study.model import Study
-
-from benchutil import in_memory_study, peak_rss_mib, reset_peak, rss_mib, trim_heap
 
 MIB = 1024 * 1024
 TIMEPOINTS = (("T1", 0.0), ("T2", 4.0), ("T3", 12.0))
@@ -110,7 +109,8 @@ def make_study(n: int, seed: int) -> Study:
         columns["timepoint"].append(np.full(m, tp, dtype=object))
         shift = (0.0, -0.15, -0.05)[k]
 
-        def items(count: int, low: int, high: int, loading: float) -> np.ndarray:
+        def items(count: int, low: int, high: int, loading: float,
+                  p: np.ndarray = p, shift: float = shift, m: int = m) -> np.ndarray:
             latent = loading * (p + shift)[:, None] + rng.normal(0, 1, (m, count))
             x = np.clip(np.round((low + high) / 2 + latent), low, high).astype(float)
             x[rng.random((m, count)) < 0.02] = np.nan

@@ -12,16 +12,16 @@ from __future__ import annotations
 __version__ = "0.1.0"
 
 from .errors import PeerImpactError, Problem, StudyValidationError, UserInputError
-from .study import Study, load_study
 
 # The packages above study/ register their validation stages with the study loader when
 # imported (peerimpact.study.stages). This __init__ runs before any peerimpact.* module, so
 # every caller of load_study, whichever module it imported, gets every check.
 from .instruments import load_instruments as _register_instruments  # noqa: E402, F401
-from .scoring import validate as _register_scoring  # noqa: E402, F401
 from .qual import codings as _register_qual  # noqa: E402, F401
 from .qual import format_docs as _register_qual_docs  # noqa: E402, F401
 from .quant import norms as _register_norms  # noqa: E402, F401
+from .scoring import validate as _register_scoring  # noqa: E402, F401
+from .study import Study, load_study
 from .synthesis import model as _register_synthesis  # noqa: E402, F401
 
 __all__ = [

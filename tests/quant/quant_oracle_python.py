@@ -8,14 +8,14 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from quant_builders import definition
-from quant_oracle_data import INPUTS
 
 from peerimpact.quant.attrition import attrition
 from peerimpact.quant.change import paired_change
 from peerimpact.quant.descriptives import descriptives
 from peerimpact.quant.models import mixed_models
 from peerimpact.quant.reliable_change import reliable_change
+from quant_builders import definition
+from quant_oracle_data import INPUTS
 
 
 @lru_cache(maxsize=4)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import math
 
 import pytest
-from quant_builders import definition, long_scores, make_study
 
 from peerimpact.quant.attrition import attrition
+from quant_builders import definition, long_scores, make_study
 
 IDS = ["a", "b", "c", "d", "e"]
 PEOPLE = [{"participant_id": p, "site": s, "consent_date": "2020-01-01", "gender": g}

@@ -10,10 +10,10 @@ import math
 
 import numpy as np
 import pytest
-from quant_builders import definition, long_scores
 
 from peerimpact.errors import UserInputError
 from peerimpact.quant.change import paired_change
+from quant_builders import definition, long_scores
 
 IDS = ["p1", "p2", "p3", "p4", "p5", "p6"]
 TPS = (("baseline", 0), ("m6", 6), ("m18", 18))

@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from quant_builders import definition
 
 from peerimpact.errors import UserInputError
 from peerimpact.quant.cube import build_cube
+from quant_builders import definition
 
 DEFN = definition(timepoints=(("late", 12), ("early", 0)))
 

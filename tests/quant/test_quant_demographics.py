@@ -5,10 +5,10 @@ from __future__ import annotations
 import math
 
 import pytest
-from quant_builders import definition, make_study
 
 from peerimpact.errors import UserInputError
 from peerimpact.quant.demographics import demographics
+from quant_builders import definition, make_study
 
 PEOPLE = [
     {"participant_id": "01", "site": "1", "consent_date": "2020-01-01", "gender": "Woman", "age": 30, "degree": "yes"},

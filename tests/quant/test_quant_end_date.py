@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import math
 
+from peerimpact.quant.workforce import workforce
 from quant_builders import definition, make_study
 from test_quant_workforce import ALLOCATIONS, CONTACTS, EMPLOYMENT, PEOPLE
-
-from peerimpact.quant.workforce import workforce
 
 # Months in post count days / (365.25 / 12), written here as a literal, not imported.
 DAYS_PER_MONTH = 30.4375

@@ -10,11 +10,11 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from quant_builders import definition, long_scores
 from scipy import stats
 
 from peerimpact.errors import UserInputError
 from peerimpact.quant.models import mixed_models
+from quant_builders import definition, long_scores
 
 TPS = (("baseline", 0), ("m6", 6), ("m18", 18))
 
@@ -129,11 +129,10 @@ def test_unknown_engine():
 def test_satterthwaite_derivatives_equal_50_digit_arithmetic(dataset_name):
     """The finite differences of satterthwaite_df against the same formula in mpmath, at the same estimates,
     including a participant SD close to zero (theta about 0.008), where the deviance is nearly flat."""
-    from quant_exact import exact_df
-    from quant_oracle_python import dataset
-
     from peerimpact.quant.cube import build_cube
     from peerimpact.quant.reml import fit_random_intercept, satterthwaite_df
+    from quant_exact import exact_df
+    from quant_oracle_python import dataset
 
     defn, scores, _ = dataset(dataset_name)
     cube = build_cube(scores, defn)

@@ -5,11 +5,11 @@ from __future__ import annotations
 import math
 
 import pytest
-from quant_builders import definition, long_scores, make_study
 
 from peerimpact.errors import StudyValidationError
 from peerimpact.quant.descriptives import descriptives
 from peerimpact.quant.norms import default_norms, norms_for
+from quant_builders import definition, long_scores, make_study
 
 # The seed study's Table 3 norm column, as transcribed in docs/facts.md section 1.
 FACTS_NORMS = {

@@ -14,11 +14,11 @@ import json
 import math
 
 import pytest
+
+from peerimpact.quant.change import paired_change
 from quant_oracle_data import DATASETS, DEMO_INPUTS, GOLDEN, INPUTS, all_inputs, csv_text, demo_inputs
 from quant_oracle_python import attrition_scores, change, close, dataset, describe, models, one, reliable
 from quant_regenerate import SCRIPTS, golden_name, run_r
-
-from peerimpact.quant.change import paired_change
 
 TIGHT = 1e-9
 MODEL = 1e-4

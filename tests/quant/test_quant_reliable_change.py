@@ -7,10 +7,10 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from quant_builders import definition, long_scores
 
 from peerimpact.quant.direction import higher_is_better, meaningful_change
 from peerimpact.quant.reliable_change import reliable_change
+from quant_builders import definition, long_scores
 
 IDS = [f"p{i}" for i in range(6)]
 BASE = [40, 44, 48, 52, 56, 60]

@@ -7,12 +7,12 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-from quant_builders import definition, long_scores, make_study
 
 import peerimpact
 from peerimpact.quant import AnalysisResults, analyse, write_results_json
 from peerimpact.quant.results import records
 from peerimpact.quant.schema import METADATA, TABLES, TOP_LEVEL, render_markdown
+from quant_builders import definition, long_scores, make_study
 
 REPO_DOCS = __import__("pathlib").Path(__file__).resolve().parents[2] / "docs" / "results-schema.md"
 

@@ -7,10 +7,10 @@ import math
 
 import numpy as np
 import pytest
-from quant_builders import definition, long_scores
 
 from peerimpact.quant.change import paired_change
 from peerimpact.quant.rstats import difference_from_norm, holm, paired_t, wilcoxon_signed_rank
+from quant_builders import definition, long_scores
 
 # R's datasets::sleep (public domain): extra hours of sleep, 10 patients, drug 1 then drug 2.
 SLEEP_GROUP1 = [0.7, -1.6, -0.2, -1.2, -0.1, 3.4, 3.7, 0.8, 0.0, 2.0]

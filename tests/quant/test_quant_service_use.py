@@ -7,11 +7,11 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from quant_builders import definition, make_study
 
 from peerimpact.errors import UserInputError
 from peerimpact.quant.disclosure import augment, cell_ranges
 from peerimpact.quant.service_use import service_use
+from quant_builders import definition, make_study
 
 DEFN = definition(timepoints=(("T1", 0), ("T2", 4), ("T3", 12)))
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import math
 
 import pytest
-from quant_builders import definition, make_study
 
 from peerimpact.quant.workforce import workforce
+from quant_builders import definition, make_study
 
 # Months in post count days / (365.25 / 12), written here as a literal, not imported.
 DAYS_PER_MONTH = 30.4375

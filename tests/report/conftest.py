@@ -16,9 +16,8 @@ from report_helpers import FIXED_TIME  # noqa: E402
 
 @pytest.fixture(scope="session")
 def small_report_dir(tmp_path_factory):
-    from synthesis_helpers import write_small_study
-
     from peerimpact.report import build_report
+    from synthesis_helpers import write_small_study
 
     root = write_small_study(tmp_path_factory.mktemp("small-report") / "study")
     stages: list[str] = []

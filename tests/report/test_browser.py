@@ -12,6 +12,7 @@ import re
 import shutil
 
 import pytest
+
 from report_helpers import ARTIFACTS, HERE
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]

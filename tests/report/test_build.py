@@ -8,11 +8,11 @@ import pytest
 from docx import Document
 from docx.oxml.ns import qn
 from lxml import html as lhtml
-from report_helpers import FIXED_TIME, expected_word_body
 
 from peerimpact.errors import Problem, StudyValidationError
 from peerimpact.report import STAGES, build_report
 from peerimpact.report.table_model import ReportTable
+from report_helpers import FIXED_TIME, expected_word_body
 
 
 @pytest.fixture(scope="module")

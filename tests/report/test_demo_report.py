@@ -18,9 +18,9 @@ import os
 import shutil
 
 import pytest
-from report_helpers import GOLDEN
 
 from peerimpact.report import fmt
+from report_helpers import GOLDEN
 
 pytestmark = pytest.mark.slow
 
@@ -330,6 +330,7 @@ def test_tables_match_the_golden_snapshot(demo_report):
 
 def test_docx_reopens_with_every_table(demo_report):
     from docx import Document
+
     from report_helpers import expected_word_body
 
     doc = Document(str(demo_report.docx))

@@ -10,11 +10,11 @@ import subprocess
 import numpy as np
 import pandas as pd
 import pytest
-from report_helpers import HERE
 
 from peerimpact.report import figures
 from peerimpact.report.inputs import ResultsView
 from peerimpact.report.labels import Labels
+from report_helpers import HERE
 
 ORACLE = HERE / "oracle"
 INPUT = ORACLE / "inputs" / "mean_ci.csv"
@@ -79,9 +79,8 @@ def test_effect_size_interval(row, expected):
 
 @pytest.fixture(scope="module")
 def small(tmp_path_factory):
-    from synthesis_helpers import write_small_study
-
     import peerimpact
+    from synthesis_helpers import write_small_study
 
     study = peerimpact.load_study(write_small_study(tmp_path_factory.mktemp("fig") / "study"))
     return study, ResultsView.from_results(peerimpact.analyse(study))

@@ -6,11 +6,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from report_helpers import FIXED_TIME
 
 from peerimpact.errors import UserInputError
 from peerimpact.report import build as build_module
 from peerimpact.report import build_report
+from report_helpers import FIXED_TIME
 
 
 class Interrupted(Exception):

@@ -26,9 +26,8 @@ def study():
     import tempfile
     from pathlib import Path
 
-    from synthesis_helpers import write_small_study
-
     import peerimpact
+    from synthesis_helpers import write_small_study
 
     with tempfile.TemporaryDirectory() as d:
         return peerimpact.load_study(write_small_study(Path(d) / "study"))

@@ -11,7 +11,6 @@ import io
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-
 #: The widest table shown whole: wider ones are shown in parts (:meth:`ReportTable.column_parts`) that fit an
 #: A4 portrait page in report.html (Table 4 has 14 columns); report.docx shows the same parts.
 MAX_COLUMNS = 14
