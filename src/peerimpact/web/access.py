@@ -25,7 +25,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 
 from .records.models import (
-    Allocation, Contact, Employment, Membership, Participant, Person, QuestionnaireResponse, Role, Transcript,
+    Allocation, Contact, Employment, Membership, Participant, Person, QuestionnaireResponse, Role,
 )
 
 ADMIN, COORDINATOR, WORKER, CODER = Role.ADMIN.value, Role.COORDINATOR.value, Role.WORKER.value, Role.CODER.value
@@ -106,13 +106,4 @@ def responses_for(user) -> QuerySet:
                    worker="participant", roles=(ADMIN, WORKER))
 
 
-def transcripts_for(user) -> QuerySet:
-    m = membership(user)
-    return Transcript.objects.all() if m is not None and m.role in (ADMIN, CODER) else Transcript.objects.none()
-
-
-def codings_for(user) -> QuerySet:
-    """Codings the user may see: blind double coding decides (:mod:`peerimpact.web.coding.visibility`)."""
-    from .coding.visibility import codings_for as visible  # the coding app imports this module
-
-    return visible(user)
+# Transcripts and codings: peerimpact.web.coding.visibility (blind double coding decides what a coder sees).
