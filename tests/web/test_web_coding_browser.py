@@ -397,3 +397,15 @@ def test_axe_finds_no_serious_or_critical_violation_on_the_workbench_pages(serve
         if bad:
             problems[url] = bad
     assert problems == {}
+
+
+def test_search_then_code_this_passage(server, page):
+    sign_in(page, server, "coder")
+    page.goto(server["url"] + "/coding/search/?q=cafe")  # the index folds the accent: finds "café"
+    page.click("a:has-text('Code this passage')")
+    page.wait_for_selector("#workbench[data-ready='1']")
+    selected = page.evaluate("() => window.getSelection().toString()")
+    assert "cafe\u0301" in selected and selected in EMOJI_TEXT
+    page.keyboard.press("1")  # the first code of the palette, on the selected passage
+    page.wait_for_function("() => document.getElementById('status').textContent.startsWith('Coded')")
+    assert page.js_errors == []
