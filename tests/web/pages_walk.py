@@ -73,6 +73,13 @@ def _employment(server: Server, username: str) -> str:
     return server.uid(base + (" AND p.site_id = ?" if site is not None else "") + " ORDER BY e.id", (site,) if site is not None else ())
 
 
+def _spell(server: Server, username: str) -> str:
+    site = _site_pk(server, username)
+    base = ("SELECT a.uid FROM absence_absencespell a JOIN records_participant p ON p.id = a.participant_id "
+            "WHERE a.deleted_at IS NULL")
+    return server.uid(base + (" AND p.site_id = ?" if site is not None else "") + " ORDER BY a.id", (site,) if site is not None else ())
+
+
 def _timepoint(server: Server) -> str:
     return server.rows("SELECT timepoint FROM records_questionnaireresponse WHERE deleted_at IS NULL ORDER BY id")[0][0]
 
@@ -96,6 +103,8 @@ ARGS = {
     "contact-delete": lambda s, u: {"uid": _contact(s, u)},
     "person": lambda s, u: {"uid": _person(s, u)},
     "employment-edit": lambda s, u: {"uid": _employment(s, u)},
+    "absence-new": lambda s, u: {"uid": _employment(s, u)},
+    "absence-delete": lambda s, u: {"uid": _spell(s, u)},
     "consent-record": lambda s, u: {"uid": _participant(s, u)},
     "service-use-entry": lambda s, u: {"uid": _participant(s, u), "timepoint": _timepoint(s)},
     "questionnaire-fill": lambda s, u: _questionnaire(s, u),

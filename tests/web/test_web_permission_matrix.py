@@ -52,6 +52,7 @@ OBJECT_PAGES = {
     ("person", "GET"): {"P001": {"admin", "coord1", "worker01"}, "P002": {"admin", "coord1", "worker02"},
                         "P003": {"admin", "coord2", "worker03"}},
     ("employment-edit", "GET"): {"01": {"admin", "coord1"}, "02": {"admin", "coord1"}, "03": {"admin", "coord2"}},
+    ("absence-new", "GET"): {"01": {"admin", "coord1"}, "02": {"admin", "coord1"}, "03": {"admin", "coord2"}},
     ("consent-record", "GET"): {"01": {"admin"}, "03": {"admin"}},
     ("questionnaire-fill", "GET"): {"01": {"admin", "worker01"}, "02": {"admin", "worker02"}, "03": {"admin", "worker03"}},
     ("questionnaire-reopen", "POST"): {"01": {"admin", "coord1"}, "02": {"admin", "coord1"}, "03": {"admin", "coord2"}},
@@ -81,7 +82,7 @@ def _object_url(name: str, key: str) -> str:
         return reverse(name, args=[Contact.objects.get(contact_id=key).uid])
     if name == "person":
         return reverse(name, args=[Person.objects.get(person_id=key).uid])
-    if name == "employment-edit":
+    if name in ("employment-edit", "absence-new"):
         return reverse(name, args=[Employment.objects.get(participant__participant_id=key).uid])
     if name == "consent-record":
         return reverse(name, args=[Participant.objects.get(participant_id=key).uid])
@@ -121,9 +122,9 @@ def test_pages(role, login):
 
 
 # Routes checked elsewhere: sign-in/out, the API (test_api_contacts), POST-only account actions (ADMIN_WRITES below),
-# undo of a delete (test_web_workday), report files and the study zip (test_web_pages, test_web_workday), static files,
+# undo of a delete and deleting an absence spell (test_web_workday), report files and the study zip (test_web_pages, test_web_workday), static files,
 # and the coding workbench's pages (test_web_coding*).
-ELSEWHERE = {"login", "logout", "account-deactivate", "account-reactivate", "account-reset-password", "contact-restore",
+ELSEWHERE = {"absence-delete", "login", "logout", "account-deactivate", "account-reactivate", "account-reset-password", "contact-restore",
              "report-file", "study-export", "static"}
 
 

@@ -252,3 +252,57 @@ def test_the_person_page_says_the_state_of_each_slot(login):
     later = login("worker01").get(reverse("person", args=[p1.uid]) + "?as_of=2020-06-01").content.decode()
     states = re.findall(r'<td data-label="State">([^<]*)</td>', later)
     assert states[:4] == ["met", "met", "missed", "missed"] and states[-1] == "after support ended"  # ended 2020-05-01
+
+
+@pytest.fixture
+def format_2(study):
+    from peerimpact.web.records.models import StudyConfig
+
+    config = StudyConfig.objects.get()
+    config.definition = {**config.definition, "format_version": 2}
+    config.save()
+
+
+def absence_url(participant_id: str) -> str:
+    from peerimpact.web.records.models import Employment
+
+    return reverse("absence-new", args=[Employment.objects.get(participant__participant_id=participant_id).uid])
+
+
+@pytest.mark.parametrize("body,message", [
+    ({"start_date": "2020-03-01", "end_date": "2020-02-01", "reason": "injury"}, "2020-02-01 is before the start 2020-03-01."),
+    ({"start_date": "2019-12-01", "end_date": "2019-12-02", "reason": "injury"}, "2019-12-01 is before 01 started in post (2020-01-01)."),
+    ({"start_date": "2020-04-03", "end_date": "", "reason": "other"}, "Overlaps the spell from 2020-04-01 (2020-04-05)."),
+    ({"start_date": "2099-01-01", "reason": "other"}, "2099-01-01 is in the future."),
+], ids=["end-before-start", "before-post", "overlap", "future"])
+def test_absence_spells_follow_the_study_rules(login, format_2, body, message):
+    from peerimpact.web.absence.models import AbsenceSpell
+
+    client = login("coord1")
+    assert client.post(absence_url("01"), {"start_date": "2020-04-01", "end_date": "2020-04-05", "reason": "mental_health"}).status_code == 302
+    page = client.post(absence_url("01"), body).content.decode()
+    assert message in page
+    assert AbsenceSpell.objects.count() == 1
+
+
+def test_absence_spells_are_entered_deleted_and_audited(login, format_2):
+    from peerimpact.web.absence.models import AbsenceSpell
+
+    client = login("coord1")
+    r = client.post(absence_url("01"), {"start_date": "2020-04-01", "end_date": "", "reason": "musculoskeletal"}, follow=True)
+    assert "Absence of 01 from 2020-04-01 recorded." in r.content.decode()
+    spell = AbsenceSpell.objects.get()
+    assert (spell.participant.participant_id, spell.end_date, spell.reason) == ("01", None, "musculoskeletal")
+    assert '<td data-label="To">still absent</td>' in client.get(absence_url("01")).content.decode()
+    assert login("coord2").get(absence_url("01")).status_code == 404
+    assert login("coord2").post(reverse("absence-delete", args=[spell.uid])).status_code == 404
+    assert 'id="confirm-delete"' in client.get(reverse("absence-delete", args=[spell.uid])).content.decode()
+    assert client.post(reverse("absence-delete", args=[spell.uid])).status_code == 302
+    assert not AbsenceSpell.objects.exists() and AbsenceSpell.all_objects.get().deleted_at is not None
+    history = list(AbsenceSpell.history.order_by("history_id").values_list("history_user__username", "history_change_reason"))
+    assert history == [("coord1", None), ("coord1", "deleted")]
+
+
+def test_a_format_1_study_takes_no_absence_spells(login):
+    page = login("coord1").post(absence_url("01"), {"start_date": "2020-04-01", "end_date": "", "reason": "other"}).content.decode()
+    assert "This study is format version 1, which has no absence spells" in page

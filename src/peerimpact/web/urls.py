@@ -9,7 +9,8 @@ from django.urls import path
 from .api.routes import api
 from .coding import pages as coding_pages
 from .views import (
-    accounts, admin_accounts, audit, caseload, coding, consent, contacts, home, policy, questionnaires, report, service_use, static,
+    absence, accounts, admin_accounts, audit, caseload, coding, consent, contacts, home, policy, questionnaires, report,
+    service_use, static,
 )
 
 urlpatterns = [
@@ -28,6 +29,8 @@ urlpatterns = [
     path("people/<uuid:uid>/", caseload.person_detail, name="person"),
     path("workforce/", caseload.workforce, name="workforce"),
     path("workforce/<uuid:uid>/", caseload.employment_edit, name="employment-edit"),
+    path("workforce/<uuid:uid>/absence/", absence.absence_new, name="absence-new"),
+    path("absence/<uuid:uid>/delete/", absence.absence_delete, name="absence-delete"),
     path("consent/", consent.consent_list, name="consent"),
     path("consent/<uuid:uid>/", consent.consent_record, name="consent-record"),
     path("policy/", policy.policy_page, name="policy"),

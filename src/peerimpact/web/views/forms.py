@@ -103,6 +103,18 @@ class EmploymentForm(PlainForm):
         return data
 
 
+class AbsenceForm(PlainForm):
+    start_date = forms.DateField(widget=DATE, label="First day absent")
+    end_date = forms.DateField(widget=DATE, required=False, label="Last day absent (empty while it goes on)")
+    reason = forms.ChoiceField(choices=[])
+
+    def __init__(self, *args, **kwargs):
+        from ..absence.models import AbsenceSpell
+
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].choices = [CHOOSE] + list(AbsenceSpell.REASONS)
+
+
 class ConsentForm(PlainForm):
     consent_date = forms.DateField(widget=DATE)
     form_version = forms.CharField(max_length=50)

@@ -44,7 +44,7 @@ def sentence(text: str) -> str:
     if not text:
         return text
     text = text[0].upper() + text[1:]
-    return text if text.endswith((".", "!", "?", ")")) else text + "."
+    return text if text.endswith((".", "!", "?")) else text + "."
 
 
 def plain_error(field: str | None, message: str, *, shown_next_to_field: bool = False) -> str:
