@@ -18,7 +18,6 @@ import pandas as pd
 from ..errors import Problem
 from .tables import TABLES
 
-
 _LINES = re.compile(r"\r\n|\r|\n")
 _EDGE_PAIRS = (" ,", ", ", " \n", "\n ", " \r", "\r ", '" ', ' "', '"\n', '\n"', '"\r', '\r"')
 
