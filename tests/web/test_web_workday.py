@@ -301,6 +301,9 @@ def test_absence_spells_are_entered_deleted_and_audited(login, format_2):
     assert not AbsenceSpell.objects.exists() and AbsenceSpell.all_objects.get().deleted_at is not None
     history = list(AbsenceSpell.history.order_by("history_id").values_list("history_user__username", "history_change_reason"))
     assert history == [("coord1", None), ("coord1", "deleted")]
+    from peerimpact.web.services.audit import audit_events
+
+    assert [(e.action, e.user, e.after.get("participant_id")) for e in audit_events(["AbsenceSpell"])][:1] == [("create", "coord1", "01")]
 
 
 def test_a_format_1_study_takes_no_absence_spells(login):

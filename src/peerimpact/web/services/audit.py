@@ -16,7 +16,10 @@ from typing import Any, Iterable, Iterator
 
 from django.contrib.auth import get_user_model
 
+from ..absence.models import AbsenceSpell
 from ..records.models import AUDITED_MODELS, Participant, Person, Site, Transcript
+
+MODELS = (*AUDITED_MODELS, AbsenceSpell)  # the records app's, and the absence app's spells
 
 IGNORED = {"id", "uid", "history_id", "history_date", "history_change_reason", "history_type", "history_user_id",
            "history_user", "created_at", "recorded_at", "password", "last_login"}
@@ -100,7 +103,7 @@ def audit_events(tables: Iterable[str] | None = None) -> list[AuditEvent]:
     """Every event, oldest first (optionally only the named tables, e.g. ``["Contact"]``)."""
     names = _Names()
     wanted = set(tables) if tables else None
-    events = [e for m in AUDITED_MODELS if wanted is None or m.__name__ in wanted for e in _model_events(m, names)]
+    events = [e for m in MODELS if wanted is None or m.__name__ in wanted for e in _model_events(m, names)]
     events.sort(key=lambda e: (e.timestamp, e.table, e.record))
     return events
 
@@ -114,4 +117,4 @@ def audit_csv(events: Iterable[AuditEvent]) -> str:
     return buf.getvalue()
 
 
-TABLES = [m.__name__ for m in AUDITED_MODELS]
+TABLES = [m.__name__ for m in MODELS]
