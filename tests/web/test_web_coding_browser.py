@@ -409,3 +409,22 @@ def test_search_then_code_this_passage(server, page):
     page.keyboard.press("1")  # the first code of the palette, on the selected passage
     page.wait_for_function("() => document.getElementById('status').textContent.startsWith('Coded')")
     assert page.js_errors == []
+
+
+def test_a_memo_written_beside_a_highlight(server, page):
+    sign_in(page, server, "coder")
+    open_workbench(page, server, EMOJI_ID)
+    page.locator("#text .seg.hl").first.click()
+    page.wait_for_selector("#details .memo-form")
+    page.select_option("#memo-target", index=2)  # the code's theme (the synthetic codebook's "workload" or another)
+    target = page.locator("#memo-target option").nth(2).inner_text()
+    page.select_option("#memo-kind", "reflexive")
+    page.fill("#memo-text", "Synthetic memo: the pace feels different at this site.")
+    page.click("#details button:text-is('Save memo')")
+    page.wait_for_function("() => document.getElementById('status').textContent.startsWith('Memo saved')")
+    page.reload()
+    page.wait_for_selector("#workbench[data-ready='1']")
+    page.locator("#text .seg.hl").first.click()
+    memos = page.locator("#details .memo-list").inner_text()
+    assert "reflexive memo on" in memos and "by coder" in memos and "the pace feels different" in memos, (target, memos)
+    assert page.js_errors == []

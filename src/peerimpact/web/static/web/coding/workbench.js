@@ -458,7 +458,10 @@ function memoPane(c) {
   const h = document.createElement("h3");
   h.textContent = "Memos";
   box.appendChild(h);
-  const targets = [["segment", c.segment_id, "this segment"], ["code", c.code, `the code ${nameOf(c.code)}`], ["transcript", IID, "this transcript"]];
+  const themes = (state.codes.get(c.code) || { themes: [] }).themes || [];
+  const themeName = (id) => ((state.codebook.themes || []).find((t) => t.id === id) || { name: id }).name;
+  const targets = [["segment", c.segment_id, "this segment"], ["code", c.code, `the code ${nameOf(c.code)}`],
+    ...themes.map((id) => ["theme", id, `the theme ${themeName(id)}`]), ["transcript", IID, "this transcript"]];
   const shown = state.memos.filter((m) => targets.some(([t, id]) => m.target_type === t && m.target_id === id));
   const ul = document.createElement("ul");
   ul.className = "memo-list";
