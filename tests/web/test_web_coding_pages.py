@@ -67,6 +67,7 @@ def test_workbench_page_is_a_shell_for_the_script_with_the_csp_kept(login):
     r = login("coder").get(reverse("transcript", args=[transcript(EMOJI_ID).uid]))
     html = r.content.decode()
     assert 'data-interview="S2-PW03-T1"' in html and 'src="/static/web/coding/workbench.js"' in html
+    assert '<script type="module" src="/static/web/coding/suggest.js"></script>' in html  # the suggestions panel (issue 17)
     assert "<script>" not in html and "style=" not in html  # no inline script or style: the strict CSP holds
     assert "script-src 'self'" in r["Content-Security-Policy"]
 
