@@ -15,6 +15,7 @@ KEYS = {
     "employment": ["participant_id"],
     "allocations": ["person_id", "worker_id", "allocated_on"],
     "contacts": ["contact_id"],
+    "absence": ["participant_id", "start_date"],
 }
 
 SMALL_STUDY = {
@@ -79,6 +80,28 @@ SMALL_STUDY = {
         c4,p03,P003,2021-03-25,face_to_face,60,did_not_attend,post_discharge
         """,
 }
+
+
+def with_absence(files: dict[str, str]) -> dict[str, str]:
+    """``files`` as a format-2 study with sickness-absence spells (a closed and an open spell, and a worker without)."""
+    out = dict(files)
+    out["study.yaml"] = "format_version: 2\n" + textwrap.dedent(files["study.yaml"])
+    out["employment.csv"] = """\
+        participant_id,contract,hours_per_week,start_date,end_date,sick_days
+        p01,contracted,22.5,2021-01-04,,
+        p02,bank,,2021-01-06,2021-09-30,
+        p03,contracted,37.5,2021-02-01,,0
+        """
+    out["absence.csv"] = """\
+        participant_id,start_date,end_date,reason
+        p01,2021-03-01,2021-03-03,respiratory
+        p01,2021-03-20,,mental_health
+        p02,2021-05-10,2021-05-20,other
+        """
+    return out
+
+
+SMALL_STUDY_V2 = with_absence(SMALL_STUDY)
 
 
 def write_files(folder: Path, files: dict[str, str | bytes]) -> Path:

@@ -13,7 +13,7 @@ import zipfile
 import pytest
 
 import peerimpact
-from formats_helpers import SMALL_STUDY, assert_same_study, write_files
+from formats_helpers import SMALL_STUDY, SMALL_STUDY_V2, assert_same_study, write_files
 from peerimpact.formats import export_study, import_study
 
 PHQ9 = """\
@@ -59,6 +59,20 @@ def test_small_study_round_trip(tmp_path, small_study, fmt, name):
     out = tmp_path / "export" / name
     export_study(fmt, small_study, out)
     assert_same_study(small_study, import_back(fmt, out, tmp_path))
+
+
+@pytest.mark.parametrize(("fmt", "name"), TARGETS, ids=IDS)
+def test_absence_spells_round_trip(tmp_path, fmt, name):
+    study = peerimpact.load_study(write_files(tmp_path / "v2", SMALL_STUDY_V2))
+    out = tmp_path / "export" / name
+    export_study(fmt, study, out)
+    back = import_back(fmt, out, tmp_path)
+    spells = back.absence.sort_values(["participant_id", "start_date"])
+    assert [(r.participant_id, str(r.start_date.date()), r.reason) for r in spells.itertuples()] == [
+        ("p01", "2021-03-01", "respiratory"), ("p01", "2021-03-20", "mental_health"), ("p02", "2021-05-10", "other"),
+    ]
+    assert spells["end_date"].isna().tolist() == [False, True, False]
+    assert_same_study(study, back)
 
 
 @pytest.mark.parametrize(("fmt", "name"), TARGETS[::2] + [TARGETS[4]], ids=["spss", "xlsx", "csv-zip", "redcap"])

@@ -2,7 +2,9 @@
 
 Studies are generated with Hypothesis: one or two sites, one to three
 timepoints, no instruments or some, participants only or with answers
-(missing answers and rows with no answer at all included), ids with ``-``.
+(missing answers and rows with no answer at all included), ids with ``-``;
+some workers with employment rows and, in format version 2, sickness-absence
+spells (closed and open, every reason) beside undated ``sick_days`` totals.
 Before the fix, a study without instruments came back from REDCap with one
 empty response row per participant.
 """
@@ -24,6 +26,24 @@ from test_formats_roundtrip import import_back
 TIMEPOINTS = [("baseline", 0), ("m6", 6), ("m12", 12)]
 ITEMS = [f"wemwbs_{i}" for i in range(1, 15)]
 PRESCORED = ["mjs.personal", "mjs.pay"]
+REASONS = ["mental_health", "musculoskeletal", "respiratory", "gastrointestinal", "injury", "other", "unknown"]
+
+
+def employment_and_absence(draw, ids: list[str]) -> tuple[list[str], list[str]]:
+    """employment.csv and absence.csv rows: a spell set per worker that never overlaps and lies in post."""
+    employment = ["participant_id,contract,hours_per_week,start_date,end_date,sick_days"]
+    absence = ["participant_id,start_date,end_date,reason"]
+    for pid in ids:
+        if not draw(st.booleans()):
+            continue
+        left = draw(st.sampled_from(["", "2022-12-31"]))
+        spells = [(s, e) for s, e in [("2021-02-01", "2021-02-03"), ("2021-04-10", "2021-04-10"), ("2021-06-01", left and "2021-06-30")]
+                  if draw(st.booleans())]
+        for start, end in spells:
+            absence.append(f"{pid},{start},{end},{draw(st.sampled_from(REASONS))}")
+        sick = "" if spells else draw(st.sampled_from(["", "0", "4.5"]))
+        employment.append(f"{pid},contracted,30,2021-01-01,{left},{sick}")
+    return employment, absence
 
 
 @st.composite
@@ -46,7 +66,9 @@ def studies(draw) -> dict[str, str]:
                     values = [draw(st.sampled_from(["", "1", "3", "5"])) for _ in ITEMS if ITEMS[0] in columns]
                     values += [draw(st.sampled_from(["", "2.5", "4"])) for _ in PRESCORED if PRESCORED[0] in columns]
                     responses.append(",".join([pid, tp] + values))
-    study = textwrap.dedent(
+    employment, absence = employment_and_absence(draw, ids)
+    version2 = len(absence) > 1 or draw(st.booleans())
+    study = ("format_version: 2\n" if version2 else "") + textwrap.dedent(
         f"""\
         title: Generated round-trip study
         synthetic: true
@@ -58,7 +80,12 @@ def studies(draw) -> dict[str, str]:
           - {{column: age, label: Age, type: continuous}}
         """
     )
-    return {"study.yaml": study, "participants.csv": "\n".join(participants) + "\n", "responses.csv": "\n".join(responses) + "\n"}
+    files = {"study.yaml": study, "participants.csv": "\n".join(participants) + "\n", "responses.csv": "\n".join(responses) + "\n"}
+    if len(employment) > 1:
+        files["employment.csv"] = "\n".join(employment) + "\n"
+    if version2:
+        files["absence.csv"] = "\n".join(absence) + "\n"
+    return files
 
 
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -18,7 +18,7 @@ def export_study(fmt: str, study: Study, out: str | Path, *, scores: bool = True
     ----------
     fmt : {"spss", "xlsx", "csv", "redcap"}
         ``spss``: ``out`` is a ``.sav`` (wide, one row per participant) with
-        ``<stem>_contacts.sav`` / ``<stem>_allocations.sav`` when present;
+        ``<stem>_contacts.sav`` / ``_allocations.sav`` / ``_absence.sav`` when present;
         ``xlsx``: one sheet per table, scores and a README sheet; ``csv`` and
         ``redcap``: a folder, or a ``.zip`` when ``out`` ends in ``.zip``.
         Every export includes a mapping that imports it back.

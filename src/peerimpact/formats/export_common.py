@@ -18,7 +18,7 @@ from ..fileio import replace_file, replace_folder, temp_sibling
 from ..study.model import Study
 from ..study.tables import TABLES, Table
 
-TABLE_ORDER = ("participants", "responses", "service_use", "employment", "allocations", "contacts")
+TABLE_ORDER = ("participants", "responses", "service_use", "employment", "allocations", "contacts", "absence")
 TABLE_SPECS: dict[str, Table] = {t.name: t for t in TABLES}
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 

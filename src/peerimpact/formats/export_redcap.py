@@ -4,15 +4,16 @@ Writes, into a folder (or a ``.zip``): ``dictionary.csv`` (REDCap's exact
 data-dictionary columns), ``events.csv`` (one event per timepoint, arm 1),
 ``instrument_designations.csv`` (which form is collected at which event),
 ``records.csv`` (a longitudinal record export: one row per participant and
-event, the contact log and allocations as repeating instruments),
+event; the contact log, allocations and sickness-absence spells as repeating
+instruments),
 ``mapping.yaml`` (imports the records back into the same study) and
 ``README.txt``.
 
 Design: one form per questionnaire (items as radio buttons in a matrix,
 pre-scored subscales as validated numbers), ``participants`` and
 ``employment`` at the first event, ``service_use`` at every event, and the
-repeating forms ``contact_log`` and ``allocations`` on the worker's record at
-the first event. Sites are a dropdown field; a project using data access
+repeating forms ``contact_log``, ``allocations`` and ``sickness_absence``
+(one instance per spell) on the worker's record at the first event. Sites are a dropdown field; a project using data access
 groups instead can map ``redcap_data_access_group`` to ``site`` on import.
 """
 
@@ -30,7 +31,7 @@ import pandas as pd
 from .. import __version__
 from ..errors import UserInputError
 from ..study.model import Study
-from ..study.tables import CONTACT_MODES, CONTACT_PHASES, CONTACT_STATUSES, CONTRACTS
+from ..study.tables import ABSENCE_REASONS, CONTACT_MODES, CONTACT_PHASES, CONTACT_STATUSES, CONTRACTS
 from .export_common import (
     Outputs,
     definition_dict,
@@ -48,8 +49,12 @@ _HUMAN = {
     "contracted": "Contracted", "bank": "Bank (no contracted hours)", "face_to_face": "Face to face",
     "telephone": "Telephone", "other": "Other", "completed": "Completed", "attempted": "Attempted",
     "cancelled": "Cancelled", "did_not_attend": "Did not attend", "pre_discharge": "Before discharge",
-    "post_discharge": "After discharge",
+    "post_discharge": "After discharge", "mental_health": "Mental health", "musculoskeletal": "Musculoskeletal",
+    "respiratory": "Respiratory", "gastrointestinal": "Gastrointestinal", "injury": "Injury", "unknown": "Unknown",
 }
+#: Repeating forms -> (study table, the study column naming the record's participant).
+_REPEATING = {"allocations": ("allocations", "worker_id"), "contact_log": ("contacts", "worker_id"),
+              "sickness_absence": ("absence", "participant_id")}
 
 
 @dataclass
@@ -123,6 +128,42 @@ class Design:
     instrument_forms: list[str]
 
 
+def _repeating_fields(study: Study, names: "_Names", forms: "_Names") -> tuple[list[Field], list[str]]:
+    """Fields of the repeating forms (on the worker's record at the first event) and the forms, in order."""
+    fields: list[Field] = []
+    repeating: list[str] = []
+    if len(study.allocations):
+        fa = forms.get("allocations")
+        fields += [
+            Field("alloc:person_id", names.get("alloc_person_id"), fa, "text", "Person supported (pseudonymised id)"),
+            _date_field("alloc:allocated_on", names.get("alloc_allocated_on"), fa, "Allocated on"),
+            _date_field("alloc:discharged_on", names.get("alloc_discharged_on"), fa, "Discharged from hospital on"),
+            _date_field("alloc:ended_on", names.get("alloc_ended_on"), fa, "Peer support ended on"),
+        ]
+        repeating.append(fa)
+    if len(study.contacts):
+        fc = forms.get("contact_log")
+        fields += [
+            Field("contact:contact_id", names.get("contact_id"), fc, "text", "Contact id"),
+            Field("contact:person_id", names.get("contact_person_id"), fc, "text", "Person supported (pseudonymised id)"),
+            _date_field("contact:date", names.get("contact_date"), fc, "Date of the contact"),
+            _enum_field("contact:mode", names.get("contact_mode"), fc, "Mode", CONTACT_MODES),
+            _number_field("contact:duration_minutes", names.get("contact_duration_minutes"), fc, "Duration (minutes)", 0, 24 * 60),
+            _enum_field("contact:status", names.get("contact_status"), fc, "Status", CONTACT_STATUSES),
+            _enum_field("contact:phase", names.get("contact_phase"), fc, "Phase", CONTACT_PHASES),
+        ]
+        repeating.append(fc)
+    if len(study.absence):
+        fa = forms.get("sickness_absence")
+        fields += [
+            _date_field("absence:start_date", names.get("absence_start_date"), fa, "First day of sickness absence"),
+            _date_field("absence:end_date", names.get("absence_end_date"), fa, "Last day of sickness absence (empty while it goes on)"),
+            _enum_field("absence:reason", names.get("absence_reason"), fa, "Reason (category)", ABSENCE_REASONS),
+        ]
+        repeating.append(fa)
+    return fields, repeating
+
+
 def design(study: Study) -> Design:
     """The REDCap project for a study: fields per form, in order."""
     d = study.definition
@@ -153,7 +194,6 @@ def design(study: Study) -> Design:
             fields.append(Field(col, names.get(col), fp, "text", label))
     first_forms = [fp]
     every_forms: list[str] = []
-    repeating: list[str] = []
     if len(study.employment):
         fe = forms.get("employment")
         fields += [
@@ -197,27 +237,8 @@ def design(study: Study) -> Design:
             fields.append(Field(f"su:{s}:used", names.get(f"su_{s}_used"), fs, "yesno", f"{labels.get(s, s)}: used in the recall period"))
             fields.append(_number_field(f"su:{s}:count", names.get(f"su_{s}_count"), fs, f"{labels.get(s, s)}: number", 0, integer=True))
         every_forms.append(fs)
-    if len(study.allocations):
-        fa = forms.get("allocations")
-        fields += [
-            Field("alloc:person_id", names.get("alloc_person_id"), fa, "text", "Person supported (pseudonymised id)"),
-            _date_field("alloc:allocated_on", names.get("alloc_allocated_on"), fa, "Allocated on"),
-            _date_field("alloc:discharged_on", names.get("alloc_discharged_on"), fa, "Discharged from hospital on"),
-            _date_field("alloc:ended_on", names.get("alloc_ended_on"), fa, "Peer support ended on"),
-        ]
-        repeating.append(fa)
-    if len(study.contacts):
-        fc = forms.get("contact_log")
-        fields += [
-            Field("contact:contact_id", names.get("contact_id"), fc, "text", "Contact id"),
-            Field("contact:person_id", names.get("contact_person_id"), fc, "text", "Person supported (pseudonymised id)"),
-            _date_field("contact:date", names.get("contact_date"), fc, "Date of the contact"),
-            _enum_field("contact:mode", names.get("contact_mode"), fc, "Mode", CONTACT_MODES),
-            _number_field("contact:duration_minutes", names.get("contact_duration_minutes"), fc, "Duration (minutes)", 0, 24 * 60),
-            _enum_field("contact:status", names.get("contact_status"), fc, "Status", CONTACT_STATUSES),
-            _enum_field("contact:phase", names.get("contact_phase"), fc, "Phase", CONTACT_PHASES),
-        ]
-        repeating.append(fc)
+    more, repeating = _repeating_fields(study, names, forms)
+    fields += more
     order = first_forms + instrument_forms + [f for f in every_forms if f not in instrument_forms] + repeating
     fields.sort(key=lambda f: order.index(f.form))
     return Design(fields, order, repeating, first_forms + repeating, every_forms, instrument_forms)
@@ -297,7 +318,8 @@ class _RecordWriter:
     def repeating(self, pid: str, event: str, reps: dict[str, list[dict]]) -> list[list[str]]:
         out = []
         for form in self.des.repeating:
-            for instance, rec in enumerate((r for r in reps[form] if r["worker_id"] == pid), start=1):
+            owner = _REPEATING[form][1]
+            for instance, rec in enumerate((r for r in reps[form] if r[owner] == pid), start=1):
                 rrow = self.new_row(pid, event)
                 rrow[2], rrow[3] = form, str(instance)
                 self.fill(rrow, form, rec, lambda f: f.key.split(":", 1)[1])
@@ -319,7 +341,7 @@ def _records(study: Study, des: Design, events: list[tuple[str, str, str]]) -> t
     su: dict[tuple[str, str], dict[str, dict]] = {}
     for r in study.service_use.to_dict(orient="records"):
         su.setdefault((r["participant_id"], r["timepoint"]), {})[r["service"]] = r
-    reps = {"allocations": study.allocations.to_dict(orient="records"), "contact_log": study.contacts.to_dict(orient="records")}
+    reps = {form: getattr(study, table).to_dict(orient="records") for form, (table, _) in _REPEATING.items()}
     first_event = events[0][2]
     rows: list[list[str]] = []
     for p in study.participants.to_dict(orient="records"):
@@ -382,13 +404,13 @@ def _mapping(study: Study, des: Design, events: list[tuple[str, str, str]], inst
             "columns": {"participant_id": "participant_id"},
             "services": {s: {"used": by_key[f"su:{s}:used"].name, "count": by_key[f"su:{s}:count"].name} for s in services},
         }
-    for form, table, _prefix in (("allocations", "allocations", "alloc:"), ("contact_log", "contacts", "contact:")):
+    for form, (table, owner) in _REPEATING.items():
         if form in des.forms:
             cols: dict[str, Any] = {}
             for f in des.fields:
                 if f.form == form:
                     cols[f.key.split(":", 1)[1]] = spec(f)
-            cols["worker_id"] = "participant_id"
+            cols[owner] = "participant_id"
             ordered = [c for c in getattr(study, table).columns]
             tables[table] = {"from": form, "columns": {c: cols[c] for c in ordered}}
     out: dict[str, Any] = {"study": definition_dict(study)}

@@ -3,9 +3,10 @@
 ``OUT.sav`` holds participants, employment, and for each timepoint (in
 order) a ``responded_<timepoint>`` flag, the response columns, service use
 and the scored outcomes, all suffixed ``_<timepoint>`` - the layout SPSS's
-paired tests and repeated-measures procedures expect. The contact log and
-allocations, which have many rows per participant, go to
-``OUT_contacts.sav`` and ``OUT_allocations.sav``. Every variable has a
+paired tests and repeated-measures procedures expect. The contact log,
+allocations and sickness-absence spells, which have many rows per
+participant, go to ``OUT_contacts.sav``, ``OUT_allocations.sav`` and
+``OUT_absence.sav``. Every variable has a
 label; items carry their instrument's anchor labels, categories their value
 labels. ``OUT.mapping.yaml`` imports the files back into the same study.
 """
@@ -21,7 +22,7 @@ import pandas as pd
 
 from .. import __version__
 from ..study.model import Study
-from ..study.tables import CONTACT_MODES, CONTACT_PHASES, CONTACT_STATUSES, CONTRACTS
+from ..study.tables import ABSENCE_REASONS, CONTACT_MODES, CONTACT_PHASES, CONTACT_STATUSES, CONTRACTS
 from .export_common import (
     Outputs,
     custom_instruments,
@@ -36,8 +37,10 @@ from .export_common import (
     write_instrument_files,
 )
 
-_ENUMS = {"contract": CONTRACTS, "mode": CONTACT_MODES, "status": CONTACT_STATUSES, "phase": CONTACT_PHASES}
+_ENUMS = {"contract": CONTRACTS, "mode": CONTACT_MODES, "status": CONTACT_STATUSES, "phase": CONTACT_PHASES, "reason": ABSENCE_REASONS}
 _LABEL_MAX = 250
+#: Tables with many rows per participant, each in its own ``<stem>_<table>.sav``.
+_LONG_TABLES = ("allocations", "contacts", "absence")
 
 
 @dataclass
@@ -70,7 +73,7 @@ def _coded(values: list[Any], choices: tuple[str, ...] | list[str]) -> tuple[lis
     return [codes[v] if v in codes else math.nan for v in map(_plain, values)], {float(i + 1): c for i, c in enumerate(choices)}
 
 
-def _frame(vars_: list[Var]) -> tuple[pd.DataFrame, dict[str, str], dict[str, dict], dict[str, str]]:
+def _frame(vars_: list[Var]) -> tuple[pd.DataFrame, dict[str, str | None], dict[str, dict], dict[str, str]]:
     names = unique_names([v.key for v in vars_], spss_clean, 64, fold_case=True)
     data = {names[v.key]: v.values for v in vars_}
     frame = pd.DataFrame(data)
@@ -79,7 +82,7 @@ def _frame(vars_: list[Var]) -> tuple[pd.DataFrame, dict[str, str], dict[str, di
             frame[names[v.key]] = pd.Series(v.values, dtype="float64")
         else:
             frame[names[v.key]] = pd.Series(v.values, dtype=object)
-    labels = {names[v.key]: v.label[:_LABEL_MAX] for v in vars_}
+    labels: dict[str, str | None] = {names[v.key]: v.label[:_LABEL_MAX] for v in vars_}
     value_labels = {names[v.key]: v.value_labels for v in vars_ if v.value_labels}
     return frame, labels, value_labels, names
 
@@ -101,8 +104,8 @@ def _participant_vars(study: Study) -> tuple[list[Var], dict[str, Any]]:
             vars_.append(Var(col, [_plain(v) for v in values], "Participant id (pseudonymised)"))
         elif col in demo and demo[col].type == "continuous":
             vars_.append(Var(col, [_num(v) for v in values], demo[col].label))
-        elif col in demo and demo[col].categories:
-            coded, labels = _coded(values, demo[col].categories)
+        elif col in demo and (categories := demo[col].categories):
+            coded, labels = _coded(values, categories)
             vars_.append(Var(col, coded, demo[col].label, labels))
             cols[col] = {"column": col, "use": "label"}
             continue
@@ -230,7 +233,7 @@ def _renamed(cols: dict[str, Any], names: dict[str, str]) -> dict[str, Any]:
 
 
 def export_spss(study: Study, out: Path, outputs: Outputs, scores: bool = True) -> None:
-    """Write ``out`` (.sav), ``<stem>_contacts.sav`` / ``<stem>_allocations.sav`` when present, and ``<stem>.mapping.yaml``."""
+    """Write ``out`` (.sav), ``<stem>_contacts.sav`` / ``_allocations.sav`` / ``_absence.sav`` when present, and ``<stem>.mapping.yaml``."""
     d = study.definition
     _, wide_scores = study_scores(study, scores)
     note = ("SYNTHETIC " if study.synthetic else "") + f"{study.title}"[:50]
@@ -260,7 +263,7 @@ def export_spss(study: Study, out: Path, outputs: Outputs, scores: bool = True) 
     tables["responses"] = resp_blocks
     if su_blocks:
         tables["service_use"] = su_blocks
-    for table in ("allocations", "contacts"):
+    for table in _LONG_TABLES:
         if len(getattr(study, table)):
             lvars, lcols = _long_frame(study, table)
             side = out.with_name(f"{stem}_{table}.sav")
@@ -275,7 +278,7 @@ def export_spss(study: Study, out: Path, outputs: Outputs, scores: bool = True) 
         mapping["instrument_files"] = inst_names
     mapping["missing_values"] = [""]
     mapping["tables"] = tables
-    files = " ".join([out.name] + [f"{stem}_{t}.sav" for t in ("allocations", "contacts") if t in tables])
+    files = " ".join([out.name] + [f"{stem}_{t}.sav" for t in _LONG_TABLES if t in tables])
     side_map = out.with_name(stem + ".mapping.yaml")
     dump_mapping(mapping, outputs.file(side_map),
                  f"Generated by peerimpact {__version__}: imports this export back into the same study.\n"

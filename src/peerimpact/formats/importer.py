@@ -44,7 +44,7 @@ def _write_folder(lm: LoadedMapping, built: dict[str, BuiltTable], tmp: Path) ->
         shutil.copyfile(lm.study_path, tmp / "study.yaml")
     else:
         dump_yaml(lm.definition.model_dump(mode="json", exclude_none=True), tmp / "study.yaml")
-    for name in ("participants", "responses", "service_use", "employment", "allocations", "contacts"):
+    for name in ("participants", "responses", "service_use", "employment", "allocations", "contacts", "absence"):
         if name in built:
             _write_csv(built[name], tmp / f"{name}.csv")
 
@@ -86,9 +86,8 @@ def _translate(p: Problem, lm: LoadedMapping, built: dict[str, BuiltTable], inst
     if p.file == "study.yaml":
         if lm.study_label is not None:
             return Problem(lm.study_label, p.row, p.column, p.message)
-        path = ("study",) + tuple(part for part in re.split(r"[.\[\]]+", p.column or "") if part)
-        path = tuple(int(x) if x.isdigit() else x for x in path)
-        return lm.problem(path, p.message)
+        parts = ("study",) + tuple(part for part in re.split(r"[.\[\]]+", p.column or "") if part)
+        return lm.problem(tuple(int(x) if x.isdigit() else x for x in parts), p.message)
     if p.file in inst_labels:
         return Problem(inst_labels[p.file], p.row, p.column, p.message)
     return p

@@ -229,10 +229,17 @@ class Tables(_Strict):
     employment: list[Block] = Field(default_factory=list, description="employment.csv (optional).")
     allocations: list[Block] = Field(default_factory=list, description="allocations.csv (optional).")
     contacts: list[Block] = Field(default_factory=list, description="contacts.csv (optional): e.g. a REDCap repeating contact-log instrument.")
+    absence: list[Block] = Field(
+        default_factory=list,
+        description="absence.csv (optional; study format version 2): sickness-absence spells, e.g. a REDCap repeating instrument.",
+    )
 
-    _wrap = field_validator("participants", "responses", "service_use", "employment", "allocations", "contacts", mode="before")(
+    _wrap = field_validator("participants", "responses", "service_use", "employment", "allocations", "contacts", "absence", mode="before")(
         lambda v: _blocks(v)
     )
+
+
+_DEFAULT_MISSING: tuple[Scalar, ...] = ("", "NA", "N/A")
 
 
 class Mapping(_Strict):
@@ -242,7 +249,7 @@ class Mapping(_Strict):
     study: str | dict[str, Any] = Field(description="The study definition: a path to a study.yaml (relative to the mapping file) or its keys inline.")
     instrument_files: list[str] = Field(default_factory=list, description="Paths of the study's own instrument YAML files (copied to the study's instruments/).")
     sources: dict[str, SourceOptions] = Field(default_factory=dict, description="Optional reading options per source name.")
-    missing_values: list[Scalar] = Field(default_factory=lambda: ["", "NA", "N/A"], description="Source values that mean missing, in every column.")
+    missing_values: list[Scalar] = Field(default_factory=lambda: list(_DEFAULT_MISSING), description="Source values that mean missing, in every column.")
     recodes: dict[str, dict[Any, Any]] = Field(default_factory=dict, description="Named recodes: name -> {source value: study value}; `null` means missing.")
     tables: Tables = Field(description="Study table -> block(s).")
 

@@ -8,10 +8,10 @@ same rules the study loader applies.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal, Mapping
+from typing import Any, Literal, Mapping
 
 from ..study.definition import StudyDefinition
-from ..study.tables import ALLOCATIONS, CONTACTS, EMPLOYMENT, PARTICIPANTS, RESPONSES, SERVICE_USE, Table
+from ..study.tables import ABSENCE, ALLOCATIONS, CONTACTS, EMPLOYMENT, PARTICIPANTS, RESPONSES, SERVICE_USE, Table
 
 TargetKind = Literal["id", "text", "date", "number", "enum", "flag", "category"]
 
@@ -22,6 +22,7 @@ TABLES: dict[str, Table] = {
     "employment": EMPLOYMENT,
     "allocations": ALLOCATIONS,
     "contacts": CONTACTS,
+    "absence": ABSENCE,
 }
 #: Tables whose rows belong to a timepoint.
 TIMED = ("responses", "service_use")
@@ -68,13 +69,14 @@ class Target:
 def _column_target(col, definition: StudyDefinition) -> Target:
     if col.name == "site":
         return Target("site", "id", tuple(definition.site_ids), what="site")
-    kind: TargetKind = {
+    kinds: dict[str, TargetKind] = {
         "id": "id", "str": "text", "date": "date", "int": "number", "float": "number", "enum": "enum", "flag": "flag",
-    }[col.kind]
+    }
+    kind = kinds[col.kind]
     return Target(col.name, kind, tuple(col.choices), col.minimum, col.maximum, col.kind in ("int", "flag"))
 
 
-def table_targets(table: str, definition: StudyDefinition, instruments: Mapping[str, object]) -> dict[str, Target]:
+def table_targets(table: str, definition: StudyDefinition, instruments: Mapping[str, Any]) -> dict[str, Target]:
     """Targets of one study table, by column name."""
     spec = TABLES[table]
     out = {c.name: _column_target(c, definition) for c in spec.columns}
@@ -95,7 +97,7 @@ def table_targets(table: str, definition: StudyDefinition, instruments: Mapping[
     return out
 
 
-def response_targets(definition: StudyDefinition, instruments: Mapping[str, object]) -> dict[str, Target]:
+def response_targets(definition: StudyDefinition, instruments: Mapping[str, Any]) -> dict[str, Target]:
     """Item columns and pre-scored outcome columns of the declared questionnaires."""
     out: dict[str, Target] = {}
     for inst_id in definition.instruments:
@@ -115,7 +117,7 @@ def response_targets(definition: StudyDefinition, instruments: Mapping[str, obje
     return out
 
 
-def service_ids(definition: StudyDefinition, instruments: Mapping[str, object]) -> list[str]:
+def service_ids(definition: StudyDefinition, instruments: Mapping[str, Any]) -> list[str]:
     out: list[str] = []
     for inst_id in definition.instruments:
         inst = instruments.get(inst_id)
