@@ -32,6 +32,10 @@ def _may_need_trim(text: str) -> bool:
         return True
     if any(c in text for c in "\t\x0b\x0c\x1c\x1d\x1e\x1f"):
         return True
+    if " " not in text and '"' not in text:
+        # every pair holds a space or a quote; a one-character search is far faster than a
+        # two-character one whose first character (a comma, a line end) is everywhere
+        return False
     return any(pair in text for pair in _EDGE_PAIRS)
 
 
@@ -92,10 +96,29 @@ def read_raw_csv(
         frame = frame.apply(
             lambda col: col if col.name in verbatim else per_distinct(col, lambda u: u.str.strip())
         )
-    frame = frame.astype(object)
-    nonblank = ~(frame == "").all(axis=1)
-    last = nonblank[nonblank].index.max() if nonblank.any() else -1
+    if not all(dtype == object for dtype in frame.dtypes):
+        frame = frame.astype(object)
+    last = _last_nonblank_row(frame)
+    if last == len(frame) - 1:
+        return frame, []
     return frame.loc[:last].reset_index(drop=True), []
+
+
+def _last_nonblank_row(frame: pd.DataFrame) -> int:
+    """Index of the last row with a non-empty cell (-1 when none): trailing blank rows are dropped.
+
+    Only the rows at the end are looked at until a non-blank one is found
+    (usually the last row itself).
+    """
+    end = len(frame)
+    step = 8
+    while end > 0:
+        start = max(0, end - step)
+        blank = (frame.iloc[start:end] == "").to_numpy().all(axis=1)
+        if not blank.all():
+            return start + int(np.flatnonzero(~blank)[-1])
+        end, step = start, step * 8
+    return -1
 
 
 def _ragged(text: str, width: int) -> bool:
@@ -104,9 +127,29 @@ def _ragged(text: str, width: int) -> bool:
     Without quote characters a record is a line and its width is its comma count
     plus one, much faster to count than to parse (speed: bench/import_speed.py).
     """
+    if '"' not in text and "\r" not in text:
+        return _ragged_lines(text.encode("utf-8"), width)
     if '"' not in text:
         return any(line.count(",") != width - 1 for line in _LINES.split(text)[1:] if line)
     return any(len(r) not in (0, width) for r in itertools.islice(csv.reader(io.StringIO(text, newline="")), 1, None))
+
+
+def _ragged_lines(data: bytes, width: int) -> bool:
+    """Whether a non-blank line after the first has another comma count than ``width - 1``.
+
+    For text with ``\\n`` line ends and no quote characters. Commas are counted
+    per line with numpy (positions of the commas between each line's bounds),
+    not in a Python loop over the lines. In UTF-8 a comma or line-feed byte is
+    always that character.
+    """
+    arr = np.frombuffer(data, dtype=np.uint8)
+    ends = np.flatnonzero(arr == 10)
+    starts = np.concatenate(([0], ends + 1))
+    ends = np.concatenate((ends, [len(arr)]))
+    commas = np.flatnonzero(arr == 44)
+    counts = np.searchsorted(commas, ends) - np.searchsorted(commas, starts)
+    nonblank = ends > starts
+    return bool(np.any(nonblank[1:] & (counts[1:] != width - 1)))
 
 
 def _header_problems(header: list[str], name: str) -> list[Problem]:
