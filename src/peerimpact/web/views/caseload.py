@@ -57,7 +57,8 @@ def allocation_new(request):
     return page(request, "web/allocation_form.html", {"form": form, "loads": loads, "as_of": day})
 
 
-def _adherence_rows(user, day: dt.date, policy: Policy):
+def adherence_rows(user, day: dt.date, policy: Policy):
+    """Each allocation the user may see with its adherence to the support schedule on ``day``."""
     contacts: dict[tuple[int, int], list] = {}
     for c in contacts_for(user).values_list("worker_id", "person_id", "date", "status", "phase"):
         contacts.setdefault((c[0], c[1]), []).append(c[2:])
@@ -74,7 +75,7 @@ def _adherence_rows(user, day: dt.date, policy: Policy):
 def adherence(request):
     day = _as_of(request)
     policy = Policy.current()
-    rows = _adherence_rows(request.user, day, policy)
+    rows = adherence_rows(request.user, day, policy)
     engaged = sum(r.engaged for _, r in rows)
     return page(request, "web/adherence.html", {"rows": rows, "as_of": day, "policy": policy, "engaged": engaged})
 
@@ -84,7 +85,7 @@ def person_detail(request, uid):
     person = get_object_or_404(persons_for(request.user), uid=uid)
     day = _as_of(request)
     policy = Policy.current()
-    rows = [(a, r) for a, r in _adherence_rows(request.user, day, policy) if a.person_id == person.pk]
+    rows = [(a, r) for a, r in adherence_rows(request.user, day, policy) if a.person_id == person.pk]
     return page(request, "web/person.html", {"person": person, "rows": rows, "as_of": day})
 
 

@@ -9,7 +9,7 @@ from ..access import ADMIN, CODER, COORDINATOR, WORKER, membership
 from ..records.models import Policy, Role
 from ..services.contacts import today
 from ..services.due import due_list
-from .caseload import _adherence_rows
+from .caseload import adherence_rows
 from .common import page
 
 LINKS = {
@@ -35,7 +35,7 @@ def home(request):
     elif m is not None and m.role == WORKER:
         scope = f"participant {m.participant.participant_id}"
         day = today()
-        due = due_list(_adherence_rows(request.user, day, Policy.current()), day)
+        due = due_list(adherence_rows(request.user, day, Policy.current()), day)
     links = [(reverse(name), label) for name, label in LINKS.get(m.role if m else None, [])]
     return page(request, "web/home.html", {
         "links": links, "scope": scope, "role_label": Role(m.role).label if m else "no role", "due": due,
