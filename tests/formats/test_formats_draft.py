@@ -55,7 +55,37 @@ def test_mapping_guesses(drafted):
     assert tables["employment"][0]["columns"]["contract"] == {"column": "Contract", "recode": {"Bank": "bank", "Permanent": "contracted"}}
     assert [(b["from"], b["timepoint"]["value"], b["instruments"]["wemwbs"]["pattern"]) for b in tables["responses"]] == [
         ("Baseline", "baseline", "Q{item}"), ("6 months", "6m", "Q{item}"), ("12 months", "12m", "Q{item}")]
-    assert "contacts" not in tables  # drafted, but commented out until the log has allocations, status and phase
+    # The log as it comes (issue 18 item 2): an id from the row, status declared, allocations derived; its phase is
+    # neither in the log nor guessable, so it is left to the team (commented out, TODO: the import stops until it is set).
+    assert tables["contacts"] == [{"from": "contact log", "columns": {
+        "contact_id": {"template": "contact-{row}"}, "worker_id": "Worker", "person_id": "Client",
+        "date": {"column": "Date", "date_format": "%d/%m/%Y"},
+        "mode": {"column": "Type", "recode": {"Face to face": "face_to_face", "Phone": "telephone"}},
+        "duration_minutes": "Minutes", "status": {"value": "completed"}}}]
+    assert "allocations" not in tables
+
+
+def test_the_contact_log_phase_is_left_to_the_team(drafted):
+    draft, _, _ = drafted
+    [line] = [ln for ln in draft.mapping_yaml.splitlines() if "phase:" in ln]
+    assert line.lstrip().startswith("# phase:") and "# TODO" in line and "discharge_date" in line
+    [status] = [ln for ln in draft.mapping_yaml.splitlines() if ln.lstrip().startswith("status:")]
+    assert GUESS in status and "no status column" in status
+
+
+def test_a_log_with_its_own_id_status_and_discharge_date(tmp_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    pd.DataFrame({"ID": ["P1", "P2"], "Team": ["North", "South"], "Consent": ["2023-01-05", "2023-01-06"]}).to_csv(raw / "people.csv", index=False)
+    pd.DataFrame({"Contact ID": ["k1", "k2", "k3"], "Worker": ["P1", "P1", "P2"], "Client": ["C1", "C2", "C1"],
+                  "Date": ["03/02/2023", "04/02/2023", "09/02/2023"], "Status": ["Attended", "DNA", "Cancelled"],
+                  "Discharged": ["05/02/2023", "", "05/02/2023"]}).to_csv(raw / "log.csv", index=False)
+    mapping = yaml.safe_load(draft_study(raw).mapping_yaml)
+    assert mapping["tables"]["contacts"][0]["columns"] == {
+        "contact_id": "Contact ID", "worker_id": "Worker", "person_id": "Client", "date": {"column": "Date", "date_format": "%d/%m/%Y"},
+        "status": {"column": "Status", "recode": {"Attended": "completed", "Cancelled": "cancelled", "DNA": "did_not_attend"}},
+        "phase": {"discharge_date": "Discharged", "date_format": "%d/%m/%Y"},
+    }
 
 
 def test_every_guess_is_marked(drafted):
@@ -66,7 +96,7 @@ def test_every_guess_is_marked(drafted):
             if data_line and ":" in data_line and not data_line.endswith(":") and not line.lstrip().startswith("#"):
                 fixed = data_line.split(":")[0].strip("- ") in ("study", "synthetic", "title", "speakers", "from")
                 assert fixed or GUESS in line or "# TODO" in line, line
-    assert "#   - from: contact log" in draft.mapping_yaml
+    assert "  - from: contact log" in draft.mapping_yaml
     assert "date: {column: Date, date_format: '%d/%m/%Y'}" in draft.mapping_yaml
     assert any("coding.xlsx[Coding]: a coding sheet" in n for n in draft.notes)
 

@@ -34,6 +34,8 @@ WAVES = [("Baseline", 0, "baseline"), ("6 months", 6, "6m"), ("12 months", 12, "
 ANSWERED = {"Baseline": ["PW01", "PW02", "PW03", "PW04", "PW05", "PW06"], "6 months": ["PW01", "PW02", "PW04", "PW05"],
             "12 months": ["PW01", "PW02", "PW04", "PW06"]}
 INTERVIEWED = ["PW01", "PW02", "PW04"]
+#: (worker, person) pairs of the contact log, in turn.
+CONTACT_PAIRS = [("PW01", "C001"), ("PW02", "C003"), ("PW04", "C004"), ("PW01", "C002"), ("PW05", "C006"), ("PW06", "C007"), ("PW04", "C005")]
 
 _SENTENCES = {
     "baseline": ("The training was good and I feel ready to start on the ward.",
@@ -137,15 +139,25 @@ def _write_survey(path: Path) -> None:
     wb.save(path)
 
 
+def contact_log_rows() -> list[list[str]]:
+    """The contact log's rows as the team's system exports it: a header, then one row per contact.
+
+    Day-first dates, words for the contact type, no contact id, status,
+    phase or allocation. Workers see their people several times; PW03 (bank)
+    has no contacts.
+    """
+    rows = [["Date", "Worker", "Client", "Type", "Minutes"]]
+    for n in range(20):
+        worker, client = CONTACT_PAIRS[n % len(CONTACT_PAIRS)]
+        day = dt.date(2023, 3, 1) + dt.timedelta(days=5 * n)
+        rows.append([day.strftime("%d/%m/%Y"), worker, client, "Phone" if n % 3 == 0 else "Face to face", str(30 + 5 * (n % 7))])
+    return rows
+
+
 def _write_contact_log(path: Path) -> None:
-    """The contact log as the team's system exports it (day-first dates, words for the contact type)."""
+    """The contact log as the team's system exports it (:func:`contact_log_rows`)."""
     with path.open("w", encoding="utf-8", newline="") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(["Date", "Worker", "Client", "Type", "Minutes"])
-        for n in range(12):
-            worker = STAFF[n % 6][0]
-            day = dt.date(2023, 3, 1) + dt.timedelta(days=7 * n)
-            writer.writerow([day.strftime("%d/%m/%Y"), worker, f"C{n % 4 + 1:03d}", "Face to face" if n % 3 else "Phone", 30 + 5 * n])
+        csv.writer(fh).writerows(contact_log_rows())
 
 
 def _write_interviews(folder: Path) -> None:

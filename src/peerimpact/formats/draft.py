@@ -8,7 +8,12 @@ sniffs headers and values, and guesses:
 * which table is which: participants (an id and a site or consent date),
   employment (contract, hours, start), responses (a run of item columns such as
   ``Q1`` ... ``Q14`` whose count and values fit a shipped instrument), contacts
-  (a worker, a person and a date);
+  (a worker, a person and a date), drafted as the importer takes a log as it
+  comes: an id from the row number when it has none, a status column (its
+  values recoded) or else ``status: {value: completed}`` marked to confirm,
+  the phase from a phase column or a discharge date, and otherwise left to the
+  team (a commented ``# TODO`` line: the import stops until it is set, since
+  a phase is never guessed); allocations are derived by the import;
 * which column is the participant id, the site, the consent date, a
   demographic (categorical or continuous);
 * the timepoints, from sheet names, file names, a wave column or interview
@@ -34,6 +39,7 @@ from typing import Any
 import yaml
 
 from ..errors import UserInputError
+from ..study.tables import CONTACTS
 from .source import SourceTable, canonical_text
 
 GUESS = "# GUESS: confirm"
@@ -56,7 +62,19 @@ _ROLES: dict[str, set[str]] = {
     "date": {"date", "contactdate", "dateofcontact"},
     "mode": {"type", "mode", "contacttype", "method", "contactmode"},
     "duration_minutes": {"minutes", "duration", "length", "mins", "durationminutes", "lengthminutes"},
+    "contact_id": {"contactid", "contactno", "contactnumber", "contactref", "contactreference"},
+    "status": {"status", "outcome", "contactstatus", "contactoutcome", "attended", "attendance"},
+    "phase": {"phase", "contactphase", "dischargephase", "stage"},
+    "discharge_date": {"discharged", "dischargedate", "dateofdischarge", "discharge", "dischargedon", "dischargeddate"},
 }
+#: Words in a status value -> the study's status (checked in order: "did not attend" before "attend").
+_STATUS_WORDS = (
+    (("dna", "didnotattend", "noshow", "notattend"), "did_not_attend"),
+    (("cancel",), "cancelled"),
+    (("attempt", "noanswer", "noreply", "unanswered"), "attempted"),
+    (("attend", "complete", "done", "seen", "met", "held", "yes"), "completed"),
+)
+_PHASE_WORDS = ((("pre", "before", "inpatient", "ward"), "pre_discharge"), (("post", "after", "community", "home"), "post_discharge"))
 _BASELINE_WORDS = {"baseline", "base", "start", "pre", "t0", "0m", "month0", "entry"}
 # An item number is the last number of a column name (Q14, wem_3) or its first (WEM3_T2, Q3_6m).
 _ITEM_RES = (re.compile(r"^(?P<prefix>.*?)(?P<number>\d+)(?P<suffix>[^\d]*)$"), re.compile(r"^(?P<prefix>\D*?)(?P<number>\d+)(?P<suffix>.*)$"))
@@ -112,8 +130,12 @@ class Block:
     wave_column: str | None = None
     wide: dict[str, str] | None = None  # timepoint id -> its text in the column names (a column per wave)
     instrument: tuple[str, str, str] | None = None  # (instrument id, pattern, reason)
-    recodes: dict[str, dict[str, str]] = field(default_factory=dict)  # study column -> {source: study}
+    recodes: dict[str, dict[str, str | None]] = field(default_factory=dict)  # study column -> {source: study}
     date_formats: dict[str, str] = field(default_factory=dict)
+    #: study column -> a spec that is not one source column ({template: ...}, {value: ...}, {discharge_date: ...})
+    specs: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: study column -> why it is left to the team (written as a commented ``# TODO`` line)
+    todo: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -472,12 +494,37 @@ def _set_date_formats(block: Block, names: Iterable[str]) -> None:
 
 
 def _contacts_block(table: SourceTable) -> Block:
-    """A contact log: worker, person, date, mode (recoded) and duration."""
+    """A contact log as it comes (docs/mapping.md, "Contact logs as they come").
+
+    Worker, person, date, mode (recoded) and duration from their columns; the
+    contact id from its column or else the row number; the status from its
+    column (recoded) or else declared ``completed`` (to confirm); the phase
+    from its column (recoded) or the person's discharge date, else a TODO.
+    """
     block = Block("contacts", table)
-    _take_roles(table, block, ("worker_id", "person_id", "date", "mode", "duration_minutes"), set())
+    used: set[str] = set()
+    _take_roles(table, block, ("contact_id", "worker_id", "person_id", "date", "mode", "duration_minutes", "status", "phase"), used)
     _set_date_formats(block, ("date",))
-    if "mode" in block.columns:
-        block.recodes["mode"] = {canonical_text(v): _guess_mode(canonical_text(v)) for v in sorted({canonical_text(x) for x in _values(table, block.columns["mode"])})}
+    for role, guess in (("mode", _guess_mode), ("status", _guess_status), ("phase", _guess_phase)):
+        if role in block.columns:
+            block.recodes[role] = {canonical_text(v): guess(canonical_text(v)) for v in sorted({canonical_text(x) for x in _values(table, block.columns[role])})}
+    if "contact_id" not in block.columns:
+        block.specs["contact_id"] = {"template": "contact-{row}"}
+        block.notes["contact_id"] = "the log has no contact id: one from the row number"
+    if "status" not in block.columns:
+        block.specs["status"] = {"value": "completed"}
+        block.notes["status"] = "no status column: right only if the log records contacts that took place and nothing else"
+    discharge = _role_column(table, "discharge_date", used)
+    if "phase" not in block.columns and discharge:
+        spec: dict[str, Any] = {"discharge_date": discharge}
+        _, fmt = _date_format(_values(table, discharge))
+        if fmt:
+            spec["date_format"] = fmt
+        block.specs["phase"] = spec
+        block.notes["phase"] = f"before or after the discharge date in {discharge!r}"
+    elif "phase" not in block.columns:
+        block.todo["phase"] = ("the log has no phase or discharge date, and a phase is never guessed: derive it, "
+                               "{discharge_date: <column>}, or declare it, {value: pre_discharge} or {value: post_discharge} (docs/mapping.md)")
     return block
 
 
@@ -522,6 +569,20 @@ def _ids_and_sites(participants: Block | None) -> tuple[set[str], set[str]]:
         if "site" in participants.columns:
             sites = {canonical_text(v) for v in _values(participants.source, participants.columns["site"])}
     return ids, sites
+
+
+def _guess_words(value: str, words: tuple[tuple[tuple[str, ...], str], ...]) -> str | None:
+    """The study value of the first group with a word in ``value`` (None: no guess; ``null`` in the recode, so the import asks)."""
+    key = _key(value)
+    return next((study for group, study in words if any(w in key for w in group)), None)
+
+
+def _guess_status(value: str) -> str | None:
+    return _guess_words(value, _STATUS_WORDS)
+
+
+def _guess_phase(value: str) -> str | None:
+    return _guess_words(value, _PHASE_WORDS)
 
 
 def _guess_mode(value: str) -> str:
@@ -603,12 +664,11 @@ def _mapping_yaml(blocks: list[Block], timepoints: _Timepoints) -> str:
         if not group:
             continue
         if table == "contacts":
-            lines.append("  # contacts: a contact log also needs allocations and a status and phase for each contact;")
-            lines.append("  # until the log has them (docs/mapping.md), this block stays commented out.")
-        prefix = "  # " if table == "contacts" else "  "
-        lines.append(f"{prefix}{table}:")
+            lines.append("  # contacts: one row per contact, as the log comes; without an allocations table the import derives one")
+            lines.append("  # allocation per worker and person, from the first contact to the last (docs/mapping.md).")
+        lines.append(f"  {table}:")
         for b in group:
-            lines += _block_lines(b, prefix, tp_of)
+            lines += _block_lines(b, "  ", tp_of)
     return "\n".join(lines) + "\n"
 
 
@@ -624,14 +684,21 @@ def _block_lines(b: Block, prefix: str, tp_of: dict[str, Timepoint]) -> list[str
         values = {v: tp_of[v].id for v in sorted({canonical_text(x) for x in _values(b.source, b.wave_column)})}
         lines.append(f"{prefix}    timepoint: {_q({'column': b.wave_column, 'values': values})}   {GUESS}")
     lines.append(f"{prefix}    columns:")
-    for study_col, src in b.columns.items():
-        spec: dict[str, Any] = {"column": src}
+    for study_col in _column_order(b):
+        if study_col in b.todo:
+            lines.append(f"{prefix}      # {study_col}: ...   # TODO: {b.todo[study_col]}")
+            continue
+        if study_col in b.specs:
+            spec = dict(b.specs[study_col])
+        else:
+            spec = {"column": b.columns[study_col]}
         if study_col in b.recodes:
             spec["recode"] = b.recodes[study_col]
         if study_col in b.date_formats:
             spec["date_format"] = b.date_formats[study_col]
-        text = _q(src) if len(spec) == 1 else _q(spec)
-        lines.append(f"{prefix}      {study_col}: {text}   {GUESS}")
+        text = _q(spec["column"]) if list(spec) == ["column"] else _q(spec)
+        why = f" ({b.notes[study_col]})" if study_col in b.specs and study_col in b.notes else ""
+        lines.append(f"{prefix}      {study_col}: {text}   {GUESS}{why}")
     if b.table == "participants" and b.notes.get("demographics"):
         for column in b.notes["demographics"].split(","):
             if _values(b.source, column) and not isinstance(_values(b.source, column)[0], (dt.date, dt.datetime)):
@@ -641,6 +708,15 @@ def _block_lines(b: Block, prefix: str, tp_of: dict[str, Timepoint]) -> list[str
         lines.append(f"{prefix}    instruments:")
         lines.append(f"{prefix}      {inst}: {_q({'pattern': pattern})}   {GUESS} ({why})")
     return lines
+
+
+def _column_order(b: Block) -> list[str]:
+    """The block's study columns: a contact log's in the order of contacts.csv, others as drafted."""
+    names = list(b.columns) + [c for c in (*b.specs, *b.todo) if c not in b.columns]
+    if b.table != "contacts":
+        return names
+    order = CONTACTS.column_names
+    return sorted(names, key=lambda c: order.index(c) if c in order else len(order))
 
 
 def write_draft(raw: str | Path, out: str | Path) -> tuple[Draft, list[Path]]:
