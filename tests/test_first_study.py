@@ -2,15 +2,18 @@
 
 This is also the acceptance test of issue 18: from raw files (Excel surveys, a CSV contact log,
 ``.docx`` interviews with the team's names, a coding spreadsheet), ``init`` drafts the study, the
-guide's confirmations are applied (its ``<!-- edit: FILE -->`` blocks, nothing else), then import,
-validate, coding import, report, the web database, ``db create-admin`` and ``serve``, where the
-admin signs in. Shell state (``export``) carries from one block to the next.
+guide's confirmations are applied (its ``<!-- edit: FILE -->`` blocks, nothing else), then import
+(Excel and CSV in one ``import mixed``), validate, coding import, report, the web database,
+``db create-admin`` and ``serve``, where the admin signs in. Shell state (``export``) carries from
+one block to the next. The report's contact counts are checked against the raw log, counted here
+with the csv module and the staff sheet (not through PeerImpact).
 """
 
 from __future__ import annotations
 
 import html
 import http.cookiejar
+import json
 import os
 import re
 import signal
@@ -43,15 +46,56 @@ def guide_blocks() -> list[tuple[str, str | None, str]]:
     return out
 
 
+def values_of(data, key: str) -> list:
+    """Every value of ``key`` at any depth of loaded YAML."""
+    if isinstance(data, dict):
+        return [v for k, x in data.items() for v in ([x] if k == key else []) + values_of(x, key)]
+    if isinstance(data, list):
+        return [v for x in data for v in values_of(x, key)]
+    return []
+
+
 def apply_edit(path: Path, body: str) -> None:
-    """Set each top-level key of ``body`` in the YAML file ``path``, replacing the drafted line."""
+    """Set each key of ``body`` in the YAML file ``path``: the one drafted line of that key (commented out or not) becomes the guide's line, at its indentation."""
     text = path.read_text(encoding="utf-8")
     for key, value in yaml.safe_load(body).items():
         line = next(ln for ln in body.splitlines() if ln.startswith(f"{key}:"))
-        text, n = re.subn(rf"(?m)^{re.escape(key)}:.*$", lambda _, line=line: line, text)
+        text, n = re.subn(rf"(?m)^(?P<indent>[ ]*)(?:#[ ]*)?{re.escape(key)}:.*$", lambda m, line=line: m.group("indent") + line, text)
         assert n == 1, f"{path.name} has no single '{key}:' line to confirm"
-        assert yaml.safe_load(text)[key] == value
+        assert value in values_of(yaml.safe_load(text), key)
     path.write_text(text, encoding="utf-8")
+
+
+def expected_contacts(raw: Path) -> dict[str, dict[str, float]]:
+    """The report's contact figures, by site and overall, counted from the raw contact log and staff sheet.
+
+    Every row of the log is a completed contact after discharge (the guide's confirmations); ``Type``
+    is ``Face to face`` or ``Phone``.
+    """
+    import csv
+
+    import openpyxl
+
+    sheet = openpyxl.load_workbook(raw / "staff.xlsx", read_only=True)["Staff"]
+    header, *staff = [list(r) for r in sheet.iter_rows(values_only=True)]
+    site_of = {r[header.index("PW ID")]: r[header.index("Site")] for r in staff}
+    with (raw / "contact log.csv").open(encoding="utf-8", newline="") as fh:
+        log = list(csv.DictReader(fh))
+    out = {}
+    for site in ("all", *sorted(set(site_of.values()))):
+        rows = [r for r in log if site == "all" or site_of[r["Worker"]] == site]
+        people = {r["Client"] for r in rows}
+        out[site] = {
+            "face_to_face_per_worker_total": float(sum(r["Type"] == "Face to face" for r in rows)),
+            "telephone_per_worker_total": float(sum(r["Type"] == "Phone" for r in rows)),
+            "workers_with_contacts_n": len({r["Worker"] for r in rows}),
+            "workers_without_contacts_n": sum(s == site or site == "all" for s in site_of.values()) - len({r["Worker"] for r in rows}),
+            "persons_n": len(people),
+            "contacts_per_person_post_discharge_mean": len(rows) / len(people),
+            "contacts_per_person_pre_discharge_max": 0.0,
+        }
+    assert sum(f["face_to_face_per_worker_total"] + f["telephone_per_worker_total"] for s, f in out.items() if s != "all") == len(log)
+    return out
 
 
 def run_block(body: str, cwd: Path, env: dict[str, str], stdin: str = "") -> dict[str, str]:
@@ -87,7 +131,8 @@ def test_guide_has_the_whole_path():
     kinds = [(k, a) for k, a, _ in guide_blocks()]
     assert ("edit", "draft/study.yaml") in kinds and kinds[-1] == ("serve", None)
     commands = " ".join(b for _, _, b in guide_blocks())
-    for step in ("peerimpact init", "peerimpact import", "peerimpact validate", "peerimpact qual import-codings",
+    assert ("edit", "draft/mapping.yaml") in kinds
+    for step in ("peerimpact init", "peerimpact import mixed", "contact log.csv", "peerimpact validate", "peerimpact qual import-codings",
                  "peerimpact report", "peerimpact db import-study", "peerimpact db create-admin", "peerimpact serve"):
         assert step in commands
 
@@ -132,6 +177,13 @@ def test_first_study_guide_runs(tmp_path: Path):
         assert (work / "report" / "report.html").is_file() and (work / "report" / "report.docx").is_file()
         banner = (work / "report" / "report.html").read_text(encoding="utf-8")
         assert "Peer workers in two services (SYNTHETIC)" in banner
+        # the team's contact log came in whole: the report counts every row of it
+        with (work / "team-export" / "contact log.csv").open(encoding="utf-8") as fh:
+            assert len((study / "contacts.csv").read_text(encoding="utf-8").splitlines()) == len(fh.read().splitlines()) > 1
+        results = json.loads((work / "report" / "results.json").read_text(encoding="utf-8"))
+        got = {row["site"]: row for row in results["workforce"]}
+        for site, figures in expected_contacts(work / "team-export").items():
+            assert {k: got[site][k] for k in figures} == figures, site
     finally:
         if server is not None:
             if server.poll() is None:
