@@ -62,6 +62,13 @@ def _person(server: Server, username: str) -> str:
     return server.uid(base + " ORDER BY a.id")
 
 
+def _allocation(server: Server, username: str) -> str:
+    site = _site_pk(server, username)
+    base = ("SELECT a.uid FROM records_allocation a JOIN records_participant w ON w.id = a.worker_id "
+            "WHERE a.deleted_at IS NULL AND a.discharged_on IS NOT NULL AND a.ended_on IS NOT NULL")  # both dates to keep
+    return server.uid(base + (" AND w.site_id = ?" if site is not None else "") + " ORDER BY a.id", (site,) if site is not None else ())
+
+
 def _employment(server: Server, username: str) -> str:
     site = _site_pk(server, username)
     base = ("SELECT e.uid FROM records_employment e JOIN records_participant p ON p.id = e.participant_id "
@@ -104,6 +111,7 @@ ARGS = {
     "person": lambda s, u: {"uid": _person(s, u)},
     "employment-edit": lambda s, u: {"uid": _employment(s, u)},
     "absence-new": lambda s, u: {"uid": _employment(s, u)},
+    "allocation-edit": lambda s, u: {"uid": _allocation(s, u)},
     "absence-delete": lambda s, u: {"uid": _spell(s, u)},
     "consent-record": lambda s, u: {"uid": _participant(s, u)},
     "service-use-entry": lambda s, u: {"uid": _participant(s, u), "timepoint": _timepoint(s)},

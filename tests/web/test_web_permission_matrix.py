@@ -49,6 +49,8 @@ OBJECT_PAGES = {
     ("contact-edit", "GET"): {"C1": {"admin", "worker01"}, "C3": {"admin", "worker02"}, "C4": {"admin", "worker03"}},
     ("contact-delete", "GET"): {"C1": {"admin", "worker01"}, "C3": {"admin", "worker02"}, "C4": {"admin", "worker03"}},
     ("contact-delete", "POST"): {"C1": {"admin", "worker01"}, "C3": {"admin", "worker02"}, "C4": {"admin", "worker03"}},
+    ("allocation-edit", "GET"): {"P001": {"admin", "coord1"}, "P002": {"admin", "coord1"}, "P003": {"admin", "coord2"}},
+    ("allocation-edit", "POST"): {"P001": {"admin", "coord1"}, "P002": {"admin", "coord1"}, "P003": {"admin", "coord2"}},
     ("person", "GET"): {"P001": {"admin", "coord1", "worker01"}, "P002": {"admin", "coord1", "worker02"},
                         "P003": {"admin", "coord2", "worker03"}},
     ("employment-edit", "GET"): {"01": {"admin", "coord1"}, "02": {"admin", "coord1"}, "03": {"admin", "coord2"}},
@@ -82,6 +84,10 @@ def _object_url(name: str, key: str) -> str:
         return reverse(name, args=[Contact.objects.get(contact_id=key).uid])
     if name == "person":
         return reverse(name, args=[Person.objects.get(person_id=key).uid])
+    if name == "allocation-edit":
+        from peerimpact.web.records.models import Allocation
+
+        return reverse(name, args=[Allocation.objects.get(person__person_id=key).uid])
     if name in ("employment-edit", "absence-new"):
         return reverse(name, args=[Employment.objects.get(participant__participant_id=key).uid])
     if name == "consent-record":

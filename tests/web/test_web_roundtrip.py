@@ -16,7 +16,8 @@ from pages_walk import page_urls, unclassified
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 # The edit forms the walk must find (it may find more): a walk that finds none of them is broken, not passing.
-EXPECTED_EDIT_FORMS = {"contact-edit", "employment-edit", "consent-record", "service-use-entry", "questionnaire-fill", "policy"}
+EXPECTED_EDIT_FORMS = {"contact-edit", "employment-edit", "consent-record", "service-use-entry", "questionnaire-fill", "policy",
+                       "allocation-edit"}
 
 # Which forms in a page show stored values; JavaScript evaluated in the page.
 EDIT_FORMS_JS = """() => [...document.querySelectorAll('main form')].map((f, i) => {

@@ -309,3 +309,33 @@ def test_absence_spells_are_entered_deleted_and_audited(login, format_2):
 def test_a_format_1_study_takes_no_absence_spells(login):
     page = login("coord1").post(absence_url("01"), {"start_date": "2020-04-01", "end_date": "", "reason": "other"}).content.decode()
     assert "This study is format version 1, which has no absence spells" in page
+
+
+@pytest.mark.parametrize("body,message", [
+    ({"discharged_on": "2020-01-15", "ended_on": ""}, "2020-01-15 is before the allocation on 2020-02-01."),
+    ({"discharged_on": "2020-03-10", "ended_on": "2020-03-01"}, "2020-03-01 is before the discharge on 2020-03-10."),
+    ({"discharged_on": "2099-01-01", "ended_on": ""}, "2099-01-01 is in the future."),
+], ids=["before-allocation", "end-before-discharge", "future"])
+def test_allocation_dates_are_checked(login, body, message):
+    from peerimpact.web.records.models import Allocation
+
+    a = Allocation.objects.get(person__person_id="P001")
+    page = login("coord1").post(reverse("allocation-edit", args=[a.uid]), body).content.decode()
+    assert message in page
+    a.refresh_from_db()
+    assert (a.discharged_on, a.ended_on) == (D(2020, 2, 10), D(2020, 5, 1))
+
+
+def test_a_coordinator_records_a_discharge_date_and_it_is_audited(login):
+    from peerimpact.web.records.models import Allocation
+    from peerimpact.web.services.audit import audit_events
+
+    a = Allocation.objects.get(person__person_id="P002")
+    r = login("coord1").post(reverse("allocation-edit", args=[a.uid]), {"discharged_on": "2020-03-20", "ended_on": ""}, follow=True)
+    assert "Allocation of P002 with 02 saved." in r.content.decode()
+    a.refresh_from_db()
+    assert (a.discharged_on, a.ended_on) == (D(2020, 3, 20), None)
+    last = [e for e in audit_events(["Allocation"]) if e.action == "update"][-1]
+    assert (last.user, last.before, last.after) == ("coord1", {"discharged_on": None}, {"discharged_on": "2020-03-20"})
+    again = login("coord1").post(reverse("allocation-edit", args=[a.uid]), {"discharged_on": "2020-03-20", "ended_on": ""}, follow=True)
+    assert "Nothing changed for P002 with 02." in again.content.decode()

@@ -25,6 +25,7 @@ urlpatterns = [
     path("contacts/<uuid:uid>/restore/", contacts.contact_restore, name="contact-restore"),
     path("caseloads/", caseload.caseloads, name="caseloads"),
     path("allocations/new/", caseload.allocation_new, name="allocation-new"),
+    path("allocations/<uuid:uid>/", caseload.allocation_edit, name="allocation-edit"),
     path("adherence/", caseload.adherence, name="adherence"),
     path("people/<uuid:uid>/", caseload.person_detail, name="person"),
     path("workforce/", caseload.workforce, name="workforce"),

@@ -59,3 +59,31 @@ def allocate(user, data: dict) -> tuple[Allocation, list[str]]:
         allocation._history_user = user
         allocation.save()
     return allocation, warnings
+
+
+def update_allocation(user, allocation: Allocation, data: dict) -> bool:
+    """Record an allocation's discharge and end dates (``discharged_on``, ``ended_on``: ISO text or None); audited.
+
+    Returns whether anything changed (an untouched form stores nothing).
+
+    Raises
+    ------
+    FieldErrors
+        A date in the future, before 2000, or before the allocation date; an end before the discharge.
+    """
+    errors = Collector()
+    values = {}
+    for key in ("discharged_on", "ended_on"):
+        values[key] = parse_date(data[key], key, errors) if data.get(key) else None
+        if values[key] is not None and values[key] < allocation.allocated_on:
+            errors.add(key, f"{values[key].isoformat()} is before the allocation on {allocation.allocated_on.isoformat()}")
+    if values["discharged_on"] and values["ended_on"] and values["ended_on"] < values["discharged_on"]:
+        errors.add("ended_on", f"{values['ended_on'].isoformat()} is before the discharge on {values['discharged_on'].isoformat()}")
+    errors.raise_if_any()
+    if all(getattr(allocation, k) == v for k, v in values.items()):
+        return False
+    for k, v in values.items():
+        setattr(allocation, k, v)
+    allocation._history_user = user
+    allocation.save()
+    return True

@@ -9,13 +9,13 @@ from django.shortcuts import get_object_or_404, redirect
 
 from ..access import ADMIN, COORDINATOR, WORKER, allocations_for, contacts_for, employment_for, persons_for, workers_for
 from ..records.models import Policy
-from ..services.allocations import allocate
+from ..services.allocations import allocate, update_allocation
 from ..services.caseload import site_caseloads, worker_caseloads
 from ..services.contacts import today
 from ..services.errors import FieldErrors
 from ..services.schedule import adherence as adherence_of, schedule_slots
 from .common import page, roles
-from .forms import AllocationForm, EmploymentForm, apply_errors
+from .forms import AllocationDatesForm, AllocationForm, EmploymentForm, apply_errors
 
 
 def _as_of(request) -> dt.date:
@@ -55,6 +55,24 @@ def allocation_new(request):
             messages.success(request, f"{allocation.person.person_id} allocated to {allocation.worker.participant_id}.")
             return redirect("caseloads")
     return page(request, "web/allocation_form.html", {"form": form, "loads": loads, "as_of": day})
+
+
+@roles(ADMIN, COORDINATOR)
+def allocation_edit(request, uid):
+    """The discharge and end dates of one allocation (the schedule, the cap and the contact phase depend on them)."""
+    allocation = get_object_or_404(allocations_for(request.user), uid=uid)
+    form = AllocationDatesForm(request.POST or None, initial={"discharged_on": allocation.discharged_on, "ended_on": allocation.ended_on})
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            changed = update_allocation(request.user, allocation, {k: d[k].isoformat() if d[k] else None for k in d})
+        except FieldErrors as exc:
+            apply_errors(form, exc)
+        else:
+            who = f"{allocation.person.person_id} with {allocation.worker.participant_id}"
+            messages.success(request, f"Allocation of {who} saved." if changed else f"Nothing changed for {who}.")
+            return redirect("adherence")
+    return page(request, "web/allocation_edit.html", {"form": form, "allocation": allocation})
 
 
 def adherence_rows(user, day: dt.date, policy: Policy):

@@ -84,6 +84,11 @@ def _load_label(worker_id: str, row) -> str:
     return f"{worker_id} — supports {row.active} of a cap of {round(row.cap, 2):g}" + (" (over)" if row.over_cap else "")
 
 
+class AllocationDatesForm(PlainForm):
+    discharged_on = forms.DateField(widget=DATE, required=False, label="Discharged on")
+    ended_on = forms.DateField(widget=DATE, required=False, label="Support ended on")
+
+
 class EmploymentForm(PlainForm):
     contract = forms.ChoiceField(choices=[("contracted", "Contracted"), ("bank", "Bank")])
     hours_per_week = forms.FloatField(required=False, min_value=0, max_value=80)
