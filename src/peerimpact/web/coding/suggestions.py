@@ -94,6 +94,19 @@ def state_key() -> str:
     return h.hexdigest()
 
 
+def _train(study: Study, held_out: Optional[str]) -> SuggestModel:
+    """:func:`~peerimpact.qual.suggest.train`, with scikit-learn's refusal to fit a tiny training set as a :class:`UserInputError`.
+
+    With a handful of short coded passages the TF-IDF vocabulary can be empty after pruning (no word or phrase
+    in two passages), or a code's passages can be all of one class; scikit-learn raises ``ValueError`` for
+    these. That is "too little to learn from yet", not a server error (it was an HTTP 500).
+    """
+    try:
+        return train(study, exclude=[held_out] if held_out else None)
+    except ValueError as exc:
+        raise UserInputError(f"too little coded text to learn from yet: code more passages first (the model could not be fitted: {exc})") from exc
+
+
 def model_for(held_out: Optional[str] = None) -> tuple[Study, SuggestModel]:
     """The study snapshot and the model for the current state (trained without ``held_out`` when given)."""
     key = (state_key(), held_out)
@@ -102,7 +115,7 @@ def model_for(held_out: Optional[str] = None) -> tuple[Study, SuggestModel]:
         if found is None:
             base = _MODELS.get((key[0], None))
             study = base[0] if base is not None else build_study()
-            found = (study, train(study, exclude=[held_out] if held_out else None))
+            found = (study, _train(study, held_out))
             for old in [k for k in _MODELS if k[0] != key[0]]:
                 del _MODELS[old]  # another state: those models are stale
             _MODELS[key] = found
