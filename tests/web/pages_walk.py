@@ -131,7 +131,7 @@ def page_urls(server: Server, username: str) -> dict[str, str]:
     from django.urls import reverse
 
     out = {}
-    for name, (route, conv) in page_routes().items():
+    for name, (_route, conv) in page_routes().items():
         if name in NOT_PAGES or (conv and name not in ARGS):
             continue  # not a page, or unclassified (test_every_route_is_classified fails for it)
         out[name] = reverse(name, kwargs=ARGS[name](server, username)) if conv else reverse(name)

@@ -17,9 +17,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from ..access import ADMIN, WORKER, membership, persons_for, role_of
+from ..prepared import PreparedQuery
 from ..records.models import Allocation, Contact, Participant, Policy
 from ..records.models.operations import CONTACT_MODES, CONTACT_PHASES, CONTACT_STATUSES
-from ..prepared import PreparedQuery
 from .errors import Collector, Conflict, FieldErrors
 
 EARLIEST = dt.date(2000, 1, 1)

@@ -10,7 +10,8 @@ from django.http import HttpResponse
 from django.utils import timezone
 
 from ..access import ADMIN
-from ..services.audit import TABLES, audit_csv as to_csv, audit_events
+from ..services.audit import TABLES, audit_events
+from ..services.audit import audit_csv as to_csv
 from .common import page, roles
 
 PER_PAGE = 50

@@ -13,7 +13,8 @@ from ..services.allocations import allocate, update_allocation
 from ..services.caseload import site_caseloads, worker_caseloads
 from ..services.contacts import today
 from ..services.errors import FieldErrors
-from ..services.schedule import adherence as adherence_of, schedule_slots
+from ..services.schedule import adherence as adherence_of
+from ..services.schedule import schedule_slots
 from .common import page, roles
 from .forms import AllocationDatesForm, AllocationForm, EmploymentForm, apply_errors
 

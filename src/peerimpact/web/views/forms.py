@@ -8,7 +8,6 @@ from ..access import ADMIN, persons_for, workers_for
 from ..records.models.base import ID_REGEX
 from ..records.models.operations import CONTACT_MODES, CONTACT_PHASES, CONTACT_STATUSES, Policy
 from ..services.errors import FieldErrors
-
 from .wording import plain_error
 
 # ISO dates: a browser's date input accepts nothing else, and under ``en-gb`` Django would render
@@ -29,7 +28,7 @@ class PlainForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for name, field in self.fields.items():
+        for field in self.fields.values():
             field.error_messages["required"] = "Choose one." if isinstance(field, forms.ChoiceField) else "Fill this in."
 
 

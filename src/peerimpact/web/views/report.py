@@ -14,7 +14,8 @@ from django.utils import timezone
 
 from ...errors import StudyValidationError, UserInputError
 from ..access import ADMIN
-from ..services.study_export import build_study, study_zip as make_study_zip
+from ..services.study_export import build_study
+from ..services.study_export import study_zip as make_study_zip
 from .common import page, roles
 
 RUN_RE = re.compile(r"^\d{8}-\d{6}-[0-9a-f]{6}$")
