@@ -16,7 +16,7 @@ from pathlib import Path
 
 from ..errors import Problem, StudyValidationError, UserInputError
 from .sniff import DELIMITERS, decode_text, read_bytes, require_kind, sniff_delimiter
-from .source import SourceTable
+from .source import Cell, SourceTable
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 __all__ = ["DELIMITERS", "FAST_MIN_CHARS", "parse_delimited", "read_csv_source", "sniff_delimiter"]
@@ -183,12 +183,13 @@ def read_csv_source(
         raise UserInputError(f"{label}: is empty")
     delim = sniff_delimiter(text) if delimiter == "auto" else delimiter
     header, rows, numbers = parse_delimited(text, label, delim, header_row)
+    cells: list[tuple[Cell, ...]] = list(rows)
     dec = decimal if decimal != "auto" else ("," if delim != "," else ".")
     return SourceTable(
         name=name or path.stem,
         label=label,
         columns=header,
-        rows=rows,
+        rows=cells,
         row_numbers=numbers,
         kind="csv",
         decimal=dec,

@@ -167,7 +167,11 @@ def load_mapping(path: str | Path) -> LoadedMapping:
         mapping = Mapping.model_validate(raw)
     except ValidationError as exc:
         problems += _pydantic_problems(exc, Mapping, raw, lines, label)
-    definition, dproblems, study_path, study_label, slines = (None, [], None, None, {})
+    definition: StudyDefinition | None = None
+    dproblems: list[Problem] = []
+    study_path: Path | None = None
+    study_label: str | None = None
+    slines: dict = {}
     if "study" in raw:
         definition, dproblems, study_path, study_label, slines = _load_definition(raw["study"], label, lines, raw, path.parent)
         problems += [p for p in dproblems if p not in problems]

@@ -152,9 +152,9 @@ class BlockPlan:
         for f in self.fields:
             out += [(c, f.path) for c in f.source_columns()]
         for s in self.services:
-            for f in (s.used, s.count):
-                if f is not None:
-                    out += [(c, f.path) for c in f.source_columns()]
+            for service_field in (s.used, s.count):
+                if service_field is not None:
+                    out += [(c, service_field.path) for c in service_field.source_columns()]
         if self.timepoint_column:
             out.append((self.timepoint_column, self.path + ("timepoint", "column")))
         out += [(c, p) for c, _, p in self.where]
@@ -443,13 +443,12 @@ def plan_mapping(lm: LoadedMapping, instruments: TMapping[str, Any]) -> tuple[li
 def check_sources(lm: LoadedMapping, plans: list[BlockPlan], sources: dict[str, SourceTable]) -> list[Problem]:
     """Every ``from`` names a source table and every referenced column exists in it."""
     problems: list[Problem] = []
-    reported: set[tuple] = set()
+    reported: set[tuple[Any, ...]] = set()
     for plan in plans:
         src = sources.get(plan.source)
         if src is None:
-            key = ("from", plan.path)
-            if key not in reported:
-                reported.add(key)
+            if ("from", plan.path) not in reported:
+                reported.add(("from", plan.path))
                 names = ", ".join(sorted(sources)) or "none"
                 problems.append(lm.problem(plan.path + ("from",), f"no source named {plan.source!r} (sources read: {names})"))
             continue

@@ -20,7 +20,7 @@ def _is_user_missing(value: object, ranges: list[dict]) -> bool:
     for rng in ranges:
         lo, hi = rng.get("lo"), rng.get("hi")
         try:
-            if lo is not None and hi is not None and lo <= value <= hi:  # type: ignore[operator]
+            if lo is not None and hi is not None and lo <= value <= hi:
                 return True
         except TypeError:
             continue
