@@ -12,7 +12,6 @@ import html
 import pytest
 from django.urls import reverse
 
-
 pytestmark = pytest.mark.django_db
 
 POLICY = {"caseload_per_fte": "8", "full_time_hours": "37.5", "bank_fte": "0.5", "pre_discharge_meetings": "1",

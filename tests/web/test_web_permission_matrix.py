@@ -66,8 +66,10 @@ OBJECT_PAGES = {
 }
 # What each role's list pages must never show.
 NEVER_SHOWN = {
-    "coord1": ['<td data-label="Contact">C4</td>', "P003"], "coord2": ['<td data-label="Contact">C1</td>', '<td data-label="Contact">C3</td>', "P001", "P002"],
-    "worker01": ['<td data-label="Contact">C3</td>', '<td data-label="Contact">C4</td>', "P002", "P003"], "worker02": ['<td data-label="Contact">C1</td>', '<td data-label="Contact">C4</td>', "P001", "P003"],
+    "coord1": ['<td data-label="Contact">C4</td>', "P003"],
+    "coord2": ['<td data-label="Contact">C1</td>', '<td data-label="Contact">C3</td>', "P001", "P002"],
+    "worker01": ['<td data-label="Contact">C3</td>', '<td data-label="Contact">C4</td>', "P002", "P003"],
+    "worker02": ['<td data-label="Contact">C1</td>', '<td data-label="Contact">C4</td>', "P001", "P003"],
     "worker03": ['<td data-label="Contact">C1</td>', '<td data-label="Contact">C3</td>', "P001", "P002"],
 }
 API_READ = {"C1": {"admin", "coord1", "worker01"}, "C3": {"admin", "coord1", "worker02"}, "C4": {"admin", "coord2", "worker03"}}

@@ -25,7 +25,14 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 
 from .records.models import (
-    Allocation, Contact, Employment, Membership, Participant, Person, QuestionnaireResponse, Role,
+    Allocation,
+    Contact,
+    Employment,
+    Membership,
+    Participant,
+    Person,
+    QuestionnaireResponse,
+    Role,
 )
 
 ADMIN, COORDINATOR, WORKER, CODER = Role.ADMIN.value, Role.COORDINATOR.value, Role.WORKER.value, Role.CODER.value

@@ -9,8 +9,20 @@ from django.urls import path
 from .api.routes import api
 from .coding import pages as coding_pages
 from .views import (
-    absence, accounts, admin_accounts, audit, caseload, coding, consent, contacts, home, policy, questionnaires, report,
-    service_use, static,
+    absence,
+    accounts,
+    admin_accounts,
+    audit,
+    caseload,
+    coding,
+    consent,
+    contacts,
+    home,
+    policy,
+    questionnaires,
+    report,
+    service_use,
+    static,
 )
 
 urlpatterns = [

@@ -10,15 +10,24 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from ... import __version__
 from ..access import contacts_for, role_of
+from ..coding.api import router as coding_router
 from ..services.contacts import contact_dict, create_contact, update_contact, writable_by
 from ..services.errors import FieldErrors
 from ..services.questionnaires import submit_questionnaire
 from .errors import error_response, log, validation_errors
 from .schemas import (
-    ContactIn, ContactOut, ContactPage, ContactPatch, ContactSaved, ErrorOut, MeOut, QuestionnaireIn, QuestionnaireOut,
-    TokenIn, TokenOut,
+    ContactIn,
+    ContactOut,
+    ContactPage,
+    ContactPatch,
+    ContactSaved,
+    ErrorOut,
+    MeOut,
+    QuestionnaireIn,
+    QuestionnaireOut,
+    TokenIn,
+    TokenOut,
 )
-from ..coding.api import router as coding_router
 from .service_use import router as service_use_router
 from .tokens import TokenAuth, issue_token
 

@@ -140,10 +140,10 @@ def deactivate_account(by, username: str):
 
 def add_participant(by, participant_id: str, site_id: str, consent_date, form_version: str) -> Participant:
     """Add a participant (peer worker) together with their consent (date, form version, recorded by ``by``)."""
-    from ..records.models import Consent
-    from ..records.models.study import id_validator
     from django.core.exceptions import ValidationError
 
+    from ..records.models import Consent
+    from ..records.models.study import id_validator
     from .contacts import parse_date
     from .errors import Collector
 

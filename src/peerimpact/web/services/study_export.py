@@ -27,7 +27,17 @@ from ...study.tables import ALLOCATIONS, CODINGS, CONTACTS, EMPLOYMENT, PARTICIP
 from ...study.write import dump_yaml, format_cell, write_study
 from ..absence.study_io import spells_frame
 from ..records.models import (
-    Allocation, Coding, Contact, Employment, Participant, QuestionnaireResponse, ServiceUse, StudyConfig, Transcript as TranscriptRow,
+    Allocation,
+    Coding,
+    Contact,
+    Employment,
+    Participant,
+    QuestionnaireResponse,
+    ServiceUse,
+    StudyConfig,
+)
+from ..records.models import (
+    Transcript as TranscriptRow,
 )
 from .yamltext import from_text
 

@@ -21,8 +21,19 @@ from ...instruments import shipped_instruments
 from ...study import Study, load_study
 from ..absence.study_io import store_spells
 from ..records.models import (
-    Allocation, Coding, Consent, Contact, Employment, Participant, Person, Policy,
-    QuestionnaireResponse, ServiceUse, Site, StudyConfig, Transcript,
+    Allocation,
+    Coding,
+    Consent,
+    Contact,
+    Employment,
+    Participant,
+    Person,
+    Policy,
+    QuestionnaireResponse,
+    ServiceUse,
+    Site,
+    StudyConfig,
+    Transcript,
 )
 from .response_columns import split_response_row
 from .yamltext import to_text

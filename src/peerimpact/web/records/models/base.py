@@ -10,8 +10,9 @@ from django.utils import timezone
 from simple_history.manager import HistoryManager
 from simple_history.models import HistoricalRecords
 
-from ....study.definition import ID_PATTERN as ID_REGEX  # one rule for ids: the study format's
+from ....study.definition import ID_PATTERN
 
+ID_REGEX = ID_PATTERN  # one rule for ids: the study format's
 ID_MAX = 64
 
 
