@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import Problem
-from .csvio import per_distinct, spreadsheet_row
+from .csvio import spreadsheet_row
 from .definition import ID_PATTERN
 from .tables import Column, Table
 
@@ -35,26 +35,75 @@ def check_columns_present(frame: pd.DataFrame, table: Table, file: str) -> list[
 LATEST_PLAUSIBLE = pd.Timestamp("2100-12-31")
 
 
+def _distinct(values: pd.Series) -> tuple[np.ndarray, pd.Series]:
+    """``(codes, uniques)``: each cell's position among the column's distinct texts, and those texts.
+
+    The rules are checked and the values typed once per distinct text (a study
+    column repeats a few ids, dates or codes over many rows), then mapped back
+    to the rows through ``codes`` (speed: bench/import_speed.py).
+    """
+    array = values.to_numpy(dtype=object)
+    codes, uniques = pd.factorize(array)  # a missing value (never in a file as read) gets code -1 ...
+    if len(codes) and codes.min() < 0:  # ... so it is kept as a value of its own, as elsewhere
+        codes, uniques = pd.factorize(array, use_na_sentinel=False)
+    return codes, pd.Series(uniques, dtype=object)
+
+
+_ID_BODY = ID_PATTERN.removeprefix("^").removesuffix("$")
+_IDS_RE = re.compile(f"(?:{_ID_BODY}\n)*{_ID_BODY}")
+
+
+def _valid_ids(texts: pd.Series) -> np.ndarray:
+    """Which texts match the id pattern (``re.match``, as ``str.match`` applies it).
+
+    The usual case, every text a valid id, is confirmed by one match of them
+    all joined by line feeds (when no text holds one); otherwise each is matched.
+    """
+    values = texts.to_numpy(dtype=object)
+    try:
+        joined = "\n".join(values)
+    except TypeError:
+        joined = None
+    if joined is not None and joined.count("\n") == len(values) - 1 and _IDS_RE.fullmatch(joined):
+        return np.ones(len(values), dtype=bool)
+    return texts.str.match(_ID_RE.pattern).astype(bool).to_numpy(dtype=bool)
+
+
+def _parse_distinct_dates(texts: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """:func:`parse_dates` of distinct texts (default index)."""
+    empty = texts == ""
+    shaped = texts.str.match(_DATE_RE.pattern).astype(bool) if len(texts) else empty
+    parsed = pd.to_datetime(texts.where(shaped & ~empty), format="%Y-%m-%d", errors="coerce")
+    failed = shaped & ~empty & parsed.isna()
+    for idx in failed.index[failed]:  # rare: impossible dates, or valid ones beyond pandas' range
+        try:
+            day = date.fromisoformat(texts.at[idx])
+        except ValueError:
+            continue
+        if day > LATEST_PLAUSIBLE.date():
+            parsed.at[idx] = LATEST_PLAUSIBLE + pd.Timedelta(days=1)
+    bad = (~empty & parsed.isna()).to_numpy(dtype=bool)
+    return parsed.astype("datetime64[ns]"), bad
+
+
+def _parse_distinct_numbers(texts: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`parse_numbers` of distinct texts: ``(float64 values, bad)`` arrays."""
+    empty = (texts == "").to_numpy(dtype=bool)
+    nums = pd.to_numeric(texts.where(~empty), errors="coerce").astype("float64").to_numpy()
+    return nums, ~empty & ~np.isfinite(nums)
+
+
 def parse_dates(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Parse ISO dates. Returns ``(dates, bad_mask)``; empty cells are NaT and not bad.
 
     Real calendar dates only (``2021-02-30`` is bad). A valid date beyond
     pandas' range (after 2262) is kept as 2101-01-01 so that the plausibility
-    rule, not the format rule, reports it.
+    rule, not the format rule, reports it. Each distinct text is parsed once.
     """
-    empty = values == ""
-    shaped = per_distinct(values, lambda u: u.str.match(_DATE_RE.pattern)).astype(bool) if len(values) else empty
-    parsed = pd.to_datetime(values.where(shaped & ~empty), format="%Y-%m-%d", errors="coerce")
-    failed = shaped & ~empty & parsed.isna()
-    for idx in failed.index[failed]:  # rare: impossible dates, or valid ones beyond pandas' range
-        try:
-            day = date.fromisoformat(values.at[idx])
-        except ValueError:
-            continue
-        if day > LATEST_PLAUSIBLE.date():
-            parsed.at[idx] = LATEST_PLAUSIBLE + pd.Timedelta(days=1)
-    bad = ~empty & parsed.isna()
-    return parsed.astype("datetime64[ns]"), bad
+    codes, texts = _distinct(values)
+    dates, bad = _parse_distinct_dates(texts)
+    return (pd.Series(dates.to_numpy()[codes], index=values.index, dtype="datetime64[ns]"),
+            pd.Series(bad[codes], index=values.index))
 
 
 def parse_numbers(values: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -63,77 +112,135 @@ def parse_numbers(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     Each distinct text is parsed once (an item column holds a handful), which
     makes this several times faster on large response tables (bench/import_speed.py).
     """
-    codes, uniques = pd.factorize(values, use_na_sentinel=False)
-    texts = pd.Series(uniques, dtype=object)
-    empty = (texts == "").to_numpy()
-    nums = pd.to_numeric(texts.where(~empty), errors="coerce").astype("float64").to_numpy()
-    bad = ~empty & ~np.isfinite(nums)
+    codes, texts = _distinct(values)
+    nums, bad = _parse_distinct_numbers(texts)
     return pd.Series(nums[codes], index=values.index), pd.Series(bad[codes], index=values.index)
+
+
+def _typed_column(codes: np.ndarray, texts: pd.Series, kind: str, index: pd.Index, parsed=None) -> pd.Series:
+    """One column typed as :func:`typed_table` types it, from its distinct texts."""
+    if kind == "date":
+        dates = (parsed if parsed is not None else _parse_distinct_dates(texts)[0]).to_numpy()
+        return pd.Series(dates[codes], index=index, dtype="datetime64[ns]")
+    if kind in ("int", "float", "flag"):
+        nums = parsed if parsed is not None else _parse_distinct_numbers(texts)[0]
+        return pd.Series(nums[codes], index=index)
+    objects = texts.to_numpy(dtype=object).copy()
+    objects[(texts == "").to_numpy(dtype=bool)] = None
+    return pd.Series(objects[codes], index=index, dtype=object)
 
 
 def check_column(frame: pd.DataFrame, col: Column, file: str) -> list[Problem]:
     """Check one declared column of a raw (string) frame."""
     if col.name not in frame.columns:
         return []
-    values = frame[col.name]
+    return _check_distinct(frame[col.name], col, file)[0]
+
+
+def _check_distinct(values: pd.Series, col: Column, file: str):
+    """``(problems, codes, texts, parsed)`` of one column: every rule checked on its distinct texts.
+
+    A rule broken by a distinct text is reported at every row holding it, in
+    row order, rule by rule (as a per-cell check would list them).
+    """
+    codes, texts = _distinct(values)
     problems: list[Problem] = []
-    empty = values == ""
+    raw = texts.to_numpy(dtype=object)
 
-    def report(mask: pd.Series, message) -> None:
-        for idx in mask[mask].index:
-            msg = message(values.at[idx]) if callable(message) else message
-            problems.append(Problem(file, spreadsheet_row(idx), col.name, msg))
+    def report(mask, message) -> None:
+        mask = np.asarray(mask, dtype=bool)
+        if not mask.any():
+            return
+        for i in np.flatnonzero(mask[codes]):
+            v = raw[codes[i]]
+            msg = message(v) if callable(message) else message
+            problems.append(Problem(file, spreadsheet_row(values.index[i]), col.name, msg))
 
+    empty = (texts == "").to_numpy(dtype=bool)
     if not col.nullable:
         report(empty, "is empty but a value is required")
     present = ~empty
+    parsed = None
     if col.kind == "id":
-        bad = present & ~per_distinct(values, lambda u: u.str.match(_ID_RE.pattern)).astype(bool)
+        bad = present & ~_valid_ids(texts.where(present, "0")) if len(texts) else empty
         report(bad, lambda v: f"{v!r} is not a valid id (letters, digits, '_', '.' and '-', starting with a letter or digit)")
     elif col.kind == "date":
-        dates, bad = parse_dates(values)
+        parsed, bad = _parse_distinct_dates(texts)
         report(bad, lambda v: f"{v!r} is not a valid date (expected YYYY-MM-DD)")
-        report(dates > LATEST_PLAUSIBLE, lambda v: f"{v} is after 2100: not a plausible date")
+        report(parsed > LATEST_PLAUSIBLE, lambda v: f"{v} is after 2100: not a plausible date")
         if col.past_only:
-            report(dates > pd.Timestamp.today().normalize(), lambda v: f"{v} is in the future")
+            report(parsed > pd.Timestamp.today().normalize(), lambda v: f"{v} is in the future")
     elif col.kind in ("int", "float", "flag"):
-        nums, bad = parse_numbers(values)
+        nums, bad = _parse_distinct_numbers(texts)
+        parsed = nums
         report(bad, lambda v: f"{v!r} is not a number")
         ok = present & ~bad
-        if col.kind in ("int", "flag"):
-            report(ok & (nums != np.floor(nums)), lambda v: f"{v!r} is not a whole number")
-        if col.kind == "flag":
-            report(ok & ~nums.isin([0.0, 1.0]), lambda v: f"{v!r} must be 0 or 1")
-        if col.minimum is not None:
-            report(ok & (nums < col.minimum), lambda v: f"{v} is below the minimum {col.minimum:g}")
-        if col.maximum is not None:
-            report(ok & (nums > col.maximum), lambda v: f"{v} is above the maximum {col.maximum:g}")
+        with np.errstate(invalid="ignore"):
+            if col.kind in ("int", "flag"):
+                report(ok & (nums != np.floor(nums)), lambda v: f"{v!r} is not a whole number")
+            if col.kind == "flag":
+                report(ok & ~np.isin(nums, [0.0, 1.0]), lambda v: f"{v!r} must be 0 or 1")
+            if col.minimum is not None:
+                report(ok & (nums < col.minimum), lambda v: f"{v} is below the minimum {col.minimum:g}")
+            if col.maximum is not None:
+                report(ok & (nums > col.maximum), lambda v: f"{v} is above the maximum {col.maximum:g}")
     elif col.kind == "enum":
-        bad = present & ~values.isin(col.choices)
-        report(bad, lambda v: f"{v!r} is not one of: {', '.join(col.choices)}")
-    return problems
+        report(present & ~texts.isin(col.choices).to_numpy(dtype=bool), lambda v: f"{v!r} is not one of: {', '.join(col.choices)}")
+    return problems, codes, texts, parsed
 
 
 def check_table(frame: pd.DataFrame, table: Table, file: str | None = None) -> list[Problem]:
     """Presence of required columns, per-column rules, and key uniqueness."""
+    return check_typed_table(frame, table, file)[0]
+
+
+def check_typed_table(frame: pd.DataFrame, table: Table, file: str | None = None) -> tuple[list[Problem], pd.DataFrame]:
+    """:func:`check_table` and :func:`typed_table` in one pass over each column's distinct texts.
+
+    Returns
+    -------
+    (list of Problem, pandas.DataFrame)
+        Every problem, and the frame typed as :func:`typed_table` types it
+        (cells that break a rule type as missing values).
+    """
     file = file or table.file
     problems = check_columns_present(frame, table, file)
+    typed = frame.copy(deep=False)
+    codes_of: dict[str, np.ndarray] = {}
     for col in table.columns:
-        problems.extend(check_column(frame, col, file))
-    problems.extend(check_unique(frame, table.key, file))
-    return problems
+        if col.name not in frame.columns:
+            continue
+        found, codes, texts, parsed = _check_distinct(frame[col.name], col, file)
+        problems.extend(found)
+        codes_of[col.name] = codes
+        typed[col.name] = _typed_column(codes, texts, col.kind, frame.index, parsed)
+    problems.extend(check_unique(frame, table.key, file, codes_of))
+    return problems, typed
 
 
-def check_unique(frame: pd.DataFrame, key: tuple[str, ...], file: str) -> list[Problem]:
+def check_unique(frame: pd.DataFrame, key: tuple[str, ...], file: str, codes_of: dict[str, np.ndarray] | None = None) -> list[Problem]:
+    """Rows repeating another row's ``key``, each named with the first row holding it.
+
+    ``codes_of`` may give each key column's :func:`pd.factorize` codes, so that
+    duplicates are found on integers.
+    """
     if not key or any(k not in frame.columns for k in key):
         return []
     keyed = frame[list(key)]
-    dup = keyed.duplicated(keep=False)
+    if codes_of is not None and all(k in codes_of for k in key):
+        if len(key) == 1:
+            codes = codes_of[key[0]]
+            dup_values = np.bincount(codes)[codes] > 1 if len(codes) else np.zeros(0, dtype=bool)
+        else:
+            dup_values = pd.DataFrame({k: codes_of[k] for k in key}).duplicated(keep=False).to_numpy()
+        dup = pd.Series(dup_values, index=frame.index)
+    else:
+        dup = keyed.duplicated(keep=False)
     if not dup.any():
         return []
     first_row: dict[tuple, int] = {}
     problems = []
-    for idx in keyed.index[dup]:
+    for idx in keyed.index[dup.to_numpy()]:
         k = tuple(keyed.loc[idx])
         if k not in first_row:
             first_row[k] = spreadsheet_row(idx)
@@ -151,13 +258,8 @@ def typed_table(frame: pd.DataFrame, table: Table) -> pd.DataFrame:
     for col in table.columns:
         if col.name not in out.columns:
             continue
-        values = out[col.name]
-        if col.kind == "date":
-            out[col.name] = parse_dates(values)[0]
-        elif col.kind in ("int", "float", "flag"):
-            out[col.name] = parse_numbers(values)[0]
-        else:
-            out[col.name] = values.astype(object).where(values != "", None)
+        codes, texts = _distinct(out[col.name])
+        out[col.name] = _typed_column(codes, texts, col.kind, out.index)
     return out
 
 

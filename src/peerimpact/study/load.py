@@ -16,7 +16,7 @@ import pandas as pd
 from ..errors import Problem, StudyValidationError, UserInputError
 from . import references as refs
 from .absence import check_absence, derive_sick_days
-from .checks import check_table, empty_table, parse_numbers, typed_table
+from .checks import check_typed_table, empty_table, parse_numbers
 from .csvio import read_raw_csv, spreadsheet_row
 from .definition import StudyDefinition
 from .definition_load import load_definition
@@ -31,8 +31,10 @@ Raws = dict[str, pd.DataFrame | None]  # table name -> the file as read (every c
 IGNORED_DIRS = {".peerimpact-cache", ".peerimpact-backup", "__pycache__", ".git"}
 
 
-def _read_tables(root: Path) -> tuple[dict[str, pd.DataFrame | None], list[Problem]]:
+def _read_tables(root: Path) -> tuple[dict[str, pd.DataFrame | None], dict[str, pd.DataFrame], list[Problem]]:
+    """Every table as read (:data:`Raws`), typed as :func:`typed_table` types it, and their problems."""
     raws: dict[str, pd.DataFrame | None] = {}
+    typed: dict[str, pd.DataFrame] = {}
     problems: list[Problem] = []
     for table in TABLES:
         path = root / table.file
@@ -44,9 +46,10 @@ def _read_tables(root: Path) -> tuple[dict[str, pd.DataFrame | None], list[Probl
         frame, p = read_raw_csv(path, table.file)
         problems += p
         if frame is not None:
-            problems += check_table(frame, table)
+            found, typed[table.name] = check_typed_table(frame, table)
+            problems += found
         raws[table.name] = frame
-    return raws, problems
+    return raws, typed, problems
 
 
 def _optional_yaml(root: Path, rel: str, problems: list[Problem]):
@@ -117,13 +120,13 @@ def _check_service_counts(raw: pd.DataFrame, file: str) -> list[Problem]:
     ]
 
 
-def _typed(raws: dict[str, pd.DataFrame | None], table: Table) -> pd.DataFrame:
-    raw = raws.get(table.name)
-    return empty_table(table) if raw is None else typed_table(raw, table)
+def _typed(typed: dict[str, pd.DataFrame], table: Table) -> pd.DataFrame:
+    frame = typed.get(table.name)
+    return empty_table(table) if frame is None else frame
 
 
-def _typed_participants(raw: pd.DataFrame, definition: StudyDefinition) -> pd.DataFrame:
-    out = typed_table(raw, PARTICIPANTS)
+def _typed_participants(raw: pd.DataFrame, typed: pd.DataFrame, definition: StudyDefinition) -> pd.DataFrame:
+    out = typed.copy(deep=False)
     continuous = {d.column for d in definition.demographics if d.type == "continuous"}
     for col in out.columns:
         if col in PARTICIPANTS.column_names:
@@ -171,7 +174,7 @@ def load_study(path: str | Path) -> Study:
         raise StudyValidationError(problems)
 
     instruments = _check_instruments(definition, lines, root, problems)
-    raws, table_problems = _read_tables(root)
+    raws, typed, table_problems = _read_tables(root)
     problems += table_problems
     participant_ids, participant_sites = _participants(raws["participants"], definition, problems)
     problems += _check_questionnaires(raws, TableContext(definition, instruments, raws), participant_ids)
@@ -186,16 +189,16 @@ def load_study(path: str | Path) -> Study:
         raise StudyValidationError(problems)
     study = Study(
         definition=definition,
-        participants=_typed_participants(raws["participants"], definition),
+        participants=_typed_participants(raws["participants"], typed["participants"], definition),
         responses=_typed_responses(raws["responses"]),
-        service_use=_typed(raws, SERVICE_USE),
-        employment=_typed(raws, EMPLOYMENT),
-        allocations=_typed(raws, ALLOCATIONS),
-        contacts=_typed(raws, CONTACTS),
+        service_use=_typed(typed, SERVICE_USE),
+        employment=_typed(typed, EMPLOYMENT),
+        allocations=_typed(typed, ALLOCATIONS),
+        contacts=_typed(typed, CONTACTS),
         instruments=instruments,
         transcripts=transcripts,
-        codings=_typed(raws, CODINGS),
-        absence=_typed(raws, ABSENCE),
+        codings=_typed(typed, CODINGS),
+        absence=_typed(typed, ABSENCE),
         **documents,
         source=StudySource(root.resolve(), "folder", _file_hashes(root)),
     )
