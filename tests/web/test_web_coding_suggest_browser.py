@@ -10,11 +10,12 @@ import sys
 from contextlib import ExitStack
 from pathlib import Path
 
-import liveserver
 import pandas as pd
 import pytest
+
+import liveserver
 from liveserver import SERVE_CLI, running_server, throwaway_postgres
-from test_web_coding_browser import CHROMIUM_ARGS, PASSWORD, SETUP, _env, new_page, sign_in
+from test_web_coding_browser import CHROMIUM_ARGS, PASSWORD, SETUP, _env, new_page, serious_axe_violations, sign_in
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "qual"))
 from suggest_helpers import demo_slice  # noqa: E402
@@ -54,7 +55,7 @@ def browser(chromium_path):
 
 
 def suggestions(page) -> list[str]:
-    page.wait_for_selector("#suggest-list[data-ready='1']")
+    page.wait_for_selector("#suggest-box[data-ready='1']")
     return [li.get_attribute("data-code") + "|" + li.locator("blockquote").inner_text() for li in page.locator("#suggest-list li.suggestion").all()]
 
 
@@ -96,4 +97,26 @@ def test_suggestions_accepted_and_rejected_by_keyboard(server, browser, tmp_path
     assert mine[["start", "end", "code", "coder", "origin", "model_version"]].values.tolist() == [
         [str(first["start"]), str(first["end"]), first["code"], "coder", "suggested", first["model_version"]]]
     assert (second["code"], str(second["start"])) not in set(zip(mine["code"], mine["start"]))
+    page.context.close()
+
+
+def test_suggestions_panel_passes_axe_with_suggestions_and_without(server, browser):
+    """The listbox owns only options (axe: aria-required-children, listitem); its empty state is a paragraph beside it."""
+    page = new_page(browser)
+    sign_in(page, server, "coder")
+    page.goto(server["url"] + "/transcripts/")
+    page.click(f"a:text-is('{UNCODED}')")
+    page.wait_for_selector("#workbench[data-ready='1']")
+    n = len(suggestions(page))
+    assert n >= 1 and page.locator("#suggest-note").is_hidden()
+    assert serious_axe_violations(page) == []
+    page.locator("#suggest-list").focus()
+    for k in range(n):  # reject them all: the panel's empty state
+        page.keyboard.press("x")
+        page.wait_for_function("(left) => document.querySelectorAll('#suggest-list li.suggestion').length === left", arg=n - k - 1)
+    assert serious_axe_violations(page) == []
+    assert page.locator("#suggest-list").is_hidden()
+    assert page.locator("#suggest-note").inner_text() == "No suggestions for this transcript."
+    assert page.evaluate("() => document.activeElement.id") == "text"  # focus back on the transcript, not lost
+    assert page.js_errors == []
     page.context.close()

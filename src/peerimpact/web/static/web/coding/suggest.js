@@ -8,7 +8,7 @@ import { workbenchApi } from "./workbench.js";
 
 const root = document.getElementById("workbench");
 const REJECTED_KEY = "peerimpact.rejectedSuggestions";
-const state = { api: null, items: [], index: 0, listEl: null, version: null, note: null };
+const state = { api: null, items: [], index: 0, boxEl: null, listEl: null, noteEl: null, version: null, note: null };
 
 function addStyles() {
   const link = document.createElement("link");
@@ -57,32 +57,54 @@ function buildPanel() {
   hint.id = "suggest-hint";
   hint.className = "muted";
   hint.textContent = "Learned on this server from the team's own codings. In the list: A accepts, X rejects, J / K or arrows move.";
+  // The listbox holds only its options (ARIA: a listbox owns options, nothing else); when there is nothing to
+  // choose (loading, none, or an error) the listbox is hidden and the message is a paragraph beside it.
+  const note = document.createElement("p");
+  note.id = "suggest-note";
+  note.className = "muted";
+  note.textContent = "Loading suggestions…";
   const list = document.createElement("ul");
   list.id = "suggest-list";
   list.className = "suggest-list";
   list.tabIndex = 0;
+  list.hidden = true;
   list.setAttribute("role", "listbox");
   list.setAttribute("aria-label", "Suggested codes: A accepts, X rejects");
   list.setAttribute("aria-describedby", "suggest-hint");
   list.addEventListener("keydown", onKey);
-  box.append(h, hint, list);
+  box.append(h, hint, note, list);
   const details = document.getElementById("details-label");
   pane.insertBefore(box, details ? details.closest("section") : null);
+  state.boxEl = box;
   state.listEl = list;
+  state.noteEl = note;
+}
+
+function showNote(text) {
+  const hadFocus = document.activeElement === state.listEl;
+  state.listEl.replaceChildren();
+  state.listEl.removeAttribute("aria-activedescendant");
+  state.listEl.hidden = true;
+  state.noteEl.textContent = text;
+  state.noteEl.hidden = false;
+  if (hadFocus) document.getElementById("text").focus();  // the last one was taken: back to the transcript
+}
+
+function markReady() {
+  state.listEl.dataset.ready = "1";
+  state.boxEl.dataset.ready = "1";
 }
 
 function renderList() {
   const list = state.listEl;
-  list.replaceChildren();
   if (!state.items.length) {
-    const li = document.createElement("li");
-    li.className = "muted";
-    li.textContent = state.note ? `No suggestions: ${state.note}` : "No suggestions for this transcript.";
-    list.appendChild(li);
-    list.removeAttribute("aria-activedescendant");
+    showNote(state.note ? `No suggestions: ${state.note}` : "No suggestions for this transcript.");
     state.api.render();
     return;
   }
+  list.replaceChildren();
+  list.hidden = false;
+  state.noteEl.hidden = true;
   state.index = Math.min(state.index, state.items.length - 1);
   state.items.forEach((s, i) => {
     const li = document.createElement("li");
@@ -154,9 +176,9 @@ async function load() {
   state.version = data.model_version;
   state.note = data.note || null;
   state.items = data.items.filter((s) => !gone.has(keyOf(s)));
-  state.listEl.dataset.ready = "1";
   state.listEl.dataset.modelVersion = data.model_version || "";
   renderList();
+  markReady();
 }
 
 function start(api) {
@@ -165,8 +187,9 @@ function start(api) {
   buildPanel();
   api.addLayer(() => state.items.map((s, i) => ({ start: s.start, end: s.end, className: i === state.index ? "suggested-current" : "suggested" })));
   load().catch((err) => {
-    state.listEl.replaceChildren(Object.assign(document.createElement("li"), { className: "muted", textContent: `No suggestions: ${err.message}` }));
-    state.listEl.dataset.ready = "1";
+    state.items = [];
+    showNote(`No suggestions: ${err.message}`);
+    markReady();
   });
 }
 
