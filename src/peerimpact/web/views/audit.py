@@ -10,7 +10,7 @@ from django.http import HttpResponse
 from django.utils import timezone
 
 from ..access import ADMIN
-from ..services.audit import TABLES, audit_events
+from ..services.audit import LABELS, TABLES, audit_events
 from ..services.audit import audit_csv as to_csv
 from .common import page, roles
 
@@ -60,7 +60,7 @@ def audit_list(request):
     events.reverse()  # newest first
     pager = Paginator(events, PER_PAGE).get_page(request.GET.get("page"))
     users = sorted({e.user for e in audit_events() if e.user})
-    return page(request, "web/audit.html", {"page": pager, "tables": TABLES, "actions": ACTIONS, "users": users, "f": f,
+    return page(request, "web/audit.html", {"page": pager, "tables": [(t, LABELS.get(t, t)) for t in TABLES], "actions": ACTIONS, "users": users, "f": f,
                                             "query": _query(f)})
 
 
