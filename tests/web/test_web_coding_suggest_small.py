@@ -5,6 +5,7 @@ coding study): an answer with no suggestions and a note saying why, never a serv
 from __future__ import annotations
 
 import json
+import logging
 
 import pytest
 
@@ -31,14 +32,16 @@ def get(client, auth, iid=EMOJI_ID):
     return client.get(f"/api/suggestions?interview_id={iid}", HTTP_AUTHORIZATION=auth)
 
 
-def test_too_little_text_is_an_empty_answer_with_the_reason_then_a_model_once_coded(client, token):
+def test_too_little_text_is_an_empty_answer_with_the_reason_then_a_model_once_coded(client, token, caplog):
+    caplog.set_level(logging.INFO, logger="peerimpact.web.coding.suggestions")
     auth = token("coder")
     r = get(client, auth)  # two human codings of a few words: scikit-learn keeps no term seen in two passages
     assert r.status_code == 200, r.content
     body = r.json()
     assert (body["model_version"], body["count"], body["items"], body["codes"]) == (None, 0, [], [])
-    assert body["note"] == ("too little coded text to learn from yet: code more passages first (the model could not be fitted: "
-                            "After pruning, no terms remain. Try a lower min_df or a higher max_df.)")
+    assert body["note"] == "too little coded text to learn from yet: code more passages first"
+    assert [r.getMessage() for r in caplog.records] == [  # scikit-learn's words, in the server log
+        "suggestion model not fitted (too little coded text): After pruning, no terms remain. Try a lower min_df or a higher max_df."]
     needle = "Quieter \U0001F600, cafe\u0301 \U0001D11E"  # what the workbench browser test codes first
     start = EMOJI_TEXT.index(needle)
     r = client.post("/api/codings", json.dumps({"interview_id": EMOJI_ID, "start": start, "end": start + len(needle), "code": "hope"}),

@@ -22,6 +22,7 @@ A suggestion becomes a coding only when the coder accepts it in the workbench
 from __future__ import annotations
 
 import hashlib
+import logging
 import threading
 from typing import Any, Optional
 
@@ -40,6 +41,7 @@ from ..services.errors import FieldErrors
 from ..services.study_export import build_study
 from .visibility import blind_transcript_ids, codings_for, transcripts_for
 
+log = logging.getLogger(__name__)
 router = Router(tags=["coding"], auth=[TokenAuth(), SessionAuth()])
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut, 429: ErrorOut}
 
@@ -99,12 +101,14 @@ def _train(study: Study, held_out: Optional[str]) -> SuggestModel:
 
     With a handful of short coded passages the TF-IDF vocabulary can be empty after pruning (no word or phrase
     in two passages), or a code's passages can be all of one class; scikit-learn raises ``ValueError`` for
-    these. That is "too little to learn from yet", not a server error (it was an HTTP 500).
+    these. That is "too little to learn from yet", not a server error (it was an HTTP 500); scikit-learn's
+    words go to the server log, the coder is told what to do.
     """
     try:
         return train(study, exclude=[held_out] if held_out else None)
     except ValueError as exc:
-        raise UserInputError(f"too little coded text to learn from yet: code more passages first (the model could not be fitted: {exc})") from exc
+        log.info("suggestion model not fitted (too little coded text): %s", exc)
+        raise UserInputError("too little coded text to learn from yet: code more passages first") from exc
 
 
 def model_for(held_out: Optional[str] = None) -> tuple[Study, SuggestModel]:
