@@ -6,6 +6,7 @@ DataFrame index ``i`` is row ``i + 2``.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import itertools
@@ -75,17 +76,19 @@ def read_raw_csv(
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         return None, [Problem(name, line, None, "is not valid UTF-8 (save it as CSV UTF-8)")]
-    if not text.strip():
+    if not text or text.isspace():
         return None, [Problem(name, None, None, "is empty: a header row is required")]
-    header = [h.strip() for h in next(csv.reader(io.StringIO(text, newline="")))]
+    header = [h.strip() for h in next(csv.reader(io.StringIO(_first_record_text(text), newline="")))]
     problems = _header_problems(header, name)
-    if _ragged(text, len(header)):
+    body = data[3:] if data.startswith(codecs.BOM_UTF8) else data
+    if _ragged(text, len(header), body):
         return None, problems + _ragged_rows(text, len(header), name)
     if problems:
         return None, problems
     try:
+        # the bytes, not the text: an io.StringIO would hold a 4-byte copy of every character
         frame = pd.read_csv(
-            io.StringIO(text), dtype=str, keep_default_na=False, na_filter=False,
+            io.BytesIO(body), encoding="utf-8", dtype=str, keep_default_na=False, na_filter=False,
             skip_blank_lines=False, engine="c", header=0, names=header, index_col=False,
         )
     except (pd.errors.ParserError, ValueError):
@@ -121,14 +124,21 @@ def _last_nonblank_row(frame: pd.DataFrame) -> int:
     return -1
 
 
-def _ragged(text: str, width: int) -> bool:
+def _first_record_text(text: str) -> str:
+    """The text up to the end of the first line when it holds no quote (the header then ends there), else all of it."""
+    end = text.find("\n")
+    head = text if end < 0 else text[: end + 1]
+    return text if '"' in head else head
+
+
+def _ragged(text: str, width: int, data: bytes | None = None) -> bool:
     """Whether a record has another width than the header (blank lines do not count).
 
     Without quote characters a record is a line and its width is its comma count
     plus one, much faster to count than to parse (speed: bench/import_speed.py).
     """
     if '"' not in text and "\r" not in text:
-        return _ragged_lines(text.encode("utf-8"), width)
+        return _ragged_lines(text.encode("utf-8") if data is None else data, width)
     if '"' not in text:
         return any(line.count(",") != width - 1 for line in _LINES.split(text)[1:] if line)
     return any(len(r) not in (0, width) for r in itertools.islice(csv.reader(io.StringIO(text, newline="")), 1, None))
