@@ -1,7 +1,8 @@
 """The coding workbench in headless Chromium against ``peerimpact serve`` (SQLite, or PostgreSQL with
 ``PEERIMPACT_TEST_DB=postgres``), on the synthetic coding study (a CRLF source with an emoji).
 
-Screenshots go to docs/img/ (the coder's walkthrough in docs/web.md shows them)."""
+Screenshots go to a temporary folder; with ``PEERIMPACT_DOCS_IMG=docs/img`` they replace the ones the coder's walkthrough in
+docs/web.md shows (a deliberate act, as for golden files: tests do not write into the repository, issue 16)."""
 
 from __future__ import annotations
 
@@ -21,7 +22,8 @@ from test_web_coding_study import EMOJI_ID, EMOJI_TEXT, write_coding_study
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-DOCS_IMG = Path(__file__).resolve().parents[2] / "docs" / "img"
+ROOT = Path(__file__).resolve().parents[2]
+DOCS_IMG_ENV = "PEERIMPACT_DOCS_IMG"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--no-first-run", "--disable-sync"]
 PASSWORD = "a-long-test-password-1"
@@ -103,9 +105,32 @@ def open_workbench(page, server, iid: str = EMOJI_ID) -> None:
     page.wait_for_selector("#workbench[data-ready='1']")
 
 
-def shot(page, name: str) -> None:
-    DOCS_IMG.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(DOCS_IMG / f"{name}.png"), full_page=False)
+def screenshot_dir(setting: str | None, tmp: Path) -> Path:
+    """Where screenshots go: ``tmp``, or the folder named by ``$PEERIMPACT_DOCS_IMG`` (relative to the repository root)."""
+    return ROOT / setting if setting else tmp
+
+
+@pytest.fixture(scope="module")
+def shots(tmp_path_factory) -> Path:
+    return screenshot_dir(os.environ.get(DOCS_IMG_ENV), tmp_path_factory.mktemp("screenshots"))
+
+
+@pytest.mark.parametrize(
+    "setting, expected",
+    [(None, "TMP"), ("", "TMP"), ("docs/img", str(ROOT / "docs" / "img")), ("/srv/shots", "/srv/shots")],
+    ids=["unset", "empty", "docs-img", "absolute"],
+)
+def test_screenshots_go_to_a_temporary_folder_unless_a_folder_is_named(setting, expected, tmp_path):
+    assert str(screenshot_dir(setting, tmp_path)) == (str(tmp_path) if expected == "TMP" else expected)
+
+
+def test_screenshots_of_this_run_stay_out_of_the_repository(shots):
+    assert os.environ.get(DOCS_IMG_ENV) or not shots.resolve().is_relative_to(ROOT)
+
+
+def shot(page, folder: Path, name: str) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(folder / f"{name}.png"), full_page=False)
 
 
 def select_text(page, needle: str) -> None:
@@ -152,7 +177,7 @@ def export(server, out: Path) -> pd.DataFrame:
     return pd.read_csv(out / "qual" / "codings.csv", dtype=str, keep_default_na=False)
 
 
-def test_select_code_reload_and_export_have_the_same_quote(server, page, tmp_path):
+def test_select_code_reload_and_export_have_the_same_quote(server, page, tmp_path, shots):
     needle = "Quieter \U0001F600, cafe\u0301 \U0001D11E"
     sign_in(page, server, "coder")
     open_workbench(page, server)
@@ -160,7 +185,8 @@ def test_select_code_reload_and_export_have_the_same_quote(server, page, tmp_pat
     select_text(page, needle)
     page.click("button.code-button[data-code='hope']")
     page.wait_for_selector("#details .coding-list")
-    shot(page, "coding-workbench")
+    shot(page, shots, "coding-workbench")
+    assert (shots / "coding-workbench.png").read_bytes().startswith(b"\x89PNG")
     page.reload()
     page.wait_for_selector("#workbench[data-ready='1']")
     assert ("hope", "coder", needle) in highlights(page)
@@ -212,7 +238,7 @@ def coders_shown(page, iid) -> set[str]:
     return {h[1] for h in highlights(page, iid)}
 
 
-def test_two_coders_are_blind_until_unblinding_and_reconciliation_kappa_equals_the_command_line(server, browser, tmp_path):
+def test_two_coders_are_blind_until_unblinding_and_reconciliation_kappa_equals_the_command_line(server, browser, tmp_path, shots):
     from typer.testing import CliRunner
 
     from peerimpact.cli.main import app
@@ -237,7 +263,7 @@ def test_two_coders_are_blind_until_unblinding_and_reconciliation_kappa_equals_t
             page.wait_for_selector("#workbench[data-ready='1']")
             assert coders_shown(page, iid) == {user}
             assert page.locator("a:text-is('Reconcile')").count() == 0
-        shot(c1, "coding-blind")
+        shot(c1, shots, "coding-blind")
         admin.reload()
         admin.click("button:text-is('Unblind')")
         assert "is unblinded" in admin.locator(".ok").inner_text()
@@ -246,7 +272,7 @@ def test_two_coders_are_blind_until_unblinding_and_reconciliation_kappa_equals_t
         assert coders_shown(c1, iid) == {"coder", "coder2"}
         c1.click("a:text-is('Reconcile')")
         c1.wait_for_selector("#agreement")
-        shot(c1, "coding-reconcile")
+        shot(c1, shots, "coding-reconcile")
         shown = {code: float(c1.locator(f"#agreement tr[data-code='{code}'][data-pair='coder|coder2'] td.kappa").get_attribute("data-value"))
                  for code in ("peer_identity", "hope")}
         export(server, tmp_path / "out")
@@ -263,7 +289,7 @@ def test_two_coders_are_blind_until_unblinding_and_reconciliation_kappa_equals_t
             p.context.close()
 
 
-def test_workshop_merges_two_members_codes_into_a_new_codebook_version(server, browser):
+def test_workshop_merges_two_members_codes_into_a_new_codebook_version(server, browser, shots):
     iid = "S1-PW01-T2"
     admin, c1 = new_page(browser), new_page(browser)
     try:
@@ -286,7 +312,7 @@ def test_workshop_merges_two_members_codes_into_a_new_codebook_version(server, b
         admin.fill("#ws-name", "Workshop 2")
         admin.fill("#ws-into", "peer_identity")
         admin.fill("#ws-reason", "belonging is part of peer identity")
-        shot(admin, "coding-workshop")
+        shot(admin, shots, "coding-workshop")
         admin.click("button:text-is('Merge ticked codes')")
         assert f"Saved as codebook version {version + 1}." in admin.locator(".ok").inner_text()
         row = admin.locator("tr[data-code='peer_identity']").inner_text()
@@ -299,7 +325,7 @@ def test_workshop_merges_two_members_codes_into_a_new_codebook_version(server, b
             p.context.close()
 
 
-def test_codebook_merge_and_split_with_the_recode_queue(server, browser):
+def test_codebook_merge_and_split_with_the_recode_queue(server, browser, shots):
     iid = "S1-PW02-T2"
     admin, c1 = new_page(browser), new_page(browser)
     try:
@@ -322,13 +348,13 @@ def test_codebook_merge_and_split_with_the_recode_queue(server, browser):
         admin.fill("#split-reason", "hope was two ideas")
         admin.click("#form-split button")
         assert "Saved as codebook version" in admin.locator(".ok").inner_text()
-        shot(admin, "coding-codebook")
+        shot(admin, shots, "coding-codebook")
         c1.reload()
         c1.wait_for_selector("#workbench[data-ready='1']")
         assert sorted(h[0] for h in highlights(c1, iid)) == ["hope", "pace", "pace"]  # merged codes follow the merge
         assert c1.locator("#recode-box").is_visible()
         assert "both are fine" in c1.locator("#recode-list").inner_text()
-        shot(c1, "coding-recode")
+        shot(c1, shots, "coding-recode")
         c1.click("#recode-list button:text-is('Recode as Hope for others')")
         c1.wait_for_selector("#recode-box", state="hidden")
         assert sorted(h[0] for h in highlights(c1, iid)) == ["hope_others", "pace", "pace"]
