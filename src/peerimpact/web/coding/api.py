@@ -19,7 +19,6 @@ from django.http import Http404, JsonResponse
 from ninja import Router, Status
 from ninja.security import SessionAuth
 
-from ...qual.corpus import speaker_turns
 from ..access import ADMIN, CODER, require_role, role_of
 from ..api.schemas import ErrorOut
 from ..api.tokens import TokenAuth
@@ -49,6 +48,7 @@ from .schemas import (
     TranscriptList,
     TranscriptOut,
 )
+from .turns import study_turns
 from .visibility import assigned_shown, blind_transcript_ids, codings_for, may_see_agreement, transcripts_for
 
 router = Router(tags=["coding"], auth=[TokenAuth(), SessionAuth()])
@@ -102,7 +102,7 @@ def list_transcripts(request):
 def get_transcript(request, interview_id: str):
     user = _user(request)
     t = _transcript(user, interview_id)
-    turns = speaker_turns(t.text)
+    turns = study_turns(t.text)  # the study's speakers / turn_pattern
     fates = CodeFates(current_codebook())
     codings = coding_rows(codings_for(user).filter(transcript=t).order_by("start", "end", "code", "id"), t.text, fates, t.interview_id)
     body = {**_summaries(user, [t])[0], "text": t.text, "me": coder_id(user), "codings": codings,
