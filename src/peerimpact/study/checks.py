@@ -42,6 +42,10 @@ def _distinct(values: pd.Series) -> tuple[np.ndarray, pd.Series]:
     column repeats a few ids, dates or codes over many rows), then mapped back
     to the rows through ``codes`` (speed: bench/import_speed.py).
     """
+    if isinstance(values.dtype, pd.CategoricalDtype):  # read as categories: the codes are there
+        codes = values.array.codes
+        if not len(codes) or codes.min() >= 0:
+            return codes.astype(np.intp), pd.Series(values.cat.categories.to_numpy(dtype=object), dtype=object)
     array = values.to_numpy(dtype=object)
     codes, uniques = pd.factorize(array)  # a missing value (never in a file as read) gets code -1 ...
     if len(codes) and codes.min() < 0:  # ... so it is kept as a value of its own, as elsewhere

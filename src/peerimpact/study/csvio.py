@@ -12,6 +12,7 @@ import io
 import itertools
 import re
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -56,7 +57,7 @@ def spreadsheet_row(index: int) -> int:
 
 
 def read_raw_csv(
-    path: Path, name: str, verbatim: tuple[str, ...] | None = None
+    path: Path, name: str, verbatim: tuple[str, ...] | None = None, categorical: Callable[[str], bool] | None = None
 ) -> tuple[pd.DataFrame | None, list[Problem]]:
     """Read ``path`` as strings. Returns ``(frame, problems)``; frame is None when unreadable.
 
@@ -64,6 +65,13 @@ def read_raw_csv(
     (text that is data, such as a coded quote), which are kept exactly as written.
     By default these are the ones the table declarations (:mod:`.tables`) give for
     the file ``name``.
+
+    The columns for which ``categorical(name)`` is true are pandas categoricals of
+    the same strings (the parser then makes one string per distinct value, and
+    the checks read the codes): for columns repeating a few values, such as
+    questionnaire items, dates and codes (speed: bench/import_speed.py). Their
+    values, comparisons with strings, ``isin`` and ``at`` are those of the plain
+    columns; a column whose cells need trimming becomes plain.
     """
     if verbatim is None:
         verbatim = next((t.verbatim for t in TABLES if t.file == name), ())
@@ -88,7 +96,8 @@ def read_raw_csv(
     try:
         # the bytes, not the text: an io.StringIO would hold a 4-byte copy of every character
         frame = pd.read_csv(
-            io.BytesIO(body), encoding="utf-8", dtype=str, keep_default_na=False, na_filter=False,
+            io.BytesIO(body), encoding="utf-8", keep_default_na=False, na_filter=False,
+            dtype={h: "category" if categorical is not None and categorical(h) else str for h in header},
             skip_blank_lines=False, engine="c", header=0, names=header, index_col=False,
         )
     except (pd.errors.ParserError, ValueError):
@@ -99,8 +108,9 @@ def read_raw_csv(
         frame = frame.apply(
             lambda col: col if col.name in verbatim else per_distinct(col, lambda u: u.str.strip())
         )
-    if not all(dtype == object for dtype in frame.dtypes):
-        frame = frame.astype(object)
+    plain = [c for c, dtype in frame.dtypes.items() if dtype != object and not isinstance(dtype, pd.CategoricalDtype)]
+    if plain:
+        frame = frame.astype({c: object for c in plain})
     last = _last_nonblank_row(frame)
     if last == len(frame) - 1:
         return frame, []

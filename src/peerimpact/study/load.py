@@ -43,13 +43,27 @@ def _read_tables(root: Path) -> tuple[dict[str, pd.DataFrame | None], dict[str, 
                 problems.append(Problem(table.file, None, None, "is missing: this file is required"))
             raws[table.name] = None
             continue
-        frame, p = read_raw_csv(path, table.file)
+        frame, p = read_raw_csv(path, table.file, categorical=_categorical_columns(table))
         problems += p
         if frame is not None:
             found, typed[table.name] = check_typed_table(frame, table)
             problems += found
         raws[table.name] = frame
     return raws, typed, problems
+
+
+#: Tables whose value columns (not ids) are read as pandas categoricals (:func:`read_raw_csv`).
+_CATEGORICAL_TABLES = {RESPONSES.name, SERVICE_USE.name, ALLOCATIONS.name, CONTACTS.name}
+
+
+def _categorical_columns(table: Table):
+    """Which columns of ``table`` to read as categoricals: the large tables' value columns, which repeat a few values."""
+    if table.name not in _CATEGORICAL_TABLES:
+        return None
+    kinds = {c.name: c.kind for c in table.columns}
+    if table.open_columns:  # responses: every item and score column
+        return lambda name: kinds.get(name, "float") != "id"
+    return lambda name: kinds.get(name, "id") not in ("id", "str")
 
 
 def _optional_yaml(root: Path, rel: str, problems: list[Problem]):
