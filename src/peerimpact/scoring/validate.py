@@ -63,16 +63,21 @@ def check_values(values: pd.Series, role: ColumnRole, file: str) -> list[Problem
     in_range = np.zeros_like(finite)
     in_range[finite] = (nums[finite] >= role.low) & (nums[finite] <= role.high)
     problems: list[Problem] = []
+    messages: dict[str, str | None] = {}  # one message per distinct value, shared by its rows
     for idx, raw, ok_num, ok_whole, ok_range in zip(rest.index, rest.to_numpy(), finite, whole, in_range):
-        if not ok_num:
-            msg = not_number_message(raw)
-        elif role.integer and not ok_whole:
-            msg = not_whole_message(raw, role)
-        elif not ok_range:
-            msg = out_of_range_message(raw, role)
-        else:
-            continue  # e.g. "05" or "3.0": a valid number written differently
-        problems.append(Problem(file, int(idx) + 2, role.column, msg))
+        msg = messages.get(raw, "")
+        if msg == "":
+            if not ok_num:
+                msg = not_number_message(raw)
+            elif role.integer and not ok_whole:
+                msg = not_whole_message(raw, role)
+            elif not ok_range:
+                msg = out_of_range_message(raw, role)
+            else:
+                msg = None  # e.g. "05" or "3.0": a valid number written differently
+            messages[raw] = msg
+        if msg is not None:
+            problems.append(Problem(file, int(idx) + 2, role.column, msg))
     return problems
 
 

@@ -155,9 +155,12 @@ def _check_distinct(values: pd.Series, col: Column, file: str):
         mask = np.asarray(mask, dtype=bool)
         if not mask.any():
             return
+        messages: dict[int, str] = {}  # one message per distinct text, shared by its rows
         for i in np.flatnonzero(mask[codes]):
-            v = raw[codes[i]]
-            msg = message(v) if callable(message) else message
+            code = codes[i]
+            msg = messages.get(code)
+            if msg is None:
+                msg = messages[code] = message(raw[code]) if callable(message) else message
             problems.append(Problem(file, spreadsheet_row(values.index[i]), col.name, msg))
 
     empty = (texts == "").to_numpy(dtype=bool)
