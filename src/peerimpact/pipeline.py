@@ -12,7 +12,7 @@ from typing import Callable
 from .study import Study
 
 
-def run_pipeline(study: Study | str | Path, out_dir: str | Path, progress: Callable[[str], None] | None = None):
+def run_pipeline(study: Study | str | Path, out_dir: str | Path, progress: Callable[[str], None] | None = None, *, suggest_eval: bool = False):
     """Load (when given a folder), score, analyse, analyse the interviews and write the report.
 
     Parameters
@@ -23,6 +23,8 @@ def run_pipeline(study: Study | str | Path, out_dir: str | Path, progress: Calla
         Folder for ``report.html``, ``report.docx``, ``tables/``, ``figures/`` and ``results.json``.
     progress : callable, optional
         Called with each stage name (load, score, analyse, qualitative, figures, render).
+    suggest_eval : bool
+        Add the leave-one-interview-out agreement of code suggestions with the coders (off by default).
 
     Returns
     -------
@@ -31,4 +33,4 @@ def run_pipeline(study: Study | str | Path, out_dir: str | Path, progress: Calla
     """
     from .report import build_report
 
-    return build_report(study if isinstance(study, Study) else Path(study), Path(out_dir), progress=progress)
+    return build_report(study if isinstance(study, Study) else Path(study), Path(out_dir), progress=progress, suggest_eval=suggest_eval)

@@ -120,12 +120,15 @@ def analyse(
 def report(
     study: Path = STUDY_ARG,
     out: Path = typer.Option(..., "--out", "-o", help="Folder for report.html, report.docx, tables/, figures/ and results.json."),
+    suggest_eval: bool = typer.Option(
+        False, "--suggest-eval", help="Add the agreement of code suggestions with the coders (leave-one-interview-out; as qual suggest-eval)."
+    ),
 ) -> None:
     """Write the full report (HTML and Word, tables, figures, provenance)."""
     from ..pipeline import run_pipeline
 
     with progress_bar("building the report") as step:
-        result = run_pipeline(study, out, progress=step)
+        result = run_pipeline(study, out, progress=step, suggest_eval=suggest_eval)
     say(f"report: {result.html}")
     typer.echo(str(result.html))
 

@@ -39,6 +39,8 @@ class ReportParts:
     qual_matrices: tuple = ()
     grid: SynthesisGrid | None = None
     joint: JointDisplay | None = None
+    suggest_eval: ReportTable | MissingTable | None = None
+    suggest_eval_result: Any = None
     figures: dict[str, Figure] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
 
@@ -95,7 +97,7 @@ def _sample_sections(parts: ReportParts, labels: Labels) -> list[Section]:
     paired = _with_pairs(res.change)
     has_demo = res.demographics is not None and len(res.demographics) > 0
     return [
-        Section("methods", "Methods", tuple(Paragraph(p) for p in methods_paragraphs(study, res, parts.completion, parts.scores, parts.segments, labels))),
+        Section("methods", "Methods", tuple(Paragraph(p) for p in methods_paragraphs(study, res, parts.completion, parts.scores, parts.segments, labels, parts.suggest_eval_result))),
         Section(
             "participants",
             "Participants",
@@ -151,13 +153,14 @@ def _beyond_section(parts: ReportParts, labels: Labels, dps: dict[str, int]) -> 
 
 def _qualitative_section(parts: ReportParts, labels: Labels) -> Section | None:
     study = parts.study
-    if parts.segments is None or not len(parts.segments):
+    if (parts.segments is None or not len(parts.segments)) and parts.suggest_eval is None:
         return None
     blocks = _blocks(
         table_code_matrix(parts.code_matrix, study, labels) if parts.code_matrix is not None and len(parts.code_matrix) else None,
         parts.figures.get("code_timepoint_heatmap"),
         *parts.qual_matrices,
         other_table("qual_agreement", parts.agreement, empty.agreement(parts.segments)),
+        parts.suggest_eval,
     )
     return Section("qualitative", "Qualitative analysis: matrices, memos and agreement", blocks)
 

@@ -81,7 +81,7 @@ class _Timer:
             self.cpu[name] = self.cpu.get(name, 0.0) + time.process_time() - cpu
 
 
-def _qualitative(study: Study, results: ResultsView) -> dict[str, Any]:
+def _qualitative(study: Study, results: ResultsView, suggest_eval: bool = False) -> dict[str, Any]:
     from ..synthesis import build_grid, build_joint_display, load_synthesis
     from ..synthesis.segments import interviews, segment_table
     from .tables_agreement import agreement_table
@@ -99,6 +99,13 @@ def _qualitative(study: Study, results: ResultsView) -> dict[str, Any]:
     out["grid"] = build_grid(study, synthesis, results, segments) if synthesis is not None else None
     out["joint"] = build_joint_display(study, results, synthesis, segments) if has_themes and len(segments) else None
     out["synthesis"] = synthesis
+    out["suggest_eval"], out["suggest_eval_result"] = None, None
+    if suggest_eval:
+        from .tables_suggest import evaluate_suggestions, suggest_eval_block
+
+        result, reason = evaluate_suggestions(study)
+        out["suggest_eval"], out["suggest_eval_result"] = suggest_eval_block(study, result, reason), result
+        out["warnings"] += [f"code suggestions: {w}" for w in (result.warnings if result is not None else [])]
     return out
 
 
@@ -137,6 +144,7 @@ def build_report(
     generated_at: datetime | None = None,
     scores: pd.DataFrame | None = None,
     results: Any = None,
+    suggest_eval: bool = False,
 ) -> ReportPaths:
     """Build the full report of a study into ``out_dir``.
 
@@ -157,6 +165,11 @@ def build_report(
     scores, results : optional
         Precomputed scores (:func:`peerimpact.score`) and analysis results
         (:func:`peerimpact.analyse`), to skip those stages.
+    suggest_eval : bool
+        Add the table "Agreement of code suggestions with human coders
+        (leave-one-interview-out)" (:func:`peerimpact.qual.suggest.suggest_eval`,
+        the numbers ``peerimpact qual suggest-eval`` prints) and a methods
+        sentence on it; off by default, when the report is unchanged.
 
     Returns
     -------
@@ -192,7 +205,7 @@ def build_report(
             results = analyse(study, scores=scores)
         view = results if isinstance(results, ResultsView) else ResultsView.from_results(results)
     with timer.stage("qualitative"):
-        qual = _qualitative(study, view)
+        qual = _qualitative(study, view, suggest_eval)
     with timer.stage("figures"):
         completion = completion_frame(study, view)
         figures = _figures(study, view, completion, qual["code_matrix"])
@@ -209,6 +222,8 @@ def build_report(
             qual_matrices=tuple(qual["matrices"]),
             grid=qual["grid"],
             joint=qual["joint"],
+            suggest_eval=qual["suggest_eval"],
+            suggest_eval_result=qual["suggest_eval_result"],
             figures=figures,
             warnings=qual["warnings"],
         )

@@ -16,6 +16,7 @@ import pandas as pd
 from . import empty, fmt
 from .labels import Labels, instrument_id
 from .tables_change import effect_size_note
+from .tables_suggest import suggest_eval_sentence
 
 
 def _join(items: list[str]) -> str:
@@ -167,14 +168,21 @@ def suggestions_sentence(study: Any) -> str:
     )
 
 
-def methods_paragraphs(study: Any, results: Any, completion: pd.DataFrame, scores: pd.DataFrame | None, segments: pd.DataFrame, labels: Labels | None = None) -> list[str]:
-    """The methods section as paragraphs, in order: sample, scoring, analysis, norms, qualitative."""
+def methods_paragraphs(
+    study: Any, results: Any, completion: pd.DataFrame, scores: pd.DataFrame | None, segments: pd.DataFrame,
+    labels: Labels | None = None, suggest_eval: Any = None,
+) -> list[str]:
+    """The methods section as paragraphs, in order: sample, scoring, analysis, norms, qualitative.
+
+    ``suggest_eval`` (a :class:`peerimpact.qual.suggest.EvalResult`, when the report was asked for it) adds a
+    sentence on how the code suggestions' agreement with the coders was measured.
+    """
     labels = labels or Labels(study)
     paras = [
         sample_paragraph(study, completion, labels),
         scoring_paragraph(study, scores, labels),
         analysis_paragraph(study, results, labels),
         norms_paragraph(results, labels),
-        qualitative_paragraph(study, segments),
+        qualitative_paragraph(study, segments) + suggest_eval_sentence(suggest_eval),
     ]
     return [p for p in paras if p]
