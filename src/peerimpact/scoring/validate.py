@@ -18,6 +18,7 @@ import pandas as pd
 
 from ..errors import Problem
 from ..instruments import InstrumentDefinition
+from ..study.checks import distinct_values
 from ..study.definition import StudyDefinition
 from ..study.stages import TableContext, register_table_check
 from .columns import KEY_COLUMNS, ColumnRole, declared_roles, fmt_number, undeclared_column_message
@@ -50,35 +51,34 @@ def check_values(values: pd.Series, role: ColumnRole, file: str) -> list[Problem
 
     Rows are spreadsheet rows (index + 2). Each bad cell yields exactly one
     problem: not a number, else not a whole number (integer scales), else out
-    of range.
+    of range. The rules are applied once per distinct text and the messages
+    mapped back to the rows, in row order.
     """
-    fast_ok = values.isin(_valid_strings(role)).to_numpy()
+    codes, texts = distinct_values(values)
+    fast_ok = texts.isin(_valid_strings(role)).to_numpy()
     if fast_ok.all():
         return []
-    rest = values[~fast_ok].astype(str)
+    messages = np.full(len(texts), None, dtype=object)
+    rest = texts[~fast_ok].astype(str)
     nums = pd.to_numeric(rest, errors="coerce").to_numpy(dtype=np.float64)
     finite = np.isfinite(nums)
     whole = np.zeros_like(finite)
     whole[finite] = nums[finite] == np.floor(nums[finite])
     in_range = np.zeros_like(finite)
     in_range[finite] = (nums[finite] >= role.low) & (nums[finite] <= role.high)
-    problems: list[Problem] = []
-    messages: dict[str, str | None] = {}  # one message per distinct value, shared by its rows
-    for idx, raw, ok_num, ok_whole, ok_range in zip(rest.index, rest.to_numpy(), finite, whole, in_range):
-        msg = messages.get(raw, "")
-        if msg == "":
-            if not ok_num:
-                msg = not_number_message(raw)
-            elif role.integer and not ok_whole:
-                msg = not_whole_message(raw, role)
-            elif not ok_range:
-                msg = out_of_range_message(raw, role)
-            else:
-                msg = None  # e.g. "05" or "3.0": a valid number written differently
-            messages[raw] = msg
-        if msg is not None:
-            problems.append(Problem(file, int(idx) + 2, role.column, msg))
-    return problems
+    for pos, raw, ok_num, ok_whole, ok_range in zip(rest.index, rest.to_numpy(), finite, whole, in_range):
+        if not ok_num:
+            messages[pos] = not_number_message(raw)
+        elif role.integer and not ok_whole:
+            messages[pos] = not_whole_message(raw, role)
+        elif not ok_range:
+            messages[pos] = out_of_range_message(raw, role)
+        # else e.g. "05" or "3.0": a valid number written differently
+    bad = np.not_equal(messages, None)
+    return [
+        Problem(file, int(values.index[i]) + 2, role.column, messages[codes[i]])
+        for i in np.flatnonzero(bad[codes])
+    ]
 
 
 def check_responses(

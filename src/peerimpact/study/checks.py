@@ -53,6 +53,8 @@ def _distinct(values: pd.Series) -> tuple[np.ndarray, pd.Series]:
     return codes, pd.Series(uniques, dtype=object)
 
 
+distinct_values = _distinct
+
 _ID_BODY = ID_PATTERN.removeprefix("^").removesuffix("$")
 _IDS_RE = re.compile(f"(?:{_ID_BODY}\n)*{_ID_BODY}")
 
