@@ -50,3 +50,25 @@ def test_too_little_text_is_an_empty_answer_with_the_reason_then_a_model_once_co
     body = get(client, auth).json()  # a third segment: enough words in common to fit (no code has 5 segments: none modelled)
     assert body["model_version"].startswith("tfidf-logreg-") and body["note"] is None
     assert body["skipped_codes"] == {c: "1 training segment(s); a model needs at least 5" for c in ("feeling_busy", "hope", "quiet")}
+
+
+def test_a_changed_speaker_turn_setting_retrains(client, token):
+    """The stored study definition (its ``speakers`` / ``turn_pattern``) is part of the model's state: changing it retrains."""
+    from peerimpact.web.coding.suggestions import model_for, state_key
+    from peerimpact.web.records.models import StudyConfig
+
+    auth = token("coder")
+    needle = "Quieter \U0001F600, cafe\u0301 \U0001D11E"  # a third segment: enough words in common to fit
+    start = EMOJI_TEXT.index(needle)
+    r = client.post("/api/codings", json.dumps({"interview_id": EMOJI_ID, "start": start, "end": start + len(needle), "code": "hope"}),
+                    content_type="application/json", HTTP_AUTHORIZATION=auth)
+    assert r.status_code == 201, r.content
+    before_key, (_, before) = state_key(), model_for()
+    config = StudyConfig.objects.get()
+    config.definition = {**config.definition, "speakers": ["Interviewer", "Participant"]}
+    config.save()
+    after_key, (study, after) = state_key(), model_for()
+    assert after_key != before_key
+    assert study.definition.speakers == ["Interviewer", "Participant"]
+    assert (before.pattern, after.pattern) == (r"^(?P<speaker>Interviewer|PW)[ \t]*:[ \t]*", r"^(?P<speaker>Interviewer|Participant)[ \t]*:[ \t]*")
+    assert after.version != before.version

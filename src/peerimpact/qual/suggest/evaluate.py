@@ -119,6 +119,7 @@ def suggest_eval(
     threshold: float = THRESHOLD,
     params: dict[str, Any] | None = None,
     permute_seed: int | None = None,
+    pattern: str | None = None,
 ) -> EvalResult:
     """Leave-one-interview-out evaluation of the suggestions against a human coder.
 
@@ -133,6 +134,9 @@ def suggest_eval(
         Model parameters (see :data:`peerimpact.qual.suggest.model.DEFAULT_PARAMS`).
     permute_seed : int, optional
         Shuffle the training labels (a negative control: kappa should be near 0).
+    pattern : str, optional
+        The speaker-turn regular expression (default: the study's ``speakers`` /
+        ``turn_pattern`` setting).
 
     Returns
     -------
@@ -157,13 +161,14 @@ def suggest_eval(
     reference, second = _coders(human, coder)
     ref = human[human["coder"] == reference]
     held_out = sorted(set(ref["interview_id"]))
-    full = train(study, p)
+    pattern = study.definition.turn_regex if pattern is None else pattern
+    full = train(study, p, pattern=pattern)
     warnings = [f"{c}: not modelled ({why})" for c, why in full.skipped.items()]
     tables: dict[str, list[int]] = {}
     n_iv: dict[str, int] = {}
     found = []
     for iid in held_out:
-        model = train(study, p, exclude=[iid], permute_seed=permute_seed)
+        model = train(study, p, exclude=[iid], permute_seed=permute_seed, pattern=pattern)
         frame = candidate_passages(study, model, [iid])
         hits, _ = score_passages(model, frame, threshold)
         found.append(hits[["interview_id", "code", "score", "start", "end"]])

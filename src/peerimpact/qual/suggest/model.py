@@ -24,6 +24,7 @@ from sklearn.linear_model import LogisticRegression
 
 from ...errors import UserInputError
 from ...study.model import Study
+from ..corpus import DEFAULT_TURN_PATTERN
 from .passages import MAX_PASSAGE_CHARS, WINDOW_SENTENCES
 from .training import TrainingSet, training_set
 
@@ -56,8 +57,9 @@ class SuggestModel:
     ----------
     version : str
         ``tfidf-logreg-<16 hex>``: SHA-256 of the training data (spans, codes
-        and text of every example), the parameters and the scikit-learn
-        version. Equal training data and parameters give an equal version.
+        and text of every example), the parameters, the speaker-turn pattern
+        and the scikit-learn version. Equal training data and parameters give
+        an equal version.
     codes : tuple of str
         Modelled codes (at least ``min_segments`` training segments).
     n_segments : dict
@@ -67,6 +69,9 @@ class SuggestModel:
     speakers : frozenset
         Speakers whose passages are suggested.
     params : dict
+    pattern : str
+        The speaker-turn regular expression passages are cut with (learned
+        from and suggested for alike).
     """
 
     version: str
@@ -80,6 +85,7 @@ class SuggestModel:
     intercept: np.ndarray = field(repr=False)  # (n_codes,)
     examples: pd.DataFrame = field(repr=False)  # the training segments
     example_matrix: Any = field(repr=False)  # their TF-IDF rows (l2-normalised)
+    pattern: str = DEFAULT_TURN_PATTERN
 
     def transform(self, texts: list[str]):
         """TF-IDF rows (l2-normalised) of ``texts``."""
@@ -96,7 +102,7 @@ class SuggestModel:
 def model_version(training: TrainingSet, params: dict[str, Any]) -> str:
     """Version string of a model trained on ``training`` with ``params`` (see :class:`SuggestModel`)."""
     h = hashlib.sha256()
-    header = {"family": FAMILY, "params": params, "sklearn": sklearn.__version__}
+    header = {"family": FAMILY, "params": params, "sklearn": sklearn.__version__, "turn_pattern": training.pattern}
     h.update(json.dumps(header, sort_keys=True).encode("utf-8"))
     for rec in training.segments.itertuples(index=False):
         h.update(json.dumps(["s", rec.interview_id, rec.start, rec.end, list(rec.codes), rec.text]).encode("utf-8"))
@@ -111,7 +117,7 @@ def permuted(training: TrainingSet, seed: int) -> TrainingSet:
     rng = np.random.default_rng(seed)
     segs = training.segments.copy()
     segs["codes"] = [segs["codes"].iloc[i] for i in rng.permutation(len(segs))]
-    return TrainingSet(segs, training.negatives, training.speakers)
+    return TrainingSet(segs, training.negatives, training.speakers, training.pattern)
 
 
 def resolve_params(params: dict[str, Any] | None) -> dict[str, Any]:
@@ -129,6 +135,7 @@ def train(
     params: dict[str, Any] | None = None,
     exclude: list[str] | None = None,
     permute_seed: int | None = None,
+    pattern: str | None = None,
 ) -> SuggestModel:
     """Train a suggestion model on the human codings of ``study``.
 
@@ -142,9 +149,12 @@ def train(
     permute_seed : int, optional
         Shuffle the code labels among the training segments with this seed: a
         negative control whose suggestions should agree with the coders only by chance.
+    pattern : str, optional
+        The speaker-turn regular expression (default: the study's ``speakers`` /
+        ``turn_pattern`` setting, :attr:`~peerimpact.study.definition.StudyDefinition.turn_regex`).
     """
     p = resolve_params(params)
-    training = training_set(study, exclude=exclude, max_chars=p["max_passage_chars"], window=p["window_sentences"])
+    training = training_set(study, exclude=exclude, pattern=pattern, max_chars=p["max_passage_chars"], window=p["window_sentences"])
     if permute_seed is not None:
         training = permuted(training, permute_seed)
     return fit(training, p)
@@ -191,4 +201,5 @@ def fit(training: TrainingSet, params: dict[str, Any] | None = None) -> SuggestM
         version=model_version(training, p), codes=codes, n_segments=counts, skipped=skipped,
         speakers=training.speakers, params=p, vectorizer=vectorizer, coef=coef, intercept=intercept,
         examples=training.segments.reset_index(drop=True), example_matrix=sparse.csr_matrix(matrix[:n_seg]),
+        pattern=training.pattern,
     )

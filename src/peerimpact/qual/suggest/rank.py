@@ -86,9 +86,9 @@ class SuggestResult:
 
 
 def candidate_passages(study: Study, model: SuggestModel, interviews: list[str]) -> pd.DataFrame:
-    """Passages of the model's coded speakers in ``interviews``."""
+    """Passages of the model's coded speakers in ``interviews``, cut with the model's speaker-turn pattern."""
     frames = [
-        passages(study.transcripts[iid].text, iid, max_chars=model.params["max_passage_chars"], window=model.params["window_sentences"])
+        passages(study.transcripts[iid].text, iid, model.pattern, max_chars=model.params["max_passage_chars"], window=model.params["window_sentences"])
         for iid in interviews
     ]
     if not frames:

@@ -39,11 +39,15 @@ class TrainingSet:
     speakers : frozenset
         Speakers whose turns hold human codings (``None`` for text before any
         turn marker); only their passages are suggested.
+    pattern : str
+        The speaker-turn regular expression the transcripts were cut with
+        (the study's :attr:`~peerimpact.study.definition.StudyDefinition.turn_regex`).
     """
 
     segments: pd.DataFrame
     negatives: pd.DataFrame
     speakers: frozenset
+    pattern: str = DEFAULT_TURN_PATTERN
 
     def n_segments(self) -> dict[str, int]:
         """Number of training segments per code."""
@@ -104,7 +108,7 @@ def training_set(
     study: Study,
     interviews: list[str] | None = None,
     exclude: list[str] | None = None,
-    pattern: str = DEFAULT_TURN_PATTERN,
+    pattern: str | None = None,
     max_chars: int = MAX_PASSAGE_CHARS,
     window: int = WINDOW_SENTENCES,
 ) -> TrainingSet:
@@ -117,10 +121,16 @@ def training_set(
         Learn only from these transcripts (default: every coded transcript).
     exclude : list of str, optional
         Transcripts left out (the held-out transcript of an evaluation fold).
-    pattern, max_chars, window
-        How transcripts are cut into passages (see
+    pattern : str, optional
+        The speaker-turn regular expression (default: the study's
+        ``speakers`` / ``turn_pattern`` setting,
+        :attr:`~peerimpact.study.definition.StudyDefinition.turn_regex`).
+    max_chars, window
+        How long turns are cut into passages (see
         :func:`~peerimpact.qual.suggest.passages.passages`).
     """
+    if pattern is None:
+        pattern = study.definition.turn_regex
     segments, every = _pieces(study, pattern, max_chars, window)
     if interviews is not None:
         segments = segments[segments["interview_id"].isin(set(interviews))]
@@ -131,5 +141,5 @@ def training_set(
     speakers = frozenset(segments["speaker"])
     negatives = every[~every["touched"].to_numpy(bool) & np.array([sp in speakers for sp in every["speaker"]], dtype=bool)]
     return TrainingSet(
-        segments[SEGMENT_COLUMNS].reset_index(drop=True), negatives[PASSAGE_COLUMNS].reset_index(drop=True), speakers,
+        segments[SEGMENT_COLUMNS].reset_index(drop=True), negatives[PASSAGE_COLUMNS].reset_index(drop=True), speakers, pattern,
     )

@@ -1,9 +1,11 @@
 """``GET /api/suggestions?interview_id=``: code suggestions for one transcript, learned from the study's human codings.
 
 The model (:mod:`peerimpact.qual.suggest`) is trained in this process from the
-study held in the database and kept while the codebook, the transcripts and
-the *human* codings stay the same (accepting a suggestion adds a ``suggested``
-coding, which the model does not learn from, so it does not retrain). Nothing
+study held in the database and kept while the study definition (whose
+``speakers`` / ``turn_pattern`` setting cuts the transcripts into passages),
+the codebook, the transcripts and the *human* codings stay the same
+(accepting a suggestion adds a ``suggested`` coding, which the model does not
+learn from, so it does not retrain). Nothing
 leaves the machine. Research admins and coders only, as the rest of the coding
 API; what a coder sees follows :mod:`peerimpact.web.coding.visibility`:
 
@@ -22,6 +24,7 @@ A suggestion becomes a coding only when the coder accepts it in the workbench
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import threading
 from typing import Any, Optional
@@ -83,9 +86,12 @@ _MODELS: dict[tuple[str, Optional[str]], tuple[Study, SuggestModel]] = {}
 
 
 def state_key() -> str:
-    """SHA-256 of what the model learns from: the codebook, the transcripts and the live human codings."""
+    """SHA-256 of what the model learns from: the study definition (its speaker-turn setting), the codebook, the transcripts
+    and the live human codings."""
     h = hashlib.sha256()
     config = StudyConfig.objects.order_by("id").first()
+    definition = config.definition if config is not None else None
+    h.update(json.dumps(definition or {}, sort_keys=True, default=str).encode("utf-8") + b"\n")
     h.update((config.codebook_yaml if config is not None else "").encode("utf-8"))
     for iid, sha in Transcript.objects.order_by("interview_id").values_list("interview_id", "sha256"):
         h.update(f"t\0{iid}\0{sha}\n".encode("utf-8"))
