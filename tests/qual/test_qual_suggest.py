@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from peerimpact.errors import UserInputError
@@ -156,3 +157,30 @@ def test_no_codings_is_a_user_error(small):
 def test_unknown_parameter(small):
     with pytest.raises(UserInputError, match="unknown suggestion model parameter 'depth'"):
         train(small, params={"depth": 3})
+
+
+def _training(segments: list[tuple[str, tuple[str, ...]]], negatives: list[str]):
+    from peerimpact.qual.suggest.passages import PASSAGE_COLUMNS
+    from peerimpact.qual.suggest.training import SEGMENT_COLUMNS, TrainingSet
+
+    segs = pd.DataFrame([("I1", f"s{i}", 10 * i, 10 * i + 5, codes, text) for i, (text, codes) in enumerate(segments)],
+                        columns=SEGMENT_COLUMNS)
+    negs = pd.DataFrame([("I1", i, "PW", 500 + 10 * i, 505 + 10 * i, text) for i, text in enumerate(negatives)], columns=PASSAGE_COLUMNS)
+    return TrainingSet(segs, negs, frozenset({"PW"}))
+
+
+@pytest.mark.parametrize(
+    "segments, negatives, cause",  # cause: part of scikit-learn's message (its one-class wording varies by version)
+    [
+        pytest.param([("Apples grow.", ("a",)), ("Pears ripen.", ("b",))], [], "After pruning, no terms remain", id="no-shared-term"),
+        pytest.param([("peer work helps", ("a",))] * 5, [], "", id="one-class-only"),
+    ],
+)
+def test_fit_too_little_text_is_a_user_input_error(segments, negatives, cause):
+    from peerimpact.qual.suggest import fit
+    from peerimpact.qual.suggest.model import TOO_LITTLE
+
+    with pytest.raises(UserInputError) as info:
+        fit(_training(segments, negatives))
+    assert str(info.value) == TOO_LITTLE == "too little coded text to learn from yet: code more passages first"
+    assert isinstance(info.value.__cause__, ValueError) and cause in str(info.value.__cause__)

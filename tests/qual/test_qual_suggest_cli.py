@@ -89,3 +89,35 @@ def test_suggest_eval_csv_and_table(small_dir):
     head = table.stdout.splitlines()[0].split()
     assert head == ["code", "n_training_segments", "precision", "recall", "kappa", "human_kappa", "note"]
     assert table.stdout.splitlines()[-1].split()[0] == "(pooled)"
+
+
+TINY = "Interviewer: Why?\nPW: Apples grow.\nInterviewer: And then?\nPW: Pears ripen.\n"
+TOO_LITTLE = "too little coded text to learn from yet: code more passages first"
+
+
+@pytest.fixture(scope="module")
+def tiny_dir(tmp_path_factory):
+    """The demo study cut to one short synthetic transcript with two codings that share no word."""
+    out = tmp_path_factory.mktemp("suggest-tiny") / "study"
+    write_study(out)
+    keep = "S1-PW01-T1"
+    for p in (out / "transcripts").glob("*.txt"):
+        if p.stem != keep:
+            p.unlink()
+    (out / "transcripts" / f"{keep}.txt").write_text(TINY, encoding="utf-8")
+    codings = pd.read_csv(out / "qual" / "codings.csv", dtype=str, keep_default_na=False)
+    rows = codings[codings["interview_id"] == keep].head(2).copy()
+    spans = [(TINY.index(t), TINY.index(t) + len(t)) for t in ("Apples grow.", "Pears ripen.")]
+    rows["start"], rows["end"] = [str(s) for s, _ in spans], [str(e) for _, e in spans]
+    rows.to_csv(out / "qual" / "codings.csv", index=False)
+    (out / "qual" / "memos.yaml").unlink()
+    (out / "synthesis.yaml").unlink(missing_ok=True)
+    return out
+
+
+@pytest.mark.parametrize("command", ["suggest", "suggest-eval"])
+def test_too_little_coded_text_exits_2_with_the_reason(tiny_dir, command):
+    result = run(command, tiny_dir)
+    assert result.exit_code == 2, (result.exit_code, result.stderr, repr(result.exception))
+    assert TOO_LITTLE in result.stderr
+    assert "Traceback" not in result.stderr and "min_df" not in result.stderr

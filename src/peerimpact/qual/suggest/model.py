@@ -32,6 +32,8 @@ from .training import TrainingSet, training_set
 MIN_SEGMENTS = 5
 #: Default threshold on the score (the classifier's probability) for a suggestion.
 THRESHOLD = 0.5
+#: The message when scikit-learn cannot fit the training set (too few or too short coded passages).
+TOO_LITTLE = "too little coded text to learn from yet: code more passages first"
 #: Model family, the prefix of every model version string.
 FAMILY = "tfidf-logreg"
 
@@ -172,7 +174,10 @@ def fit(training: TrainingSet, params: dict[str, Any] | None = None) -> SuggestM
     Raises
     ------
     UserInputError
-        When there are no human codings to learn from, or a parameter is unknown.
+        When there are no human codings to learn from, a parameter is unknown,
+        or there is too little coded text to learn from (:data:`TOO_LITTLE`:
+        no word or phrase left after pruning, or a code whose examples are all
+        of one class); scikit-learn's ``ValueError`` is its ``__cause__``.
     """
     p = resolve_params(params)
     if training.segments.empty:
@@ -186,7 +191,10 @@ def fit(training: TrainingSet, params: dict[str, Any] | None = None) -> SuggestM
         ngram_range=tuple(p["ngram_range"]), sublinear_tf=p["sublinear_tf"], min_df=p["min_df"],
         strip_accents="unicode", lowercase=True, dtype=np.float64,
     )
-    matrix = vectorizer.fit_transform(texts)
+    try:
+        matrix = vectorizer.fit_transform(texts)
+    except ValueError as exc:  # "After pruning, no terms remain" / "empty vocabulary"
+        raise UserInputError(TOO_LITTLE) from exc
     n_seg = len(seg_texts)
     coef = np.zeros((len(codes), matrix.shape[1]))
     intercept = np.zeros(len(codes))
@@ -194,7 +202,10 @@ def fit(training: TrainingSet, params: dict[str, Any] | None = None) -> SuggestM
         y = np.zeros(matrix.shape[0], dtype=np.int8)
         y[:n_seg] = [code in cs for cs in training.segments["codes"]]
         clf = LogisticRegression(C=p["C"], class_weight=p["class_weight"], solver="liblinear", random_state=p["seed"])
-        clf.fit(matrix, y)
+        try:
+            clf.fit(matrix, y)
+        except ValueError as exc:  # e.g. every example has the code: one class only
+            raise UserInputError(TOO_LITTLE) from exc
         coef[k] = clf.coef_[0]
         intercept[k] = clf.intercept_[0]
     return SuggestModel(

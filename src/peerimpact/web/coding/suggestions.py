@@ -103,18 +103,14 @@ def state_key() -> str:
 
 
 def _train(study: Study, held_out: Optional[str]) -> SuggestModel:
-    """:func:`~peerimpact.qual.suggest.train`, with scikit-learn's refusal to fit a tiny training set as a :class:`UserInputError`.
-
-    With a handful of short coded passages the TF-IDF vocabulary can be empty after pruning (no word or phrase
-    in two passages), or a code's passages can be all of one class; scikit-learn raises ``ValueError`` for
-    these. That is "too little to learn from yet", not a server error (it was an HTTP 500); scikit-learn's
-    words go to the server log, the coder is told what to do.
-    """
+    """:func:`~peerimpact.qual.suggest.train`; when there is too little to learn from yet (a :class:`UserInputError`,
+    answered as a note, not a server error) scikit-learn's words, if any, go to the server log."""
     try:
         return train(study, exclude=[held_out] if held_out else None)
-    except ValueError as exc:
-        log.info("suggestion model not fitted (too little coded text): %s", exc)
-        raise UserInputError("too little coded text to learn from yet: code more passages first") from exc
+    except UserInputError as exc:
+        if exc.__cause__ is not None:
+            log.info("suggestion model not fitted (too little coded text): %s", exc.__cause__)
+        raise
 
 
 def model_for(held_out: Optional[str] = None) -> tuple[Study, SuggestModel]:
