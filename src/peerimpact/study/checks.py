@@ -99,6 +99,9 @@ def _parse_distinct_numbers(texts: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return nums, ~empty & ~np.isfinite(nums)
 
 
+parse_distinct_numbers = _parse_distinct_numbers
+
+
 def parse_dates(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Parse ISO dates. Returns ``(dates, bad_mask)``; empty cells are NaT and not bad.
 

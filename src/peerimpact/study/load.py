@@ -16,11 +16,12 @@ import pandas as pd
 from ..errors import Problem, StudyValidationError, UserInputError
 from . import references as refs
 from .absence import check_absence, derive_sick_days
-from .checks import check_typed_table, empty_table, parse_numbers
+from .checks import check_typed_table, distinct_values, empty_table, parse_distinct_numbers, parse_numbers
 from .csvio import read_raw_csv, spreadsheet_row
 from .definition import StudyDefinition
 from .definition_load import load_definition
 from .model import Study, StudyParts, StudySource
+from .responses import integer_item_columns, items_from_codes
 from .stages import TableContext, instrument_source, study_checks, table_checks
 from .tables import ABSENCE, ALLOCATIONS, CODINGS, CONTACTS, EMPLOYMENT, PARTICIPANTS, RESPONSES, SERVICE_USE, TABLES, Table
 from .transcripts import check_codings, load_transcripts
@@ -152,9 +153,22 @@ def _typed_participants(raw: pd.DataFrame, typed: pd.DataFrame, definition: Stud
     return out.reset_index(drop=True)
 
 
-def _typed_responses(raw: pd.DataFrame) -> pd.DataFrame:
+def _typed_responses(raw: pd.DataFrame, instruments: dict[str, Any]) -> pd.DataFrame:
+    """Numbers as float64, and the items of whole-number scales directly as ``Int16`` (:mod:`.responses`).
+
+    Each distinct text of a column is parsed once; building the ``Int16``
+    items from the codes spares a float64 copy of every item column.
+    """
     out = raw[["participant_id", "timepoint"]].astype(object).copy()
-    values = {c: parse_numbers(raw[c])[0] for c in raw.columns if c not in ("participant_id", "timepoint")}
+    integer_items = integer_item_columns(instruments)
+    values: dict[str, Any] = {}
+    for c in raw.columns:
+        if c in ("participant_id", "timepoint"):
+            continue
+        codes, texts = distinct_values(raw[c])
+        numbers = parse_distinct_numbers(texts)[0]
+        items = items_from_codes(codes, numbers, integer_items[c]) if c in integer_items else None
+        values[c] = items if items is not None else numbers[codes]
     if values:
         out = pd.concat([out, pd.DataFrame(values, index=raw.index)], axis=1)
     return out.reset_index(drop=True)
@@ -204,7 +218,7 @@ def load_study(path: str | Path) -> Study:
     study = Study(
         definition=definition,
         participants=_typed_participants(raws["participants"], typed["participants"], definition),
-        responses=_typed_responses(raws["responses"]),
+        responses=_typed_responses(raws["responses"], instruments),
         service_use=_typed(typed, SERVICE_USE),
         employment=_typed(typed, EMPLOYMENT),
         allocations=_typed(typed, ALLOCATIONS),

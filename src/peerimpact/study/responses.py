@@ -116,6 +116,23 @@ def _as_items(values: pd.Series, fill: int) -> pd.api.extensions.ExtensionArray 
     return pd.arrays.IntegerArray(filled.astype(np.int16), missing)
 
 
+def items_from_codes(codes: np.ndarray, numbers: np.ndarray, fill: int) -> pd.api.extensions.ExtensionArray | None:
+    """:func:`_as_items` of the column ``numbers[codes]`` (distinct values and each row's code), without building it.
+
+    Used by the loader, which parses each distinct text of a column once:
+    the same ``Int16`` array (data ``fill`` under a missing value), or None
+    when a value present is not a whole number within the limits.
+    """
+    present = np.bincount(codes, minlength=len(numbers)) > 0 if len(codes) else np.zeros(len(numbers), dtype=bool)
+    missing = np.isnan(numbers)
+    filled = np.where(missing, float(fill), numbers)
+    used = filled[present]
+    if not (np.all(used == np.trunc(used)) and used.min(initial=0) >= _ITEM_LIMITS[0]
+            and used.max(initial=0) <= _ITEM_LIMITS[1]):
+        return None
+    return pd.arrays.IntegerArray(np.where(present, filled, fill).astype(np.int16)[codes], missing[codes])
+
+
 def normalise_responses(frame: pd.DataFrame, definition: "StudyDefinition", instruments: Mapping[str, Any]) -> pd.DataFrame:
     """``frame`` in the representation described in this module (a new frame; ``frame`` is not changed).
 
