@@ -396,15 +396,13 @@ def test_two_browsers_coding_one_transcript_at_once_lose_nothing(server, browser
 
 
 AXE_PAGES = ["/transcripts/", "/codebook/", "/workshop/", "/coding/counts/", "/coding/search/?q=team"]
-# Left to its owner: base.html's phone menu checkbox (issue 14) is reported unlabelled on wide screens.
-AXE_EXCLUDE = [["#menu-toggle"]]
 
 
 def serious_axe_violations(page) -> list[tuple]:
     """axe-core's serious and critical violations on the page as it is now: (rule, impact, targets)."""
     from axe_playwright_python.sync_playwright import Axe
 
-    results = Axe().run(page, context={"exclude": AXE_EXCLUDE})
+    results = Axe().run(page)
     return [(v["id"], v["impact"], [n["target"] for n in v["nodes"]]) for v in results.response["violations"]
             if v["impact"] in ("serious", "critical")]
 
