@@ -121,3 +121,17 @@ def test_too_little_coded_text_exits_2_with_the_reason(tiny_dir, command):
     assert result.exit_code == 2, (result.exit_code, result.stderr, repr(result.exception))
     assert TOO_LITTLE in result.stderr
     assert "Traceback" not in result.stderr and "min_df" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [(0.6665, "0.667"), (0.0625, "0.063"), (-0.0625, "-0.063"), (0.5, "0.500"), (float("nan"), "")],
+    ids=["half-up", "half-up-small", "negative", "plain", "missing"],
+)
+def test_eval_table_rounds_as_the_report(value, shown):
+    from peerimpact.cli.qual_suggest import eval_table
+
+    frame = pd.DataFrame({"scope": ["code"], "code": ["c"], "n_training_segments": [5], "precision": [value],
+                          "recall": [value], "kappa": [value], "human_kappa": [value], "note": [None]})
+    line = eval_table(frame).splitlines()[1].split()
+    assert line[2:2 + (4 if shown else 0)] == ([shown] * 4 if shown else [])

@@ -16,6 +16,7 @@ from typing import List, Optional
 import pandas as pd
 import typer
 
+from ..report import fmt
 from .common import emit, say, user_errors, warn
 
 STUDY = typer.Argument(..., help="Study folder.", show_default=False)
@@ -71,7 +72,11 @@ def suggestions_table(frame: pd.DataFrame) -> str:
 def eval_table(frame: pd.DataFrame) -> str:
     """The evaluation as an aligned text table (three decimals)."""
     def f3(v):
-        return "" if v is None or (isinstance(v, float) and math.isnan(v)) else f"{v:.3f}"
+        # the report's rounding (half away from zero on the shortest decimal form), so the
+        # printed table and the report's table agree digit for digit
+        if v is None or (isinstance(v, float) and math.isnan(v)):
+            return ""
+        return fmt.num(v, 3).replace(fmt.MINUS, "-")
 
     shown_frame = pd.DataFrame({
         "code": ["(pooled)" if s == "all" else c for s, c in zip(frame["scope"], frame["code"])],
