@@ -108,7 +108,7 @@ def read_raw_csv(
         frame = frame.apply(
             lambda col: col if col.name in verbatim else per_distinct(col, lambda u: u.str.strip())
         )
-    plain = [c for c, dtype in frame.dtypes.items() if dtype != object and not isinstance(dtype, pd.CategoricalDtype)]
+    plain = [c for c, dtype in frame.dtypes.items() if not (pd.api.types.is_object_dtype(dtype) or isinstance(dtype, pd.CategoricalDtype))]
     if plain:
         frame = frame.astype({c: object for c in plain})
     last = _last_nonblank_row(frame)
