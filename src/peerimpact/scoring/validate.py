@@ -74,7 +74,7 @@ def check_values(values: pd.Series, role: ColumnRole, file: str) -> list[Problem
         elif not ok_range:
             messages[pos] = out_of_range_message(raw, role)
         # else e.g. "05" or "3.0": a valid number written differently
-    bad = np.not_equal(messages, None)
+    bad = np.array([m is not None for m in messages], dtype=bool)
     return [
         Problem(file, int(values.index[i]) + 2, role.column, messages[codes[i]])
         for i in np.flatnonzero(bad[codes])
