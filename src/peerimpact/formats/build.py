@@ -287,6 +287,7 @@ def _clean_block(plan: BlockPlan, reader: _PlanReader, source: SourceTable, out:
     values: list[list[str]] = []
     for fr in reader.fields:
         texts = list(map(_TEXT, fr.converted or ()))
+        fr.converted = None  # its texts are taken: free it before the rows are made
         columns[fr.out] = texts
         if fr.plan.target.name not in ("participant_id", "timepoint"):
             values.append(texts)
@@ -297,6 +298,7 @@ def _clean_block(plan: BlockPlan, reader: _PlanReader, source: SourceTable, out:
         for _ in range(n - len(keep)):
             skip(f"{source.label}: empty {plan.table} rows (every mapped value empty)")
     rows = list(zip(*columns))
+    del columns, values
     numbers = source.row_numbers
     label, cols = source.label, reader.origin_cols
     if isinstance(keep, range):

@@ -110,35 +110,38 @@ def _parse_with_pandas_unchecked(
     commas = lines[header_row - 1].count(delimiter)
     if any(line.count(delimiter) != commas for line in lines[header_row:] if line.strip()):
         return None  # a record of another width: the careful parser names it
+    del lines  # one string per line: freed before the rows are made, so their memory can be reused
     import pandas as pd
 
     try:
         frame = pd.read_csv(
-            io.StringIO(text), sep=delimiter, header=None, dtype=object, na_filter=False,
+            io.StringIO(text), sep=delimiter, header=None, dtype="category", na_filter=False,
             skip_blank_lines=False, quoting=csv.QUOTE_NONE, engine="c", skiprows=header_row - 1,
         )
     except Exception:  # noqa: BLE001 - any doubt: the careful parser decides and explains
         return None
     if frame.empty or frame.shape[1] != commas + 1:
         return None
+    # categorical columns: the parser makes one string per distinct value, not one per cell
     header = [str(c).strip() if isinstance(c, str) else "" for c in frame.iloc[0]]
     if any(h == "" for h in header) or len(set(header)) != len(header):
         return None
-    body = frame.iloc[1:]
     columns = []
-    for c in body.columns:
-        # one object per distinct value: a column of answers holds a handful, not one string per cell
-        codes, uniques = pd.factorize(body[c], use_na_sentinel=False)
-        texts = [v if isinstance(v, str) else "" for v in uniques]
+    for c in frame.columns:
+        col = frame[c]
+        texts = [v if isinstance(v, str) else "" for v in col.cat.categories]
         cleaned = [(t.strip() if strip else t) or None for t in texts]
-        columns.append(list(map(cleaned.__getitem__, codes.tolist())))
+        columns.append(list(map(cleaned.__getitem__, col.cat.codes.to_numpy()[1:].tolist())))
+    body_index = frame.index[1:]
+    del frame
     rows = list(zip(*columns))
+    del columns
     # like the careful parser: a record whose cells are all blank is not a row
     if strip:  # cells are stripped, empty ones None: a row is blank when no cell is truthy
         keep = [i for i, r in enumerate(rows) if any(r)]
     else:
         keep = [i for i, r in enumerate(rows) if any(v is not None and v.strip() for v in r)]
-    numbers = (body.index.to_numpy() + header_row).tolist()
+    numbers = (body_index.to_numpy() + header_row).tolist()
     if len(keep) != len(rows):
         rows = [rows[i] for i in keep]
         numbers = [numbers[i] for i in keep]
