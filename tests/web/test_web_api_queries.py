@@ -1,8 +1,9 @@
 """How many SQL statements one ``POST /api/contacts`` costs (the load test's hot path, bench/web_load.py).
 
 Measured: one token lookup joined with the user and role, one allocation check
-joined with the person, the insert, its audit row, and the policy read for the
-long-contact warning. A change that adds round trips fails here first.
+joined with the person that also reads the policy's long-contact threshold (a
+subquery), the insert and its audit row. A change that adds round trips fails
+here first.
 """
 
 from __future__ import annotations
@@ -28,9 +29,28 @@ def test_post_contact_queries(client, token):
                         HTTP_AUTHORIZATION=auth)
     assert r.status_code == 201
     statements = [q["sql"] for q in ctx.captured_queries if "SAVEPOINT" not in q["sql"]]
-    kinds = [(sql.split()[0], re.search(r'(?:FROM|INTO) "(\w+)"', sql).group(1)) for sql in statements]
-    assert kinds == [("SELECT", "records_apitoken"), ("SELECT", "records_allocation"), ("INSERT", "records_contact"),
-                     ("INSERT", "records_historicalcontact"), ("SELECT", "records_policy")]
+    kinds = [(sql.split()[0], tuple(re.findall(r'(?:FROM|INTO) "(\w+)"', sql))) for sql in statements]
+    assert kinds == [("SELECT", ("records_apitoken",)), ("SELECT", ("records_policy", "records_allocation")),
+                     ("INSERT", ("records_contact",)), ("INSERT", ("records_historicalcontact",))]
+
+
+@pytest.mark.parametrize(("policy", "minutes", "warnings"), [
+    (None, 120, []),
+    (None, 121, ["duration_minutes: 121 minutes is more than 120 minutes (2 hours): please check it"]),
+    (30, 30, []),
+    (30, 31, ["duration_minutes: 31 minutes is more than 30 minutes (0.5 hours): please check it"]),
+    (600, 121, []),
+], ids=str)
+def test_long_contact_threshold_read_with_the_allocation(policy, minutes, warnings, client, token):
+    from peerimpact.web.records.models import Policy
+
+    if policy is not None:  # the current policy row (as the policy page saves it), created if there is none
+        row = Policy.current()
+        row.long_contact_minutes = policy
+        row.save()
+    r = client.post("/api/contacts", json.dumps({**BODY, "contact_id": "W2", "duration_minutes": minutes}),
+                    content_type="application/json", HTTP_AUTHORIZATION=token("worker01"))
+    assert (r.status_code, r.json()["warnings"]) == (201, warnings)
 
 
 @pytest.mark.parametrize("change", ["inactive", "expired", "unknown"], ids=str)

@@ -14,6 +14,7 @@ import uuid
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
+from django.db.models import Subquery
 from django.utils import timezone
 
 from ..access import ADMIN, WORKER, membership, persons_for, role_of
@@ -23,9 +24,14 @@ from ..records.models.operations import CONTACT_MODES, CONTACT_PHASES, CONTACT_S
 from .errors import Collector, Conflict, FieldErrors
 
 EARLIEST = dt.date(2000, 1, 1)
-# The allocations of a person (by person_id) to a worker (by primary key), with the person, oldest first.
+_DEFAULT_LONG_CONTACT = Policy._meta.get_field("long_contact_minutes").get_default()  # Policy.current() without a row
+# The allocations of a person (by person_id) to a worker (by primary key), with the person, oldest first,
+# each annotated with the policy's long-contact threshold (None without a policy row): the same statement
+# reads both, so a POST needs no separate policy query (the statement :meth:`Policy.current` runs).
 ALLOCATIONS_OF = PreparedQuery(lambda worker_pk, person_id: Allocation.objects.filter(worker_id=worker_pk, person__person_id=person_id)
-                               .select_related("person").order_by("allocated_on", "id"), -7_654_321, "<person_id>")
+                               .select_related("person").order_by("allocated_on", "id")
+                               .annotate(policy_long_contact_minutes=Subquery(Policy.objects.order_by("id").values("long_contact_minutes")[:1])),
+                               -7_654_321, "<person_id>")
 FIELDS = ("contact_id", "worker_id", "person_id", "date", "mode", "duration_minutes", "status", "phase")
 
 
@@ -94,23 +100,29 @@ def _check_allocation(user, worker, person_id, date, errors: Collector, phase=No
 
     The phase is checked against the discharge date of the allocation in
     force on the contact date (see :func:`check_phase`).
+
+    Returns the person (None with an error) and the policy's long-contact threshold when the
+    statement read it (None otherwise: :func:`duration_warnings` then reads the policy).
     """
-    allocations = []
+    allocations, limit = [], None
     if person_id is not None and role_of(user) in (ADMIN, WORKER):
         allocations = ALLOCATIONS_OF.all(worker.pk, person_id)
+        if allocations:
+            limit = allocations[0].policy_long_contact_minutes
+            limit = _DEFAULT_LONG_CONTACT if limit is None else limit
     elif person_id is not None:
         qs = Allocation.objects.filter(worker=worker, person__person_id=person_id, person__in=persons_for(user))
         allocations = list(qs.select_related("person").order_by("allocated_on", "id"))
     if not allocations:
         errors.add("person_id", f"{person_id!r} is not a person allocated to this worker")
-        return None
+        return None, None
     first = allocations[0]
     if date is not None and date < first.allocated_on:
         errors.add("date", f"contact on {date.isoformat()} is before the allocation on {first.allocated_on.isoformat()}")
     elif date is not None and phase is not None:
         current = [a for a in allocations if a.allocated_on <= date][-1]
         check_phase(phase, date, current.discharged_on, first.person.person_id, errors, warnings)
-    return first.person
+    return first.person, limit
 
 
 def check_phase(phase: str, date: dt.date, discharged_on: dt.date | None, person_id: str, errors: Collector,
@@ -145,10 +157,12 @@ def _check_values(data: dict, errors: Collector) -> None:
             errors.add("duration_minutes", f"{d:g} is outside 0-1440 minutes")
 
 
-def duration_warnings(duration) -> list[str]:
+def duration_warnings(duration, limit: int | None = None) -> list[str]:
+    """The long-contact warning; ``limit`` is the policy's threshold when already read (else it is read here)."""
     if duration is None:
         return []
-    limit = Policy.current().long_contact_minutes
+    if limit is None:
+        limit = Policy.current().long_contact_minutes
     if duration > limit:
         return [f"duration_minutes: {duration:g} minutes is more than {limit} minutes ({limit / 60:g} hours): please check it"]
     return []
@@ -168,8 +182,8 @@ def _validate_new(user, data: dict):
     date = parse_date(data["date"], "date", errors) if data.get("date") not in (None, "") else None
     worker = _resolve_worker(user, data.get("worker_id"), errors)
     warnings: list[str] = []
-    person = _check_allocation(user, worker, data.get("person_id"), date, errors, data.get("phase"), warnings) if worker else None
-    return errors, worker, person, date, warnings
+    person, limit = _check_allocation(user, worker, data.get("person_id"), date, errors, data.get("phase"), warnings) if worker else (None, None)
+    return errors, worker, person, date, warnings, limit
 
 
 def contact_problems(user, data: dict) -> list[tuple[str | None, str]]:
@@ -191,7 +205,7 @@ def create_contact(user, data: dict) -> Saved:
     Conflict
         When ``contact_id`` is already used (by any record, deleted or not).
     """
-    errors, worker, person, date, warnings = _validate_new(user, data)
+    errors, worker, person, date, warnings, limit = _validate_new(user, data)
     errors.raise_if_any()
     contact_id = data.get("contact_id") or new_contact_id()
     contact = Contact(contact_id=contact_id, worker=worker, person=person, date=date, mode=data["mode"],
@@ -204,7 +218,7 @@ def create_contact(user, data: dict) -> Saved:
         if Contact.all_objects.filter(contact_id=contact_id).exists():
             raise Conflict([("contact_id", f"{contact_id!r} is already used by another contact")]) from None
         raise
-    return Saved(contact, duration_warnings(contact.duration_minutes) + warnings)
+    return Saved(contact, duration_warnings(contact.duration_minutes, limit) + warnings)
 
 
 def update_contact(user, contact: Contact, data: dict) -> Saved:
@@ -224,7 +238,7 @@ def update_contact(user, contact: Contact, data: dict) -> Saved:
         date = parse_date(data["date"], "date", errors)
     person_id = data.get("person_id") or contact.person.person_id
     warnings: list[str] = []
-    person = _check_allocation(user, contact.worker, person_id, date, errors, data.get("phase") or contact.phase, warnings)
+    person, limit = _check_allocation(user, contact.worker, person_id, date, errors, data.get("phase") or contact.phase, warnings)
     errors.raise_if_any()
     contact.person, contact.date = person, date
     for field in ("mode", "status", "phase", "duration_minutes"):
@@ -232,7 +246,7 @@ def update_contact(user, contact: Contact, data: dict) -> Saved:
             setattr(contact, field, data[field])
     contact._history_user = user
     contact.save()
-    return Saved(contact, duration_warnings(contact.duration_minutes) + warnings)
+    return Saved(contact, duration_warnings(contact.duration_minutes, limit) + warnings)
 
 
 def contact_dict(contact: Contact) -> dict:
