@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from itertools import repeat
 from operator import itemgetter
 from typing import NamedTuple
 
@@ -141,13 +142,16 @@ def build_tables(plans: list[BlockPlan], sources: dict[str, SourceTable], missin
             for fr in reader.fields:
                 fr.convert_column(source, missing)
         if not (len(group) == 1 and _clean_block(first, readers[0], source, out, skip)):
+            for reader in readers:
+                for fr in reader.fields:
+                    fr.materialise(source)
             for position, (cells, number) in enumerate(zip(source.rows, source.row_numbers), start=1):
                 row = _Row(cells, number, position, index, source, missing)
                 for plan, reader in zip(group, readers):
                     _run_row(plan, reader, row, out, problems, skip)
         for reader in readers:  # the converted columns are not needed any more: free them
             for fr in reader.fields:
-                fr.converted = None
+                fr.converted = fr.table = None
     return BuildResult(tables, problems, skipped, _failed_cells(tables))
 
 
@@ -183,6 +187,9 @@ class _FieldReader:
 
     converted: list | None = None  # (text, problem) per source row, for a column field
     clean: bool = False  # no converted value of the column has a problem
+    #: text or None cell -> (text, problem), for a CSV or REDCap column: ``converted`` is made from it
+    #: only when the rows are mapped one by one (a clean block reads the texts straight into its rows)
+    table: dict | None = None
 
     def convert_column(self, source: SourceTable, missing: set[str]) -> None:
         """Convert the whole source column up front, each distinct value once."""
@@ -191,9 +198,8 @@ class _FieldReader:
         plan, memo = self.plan, self.memo
         cells = list(map(itemgetter(self.source), source.rows))
         if source.kind in ("csv", "redcap"):  # text or None only: equal cells are the same value
-            table = {cell: convert(cell, plan, source, plan.column, missing) for cell in set(cells)}
-            self.converted = list(map(table.__getitem__, cells))
-            self.clean = not any(why for _, why in table.values())
+            self.table = {cell: convert(cell, plan, source, plan.column, missing) for cell in set(cells)}
+            self.clean = not any(why for _, why in self.table.values())
             return
         out: list[tuple[str, str | None]] = []
         append = out.append
@@ -205,6 +211,19 @@ class _FieldReader:
             append(done)
         self.converted = out
         self.clean = not any(why for _, why in memo.values())
+
+    def materialise(self, source: SourceTable) -> None:
+        """``converted`` from ``table``: one (text, problem) per source row."""
+        if self.table is not None and self.source is not None:
+            self.converted = list(map(self.table.__getitem__, map(itemgetter(self.source), source.rows)))
+            self.table = None
+
+    def texts(self, source: SourceTable):
+        """The converted texts in row order, as an iterator (no list of the column is made)."""
+        if self.table is not None and self.source is not None:
+            text_of = {cell: text for cell, (text, _) in self.table.items()}
+            return map(text_of.__getitem__, map(itemgetter(self.source), source.rows))
+        return map(_TEXT, self.converted or ())
 
     def read(self, row: _Row) -> tuple[str, str | None]:
         if self.converted is not None:
@@ -263,7 +282,7 @@ def _clean_block(plan: BlockPlan, reader: _PlanReader, source: SourceTable, out:
     run both).
     """
     simple = not (plan.where or plan.require or plan.services or reader.derived)
-    if not simple or any(fr.converted is None for fr in reader.fields):
+    if not simple or any(fr.converted is None and fr.table is None for fr in reader.fields):
         return False
     if not all(fr.clean for fr in reader.fields):
         return False
@@ -281,24 +300,28 @@ def _clean_block(plan: BlockPlan, reader: _PlanReader, source: SourceTable, out:
             return False
     elif plan.timepoint is not None:
         timepoints = [plan.timepoint] * n
-    columns: list[list[str]] = [[""] * n for _ in out.columns]
+    # the rows are zipped straight from each column's texts: no list per column is held alongside them
+    columns: list = [repeat("", n) for _ in out.columns]
     if timepoints is not None and reader.timepoint is not None:
         columns[reader.timepoint] = timepoints
-    values: list[list[str]] = []
+    value_positions: list[int] = []
     for fr in reader.fields:
-        texts = list(map(_TEXT, fr.converted or ()))
-        fr.converted = None  # its texts are taken: free it before the rows are made
-        columns[fr.out] = texts
+        columns[fr.out] = fr.texts(source)
         if fr.plan.target.name not in ("participant_id", "timepoint"):
-            values.append(texts)
+            value_positions.append(fr.out)
+    rows = list(zip(*columns))
+    del columns
+    for fr in reader.fields:
+        fr.converted = fr.table = None
     keep: range | list[int] = range(n)
     if plan.table in ("responses", "service_use") and plan.skip_empty:
-        present = [any(v) for v in zip(*values)] if values else [False] * n
-        keep = [i for i in range(n) if present[i]]
+        if value_positions:
+            values = itemgetter(*value_positions, value_positions[0])  # always a tuple, even for one column
+            keep = [i for i, row in enumerate(rows) if any(values(row))]
+        else:
+            keep = []
         for _ in range(n - len(keep)):
             skip(f"{source.label}: empty {plan.table} rows (every mapped value empty)")
-    rows = list(zip(*columns))
-    del columns, values
     numbers = source.row_numbers
     label, cols = source.label, reader.origin_cols
     if isinstance(keep, range):

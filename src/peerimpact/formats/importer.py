@@ -240,6 +240,9 @@ def _import_into(fmt: str, paths: list[Path], lm: LoadedMapping, tmp: Path, out:
             + " (map an allocations table to give the real dates)"
         )
     _write_folder(lm, result.tables, tmp)
+    counts = {name: len(t.rows) for name, t in result.tables.items()}
+    for table in result.tables.values():  # written: only the origins are needed from here on
+        table.rows = []
     from ..study.load import load_study
 
     problems = list(result.problems)
@@ -254,7 +257,7 @@ def _import_into(fmt: str, paths: list[Path], lm: LoadedMapping, tmp: Path, out:
     if problems:
         raise _Failed(problems, read.sources)
     report = ImportReport(out=out, format=fmt)
-    report.rows = {name: len(t.rows) for name, t in result.tables.items()}
+    report.rows = counts
     report.skipped = dict(result.skipped)
     report.unused_sources = sorted(set(read.sources) - used)
     report.form_status = read.form_status
