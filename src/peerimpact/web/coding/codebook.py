@@ -6,6 +6,7 @@ import functools
 
 from ...qual.codebook import Code, Codebook, parse_codebook
 from ...qual.versions import Fate, active_codes, code_fate, infer_version
+from ..prepared import PreparedQuery
 from ..records.models import Coding, StudyConfig
 from ..services.yamltext import from_text
 
@@ -17,9 +18,13 @@ def study_config() -> StudyConfig | None:
     return StudyConfig.objects.order_by("id").first()
 
 
+# every coding request reads the codebook: its SQL is compiled once (see web/prepared.py)
+_CODEBOOK_TEXT = PreparedQuery(lambda: StudyConfig.objects.order_by("id").only("codebook_yaml")[:1])
+
+
 def current_codebook(config: StudyConfig | None = None) -> Codebook:
     """The validated codebook; without one, a version-1 codebook of the codes already used."""
-    text = (config if config is not None else StudyConfig.objects.order_by("id").only("codebook_yaml").first() or StudyConfig()).codebook_yaml
+    text = (config if config is not None else _CODEBOOK_TEXT.first() or StudyConfig()).codebook_yaml
     if not text:
         ids = sorted(set(Coding.objects.values_list("code", flat=True)))
         return Codebook(version=1, codes=[Code(id=i, name=i) for i in ids])
@@ -33,8 +38,17 @@ def _parsed(text: str) -> Codebook:
 
 
 def active_code_ids(book: Codebook) -> set[str]:
-    """Codes in force at the current version (what a new coding may use)."""
-    return set(active_codes(book).get(book.version, set(book.code_ids)))
+    """Codes in force at the current version (what a new coding may use); a new set on every call."""
+    found = _ACTIVE.get(id(book))
+    if found is None or found[0] is not book:  # codebooks are parsed once per text (_parsed): cached by identity
+        found = (book, frozenset(active_codes(book).get(book.version, set(book.code_ids))))
+        if len(_ACTIVE) >= 8:
+            _ACTIVE.clear()
+        _ACTIVE[id(book)] = found  # the entry holds the book: its id is not reused while cached
+    return set(found[1])
+
+
+_ACTIVE: dict[int, tuple[Codebook, frozenset[str]]] = {}
 
 
 def colour_of(book: Codebook, code_id: str) -> str:

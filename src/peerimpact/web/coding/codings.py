@@ -12,22 +12,64 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import threading
 
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, transaction
+from django.db.models import Field, IntegerField, Value
 from django.db.models.functions import Length, Substr
 from django.http import Http404
 
 from ...qual.codebook import Codebook
 from ..access import ADMIN, role_of
+from ..prepared import PreparedQuery
 from ..records.models import Coding, Transcript
 from ..services.errors import Collector, Conflict
 from .codebook import CodeFates, active_code_ids, current_codebook
 from .identity import coder_id
 from .memos import segments_with_memos
-from .visibility import codings_for, may_see_agreement, transcripts_for
+from .visibility import coding_role, codings_for, may_see_agreement
 
 ORIGINS = ("human", "suggested")
+
+
+class _Prepared:
+    """A :class:`~peerimpact.web.prepared.PreparedQuery` per database alias whose integer placeholders and values are
+    adapted as the backend adapts them (PostgreSQL: psycopg's ``Int4``/``Int8``, so the compiled parameters hold the
+    placeholders and the SQL is the ORM's). ``kinds`` holds the field each placeholder is compared with (None: as is)."""
+
+    def __init__(self, build, placeholders: tuple, kinds: tuple[Field | None, ...]):
+        self._build, self._placeholders, self._kinds = build, placeholders, kinds
+        self._queries: dict[str, PreparedQuery] = {}
+        self._lock = threading.Lock()
+
+    def _adapt(self, using: str, values: tuple) -> tuple:
+        connection = connections[using]
+        return tuple(v if k is None else k.get_db_prep_value(v, connection) for v, k in zip(values, self._kinds))
+
+    def all(self, *values, using: str = DEFAULT_DB_ALIAS) -> list:
+        query = self._queries.get(using)
+        if query is None:
+            with self._lock:
+                query = self._queries.setdefault(using, PreparedQuery(self._build, *self._adapt(using, self._placeholders)))
+        return query.all(*self._adapt(using, values), using=using)
+
+    def first(self, *values, using: str = DEFAULT_DB_ALIAS):
+        found = self.all(*values, using=using)
+        return found[0] if found else None
+
+
+# The statements every POST /api/codings runs, compiled to SQL once: the transcript (its length and the coded text
+# computed by the database: characters are code points on SQLite and PostgreSQL, and a long transcript's text is not
+# fetched), then the codings of the span (its segment and an identical coding).
+_TRANSCRIPT_SPAN = _Prepared(
+    lambda iid, pos, length: Transcript.objects.filter(interview_id=iid).defer("text")
+    .annotate(n_chars=Length("text"), span_text=Substr("text", Value(pos), Value(length)))[:1],
+    ("\0interview", 1_000_000_001, 1_000_000_002), (None, IntegerField(), IntegerField()))
+_SPAN_CODINGS = _Prepared(
+    lambda tid, start, end: Coding.all_objects.filter(transcript_id=tid, start=start, end=end).order_by("id"),
+    (1_000_000_011, 1_000_000_012, 1_000_000_013),
+    tuple(Coding._meta.get_field(name) for name in ("transcript", "start", "end")))
 
 
 def segment_id_for(transcript: Transcript, start: int, end: int) -> str:
@@ -107,8 +149,7 @@ def create_coding(user, interview_id: str, start: int, end: int, code: str, orig
     """
     # the length and the coded text are computed by the database (characters = code points on SQLite and PostgreSQL):
     # a long transcript's text is not fetched on every coding
-    transcript = (transcripts_for(user).filter(interview_id=interview_id).defer("text")
-                  .annotate(n_chars=Length("text"), span_text=Substr("text", start + 1, max(end - start, 0))).first())
+    transcript = _TRANSCRIPT_SPAN.first(interview_id, start + 1, max(end - start, 0)) if coding_role(user) else None
     if transcript is None:
         raise Http404
     if consensus and not may_see_agreement(user, transcript):
@@ -137,7 +178,7 @@ def create_coding(user, interview_id: str, start: int, end: int, code: str, orig
         extra["model_version"] = model_version
     for attempt in range(2):
         # one query: the segment of this span (if any) and an identical live coding (returned as is)
-        here = list(Coding.all_objects.filter(transcript_id=transcript.pk, start=start, end=end).order_by("id"))
+        here = _SPAN_CODINGS.all(transcript.pk, start, end)
         same = next((c for c in here if c.deleted_at is None and c.code == code and c.coder == coder), None)
         if same is not None:
             return same, False
