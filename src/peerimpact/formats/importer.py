@@ -13,6 +13,7 @@ import csv
 import re
 import shutil
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 from ..errors import Problem, StudyValidationError, UserInputError
@@ -188,9 +189,16 @@ def import_study(
 class _Failed(Exception):
     """Every problem of an import, with the source tables (for the hints of grouped problems)."""
 
-    def __init__(self, problems: list[Problem], sources: dict[str, SourceTable]):
+    def __init__(self, problems: list[Problem], sources: dict[str, SourceTable] | Callable[[], dict[str, SourceTable]]):
         self.problems = problems
-        self.sources = sources
+        self._sources = sources
+
+    @property
+    def sources(self) -> dict[str, SourceTable]:
+        """The source tables, read again (once) when the import freed them."""
+        if callable(self._sources):
+            self._sources = self._sources()
+        return self._sources
 
     def values_of(self, label: str, column: str) -> list[float] | None:
         """The numbers of one source column (every table read from ``label``)."""
@@ -223,13 +231,16 @@ def _import_into(fmt: str, paths: list[Path], lm: LoadedMapping, tmp: Path, out:
     plans, plan_problems = plan_mapping(lm, instruments)
     problems += plan_problems
     used = {p.source for p in plans}
-    read = read_sources(fmt, paths, lm.mapping, used, {c for p in plans for c, _ in p.referenced()})
+    referenced = {c for p in plans for c, _ in p.referenced()}
+    read = read_sources(fmt, paths, lm.mapping, used, referenced)
     problems += read.problems
     if not read.problems:
         problems += check_sources(lm, plans, read.sources)
     if problems:
         raise _Failed(problems, read.sources)
     result = build_tables(plans, read.sources, lm.mapping.missing_values)
+    for src in read.sources.values():  # mapped: the rows are read again only for the hints of a failure
+        src.rows, src.row_numbers = [], []
     derived: list[str] = []
     if "contacts" in result.tables and not lm.mapping.tables.allocations:
         result.tables["allocations"] = derive_allocations(result.tables["contacts"])
@@ -255,7 +266,7 @@ def _import_into(fmt: str, paths: list[Path], lm: LoadedMapping, tmp: Path, out:
             if not _already_reported(p, result.failed)
         ]
     if problems:
-        raise _Failed(problems, read.sources)
+        raise _Failed(problems, lambda: read_sources(fmt, paths, lm.mapping, used, referenced).sources)
     report = ImportReport(out=out, format=fmt)
     report.rows = counts
     report.skipped = dict(result.skipped)
