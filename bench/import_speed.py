@@ -10,8 +10,13 @@ of the same files in the same run (this machine is shared and noisy):
    <= 3x the size of the files.
 2. ``load_study`` on the demo study scaled to 10,000 participants
    (about 845,000 contacts; see ``bench/report_time.py``). Target: <= 3 s CPU.
+3. Error memory (issue 13 item 6, ``--errors``): the survey import with
+   ``--error-participants`` (default 50,000: 100,000 rows) whose WEM1 is 0 on
+   every row (one range rule failing on every row), grouped (the default)
+   and with ``--all-errors``, against the same import when valid. Target:
+   memory stays flat while errors stream (errors add about nothing).
 
-    .venv/bin/python bench/import_speed.py [--participants 100000] [--study-participants 10000] [--skip-load]
+    .venv/bin/python bench/import_speed.py [--participants 100000] [--study-participants 10000] [--skip-load] [--errors]
 
 All data are synthetic. No test asserts on these times.
 """
@@ -57,7 +62,7 @@ tables:
 """
 
 
-def write_inputs(folder: Path, participants: int, seed: int = 0) -> list[Path]:
+def write_inputs(folder: Path, participants: int, seed: int = 0, zero_item: bool = False) -> list[Path]:
     """people.csv (participants rows) and survey.csv (2 x participants rows, 40 columns)."""
     rng = np.random.default_rng(seed)
     ids = np.char.add("P", np.arange(1, participants + 1).astype(str))
@@ -79,6 +84,8 @@ def write_inputs(folder: Path, participants: int, seed: int = 0) -> list[Path]:
     frame = pd.DataFrame(survey)
     for col in frame.columns[2:]:  # about 2% missing answers
         frame.loc[rng.random(n) < 0.02, col] = None
+    if zero_item:  # a range error on every row
+        frame["WEM1"] = 0
     (folder / "study.yaml").write_text(STUDY, encoding="utf-8")
     (folder / "mapping.yaml").write_text(MAPPING, encoding="utf-8")
     people.to_csv(folder / "people.csv", index=False)
@@ -121,6 +128,32 @@ def bench_import(root: Path, participants: int) -> None:
           f"added memory {r[2] / size:.1f}x the file size (targets: <= 5 s, <= 3x the file size)")
 
 
+def bench_errors(root: Path, participants: int) -> None:
+    from peerimpact.errors import StudyValidationError
+    from peerimpact.formats import import_study
+
+    print(f"\nerrors: survey {2 * participants:,} rows x 40 columns, WEM1 = 0 on every row")
+    runs = []
+    for label, zero, all_errors in (("valid", False, False), ("grouped", True, False), ("--all-errors", True, True)):
+        folder = root / label.strip("-")
+        folder.mkdir()
+        sources = write_inputs(folder, participants, zero_item=zero)
+        lines: list[int] = []
+
+        def run(sources=sources, folder=folder, all_errors=all_errors, lines=lines) -> None:
+            try:
+                import_study("csv", sources, folder / "mapping.yaml", folder / "study", all_errors=all_errors)
+            except StudyValidationError as exc:
+                lines.append(len(exc.problems))
+
+        runs.append((label, measure(run), lines[0] if lines else 0))
+    print(f"{'':28} {'wall s':>8} {'CPU s':>8} {'added MiB':>10} {'problems':>9}")
+    for label, (wall, cpu, added), n in runs:
+        print(f"{'import_study ' + label:28} {wall:8.2f} {cpu:8.2f} {added:10.0f} {n:9,}")
+    valid = runs[0][1][2]
+    print("errors add: " + ", ".join(f"{label} {r[2] - valid:+.0f} MiB" for label, r, _ in runs[1:]))
+
+
 def bench_load(root: Path, participants: int) -> None:
     from report_time import scaled_study
 
@@ -151,12 +184,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--study-participants", type=int, default=10_000)
     parser.add_argument("--skip-load", action="store_true")
     parser.add_argument("--skip-import", action="store_true")
+    parser.add_argument("--errors", action="store_true", help="Also measure the memory of a failing import.")
+    parser.add_argument("--error-participants", type=int, default=50_000)
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="peerimpact-import-speed-") as tmp:
         root = Path(tmp)
         if not args.skip_import:
             (root / "import").mkdir()
             bench_import(root / "import", args.participants)
+        if args.errors:
+            (root / "errors").mkdir()
+            bench_errors(root / "errors", args.error_participants)
         if not args.skip_load:
             bench_load(root, args.study_participants)
     return 0
