@@ -9,6 +9,8 @@ problem the study validator finds in ``responses.csv`` row 7 column
 from __future__ import annotations
 
 import re
+from array import array
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from itertools import repeat
 from operator import itemgetter
@@ -33,6 +35,72 @@ class Origin(NamedTuple):
     failed: tuple[str, ...] = ()  # study columns whose source value was rejected
 
 
+class Origins:
+    """The origins of a table's rows, in row order: a list of :class:`Origin`, stored compactly.
+
+    A clean block's rows share their label and columns, so they are kept as one
+    run of spreadsheet row numbers (8 bytes a row, not an ``Origin`` each);
+    indexing and iterating give the same ``Origin`` values a list would.
+    """
+
+    def __init__(self) -> None:
+        self._starts: list[int] = []  # first row index of each segment
+        self._segments: list = []  # a list of Origin, or (label, array of row numbers, columns)
+        self._n = 0
+
+    def append(self, origin: Origin) -> None:
+        if not self._segments or not isinstance(self._segments[-1], list):
+            self._starts.append(self._n)
+            self._segments.append([])
+        self._segments[-1].append(origin)
+        self._n += 1
+
+    def add_run(self, label: str, numbers, columns: dict[str, str]) -> None:
+        """Rows from ``label`` at spreadsheet rows ``numbers``, sharing ``columns`` and with nothing failed."""
+        run = array("q", numbers)
+        if run:
+            self._starts.append(self._n)
+            self._segments.append((label, run, columns))
+            self._n += len(run)
+
+    def __len__(self) -> int:
+        return self._n
+
+    def __getitem__(self, i: int) -> Origin:
+        if not 0 <= i < self._n:
+            raise IndexError(i)
+        k = bisect_right(self._starts, i) - 1
+        seg, offset = self._segments[k], i - self._starts[k]
+        if isinstance(seg, list):
+            return seg[offset]
+        label, run, columns = seg
+        return Origin(label, run[offset], columns)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, (Origins, list)):
+            return len(self) == len(other) and all(a == b for a, b in zip(self, other))
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def failed(self):
+        """(row index, failed study columns) of every row with a rejected value (runs have none)."""
+        for start, seg in zip(self._starts, self._segments):
+            if isinstance(seg, list):
+                for i, origin in enumerate(seg, start):
+                    if origin.failed:
+                        yield i, origin.failed
+
+    def __iter__(self):
+        for seg in self._segments:
+            if isinstance(seg, list):
+                yield from seg
+            else:
+                label, run, columns = seg
+                for number in run:
+                    yield Origin(label, number, columns)
+
+
 @dataclass
 class BuiltTable:
     """One study table as text: ``rows`` hold a value per column (``""`` = empty), in ``columns`` order.
@@ -43,7 +111,7 @@ class BuiltTable:
     name: str
     columns: list[str]
     rows: list = field(default_factory=list)
-    origins: list[Origin] = field(default_factory=list)
+    origins: Origins = field(default_factory=Origins)
 
     def __post_init__(self) -> None:
         self.position = {c: i for i, c in enumerate(self.columns)}
@@ -169,8 +237,8 @@ def _groups(plans: list[BlockPlan]) -> list[list[BlockPlan]]:
 def _failed_cells(tables: dict[str, BuiltTable]) -> set[tuple[str, int, str]]:
     failed: set[tuple[str, int, str]] = set()
     for t in tables.values():
-        for i, origin in enumerate(t.origins):
-            for col in origin.failed:
+        for i, failed_columns in t.origins.failed():
+            for col in failed_columns:
                 failed.add((t.name, i, col))
     return failed
 
@@ -326,10 +394,10 @@ def _clean_block(plan: BlockPlan, reader: _PlanReader, source: SourceTable, out:
     label, cols = source.label, reader.origin_cols
     if isinstance(keep, range):
         out.rows += rows
-        out.origins += [Origin(label, number, cols) for number in numbers]
+        out.origins.add_run(label, numbers, cols)
     else:
         out.rows += [rows[i] for i in keep]
-        out.origins += [Origin(label, numbers[i], cols) for i in keep]
+        out.origins.add_run(label, (numbers[i] for i in keep), cols)
     return True
 
 
