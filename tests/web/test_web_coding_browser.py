@@ -456,3 +456,46 @@ def test_a_memo_written_beside_a_highlight(server, page):
     memos = page.locator("#details .memo-list").inner_text()
     assert "reflexive memo on" in memos and "by coder" in memos and "the pace feels different" in memos, (target, memos)
     assert page.js_errors == []
+
+
+# synthetic: characters HTML markup would change (tags, entities, quotes; a carriage return) beside an emoji; the workbench
+# writes its spans as one HTML string (text with a CR is set as text instead) and must show the text exactly
+MARKUP = [
+    ("SYN-MARKUP-T1", "Interviewer: Is <b>\"R&D\"</b> &amp; <i>x</i> > y?\nPW: Yes 😀 it's & more.\n",
+     [("<b>\"R&D\"</b> &amp;", "coder"), ("😀 it's", "coder"), ("R&D\"</b> &amp; <i>x", "coder2")]),
+    ("SYN-MARKUP-T2", "Interviewer: Is <b>\"R&D\"</b> ok?\nPW: Yes 😀 it's a\rline & more.\n",
+     [("<b>\"R&D\"</b>", "coder"), ("😀 it's a\rline", "coder2")]),
+]
+ADD_MARKUP = """
+import sys
+from pathlib import Path
+from peerimpact.web import server
+server.configure(Path(sys.argv[1]))
+from peerimpact.study.text import text_sha256
+from peerimpact.web.coding.codebook import active_code_ids, current_codebook
+from peerimpact.web.records.models import Coding, Participant, Transcript
+iid, text, spans = sys.argv[2], sys.argv[3], sys.argv[4:]
+p = Participant.objects.order_by("participant_id").first()
+t = Transcript.objects.create(interview_id=iid, participant=p, site=p.site.site_id, timepoint="T1", text=text, sha256=text_sha256(text),
+                              file=f"transcripts/{iid}.txt")
+book = current_codebook()
+code = sorted(active_code_ids(book))[0]
+for k, (needle, coder) in enumerate(zip(spans[::2], spans[1::2])):
+    s = text.index(needle)
+    Coding.objects.create(segment_id=f"{iid}-{k}", transcript=t, start=s, end=s + len(needle), code=code, coder=coder,
+                          extra={"version": book.version, "quote": needle, "origin": "human"})
+"""
+
+
+@pytest.mark.parametrize("iid, text, spans", MARKUP, ids=["markup", "carriage-return"])
+def test_markup_characters_and_a_carriage_return_are_shown_as_they_are(server, page, iid, text, spans):
+    args = [x for needle, coder in spans for x in (needle, coder)]
+    subprocess.run([sys.executable, "-c", ADD_MARKUP, str(server["data"]), iid, text, *args], env=server["env"], check=True,
+                   capture_output=True)
+    sign_in(page, server, "admin")
+    open_workbench(page, server, iid)
+    shown = page.evaluate("() => [...document.querySelectorAll('#text .seg')].map((s) => s.textContent).join('')")
+    assert shown == text
+    assert page.evaluate("() => document.querySelectorAll('#text b, #text i').length") == 0
+    assert sorted((coder, quote) for _, coder, quote in highlights(page, iid)) == sorted((c, n) for n, c in spans)
+    assert page.js_errors == []

@@ -93,48 +93,73 @@ function render() {
     extraStarts.get(x.start).push(x);
   }
   const turnAt = new Map(state.turns.map((t) => [t.start, t]));
-  const frag = document.createDocumentFragment();
-  let turnEl = null;
+  // the spans are written as one HTML string (parsed natively: far faster than a createElement per span); their colours
+  // are set through the CSSOM afterwards (the Content-Security-Policy forbids style attributes in markup)
+  const html = [];
+  const colours = []; // [k, property, value] for highlighted spans
+  let inTurn = false;
   let active = [];
   let activeExtra = [];
-  state.segs = [];
+  const bounds = [];
   for (let i = 0; i + 1 < sorted.length; i++) {
     const s = sorted[i], e = sorted[i + 1];
-    if (turnAt.has(s) || turnEl === null) {
+    if (turnAt.has(s) || !inTurn) {
       const t = turnAt.get(s);
-      turnEl = document.createElement("div");
-      turnEl.className = "turn";
-      if (t && t.speaker) turnEl.dataset.speaker = t.speaker;
-      frag.appendChild(turnEl);
+      if (inTurn) html.push("</div>");
+      html.push(t && t.speaker ? `<div class="turn" data-speaker="${escapeHtml(String(t.speaker))}">` : '<div class="turn">');
+      inTurn = true;
     }
     active = active.filter((c) => c.end > s).concat(starts.get(s) || []);
     activeExtra = activeExtra.filter((x) => x.end > s).concat(extraStarts.get(s) || []);
-    const span = document.createElement("span");
-    span.className = "seg";
-    span.dataset.s = s;
-    span.dataset.e = e;
-    span.textContent = quote(s, e);
+    const classes = ["seg"];
+    let attrs = "";
     if (active.length) {
       const codes = [...new Set(active.map((c) => c.code))];
-      span.classList.add("hl");
-      if (codes.length > 1) span.classList.add("overlap");
-      span.dataset.codings = active.map((c) => c.id).join(" ");
-      span.title = codes.map(nameOf).join(", ");
-      if (codes.length === 1) {
-        span.style.backgroundColor = rgba(colourOf(codes[0]), 0.35);
-      } else {
-        const step = 100 / codes.length;
-        const stops = codes.map((c, k) => `${rgba(colourOf(c), 0.45)} ${k * step}% ${(k + 1) * step}%`);
-        span.style.backgroundImage = `linear-gradient(to bottom, ${stops.join(", ")})`;
-      }
-      if (state.current && active.some((c) => c.id === state.current)) span.classList.add("current");
+      classes.push("hl");
+      if (codes.length > 1) classes.push("overlap");
+      attrs = ` data-codings="${escapeHtml(active.map((c) => c.id).join(" "))}" title="${escapeHtml(codes.map(nameOf).join(", "))}"`;
+      colours.push(bounds.length / 2, ...background(codes)); // this span's index
+      if (state.current && active.some((c) => c.id === state.current)) classes.push("current");
     }
-    for (const x of activeExtra) span.classList.add(x.className);
-    turnEl.appendChild(span);
-    state.segs.push({ el: span, s, e });
+    for (const x of activeExtra) if (!classes.includes(x.className)) classes.push(x.className);
+    html.push(`<span class="${escapeHtml(classes.join(" "))}" data-s="${s}" data-e="${e}"${attrs}>${escapeHtml(quote(s, e))}</span>`);
+    bounds.push(s, e);
   }
-  textEl.replaceChildren(frag);
+  if (inTurn) html.push("</div>");
+  textEl.innerHTML = html.join("");
+  const els = textEl.getElementsByClassName("seg");
+  state.segs = new Array(els.length);
+  for (let k = 0; k < els.length; k++) state.segs[k] = { el: els[k], s: bounds[2 * k], e: bounds[2 * k + 1] };
+  for (let j = 0; j < colours.length; j += 3) state.segs[colours[j]].el.style[colours[j + 1]] = colours[j + 2];
+  if (CHANGED_BY_PARSING.test(state.text)) { // NUL, CR or a lone surrogate would not survive the HTML parser: the text as is
+    for (const g of state.segs) g.el.textContent = quote(g.s, g.e);
+  }
   if (live) selectCp(live.start, live.end);
+}
+
+// characters HTML parsing would not keep as they are: NUL, CR, a lone surrogate
+const CHANGED_BY_PARSING = /[\0\r]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+function escapeHtml(s) {
+  return s.replace(/[&<>"]/g, (ch) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[ch]);
+}
+
+const backgrounds = new Map(); // codes (in order) -> [style property, value]
+
+function background(codes) {
+  const key = codes.join("\u0000");
+  let found = backgrounds.get(key);
+  if (!found) {
+    if (codes.length === 1) {
+      found = ["backgroundColor", rgba(colourOf(codes[0]), 0.35)];
+    } else {
+      const step = 100 / codes.length;
+      const stops = codes.map((c, k) => `${rgba(colourOf(c), 0.45)} ${k * step}% ${(k + 1) * step}%`);
+      found = ["backgroundImage", `linear-gradient(to bottom, ${stops.join(", ")})`];
+    }
+    backgrounds.set(key, found);
+  }
+  return found;
 }
 
 // ------------------------------------------------------------------ selection <-> code points
@@ -299,6 +324,7 @@ async function emergingCode(name) {
 function setCodebook(book) {
   state.codebook = book;
   state.codes = new Map(book.codes.map((c) => [c.id, c]));
+  backgrounds.clear(); // colours may have changed
   renderPalette();
 }
 
@@ -627,6 +653,7 @@ async function start() {
     const memos = call("GET", `/memos?interview_id=${q}`); // all four requests at once
     const recode = call("GET", `/recode?interview_id=${q}`);
     const [t, book] = await Promise.all([call("GET", `/transcripts/${q}`), call("GET", "/codebook")]);
+    performance.mark("workbench-data"); // bench/coding_load.py: the transcript and codebook are here
     state.text = t.text;
     state.cps = Array.from(t.text);
     state.turns = t.turns;
@@ -634,6 +661,7 @@ async function start() {
     state.me = t.me;
     setCodebook(book);
     render();
+    performance.mark("workbench-rendered"); // bench/coding_load.py: text and highlights built
     const wanted = /^(\d+)-(\d+)$/.exec(new URLSearchParams(location.search).get("select") || "");
     if (wanted && Number(wanted[2]) > Number(wanted[1])) { // "code this passage" from a search result
       textEl.focus();
