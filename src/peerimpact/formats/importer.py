@@ -189,21 +189,23 @@ def import_study(
 class _Failed(Exception):
     """Every problem of an import, with the source tables (for the hints of grouped problems)."""
 
-    def __init__(self, problems: list[Problem], sources: dict[str, SourceTable] | Callable[[], dict[str, SourceTable]]):
+    def __init__(self, problems: list[Problem], sources: dict[str, SourceTable] | Callable[[str], dict[str, SourceTable]]):
         self.problems = problems
         self._sources = sources
+        self._read: dict[str, dict[str, SourceTable]] = {}  # label -> the tables read again for it
 
-    @property
-    def sources(self) -> dict[str, SourceTable]:
-        """The source tables, read again (once) when the import freed them."""
-        if callable(self._sources):
-            self._sources = self._sources()
-        return self._sources
+    def sources_of(self, label: str) -> dict[str, SourceTable]:
+        """The source tables, or those of ``label``'s file read again (once) when the import freed them."""
+        if not callable(self._sources):
+            return self._sources
+        if label not in self._read:
+            self._read[label] = self._sources(label)
+        return self._read[label]
 
     def values_of(self, label: str, column: str) -> list[float] | None:
         """The numbers of one source column (every table read from ``label``)."""
         out: list[float] = []
-        for src in self.sources.values():
+        for src in self.sources_of(label).values():
             if src.label != label or column not in src.columns:
                 continue
             i = src.columns.index(column)
@@ -266,7 +268,12 @@ def _import_into(fmt: str, paths: list[Path], lm: LoadedMapping, tmp: Path, out:
             if not _already_reported(p, result.failed)
         ]
     if problems:
-        raise _Failed(problems, lambda: read_sources(fmt, paths, lm.mapping, used, referenced).sources)
+        def reread(label: str) -> dict[str, SourceTable]:
+            """The tables of the file that ``label`` names (every file for REDCap, whose files go together)."""
+            mine = [p for p in paths if label == p.name or label.startswith(p.name + "[")]
+            return read_sources(fmt, mine if mine and fmt != "redcap" else paths, lm.mapping, used, referenced).sources
+
+        raise _Failed(problems, reread)
     report = ImportReport(out=out, format=fmt)
     report.rows = counts
     report.skipped = dict(result.skipped)
