@@ -70,3 +70,31 @@ def test_the_clean_block_path_equals_the_row_path(tmp_path, monkeypatch, case):
         assert fast.tables[name].columns == table.columns
         assert [list(r) for r in fast.tables[name].rows] == [list(r) for r in table.rows]
         assert fast.tables[name].origins == table.origins
+
+
+_A = build.Origin("a.csv", 2, {"x": "X"}, ("x",))
+_B = build.Origin("b.csv", 9, {"y": "Y"})
+
+
+@pytest.mark.parametrize(
+    ("steps", "expected"),
+    [
+        ([("run", "s.csv", [2, 3, 5], {"t": "T"})], [build.Origin("s.csv", 2, {"t": "T"}), build.Origin("s.csv", 3, {"t": "T"}), build.Origin("s.csv", 5, {"t": "T"})]),
+        ([("one", _A), ("run", "s.csv", [7], {}), ("one", _B), ("one", _A)], [_A, build.Origin("s.csv", 7, {}), _B, _A]),
+        ([("run", "s.csv", [], {}), ("one", _B)], [_B]),
+        ([], []),
+    ],
+)
+def test_origins_index_and_iterate_like_a_list(steps, expected):
+    origins = build.Origins()
+    for step in steps:
+        if step[0] == "one":
+            origins.append(step[1])
+        else:
+            origins.add_run(*step[1:])
+    assert list(origins) == expected
+    assert [origins[i] for i in range(len(origins))] == expected
+    assert origins == expected
+    assert [i for i, _ in origins.failed()] == [i for i, o in enumerate(expected) if o.failed]
+    with pytest.raises(IndexError):
+        origins[len(expected)]
