@@ -2,8 +2,12 @@
 
 Three-line tables (a rule above and below the header, one at the foot, no
 vertical rules), ``Table N.`` captions above, notes below; figures as PNG with
-their alt text in the picture's description; wide tables in landscape
-sections. A synthetic study carries the banner in every page header.
+their alt text in the picture's description. Every page is A4 portrait: a
+table wider than :data:`~.table_model.MAX_COLUMNS` is shown in the same parts
+as the web page (:meth:`ReportTable.column_parts`), and every table has fixed
+column widths that sum to the text width, in a font size that shrinks with the
+number of columns; cells wrap. A synthetic study carries the banner in every
+page header.
 """
 
 from __future__ import annotations
@@ -14,7 +18,6 @@ from pathlib import Path
 
 from docx import Document
 from docx.document import Document as DocxDocument
-from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -26,7 +29,58 @@ from .document import BulletList, Figure, MissingTable, Paragraph, ReportDocumen
 from .table_model import MAX_COLUMNS, ReportTable
 
 BANNER_RGB = RGBColor(0x8B, 0x1A, 0x1A)
-WIDE_COLUMNS = 8  # tables with more columns go in a landscape section
+A4_WIDTH_CM, A4_HEIGHT_CM, MARGIN_CM = 21.0, 29.7, 2.2
+#: the portrait text width in twentieths of a point (A4 210 mm minus both margins)
+TEXT_WIDTH_TWIPS = int((A4_WIDTH_CM - 2 * MARGIN_CM) / 2.54 * 1440)
+#: narrow cell padding (twips a side) for tables of 8 or more columns; Word's default is 108
+NARROW_PADDING_TWIPS = 43
+
+
+def font_size(n_columns: int) -> int:
+    """The table font size (pt) for a table of ``n_columns`` columns on an A4 portrait page."""
+    return 9 if n_columns <= 6 else 8 if n_columns <= 10 else 7
+
+
+def column_widths(t: ReportTable, total: int = TEXT_WIDTH_TWIPS) -> list[int]:
+    """Column widths (twips) that sum to at most ``total``: shared by the longest line of each column.
+
+    A column's share is its longest line (header or cell) in characters, kept
+    between 4 and 28 so that a long label column cannot squeeze the numbers
+    out; cells wrap within their width.
+    """
+    weights = []
+    for c, name in enumerate(t.columns):
+        lines = [line for text in (name, *(row[c] for row in t.rows)) for line in str(text).split("\n")]
+        weights.append(min(max(max(len(line) for line in lines), 4), 28))
+    return [total * w // sum(weights) for w in weights]
+
+
+def _set_widths(table, widths: list[int], narrow: bool) -> None:
+    """Fixed layout: the grid, every cell and the table width in twips (before any cell is merged)."""
+    tbl = table._tbl
+    tbl_pr = tbl.tblPr
+    tbl_w = tbl_pr.find(qn("w:tblW"))
+    if tbl_w is None:
+        tbl_w = OxmlElement("w:tblW")
+        _insert_tbl_pr(tbl_pr, tbl_w)
+    tbl_w.set(qn("w:w"), str(sum(widths)))
+    tbl_w.set(qn("w:type"), "dxa")
+    table.autofit = False  # w:tblLayout fixed: Word keeps these widths whatever the content
+    if narrow:
+        mar = OxmlElement("w:tblCellMar")
+        for side in ("left", "right"):
+            el = OxmlElement(f"w:{side}")
+            el.set(qn("w:w"), str(NARROW_PADDING_TWIPS))
+            el.set(qn("w:type"), "dxa")
+            mar.append(el)
+        _insert_tbl_pr(tbl_pr, mar)
+    for grid_col, w in zip(tbl.tblGrid.findall(qn("w:gridCol")), widths, strict=True):
+        grid_col.set(qn("w:w"), str(w))
+    for tr in tbl.findall(qn("w:tr")):
+        for tc, w in zip(tr.findall(qn("w:tc")), widths, strict=True):
+            tc_w = tc.get_or_add_tcPr().get_or_add_tcW()
+            tc_w.set(qn("w:w"), str(w))
+            tc_w.set(qn("w:type"), "dxa")
 
 
 def _border(cell, **edges: tuple[str, int]) -> None:
@@ -47,6 +101,39 @@ def _border(cell, **edges: tuple[str, int]) -> None:
         el.set(qn("w:color"), "000000")
 
 
+#: the order of a ``w:tblPr``'s children in the OOXML schema (the ones this writer sets)
+_TBL_PR_ORDER = tuple(
+    qn(f"w:{n}")
+    for n in (
+        "tblStyle",
+        "tblpPr",
+        "tblOverlap",
+        "bidiVisual",
+        "tblStyleRowBandSize",
+        "tblStyleColBandSize",
+        "tblW",
+        "jc",
+        "tblCellSpacing",
+        "tblInd",
+        "tblBorders",
+        "shd",
+        "tblLayout",
+        "tblCellMar",
+        "tblLook",
+    )
+)
+
+
+def _insert_tbl_pr(tbl_pr, el) -> None:
+    """Insert ``el`` into ``tbl_pr`` in schema order (Word rejects a table whose properties are out of order)."""
+    rank = _TBL_PR_ORDER.index(el.tag)
+    for k, child in enumerate(tbl_pr):
+        if child.tag in _TBL_PR_ORDER and _TBL_PR_ORDER.index(child.tag) > rank:
+            tbl_pr.insert(k, el)
+            return
+    tbl_pr.append(el)
+
+
 def _no_table_borders(table) -> None:
     tbl_pr = table._tbl.tblPr
     borders = OxmlElement("w:tblBorders")
@@ -54,7 +141,7 @@ def _no_table_borders(table) -> None:
         el = OxmlElement(f"w:{edge}")
         el.set(qn("w:val"), "nil")
         borders.append(el)
-    tbl_pr.append(borders)
+    _insert_tbl_pr(tbl_pr, borders)
 
 
 def _repeat_header(row) -> None:
@@ -65,7 +152,15 @@ def _repeat_header(row) -> None:
 
 
 _W_P, _W_PPR, _W_PSTYLE, _W_R, _W_RPR, _W_T, _W_B, _W_I, _W_VAL = (
-    qn("w:p"), qn("w:pPr"), qn("w:pStyle"), qn("w:r"), qn("w:rPr"), qn("w:t"), qn("w:b"), qn("w:i"), qn("w:val")
+    qn("w:p"),
+    qn("w:pPr"),
+    qn("w:pStyle"),
+    qn("w:r"),
+    qn("w:rPr"),
+    qn("w:t"),
+    qn("w:b"),
+    qn("w:i"),
+    qn("w:val"),
 )
 _XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 
@@ -107,7 +202,7 @@ def _cell_text(cell, text: str, style_id: str, bold: bool = False, italic: bool 
 def _table_styles(document) -> dict[tuple[int, bool], str]:
     """Paragraph styles for table cells: (font size, right-aligned) -> style id."""
     ids = {}
-    for size in (8, 9):
+    for size in (7, 8, 9):
         for right in (False, True):
             name = f"PI Table {size}{' Right' if right else ''}"
             style = document.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
@@ -129,15 +224,14 @@ class DocxWriter:
     def __init__(self, doc: ReportDocument):
         self.src = doc
         self.doc = Document()
-        self.landscape = False
         self.cell_styles = _table_styles(self.doc)
         normal = self.doc.styles["Normal"]
         normal.font.name = "Calibri"
         normal.font.size = Pt(11)
         sec = self.doc.sections[0]
-        sec.page_width, sec.page_height = Cm(21.0), Cm(29.7)
+        sec.page_width, sec.page_height = Cm(A4_WIDTH_CM), Cm(A4_HEIGHT_CM)
         for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
-            setattr(sec, side, Cm(2.2))
+            setattr(sec, side, Cm(MARGIN_CM))
         if doc.synthetic:
             para = sec.header.paragraphs[0]
             para.alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -147,15 +241,6 @@ class DocxWriter:
             run.font.color.rgb = BANNER_RGB
 
     # ------------------------------------------------------------ layout
-    def _orientation(self, landscape: bool) -> None:
-        if landscape == self.landscape:
-            return
-        sec = self.doc.add_section(WD_SECTION.NEW_PAGE)
-        w, h = Cm(21.0), Cm(29.7)
-        sec.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
-        sec.page_width, sec.page_height = (h, w) if landscape else (w, h)
-        self.landscape = landscape
-
     def _text_width(self) -> float:
         sec = self.doc.sections[-1]
         width, left, right = sec.page_width, sec.left_margin, sec.right_margin
@@ -165,7 +250,6 @@ class DocxWriter:
 
     # ------------------------------------------------------------ blocks
     def table(self, t: ReportTable) -> None:
-        self._orientation(len(t.columns) >= WIDE_COLUMNS)
         cap = self.doc.add_paragraph()
         cap.paragraph_format.keep_with_next = True
         cap.paragraph_format.space_before = Pt(12)
@@ -173,7 +257,7 @@ class DocxWriter:
             cap.add_run(f"Table {t.number}.").bold = True
             cap.add_run(" ")
         cap.add_run(t.title).italic = True
-        size = 8 if len(t.columns) >= WIDE_COLUMNS else 9
+        size = font_size(len(t.columns))
         head_rows = 2 if t.column_groups else 1
         runs = t.group_runs()
         n_group_rows = sum(1 for label, _ in runs if label is not None)
@@ -181,6 +265,7 @@ class DocxWriter:
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
         _no_table_borders(table)
         ncol = len(t.columns)
+        _set_widths(table, column_widths(t, int(self._text_width() * 1440)), narrow=ncol >= 8)
         r = 0
         if t.column_groups:
             j = 0
@@ -233,7 +318,6 @@ class DocxWriter:
             p.add_run(note).font.size = Pt(9)
 
     def figure(self, f: Figure) -> None:
-        self._orientation(False)
         width = min(f.width_in, self._text_width())
         self.doc.add_picture(io.BytesIO(f.png), width=Inches(width))
         pic_para = self.doc.paragraphs[-1]
@@ -280,7 +364,6 @@ class DocxWriter:
         if src.subtitle:
             self.doc.add_paragraph(src.subtitle)
         for section in src.sections:
-            self._orientation(False)
             self.doc.add_heading(section.title, level=1)
             for b in section.blocks:
                 if isinstance(b, ReportTable):
@@ -294,7 +377,6 @@ class DocxWriter:
                     self.paragraph(b)
                 elif isinstance(b, BulletList):
                     self.bullets(b)
-        self._orientation(False)
         self.doc.add_heading("Provenance", level=1)
         prov = src.provenance
         rows = (("Generated", prov.generated_at),) + prov.software + prov.settings
