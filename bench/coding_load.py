@@ -143,6 +143,7 @@ def interactive_ms(port: int, chromium: str, runs: int) -> list[float]:
     from playwright.sync_api import sync_playwright
 
     out = []
+    marks: list[list[float]] = []
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=chromium, headless=True, args=["--headless", "--no-sandbox", "--disable-gpu"])
         context = browser.new_context(viewport={"width": 1280, "height": 900})
@@ -159,11 +160,16 @@ def interactive_ms(port: int, chromium: str, runs: int) -> list[float]:
             page.goto(f"http://{HOST}:{port}{href}")
             page.wait_for_selector("#workbench[data-ready='1']")
             out.append(page.evaluate("() => performance.getEntriesByName('workbench-ready')[0].startTime"))
+            marks.append(page.evaluate("() => [performance.getEntriesByType('navigation')[0].responseEnd, "
+                                       "...['workbench-data', 'workbench-rendered'].map((n) => performance.getEntriesByName(n)[0].startTime)]"))
         nav = page.evaluate("() => performance.getEntriesByType('navigation')[0].responseEnd")
         slow = page.evaluate("() => performance.getEntriesByType('resource').map(r => [r.name.split('/').slice(3).join('/'), "
                              "r.startTime, r.responseEnd]).sort((a, b) => (b[2] - b[1]) - (a[2] - a[1])).slice(0, 4)")
         print(f"  last load: page HTML {nav:.0f} ms; slowest requests: "
               + ", ".join(f"{name[:40]} {end - start:.0f} ms" for name, start, end in slow))
+        html, data, rendered = (statistics.median(m[k] for m in marks) for k in range(3))
+        print(f"  medians: page HTML {html:.0f} ms, transcript and codebook in {data:.0f} ms, text and highlights built "
+              f"{rendered - data:.0f} ms later")
         n_hl = page.evaluate("() => document.querySelectorAll('#text .seg.hl').length")
         print(f"  page: {n_hl} highlighted spans rendered")
         browser.close()
