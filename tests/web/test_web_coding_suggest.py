@@ -125,5 +125,103 @@ def test_nothing_to_learn_from_is_an_empty_answer(client, token):
     assert r.status_code == 200
     assert r.json() == {
         "interview_id": UNCODED, "model_version": None, "threshold": 0.5, "codes": [], "skipped_codes": {}, "count": 0, "items": [],
-        "note": "no human codings to learn from: code some passages first (qual/codings.csv)",
+        "note": "no human codings to learn from: code some passages first (qual/codings.csv)", "model_state": None,
     }
+
+
+def test_a_new_coding_retrains_in_the_background_while_the_stale_model_answers(client, token, demo_study, monkeypatch):
+    """Issue 15: after a new human coding the request answers at once from the previous model (marked stale) while one
+    retrain runs in a background thread; the request after it finishes uses the new model."""
+    import threading
+
+    from peerimpact.qual.suggest import train
+    from peerimpact.web.coding import suggestions
+
+    auth = token("coder")
+    first = api(client, "get", f"/suggestions?interview_id={UNCODED}", auth).json()
+    assert (first["model_state"], first["note"]) == ("fresh", None)
+    old_version = first["model_version"]
+    s = first["items"][0]
+    r = api(client, "post", "/codings", auth, {"interview_id": UNCODED, "start": s["start"], "end": s["end"], "code": s["code"]})
+    assert r.status_code == 201, r.json()  # a human coding: the state changes
+
+    release, started, calls = threading.Event(), threading.Event(), []
+    real_train = suggestions._train
+
+    def held_train(study, held_out):
+        calls.append((threading.current_thread().name, held_out))
+        started.set()
+        assert release.wait(60)
+        return real_train(study, held_out)
+
+    monkeypatch.setattr(suggestions, "_train", held_train)
+    answers = [api(client, "get", f"/suggestions?interview_id={UNCODED}", auth).json() for _ in range(2)]
+    assert started.wait(60)
+    try:
+        for body in answers:  # answered while the training is held: the previous model's suggestions
+            assert (body["model_state"], body["model_version"]) == ("stale", old_version)
+            assert body["note"] == suggestions.STALE_NOTE
+            assert {x["model_version"] for x in body["items"]} == {old_version}
+            # the newly coded passage is hidden at once, from the live codings
+            assert (s["code"], s["start"], s["end"]) not in [(x["code"], x["start"], x["end"]) for x in body["items"]]
+        assert [b["count"] for b in answers] == [first["count"] - 1] * 2
+        assert calls == [("suggest-retrain", None)]  # one training, in the background thread
+    finally:
+        release.set()
+        thread = suggestions.retraining()
+        if thread is not None:
+            thread.join(120)
+    assert suggestions.retraining() is None
+    after = api(client, "get", f"/suggestions?interview_id={UNCODED}", auth).json()
+    expected = train(suggestions.build_study()).version
+    assert (after["model_state"], after["model_version"], after["note"]) == ("fresh", expected, None)
+    assert expected != old_version
+    assert {x["model_version"] for x in after["items"]} <= {expected}
+    assert len(calls) == 1  # the new model was not trained again on the request thread
+
+
+def test_a_blind_transcript_is_answered_from_its_own_held_out_model_while_it_retrains(client, token, demo_study, monkeypatch):
+    """The stale answer for a blind transcript comes from the earlier model trained *without* it, and its retrain holds
+    it out too."""
+    import threading
+
+    from peerimpact.qual.suggest import train
+    from peerimpact.web.coding import suggestions
+    from peerimpact.web.records.models import Role
+    from peerimpact.web.services.accounts import make_user
+
+    make_user("coder2", "a-long-test-password-1", Role.CODER, validate_password=False)
+    coded = "S1-PW01-T1"
+    r = api(client, "put", f"/transcripts/{coded}/assignments", token("admin"), {"coders": ["coder", "coder2"]})
+    assert r.status_code == 200, r.json()
+    auth = token("coder")
+    assert api(client, "get", f"/suggestions?interview_id={UNCODED}", auth).json()["model_state"] == "fresh"  # the full model
+    held_out_version = train(suggest_study(demo_study), exclude=[coded]).version
+    assert api(client, "get", f"/suggestions?interview_id={coded}", auth).json()["model_version"] == held_out_version
+    s = api(client, "get", f"/suggestions?interview_id={UNCODED}", auth).json()["items"][0]
+    r = api(client, "post", "/codings", auth, {"interview_id": UNCODED, "start": s["start"], "end": s["end"], "code": s["code"]})
+    assert r.status_code == 201, r.json()
+
+    release, started, calls = threading.Event(), threading.Event(), []
+    real_train = suggestions._train
+
+    def held_train(study, held_out):
+        calls.append((threading.current_thread().name, held_out))
+        started.set()
+        assert release.wait(60)
+        return real_train(study, held_out)
+
+    monkeypatch.setattr(suggestions, "_train", held_train)
+    try:
+        body = api(client, "get", f"/suggestions?interview_id={coded}", auth).json()
+        assert (body["model_state"], body["model_version"]) == ("stale", held_out_version)
+        assert started.wait(60)
+        assert calls == [("suggest-retrain", coded)]
+    finally:
+        release.set()
+        thread = suggestions.retraining()
+        if thread is not None:
+            thread.join(120)
+    after = api(client, "get", f"/suggestions?interview_id={coded}", auth).json()
+    assert (after["model_state"], after["model_version"]) == ("fresh", train(suggestions.build_study(), exclude=[coded]).version)
+    assert after["model_version"] != held_out_version

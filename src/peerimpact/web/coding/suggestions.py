@@ -19,6 +19,19 @@ API; what a coder sees follows :mod:`peerimpact.web.coding.visibility`:
 
 A suggestion becomes a coding only when the coder accepts it in the workbench
 (``POST /api/codings`` with ``origin: suggested`` and the ``model_version``).
+
+Retraining does not block a request (issue 15). When the state has changed (a
+new human coding, ...) and a model for an earlier state exists for the same
+transcript set (the same held-out blind transcript, or none), the answer comes
+at once from that previous model, marked ``"model_state": "stale"`` (each
+suggestion still carries the version of the model that produced it), and one
+retrain starts in a background thread, at most one per process at a time, at a
+lower CPU priority. The next request after it finishes uses the new model
+(``"model_state": "fresh"``). When no model exists yet for that transcript set
+(the first request after the server starts, or a blind transcript never asked
+for), the model is trained on the request thread, as before: the first answer
+is never empty for want of a model. The background thread reads no database:
+the study snapshot is built on the request thread that starts the retrain.
 """
 
 from __future__ import annotations
@@ -26,6 +39,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import threading
 from typing import Any, Optional
 
@@ -79,6 +93,7 @@ class SuggestionList(Schema):
     count: int
     items: list[SuggestionOut]
     note: Optional[str] = None
+    model_state: Optional[str] = None
 
 
 _LOCK = threading.Lock()
@@ -114,18 +129,84 @@ def _train(study: Study, held_out: Optional[str]) -> SuggestModel:
 
 
 def model_for(held_out: Optional[str] = None) -> tuple[Study, SuggestModel]:
-    """The study snapshot and the model for the current state (trained without ``held_out`` when given)."""
+    """The study snapshot and the model for the current state (trained without ``held_out`` when given), trained on the
+    calling thread if need be."""
     key = (state_key(), held_out)
     with _LOCK:
+        failed = _FAILED.get(key)
+        if failed is not None:
+            raise failed
         found = _MODELS.get(key)
         if found is None:
             base = _MODELS.get((key[0], None))
             study = base[0] if base is not None else build_study()
             found = (study, _train(study, held_out))
-            for old in [k for k in _MODELS if k[0] != key[0]]:
-                del _MODELS[old]  # another state: those models are stale
-            _MODELS[key] = found
+            _install(key, found)
         return found
+
+
+_FAILED: dict[tuple[str, Optional[str]], UserInputError] = {}
+_RETRAIN: dict[str, Optional[threading.Thread]] = {"thread": None}
+STALE_NOTE = "the model is being updated with the latest codings: these suggestions come from the previous model"
+
+
+def _install(key: tuple[str, Optional[str]], found: tuple[Study, SuggestModel]) -> None:
+    """Keep ``found`` for ``key``; drop models of other states (stale ones stay for the other held-out sets). Under _LOCK."""
+    for old in [k for k in _MODELS if k[0] != key[0] and k[1] == key[1]]:
+        del _MODELS[old]
+    for old in [k for k in _FAILED if k[0] != key[0]]:
+        del _FAILED[old]
+    _MODELS[key] = found
+
+
+def _retrain(key: tuple[str, Optional[str]], study: Study) -> None:
+    """The background retrain: a lower CPU priority for this thread (Linux niceness is per thread), no database access."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
+    except (AttributeError, OSError):  # not Linux, or not allowed: train at normal priority
+        pass
+    try:
+        model = _train(study, key[1])
+    except UserInputError as exc:
+        with _LOCK:
+            _FAILED[key] = exc
+    except Exception:  # noqa: BLE001 - a background thread: log it; the next request trains on its own thread
+        log.exception("suggestion model retrain failed")
+    else:
+        with _LOCK:
+            _install(key, (study, model))
+    finally:
+        with _LOCK:
+            _RETRAIN["thread"] = None
+
+
+def retraining() -> Optional[threading.Thread]:
+    """The background retrain in flight, if any (tests join it)."""
+    with _LOCK:
+        return _RETRAIN["thread"]
+
+
+def model_or_stale(held_out: Optional[str] = None) -> tuple[Study, SuggestModel, str]:
+    """:func:`model_for` without waiting for a retrain: ``(study, model, "fresh")`` for the current state, or, while the
+    state has changed and an earlier model for ``held_out`` exists, that model with ``"stale"`` (a retrain started in the
+    background unless one is already running)."""
+    key = (state_key(), held_out)
+    with _LOCK:
+        failed = _FAILED.get(key)
+        found = _MODELS.get(key)
+        stale = next((v for k, v in _MODELS.items() if k[1] == held_out and k[0] != key[0]), None)
+        if failed is not None or found is not None or stale is None:
+            stale = None
+        elif _RETRAIN["thread"] is None:
+            base = _MODELS.get((key[0], None))
+            study = base[0] if base is not None else build_study()
+            thread = threading.Thread(target=_retrain, args=(key, study), name="suggest-retrain", daemon=True)
+            _RETRAIN["thread"] = thread
+            thread.start()
+    if stale is not None:
+        return stale[0], stale[1], "stale"
+    study, model = model_for(held_out)
+    return study, model, "fresh"
 
 
 def _visible_spans(user, transcript: Transcript) -> dict[str, list[tuple[int, int]]]:
@@ -143,12 +224,15 @@ def suggestions_for(user, interview_id: str) -> dict[str, Any]:
         raise Http404
     blind = set(Transcript.objects.filter(pk__in=blind_transcript_ids()).values_list("interview_id", flat=True))
     try:
-        study, model = model_for(interview_id if interview_id in blind else None)
+        study, model, model_state = model_or_stale(interview_id if interview_id in blind else None)
     except StudyValidationError as exc:
         raise FieldErrors([(None, str(p)) for p in exc.problems]) from None
     except UserInputError as exc:  # nothing to learn from yet: no suggestions, and why
         return {"interview_id": interview_id, "model_version": None, "threshold": THRESHOLD, "codes": [], "skipped_codes": {},
                 "count": 0, "items": [], "note": str(exc)}
+    if model_state == "stale" and interview_id not in study.transcripts:
+        study, model = model_for(interview_id if interview_id in blind else None)  # a transcript new since: wait for it
+        model_state = "fresh"
     try:
         result = suggest(study, interviews=[interview_id], model=model, exclude_coded=False)
     except StudyValidationError as exc:
@@ -167,7 +251,8 @@ def suggestions_for(user, interview_id: str) -> dict[str, Any]:
         item["rank"] = rank
     return {
         "interview_id": interview_id, "model_version": model.version, "threshold": THRESHOLD, "codes": list(model.codes),
-        "skipped_codes": dict(model.skipped), "count": len(items), "items": items,
+        "skipped_codes": dict(model.skipped), "count": len(items), "items": items, "model_state": model_state,
+        "note": STALE_NOTE if model_state == "stale" else None,
     }
 
 

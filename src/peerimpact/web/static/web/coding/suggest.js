@@ -177,6 +177,8 @@ async function load() {
   state.note = data.note || null;
   state.items = data.items.filter((s) => !gone.has(keyOf(s)));
   state.listEl.dataset.modelVersion = data.model_version || "";
+  // A stale model answered while the server retrains with the latest codings: say so in the heading.
+  document.getElementById("suggest-label").textContent = data.model_state === "stale" ? "Suggestions (updating…)" : "Suggestions";
   renderList();
   markReady();
 }
