@@ -225,3 +225,24 @@ def test_a_blind_transcript_is_answered_from_its_own_held_out_model_while_it_ret
     after = api(client, "get", f"/suggestions?interview_id={coded}", auth).json()
     assert (after["model_state"], after["model_version"]) == ("fresh", train(suggestions.build_study(), exclude=[coded]).version)
     assert after["model_version"] != held_out_version
+
+
+def test_a_retrain_with_nothing_to_learn_from_is_the_note_once_it_has_run(client, token):
+    from peerimpact.web.coding import suggestions
+    from peerimpact.web.records.models import Coding
+
+    auth = token("coder")
+    first = api(client, "get", f"/suggestions?interview_id={UNCODED}", auth).json()
+    assert first["model_state"] == "fresh" and first["count"] > 0
+    for c in Coding.objects.all():
+        c.soft_delete()
+    stale = api(client, "get", f"/suggestions?interview_id={UNCODED}", auth).json()
+    assert (stale["model_state"], stale["model_version"]) == ("stale", first["model_version"])
+    thread = suggestions.retraining()
+    if thread is not None:
+        thread.join(120)
+    for _ in range(2):  # remembered: the note, and no further retrain
+        body = api(client, "get", f"/suggestions?interview_id={UNCODED}", auth).json()
+        assert suggestions.retraining() is None
+        assert (body["model_state"], body["model_version"], body["count"]) == (None, None, 0)
+        assert body["note"] == "no human codings to learn from: code some passages first (qual/codings.csv)"

@@ -32,6 +32,9 @@ lower CPU priority. The next request after it finishes uses the new model
 for), the model is trained on the request thread, as before: the first answer
 is never empty for want of a model. The background thread reads no database:
 the study snapshot is built on the request thread that starts the retrain.
+When the retrain finds too little to learn from, that is remembered for the
+state, and the requests that follow get the empty answer with the note (as a
+request-thread training would give), not the stale model and no new retrain.
 """
 
 from __future__ import annotations
