@@ -8,7 +8,13 @@ from __future__ import annotations
 
 import ctypes
 import gc
+import http.client
+import json
 import resource
+import socket
+import subprocess
+import time
+import urllib.request
 from pathlib import Path
 from typing import Mapping
 
@@ -84,3 +90,50 @@ def in_memory_study(
         transcripts={},
         codings=empty,
     )
+
+
+# The web benchmarks (web_load.py, coding_load.py): a local server and its JSON API.
+HOST = "127.0.0.1"
+# ``peerimpact serve`` without the stage packages ``import peerimpact`` would otherwise load.
+LAUNCH = "import typer; from peerimpact.cli.web import register; app = typer.Typer(); register(app); app()"
+REQUEST_TIMEOUT = 30.0
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        return s.getsockname()[1]
+
+
+def wait_for_server(proc: subprocess.Popen, port: int, log_path: Path, timeout: float = 180) -> None:
+    """Return once the login page answers; raise with the log's tail if the server exits or never answers."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError("server exited: " + log_path.read_text()[-2000:])
+        try:
+            with urllib.request.urlopen(f"http://{HOST}:{port}/accounts/login/", timeout=2):
+                return
+        except OSError:
+            time.sleep(0.3)
+    proc.kill()
+    raise RuntimeError(f"server did not start within {timeout:.0f} s")
+
+
+def call(conn: http.client.HTTPConnection, method: str, path: str, body: dict | None = None,
+         token: str | None = None) -> tuple[int, bytes]:
+    headers = {"Content-Type": "application/json"}
+    if token:
+        headers["Authorization"] = "Bearer " + token
+    conn.request(method, path, body=None if body is None else json.dumps(body), headers=headers)
+    response = conn.getresponse()
+    return response.status, response.read()
+
+
+def token_for(port: int, username: str, password: str) -> str:
+    conn = http.client.HTTPConnection(HOST, port, timeout=REQUEST_TIMEOUT)
+    status, body = call(conn, "POST", "/api/token", {"username": username, "password": password})
+    conn.close()
+    if status != 200:
+        raise RuntimeError(f"token for {username}: HTTP {status} {body[:200]!r}")
+    return json.loads(body)["token"]

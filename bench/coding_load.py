@@ -33,15 +33,13 @@ import sys
 import tempfile
 import threading
 import time
-import urllib.request
 import uuid
 from pathlib import Path
 
-HOST = "127.0.0.1"
+from benchutil import HOST, LAUNCH, REQUEST_TIMEOUT, call, free_port, token_for, wait_for_server
+
 PG_ADMIN_URL = os.environ.get("PEERIMPACT_BENCH_PG", "postgres://postgres@127.0.0.1:5432/postgres")
-LAUNCH = "import typer; from peerimpact.cli.web import register; app = typer.Typer(); register(app); app()"
 PASSWORD = "bench-password-1234"
-REQUEST_TIMEOUT = 30.0
 CODERS = [f"bench_coder{i:02d}" for i in range(1, 11)]
 INTERVIEW = "BENCH-LONG-T1"
 
@@ -94,48 +92,15 @@ print(len(ids), len(set(rows.values_list("segment_id", "code", "coder"))), audit
 '''
 
 
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return s.getsockname()[1]
-
-
 def start_server(data_dir: Path, env: dict, threads: int) -> tuple[subprocess.Popen, int]:
     port = free_port()
-    log = open(data_dir.parent / "server.log", "w")
-    proc = subprocess.Popen([sys.executable, "-c", LAUNCH, "serve", "--host", HOST, "--port", str(port), "--data-dir", str(data_dir),
-                             "--threads", str(threads)], stdout=log, stderr=subprocess.STDOUT, env=env)
-    deadline = time.monotonic() + 180
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError("server exited: " + (data_dir.parent / "server.log").read_text()[-2000:])
-        try:
-            with urllib.request.urlopen(f"http://{HOST}:{port}/accounts/login/", timeout=2):
-                return proc, port
-        except OSError:
-            time.sleep(0.3)
-    proc.kill()
-    raise RuntimeError("server did not start within 180 s")
-
-
-def call(conn, method: str, path: str, body=None, token: str | None = None) -> tuple[int, bytes]:
-    headers = {"Content-Type": "application/json"}
-    if token:
-        headers["Authorization"] = "Bearer " + token
-    conn.request(method, path, body=None if body is None else json.dumps(body), headers=headers)
-    r = conn.getresponse()
-    return r.status, r.read()
-
-
-def token_for(port: int, username: str) -> str:
-    conn = http.client.HTTPConnection(HOST, port, timeout=REQUEST_TIMEOUT)
-    status, body = call(conn, "POST", "/api/token", {"username": username, "password": PASSWORD})
-    conn.close()
-    if status != 200:
-        raise RuntimeError(f"token for {username}: HTTP {status} {body[:200]!r}")
-    return json.loads(body)["token"]
+    log_path = data_dir.parent / "server.log"
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen([sys.executable, "-c", LAUNCH, "serve", "--host", HOST, "--port", str(port),
+                                 "--data-dir", str(data_dir), "--threads", str(threads)],
+                                stdout=log, stderr=subprocess.STDOUT, env=env)
+    wait_for_server(proc, port, log_path)
+    return proc, port
 
 
 def interactive_ms(port: int, chromium: str, runs: int) -> list[float]:
@@ -259,7 +224,7 @@ def run(kind: str, args) -> bool:
                 ms = interactive_ms(port, args.chromium, args.page_runs)
                 print(f"  interactive after navigation: median {statistics.median(ms):.0f} ms, max {max(ms):.0f} ms "
                       f"over {len(ms)} loads (target <= 500 ms)")
-                tokens = [token_for(port, c) for c in CODERS]
+                tokens = [token_for(port, c, PASSWORD) for c in CODERS]
                 conn = http.client.HTTPConnection(HOST, port, timeout=REQUEST_TIMEOUT)
                 codes = [c["id"] for c in json.loads(call(conn, "GET", "/api/codebook", None, tokens[0])[1])["codes"] if c["active"]]
                 conn.close()

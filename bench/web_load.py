@@ -39,25 +39,22 @@ import http.client
 import json
 import os
 import queue
-import socket
 import sqlite3
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.request
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-HOST = "127.0.0.1"
+from benchutil import HOST, LAUNCH, REQUEST_TIMEOUT, call, free_port, token_for, wait_for_server
+
 PG_ADMIN_URL = os.environ.get("PEERIMPACT_BENCH_PG", "postgres://postgres@127.0.0.1:5432/postgres")
-LAUNCH = "import typer; from peerimpact.cli.web import register; app = typer.Typer(); register(app); app()"
 PREPARE = "import sys; from pathlib import Path; from peerimpact.web.server import prepare; prepare(Path(sys.argv[1]), demo=True)"
 WORKERS = ("worker-s1-01", "worker-s1-02")
 PASSWORD = "demo-password"
-REQUEST_TIMEOUT = 30.0
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
 Job = tuple[str, str, "dict | None", str]  # method, path, JSON body, token
@@ -113,12 +110,6 @@ def process_tree_cpu(pid: int) -> float:
     return total if found else float("nan")
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return s.getsockname()[1]
-
-
 def start_server(data_dir: Path, env: dict, threads: int, server: str, workers: int) -> tuple[subprocess.Popen, int]:
     """``peerimpact serve --demo`` (waitress, or gunicorn when ``workers`` > 1), or the gunicorn command
     line of docs/deploy.md on a data folder prepared the same way."""
@@ -134,17 +125,8 @@ def start_server(data_dir: Path, env: dict, threads: int, server: str, workers: 
             args = [sys.executable, "-m", "gunicorn", "peerimpact.web.wsgi:application", "--bind", f"{HOST}:{port}",
                     "--workers", str(workers), "--threads", str(threads), "--log-level", "warning"]
         proc = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, env=env)
-    deadline = time.monotonic() + 180
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError("server exited: " + log_path.read_text()[-2000:])
-        try:
-            with urllib.request.urlopen(f"http://{HOST}:{port}/accounts/login/", timeout=2):
-                return proc, port
-        except OSError:
-            time.sleep(0.3)
-    proc.kill()
-    raise RuntimeError("server did not start within 180 s")
+    wait_for_server(proc, port, log_path)
+    return proc, port
 
 
 def stop_server(proc: subprocess.Popen) -> None:
@@ -154,24 +136,6 @@ def stop_server(proc: subprocess.Popen) -> None:
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait()
-
-
-def call(conn: http.client.HTTPConnection, method: str, path: str, body: dict | None = None, token: str | None = None):
-    headers = {"Content-Type": "application/json"}
-    if token:
-        headers["Authorization"] = "Bearer " + token
-    conn.request(method, path, body=None if body is None else json.dumps(body), headers=headers)
-    response = conn.getresponse()
-    return response.status, response.read()
-
-
-def token_for(port: int, username: str) -> str:
-    conn = http.client.HTTPConnection(HOST, port, timeout=REQUEST_TIMEOUT)
-    status, body = call(conn, "POST", "/api/token", {"username": username, "password": PASSWORD})
-    conn.close()
-    if status != 200:
-        raise RuntimeError(f"token for {username}: HTTP {status} {body[:200]!r}")
-    return json.loads(body)["token"]
 
 
 def people_of(port: int, token: str) -> list[str]:
@@ -329,7 +293,7 @@ def run(kind: str, clients: int, contacts: int, threads: int, budget: float, ser
         try:
             proc, port = start_server(data_dir, env, threads, server, workers)
             try:
-                tokens = {w: token_for(port, w) for w in WORKERS}
+                tokens = {w: token_for(port, w, PASSWORD) for w in WORKERS}
                 people = {w: people_of(port, tokens[w]) for w in WORKERS}
                 prefix = "L" + uuid.uuid4().hex[:8].upper()
                 today = dt.date.today().isoformat()
