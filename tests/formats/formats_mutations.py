@@ -48,28 +48,34 @@ def survey_rows() -> list[list[str]]:
     return rows
 
 
-CSV_MAPPING = textwrap.dedent(
-    """\
-    study: study.yaml
-    recodes:
-      wemwbs_words: {"None of the time": 1, "Rarely": 2, "Some of the time": 3, "Often": 4, "All of the time": 5}
-    tables:
-      participants:
-        from: people
-        columns:
-          participant_id: ID
-          site: {column: Site, recode: {North: "1", South: "2"}}
-          consent_date: Consent
-          gender: {column: Sex, recode: {F: woman, M: man}}
-          age: Age
-      responses:
-        from: survey
-        timepoint: {column: Visit, values: {Baseline: baseline, "6 months": m6}}
-        columns: {participant_id: ID, mjs.personal: MJS_personal}
-        instruments:
-          wemwbs: {pattern: "WEM{item}", recode: wemwbs_words}
-    """
-)
+def csv_mapping(*, words: bool = True) -> str:
+    """The people + survey mapping; ``words=False`` reads WEMWBS answers as numbers and has no MJS column."""
+    recodes = '\nrecodes:\n  wemwbs_words: {"None of the time": 1, "Rarely": 2, "Some of the time": 3, "Often": 4, "All of the time": 5}' if words else ""
+    responses = "participant_id: ID, mjs.personal: MJS_personal" if words else "participant_id: ID"
+    wemwbs = '{pattern: "WEM{item}", recode: wemwbs_words}' if words else '"WEM{item}"'
+    return textwrap.dedent(
+        """\
+        study: study.yaml{recodes}
+        tables:
+          participants:
+            from: people
+            columns:
+              participant_id: ID
+              site: {{column: Site, recode: {{North: "1", South: "2"}}}}
+              consent_date: Consent
+              gender: {{column: Sex, recode: {{F: woman, M: man}}}}
+              age: Age
+          responses:
+            from: survey
+            timepoint: {{column: Visit, values: {{Baseline: baseline, "6 months": m6}}}}
+            columns: {{{responses}}}
+            instruments:
+              wemwbs: {wemwbs}
+        """
+    ).format(recodes=recodes, responses=responses, wemwbs=wemwbs)
+
+
+CSV_MAPPING = csv_mapping()
 
 REDCAP_DICTIONARY = [
     ["Variable / Field Name", "Form Name", "Section Header", "Field Type", "Field Label",

@@ -5,28 +5,12 @@ from __future__ import annotations
 import pytest
 
 from formats_helpers import write_files
-from formats_mutations import PEOPLE, STUDY_YAML, csv_text
+from formats_mutations import PEOPLE, REDCAP_STUDY, csv_mapping, csv_text
 from peerimpact.errors import Problem, StudyValidationError
 from peerimpact.formats import import_study
 from peerimpact.formats.grouping import group_problems, range_hint, rule_of
 
-MAPPING = """\
-study: study.yaml
-tables:
-  participants:
-    from: people
-    columns:
-      participant_id: ID
-      site: {column: Site, recode: {North: "1", South: "2"}}
-      consent_date: Consent
-      gender: {column: Sex, recode: {F: woman, M: man}}
-      age: Age
-  responses:
-    from: survey
-    timepoint: {column: Visit, values: {Baseline: baseline, "6 months": m6}}
-    columns: {participant_id: ID}
-    instruments: {wemwbs: "WEM{item}"}
-"""
+MAPPING = csv_mapping(words=False)
 
 
 def zero_to_four_survey(n_people: int = 3) -> list[list[str]]:
@@ -81,7 +65,7 @@ def test_groups_keep_single_problems_and_count_the_rest():
 
 
 def seed(tmp_path, n_people=3):
-    write_files(tmp_path, {"study.yaml": STUDY_YAML.replace("instruments: [wemwbs, mjs]", "instruments: [wemwbs]"), "mapping.yaml": MAPPING})
+    write_files(tmp_path, {"study.yaml": REDCAP_STUDY, "mapping.yaml": MAPPING})
     people = PEOPLE + [[f"x{k}", "North", "2020-03-01", "F", "30"] for k in range(3, n_people)]
     (tmp_path / "people.csv").write_text(csv_text(people), encoding="utf-8")
     (tmp_path / "survey.csv").write_text(csv_text(zero_to_four_survey(n_people)), encoding="utf-8")
