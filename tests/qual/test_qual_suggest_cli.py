@@ -13,6 +13,7 @@ from peerimpact.cli.qual import app
 from peerimpact.demo import write_study
 from peerimpact.qual.suggest import suggest, suggest_eval
 from peerimpact.study import load_study
+from suggest_helpers import write_demo_slice
 
 runner = CliRunner()
 
@@ -20,17 +21,8 @@ runner = CliRunner()
 @pytest.fixture(scope="module")
 def small_dir(tmp_path_factory):
     """A demo study folder cut to its first 10 transcripts, one of them (S1-PW01-T2) left uncoded; no memos."""
-    out = tmp_path_factory.mktemp("suggest") / "study"
-    write_study(out)
-    keep = sorted(p.stem for p in (out / "transcripts").glob("*.txt"))[:10]
-    for p in (out / "transcripts").glob("*.txt"):
-        if p.stem not in keep:
-            p.unlink()
-    codings = pd.read_csv(out / "qual" / "codings.csv", dtype=str, keep_default_na=False)
-    codings[codings["interview_id"].isin(keep) & (codings["interview_id"] != "S1-PW01-T2")].to_csv(out / "qual" / "codings.csv", index=False)
-    (out / "qual" / "memos.yaml").unlink()
-    (out / "synthesis.yaml").unlink(missing_ok=True)
-    return out
+    return write_demo_slice(tmp_path_factory.mktemp("suggest") / "study", 10, uncoded=("S1-PW01-T2",))
+
 
 
 def run(*args):

@@ -10,6 +10,7 @@ import pytest
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))  # report_helpers
 sys.path.insert(0, str(HERE.parent / "synthesis"))  # synthesis_helpers: the small study shared with tests/synthesis
+sys.path.insert(0, str(HERE.parent / "qual"))  # suggest_helpers: the demo-study slice shared with tests/qual
 
 from report_helpers import FIXED_TIME  # noqa: E402
 

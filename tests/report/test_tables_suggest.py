@@ -17,11 +17,11 @@ import pytest
 from typer.testing import CliRunner
 
 from peerimpact.cli.main import app
-from peerimpact.demo import write_study
 from peerimpact.qual.suggest import EvalResult
 from peerimpact.qual.suggest.evaluate import EVAL_COLUMNS
 from peerimpact.report.tables_suggest import KEY, TITLE, evaluate_suggestions, suggest_eval_block, suggest_eval_sentence, suggest_eval_table
 from peerimpact.study import load_study
+from suggest_helpers import write_demo_slice
 
 runner = CliRunner()
 
@@ -29,17 +29,8 @@ runner = CliRunner()
 @pytest.fixture(scope="module")
 def small_dir(tmp_path_factory):
     """The demo study folder cut to its first 10 transcripts and their codings; no memos, no synthesis (synthetic)."""
-    out = tmp_path_factory.mktemp("suggest-report") / "study"
-    write_study(out)
-    keep = sorted(p.stem for p in (out / "transcripts").glob("*.txt"))[:10]
-    for p in (out / "transcripts").glob("*.txt"):
-        if p.stem not in keep:
-            p.unlink()
-    codings = pd.read_csv(out / "qual" / "codings.csv", dtype=str, keep_default_na=False)
-    codings[codings["interview_id"].isin(keep)].to_csv(out / "qual" / "codings.csv", index=False)
-    (out / "qual" / "memos.yaml").unlink()
-    (out / "synthesis.yaml").unlink(missing_ok=True)
-    return out
+    return write_demo_slice(tmp_path_factory.mktemp("suggest-report") / "study", 10)
+
 
 
 @pytest.fixture(scope="module")
