@@ -10,13 +10,15 @@ import json
 import os
 import subprocess
 import sys
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
+from typing import Iterator
 
 import pandas as pd
 import pytest
 
 import liveserver
+from browser import chromium
 from liveserver import SERVE_CLI, running_server, throwaway_postgres
 from test_web_coding_study import EMOJI_ID, EMOJI_TEXT, write_coding_study
 
@@ -24,8 +26,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCS_IMG_ENV = "PEERIMPACT_DOCS_IMG"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--no-first-run", "--disable-sync"]
 PASSWORD = "a-long-test-password-1"
 SETUP = """
 import sys
@@ -46,11 +46,10 @@ def _env(extra: dict) -> dict:
     return env
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    base = tmp_path_factory.mktemp("coding-e2e")
-    study = write_coding_study(base / "study")
-    data = base / "data"
+@contextmanager
+def serve_imported_study(study: Path, data: Path) -> Iterator[dict]:
+    """``db import-study`` of ``study`` into ``data``, the test accounts, then ``peerimpact serve`` (SQLite, or a throwaway
+    PostgreSQL database with ``PEERIMPACT_TEST_DB=postgres``); yields url, data folder and the environment for CLI calls."""
     with ExitStack() as stack:
         extra = {"DATABASE_URL": stack.enter_context(throwaway_postgres())} if liveserver.test_db_kind() == "postgres" else {}
         env = _env(extra)
@@ -62,13 +61,16 @@ def server(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def browser(chromium_path):
-    from playwright.sync_api import sync_playwright
+def server(tmp_path_factory):
+    base = tmp_path_factory.mktemp("coding-e2e")
+    with serve_imported_study(write_coding_study(base / "study"), base / "data") as srv:
+        yield srv
 
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS, headless=True)
+
+@pytest.fixture(scope="module")
+def browser(chromium_path):
+    with chromium(chromium_path) as b:
         yield b
-        b.close()
 
 
 def new_page(browser):

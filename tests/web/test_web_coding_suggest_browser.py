@@ -7,15 +7,14 @@ from __future__ import annotations
 import dataclasses
 import subprocess
 import sys
-from contextlib import ExitStack
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-import liveserver
-from liveserver import SERVE_CLI, running_server, throwaway_postgres
-from test_web_coding_browser import CHROMIUM_ARGS, PASSWORD, SETUP, _env, new_page, serious_axe_violations, sign_in
+from browser import chromium
+from liveserver import SERVE_CLI
+from test_web_coding_browser import new_page, serious_axe_violations, serve_imported_study, sign_in
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "qual"))
 from suggest_helpers import demo_slice  # noqa: E402
@@ -33,25 +32,14 @@ def server(tmp_path_factory, demo_study):
     small = demo_slice(demo_study, 12)
     small = dataclasses.replace(small, codings=small.codings[small.codings["interview_id"] != UNCODED].reset_index(drop=True))
     study = write_study(small, base / "study")
-    data = base / "data"
-    with ExitStack() as stack:
-        extra = {"DATABASE_URL": stack.enter_context(throwaway_postgres())} if liveserver.test_db_kind() == "postgres" else {}
-        env = _env(extra)
-        subprocess.run([sys.executable, str(SERVE_CLI), "db", "import-study", str(study), "--data-dir", str(data)], env=env, check=True,
-                       capture_output=True)
-        subprocess.run([sys.executable, "-c", SETUP, str(data), PASSWORD], env=env, check=True, capture_output=True)
-        url = stack.enter_context(running_server(data, demo=False, env=extra))
-        yield {"url": url, "data": data, "env": env}
+    with serve_imported_study(study, base / "data") as srv:
+        yield srv
 
 
 @pytest.fixture(scope="module")
 def browser(chromium_path):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS, headless=True)
+    with chromium(chromium_path) as b:
         yield b
-        b.close()
 
 
 def suggestions(page) -> list[str]:
