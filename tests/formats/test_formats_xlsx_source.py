@@ -148,3 +148,15 @@ def test_a_formula_without_a_saved_result_is_named_by_sheet_and_cell(tmp_path):
     _with_cached_results(path, {"C7": "14", "C8": "35"})
     (table,) = read_xlsx_sources(path)
     assert [r[2] for r in table.rows][-2:] == [14, 35]
+
+
+def test_an_unsaved_formula_under_an_empty_header_is_named_by_its_column_letter(tmp_path):
+    rows = [["id", "a", ""]] + [[f"p{i}", i, i * 2] for i in range(2, 9)]
+
+    def edit(ws):
+        ws["C7"] = "=B7*2"
+
+    path = book(tmp_path, {"Sheet1": rows}, edit=edit)
+    with pytest.raises(StudyValidationError) as err:
+        read_xlsx_sources(path)
+    assert [(p.row, p.column) for p in err.value.problems if "Sheet1!C7" in p.message] == [(7, "C")]

@@ -235,7 +235,7 @@ def _cell_problems(wb: Workbook, ws, label: str, header: list[str], header_row: 
             continue
         if r > header_row and c_idx < width:
             problems.append(Problem(
-                label, r, header[c_idx],
+                label, r, header[c_idx] or letters,
                 f"{ws.title}!{coord} holds a formula whose result was never saved (files written by scripts often lack it), "
                 "so its value is unknown: open the file in Excel or LibreOffice and save it, then import again",
             ))
