@@ -74,7 +74,7 @@ def test_mean_ci_undefined(n, sd):
 )
 def test_effect_size_interval(row, expected):
     got = figures.effect_size_ci(row)
-    assert all((math.isnan(a) and math.isnan(b)) or a == b for a, b in zip(got, expected, strict=False))
+    assert all((math.isnan(a) and math.isnan(b)) or a == b for a, b in zip(got, expected, strict=True))
 
 
 @pytest.fixture(scope="module")
