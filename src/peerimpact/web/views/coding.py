@@ -44,11 +44,12 @@ def transcript_detail(request, uid):
     codings = codings_for(request.user).filter(transcript=t).order_by("start", "code")
     blind = is_blind(t)
     every = list(Assignment.objects.filter(transcript=t).order_by("coder").values_list("coder", flat=True))
+    shown = assigned_shown(request.user, every, blind)
     return page(request, "coding/workbench.html", {
         "t": t, "blind": blind, "agreement": may_see_agreement(request.user, t), "may_edit": may_edit_codebook(request.user),
         # the page without scripts: a table (up to NOSCRIPT_ROWS codings; a long one would slow every page load)
         "rows": [(c, t.text[c.start:c.end]) for c in codings[:NOSCRIPT_ROWS]], "n_codings": codings.count(),
-        "assigned": assigned_shown(request.user, every, blind), "n_hidden": len(every) - len(assigned_shown(request.user, every, blind)),
+        "assigned": shown, "n_hidden": len(every) - len(shown),
     })
 
 
@@ -61,9 +62,10 @@ def transcript_reconcile(request, uid):
         source = codings_for(request.user).filter(transcript=t, uid=request.POST.get("coding") or None).first()
         if source is None:
             raise Http404
-        code = _current_code(CodeFates(current_codebook()), source)
+        book = current_codebook()
+        code = _current_code(CodeFates(book), source)
         try:
-            create_coding(request.user, t.interview_id, source.start, source.end, code, consensus=True)
+            create_coding(request.user, t.interview_id, source.start, source.end, code, consensus=True, book=book)
         except FieldErrors as exc:
             messages.error(request, f"No consensus recorded: {exc}")
         else:
