@@ -74,16 +74,21 @@ def expected_text(current: str, markers: Markers, generated: str) -> str:
 def main(argv: list[str]) -> int:
     check = "--check" in argv
     stale = []
+    verdicts = []
     for rel, markers, produce in GENERATED:
         path = REPO / rel
         current = path.read_text(encoding="utf-8")
         wanted = expected_text(current, markers, produce())
         if wanted != current:
             stale.append(rel)
+            verdicts.append(("stale: " if check else "regenerated: ") + rel)
             if not check:
                 path.write_text(wanted, encoding="utf-8", newline="\n")
-    for rel in stale:
-        print(("stale: " if check else "regenerated: ") + rel, file=sys.stderr)
+        else:
+            verdicts.append("current: " + rel)
+    # one line per document, so a caller can tell a current document from a run that never reached it
+    for line in verdicts:
+        print(line, file=sys.stderr)
     return 1 if check and stale else 0
 
 
