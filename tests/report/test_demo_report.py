@@ -168,12 +168,12 @@ def test_every_number_in_attrition_characteristics_is_in_results_json(demo_repor
     by = {}
     for r in records:
         by[(r["follow_up"], r["group"], r["column"] if r["type"] == "continuous" else f"{r['column']}={r['category']}")] = r
-    for (tp, g), cell in zip(groups, rows[0][3:], strict=False):
+    for (tp, g), cell in zip(groups, rows[0][3:], strict=True):
         assert int(cell) == next(r["n_total"] for r in records if (r["follow_up"], r["group"]) == (tp, g))
     items = {k[2] for k in by}
     assert [r[0] for r in rows[1:]] == list(dict.fromkeys(k[2] for k in by)) and len(rows) - 1 == len(items)
     for row in rows[1:]:
-        for (tp, g), cell in zip(groups, row[3:], strict=False):
+        for (tp, g), cell in zip(groups, row[3:], strict=True):
             r = by[(tp, g, row[0])]
             what = f"{row[0]} {tp} {g}"
             if r["type"] == "continuous":
@@ -207,7 +207,7 @@ def test_code_by_site_counts_participants_and_segments(demo_report, demo_study, 
     assert sorted(r[0] for r in rows) == sorted(book.code_ids)
     for row in rows:
         mine = codings[codings["code"] == row[0]]
-        for site, cell in zip([*sites, None], row[3:], strict=False):
+        for site, cell in zip([*sites, None], row[3:], strict=True):
             sub = mine if site is None else mine[mine["site"] == site]
             assert cell == f"{sub['participant_id'].nunique()}; {sub['segment_id'].nunique()}", (row[0], site)
 
@@ -234,7 +234,7 @@ def test_framework_summary_counts_segments_and_interviews(demo_report, demo_stud
     assert head == ["participant", "section", "Participant", *[t.name for t in book.themes]]
     assert [r[0] for r in rows] == sorted({t.participant_id for t in demo_study.transcripts.values()})
     for row in rows:
-        for theme, cell in zip(book.themes, row[3:], strict=False):
+        for theme, cell in zip(book.themes, row[3:], strict=True):
             sub = codings[(codings["participant_id"] == row[0]) & codings["code"].isin(book.theme_codes(theme.id))]
             expected = f"{sub['segment_id'].nunique()} ({sub['interview_id'].nunique()})" if len(sub) else "0"
             assert cell == expected, (row[0], theme.id)
@@ -279,7 +279,7 @@ def test_synthesis_grid_resolves_every_reference(demo_report, demo_study, result
         assert e["value"] == rec[e["field"]], e  # copied exactly from results.json
     _, rows = _csv(demo_report, "table5_synthesis_grid")
     segments = demo_study.codings.drop_duplicates("segment_id").set_index("segment_id")
-    for p, row in zip(raw, rows, strict=False):
+    for p, row in zip(raw, rows, strict=True):
         qual_cell = row[3]
         for seg in p["qualitative"].get("exemplars", []):
             iid = segments.at[seg, "interview_id"]

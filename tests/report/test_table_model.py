@@ -81,8 +81,8 @@ def test_a_wide_table_splits_between_whole_column_groups(n_groups, max_columns, 
     assert [[label for label, _ in p.column_groups[1:]] for p in parts] == expected
     assert all(len(p.columns) <= max_columns and p.rows[0][0] == "Total" for p in parts)
     # every cell shown exactly once, beside its own header; notes under the last part only
-    cells = [(c, v) for p in parts for c, v in zip(p.flat_columns()[1:], p.rows[0][1:], strict=False)]
-    assert cells == list(zip(whole.flat_columns()[1:], whole.rows[0][1:], strict=False))
+    cells = [(c, v) for p in parts for c, v in zip(p.flat_columns()[1:], p.rows[0][1:], strict=True)]
+    assert cells == list(zip(whole.flat_columns()[1:], whole.rows[0][1:], strict=True))
     assert [p.notes for p in parts] == [()] * (len(parts) - 1) + [("A note.",)]
     assert [p.key for p in parts][:2] == ["t3", "t3-part2"][: len(parts)]
     if len(parts) > 1:

@@ -86,7 +86,7 @@ BOOK = parse_codebook({
     ids=["most-frequent-first", "ties-in-codebook-order", "none"],
 )
 def test_cooccurrence_lists_pairs_that_occur(square, rows):
-    frame = pd.DataFrame([[c, *r] for c, r in zip("abc", square, strict=False)], columns=["code", "a", "b", "c"])
+    frame = pd.DataFrame([[c, *r] for c, r in zip("abc", square, strict=True)], columns=["code", "a", "b", "c"])
     t = table_cooccurrence(frame, BOOK)
     assert t.rows == rows
     assert len(t.row_ids) == len(rows)
