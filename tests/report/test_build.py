@@ -195,7 +195,7 @@ def test_same_inputs_and_time_give_identical_files(tmp_path, small_report_dir):
     root = write_small_study(tmp_path / "study")
     again = build_report(root, tmp_path / "again", generated_at=FIXED_TIME)
     for a, b in [(first.html, again.html), (first.results_json, again.results_json), (first.synthesis_json, again.synthesis_json),
-                 *zip(first.tables.values(), again.tables.values(), strict=False), *zip(first.figures, again.figures, strict=False)]:
+                 *zip(first.tables.values(), again.tables.values(), strict=True), *zip(first.figures, again.figures, strict=True)]:
         assert a.read_bytes() == b.read_bytes(), a.name
 
 
