@@ -59,3 +59,20 @@ def test_no_absence_data_no_section(study):
     bare = dataclasses.replace(study, employment=empty_table(EMPLOYMENT), absence=empty_table(ABSENCE))
     assert absence_sections(bare) == []
     assert [t.key for t in absence_sections(study)[0].blocks] == ["absence_rate", "absence_reasons"]
+
+
+def test_rate_table_format_1_uses_sick_day_totals(tmp_path):
+    # Format 1 has no absence.csv: 01's 13 recorded sick days (the same total as the dated spells above)
+    # give the same hand-counted figures; no worker has dated spells.
+    files = {k: v for k, v in FILES.items() if k != "absence.csv"}
+    files["study.yaml"] = files["study.yaml"].replace("format_version: 2", "format_version: 1")
+    files["employment.csv"] = files["employment.csv"].replace("01,contracted,20,2020-01-01,,\n", "01,contracted,20,2020-01-01,,13\n")
+    for rel, text in files.items():
+        (tmp_path / rel).write_text(text, encoding="utf-8")
+    table = table_absence_rate(peerimpact.load_study(tmp_path))
+    assert table.rows == (
+        ("All sites", "2", "0", "1.5", "6.9", "217", "3.2"),
+        ("North", "1", "0", "0.5", "6.9", "86", "8.0"),
+        ("South", "1", "0", "1.0", "0.0", "131", "0.0"),
+    )
+    assert table.notes[0].endswith("Days lost are the recorded sick-day totals of employment.csv (format version 1: no dated spells).")
