@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import bisect
 import csv
-import dataclasses
 import difflib
 import io
 from collections.abc import Sequence
@@ -34,7 +33,6 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 
 from ..errors import Problem, StudyValidationError, UserInputError
 from ..study.definition import check_id
@@ -462,20 +460,6 @@ def codings_text(frame: pd.DataFrame) -> str:
     return buf.getvalue()
 
 
-def validate_merged(study: Study, codings: pd.DataFrame, memos_raw: Any) -> list[Problem]:
-    """Every problem the study loader would report for these codings and memos."""
-    from ..study.checks import check_table, typed_table
-    from ..study.load import validate_references
-    from ..study.tables import CODINGS
-    from ..study.transcripts import check_codings
-
-    problems = check_table(codings, CODINGS) + check_codings(codings, dict(study.transcripts), CODINGS_FILE)
-    if problems:
-        return problems
-    candidate = dataclasses.replace(study, codings=typed_table(codings, CODINGS), memos=memos_raw)
-    return validate_references(candidate)
-
-
 def import_coding_sheet_into(
     path: str | Path, study_dir: str | Path, *, accept_loss: bool = False, sheet: str | None = None
 ) -> CodingSheetImport:
@@ -510,7 +494,7 @@ def import_coding_sheet_into(
         merged codings and memos. Nothing is written.
     """
     from ..study.load import load_study
-    from .refi.into import _commit
+    from ..study.update import commit_update, validate_update
 
     study = load_study(study_dir)
     label, rows = read_coding_sheet(path, sheet)
@@ -521,18 +505,15 @@ def import_coding_sheet_into(
         raise StudyValidationError(invalid + not_placed)
     codings, new_memos, placed_frame = merge_codings(study, placed)
     files: dict[str, bytes] = {}
-    memos_raw = study.memos
     if new_memos:
-        text = dump_memos(parse_memos(study.memos).model_copy(update={"memos": parse_memos(study.memos).memos + new_memos}))
-        memos_raw = yaml.safe_load(text)
-        files[MEMOS_FILE] = text.encode("utf-8")
-    problems = validate_merged(study, codings, memos_raw)
-    if problems:
-        raise StudyValidationError(problems)
+        memos = parse_memos(study.memos)
+        files[MEMOS_FILE] = dump_memos(memos.model_copy(update={"memos": memos.memos + new_memos})).encode("utf-8")
     result = CodingSheetImport(placed=placed_frame, not_placed=not_placed, new_memos=len(new_memos))
     if bool(placed_frame["new"].any()) if len(placed_frame) else False:
         files[CODINGS_FILE] = codings_text(codings).encode("utf-8")
     if files:
-        result.backup = _commit(Path(study_dir), files)
+        # the whole study, as it would be, loaded in a staging copy: the same check as import-qdpx
+        validate_update(Path(study_dir), files)
+        result.backup = commit_update(Path(study_dir), files)
         result.written = sorted(files)
     return result

@@ -13,9 +13,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import os
-import shutil
-import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,11 +20,11 @@ from typing import Any
 import pandas as pd
 
 from ...errors import Problem, StudyValidationError, UserInputError
-from ...fileio import write_bytes
 from ...study.csvio import read_raw_csv
 from ...study.definition_load import load_definition
 from ...study.interview_id import parse_interview_id
 from ...study.text import normalise_text
+from ...study.update import commit_update, validate_update
 from ...study.yamlio import load_yaml_with_lines
 from ..codebook import Codebook, dump_codebook, parse_codebook
 from ..corpus import read_transcript
@@ -37,8 +34,6 @@ from .common import CODING_COLUMNS
 from .import_ import import_qdpx
 from .merge import merge_codebooks, merge_codings, merge_memos
 from .model import DataLossReport, QualImport
-
-BACKUP_DIR = ".peerimpact-backup"
 
 
 @dataclass
@@ -269,68 +264,11 @@ def import_qdpx_into(
     if imported.report.lost:
         stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
         files[f"qual/imports/{stamp}.txt"] = report_text(name, imported, note).encode("utf-8")
-    validate_with(root, files)
+    validate_update(root, files)
     summary = ImportSummary(unchanged=unchanged, report=imported.report, imported=imported, note=note)
-    summary.backup = _commit(root, files)
+    summary.backup = commit_update(root, files)
     summary.written = sorted(files)
     return summary
-
-
-def _link_or_copy(src: str, dst: str) -> None:
-    """Hard-link a file into the staging copy (cheap for large studies); copy where links are not possible."""
-    try:
-        os.link(src, dst)
-    except OSError:
-        shutil.copy2(src, dst)
-
-
-def validate_with(root: Path, files: dict[str, bytes]) -> None:
-    """Load the whole study as it would be with ``files`` written, in a staging copy; raise on any problem.
-
-    The copy hard-links the study's files; a file that ``files`` replaces is
-    unlinked in the copy before it is written, so the study itself is never touched.
-    """
-    from ...study.load import load_study
-
-    stage = root.parent / f".{root.name}.peerimpact-check-{uuid.uuid4().hex[:8]}"
-    try:
-        shutil.copytree(root, stage, ignore=shutil.ignore_patterns(BACKUP_DIR, ".peerimpact-*"), symlinks=True,
-                        copy_function=_link_or_copy)
-        for rel, payload in files.items():
-            target = stage / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.unlink(missing_ok=True)  # never write through a hard link into the study
-            target.write_bytes(payload)
-        load_study(stage)
-    finally:
-        shutil.rmtree(stage, ignore_errors=True)
-
-
-def _commit(root: Path, files: dict[str, bytes]) -> Path | None:
-    """Back up what ``files`` replace, write each atomically (:mod:`peerimpact.fileio`); undo all on failure."""
-    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
-    backup = root / BACKUP_DIR / stamp
-    done: list[tuple[Path, Path | None]] = []  # (target, its backup or None)
-    try:
-        for rel in files:
-            target = root / rel
-            if target.exists():
-                saved = backup / rel
-                saved.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copy2(target, saved)
-        for rel, payload in files.items():
-            target = root / rel
-            saved = backup / rel
-            write_bytes(target, payload)
-            done.append((target, saved if saved.exists() else None))
-    except BaseException:
-        for target, kept in reversed(done):
-            if kept is not None:
-                write_bytes(target, kept.read_bytes())
-            else:
-                target.unlink(missing_ok=True)
-        raise
-    return backup if backup.exists() else None
 
 
 def import_qdc_into(path: str | Path, study_dir: str | Path, *, accept_loss: bool = False) -> ImportSummary:
@@ -362,8 +300,8 @@ def import_qdc_into(path: str | Path, study_dir: str | Path, *, accept_loss: boo
     if report.lost:
         stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
         files[f"qual/imports/{stamp}.txt"] = ("\n".join([f"REFI-QDA codebook import of {name}", note, ""] + report.lines()) + "\n").encode("utf-8")
-    validate_with(root, files)
+    validate_update(root, files)
     summary = ImportSummary(report=report, note=note)
-    summary.backup = _commit(root, files)
+    summary.backup = commit_update(root, files)
     summary.written = sorted(files)
     return summary
