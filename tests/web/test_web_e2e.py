@@ -7,14 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from browser import chromium, sign_in
 from liveserver import server_for_tests
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--no-first-run", "--disable-sync"]
-PASSWORD = "demo-password"
 
 
 @pytest.fixture(scope="module")
@@ -25,12 +23,8 @@ def server(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser(chromium_path):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS, headless=True)
+    with chromium(chromium_path) as b:
         yield b
-        b.close()
 
 
 @pytest.fixture
@@ -40,14 +34,6 @@ def page(browser):
     page.set_default_timeout(60_000)
     yield page
     context.close()
-
-
-def sign_in(page, server: str, username: str) -> None:
-    page.goto(server + "/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(server + "/")
 
 
 def shot(page, name: str) -> None:
