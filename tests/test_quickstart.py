@@ -50,6 +50,12 @@ FORMERLY_SHARED = [
 
 # Spelled in pieces so that this file does not match its own search.
 OUTSIDE_REFERENCES = ["../" + "shared", "PEERIMPACT_" + "SHARED_DIR"]
+# The same folder reached by a path built in code: `REPO.parent / "shared"`, `parents[2] / 'shared'`,
+# `os.path.join(root, "..", "shared")`, `Path("..", "shared")`.
+OUTSIDE_PATTERNS = [
+    re.compile(r"""/\s*["']""" + "shared" + r"""["']"""),
+    re.compile(r"""["']\.\.["']\s*,\s*["']""" + "shared" + r"""["']"""),
+]
 SCANNED_SUFFIXES = {".py", ".R", ".md", ".yaml", ".yml", ".toml", ".cfg", ".ini", ".txt", ".html", ".sh"}
 
 
@@ -65,13 +71,27 @@ def _tracked_text_files(folder: str) -> list[Path]:
 def test_nothing_refers_to_a_folder_outside_the_repository(folder):
     files = _tracked_text_files(folder)
     assert len(files) > 20, f"the scan found too few files under {folder}/ to mean anything"
-    offenders = [
-        f"{path.relative_to(REPO)}: {needle}"
-        for path in files
-        for needle in OUTSIDE_REFERENCES
-        if needle in path.read_text(encoding="utf-8", errors="replace")
-    ]
+    offenders = []
+    for path in files:
+        if path == Path(__file__).resolve():
+            continue  # this file builds the path on purpose, to check that a clean copy has nothing there
+        text = path.read_text(encoding="utf-8", errors="replace")
+        offenders += [f"{path.relative_to(REPO)}: {needle}" for needle in OUTSIDE_REFERENCES if needle in text]
+        offenders += [f"{path.relative_to(REPO)}: {m.group(0)}" for pattern in OUTSIDE_PATTERNS for m in pattern.finditer(text)]
     assert offenders == []
+
+
+@pytest.mark.parametrize("text, found", [
+    ('FIX = REPO.parent / "shared" / "refi"', True),
+    ("root = Path(__file__).parents[2] / 'shared'", True),
+    ('os.path.join(here, "..", "shared", "FACTS.md")', True),
+    ('x = "../' + 'shared/fixtures"', True),
+    ('"the shared folder"', False),
+    ('shared_state = {}', False),
+])
+def test_the_outside_reference_scan_finds_built_paths(text, found):
+    hit = any(n in text for n in OUTSIDE_REFERENCES) or any(p.search(text) for p in OUTSIDE_PATTERNS)
+    assert hit is found
 
 
 @pytest.mark.slow
