@@ -103,8 +103,45 @@ def start_server(data_dir: Path, env: dict, threads: int) -> tuple[subprocess.Po
     return proc, port
 
 
-def interactive_ms(port: int, chromium: str, runs: int) -> list[float]:
-    """Milliseconds from navigation start to the workbench-ready mark, one fresh page per run."""
+def cpu_seconds(pid: int) -> tuple[float, float]:
+    """CPU seconds (user + system) used so far by process ``pid`` and, separately, by its live child processes (the
+    suggestion trainer), read from /proc (Linux); ``(nan, nan)`` elsewhere."""
+    tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+    def own(p: int) -> float:
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return 0.0
+        return (int(fields[11]) + int(fields[12])) / tick
+
+    def children(p: int) -> list[int]:
+        out = []
+        for task in Path(f"/proc/{p}/task").glob("*"):
+            try:
+                out += [int(c) for c in (task / "children").read_text().split()]
+            except OSError:
+                pass
+        return out
+
+    if not Path(f"/proc/{pid}/stat").exists():
+        return float("nan"), float("nan")
+    kids, todo = 0.0, children(pid)
+    while todo:
+        c = todo.pop()
+        kids += own(c)
+        todo += children(c)
+    return own(pid), kids
+
+
+def interactive_ms(port: int, chromium: str, runs: int, server_pid: int) -> list[float]:
+    """Milliseconds from navigation start to the workbench-ready mark, one fresh page per run.
+
+    Each load is printed with the server's CPU (its own process, and its child processes: the suggestion trainer)
+    used between navigation and workbench-ready, and what the page's ``GET /api/suggestions`` answered (its
+    ``model_state``: ``training`` means a model was being trained at that moment), or that it was still
+    running when the next load started (the server was then training on that request's thread).
+    """
     from playwright.sync_api import sync_playwright
 
     out = []
@@ -121,12 +158,52 @@ def interactive_ms(port: int, chromium: str, runs: int) -> list[float]:
         page.wait_for_url(f"http://{HOST}:{port}/")
         page.goto(f"http://{HOST}:{port}/transcripts/")
         href = page.locator(f"a:text-is('{INTERVIEW}')").get_attribute("href")
-        for _ in range(runs):
+        # /api/suggestions requests: [load number, request, sent (monotonic s), answered (s) or None, model_state]
+        suggestions: list[list] = []
+        current = {"load": 0}
+
+        def sent(request) -> None:
+            if "/api/suggestions" in request.url:
+                suggestions.append([current["load"], request, time.monotonic(), None, None])
+
+        def answered(response) -> None:
+            for v in suggestions:
+                if v[1] == response.request and v[3] is None:
+                    v[3] = time.monotonic()
+                    try:
+                        v[4] = response.json().get("model_state") or "none"
+                    except Exception:  # noqa: BLE001 - the page navigated away before the body arrived
+                        v[4] = "unread"
+
+        def failed(request) -> None:  # cancelled by the next navigation: the server may still be working on it
+            for v in suggestions:
+                if v[1] == request and v[3] is None:
+                    v[3], v[4] = time.monotonic(), "cancelled"
+
+        page.on("request", sent)
+        page.on("response", answered)
+        page.on("requestfailed", failed)
+        rows = []
+        for n in range(1, runs + 1):
+            pending = [(v[0], v[2]) for v in suggestions if v[3] is None]
+            current["load"] = n
+            cpu0, kids0 = cpu_seconds(server_pid)
+            t0 = time.monotonic()
             page.goto(f"http://{HOST}:{port}{href}")
             page.wait_for_selector("#workbench[data-ready='1']")
+            cpu1, kids1 = cpu_seconds(server_pid)
             out.append(page.evaluate("() => performance.getEntriesByName('workbench-ready')[0].startTime"))
             marks.append(page.evaluate("() => [performance.getEntriesByType('navigation')[0].responseEnd, "
                                        "...['workbench-data', 'workbench-rendered'].map((n) => performance.getEntriesByName(n)[0].startTime)]"))
+            busy = ", ".join(f"load {k}'s, sent {t0 - when:.1f} s before" for k, when in pending)
+            rows.append((n, out[-1], cpu1 - cpu0, kids1 - kids0, busy))
+        page.wait_for_selector("#suggest-box[data-ready='1']")
+        for n, ready, cpu, kids, busy in rows:
+            v = next((v for v in suggestions if v[0] == n), None)
+            answer = ("not sent" if v is None else "unanswered" if v[3] is None
+                      else f"{v[4]} after {1000 * (v[3] - v[2]):.0f} ms")
+            print(f"  load {n}: ready {ready:.0f} ms; server CPU meanwhile {cpu:.2f} s (trainer process {kids:.2f} s); "
+                  f"/api/suggestions open at navigation: {busy or 'none'}; this load's: {answer}")
         nav = page.evaluate("() => performance.getEntriesByType('navigation')[0].responseEnd")
         slow = page.evaluate("() => performance.getEntriesByType('resource').map(r => [r.name.split('/').slice(3).join('/'), "
                              "r.startTime, r.responseEnd]).sort((a, b) => (b[2] - b[1]) - (a[2] - a[1])).slice(0, 4)")
@@ -218,10 +295,11 @@ def run(kind: str, args) -> bool:
             out = subprocess.run([sys.executable, "-c", PREPARE, str(data_dir), ",".join(CODERS), INTERVIEW, PASSWORD], env=env,
                                  check=True, capture_output=True, text=True)
             length, words, _ = map(int, out.stdout.split()[-3:])
+            print(f"{kind}: load average {' / '.join(f'{x:.1f}' for x in os.getloadavg())} (1/5/15 min) on {os.cpu_count()} cores")
             print(f"{kind}: transcript {INTERVIEW}: {words} words, {length} characters, 1,000 codings by {len(CODERS)} coders")
             proc, port = start_server(data_dir, env, args.threads)
             try:
-                ms = interactive_ms(port, args.chromium, args.page_runs)
+                ms = interactive_ms(port, args.chromium, args.page_runs, proc.pid)
                 print(f"  interactive after navigation: median {statistics.median(ms):.0f} ms, max {max(ms):.0f} ms "
                       f"over {len(ms)} loads (target <= 500 ms)")
                 tokens = [token_for(port, c, PASSWORD) for c in CODERS]
@@ -230,11 +308,15 @@ def run(kind: str, args) -> bool:
                 conn.close()
                 deadline = time.monotonic() + args.deadline
                 base = me_baseline(port, tokens, args.per_coder, deadline)
+                cpu0, _ = cpu_seconds(proc.pid)
                 lat, statuses, seconds = apply_codes(port, tokens, args.per_coder, length, codes, deadline)
+                cpu1, _ = cpu_seconds(proc.pid)
                 print(f"  GET /api/me (baseline): p50 {1000 * pct(base, .5):.1f} ms, p95 {1000 * pct(base, .95):.1f} ms")
                 print(f"  POST /api/codings, {len(CODERS)} coders at once: {len(lat)} requests in {seconds:.1f} s "
                       f"({len(lat) / seconds:.0f}/s); p50 {1000 * pct(lat, .5):.1f} ms, p95 {1000 * pct(lat, .95):.1f} ms "
                       f"(target p95 <= 100 ms); ratio p95 to GET /api/me {pct(lat, .95) / pct(base, .95):.1f}x; statuses {statuses}")
+                print(f"  server CPU in the apply phase: {cpu1 - cpu0:.2f} s, {1000 * (cpu1 - cpu0) / max(1, len(lat)):.1f} ms per POST; "
+                      f"load average now {os.getloadavg()[0]:.1f}")
                 if set(statuses) - {200, 201}:
                     ok = False
             finally:
