@@ -128,6 +128,59 @@ def bench_import(root: Path, participants: int) -> None:
           f"added memory {r[2] / size:.1f}x the file size (targets: <= 5 s, <= 3x the file size)")
 
 
+def bench_stages(root: Path, participants: int) -> None:
+    """The import once more, with RSS (and the peak within each stage) and CPU after each of its stages.
+
+    The importer's stage functions are wrapped here (the benchmark only; nothing in
+    ``peerimpact`` changes): reading the files, mapping them into study tables,
+    writing the folder, and validating it with ``load_study``. Then ``load_study``
+    alone on the written folder, for the loader's own share.
+    """
+    import peerimpact.study.load as load_module
+    from peerimpact.formats import importer
+
+    folder = root / "stages"
+    folder.mkdir()
+    sources = write_inputs(folder, participants)
+    trim_heap()
+    base = rss_mib()
+    c0 = cpu_seconds()
+    rows: list[tuple[str, float, float, float]] = []
+
+    def wrap(owner, name: str, label: str):
+        original = getattr(owner, name)
+
+        def stage(*args, **kwargs):
+            reset_peak()
+            c = cpu_seconds()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                rows.append((label, peak_rss_mib() - base, rss_mib() - base, cpu_seconds() - c))
+
+        setattr(owner, name, stage)
+        return original
+
+    saved = [(importer, "read_sources", wrap(importer, "read_sources", "reading")),
+             (importer, "build_tables", wrap(importer, "build_tables", "building")),
+             (importer, "_write_folder", wrap(importer, "_write_folder", "writing")),
+             (load_module, "load_study", wrap(load_module, "load_study", "load_study (validation)"))]
+    try:
+        importer.import_study("csv", sources, folder / "mapping.yaml", folder / "study")
+    finally:
+        for owner, name, original in saved:
+            setattr(owner, name, original)
+    total = cpu_seconds() - c0
+    print(f"\nstages of the import (MiB above the RSS before it; CPU {total:.2f} s in all)")
+    print(f"{'stage':28} {'peak MiB':>9} {'after MiB':>10} {'CPU s':>7}")
+    for label, peak, after, cpu in rows:
+        print(f"{label:28} {peak:+9.0f} {after:+10.0f} {cpu:7.2f}")
+    from peerimpact.study.load import load_study
+
+    wall, cpu, added = measure(lambda: load_study(folder / "study"))
+    print(f"{'load_study alone':28} {added:+9.0f} {'':>10} {cpu:7.2f}")
+
+
 def bench_errors(root: Path, participants: int) -> None:
     from peerimpact.errors import StudyValidationError
     from peerimpact.formats import import_study
@@ -192,6 +245,7 @@ def main(argv: list[str] | None = None) -> int:
         if not args.skip_import:
             (root / "import").mkdir()
             bench_import(root / "import", args.participants)
+            bench_stages(root / "import", args.participants)
         if args.errors:
             (root / "errors").mkdir()
             bench_errors(root / "errors", args.error_participants)

@@ -41,3 +41,21 @@ def test_the_shortcuts_agree_with_the_csv_module(case):
     assert _ragged(text, width) == any(len(r) not in (0, width) for r in records[1:])
     if not _may_need_trim(text):
         assert all(cell == cell.strip() for r in records for cell in r)
+
+
+@settings(max_examples=300, deadline=None)
+@given(case=texts(), chunk=st.integers(1, 12))
+def test_the_ragged_count_in_chunks_agrees_with_the_csv_module(case, chunk):
+    """The comma count looks at the file in chunks of whole lines (memory); any chunk size gives the same answer."""
+    import peerimpact.study.csvio as csvio
+
+    width, text = case
+    records = _records(text)
+    if records is None:
+        return
+    saved = csvio._CHUNK
+    csvio._CHUNK = chunk  # smaller than a line, a line, several lines
+    try:
+        assert _ragged(text, width) == any(len(r) not in (0, width) for r in records[1:])
+    finally:
+        csvio._CHUNK = saved

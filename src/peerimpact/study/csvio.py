@@ -88,11 +88,14 @@ def read_raw_csv(
         return None, [Problem(name, None, None, "is empty: a header row is required")]
     header = [h.strip() for h in next(csv.reader(io.StringIO(_first_record_text(text), newline="")))]
     problems = _header_problems(header, name)
-    body = data[3:] if data.startswith(codecs.BOM_UTF8) else data
+    body = memoryview(data)[3:] if data.startswith(codecs.BOM_UTF8) else data
     if _ragged(text, len(header), body):
         return None, problems + _ragged_rows(text, len(header), name)
     if problems:
         return None, problems
+    trim = _may_need_trim(text)
+    # the parser reads the bytes: the decoded text is freed first (memory: bench/import_speed.py)
+    del text
     try:
         # the bytes, not the text: an io.StringIO would hold a 4-byte copy of every character
         frame = pd.read_csv(
@@ -101,10 +104,11 @@ def read_raw_csv(
             skip_blank_lines=False, engine="c", header=0, names=header, index_col=False,
         )
     except (pd.errors.ParserError, ValueError):
-        return None, _ragged_rows(text, len(header), name)
+        return None, _ragged_rows(data.decode("utf-8-sig"), len(header), name)
+    del body, data
     # Blank lines are kept as empty rows, so that later rows keep their spreadsheet numbers;
     # trailing blank lines are dropped.
-    if _may_need_trim(text):
+    if trim:
         frame = frame.apply(
             lambda col: col if col.name in verbatim else per_distinct(col, lambda u: u.str.strip())
         )
@@ -141,7 +145,7 @@ def _first_record_text(text: str) -> str:
     return text if '"' in head else head
 
 
-def _ragged(text: str, width: int, data: bytes | None = None) -> bool:
+def _ragged(text: str, width: int, data: bytes | memoryview | None = None) -> bool:
     """Whether a record has another width than the header (blank lines do not count).
 
     Without quote characters a record is a line and its width is its comma count
@@ -154,7 +158,7 @@ def _ragged(text: str, width: int, data: bytes | None = None) -> bool:
     return any(len(r) not in (0, width) for r in itertools.islice(csv.reader(io.StringIO(text, newline="")), 1, None))
 
 
-def _ragged_lines(data: bytes, width: int) -> bool:
+def _ragged_lines(data: bytes | memoryview, width: int) -> bool:
     """Whether a non-blank line after the first has another comma count than ``width - 1``.
 
     For text with ``\\n`` line ends and no quote characters. Commas are counted
@@ -163,13 +167,45 @@ def _ragged_lines(data: bytes, width: int) -> bool:
     always that character.
     """
     arr = np.frombuffer(data, dtype=np.uint8)
+    n = len(arr)
+    start = _first_line_end(arr)  # the header's line is not counted
+    while 0 < start < n:  # chunks of whole lines: the comma positions of the whole file would take 8 bytes a comma
+        end = start + _CHUNK
+        if end >= n:
+            end = n
+        else:
+            after = _first_line_end(arr[end:])
+            end = end + after if after else n
+        if _ragged_chunk(arr[start:end], width):
+            return True
+        start = end
+    return False
+
+
+#: Bytes looked at at once by :func:`_ragged_lines` (whole lines are added to reach a line end).
+_CHUNK = 1 << 20
+
+
+def _first_line_end(arr: np.ndarray) -> int:
+    """Position just after the first line feed (0 when there is none)."""
+    pos = 0
+    while pos < len(arr):
+        found = np.flatnonzero(arr[pos:pos + _CHUNK] == 10)
+        if len(found):
+            return pos + int(found[0]) + 1
+        pos += _CHUNK
+    return 0
+
+
+def _ragged_chunk(arr: np.ndarray, width: int) -> bool:
+    """Whether a non-blank line of ``arr`` (whole lines) has another comma count than ``width - 1``."""
     ends = np.flatnonzero(arr == 10)
     starts = np.concatenate(([0], ends + 1))
     ends = np.concatenate((ends, [len(arr)]))
     commas = np.flatnonzero(arr == 44)
     counts = np.searchsorted(commas, ends) - np.searchsorted(commas, starts)
     nonblank = ends > starts
-    return bool(np.any(nonblank[1:] & (counts[1:] != width - 1)))
+    return bool(np.any(nonblank & (counts != width - 1)))
 
 
 def _header_problems(header: list[str], name: str) -> list[Problem]:
