@@ -11,14 +11,17 @@ from __future__ import annotations
 import re
 from array import array
 from bisect import bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import repeat
 from operator import itemgetter
 from typing import NamedTuple
 
+import numpy as np
+
 from ..errors import Problem
 from .plan import _PLACEHOLDER, ROW, BlockPlan, FieldPlan
-from .source import SourceTable, canonical_text
+from .source import CodedRows, SourceTable, canonical_text
 from .targets import TABLES
 from .values import convert, to_date
 
@@ -39,7 +42,7 @@ class Origins:
     """The origins of a table's rows, in row order: a list of :class:`Origin`, stored compactly.
 
     A clean block's rows share their label and columns, so they are kept as one
-    run of spreadsheet row numbers (8 bytes a row, not an ``Origin`` each);
+    run of spreadsheet row numbers (an integer array, not an ``Origin`` each);
     indexing and iterating give the same ``Origin`` values a list would.
     """
 
@@ -57,8 +60,8 @@ class Origins:
 
     def add_run(self, label: str, numbers, columns: dict[str, str]) -> None:
         """Rows from ``label`` at spreadsheet rows ``numbers``, sharing ``columns`` and with nothing failed."""
-        run = array("q", numbers)
-        if run:
+        run = numbers.astype(np.int64) if isinstance(numbers, np.ndarray) else array("q", numbers)
+        if len(run):
             self._starts.append(self._n)
             self._segments.append((label, run, columns))
             self._n += len(run)
@@ -74,7 +77,7 @@ class Origins:
         if isinstance(seg, list):
             return seg[offset]
         label, run, columns = seg
-        return Origin(label, run[offset], columns)
+        return Origin(label, int(run[offset]), columns)
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, (Origins, list)):
@@ -97,28 +100,90 @@ class Origins:
                 yield from seg
             else:
                 label, run, columns = seg
-                for number in run:
+                for number in run.tolist():
                     yield Origin(label, number, columns)
 
 
-@dataclass
-class BuiltTable:
-    """One study table as text: ``rows`` hold a value per column (``""`` = empty), in ``columns`` order.
+class BuiltRows(Sequence):
+    """The rows of a :class:`BuiltTable`, read as one list: its parts (lists of rows, :class:`CodedRows`) in order."""
 
-    A row is a list, or a tuple when a whole clean block was built at once.
+    def __init__(self, parts: list):
+        self._parts = parts
+        self._starts: list[int] = []
+        n = 0
+        for part in parts:
+            self._starts.append(n)
+            n += len(part)
+        self._n = n
+
+    def __len__(self) -> int:
+        return self._n
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(self._n))]
+        if i < 0:
+            i += self._n
+        if not 0 <= i < self._n:
+            raise IndexError(i)
+        k = bisect_right(self._starts, i) - 1
+        return self._parts[k][i - self._starts[k]]
+
+    def __iter__(self):
+        for part in self._parts:
+            yield from part
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, (BuiltRows, list)):
+            return len(self) == len(other) and all(a == b for a, b in zip(self, other))
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+class BuiltTable:
+    """One study table as text: each row holds a value per column (``""`` = empty), in ``columns`` order.
+
+    The rows are kept in parts: lists of rows (a row is a list, or a tuple) as
+    rows are mapped one by one, and :class:`CodedRows` (columns of codes) for a
+    clean block built at once. :attr:`rows` reads them as one list.
     """
 
-    name: str
-    columns: list[str]
-    rows: list = field(default_factory=list)
-    origins: Origins = field(default_factory=Origins)
-
-    def __post_init__(self) -> None:
+    def __init__(self, name: str, columns: list[str]):
+        self.name = name
+        self.columns = columns
+        self._parts: list = []
+        self.origins = Origins()
         self.position = {c: i for i, c in enumerate(self.columns)}
         #: contacts: (worker, person) -> the discharge date a derived phase was read from
         self.discharges: dict[tuple[str, str], str] = {}
 
-    def matrix(self) -> list:
+    @property
+    def rows(self) -> BuiltRows:
+        return BuiltRows(self._parts)
+
+    @rows.setter
+    def rows(self, value: list) -> None:
+        self._parts = [list(value)] if len(value) else []
+
+    def parts(self) -> list:
+        """The parts of the rows, in order: lists of rows and :class:`CodedRows`."""
+        return list(self._parts)
+
+    def append(self, row) -> None:
+        if not self._parts or not isinstance(self._parts[-1], list):
+            self._parts.append([])
+        self._parts[-1].append(row)
+
+    def extend(self, rows) -> None:
+        if isinstance(rows, CodedRows):
+            if len(rows):
+                self._parts.append(rows)
+            return
+        for row in rows:
+            self.append(row)
+
+    def matrix(self) -> BuiltRows:
         return self.rows
 
     def new_row(self) -> list[str]:
@@ -219,7 +284,7 @@ def build_tables(plans: list[BlockPlan], sources: dict[str, SourceTable], missin
                     _run_row(plan, reader, row, out, problems, skip)
         for reader in readers:  # the converted columns are not needed any more: free them
             for fr in reader.fields:
-                fr.converted = fr.table = None
+                fr.converted = fr.table = fr.coded = None
     return BuildResult(tables, problems, skipped, _failed_cells(tables))
 
 
@@ -258,12 +323,19 @@ class _FieldReader:
     #: text or None cell -> (text, problem), for a CSV or REDCap column: ``converted`` is made from it
     #: only when the rows are mapped one by one (a clean block reads the texts straight into its rows)
     table: dict | None = None
+    #: (codes, cells) of the source column when the source keeps its rows as codes (:class:`CodedRows`)
+    coded: tuple | None = None
 
     def convert_column(self, source: SourceTable, missing: set[str]) -> None:
         """Convert the whole source column up front, each distinct value once."""
         if self.source is None:
             return
         plan, memo = self.plan, self.memo
+        if isinstance(source.rows, CodedRows):  # text or None cells, each value a cell of some row
+            self.coded = source.rows.column(self.source)
+            self.table = {cell: convert(cell, plan, source, plan.column, missing) for cell in set(self.coded[1])}
+            self.clean = not any(why for _, why in self.table.values())
+            return
         cells = list(map(itemgetter(self.source), source.rows))
         if source.kind in ("csv", "redcap"):  # text or None only: equal cells are the same value
             self.table = {cell: convert(cell, plan, source, plan.column, missing) for cell in set(cells)}
@@ -283,8 +355,12 @@ class _FieldReader:
     def materialise(self, source: SourceTable) -> None:
         """``converted`` from ``table``: one (text, problem) per source row."""
         if self.table is not None and self.source is not None:
-            self.converted = list(map(self.table.__getitem__, map(itemgetter(self.source), source.rows)))
-            self.table = None
+            if self.coded is not None:
+                codes, cells = self.coded
+                self.converted = list(map([self.table[c] for c in cells].__getitem__, codes.tolist()))
+            else:
+                self.converted = list(map(self.table.__getitem__, map(itemgetter(self.source), source.rows)))
+            self.table = self.coded = None
 
     def texts(self, source: SourceTable):
         """The converted texts in row order, as an iterator (no list of the column is made)."""
@@ -354,20 +430,12 @@ def _clean_block(plan: BlockPlan, reader: _PlanReader, source: SourceTable, out:
         return False
     if not all(fr.clean for fr in reader.fields):
         return False
+    if isinstance(source.rows, CodedRows):
+        return _clean_coded_block(plan, reader, source, out, skip)
     n = len(source.rows)
-    timepoints: list | None = None
-    if plan.timepoint_column is not None:
-        cells = list(map(itemgetter(source.index()[plan.timepoint_column]), source.rows))
-        if source.kind in ("csv", "redcap"):
-            text_of = {c: canonical_text(c) for c in set(cells)}
-            raw = list(map(text_of.__getitem__, cells))
-        else:
-            raw = [canonical_text(c) for c in cells]
-        timepoints = raw if plan.timepoint_values is None else [plan.timepoint_values.get(t) for t in raw]
-        if any(tp is None for tp in timepoints):
-            return False
-    elif plan.timepoint is not None:
-        timepoints = [plan.timepoint] * n
+    timepoints = _block_timepoints(plan, source)
+    if timepoints is False:
+        return False
     # the rows are zipped straight from each column's texts: no list per column is held alongside them
     columns: list = [repeat("", n) for _ in out.columns]
     if timepoints is not None and reader.timepoint is not None:
@@ -393,11 +461,78 @@ def _clean_block(plan: BlockPlan, reader: _PlanReader, source: SourceTable, out:
     numbers = source.row_numbers
     label, cols = source.label, reader.origin_cols
     if isinstance(keep, range):
-        out.rows += rows
+        out.extend(rows)
         out.origins.add_run(label, numbers, cols)
     else:
-        out.rows += [rows[i] for i in keep]
+        out.extend([rows[i] for i in keep])
         out.origins.add_run(label, (numbers[i] for i in keep), cols)
+    return True
+
+
+def _block_timepoints(plan: BlockPlan, source: SourceTable) -> list | None | bool:
+    """Each row's timepoint for :func:`_clean_block` (None: the table has none); False when a row's is not mapped."""
+    if plan.timepoint_column is not None:
+        cells = list(map(itemgetter(source.index()[plan.timepoint_column]), source.rows))
+        if source.kind in ("csv", "redcap"):
+            text_of = {c: canonical_text(c) for c in set(cells)}
+            raw = list(map(text_of.__getitem__, cells))
+        else:
+            raw = [canonical_text(c) for c in cells]
+        timepoints = raw if plan.timepoint_values is None else [plan.timepoint_values.get(t) for t in raw]
+        return False if any(tp is None for tp in timepoints) else timepoints
+    if plan.timepoint is not None:
+        return [plan.timepoint] * len(source.rows)
+    return None
+
+
+def _clean_coded_block(plan: BlockPlan, reader: _PlanReader, source: SourceTable, out: BuiltTable, skip) -> bool:
+    """:func:`_clean_block` for a source kept as codes: the block's rows are kept as codes too.
+
+    Each output column is the source column's codes with the converted text of
+    each distinct cell (a constant column: one code); no row tuple is made.
+    """
+    rows = source.rows
+    assert isinstance(rows, CodedRows)
+    n = len(rows)
+    blank = np.zeros(n, dtype=np.int8)
+    codes: list[np.ndarray] = [blank] * len(out.columns)
+    texts: list[list] = [[""] for _ in out.columns]
+    if plan.timepoint_column is not None:
+        tp_codes, cells = rows.column(source.index()[plan.timepoint_column])
+        raw = [canonical_text(c) for c in cells]
+        timepoints = raw if plan.timepoint_values is None else [plan.timepoint_values.get(t) for t in raw]
+        if any(tp is None for tp in timepoints):  # every cell is some row's: a row would be refused
+            return False
+        if reader.timepoint is not None:
+            codes[reader.timepoint], texts[reader.timepoint] = tp_codes, timepoints
+    elif plan.timepoint is not None and reader.timepoint is not None:
+        texts[reader.timepoint] = [plan.timepoint]
+    value_positions: list[int] = []
+    for fr in reader.fields:
+        assert fr.coded is not None and fr.table is not None
+        field_codes, cells = fr.coded
+        codes[fr.out], texts[fr.out] = field_codes, [fr.table[c][0] for c in cells]
+        if fr.plan.target.name not in ("participant_id", "timepoint"):
+            value_positions.append(fr.out)
+        fr.converted = fr.table = fr.coded = None
+    keep: np.ndarray | None = None
+    if plan.table in ("responses", "service_use") and plan.skip_empty:
+        keep = np.zeros(n, dtype=bool)
+        for pos in value_positions:
+            present = np.array([bool(t) for t in texts[pos]], dtype=bool)
+            keep |= present[codes[pos]]
+        for _ in range(n - int(keep.sum())):
+            skip(f"{source.label}: empty {plan.table} rows (every mapped value empty)")
+        if keep.all():
+            keep = None
+    built = CodedRows(codes, texts)
+    numbers = np.asarray(getattr(source.row_numbers, "array", source.row_numbers))
+    if keep is None:
+        out.extend(CodedRows.observed(built.codes, built.values))
+        out.origins.add_run(source.label, numbers, reader.origin_cols)
+    else:
+        out.extend(built.take(keep))
+        out.origins.add_run(source.label, numbers[keep], reader.origin_cols)
     return True
 
 
@@ -423,7 +558,7 @@ def _run_row(plan: BlockPlan, reader: _PlanReader, row: _Row, out: BuiltTable, p
         skip(f"{row.source.label}: empty {plan.table} rows (every mapped value empty)")
         return
     problems.extend(cell_problems)
-    out.rows.append(record)
+    out.append(record)
     out.origins.append(Origin(row.source.label, row.number, reader.origin_cols, tuple(failed)))
 
 
@@ -514,6 +649,6 @@ def _service_rows(plan: BlockPlan, row: _Row, record: list[str], origin_cols: di
             continue
         rec = list(record)
         rec[pos["service"]], rec[pos["used"]], rec[pos["count"]] = s.service, used, count
-        out.rows.append(rec)
+        out.append(rec)
         cols = dict(origin_cols, service="a service of the mapping", used=ulabel, count=clabel or "count")
         out.origins.append(Origin(row.source.label, row.number, cols, tuple(sfailed)))

@@ -14,9 +14,11 @@ import io
 import re
 from pathlib import Path
 
+import numpy as np
+
 from ..errors import Problem, StudyValidationError, UserInputError
 from .sniff import DELIMITERS, decode_text, read_bytes, require_kind, sniff_delimiter
-from .source import Cell, SourceTable
+from .source import Cell, CodedRows, RowNumbers, SourceTable
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 __all__ = ["DELIMITERS", "FAST_MIN_CHARS", "parse_delimited", "read_csv_source", "sniff_delimiter"]
@@ -27,7 +29,7 @@ FAST_MIN_CHARS = 64 * 1024
 
 def parse_delimited(
     text: str, label: str, delimiter: str, header_row: int = 1, strip: bool = True
-) -> tuple[list[str], list[tuple[str | None, ...]], list[int]]:
+) -> tuple[list[str], list[tuple[str | None, ...]] | CodedRows, list[int] | RowNumbers]:
     """Split text into header, rows and spreadsheet row numbers.
 
     Cells are stripped of surrounding spaces unless ``strip`` is false (free
@@ -84,7 +86,7 @@ def parse_delimited(
 
 def _parse_with_pandas(
     text: str, delimiter: str, header_row: int, strip: bool
-) -> tuple[list[str], list[tuple[str | None, ...]], list[int]] | None:
+) -> tuple[list[str], CodedRows, RowNumbers] | None:
     """The fast path of :func:`parse_delimited`: pandas' C parser for plain, well-formed files.
 
     Used only when the result is certain to equal the ``csv`` module's: no
@@ -98,54 +100,84 @@ def _parse_with_pandas(
     return _parse_with_pandas_unchecked(text, delimiter, header_row, strip)
 
 
-def _parse_with_pandas_unchecked(
-    text: str, delimiter: str, header_row: int, strip: bool
-) -> tuple[list[str], list[tuple[str | None, ...]], list[int]] | None:
-    """:func:`_parse_with_pandas` for a text of any length (its tests use short ones)."""
-    if '"' in text or "\x00" in text:
-        return None
+def _same_width(text: str, delimiter: str, header_row: int) -> int | None:
+    """The header's delimiter count when every non-blank record after it has the same (None otherwise or with no header line).
+
+    Text with ``\n`` line ends only is counted in chunks of lines (no list of
+    every line is made); other line ends line by line.
+    """
+    if "\r" not in text:
+        start = 0
+        for _ in range(header_row - 1):
+            end = text.find("\n", start)
+            if end < 0:
+                return None
+            start = end + 1
+        end = text.find("\n", start)
+        commas = text.count(delimiter, start, len(text) if end < 0 else end)
+        while 0 <= end < len(text):  # chunks of about 1 MiB of whole lines
+            stop = text.find("\n", end + 1 + (1 << 20))
+            stop = len(text) if stop < 0 else stop
+            if any(line.count(delimiter) != commas for line in text[end + 1:stop].split("\n") if line.strip()):
+                return None
+            end = stop
+        return commas
     lines = _LINE_BREAK.split(text)
     if len(lines) < header_row:
         return None
     commas = lines[header_row - 1].count(delimiter)
-    if any(line.count(delimiter) != commas for line in lines[header_row:] if line.strip()):
-        return None  # a record of another width: the careful parser names it
-    del lines  # one string per line: freed before the rows are made, so their memory can be reused
+    return None if any(line.count(delimiter) != commas for line in lines[header_row:] if line.strip()) else commas
+
+
+def _parse_with_pandas_unchecked(
+    text: str, delimiter: str, header_row: int, strip: bool
+) -> tuple[list[str], CodedRows, RowNumbers] | None:
+    """:func:`_parse_with_pandas` for a text of any length (its tests use short ones).
+
+    The rows are kept as columns of category codes (:class:`CodedRows`): the
+    parser makes one string per distinct value, and no tuple per row is made.
+    """
+    if '"' in text or "\x00" in text:
+        return None
+    commas = _same_width(text, delimiter, header_row)
+    if commas is None:
+        return None  # no header, or a record of another width: the careful parser names it
     import pandas as pd
 
     try:
+        # bytes, not an io.StringIO of the text (that holds 4 bytes a character)
         frame = pd.read_csv(
-            io.StringIO(text), sep=delimiter, header=None, dtype="category", na_filter=False,
-            skip_blank_lines=False, quoting=csv.QUOTE_NONE, engine="c", skiprows=header_row - 1,
+            io.BytesIO(text.encode("utf-8")), encoding="utf-8", sep=delimiter, header=None, dtype="category",
+            na_filter=False, skip_blank_lines=False, quoting=csv.QUOTE_NONE, engine="c", skiprows=header_row - 1,
         )
     except Exception:  # noqa: BLE001 - any doubt: the careful parser decides and explains
         return None
     if frame.empty or frame.shape[1] != commas + 1:
         return None
-    # categorical columns: the parser makes one string per distinct value, not one per cell
     header = [str(c).strip() if isinstance(c, str) else "" for c in frame.iloc[0]]
     if any(h == "" for h in header) or len(set(header)) != len(header):
         return None
-    columns = []
+    codes: list[np.ndarray] = []
+    values: list[list[Cell]] = []
+    blank = np.ones(len(frame) - 1, dtype=bool)
     for c in frame.columns:
         col = frame[c]
+        col_codes = col.cat.codes.to_numpy()[1:]
+        if len(col_codes) and col_codes.min() < 0:
+            return None
         texts = [v if isinstance(v, str) else "" for v in col.cat.categories]
-        cleaned = [(t.strip() if strip else t) or None for t in texts]
-        columns.append(list(map(cleaned.__getitem__, col.cat.codes.to_numpy()[1:].tolist())))
-    body_index = frame.index[1:]
+        cleaned: list[Cell] = [(t.strip() if strip else t) or None for t in texts]
+        # like the careful parser: a record whose cells are all blank is not a row
+        empty = np.array([not t.strip() for t in texts] or [True], dtype=bool)
+        blank &= empty[col_codes]
+        codes.append(col_codes)
+        values.append(cleaned)
+    numbers = frame.index.to_numpy()[1:] + header_row
     del frame
-    rows = list(zip(*columns))
-    del columns
-    # like the careful parser: a record whose cells are all blank is not a row
-    if strip:  # cells are stripped, empty ones None: a row is blank when no cell is truthy
-        keep = [i for i, r in enumerate(rows) if any(r)]
-    else:
-        keep = [i for i, r in enumerate(rows) if any(v is not None and v.strip() for v in r)]
-    numbers = (body_index.to_numpy() + header_row).tolist()
-    if len(keep) != len(rows):
-        rows = [rows[i] for i in keep]
-        numbers = [numbers[i] for i in keep]
-    return header, rows, numbers
+    keep = ~blank
+    if keep.all():
+        return header, CodedRows.observed(codes, values), RowNumbers(numbers)
+    return header, CodedRows.observed([c[keep] for c in codes], values), RowNumbers(numbers[keep])
 
 
 def read_csv_source(
@@ -185,8 +217,10 @@ def read_csv_source(
     if not text.strip():
         raise UserInputError(f"{label}: is empty")
     delim = sniff_delimiter(text) if delimiter == "auto" else delimiter
+    del data  # decoded: only the text is needed from here on
     header, rows, numbers = parse_delimited(text, label, delim, header_row)
-    cells: list[tuple[Cell, ...]] = list(rows)
+    del text
+    cells: list[tuple[Cell, ...]] | CodedRows = rows if isinstance(rows, CodedRows) else list(rows)
     dec = decimal if decimal != "auto" else ("," if delim != "," else ".")
     return SourceTable(
         name=name or path.stem,

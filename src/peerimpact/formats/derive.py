@@ -40,7 +40,7 @@ def derive_allocations(contacts: BuiltTable) -> BuiltTable:
         for name, value in (("person_id", person), ("worker_id", worker), ("allocated_on", first),
                             ("discharged_on", discharged), ("ended_on", last)):
             row[out.position[name]] = value
-        out.rows.append(row)
+        out.append(row)
         cols = {
             "person_id": origin.columns.get("person_id", "person_id"),
             "worker_id": origin.columns.get("worker_id", "worker_id"),

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Collection
+from typing import Collection, Sequence
 
 from ..errors import Problem, StudyValidationError, UserInputError
 from .csv_source import parse_delimited, sniff_delimiter
@@ -165,7 +165,8 @@ def format_choices(choices: dict[str, str]) -> str:
 
 def _read_table(
     path: Path, label: str, delimiter: str | None = None, strip: bool = True, encoding: str = "utf-8"
-) -> tuple[list[str], list[tuple], list[int]]:
+) -> tuple[list[str], Sequence[tuple], Sequence[int]]:
+    """Header, rows and spreadsheet row numbers of a REDCap CSV (a large one's rows are a :class:`CodedRows`)."""
     data = read_bytes(path, label)
     require_kind(data, "csv", label)
     text, _ = decode_text(data, label, encoding)
@@ -442,7 +443,7 @@ def _expected_columns(fields: list[RedcapField]) -> dict[str, RedcapField | None
     return cols
 
 
-def _events_from_data(rows: list[tuple], numbers: list[int], pos: int) -> list[RedcapEvent]:
+def _events_from_data(rows: Sequence[tuple], numbers: Sequence[int], pos: int) -> list[RedcapEvent]:
     seen: dict[str, RedcapEvent] = {}
     for raw in rows:
         name = raw[pos] or ""
@@ -529,7 +530,7 @@ def read_redcap(
     )
 
 
-def _read_records_table(path: Path, label: str, encoding: str = "utf-8") -> tuple[list[str], list[tuple], list[int]]:
+def _read_records_table(path: Path, label: str, encoding: str = "utf-8") -> tuple[list[str], Sequence[tuple], Sequence[int]]:
     """The record export's cells; a labels export is told apart from a broken file."""
     try:
         return _read_table(path, label, strip=False, encoding=encoding)  # free text is kept exactly

@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
+
+import numpy as np
 
 from ..study.write import format_number
 
@@ -33,9 +36,10 @@ class SourceTable:
         How problems name the file: ``survey.csv`` or ``data.xlsx[Sheet1]``.
     columns : list of str
         Header cells, unique and non-empty.
-    rows : list of tuple
-        Cell values; ``None`` is an empty cell.
-    row_numbers : list of int
+    rows : list of tuple, or CodedRows
+        Cell values; ``None`` is an empty cell. A large CSV's rows are a
+        :class:`CodedRows` (columns of category codes) that reads like the list.
+    row_numbers : list of int, or RowNumbers
         Spreadsheet row of each row (header = row 1 unless the header is lower).
     kind : str
         ``csv``, ``xlsx``, ``spss`` or ``redcap``.
@@ -56,8 +60,8 @@ class SourceTable:
     name: str
     label: str
     columns: list[str]
-    rows: list[tuple[Cell, ...]]
-    row_numbers: list[int]
+    rows: "list[tuple[Cell, ...]] | CodedRows"
+    row_numbers: "list[int] | RowNumbers"
     kind: SourceKind
     value_labels: dict[str, dict[str, str]] = field(default_factory=dict)
     variable_labels: dict[str, str] = field(default_factory=dict)
@@ -69,6 +73,118 @@ class SourceTable:
     def index(self) -> dict[str, int]:
         """Column name -> position."""
         return {c: i for i, c in enumerate(self.columns)}
+
+
+#: Rows made at a time when :class:`CodedRows` is iterated (a chunk's tuples are freed before the next).
+_CHUNK_ROWS = 4096
+
+
+class CodedRows(Sequence):
+    """A table's rows kept as columns: per column, one code per row and the distinct cells the codes name.
+
+    Reads as the list of row tuples it stands for (length, indexing, slicing,
+    iteration, equality with a list), but holds one small integer per cell
+    instead of a tuple per row: the importer's memory (bench/import_speed.py).
+    Rows are made only while iterated, a few thousand at a time.
+
+    Parameters
+    ----------
+    codes : list of numpy.ndarray
+        Per column, an integer code per row.
+    values : list of list
+        Per column, the cell value of each code.
+    """
+
+    def __init__(self, codes: list[np.ndarray], values: list[list[Cell]]):
+        self.codes = codes
+        self.values = values
+        self._n = len(codes[0]) if codes else 0
+
+    @classmethod
+    def observed(cls, codes: list[np.ndarray], values: list[list[Cell]]) -> "CodedRows":
+        """Keep only the values some row uses, so that every value of a column is a cell of it."""
+        kept_codes, kept_values = [], []
+        for col, vals in zip(codes, values):
+            used = np.bincount(col, minlength=len(vals)) > 0
+            if used.all():
+                kept_codes.append(col)
+                kept_values.append(list(vals))
+                continue
+            renumber = np.cumsum(used) - 1
+            kept_codes.append(renumber[col].astype(_code_type(int(used.sum())), copy=False))
+            kept_values.append([v for v, u in zip(vals, used.tolist()) if u])
+        return cls(kept_codes, kept_values)
+
+    def column(self, j: int) -> tuple[np.ndarray, list[Cell]]:
+        """(codes, values) of column ``j``."""
+        return self.codes[j], self.values[j]
+
+    def take(self, keep: np.ndarray) -> "CodedRows":
+        """The rows at positions (or boolean mask) ``keep``."""
+        return CodedRows.observed([c[keep] for c in self.codes], self.values)
+
+    def __len__(self) -> int:
+        return self._n
+
+    def _rows(self, start: int, stop: int) -> list[tuple[Cell, ...]]:
+        cols = [list(map(vals.__getitem__, c[start:stop].tolist())) for c, vals in zip(self.codes, self.values)]
+        return list(zip(*cols)) if cols else [() for _ in range(start, stop)]
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(self._n))]
+        if i < 0:
+            i += self._n
+        if not 0 <= i < self._n:
+            raise IndexError(i)
+        return tuple(vals[int(c[i])] for c, vals in zip(self.codes, self.values))
+
+    def __iter__(self) -> Iterator[tuple[Cell, ...]]:
+        for start in range(0, self._n, _CHUNK_ROWS):
+            yield from self._rows(start, min(self._n, start + _CHUNK_ROWS))
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, (CodedRows, list)):
+            return len(self) == len(other) and all(a == b for a, b in zip(self, other))
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"CodedRows({len(self)} rows x {len(self.codes)} columns)"
+
+
+def _code_type(n: int) -> type:
+    return np.int8 if n < 2**7 else np.int16 if n < 2**15 else np.int32
+
+
+class RowNumbers(Sequence):
+    """Spreadsheet row numbers as one integer array; reads like the list of ints (equal to it too)."""
+
+    def __init__(self, numbers: np.ndarray):
+        self.array = np.asarray(numbers, dtype=np.int64)
+
+    def __len__(self) -> int:
+        return len(self.array)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return self.array[i].tolist()
+        return int(self.array[i])
+
+    def __iter__(self) -> Iterator[int]:
+        for start in range(0, len(self.array), _CHUNK_ROWS):
+            yield from self.array[start:start + _CHUNK_ROWS].tolist()
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, (RowNumbers, list)):
+            return len(self) == len(other) and all(a == b for a, b in zip(self, other))
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"RowNumbers({self.array.tolist()!r})" if len(self.array) <= 10 else f"RowNumbers({len(self.array)} rows)"
 
 
 def canonical_text(value: Any) -> str:
