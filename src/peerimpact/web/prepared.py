@@ -1,4 +1,4 @@
-"""Querysets compiled to SQL once, for the few statements every API request runs.
+"""Querysets and inserts compiled to SQL once, for the few statements every API request runs.
 
 Turning a queryset into SQL costs Django far more than SQLite needs to run it:
 on ``POST /api/contacts`` the token lookup, the allocation check and the
@@ -13,18 +13,32 @@ Only plain equality lookups on values that are never ``None`` may be
 parameters: the SQL of a queryset must not depend on its parameter values
 (``filter(x=None)`` would compile to ``IS NULL``). Each placeholder must occur
 exactly once among the compiled parameters; this is checked when compiling.
+
+A :class:`PreparedInsert` does the same for ``Model.save()`` of a new
+instance: the INSERT statement is compiled once, and each insert computes its
+values with the fields' own ``pre_save`` and ``get_db_prep_save`` (defaults,
+``auto_now_add``, conversions), as the ORM's insert compiler does.
+:func:`insert_audited` inserts a new audited record and its ``+`` audit row
+(django-simple-history) through two of them; it falls back to ``save()``
+whenever anything else listens to the model's save signals.
 """
 
 from __future__ import annotations
 
+import inspect
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.models import Model, QuerySet
+from django.conf import settings
+from django.db import DEFAULT_DB_ALIAS, connections, router, transaction
+from django.db.models import Model, QuerySet, signals
 from django.db.models.query import get_related_populators
+from django.db.models.sql import InsertQuery
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+from simple_history.signals import post_create_historical_record, pre_create_historical_record
 
 
 @dataclass(frozen=True)
@@ -110,3 +124,163 @@ class PreparedQuery:
         """The first instance, or None (the queryset should be sliced ``[:1]``)."""
         objects = self.all(*values, using=using)
         return objects[0] if objects else None
+
+
+@dataclass(frozen=True)
+class _CompiledInsert:
+    sql: str
+    fields: tuple  # the fields whose values are inserted, in the statement's order
+    returning: tuple  # the fields the statement returns (the primary key)
+    returning_params: tuple
+    table: str
+    converters: dict
+
+
+class PreparedInsert:
+    """``Model.save()`` of a new instance of ``model`` (no parents, an auto primary key unset), its INSERT compiled once.
+
+    The values are those the ORM's insert compiler would send: each field's
+    ``pre_save(obj, add=True)`` (so ``auto_now_add`` and the like apply) then
+    ``get_db_prep_save``. An expression as a value (an ``F()`` or a database
+    function) is refused: it would change the SQL. No model signal is sent:
+    see :func:`insert_audited`, which checks that nothing listens.
+    """
+
+    def __init__(self, model: type[Model]):
+        meta = model._meta
+        if meta.parents or meta.proxy or meta.auto_field is None:
+            raise ValueError(f"{model.__name__}: only a concrete model without parents and with an auto primary key")
+        self.model = model
+        self._compiled: dict[str, _CompiledInsert] = {}
+        self._lock = threading.Lock()
+
+    def _compile(self, using: str) -> _CompiledInsert:
+        with self._lock:
+            if using in self._compiled:
+                return self._compiled[using]
+            meta = self.model._meta
+            fields = [f for f in meta.local_concrete_fields if not f.generated and f is not meta.auto_field]
+            if any(hasattr(f, "get_placeholder") for f in fields):
+                raise ValueError(f"{self.model.__name__}: a field with its own placeholder SQL is not supported")
+            returning = list(meta.db_returning_fields)
+            query = InsertQuery(self.model)
+            query.insert_values(fields, [self.model()], raw=True)  # raw: values as they are, no pre_save (no clock read)
+            compiler = query.get_compiler(using=using)
+            compiler.returning_fields = returning
+            [(sql, params)] = compiler.as_sql()
+            if len(params) != len(fields) + len(compiler.returning_params):
+                raise ValueError(f"{self.model.__name__}: the compiled INSERT does not take one parameter per field")
+            connection = connections[using]
+            if returning and not connection.features.can_return_columns_from_insert and returning != [meta.auto_field]:
+                raise ValueError(f"{self.model.__name__}: this database cannot return {returning}")
+            compiled = _CompiledInsert(
+                sql=sql, fields=tuple(fields), returning=tuple(returning), returning_params=tuple(compiler.returning_params),
+                table=meta.db_table, converters=compiler.get_converters([f.get_col(meta.db_table) for f in returning]),
+            )
+            self._compiled[using] = compiled
+            return compiled
+
+    def insert(self, obj: Model, using: str = DEFAULT_DB_ALIAS) -> None:
+        """Insert ``obj`` (new, primary key unset) and set its primary key and state, as ``obj.save(using=using)`` does."""
+        if type(obj) is not self.model or not obj._state.adding or obj.pk is not None:
+            raise ValueError(f"expected a new {self.model.__name__} without a primary key")
+        c = self._compiled.get(using) or self._compile(using)
+        obj._prepare_related_fields_for_save(operation_name="save")
+        connection = connections[using]
+        values = [field.pre_save(obj, True) for field in c.fields]
+        if any(hasattr(value, "resolve_expression") for value in values):
+            raise ValueError("an expression as a field value is not supported: use save()")
+        params = [field.get_db_prep_save(value, connection=connection) for field, value in zip(c.fields, values)]
+        with transaction.mark_for_rollback_on_error(using), connection.cursor() as cursor:
+            cursor.execute(c.sql, (*params, *c.returning_params))
+            if not c.returning:
+                row = ()
+            elif connection.features.can_return_columns_from_insert:
+                row = connection.ops.fetch_returned_insert_columns(cursor, c.returning_params)
+            else:
+                row = (connection.ops.last_insert_id(cursor, c.table, c.returning[0].column),)
+        if c.converters:
+            row = _convert(row, c.converters, connection)
+        for field, value in zip(c.returning, row):
+            setattr(obj, field.attname, value)
+        obj._state.db = using
+        obj._state.adding = False
+
+
+def _convert(row, converters: dict, connection) -> tuple:
+    values = list(row)
+    for position, (funcs, expression) in converters.items():
+        for func in funcs:
+            values[position] = func(values[position], expression, connection)
+    return tuple(values)
+
+
+_INSERTS: dict[type[Model], PreparedInsert] = {}
+
+
+def _prepared_insert(model: type[Model]) -> PreparedInsert:
+    prepared = _INSERTS.get(model)
+    if prepared is None:
+        prepared = _INSERTS.setdefault(model, PreparedInsert(model))
+    return prepared
+
+
+def _audit_of(model: type[Model]) -> tuple[HistoricalRecords, type[Model]] | None:
+    """django-simple-history's registration of ``model`` and its historical model, when the audit row is all
+    that saving a new ``model`` does besides the INSERT; None otherwise.
+
+    That is: the only receiver of ``post_save`` for ``model`` is the audit's own handler (not a subclass's),
+    nothing receives ``pre_save``, the historical model has no save receivers and no many-to-many history,
+    and the audit is enabled.
+    """
+    if not getattr(settings, "SIMPLE_HISTORY_ENABLED", True) or signals.pre_save.has_listeners(model):
+        return None
+    sync, asynchronous = signals.post_save._live_receivers(model)
+    if asynchronous or len(sync) != 1:
+        return None
+    records = getattr(sync[0], "__self__", None)
+    if (not isinstance(records, HistoricalRecords) or getattr(sync[0], "__func__", None) is not HistoricalRecords.post_save
+            or type(records).create_historical_record is not HistoricalRecords.create_historical_record):
+        return None
+    history_model = inspect.getattr_static(model, records.manager_name).model
+    if (signals.pre_save.has_listeners(history_model) or signals.post_save.has_listeners(history_model)
+            or getattr(history_model, "_history_m2m_fields", None)):
+        return None
+    return records, history_model
+
+
+def insert_audited(obj: Model, using: str | None = None) -> None:
+    """``obj.save()`` of a new audited record (django-simple-history), both INSERTs compiled once.
+
+    The record and its ``+`` audit row get exactly the values ``save()`` and
+    django-simple-history's ``post_save`` handler would give them (its
+    ``create_historical_record``, step by step: history date, user from
+    ``_history_user`` or the request, change reason, every included field);
+    its pre- and post-create signals are sent as it sends them. When anything
+    else would happen on ``save()`` (another receiver of the model's save
+    signals, audit disabled or skipped, a primary key already set), this is
+    ``obj.save()``.
+    """
+    model = type(obj)
+    using = using or router.db_for_write(model, instance=obj)
+    audit = _audit_of(model)
+    if audit is None or hasattr(obj, "skip_history_when_saving") or obj.pk is not None or not obj._state.adding:
+        obj.save(using=using)
+        return
+    records, history_model = audit
+    _prepared_insert(model).insert(obj, using)
+    # HistoricalRecords.post_save(obj, created=True, using=using) -> create_historical_record(obj, "+", using):
+    history_using = using if records.use_base_model_db else None
+    history_date = obj._history_date if hasattr(obj, "_history_date") else timezone.now()
+    history_user = records.get_history_user(obj)
+    reason = records.get_change_reason_for_object(obj, "+", history_using)
+    attrs = {field.attname: getattr(obj, field.attname) for field in records.fields_included(obj)}
+    if getattr(history_model, "history_relation", None) is not None:
+        attrs["history_relation"] = obj
+    history = history_model(history_date=history_date, history_type="+", history_user=history_user,
+                            history_change_reason=reason, **attrs)
+    pre_create_historical_record.send(sender=history_model, instance=obj, history_date=history_date, history_user=history_user,
+                                      history_change_reason=reason, history_instance=history, using=history_using)
+    _prepared_insert(history_model).insert(history, history_using or router.db_for_write(history_model, instance=history))
+    post_create_historical_record.send(sender=history_model, instance=obj, history_instance=history, history_date=history_date,
+                                       history_user=history_user, history_change_reason=reason, using=history_using)

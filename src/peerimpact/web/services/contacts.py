@@ -18,7 +18,7 @@ from django.db.models import Subquery
 from django.utils import timezone
 
 from ..access import ADMIN, WORKER, membership, persons_for, role_of
-from ..prepared import PreparedQuery
+from ..prepared import PreparedQuery, insert_audited
 from ..records.models import Allocation, Contact, Participant, Policy
 from ..records.models.operations import CONTACT_MODES, CONTACT_PHASES, CONTACT_STATUSES
 from .errors import Collector, Conflict, FieldErrors
@@ -212,13 +212,18 @@ def create_contact(user, data: dict) -> Saved:
                       duration_minutes=data.get("duration_minutes"), status=data["status"], phase=data["phase"], created_by=user)
     contact._history_user = user
     try:
-        with transaction.atomic():
-            contact.save()
+        insert_contact(contact)
     except IntegrityError:
         if Contact.all_objects.filter(contact_id=contact_id).exists():
             raise Conflict([("contact_id", f"{contact_id!r} is already used by another contact")]) from None
         raise
     return Saved(contact, duration_warnings(contact.duration_minutes, limit) + warnings)
+
+
+def insert_contact(contact: Contact) -> None:
+    """Store a new contact and its audit row in one transaction (``contact.save()``, each INSERT compiled once)."""
+    with transaction.atomic():
+        insert_audited(contact)
 
 
 def update_contact(user, contact: Contact, data: dict) -> Saved:
