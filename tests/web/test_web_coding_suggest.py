@@ -14,6 +14,7 @@ pytestmark = pytest.mark.django_db
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "qual"))
 from suggest_helpers import demo_slice  # noqa: E402
+from suggest_wait import forget_models, trained  # noqa: E402
 
 UNCODED = "S1-PW01-T2"  # its codings are removed: the transcript the coder is about to code
 
@@ -26,11 +27,11 @@ def suggest_study(demo_study):
 
 @pytest.fixture
 def study(db, demo_study):  # overrides conftest's: a study with enough codings to learn from
-    from peerimpact.web.coding import suggestions
     from peerimpact.web.services.study_import import import_loaded_study
 
-    suggestions._MODELS.clear()
-    return import_loaded_study(suggest_study(demo_study))
+    forget_models()
+    yield import_loaded_study(suggest_study(demo_study))
+    forget_models()
 
 
 def api(client, method, url, auth, body=None):
@@ -43,7 +44,7 @@ def api(client, method, url, auth, body=None):
 def test_suggestions_equal_the_library_on_the_same_study(client, token, demo_study):
     from peerimpact.qual.suggest import suggest
 
-    r = api(client, "get", f"/suggestions?interview_id={UNCODED}", token("coder"))
+    r = trained(client, f"/suggestions?interview_id={UNCODED}", token("coder"))
     assert r.status_code == 200, r.json()
     body = r.json()
     expected = suggest(suggest_study(demo_study), interviews=[UNCODED])
@@ -61,7 +62,7 @@ def test_accepted_suggestion_is_a_suggested_coding_in_the_export(client, token, 
     from peerimpact.web.services.study_export import export_study
 
     auth = token("coder")
-    body = api(client, "get", f"/suggestions?interview_id={UNCODED}", auth).json()
+    body = trained(client, f"/suggestions?interview_id={UNCODED}", auth).json()
     s = body["items"][0]
     r = api(client, "post", "/codings", auth, {"interview_id": UNCODED, "start": s["start"], "end": s["end"], "code": s["code"],
                                                "origin": "suggested", "model_version": s["model_version"]})
@@ -91,7 +92,7 @@ def test_blind_transcript_model_is_trained_without_it(client, token, demo_study)
     coded = "S1-PW01-T1"
     r = api(client, "put", f"/transcripts/{coded}/assignments", token("admin"), {"coders": ["coder", "coder2"]})
     assert r.status_code == 200, r.json()
-    body = api(client, "get", f"/suggestions?interview_id={coded}", token("coder")).json()
+    body = trained(client, f"/suggestions?interview_id={coded}", token("coder")).json()
     study = suggest_study(demo_study)
     assert body["model_version"] == train(study, exclude=[coded]).version != train(study).version
     # coder_a's codings of this blind transcript are invisible to 'coder', so they hide no suggestion either.
@@ -121,7 +122,7 @@ def test_nothing_to_learn_from_is_an_empty_answer(client, token):
 
     for c in Coding.objects.all():
         c.soft_delete()
-    r = api(client, "get", f"/suggestions?interview_id={UNCODED}", token("coder"))
+    r = trained(client, f"/suggestions?interview_id={UNCODED}", token("coder"))
     assert r.status_code == 200
     assert r.json() == {
         "interview_id": UNCODED, "model_version": None, "threshold": 0.5, "codes": [], "skipped_codes": {}, "count": 0, "items": [],
@@ -138,7 +139,7 @@ def test_a_new_coding_retrains_in_the_background_while_the_stale_model_answers(c
     from peerimpact.web.coding import suggestions
 
     auth = token("coder")
-    first = api(client, "get", f"/suggestions?interview_id={UNCODED}", auth).json()
+    first = trained(client, f"/suggestions?interview_id={UNCODED}", auth).json()
     assert (first["model_state"], first["note"]) == ("fresh", None)
     old_version = first["model_version"]
     s = first["items"][0]
@@ -195,9 +196,9 @@ def test_a_blind_transcript_is_answered_from_its_own_held_out_model_while_it_ret
     r = api(client, "put", f"/transcripts/{coded}/assignments", token("admin"), {"coders": ["coder", "coder2"]})
     assert r.status_code == 200, r.json()
     auth = token("coder")
-    assert api(client, "get", f"/suggestions?interview_id={UNCODED}", auth).json()["model_state"] == "fresh"  # the full model
+    assert trained(client, f"/suggestions?interview_id={UNCODED}", auth).json()["model_state"] == "fresh"  # the full model
     held_out_version = train(suggest_study(demo_study), exclude=[coded]).version
-    assert api(client, "get", f"/suggestions?interview_id={coded}", auth).json()["model_version"] == held_out_version
+    assert trained(client, f"/suggestions?interview_id={coded}", auth).json()["model_version"] == held_out_version
     s = api(client, "get", f"/suggestions?interview_id={UNCODED}", auth).json()["items"][0]
     r = api(client, "post", "/codings", auth, {"interview_id": UNCODED, "start": s["start"], "end": s["end"], "code": s["code"]})
     assert r.status_code == 201, r.json()
@@ -232,7 +233,7 @@ def test_a_retrain_with_nothing_to_learn_from_is_the_note_once_it_has_run(client
     from peerimpact.web.records.models import Coding
 
     auth = token("coder")
-    first = api(client, "get", f"/suggestions?interview_id={UNCODED}", auth).json()
+    first = trained(client, f"/suggestions?interview_id={UNCODED}", auth).json()
     assert first["model_state"] == "fresh" and first["count"] > 0
     for c in Coding.objects.all():
         c.soft_delete()

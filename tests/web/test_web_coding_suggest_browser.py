@@ -43,8 +43,27 @@ def browser(chromium_path):
 
 
 def suggestions(page) -> list[str]:
-    page.wait_for_selector("#suggest-box[data-ready='1']")
+    page.wait_for_selector("#suggest-box[data-ready='1']", timeout=120_000)  # the first model may still be training
     return [li.get_attribute("data-code") + "|" + li.locator("blockquote").inner_text() for li in page.locator("#suggest-list li.suggestion").all()]
+
+
+def test_first_visit_says_the_model_is_learning_then_shows_suggestions_by_itself(server, browser):
+    """Issue 15: the server's first model is trained in the background; the panel says so in plain words and asks again
+    (a few times, further apart), so the suggestions appear without a reload. The first test of this module: the
+    server has no model yet."""
+    page = new_page(browser)
+    sign_in(page, server, "coder")
+    page.goto(server["url"] + "/transcripts/")
+    page.click(f"a:text-is('{UNCODED}')")
+    page.wait_for_selector("#workbench[data-ready='1']")
+    page.wait_for_selector("#suggest-box[data-state='training']")
+    note = page.locator("#suggest-note").inner_text()
+    assert note.startswith("Suggestions will appear once the model has learned from this study's codings.")
+    assert page.locator("#suggest-list").is_hidden()
+    assert len(suggestions(page)) >= 1  # the panel asked again, and the model was ready
+    assert page.locator("#suggest-box").get_attribute("data-state") == "fresh"
+    assert page.js_errors == []
+    page.context.close()
 
 
 def test_suggestions_accepted_and_rejected_by_keyboard(server, browser, tmp_path):

@@ -9,6 +9,7 @@ import logging
 
 import pytest
 
+from suggest_wait import forget_models, trained
 from test_web_coding_study import EMOJI_ID, EMOJI_TEXT, write_coding_study
 
 pytestmark = pytest.mark.django_db
@@ -21,15 +22,16 @@ def coding_study_dir(tmp_path_factory):
 
 @pytest.fixture
 def study(db, coding_study_dir):  # overrides conftest's: the coding study, two human codings
-    from peerimpact.web.coding import suggestions
     from peerimpact.web.services.study_import import import_study
 
-    suggestions._MODELS.clear()
-    return import_study(coding_study_dir)
+    forget_models()
+    yield import_study(coding_study_dir)
+    forget_models()
 
 
 def get(client, auth, iid=EMOJI_ID):
-    return client.get(f"/api/suggestions?interview_id={iid}", HTTP_AUTHORIZATION=auth)
+    """The answer once the model for the current state is trained (the first request only starts the training)."""
+    return trained(client, f"/suggestions?interview_id={iid}", auth)
 
 
 def test_too_little_text_is_an_empty_answer_with_the_reason_then_a_model_once_coded(client, token, caplog):

@@ -207,4 +207,5 @@ def delete_coding(user, uid: str) -> None:
     if last and coding.segment_id in segments_with_memos():
         raise Conflict([(None, f"segment {coding.segment_id} has memos and this is its last coding: "
                                "move the memos' text to the transcript first (a memo must keep its segment)")])
-    coding.soft_delete(user)
+    with transaction.atomic():  # the delete, its audit record and the coding change stamp (state.py) together
+        coding.soft_delete(user)

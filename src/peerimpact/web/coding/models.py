@@ -44,3 +44,14 @@ class CodingPolicy(StudyRecord):
     @classmethod
     def current(cls) -> "CodingPolicy":
         return cls.objects.order_by("id").first() or cls()
+
+
+class CodingChanges(models.Model):
+    """One row (``pk=1``): a counter of changes to the live human codings, and a random stamp renewed with each.
+
+    Bookkeeping for the suggestion model's cache (:mod:`peerimpact.web.coding.state`), not study data: not audited,
+    not exported. Several server processes share the database, so the count lives here, not in memory.
+    """
+
+    changes = models.PositiveBigIntegerField(default=0)
+    stamp = models.CharField(max_length=32, default="")

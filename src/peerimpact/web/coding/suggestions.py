@@ -20,21 +20,35 @@ API; what a coder sees follows :mod:`peerimpact.web.coding.visibility`:
 A suggestion becomes a coding only when the coder accepts it in the workbench
 (``POST /api/codings`` with ``origin: suggested`` and the ``model_version``).
 
-Retraining does not block a request (issue 15). When the state has changed (a
-new human coding, ...) and a model for an earlier state exists for the same
-transcript set (the same held-out blind transcript, or none), the answer comes
-at once from that previous model, marked ``"model_state": "stale"`` (each
-suggestion still carries the version of the model that produced it), and one
-retrain starts in a background thread, at most one per process at a time, at a
-lower CPU priority. The next request after it finishes uses the new model
-(``"model_state": "fresh"``). When no model exists yet for that transcript set
-(the first request after the server starts, or a blind transcript never asked
-for), the model is trained on the request thread, as before: the first answer
-is never empty for want of a model. The background thread reads no database:
-the study snapshot is built on the request thread that starts the retrain.
-When the retrain finds too little to learn from, that is remembered for the
-state, and the requests that follow get the empty answer with the note (as a
-request-thread training would give), not the stale model and no new retrain.
+Training never blocks a request and never runs in the server's process (issue
+15): models are fitted by :mod:`peerimpact.web.coding.trainer`, a helper
+process at a lower CPU priority, fed a snapshot of the study built on the
+request thread that starts the training (the training reads no database). At
+most one training runs per server process at a time (single flight), in a
+background thread that waits for the helper and installs the model. Until a
+model for the current state exists, a request is answered at once:
+
+* ``"model_state": "stale"``: the state has changed (a new human coding, ...)
+  and a model for an earlier state exists for the same transcript set (the
+  same held-out blind transcript, or none): its suggestions, with a note (each
+  suggestion still carries the version of the model that produced it);
+* ``"model_state": "training"``: no model yet for this transcript set (the
+  first request after the server starts, a blind transcript never asked for,
+  or a transcript new since the earlier model): no suggestions, and a note
+  saying they will come; the workbench asks again a few times, further apart
+  each time.
+
+A request that finds no training running starts one for its state. The next
+request after it finishes uses the new model (``"model_state": "fresh"``).
+When the training finds too little to learn from, that is remembered for the
+state, and the requests that follow get the empty answer with the note, not
+the stale model and no new training.
+
+The state a model belongs to is :func:`state_key`: a hash of the study
+definition, the codebook and the transcripts' checksums, plus the coding
+change stamp (:mod:`peerimpact.web.coding.state`) that every human coding
+write renews in its own transaction, so no request reads every coding to know
+whether the model is current.
 """
 
 from __future__ import annotations
@@ -42,8 +56,10 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 import threading
+import time
+from concurrent.futures import Future
+from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Any, Optional
 
 from django.http import Http404
@@ -51,14 +67,16 @@ from ninja import Router, Schema
 from ninja.security import SessionAuth
 
 from ...errors import StudyValidationError, UserInputError
-from ...qual.suggest import THRESHOLD, SuggestModel, suggest, train
+from ...qual.suggest import THRESHOLD, SuggestModel, suggest
 from ...study.model import Study
 from ..access import ADMIN, CODER, require_role, role_of
 from ..api.schemas import ErrorOut
 from ..api.tokens import TokenAuth
-from ..records.models import Coding, StudyConfig, Transcript
+from ..records.models import StudyConfig, Transcript
 from ..services.errors import FieldErrors
 from ..services.study_export import build_study
+from .state import coding_stamp
+from .trainer import TRAINER
 from .visibility import blind_transcript_ids, codings_for, transcripts_for
 
 log = logging.getLogger(__name__)
@@ -101,56 +119,38 @@ class SuggestionList(Schema):
 
 _LOCK = threading.Lock()
 _MODELS: dict[tuple[str, Optional[str]], tuple[Study, SuggestModel]] = {}
+_FAILED: dict[tuple[str, Optional[str]], UserInputError] = {}
+_TRAINING: dict[str, Any] = {"thread": None, "future": None}
+STALE_NOTE = "the model is being updated with the latest codings: these suggestions come from the previous model"
+TRAINING_NOTE = "suggestions will appear once the model has learned from this study's codings (it is learning now)"
 
 
 def state_key() -> str:
-    """SHA-256 of what the model learns from: the study definition (its speaker-turn setting), the codebook, the transcripts
-    and the live human codings."""
+    """What the model learns from, as one string: a SHA-256 of the study definition (its speaker-turn setting), the
+    codebook and the transcripts' checksums, and the change stamp of the live human codings
+    (:func:`peerimpact.web.coding.state.coding_stamp`)."""
     h = hashlib.sha256()
-    config = StudyConfig.objects.order_by("id").first()
+    config = StudyConfig.objects.order_by("id").only("definition", "codebook_yaml").first()
     definition = config.definition if config is not None else None
     h.update(json.dumps(definition or {}, sort_keys=True, default=str).encode("utf-8") + b"\n")
     h.update((config.codebook_yaml if config is not None else "").encode("utf-8"))
     for iid, sha in Transcript.objects.order_by("interview_id").values_list("interview_id", "sha256"):
         h.update(f"t\0{iid}\0{sha}\n".encode("utf-8"))
-    rows = Coding.objects.order_by("id").values_list("transcript__interview_id", "segment_id", "start", "end", "code", "coder", "extra")
-    for iid, seg, s, e, code, coder, extra in rows:
-        if ((extra or {}).get("origin") or "human") == "human":
-            h.update(f"c\0{iid}\0{seg}\0{s}\0{e}\0{code}\0{coder}\0{(extra or {}).get('version')}\n".encode("utf-8"))
-    return h.hexdigest()
+    return f"{h.hexdigest()}:{coding_stamp()}"
 
 
 def _train(study: Study, held_out: Optional[str]) -> SuggestModel:
-    """:func:`~peerimpact.qual.suggest.train`; when there is too little to learn from yet (a :class:`UserInputError`,
-    answered as a note, not a server error) scikit-learn's words, if any, go to the server log."""
+    """Fit a model on ``study`` without ``held_out`` in the training process (:mod:`.trainer`); too little to learn
+    from is a :class:`UserInputError` (answered as a note, not a server error)."""
     try:
-        return train(study, exclude=[held_out] if held_out else None)
+        fitted = TRAINER.fit(study, held_out)
     except UserInputError as exc:
         if exc.__cause__ is not None:
             log.info("suggestion model not fitted (too little coded text): %s", exc.__cause__)
         raise
-
-
-def model_for(held_out: Optional[str] = None) -> tuple[Study, SuggestModel]:
-    """The study snapshot and the model for the current state (trained without ``held_out`` when given), trained on the
-    calling thread if need be."""
-    key = (state_key(), held_out)
-    with _LOCK:
-        failed = _FAILED.get(key)
-        if failed is not None:
-            raise failed
-        found = _MODELS.get(key)
-        if found is None:
-            base = _MODELS.get((key[0], None))
-            study = base[0] if base is not None else build_study()
-            found = (study, _train(study, held_out))
-            _install(key, found)
-        return found
-
-
-_FAILED: dict[tuple[str, Optional[str]], UserInputError] = {}
-_RETRAIN: dict[str, Optional[threading.Thread]] = {"thread": None}
-STALE_NOTE = "the model is being updated with the latest codings: these suggestions come from the previous model"
+    log.info("suggestion model %s trained in process %d: %.2f s CPU, %.2f s wall", fitted.model.version, fitted.pid,
+             fitted.cpu_seconds, fitted.wall_seconds)
+    return fitted.model
 
 
 def _install(key: tuple[str, Optional[str]], found: tuple[Study, SuggestModel]) -> None:
@@ -162,54 +162,129 @@ def _install(key: tuple[str, Optional[str]], found: tuple[Study, SuggestModel]) 
     _MODELS[key] = found
 
 
-def _retrain(key: tuple[str, Optional[str]], study: Study) -> None:
-    """The background retrain: a lower CPU priority for this thread (Linux niceness is per thread), no database access."""
-    try:
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
-    except (AttributeError, OSError):  # not Linux, or not allowed: train at normal priority
-        pass
+def _run(key: tuple[str, Optional[str]], study: Study, future: Future) -> None:
+    """The background training thread: fit in the training process, install the model (or remember why not)."""
     try:
         model = _train(study, key[1])
     except UserInputError as exc:
         with _LOCK:
             _FAILED[key] = exc
-    except Exception:  # noqa: BLE001 - a background thread: log it; the next request trains on its own thread
-        log.exception("suggestion model retrain failed")
+        future.set_result(None)
+    except Exception as exc:  # noqa: BLE001 - a background thread: log it; a later request starts another training
+        log.exception("suggestion model training failed")
+        future.set_exception(exc)
     else:
         with _LOCK:
             _install(key, (study, model))
+        future.set_result(model)
     finally:
         with _LOCK:
-            _RETRAIN["thread"] = None
+            _TRAINING.update(thread=None, future=None)
+
+
+def _start_training(key: tuple[str, Optional[str]]) -> None:
+    """Start the training for ``key`` in the background unless a training is running already (single flight).
+
+    The study snapshot is built here, on the calling thread (the training reads no database); a snapshot of the same
+    state taken for another held-out set is reused.
+    """
+    with _LOCK:
+        if _TRAINING["future"] is not None:
+            return
+        future: Future = Future()
+        _TRAINING.update(future=future)  # reserved: no other request builds a snapshot meanwhile
+        base = _MODELS.get((key[0], None))
+    try:
+        study = base[0] if base is not None else build_study()
+    except BaseException as exc:
+        with _LOCK:
+            _TRAINING.update(thread=None, future=None)
+        future.set_exception(exc)
+        raise
+    thread = threading.Thread(target=_run, args=(key, study, future), name="suggest-retrain", daemon=True)
+    with _LOCK:
+        _TRAINING["thread"] = thread
+    thread.start()
+
+
+def training() -> Optional[Future]:
+    """The training in flight, if any: a future that is done when its model is installed (or it failed)."""
+    with _LOCK:
+        return _TRAINING["future"]
 
 
 def retraining() -> Optional[threading.Thread]:
-    """The background retrain in flight, if any (tests join it)."""
+    """The background thread of the training in flight, if any."""
     with _LOCK:
-        return _RETRAIN["thread"]
+        return _TRAINING["thread"]
 
 
-def model_or_stale(held_out: Optional[str] = None) -> tuple[Study, SuggestModel, str]:
-    """:func:`model_for` without waiting for a retrain: ``(study, model, "fresh")`` for the current state, or, while the
-    state has changed and an earlier model for ``held_out`` exists, that model with ``"stale"`` (a retrain started in the
-    background unless one is already running)."""
+def wait_for_training(timeout: float = 300.0) -> None:
+    """Wait until no training runs (at most ``timeout`` seconds in all; :class:`TimeoutError` after that)."""
+    deadline = time.monotonic() + timeout
+    while (future := training()) is not None:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError("the suggestion model is still training")
+        try:
+            future.result(timeout=left)
+        except FutureTimeout:
+            raise TimeoutError("the suggestion model is still training") from None
+        except Exception:  # noqa: BLE001 - a failed training is logged by its thread; the caller reads the outcome
+            pass
+        thread = retraining()
+        if thread is not None:
+            thread.join(max(0.0, deadline - time.monotonic()))
+
+
+def model_for(held_out: Optional[str] = None, timeout: float = 300.0) -> tuple[Study, SuggestModel]:
+    """The study snapshot and the model for the current state (trained without ``held_out`` when given), waiting for
+    the training (started if need be) at most ``timeout`` seconds. For tools and tests: requests never wait.
+
+    Raises
+    ------
+    UserInputError
+        Too little to learn from.
+    TimeoutError
+        The model is not ready in time.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        key = (state_key(), held_out)
+        with _LOCK:
+            failed, found = _FAILED.get(key), _MODELS.get(key)
+        if failed is not None:
+            raise failed
+        if found is not None:
+            return found
+        _start_training(key)
+        wait_for_training(max(0.0, deadline - time.monotonic()))
+        if time.monotonic() > deadline:
+            raise TimeoutError("the suggestion model is still training")
+
+
+def model_or_stale(held_out: Optional[str] = None) -> tuple[Optional[Study], Optional[SuggestModel], str]:
+    """Without waiting: ``(study, model, "fresh")`` for the current state; while the state has changed and an earlier
+    model for ``held_out`` exists, that one with ``"stale"``; else ``(None, None, "training")``. Unless the current
+    state's model exists, a training is started in the background (if none is running).
+
+    Raises
+    ------
+    UserInputError
+        The current state has too little to learn from (remembered from its training).
+    """
     key = (state_key(), held_out)
     with _LOCK:
-        failed = _FAILED.get(key)
-        found = _MODELS.get(key)
+        failed, found = _FAILED.get(key), _MODELS.get(key)
         stale = next((v for k, v in _MODELS.items() if k[1] == held_out and k[0] != key[0]), None)
-        if failed is not None or found is not None or stale is None:
-            stale = None
-        elif _RETRAIN["thread"] is None:
-            base = _MODELS.get((key[0], None))
-            study = base[0] if base is not None else build_study()
-            thread = threading.Thread(target=_retrain, args=(key, study), name="suggest-retrain", daemon=True)
-            _RETRAIN["thread"] = thread
-            thread.start()
+    if failed is not None:
+        raise failed
+    if found is not None:
+        return found[0], found[1], "fresh"
+    _start_training(key)
     if stale is not None:
         return stale[0], stale[1], "stale"
-    study, model = model_for(held_out)
-    return study, model, "fresh"
+    return None, None, "training"
 
 
 def _visible_spans(user, transcript: Transcript) -> dict[str, list[tuple[int, int]]]:
@@ -217,6 +292,11 @@ def _visible_spans(user, transcript: Transcript) -> dict[str, list[tuple[int, in
     for code, s, e in codings_for(user).filter(transcript=transcript).values_list("code", "start", "end"):
         spans.setdefault(code, []).append((int(s), int(e)))
     return spans
+
+
+def _empty(interview_id: str, note: str) -> dict[str, Any]:
+    return {"interview_id": interview_id, "model_version": None, "threshold": THRESHOLD, "codes": [], "skipped_codes": {},
+            "count": 0, "items": [], "note": note}
 
 
 def suggestions_for(user, interview_id: str) -> dict[str, Any]:
@@ -231,11 +311,9 @@ def suggestions_for(user, interview_id: str) -> dict[str, Any]:
     except StudyValidationError as exc:
         raise FieldErrors([(None, str(p)) for p in exc.problems]) from None
     except UserInputError as exc:  # nothing to learn from yet: no suggestions, and why
-        return {"interview_id": interview_id, "model_version": None, "threshold": THRESHOLD, "codes": [], "skipped_codes": {},
-                "count": 0, "items": [], "note": str(exc)}
-    if model_state == "stale" and interview_id not in study.transcripts:
-        study, model = model_for(interview_id if interview_id in blind else None)  # a transcript new since: wait for it
-        model_state = "fresh"
+        return _empty(interview_id, str(exc))
+    if study is None or model is None or interview_id not in study.transcripts:  # no model, or a transcript new since
+        return {**_empty(interview_id, TRAINING_NOTE), "model_state": "training"}
     try:
         result = suggest(study, interviews=[interview_id], model=model, exclude_coded=False)
     except StudyValidationError as exc:

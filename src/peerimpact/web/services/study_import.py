@@ -20,6 +20,7 @@ from ...errors import UserInputError
 from ...instruments import shipped_instruments
 from ...study import Study, load_study
 from ..absence.study_io import store_spells
+from ..coding.state import bump as bump_coding_stamp
 from ..records.models import (
     Allocation,
     Coding,
@@ -188,6 +189,7 @@ def _store(study: Study, user) -> ImportSummary:
                code=r["code"], coder=r["coder"], extra={c: _cell(r[c]) for c in coding_extra})
         for r in study.codings.to_dict("records")
     ], user)
+    bump_coding_stamp()  # bulk_create sends no post_save: the suggestion model's cache must see the new codings
     counts = {
         "participants": len(people), "responses": len(study.responses), "contacts": len(study.contacts),
         "allocations": len(study.allocations), "transcripts": len(transcripts), "codings": len(study.codings),

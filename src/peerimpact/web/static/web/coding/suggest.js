@@ -8,7 +8,11 @@ import { workbenchApi } from "./workbench.js";
 
 const root = document.getElementById("workbench");
 const REJECTED_KEY = "peerimpact.rejectedSuggestions";
-const state = { api: null, items: [], index: 0, boxEl: null, listEl: null, noteEl: null, version: null, note: null };
+// While the server trains the study's first model (model_state "training") the panel says so and asks again after
+// these many seconds, further apart each time, then stops (about two minutes in all): no tight loop.
+const RETRY_SECONDS = [2, 3, 5, 8, 13, 20, 30, 45];
+const TRAINING_TEXT = "Suggestions will appear once the model has learned from this study's codings.";
+const state = { api: null, items: [], index: 0, boxEl: null, listEl: null, noteEl: null, version: null, note: null, tries: 0 };
 
 function addStyles() {
   const link = document.createElement("link");
@@ -62,6 +66,7 @@ function buildPanel() {
   const note = document.createElement("p");
   note.id = "suggest-note";
   note.className = "muted";
+  note.setAttribute("aria-live", "polite");
   note.textContent = "Loading suggestions…";
   const list = document.createElement("ul");
   list.id = "suggest-list";
@@ -170,8 +175,27 @@ function onKey(ev) {
   ev.preventDefault();
 }
 
+function failed(err) {
+  state.items = [];
+  showNote(`No suggestions: ${err.message}`);
+  markReady();
+}
+
 async function load() {
   const data = await state.api.call("GET", `/suggestions?interview_id=${encodeURIComponent(state.api.interviewId)}`);
+  state.boxEl.dataset.state = data.model_state || "none";
+  if (data.model_state === "training") {  // no model yet: say so, and ask again later (a bounded number of times)
+    state.items = [];
+    state.api.render();
+    if (state.tries < RETRY_SECONDS.length) {
+      showNote(`${TRAINING_TEXT} It is learning now; this panel updates by itself.`);
+      setTimeout(() => load().catch(failed), RETRY_SECONDS[state.tries++] * 1000);
+      return;
+    }
+    showNote(`${TRAINING_TEXT} It is not ready yet: reload the page in a few minutes.`);
+    markReady();
+    return;
+  }
   const gone = rejected();
   state.version = data.model_version;
   state.note = data.note || null;
@@ -188,11 +212,7 @@ function start(api) {
   addStyles();
   buildPanel();
   api.addLayer(() => state.items.map((s, i) => ({ start: s.start, end: s.end, className: i === state.index ? "suggested-current" : "suggested" })));
-  load().catch((err) => {
-    state.items = [];
-    showNote(`No suggestions: ${err.message}`);
-    markReady();
-  });
+  load().catch(failed);
 }
 
 if (root.dataset.ready === "1") start(workbenchApi());

@@ -1,0 +1,162 @@
+"""Suggestion models trained in a process of their own, so that training never holds the web server's GIL (issue 15).
+
+Training a model (:func:`peerimpact.qual.suggest.train`) is seconds of pure
+Python and scikit-learn work. In a thread of the server it holds the
+interpreter lock for most of that time, and every other request of the
+process (the workbench page's own API calls included) waits. Here it runs in
+one helper process per server process, started on first use with the
+``spawn`` method (a fresh interpreter: no database connection, lock or thread
+of the server crosses into it) at a lower CPU priority (nice 10). It receives
+a snapshot of the study (a pickled :class:`~peerimpact.study.model.Study`,
+read from the database by the caller) and sends back the fitted model; it
+never touches the database.
+
+One job at a time (:meth:`Trainer.fit` holds a lock; the caller in
+:mod:`peerimpact.web.coding.suggestions` runs at most one training anyway).
+The helper stays up between jobs (its imports cost about a second of CPU). It
+ends with the server: at interpreter exit :func:`shutdown` terminates it; if
+the server is killed, the helper notices its parent is gone within
+:data:`WATCH_SECONDS` and exits (a job in progress is dropped).
+"""
+
+from __future__ import annotations
+
+import atexit
+import multiprocessing
+import os
+import signal
+import threading
+import time
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from typing import Any, Optional
+
+from ...errors import UserInputError
+
+WATCH_SECONDS = 2.0
+NICENESS = 10
+
+
+class TrainerError(RuntimeError):
+    """The training process failed (ended, or raised something other than a :class:`UserInputError`)."""
+
+
+@dataclass(frozen=True)
+class Fitted:
+    """A model fitted in the training process, with where and how long (CPU and wall seconds of the fit)."""
+
+    model: Any
+    pid: int
+    cpu_seconds: float
+    wall_seconds: float
+
+
+def _watch_parent(parent: int) -> None:  # pragma: no cover - runs in the training process
+    while True:
+        time.sleep(WATCH_SECONDS)
+        if os.getppid() != parent:
+            os._exit(0)
+
+
+def _serve(conn: Connection, parent: int) -> None:  # pragma: no cover - runs in the training process (tested through Trainer)
+    """The training process: ``(study, held_out)`` in, ``("ok", Fitted)`` / ``("input", message, cause)`` /
+    ``("error", text)`` out, until ``None`` or the pipe closes."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C in the server's terminal: the server shuts this process down
+    try:
+        os.nice(NICENESS)
+    except OSError:
+        pass
+    threading.Thread(target=_watch_parent, args=(parent,), name="watch-parent", daemon=True).start()
+    from ...qual.suggest import train
+
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, OSError):
+            return
+        if job is None:
+            return
+        study, held_out = job
+        wall, cpu = time.perf_counter(), time.process_time()
+        try:
+            model = train(study, exclude=[held_out] if held_out else None)
+        except UserInputError as exc:
+            reply: tuple = ("input", str(exc), None if exc.__cause__ is None else str(exc.__cause__))
+        except Exception as exc:  # noqa: BLE001 - sent to the server, which logs it
+            reply = ("error", f"{type(exc).__name__}: {exc}")
+        else:
+            reply = ("ok", Fitted(model, os.getpid(), time.process_time() - cpu, time.perf_counter() - wall))
+        try:
+            conn.send(reply)
+        except (OSError, ValueError):
+            return
+
+
+class Trainer:
+    """A handle on the training process of this server process (see the module docstring)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._proc: Optional[multiprocessing.process.BaseProcess] = None
+        self._conn: Optional[Connection] = None
+
+    @property
+    def pid(self) -> Optional[int]:
+        """The training process's id while it runs."""
+        proc = self._proc
+        return proc.pid if proc is not None and proc.is_alive() else None
+
+    def _start(self) -> Connection:
+        ctx = multiprocessing.get_context("spawn")
+        mine, theirs = ctx.Pipe()
+        proc = ctx.Process(target=_serve, args=(theirs, os.getpid()), name="peerimpact-suggest-trainer", daemon=True)
+        proc.start()
+        theirs.close()  # only the helper holds its end: its death is an EOF here
+        self._proc, self._conn = proc, mine
+        return mine
+
+    def fit(self, study, held_out: Optional[str]) -> Fitted:
+        """Train on ``study`` (without the transcript ``held_out``) in the training process, started if need be.
+
+        Raises
+        ------
+        UserInputError
+            Too little to learn from (as :func:`~peerimpact.qual.suggest.train`; scikit-learn's words, if any, are its
+            ``__cause__``).
+        TrainerError
+            The process ended during the job, or the training failed otherwise.
+        """
+        with self._lock:
+            conn = self._conn if self._proc is not None and self._proc.is_alive() else self._start()
+            try:
+                conn.send((study, held_out))
+                reply = conn.recv()
+            except (EOFError, OSError) as exc:
+                self._stop()
+                raise TrainerError(f"the suggestion training process ended during a job ({exc or type(exc).__name__})") from None
+        if reply[0] == "ok":
+            return reply[1]
+        if reply[0] == "input":  # scikit-learn's words, if any, as the cause (the caller logs them)
+            raise UserInputError(reply[1]) from (ValueError(reply[2]) if reply[2] else None)
+        raise TrainerError(f"training the suggestion model failed: {reply[1]}")
+
+    def _stop(self) -> None:
+        proc, conn, self._proc, self._conn = self._proc, self._conn, None, None
+        if conn is not None:
+            conn.close()
+        if proc is not None and proc.is_alive():
+            proc.terminate()
+            proc.join(5)
+
+    def shutdown(self) -> None:
+        """End the training process now (a job in progress is dropped; its caller gets a :class:`TrainerError`)."""
+        self._stop()
+
+
+TRAINER = Trainer()
+
+
+@atexit.register
+def shutdown() -> None:
+    """End this server process's training process (registered to run at interpreter exit)."""
+    TRAINER.shutdown()

@@ -1,0 +1,31 @@
+"""What the suggestion tests share: an answer of ``GET /api/suggestions`` once the model has been trained.
+
+The first request for a state starts the training in the background and is answered ``"model_state": "training"``;
+this waits for that training (:func:`peerimpact.web.coding.suggestions.wait_for_training`, a timeout, no sleeps) and
+asks again.
+"""
+
+from __future__ import annotations
+
+TRIES = 4  # a training for another held-out set may have been in flight: each try starts at most one more
+
+
+def trained(client, url: str, auth: str, timeout: float = 120.0):
+    """The response to ``GET /api{url}`` once it is not ``"training"`` (``AssertionError`` if it stays so)."""
+    from peerimpact.web.coding import suggestions
+
+    for _ in range(TRIES):
+        r = client.get("/api" + url, HTTP_AUTHORIZATION=auth)
+        if r.status_code != 200 or r.json()["model_state"] != "training":
+            return r
+        suggestions.wait_for_training(timeout)
+    raise AssertionError(f"{url}: still training after {TRIES} requests")
+
+
+def forget_models() -> None:
+    """Drop this process's models (none training): each test starts from no model."""
+    from peerimpact.web.coding import suggestions
+
+    suggestions.wait_for_training(120)
+    suggestions._MODELS.clear()
+    suggestions._FAILED.clear()
