@@ -94,18 +94,18 @@ def read_raw_csv(
     if problems:
         return None, problems
     trim = _may_need_trim(text)
-    # the parser reads the bytes: the decoded text is freed first (memory: bench/import_speed.py)
-    del text
+    # checked: the parser reads the file itself, after the text and bytes are freed (it held
+    # both while parsing; an io.StringIO would even hold 4 bytes a character; memory:
+    # bench/import_speed.py). The header line, with any byte-order mark, is skipped by the parser.
+    del text, body, data
     try:
-        # the bytes, not the text: an io.StringIO would hold a 4-byte copy of every character
         frame = pd.read_csv(
-            io.BytesIO(body), encoding="utf-8", keep_default_na=False, na_filter=False,
+            path, encoding="utf-8", keep_default_na=False, na_filter=False,
             dtype={h: "category" if categorical is not None and categorical(h) else str for h in header},
             skip_blank_lines=False, engine="c", header=0, names=header, index_col=False,
         )
     except (pd.errors.ParserError, ValueError):
-        return None, _ragged_rows(data.decode("utf-8-sig"), len(header), name)
-    del body, data
+        return None, _ragged_rows(path.read_bytes().decode("utf-8-sig"), len(header), name)
     # Blank lines are kept as empty rows, so that later rows keep their spreadsheet numbers;
     # trailing blank lines are dropped.
     if trim:

@@ -58,7 +58,13 @@ _CATEGORICAL_TABLES = {RESPONSES.name, SERVICE_USE.name, ALLOCATIONS.name, CONTA
 
 
 def _categorical_columns(table: Table):
-    """Which columns of ``table`` to read as categoricals: the large tables' value columns, which repeat a few values."""
+    """Which columns of ``table`` to read as categoricals: the large tables' value columns, which repeat a few values.
+
+    In participants, every column but the participant id (sites, consent
+    dates, demographics repeat a few values; memory: bench/import_speed.py).
+    """
+    if table.name == PARTICIPANTS.name:
+        return lambda name: name != "participant_id"
     if table.name not in _CATEGORICAL_TABLES:
         return None
     kinds = {c.name: c.kind for c in table.columns}
@@ -85,7 +91,8 @@ def _file_hashes(root: Path) -> dict[str, str]:
         rel = path.relative_to(root)
         if any(part in IGNORED_DIRS for part in rel.parts) or not path.is_file():
             continue
-        hashes[rel.as_posix()] = hashlib.sha256(path.read_bytes()).hexdigest()
+        with path.open("rb") as fh:  # in chunks: a large table is not held whole to hash it (memory)
+            hashes[rel.as_posix()] = hashlib.file_digest(fh, "sha256").hexdigest()
     return hashes
 
 
@@ -150,6 +157,8 @@ def _typed_participants(raw: pd.DataFrame, typed: pd.DataFrame, definition: Stud
             out[col] = parse_numbers(raw[col])[0]
         else:
             out[col] = raw[col].astype(object).where(raw[col] != "", None)
+    if isinstance(out.index, pd.RangeIndex) and out.index.start == 0 and out.index.step == 1:
+        return out  # what reset_index gives, without its copy of every column
     return out.reset_index(drop=True)
 
 
@@ -159,9 +168,12 @@ def _typed_responses(raw: pd.DataFrame, instruments: dict[str, Any]) -> pd.DataF
     Each distinct text of a column is parsed once; building the ``Int16``
     items from the codes spares a float64 copy of every item column.
     """
-    out = raw[["participant_id", "timepoint"]].astype(object).copy()
+    keys = raw[["participant_id", "timepoint"]]
     integer_items = integer_item_columns(instruments)
-    values: dict[str, Any] = {}
+    # one frame made once from its columns, no copy of them (a concat and a reset index copied
+    # every column twice: memory, bench/import_speed.py)
+    values: dict[str, Any] = {c: keys[c].to_numpy(dtype=object) for c in keys.columns}
+    del keys
     for c in raw.columns:
         if c in ("participant_id", "timepoint"):
             continue
@@ -169,9 +181,7 @@ def _typed_responses(raw: pd.DataFrame, instruments: dict[str, Any]) -> pd.DataF
         numbers = parse_distinct_numbers(texts)[0]
         items = items_from_codes(codes, numbers, integer_items[c]) if c in integer_items else None
         values[c] = items if items is not None else numbers[codes]
-    if values:
-        out = pd.concat([out, pd.DataFrame(values, index=raw.index)], axis=1)
-    return out.reset_index(drop=True)
+    return pd.DataFrame(values, index=pd.RangeIndex(len(raw)), copy=False)
 
 
 def load_study(path: str | Path) -> Study:
