@@ -29,3 +29,4 @@ def forget_models() -> None:
     suggestions.wait_for_training(120)
     suggestions._MODELS.clear()
     suggestions._FAILED.clear()
+    suggestions._RANKED.clear()

@@ -137,6 +137,7 @@ def test_a_new_coding_retrains_in_the_background_while_the_stale_model_answers(c
 
     from peerimpact.qual.suggest import train
     from peerimpact.web.coding import suggestions
+    from peerimpact.web.services.study_export import build_study
 
     auth = token("coder")
     first = trained(client, f"/suggestions?interview_id={UNCODED}", auth).json()
@@ -174,7 +175,7 @@ def test_a_new_coding_retrains_in_the_background_while_the_stale_model_answers(c
             thread.join(120)
     assert suggestions.retraining() is None
     after = api(client, "get", f"/suggestions?interview_id={UNCODED}", auth).json()
-    expected = train(suggestions.build_study()).version
+    expected = train(build_study()).version
     assert (after["model_state"], after["model_version"], after["note"]) == ("fresh", expected, None)
     assert expected != old_version
     assert {x["model_version"] for x in after["items"]} <= {expected}
@@ -190,6 +191,7 @@ def test_a_blind_transcript_is_answered_from_its_own_held_out_model_while_it_ret
     from peerimpact.web.coding import suggestions
     from peerimpact.web.records.models import Role
     from peerimpact.web.services.accounts import make_user
+    from peerimpact.web.services.study_export import build_study
 
     make_user("coder2", "a-long-test-password-1", Role.CODER, validate_password=False)
     coded = "S1-PW01-T1"
@@ -224,7 +226,7 @@ def test_a_blind_transcript_is_answered_from_its_own_held_out_model_while_it_ret
         if thread is not None:
             thread.join(120)
     after = api(client, "get", f"/suggestions?interview_id={coded}", auth).json()
-    assert (after["model_state"], after["model_version"]) == ("fresh", train(suggestions.build_study(), exclude=[coded]).version)
+    assert (after["model_state"], after["model_version"]) == ("fresh", train(build_study(), exclude=[coded]).version)
     assert after["model_version"] != held_out_version
 
 
@@ -247,3 +249,58 @@ def test_a_retrain_with_nothing_to_learn_from_is_the_note_once_it_has_run(client
         assert suggestions.retraining() is None
         assert (body["model_state"], body["model_version"], body["count"]) == (None, None, 0)
         assert body["note"] == "no human codings to learn from: code some passages first (qual/codings.csv)"
+
+
+def test_the_training_snapshot_is_the_databases_qualitative_study_exactly(client, token):
+    """``training_study()`` (read on the request thread that starts a training) has the same definition, transcripts,
+    codings (columns, cells, types; a browser coding's extra columns included), codebook and memos as ``build_study()``,
+    and so the same model and suggestions."""
+    import pandas as pd
+
+    from peerimpact.qual.suggest import suggest, train
+    from peerimpact.web.coding.snapshot import training_study
+    from peerimpact.web.services.study_export import build_study
+
+    r = api(client, "post", "/codings", token("coder"), {"interview_id": UNCODED, "start": 10, "end": 60, "code": "autonomy"})
+    assert r.status_code == 201, r.json()
+    light, full = training_study(), build_study()
+    pd.testing.assert_frame_equal(light.codings, full.codings)
+    assert "origin" in light.codings.columns and len(light.codings) == len(full.codings) > 0
+    assert (light.definition, light.transcripts, light.codebook, light.memos) == (full.definition, full.transcripts, full.codebook,
+                                                                                  full.memos)
+    model = train(light)
+    assert model.version == train(full).version
+    pd.testing.assert_frame_equal(suggest(light, interviews=[UNCODED], model=model).suggestions,
+                                  suggest(full, interviews=[UNCODED], model=model).suggestions)
+
+
+def test_a_repeated_request_does_not_score_the_transcript_again(client, token, monkeypatch):
+    """The ranked passages are kept per transcript while the same model answers; a new model scores again. The
+    answers are the same either way (the caller's own codings still hide suggestions at once)."""
+    from peerimpact.web.coding import suggestions
+
+    calls = []
+    real = suggestions.suggest
+
+    def counted(*args, **kwargs):
+        calls.append(kwargs["interviews"])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(suggestions, "suggest", counted)
+    auth = token("coder")
+    first = trained(client, f"/suggestions?interview_id={UNCODED}", auth).json()
+    again = api(client, "get", f"/suggestions?interview_id={UNCODED}", auth).json()
+    assert again == first and calls == [[UNCODED]]
+    s = first["items"][0]
+    r = api(client, "post", "/codings", auth, {"interview_id": UNCODED, "start": s["start"], "end": s["end"], "code": s["code"],
+                                               "origin": "suggested", "model_version": s["model_version"]})
+    assert r.status_code == 201, r.json()
+    after = api(client, "get", f"/suggestions?interview_id={UNCODED}", auth).json()  # same model: not scored again
+    assert after["items"] == [{**x, "rank": i} for i, x in enumerate(first["items"][1:], start=1)] and calls == [[UNCODED]]
+    t = first["items"][1]
+    r = api(client, "post", "/codings", auth, {"interview_id": UNCODED, "start": t["start"], "end": t["end"], "code": t["code"]})
+    assert r.status_code == 201, r.json()  # a human coding: a new model, scored again
+    assert api(client, "get", f"/suggestions?interview_id={UNCODED}", auth).json()["model_state"] == "stale"  # kept: not scored
+    suggestions.wait_for_training(120)
+    assert api(client, "get", f"/suggestions?interview_id={UNCODED}", auth).json()["model_state"] == "fresh"
+    assert calls == [[UNCODED], [UNCODED]]

@@ -74,7 +74,7 @@ from ..api.schemas import ErrorOut
 from ..api.tokens import TokenAuth
 from ..records.models import StudyConfig, Transcript
 from ..services.errors import FieldErrors
-from ..services.study_export import build_study
+from .snapshot import training_study
 from .state import coding_stamp
 from .trainer import TRAINER
 from .visibility import blind_transcript_ids, codings_for, transcripts_for
@@ -185,8 +185,9 @@ def _run(key: tuple[str, Optional[str]], study: Study, future: Future) -> None:
 def _start_training(key: tuple[str, Optional[str]]) -> None:
     """Start the training for ``key`` in the background unless a training is running already (single flight).
 
-    The study snapshot is built here, on the calling thread (the training reads no database); a snapshot of the same
-    state taken for another held-out set is reused.
+    The study snapshot (:func:`~peerimpact.web.coding.snapshot.training_study`: only what the model learns from) is built
+    here, on the calling thread (the training reads no database); a snapshot of the same state taken for another
+    held-out set is reused.
     """
     with _LOCK:
         if _TRAINING["future"] is not None:
@@ -195,7 +196,7 @@ def _start_training(key: tuple[str, Optional[str]]) -> None:
         _TRAINING.update(future=future)  # reserved: no other request builds a snapshot meanwhile
         base = _MODELS.get((key[0], None))
     try:
-        study = base[0] if base is not None else build_study()
+        study = base[0] if base is not None else training_study()
     except BaseException as exc:
         with _LOCK:
             _TRAINING.update(thread=None, future=None)
@@ -287,6 +288,27 @@ def model_or_stale(held_out: Optional[str] = None) -> tuple[Optional[Study], Opt
     return None, None, "training"
 
 
+_RANKED: dict[str, tuple[Study, SuggestModel, list[dict[str, Any]]]] = {}
+RANKED_KEPT = 64
+
+
+def _ranked(study: Study, model: SuggestModel, interview_id: str) -> list[dict[str, Any]]:
+    """Every passage of the transcript ``model`` scores at or above the threshold, best first (what
+    :func:`~peerimpact.qual.suggest.suggest` gives, coded passages included), as records. Kept per transcript for as
+    long as the same snapshot and model answer (they never change: a new state brings new objects), so a repeated
+    request does not score the transcript again (about 50 ms for 20,000 words); at most :data:`RANKED_KEPT`."""
+    with _LOCK:
+        kept = _RANKED.get(interview_id)
+    if kept is not None and kept[0] is study and kept[1] is model:
+        return kept[2]
+    records = suggest(study, interviews=[interview_id], model=model, exclude_coded=False).suggestions.to_dict("records")
+    with _LOCK:
+        if len(_RANKED) >= RANKED_KEPT and interview_id not in _RANKED:
+            del _RANKED[next(iter(_RANKED))]
+        _RANKED[interview_id] = (study, model, records)
+    return records
+
+
 def _visible_spans(user, transcript: Transcript) -> dict[str, list[tuple[int, int]]]:
     spans: dict[str, list[tuple[int, int]]] = {}
     for code, s, e in codings_for(user).filter(transcript=transcript).values_list("code", "start", "end"):
@@ -315,7 +337,7 @@ def suggestions_for(user, interview_id: str) -> dict[str, Any]:
     if study is None or model is None or interview_id not in study.transcripts:  # no model, or a transcript new since
         return {**_empty(interview_id, TRAINING_NOTE), "model_state": "training"}
     try:
-        result = suggest(study, interviews=[interview_id], model=model, exclude_coded=False)
+        ranked = _ranked(study, model, interview_id)
     except StudyValidationError as exc:
         raise FieldErrors([(None, str(p)) for p in exc.problems]) from None
     except UserInputError as exc:
@@ -323,7 +345,7 @@ def suggestions_for(user, interview_id: str) -> dict[str, Any]:
     spans = _visible_spans(user, transcript)
     admin = role_of(user) == ADMIN
     items = []
-    for rec in result.suggestions.to_dict("records"):
+    for rec in ranked:
         if any(s < rec["end"] and e > rec["start"] for s, e in spans.get(rec["code"], ())):
             continue
         examples = [ex for ex in rec["examples"] if admin or ex["interview_id"] not in blind]
