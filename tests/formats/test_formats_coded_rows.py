@@ -51,11 +51,13 @@ def test_built_rows_read_parts_in_order():
     assert len(table.rows) == 0 and list(table.rows) == []
 
 
-def test_a_large_plain_csv_is_kept_as_codes(tmp_path):
-    """The fast path keeps codes (no tuple per row) and reads what the careful parser reads."""
-    lines = ["id,wave,score"] + [f"P{i},{1 + i % 2}, {i % 5} " for i in range(6000)] + ["", ",,", "P9,1,4", ""]
+@pytest.mark.parametrize("chunk", [7, 1000, 8192])
+def test_a_large_plain_csv_is_kept_as_codes(tmp_path, monkeypatch, chunk):
+    """The fast path keeps codes (no tuple per row) and reads what the careful parser reads, however it is chunked."""
+    monkeypatch.setattr(csv_source, "_PARSE_ROWS", chunk)
+    lines = ["id,wave,score"] + [f"P{i},{1 + i % 2}, {i % 5} " for i in range(6000)] + ["", ",,", "P9,1,4", "Zoë,2,", ""]
     path = tmp_path / "big.csv"
-    path.write_text("\n".join(lines), encoding="utf-8")
+    path.write_bytes(b"\xef\xbb\xbf" + "\n".join(lines).encode("utf-8"))  # with a byte-order mark
     table = csv_source.read_csv_source(path)
     assert isinstance(table.rows, CodedRows) and isinstance(table.row_numbers, RowNumbers)
     old = csv_source.FAST_MIN_CHARS
@@ -66,4 +68,5 @@ def test_a_large_plain_csv_is_kept_as_codes(tmp_path):
         csv_source.FAST_MIN_CHARS = old
     assert isinstance(careful.rows, list)
     assert table.rows == careful.rows and table.row_numbers == careful.row_numbers
-    assert careful.row_numbers[-1] == 6004 and careful.rows[-1] == ("P9", "1", "4")
+    assert careful.row_numbers[-2:] == [6004, 6005] and careful.rows[-2:] == [("P9", "1", "4"), ("Zoë", "2", None)]
+    assert table.columns == careful.columns == ["id", "wave", "score"]

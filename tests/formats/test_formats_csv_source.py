@@ -191,11 +191,16 @@ def delimited(draw):
 
 
 @settings(max_examples=150, deadline=None)
-@given(case=delimited(), strip=st.booleans())
-def test_the_fast_path_reads_exactly_what_the_careful_parser_reads(case, strip):
-    """Whenever pandas' C parser is used, its rows, numbers and header equal the csv module's."""
+@given(case=delimited(), strip=st.booleans(), chunk=st.sampled_from([1, 2, 8192]))
+def test_the_fast_path_reads_exactly_what_the_careful_parser_reads(case, strip, chunk):
+    """Whenever pandas' C parser is used, its rows, numbers and header equal the csv module's (read in chunks of any size)."""
     delimiter, text = case
-    fast = csv_source._parse_with_pandas_unchecked(text, delimiter, 1, strip)
+    saved = csv_source._PARSE_ROWS
+    csv_source._PARSE_ROWS = chunk
+    try:
+        fast = csv_source._parse_with_pandas_unchecked(text, delimiter, 1, strip)
+    finally:
+        csv_source._PARSE_ROWS = saved
     if fast is None:
         return
     old = csv_source.FAST_MIN_CHARS

@@ -9,6 +9,7 @@ comma is accepted when the delimiter is not a comma (or when the mapping says
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
@@ -18,7 +19,7 @@ import numpy as np
 
 from ..errors import Problem, StudyValidationError, UserInputError
 from .sniff import DELIMITERS, decode_text, read_bytes, require_kind, sniff_delimiter
-from .source import Cell, CodedRows, RowNumbers, SourceTable
+from .source import Cell, CodedRows, RowNumbers, SourceTable, code_type
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 __all__ = ["DELIMITERS", "FAST_MIN_CHARS", "parse_delimited", "read_csv_source", "sniff_delimiter"]
@@ -100,84 +101,136 @@ def _parse_with_pandas(
     return _parse_with_pandas_unchecked(text, delimiter, header_row, strip)
 
 
-def _same_width(text: str, delimiter: str, header_row: int) -> int | None:
+def _parse_with_pandas_unchecked(
+    text: str, delimiter: str, header_row: int, strip: bool
+) -> tuple[list[str], CodedRows, RowNumbers] | None:
+    """:func:`_parse_with_pandas` for a text of any length (its tests use short ones)."""
+    return parse_utf8(text.encode("utf-8"), delimiter, header_row, strip)
+
+
+#: Rows parsed at a time by :func:`parse_utf8` (each chunk's categories are merged into the columns' codes).
+_PARSE_ROWS = 8_192
+_LINE_BREAK_BYTES = re.compile(rb"\r\n|\r|\n")
+
+
+def _same_width(data: bytes, delimiter: bytes, header_row: int) -> int | None:
     """The header's delimiter count when every non-blank record after it has the same (None otherwise or with no header line).
 
-    Text with ``\n`` line ends only is counted in chunks of lines (no list of
-    every line is made); other line ends line by line.
+    Text with line feeds only is counted in chunks of about 1 MiB of whole
+    lines (no list of every line is made); other line ends line by line. A
+    line is blank when its bytes are ASCII white space (a line of other white
+    space is counted, at worst sending the file to the careful parser).
     """
-    if "\r" not in text:
+    if b"\r" not in data:
         start = 0
         for _ in range(header_row - 1):
-            end = text.find("\n", start)
+            end = data.find(b"\n", start)
             if end < 0:
                 return None
             start = end + 1
-        end = text.find("\n", start)
-        commas = text.count(delimiter, start, len(text) if end < 0 else end)
-        while 0 <= end < len(text):  # chunks of about 1 MiB of whole lines
-            stop = text.find("\n", end + 1 + (1 << 20))
-            stop = len(text) if stop < 0 else stop
-            if any(line.count(delimiter) != commas for line in text[end + 1:stop].split("\n") if line.strip()):
+        end = data.find(b"\n", start)
+        commas = data.count(delimiter, start, len(data) if end < 0 else end)
+        while 0 <= end < len(data):
+            stop = data.find(b"\n", end + 1 + (1 << 20))
+            stop = len(data) if stop < 0 else stop
+            if any(line.count(delimiter) != commas for line in data[end + 1:stop].split(b"\n") if line.strip()):
                 return None
             end = stop
         return commas
-    lines = _LINE_BREAK.split(text)
+    lines = _LINE_BREAK_BYTES.split(data)
     if len(lines) < header_row:
         return None
     commas = lines[header_row - 1].count(delimiter)
     return None if any(line.count(delimiter) != commas for line in lines[header_row:] if line.strip()) else commas
 
 
-def _parse_with_pandas_unchecked(
-    text: str, delimiter: str, header_row: int, strip: bool
+def parse_utf8(
+    data: bytes, delimiter: str, header_row: int, strip: bool = True
 ) -> tuple[list[str], CodedRows, RowNumbers] | None:
-    """:func:`_parse_with_pandas` for a text of any length (its tests use short ones).
+    """The fast path on UTF-8 bytes (no byte-order mark): header, rows kept as codes, row numbers; or None.
 
-    The rows are kept as columns of category codes (:class:`CodedRows`): the
-    parser makes one string per distinct value, and no tuple per row is made.
+    None whenever the careful parser must decide (see :func:`_parse_with_pandas`).
+    pandas parses ``_PARSE_ROWS`` rows at a time as categoricals (one string
+    per distinct value of a chunk), and each chunk's codes are renumbered into
+    the column's codes: neither the text, a tuple per row nor a string per
+    cell is made (memory: bench/import_speed.py).
     """
-    if '"' in text or "\x00" in text:
+    if b'"' in data or b"\x00" in data:
         return None
-    commas = _same_width(text, delimiter, header_row)
+    commas = _same_width(data, delimiter.encode("utf-8"), header_row)
     if commas is None:
         return None  # no header, or a record of another width: the careful parser names it
-    import pandas as pd
-
-    try:
-        # bytes, not an io.StringIO of the text (that holds 4 bytes a character)
-        frame = pd.read_csv(
-            io.BytesIO(text.encode("utf-8")), encoding="utf-8", sep=delimiter, header=None, dtype="category",
-            na_filter=False, skip_blank_lines=False, quoting=csv.QUOTE_NONE, engine="c", skiprows=header_row - 1,
-        )
-    except Exception:  # noqa: BLE001 - any doubt: the careful parser decides and explains
+    parsed = _parse_chunks(data, delimiter, header_row, commas + 1)
+    if parsed is None:
         return None
-    if frame.empty or frame.shape[1] != commas + 1:
-        return None
-    header = [str(c).strip() if isinstance(c, str) else "" for c in frame.iloc[0]]
+    header, parts, lookups, index_parts = parsed
     if any(h == "" for h in header) or len(set(header)) != len(header):
         return None
+    numbers = np.concatenate(index_parts) + header_row if index_parts else np.zeros(0, dtype=np.int64)
     codes: list[np.ndarray] = []
     values: list[list[Cell]] = []
-    blank = np.ones(len(frame) - 1, dtype=bool)
-    for c in frame.columns:
-        col = frame[c]
-        col_codes = col.cat.codes.to_numpy()[1:]
-        if len(col_codes) and col_codes.min() < 0:
-            return None
-        texts = [v if isinstance(v, str) else "" for v in col.cat.categories]
-        cleaned: list[Cell] = [(t.strip() if strip else t) or None for t in texts]
+    blank = np.ones(len(numbers), dtype=bool)
+    for j in range(len(parts)):
+        col_parts, parts[j] = parts[j], []  # each column's chunks are freed once joined
+        texts, lookups[j] = list(lookups[j]), {}
+        col_codes = np.concatenate(col_parts).astype(code_type(len(texts)), copy=False) if col_parts else np.zeros(0, dtype=np.int8)
+        del col_parts
         # like the careful parser: a record whose cells are all blank is not a row
         empty = np.array([not t.strip() for t in texts] or [True], dtype=bool)
         blank &= empty[col_codes]
         codes.append(col_codes)
-        values.append(cleaned)
-    numbers = frame.index.to_numpy()[1:] + header_row
-    del frame
+        values.append([(t.strip() if strip else t) or None for t in texts])
     keep = ~blank
     if keep.all():
         return header, CodedRows.observed(codes, values), RowNumbers(numbers)
     return header, CodedRows.observed([c[keep] for c in codes], values), RowNumbers(numbers[keep])
+
+
+def _parse_chunks(data: bytes, delimiter: str, header_row: int, width: int):
+    """(header, per column its chunks of codes, per column text -> code, chunks of row indexes), or None."""
+    import pandas as pd
+
+    header: list[str] | None = None
+    parts: list[list[np.ndarray]] = [[] for _ in range(width)]
+    lookups: list[dict[str, int]] = [{} for _ in range(width)]
+    index_parts: list[np.ndarray] = []
+    try:
+        reader = pd.read_csv(
+            io.BytesIO(data), encoding="utf-8", sep=delimiter, header=None, dtype="category",
+            na_filter=False, skip_blank_lines=False, quoting=csv.QUOTE_NONE, engine="c",
+            skiprows=header_row - 1, chunksize=_PARSE_ROWS,
+        )
+        with reader:
+            for chunk in reader:
+                if chunk.shape[1] != width:
+                    return None
+                first = 0
+                if header is None:
+                    header = [str(v).strip() if isinstance(v, str) else "" for v in chunk.iloc[0]]
+                    first = 1
+                index_parts.append(chunk.index.to_numpy()[first:])
+                for j, c in enumerate(chunk.columns):
+                    col = chunk[c]
+                    chunk_codes = col.cat.codes.to_numpy()[first:]
+                    if len(chunk_codes) and chunk_codes.min() < 0:
+                        return None
+                    lookup = lookups[j]
+                    texts = [v if isinstance(v, str) else "" for v in col.cat.categories]
+                    renumber = np.fromiter((lookup.setdefault(t, len(lookup)) for t in texts), dtype=np.int64, count=len(texts))
+                    parts[j].append(renumber[chunk_codes].astype(code_type(len(lookup)), copy=False))
+    except Exception:  # noqa: BLE001 - any doubt: the careful parser decides and explains
+        return None
+    if header is None:
+        return None
+    return header, parts, lookups, index_parts
+
+
+def _utf8_body(data: bytes, used: str, text: str) -> bytes | None:
+    """``data`` without its byte-order mark when those bytes are exactly ``text`` in UTF-8 (else None)."""
+    if used != "utf-8" or data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return None
+    body = data[3:] if data.startswith(codecs.BOM_UTF8) else data
+    return None if body.startswith(codecs.BOM_UTF8) or len(body) < len(text) else body
 
 
 def read_csv_source(
@@ -214,12 +267,20 @@ def read_csv_source(
     text, used = decode_text(data, label, encoding)
     if text.startswith("\ufeff"):
         text = text[1:]
-    if not text.strip():
+    if not text or text.isspace():  # (strip() would copy the whole text)
         raise UserInputError(f"{label}: is empty")
     delim = sniff_delimiter(text) if delimiter == "auto" else delimiter
-    del data  # decoded: only the text is needed from here on
-    header, rows, numbers = parse_delimited(text, label, delim, header_row)
-    del text
+    body = _utf8_body(data, used, text)
+    del data
+    parsed = None
+    if body is not None and len(text) >= FAST_MIN_CHARS:
+        # checked and decoded once; the fast path reads the file's own bytes, so the text is freed (memory)
+        del text
+        parsed = parse_utf8(body, delim, header_row)
+        if parsed is None:
+            text = body.decode("utf-8")
+        del body
+    header, rows, numbers = parsed if parsed is not None else parse_delimited(text, label, delim, header_row)
     cells: list[tuple[Cell, ...]] | CodedRows = rows if isinstance(rows, CodedRows) else list(rows)
     dec = decimal if decimal != "auto" else ("," if delim != "," else ".")
     return SourceTable(

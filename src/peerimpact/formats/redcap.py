@@ -172,7 +172,7 @@ def _read_table(
     text, _ = decode_text(data, label, encoding)
     if text.startswith("\ufeff"):
         text = text[1:]
-    if not text.strip():
+    if not text or text.isspace():  # (strip() would copy the whole text)
         raise UserInputError(f"{label}: is empty")
     return parse_delimited(text, label, delimiter or sniff_delimiter(text), strip=strip)
 
