@@ -15,7 +15,8 @@ from django.db.models import F, signals
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from peerimpact.web.prepared import PreparedInsert, insert_audited
+from peerimpact.web.audited import insert_audited
+from peerimpact.web.prepared import PreparedInsert
 
 pytestmark = pytest.mark.django_db
 
@@ -103,11 +104,39 @@ def test_change_reason_and_history_date_are_taken_from_the_record(make_contact, 
         "imported", contact._history_date, users["worker01"])
 
 
-def test_two_inserts_and_nothing_else(make_contact):
+def test_the_statements(make_contact):
+    """PostgreSQL: one statement for both rows; SQLite: the two INSERTs (in a transaction: a savepoint here)."""
     with CaptureQueriesContext(connection) as ctx:
         insert_audited(make_contact("FAST3"))
-    kinds = [q["sql"].split()[:3] for q in ctx.captured_queries]
-    assert kinds == [["INSERT", "INTO", '"records_contact"'], ["INSERT", "INTO", '"records_historicalcontact"']]
+    statements = [q["sql"] for q in ctx.captured_queries if "SAVEPOINT" not in q["sql"]]
+    if connection.vendor == "postgresql":
+        assert [s.split()[:8] for s in statements] == [
+            ["WITH", '"new"', "AS", "(INSERT", "INTO", '"records_contact"', *statements[0].split()[6:8]]]
+        assert 'INSERT INTO "records_historicalcontact"' in statements[0] and 'FROM "new" RETURNING' in statements[0]
+    else:
+        assert [s.split()[:3] for s in statements] == [["INSERT", "INTO", '"records_contact"'],
+                                                        ["INSERT", "INTO", '"records_historicalcontact"']]
+
+
+def test_all_or_nothing(make_contact, monkeypatch):
+    """The audit row failing leaves no contact, and an enclosing transaction usable."""
+    from django.db import DatabaseError
+
+    from peerimpact.web import audited
+    from peerimpact.web.records.models import Contact
+
+    contact = make_contact("HALF")
+    if connection.vendor == "postgresql":  # the one statement fails in its audit part: the reason is over 100 characters
+        contact._change_reason = "x" * 101
+    else:  # the second INSERT fails
+        def fail(*args, **kwargs):
+            raise DatabaseError("audit row refused")
+
+        monkeypatch.setattr(audited.prepared_insert(Contact.history.model), "insert", fail)
+    with pytest.raises(DatabaseError):
+        insert_audited(contact)
+    assert not Contact.all_objects.filter(contact_id="HALF").exists()
+    assert not Contact.history.filter(contact_id="HALF").exists()
 
 
 def test_the_audit_signals_are_sent_as_simple_history_sends_them(make_contact, clock):

@@ -18,27 +18,21 @@ A :class:`PreparedInsert` does the same for ``Model.save()`` of a new
 instance: the INSERT statement is compiled once, and each insert computes its
 values with the fields' own ``pre_save`` and ``get_db_prep_save`` (defaults,
 ``auto_now_add``, conversions), as the ORM's insert compiler does.
-:func:`insert_audited` inserts a new audited record and its ``+`` audit row
-(django-simple-history) through two of them; it falls back to ``save()``
-whenever anything else listens to the model's save signals.
+:mod:`peerimpact.web.audited` inserts a new audited record and its audit row
+with them.
 """
 
 from __future__ import annotations
 
-import inspect
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS, connections, router, transaction
-from django.db.models import Model, QuerySet, signals
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db.models import Model, QuerySet
 from django.db.models.query import get_related_populators
 from django.db.models.sql import InsertQuery
-from django.utils import timezone
-from simple_history.models import HistoricalRecords
-from simple_history.signals import post_create_historical_record, pre_create_historical_record
 
 
 @dataclass(frozen=True)
@@ -127,7 +121,9 @@ class PreparedQuery:
 
 
 @dataclass(frozen=True)
-class _CompiledInsert:
+class CompiledInsert:
+    """An INSERT of one row of a model on one database: its SQL, the fields of its parameters, what it returns."""
+
     sql: str
     fields: tuple  # the fields whose values are inserted, in the statement's order
     returning: tuple  # the fields the statement returns (the primary key)
@@ -143,7 +139,7 @@ class PreparedInsert:
     ``pre_save(obj, add=True)`` (so ``auto_now_add`` and the like apply) then
     ``get_db_prep_save``. An expression as a value (an ``F()`` or a database
     function) is refused: it would change the SQL. No model signal is sent:
-    see :func:`insert_audited`, which checks that nothing listens.
+    see :func:`peerimpact.web.audited.insert_audited`, which checks that nothing listens.
     """
 
     def __init__(self, model: type[Model]):
@@ -151,10 +147,15 @@ class PreparedInsert:
         if meta.parents or meta.proxy or meta.auto_field is None:
             raise ValueError(f"{model.__name__}: only a concrete model without parents and with an auto primary key")
         self.model = model
-        self._compiled: dict[str, _CompiledInsert] = {}
+        self._compiled: dict[str, CompiledInsert] = {}
         self._lock = threading.Lock()
 
-    def _compile(self, using: str) -> _CompiledInsert:
+    def compiled(self, using: str) -> CompiledInsert:
+        """The statement for database ``using``, compiled on first use."""
+        c = self._compiled.get(using)
+        return c if c is not None else self._compile(using)
+
+    def _compile(self, using: str) -> CompiledInsert:
         with self._lock:
             if using in self._compiled:
                 return self._compiled[using]
@@ -173,114 +174,47 @@ class PreparedInsert:
             connection = connections[using]
             if returning and not connection.features.can_return_columns_from_insert and returning != [meta.auto_field]:
                 raise ValueError(f"{self.model.__name__}: this database cannot return {returning}")
-            compiled = _CompiledInsert(
+            compiled = CompiledInsert(
                 sql=sql, fields=tuple(fields), returning=tuple(returning), returning_params=tuple(compiler.returning_params),
                 table=meta.db_table, converters=compiler.get_converters([f.get_col(meta.db_table) for f in returning]),
             )
             self._compiled[using] = compiled
             return compiled
 
-    def insert(self, obj: Model, using: str = DEFAULT_DB_ALIAS) -> None:
-        """Insert ``obj`` (new, primary key unset) and set its primary key and state, as ``obj.save(using=using)`` does."""
+    def params(self, obj: Model, using: str) -> list:
+        """The statement's values for ``obj`` (new, primary key unset), as the insert compiler computes them."""
         if type(obj) is not self.model or not obj._state.adding or obj.pk is not None:
             raise ValueError(f"expected a new {self.model.__name__} without a primary key")
-        c = self._compiled.get(using) or self._compile(using)
+        c = self.compiled(using)
         obj._prepare_related_fields_for_save(operation_name="save")
         connection = connections[using]
         values = [field.pre_save(obj, True) for field in c.fields]
         if any(hasattr(value, "resolve_expression") for value in values):
             raise ValueError("an expression as a field value is not supported: use save()")
-        params = [field.get_db_prep_save(value, connection=connection) for field, value in zip(c.fields, values)]
+        return [field.get_db_prep_save(value, connection=connection) for field, value in zip(c.fields, values)]
+
+    def insert(self, obj: Model, using: str = DEFAULT_DB_ALIAS) -> None:
+        """Insert ``obj`` (new, primary key unset) and set its primary key and state, as ``obj.save(using=using)`` does."""
+        params = self.params(obj, using)
+        c, connection = self.compiled(using), connections[using]
         with transaction.mark_for_rollback_on_error(using), connection.cursor() as cursor:
             cursor.execute(c.sql, (*params, *c.returning_params))
             if not c.returning:
-                row = ()
+                row: tuple = ()
             elif connection.features.can_return_columns_from_insert:
                 row = connection.ops.fetch_returned_insert_columns(cursor, c.returning_params)
             else:
                 row = (connection.ops.last_insert_id(cursor, c.table, c.returning[0].column),)
-        if c.converters:
-            row = _convert(row, c.converters, connection)
-        for field, value in zip(c.returning, row):
+        self.stored(obj, row, using)
+
+    def stored(self, obj: Model, row, using: str) -> None:
+        """Set what the statement returned (``row``, converted as the ORM converts it) and mark ``obj`` saved on ``using``."""
+        c = self.compiled(using)
+        values = list(row)
+        for position, (funcs, expression) in c.converters.items():
+            for func in funcs:
+                values[position] = func(values[position], expression, connections[using])
+        for field, value in zip(c.returning, values):
             setattr(obj, field.attname, value)
         obj._state.db = using
         obj._state.adding = False
-
-
-def _convert(row, converters: dict, connection) -> tuple:
-    values = list(row)
-    for position, (funcs, expression) in converters.items():
-        for func in funcs:
-            values[position] = func(values[position], expression, connection)
-    return tuple(values)
-
-
-_INSERTS: dict[type[Model], PreparedInsert] = {}
-
-
-def _prepared_insert(model: type[Model]) -> PreparedInsert:
-    prepared = _INSERTS.get(model)
-    if prepared is None:
-        prepared = _INSERTS.setdefault(model, PreparedInsert(model))
-    return prepared
-
-
-def _audit_of(model: type[Model]) -> tuple[HistoricalRecords, type[Model]] | None:
-    """django-simple-history's registration of ``model`` and its historical model, when the audit row is all
-    that saving a new ``model`` does besides the INSERT; None otherwise.
-
-    That is: the only receiver of ``post_save`` for ``model`` is the audit's own handler (not a subclass's),
-    nothing receives ``pre_save``, the historical model has no save receivers and no many-to-many history,
-    and the audit is enabled.
-    """
-    if not getattr(settings, "SIMPLE_HISTORY_ENABLED", True) or signals.pre_save.has_listeners(model):
-        return None
-    sync, asynchronous = signals.post_save._live_receivers(model)
-    if asynchronous or len(sync) != 1:
-        return None
-    records = getattr(sync[0], "__self__", None)
-    if (not isinstance(records, HistoricalRecords) or getattr(sync[0], "__func__", None) is not HistoricalRecords.post_save
-            or type(records).create_historical_record is not HistoricalRecords.create_historical_record):
-        return None
-    history_model = inspect.getattr_static(model, records.manager_name).model
-    if (signals.pre_save.has_listeners(history_model) or signals.post_save.has_listeners(history_model)
-            or getattr(history_model, "_history_m2m_fields", None)):
-        return None
-    return records, history_model
-
-
-def insert_audited(obj: Model, using: str | None = None) -> None:
-    """``obj.save()`` of a new audited record (django-simple-history), both INSERTs compiled once.
-
-    The record and its ``+`` audit row get exactly the values ``save()`` and
-    django-simple-history's ``post_save`` handler would give them (its
-    ``create_historical_record``, step by step: history date, user from
-    ``_history_user`` or the request, change reason, every included field);
-    its pre- and post-create signals are sent as it sends them. When anything
-    else would happen on ``save()`` (another receiver of the model's save
-    signals, audit disabled or skipped, a primary key already set), this is
-    ``obj.save()``.
-    """
-    model = type(obj)
-    using = using or router.db_for_write(model, instance=obj)
-    audit = _audit_of(model)
-    if audit is None or hasattr(obj, "skip_history_when_saving") or obj.pk is not None or not obj._state.adding:
-        obj.save(using=using)
-        return
-    records, history_model = audit
-    _prepared_insert(model).insert(obj, using)
-    # HistoricalRecords.post_save(obj, created=True, using=using) -> create_historical_record(obj, "+", using):
-    history_using = using if records.use_base_model_db else None
-    history_date = obj._history_date if hasattr(obj, "_history_date") else timezone.now()
-    history_user = records.get_history_user(obj)
-    reason = records.get_change_reason_for_object(obj, "+", history_using)
-    attrs = {field.attname: getattr(obj, field.attname) for field in records.fields_included(obj)}
-    if getattr(history_model, "history_relation", None) is not None:
-        attrs["history_relation"] = obj
-    history = history_model(history_date=history_date, history_type="+", history_user=history_user,
-                            history_change_reason=reason, **attrs)
-    pre_create_historical_record.send(sender=history_model, instance=obj, history_date=history_date, history_user=history_user,
-                                      history_change_reason=reason, history_instance=history, using=history_using)
-    _prepared_insert(history_model).insert(history, history_using or router.db_for_write(history_model, instance=history))
-    post_create_historical_record.send(sender=history_model, instance=obj, history_instance=history, history_date=history_date,
-                                       history_user=history_user, history_change_reason=reason, using=history_using)

@@ -13,12 +13,13 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.db.models import Subquery
 from django.utils import timezone
 
 from ..access import ADMIN, WORKER, membership, persons_for, role_of
-from ..prepared import PreparedQuery, insert_audited
+from ..audited import insert_audited
+from ..prepared import PreparedQuery
 from ..records.models import Allocation, Contact, Participant, Policy
 from ..records.models.operations import CONTACT_MODES, CONTACT_PHASES, CONTACT_STATUSES
 from .errors import Collector, Conflict, FieldErrors
@@ -221,9 +222,8 @@ def create_contact(user, data: dict) -> Saved:
 
 
 def insert_contact(contact: Contact) -> None:
-    """Store a new contact and its audit row in one transaction (``contact.save()``, each INSERT compiled once)."""
-    with transaction.atomic():
-        insert_audited(contact)
+    """Store a new contact and its audit row, all or nothing (``contact.save()``, see :mod:`peerimpact.web.audited`)."""
+    insert_audited(contact)
 
 
 def update_contact(user, contact: Contact, data: dict) -> Saved:
