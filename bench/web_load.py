@@ -18,7 +18,9 @@ much of the machine's CPU on themselves: the load generator shares the cores
 with the server. A request's latency runs from just before its first byte is
 written to just after the last byte of its response is read. The CPU time used
 by the server processes and by the load generator during each phase is
-printed per request (Linux ``/proc``), to show where the machine's time went.
+printed per request (Linux ``/proc``), to show where the machine's time went; on
+PostgreSQL also that of the database backends serving the run (they share the
+same cores).
 
 Usage::
 
@@ -69,6 +71,7 @@ class Phase:
     server_cpu: float = float("nan")  # seconds, all server processes
     client_cpu: float = float("nan")  # seconds, this process
     machine_cpu: float = float("nan")  # seconds, every process of the machine
+    database_cpu: float = float("nan")  # seconds, the PostgreSQL backends serving the run's database (NaN on SQLite)
 
     def percentile(self, q: float) -> float:
         xs = sorted(self.latencies)
@@ -110,6 +113,31 @@ def process_tree_cpu(pid: int) -> float:
     return total if found else float("nan")
 
 
+def database_cpu(name: str | None) -> float:
+    """CPU seconds used so far by the live PostgreSQL backends connected to database ``name``; NaN without one or /proc."""
+    if name is None:
+        return float("nan")
+    total = 0.0
+    try:
+        entries = os.listdir("/proc")
+    except OSError:
+        return float("nan")
+    for entry in entries:
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/cmdline", "rb") as fh:
+                title = fh.read().replace(b"\0", b" ").decode("utf-8", "replace")
+            if not title.startswith("postgres:") or f" {name} " not in title:
+                continue
+            with open(f"/proc/{entry}/stat") as fh:
+                fields = fh.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+    return total
+
+
 def start_server(data_dir: Path, env: dict, threads: int, server: str, workers: int) -> tuple[subprocess.Popen, int]:
     """``peerimpact serve --demo`` (waitress, or gunicorn when ``workers`` > 1), or the gunicorn command
     line of docs/deploy.md on a data folder prepared the same way."""
@@ -148,15 +176,16 @@ def people_of(port: int, token: str) -> list[str]:
     return people
 
 
-def run_phase(name: str, port: int, clients: int, jobs: list[Job], deadline: float, client: str, server_pid: int) -> Phase:
+def run_phase(name: str, port: int, clients: int, jobs: list[Job], deadline: float, client: str, server_pid: int,
+              pg_name: str | None = None) -> Phase:
     """Send ``jobs`` from ``clients`` concurrent keep-alive connections; latencies, statuses and CPU used."""
-    server0, client0, machine0 = process_tree_cpu(server_pid), time.process_time(), machine_cpu()
+    server0, client0, machine0, db0 = process_tree_cpu(server_pid), time.process_time(), machine_cpu(), database_cpu(pg_name)
     start = time.perf_counter()
     runner = run_asyncio if client == "asyncio" else run_threads
     latencies, statuses = runner(port, clients, jobs, deadline)
     seconds = time.perf_counter() - start
     return Phase(name, latencies, statuses, seconds, process_tree_cpu(server_pid) - server0, time.process_time() - client0,
-                 machine_cpu() - machine0)
+                 machine_cpu() - machine0, database_cpu(pg_name) - db0)
 
 
 def request_bytes(port: int, job: Job) -> bytes:
@@ -306,8 +335,8 @@ def run(kind: str, clients: int, contacts: int, threads: int, budget: float, ser
                 gets = [("GET", "/api/me", None, tokens[WORKERS[i % len(WORKERS)]]) for i in range(contacts)]
                 deadline = time.monotonic() + budget
                 warm = run_phase("warm-up", port, clients, gets[:clients], deadline, client, proc.pid)
-                trivial = run_phase("GET /api/me", port, clients, gets, deadline, client, proc.pid)
-                write = run_phase("POST /api/contacts", port, clients, posts, deadline, client, proc.pid)
+                trivial = run_phase("GET /api/me", port, clients, gets, deadline, client, proc.pid, pg_name)
+                write = run_phase("POST /api/contacts", port, clients, posts, deadline, client, proc.pid, pg_name)
             finally:
                 stop_server(proc)
             target = str(data_dir / "peerimpact.sqlite3") if kind == "sqlite" else env["DATABASE_URL"]
@@ -329,7 +358,9 @@ def run(kind: str, clients: int, contacts: int, threads: int, budget: float, ser
         n = len(phase.latencies) or 1
         print(f"{phase.name:<20} {len(phase.latencies):>5} requests in {phase.seconds:6.2f} s = {phase.throughput:7.1f} req/s; "
               f"p50 {phase.percentile(0.5) * 1000:6.1f} ms, p95 {phase.percentile(0.95) * 1000:6.1f} ms; statuses {phase.statuses}; "
-              f"CPU per request: server {phase.server_cpu / n * 1000:.2f} ms, load generator {phase.client_cpu / n * 1000:.2f} ms; "
+              f"CPU per request: server {phase.server_cpu / n * 1000:.2f} ms, "
+              + (f"database {phase.database_cpu / n * 1000:.2f} ms, " if pg_name else "")
+              + f"load generator {phase.client_cpu / n * 1000:.2f} ms; "
               f"cores busy: {phase.machine_cpu / phase.seconds:.2f} of {os.cpu_count()}")
     print(f"ratio POST/GET-me: throughput {write.throughput / trivial.throughput:.2f}, "
           f"p50 {write.percentile(0.5) / trivial.percentile(0.5):.2f}, p95 {write.percentile(0.95) / trivial.percentile(0.95):.2f}")
