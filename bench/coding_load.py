@@ -3,7 +3,13 @@
 1. A 20,000-word synthetic transcript with 1,000 codings (10 coders) is opened in headless Chromium
    (Debian's ``/usr/bin/chromium``); "interactive" is the ``workbench-ready`` performance mark that
    ``static/web/coding/workbench.js`` sets once the text, highlights, code palette and recode list
-   are in place, measured from navigation start. Targets: <= 500 ms.
+   are in place, measured from navigation start. Targets: <= 500 ms. Each load is printed with the
+   server's CPU and its training process's CPU (from /proc) between navigation and ready, and what
+   the page's ``GET /api/suggestions`` answered (``training``: the first model was being trained).
+   Then ``--train-runs`` loads, each opened just after a retrain started (a new human coding, then a
+   suggestions request), to see what training costs a page while it runs; ``--train-in thread``
+   runs the same server with training on a background thread of its own process (how retraining
+   ran before ``web/coding/trainer.py``), for comparison.
 2. Ten coders apply codes at once through ``POST /api/codings`` (bearer tokens, keep-alive, no think
    time): round-trip latency p50/p95 and throughput, with ``GET /api/me`` in the same run as a
    baseline. Target: p95 <= 100 ms. Every coding posted is then counted in the database (exactly
@@ -18,6 +24,7 @@ Usage::
 
     python bench/coding_load.py                   # both databases
     python bench/coding_load.py --db sqlite --per-coder 30
+    python bench/coding_load.py --train-in process,thread --train-runs 8
 """
 
 from __future__ import annotations
@@ -92,11 +99,32 @@ print(len(ids), len(set(rows.values_list("segment_id", "code", "coder"))), audit
 '''
 
 
-def start_server(data_dir: Path, env: dict, threads: int) -> tuple[subprocess.Popen, int]:
+# --train-in thread: the server trains on a background thread of its own process at nice 10 (how retrains ran before
+# the training process, commit 8d82e59), for comparison with the training process of web/coding/trainer.py.
+TRAIN_IN_THREAD = r'''
+import os, threading, time
+from peerimpact.web.coding import trainer
+
+def _fit(study, held_out):
+    from peerimpact.qual.suggest import train
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
+    except OSError:
+        pass
+    wall, cpu = time.perf_counter(), time.thread_time()
+    model = train(study, exclude=[held_out] if held_out else None)
+    return trainer.Fitted(model, os.getpid(), time.thread_time() - cpu, time.perf_counter() - wall)
+
+trainer.TRAINER.fit = _fit
+'''
+
+
+def start_server(data_dir: Path, env: dict, threads: int, train_in: str = "process") -> tuple[subprocess.Popen, int]:
     port = free_port()
-    log_path = data_dir.parent / "server.log"
+    log_path = data_dir.parent / f"server-{train_in}.log"
+    launch = (TRAIN_IN_THREAD + "\n" + LAUNCH) if train_in == "thread" else LAUNCH
     with open(log_path, "w") as log:
-        proc = subprocess.Popen([sys.executable, "-c", LAUNCH, "serve", "--host", HOST, "--port", str(port),
+        proc = subprocess.Popen([sys.executable, "-c", launch, "serve", "--host", HOST, "--port", str(port),
                                  "--data-dir", str(data_dir), "--threads", str(threads)],
                                 stdout=log, stderr=subprocess.STDOUT, env=env)
     wait_for_server(proc, port, log_path)
@@ -134,6 +162,63 @@ def cpu_seconds(pid: int) -> tuple[float, float]:
     return own(pid), kids
 
 
+def signed_in(pw, port: int, chromium: str):
+    """A headless Chromium signed in as the first coder, and the workbench URL of the long transcript."""
+    browser = pw.chromium.launch(executable_path=chromium, headless=True, args=["--headless", "--no-sandbox", "--disable-gpu"])
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    page.goto(f"http://{HOST}:{port}/accounts/login/")
+    page.fill("#id_username", CODERS[0])
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"http://{HOST}:{port}/")
+    page.goto(f"http://{HOST}:{port}/transcripts/")
+    return browser, page, page.locator(f"a:text-is('{INTERVIEW}')").get_attribute("href")
+
+
+def suggestions_state(port: int, token: str) -> str:
+    conn = http.client.HTTPConnection(HOST, port, timeout=REQUEST_TIMEOUT)
+    try:
+        return json.loads(call(conn, "GET", f"/api/suggestions?interview_id={INTERVIEW}", None, token)[1])["model_state"] or "none"
+    finally:
+        conn.close()
+
+
+def loads_while_training(port: int, chromium: str, runs: int, server_pid: int, token: str, length: int,
+                         codes: list[str]) -> tuple[list[float], int]:
+    """Milliseconds to workbench-ready for pages opened just after a training started: each run adds a human coding
+    (a new state), asks for suggestions (which starts the retrain, answered from the previous model) and opens the
+    page at once; then waits until the model is fresh again (bounded) before the next run."""
+    from playwright.sync_api import sync_playwright
+
+    out = []
+    rng = random.Random(12)
+    with sync_playwright() as pw:
+        browser, page, href = signed_in(pw, port, chromium)
+        for n in range(1, runs + 1):
+            conn = http.client.HTTPConnection(HOST, port, timeout=REQUEST_TIMEOUT)
+            s = rng.randrange(0, length - 400)
+            status, _ = call(conn, "POST", "/api/codings", {"interview_id": INTERVIEW, "start": s, "end": s + 200,
+                                                             "code": rng.choice(codes)}, token)
+            conn.close()
+            assert status == 201, status
+            started = suggestions_state(port, token)
+            cpu0, kids0 = cpu_seconds(server_pid)
+            page.goto(f"http://{HOST}:{port}{href}")
+            page.wait_for_selector("#workbench[data-ready='1']")
+            cpu1, kids1 = cpu_seconds(server_pid)
+            out.append(page.evaluate("() => performance.getEntriesByName('workbench-ready')[0].startTime"))
+            during = suggestions_state(port, token)
+            print(f"  while training {n}: ready {out[-1]:.0f} ms; server CPU meanwhile {cpu1 - cpu0:.2f} s (trainer process "
+                  f"{kids1 - kids0:.2f} s); suggestions before the load: {started}, after it: {during}")
+            deadline = time.monotonic() + 120
+            while suggestions_state(port, token) != "fresh" and time.monotonic() < deadline:
+                time.sleep(0.5)
+        browser.close()
+    return out, runs
+
+
 def interactive_ms(port: int, chromium: str, runs: int, server_pid: int) -> list[float]:
     """Milliseconds from navigation start to the workbench-ready mark, one fresh page per run.
 
@@ -147,17 +232,7 @@ def interactive_ms(port: int, chromium: str, runs: int, server_pid: int) -> list
     out = []
     marks: list[list[float]] = []
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=chromium, headless=True, args=["--headless", "--no-sandbox", "--disable-gpu"])
-        context = browser.new_context(viewport={"width": 1280, "height": 900})
-        page = context.new_page()
-        page.set_default_timeout(60_000)
-        page.goto(f"http://{HOST}:{port}/accounts/login/")
-        page.fill("#id_username", CODERS[0])
-        page.fill("#id_password", PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_url(f"http://{HOST}:{port}/")
-        page.goto(f"http://{HOST}:{port}/transcripts/")
-        href = page.locator(f"a:text-is('{INTERVIEW}')").get_attribute("href")
+        browser, page, href = signed_in(pw, port, chromium)
         # /api/suggestions requests: [load number, request, sent (monotonic s), answered (s) or None, model_state]
         suggestions: list[list] = []
         current = {"load": 0}
@@ -277,7 +352,7 @@ def pct(values: list[float], q: float) -> float:
     return values[min(len(values) - 1, int(round(q * (len(values) - 1))))] if values else float("nan")
 
 
-def run(kind: str, args) -> bool:
+def run(kind: str, args, train_in: str = "process") -> bool:
     env = {k: v for k, v in os.environ.items() if k not in ("DJANGO_SETTINGS_MODULE", "DATABASE_URL")}
     pg_name = None
     ok = True
@@ -297,7 +372,8 @@ def run(kind: str, args) -> bool:
             length, words, _ = map(int, out.stdout.split()[-3:])
             print(f"{kind}: load average {' / '.join(f'{x:.1f}' for x in os.getloadavg())} (1/5/15 min) on {os.cpu_count()} cores")
             print(f"{kind}: transcript {INTERVIEW}: {words} words, {length} characters, 1,000 codings by {len(CODERS)} coders")
-            proc, port = start_server(data_dir, env, args.threads)
+            print(f"{kind}: models trained in {'a process of their own' if train_in == 'process' else 'a thread of the server'}")
+            proc, port = start_server(data_dir, env, args.threads, train_in)
             try:
                 ms = interactive_ms(port, args.chromium, args.page_runs, proc.pid)
                 print(f"  interactive after navigation: median {statistics.median(ms):.0f} ms, max {max(ms):.0f} ms "
@@ -306,6 +382,11 @@ def run(kind: str, args) -> bool:
                 conn = http.client.HTTPConnection(HOST, port, timeout=REQUEST_TIMEOUT)
                 codes = [c["id"] for c in json.loads(call(conn, "GET", "/api/codebook", None, tokens[0])[1])["codes"] if c["active"]]
                 conn.close()
+                added = 0
+                if args.train_runs:
+                    busy, added = loads_while_training(port, args.chromium, args.train_runs, proc.pid, tokens[1], length, codes)
+                    print(f"  interactive while a model trains: median {statistics.median(busy):.0f} ms, max {max(busy):.0f} ms "
+                          f"over {len(busy)} loads")
                 deadline = time.monotonic() + args.deadline
                 base = me_baseline(port, tokens, args.per_coder, deadline)
                 cpu0, _ = cpu_seconds(proc.pid)
@@ -328,7 +409,7 @@ def run(kind: str, args) -> bool:
             check = subprocess.run([sys.executable, "-c", COUNT, str(data_dir), INTERVIEW, ",".join(CODERS)],
                                    env=env, check=True, capture_output=True, text=True)
             stored, distinct, audited = map(int, check.stdout.split())
-            created = statuses.get(201, 0)
+            created = statuses.get(201, 0) + added
             print(f"  stored: {stored} new codings ({created} answered 201), {distinct} distinct, {audited} with their audit record")
             ok = ok and stored == created == distinct == audited
         finally:
@@ -348,10 +429,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--page-runs", type=int, default=5)
     parser.add_argument("--deadline", type=float, default=120.0, help="seconds for the apply phase, at most")
     parser.add_argument("--chromium", default="/usr/bin/chromium")
+    parser.add_argument("--train-runs", type=int, default=5, help="page loads each just after a retrain starts (0: none)")
+    parser.add_argument("--train-in", default="process", help="comma-separated: process (the server's), thread (as before)")
     args = parser.parse_args(argv)
     ok = True
     for kind in [k.strip() for k in args.db.split(",") if k.strip()]:
-        ok = run(kind, args) and ok
+        for train_in in [t.strip() for t in args.train_in.split(",") if t.strip()]:
+            ok = run(kind, args, train_in) and ok
     return 0 if ok else 1
 
 
