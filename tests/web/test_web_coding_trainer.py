@@ -281,3 +281,22 @@ def test_a_real_server_answers_training_then_suggestions_and_its_trainer_ends_wi
         proc.send_signal(stop)
         assert proc.wait(timeout=30) is not None
         assert [p for p in helpers if not _gone_within(p, 30)] == []
+
+
+def test_a_job_running_too_long_ends_the_training_process_and_the_next_starts_a_new_one(demo_study, monkeypatch):
+    from peerimpact.web.coding import trainer as trainer_module
+    from peerimpact.web.coding.trainer import Trainer, TrainerError
+
+    study = suggest_study(demo_study)
+    trainer = Trainer()
+    try:
+        trainer._start()
+        first = trainer.pid
+        monkeypatch.setattr(trainer_module, "JOB_SECONDS", 0.0)  # no reply can come in no time
+        with pytest.raises(TrainerError, match="not trained within 0 s"):
+            trainer.fit(study, None)
+        assert trainer.pid is None and not _alive(first)
+        monkeypatch.setattr(trainer_module, "JOB_SECONDS", 600.0)
+        assert trainer.fit(study, None).pid not in (None, first)
+    finally:
+        trainer.shutdown()

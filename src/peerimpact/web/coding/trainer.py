@@ -35,6 +35,8 @@ from ...errors import UserInputError
 
 WATCH_SECONDS = 2.0
 NICENESS = 10
+#: A job still running after this many seconds is given up: the process is ended (the next training starts a new one).
+JOB_SECONDS = 1800.0
 
 
 class TrainerError(RuntimeError):
@@ -124,12 +126,16 @@ class Trainer:
             Too little to learn from (as :func:`~peerimpact.qual.suggest.train`; scikit-learn's words, if any, are its
             ``__cause__``).
         TrainerError
-            The process ended during the job, or the training failed otherwise.
+            The process ended during the job, the job ran longer than :data:`JOB_SECONDS`, or the training failed
+            otherwise.
         """
         with self._lock:
             conn = self._conn if self._proc is not None and self._proc.is_alive() else self._start()
             try:
                 conn.send((study, held_out))
+                if not conn.poll(JOB_SECONDS):
+                    self._stop()
+                    raise TrainerError(f"the suggestion model was not trained within {JOB_SECONDS:.0f} s: training process ended")
                 reply = conn.recv()
             except (EOFError, OSError) as exc:
                 self._stop()
