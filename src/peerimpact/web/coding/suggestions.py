@@ -168,6 +168,8 @@ def _run(key: tuple[str, Optional[str]], study: Study, future: Future) -> None:
         model = _train(study, key[1])
     except UserInputError as exc:
         with _LOCK:
+            for old in [k for k in _FAILED if k[0] != key[0]]:  # only the latest state's failures are kept
+                del _FAILED[old]
             _FAILED[key] = exc
         future.set_result(None)
     except Exception as exc:  # noqa: BLE001 - a background thread: log it; a later request starts another training
