@@ -12,9 +12,12 @@ of the same files in the same run (this machine is shared and noisy):
    (about 845,000 contacts; see ``bench/report_time.py``). Target: <= 3 s CPU.
 3. Error memory (issue 13 item 6, ``--errors``): the survey import with
    ``--error-participants`` (default 50,000: 100,000 rows) whose WEM1 is 0 on
-   every row (one range rule failing on every row), grouped (the default)
-   and with ``--all-errors``, against the same import when valid. Target:
-   memory stays flat while errors stream (errors add about nothing).
+   every row (one range rule failing on every row), and one where every item
+   of every row is out of range (36 problems a row; ``--every-item-participants``,
+   default 5,000: 10,000 rows, 360,000 problems), each grouped (the
+   default) and with ``--all-errors``, against the same import when valid.
+   Target: memory stays flat while errors stream (grouped errors add about
+   nothing; ``--all-errors`` keeps every problem, so it grows with them).
 
     .venv/bin/python bench/import_speed.py [--participants 100000] [--study-participants 10000] [--skip-load] [--errors]
 
@@ -62,8 +65,12 @@ tables:
 """
 
 
-def write_inputs(folder: Path, participants: int, seed: int = 0, zero_item: bool = False) -> list[Path]:
-    """people.csv (participants rows) and survey.csv (2 x participants rows, 40 columns)."""
+def write_inputs(folder: Path, participants: int, seed: int = 0, zero_item: bool = False, every_item: bool = False) -> list[Path]:
+    """people.csv (participants rows) and survey.csv (2 x participants rows, 40 columns).
+
+    ``zero_item``: WEM1 is 0 on every row (one range rule failing on every row).
+    ``every_item``: every WEMWBS item is 0 and every MBI-HSS item 9 (36 range problems a row).
+    """
     rng = np.random.default_rng(seed)
     ids = np.char.add("P", np.arange(1, participants + 1).astype(str))
     people = pd.DataFrame({
@@ -86,6 +93,11 @@ def write_inputs(folder: Path, participants: int, seed: int = 0, zero_item: bool
         frame.loc[rng.random(n) < 0.02, col] = None
     if zero_item:  # a range error on every row
         frame["WEM1"] = 0
+    if every_item:  # a range error in every item of every row
+        for i in range(1, 15):
+            frame[f"WEM{i}"] = 0
+        for i in range(1, 23):
+            frame[f"MBI{i:02d}"] = 9
     (folder / "study.yaml").write_text(STUDY, encoding="utf-8")
     (folder / "mapping.yaml").write_text(MAPPING, encoding="utf-8")
     people.to_csv(folder / "people.csv", index=False)
@@ -164,7 +176,7 @@ def bench_stages(root: Path, participants: int) -> None:
     saved = [(importer, "read_sources", wrap(importer, "read_sources", "reading")),
              (importer, "build_tables", wrap(importer, "build_tables", "building")),
              (importer, "_write_folder", wrap(importer, "_write_folder", "writing")),
-             (load_module, "load_study", wrap(load_module, "load_study", "load_study (validation)"))]
+             (load_module, "check_study_folder", wrap(load_module, "check_study_folder", "load_study (validation)"))]
     try:
         importer.import_study("csv", sources, folder / "mapping.yaml", folder / "study")
     finally:
@@ -181,16 +193,25 @@ def bench_stages(root: Path, participants: int) -> None:
     print(f"{'load_study alone':28} {added:+9.0f} {'':>10} {cpu:7.2f}")
 
 
-def bench_errors(root: Path, participants: int) -> None:
+def bench_errors(root: Path, participants: int, every_participants: int) -> None:
     from peerimpact.errors import StudyValidationError
     from peerimpact.formats import import_study
 
-    print(f"\nerrors: survey {2 * participants:,} rows x 40 columns, WEM1 = 0 on every row")
+    print(f"\nerrors: survey {2 * participants:,} rows x 40 columns; WEM1 = 0 on every row (one rule), "
+          "or every item out of range (36 problems a row)")
     runs = []
-    for label, zero, all_errors in (("valid", False, False), ("grouped", True, False), ("--all-errors", True, True)):
-        folder = root / label.strip("-")
+    # (label, participants, WEM1 = 0, every item out of range, --all-errors); each size has its valid run
+    cases = [("valid", participants, False, False, False), ("grouped", participants, True, False, False),
+             ("--all-errors", participants, True, False, True)]
+    size = "" if every_participants == participants else f" ({2 * every_participants:,} rows)"
+    if size:
+        cases.append(("valid" + size, every_participants, False, False, False))
+    cases += [("every item, grouped" + size, every_participants, False, True, False),
+              ("every item, --all-errors" + size, every_participants, False, True, True)]
+    for k, (label, n_people, zero, every, all_errors) in enumerate(cases):
+        folder = root / f"case{k}"
         folder.mkdir()
-        sources = write_inputs(folder, participants, zero_item=zero)
+        sources = write_inputs(folder, n_people, zero_item=zero, every_item=every)
         lines: list[int] = []
 
         def run(sources=sources, folder=folder, all_errors=all_errors, lines=lines) -> None:
@@ -199,12 +220,13 @@ def bench_errors(root: Path, participants: int) -> None:
             except StudyValidationError as exc:
                 lines.append(len(exc.problems))
 
-        runs.append((label, measure(run), lines[0] if lines else 0))
-    print(f"{'':28} {'wall s':>8} {'CPU s':>8} {'added MiB':>10} {'problems':>9}")
-    for label, (wall, cpu, added), n in runs:
-        print(f"{'import_study ' + label:28} {wall:8.2f} {cpu:8.2f} {added:10.0f} {n:9,}")
-    valid = runs[0][1][2]
-    print("errors add: " + ", ".join(f"{label} {r[2] - valid:+.0f} MiB" for label, r, _ in runs[1:]))
+        runs.append((label, n_people, measure(run), lines[0] if lines else 0))
+    print(f"{'':52} {'wall s':>8} {'CPU s':>8} {'added MiB':>10} {'problems':>10}")
+    for label, _, (wall, cpu, added), n in runs:
+        print(f"{'import_study ' + label:52} {wall:8.2f} {cpu:8.2f} {added:10.0f} {n:10,}")
+    valid = {n_people: r[2] for label, n_people, r, _ in runs if label.startswith("valid")}
+    print("errors add (against the valid import of the same size): " + ", ".join(
+        f"{label} {r[2] - valid[n_people]:+.0f} MiB" for label, n_people, r, _ in runs if not label.startswith("valid")))
 
 
 def bench_load(root: Path, participants: int) -> None:
@@ -239,6 +261,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-import", action="store_true")
     parser.add_argument("--errors", action="store_true", help="Also measure the memory of a failing import.")
     parser.add_argument("--error-participants", type=int, default=50_000)
+    parser.add_argument("--every-item-participants", type=int, default=5_000,
+                        help="Participants of the imports failing on every item (36 problems a row; --all-errors keeps each).")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="peerimpact-import-speed-") as tmp:
         root = Path(tmp)
@@ -248,7 +272,7 @@ def main(argv: list[str] | None = None) -> int:
             bench_stages(root / "import", args.participants)
         if args.errors:
             (root / "errors").mkdir()
-            bench_errors(root / "errors", args.error_participants)
+            bench_errors(root / "errors", args.error_participants, args.every_item_participants)
         if not args.skip_load:
             bench_load(root, args.study_participants)
     return 0

@@ -78,7 +78,12 @@ def zero_cells(rows: list[list[str]]) -> tuple[int, int]:
     return len(cols), sum(r[j] == "0" for r in rows[1:] for j in range(2, len(rows[0])))
 
 
-def test_a_zero_to_four_scale_gives_one_line_per_item_with_the_hint(tmp_path):
+@pytest.mark.parametrize("coded", [False, True], ids=["rows", "kept-as-codes"])
+def test_a_zero_to_four_scale_gives_one_line_per_item_with_the_hint(tmp_path, monkeypatch, coded):
+    if coded:  # the files read by the fast path, their rows kept as codes (as a large file's are)
+        from peerimpact.formats import csv_source
+
+        monkeypatch.setattr(csv_source, "FAST_MIN_CHARS", 0)
     sources, mapping = seed(tmp_path, n_people=40)
     columns, cells = zero_cells(zero_to_four_survey(40))
     assert (columns, cells) == (14, 224)
@@ -123,3 +128,57 @@ def test_the_cli_groups_unless_asked_for_every_error(tmp_path):
     assert every.stderr.splitlines()[-1] == f"{cells} problems found; nothing was written."
     assert cells > columns
     assert not (tmp_path / "study").exists()
+
+
+# ------------------------------------------------- grouped as they stream
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from peerimpact.formats.grouping import FIRST_ROWS, GroupedProblems  # noqa: E402
+
+
+def _grouped_all_at_once(problems, values_of=None):
+    """The grouping as it was written before problems streamed (every Problem held): the oracle."""
+    groups: dict[tuple, list[Problem]] = {}
+    for p in problems:
+        key = (p.file, p.column, rule_of(p.message)) if p.row is not None and p.column is not None else (p,)
+        groups.setdefault(key, []).append(p)
+    out = []
+    for members in groups.values():
+        if len(members) <= FIRST_ROWS or len({p.row for p in members}) < len(members):
+            for p in members:
+                hint = range_hint(p.message, values_of(p.file, p.column)) if values_of is not None and p.column is not None else ""
+                out.append(Problem(p.file, p.row, p.column, p.message + hint) if hint else p)
+            continue
+        members.sort(key=lambda p: p.row or 0)
+        first = members[0]
+        rows = [str(p.row) for p in members[:FIRST_ROWS]] + (["..."] if len(members) > FIRST_ROWS else [])
+        values = values_of(first.file, first.column) if values_of is not None and first.column is not None else None
+        hint = range_hint(first.message, values)
+        out.append(Problem(first.file, first.row, first.column,
+                           f"{first.message} [{len(members):,} rows break this rule: {', '.join(rows)}; --all-errors lists each]{hint}"))
+    return out
+
+
+_MESSAGES = st.sampled_from([
+    "value {v} is outside the range 1–5 of wemwbs", "'{v}' is not in the recode", "is not a date: '{v}'", "is empty",
+])
+_PROBLEM = st.builds(
+    lambda f, r, c, m, v: Problem(f, r, c, m.format(v=v)),
+    st.sampled_from(["a.csv", "b.csv"]), st.one_of(st.none(), st.integers(2, 14)), st.sampled_from(["X", "Y", None]),
+    _MESSAGES, st.integers(0, 3),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(problems=st.lists(_PROBLEM, max_size=40), hinted=st.booleans())
+def test_problems_grouped_as_they_stream_are_grouped_as_all_at_once(problems, hinted):
+    values_of = (lambda file, column: [0.0, 4.0] if column == "X" else None) if hinted else None
+    streamed = GroupedProblems()
+    for p in problems:
+        streamed.append(p)
+    assert streamed.problems(values_of) == _grouped_all_at_once(problems, values_of)
+    assert len(streamed) == len(problems)
+    every = GroupedProblems(keep_all=True)
+    every.extend(problems)
+    assert every.problems(values_of) == problems

@@ -50,8 +50,11 @@ class Origins:
         self._starts: list[int] = []  # first row index of each segment
         self._segments: list = []  # a list of Origin, or (label, array of row numbers, columns)
         self._n = 0
+        self.any_failed = False  # whether some row has a rejected value
 
     def append(self, origin: Origin) -> None:
+        if origin.failed:
+            self.any_failed = True
         if not self._segments or not isinstance(self._segments[-1], list):
             self._starts.append(self._n)
             self._segments.append([])
@@ -195,7 +198,7 @@ class BuildResult:
     tables: dict[str, BuiltTable]
     problems: list[Problem]
     skipped: dict[str, int]  # reason -> rows skipped
-    failed: set[tuple[str, int, str]] = field(default_factory=set)  # (table, output row index, column) left empty by a problem
+    failed: "FailedCells | set[tuple[str, int, str]]" = field(default_factory=set)  # (table, output row index, column) rejected
 
 
 def _template(text: str, row: tuple, index: dict[str, int], position: int = 0) -> str:
@@ -252,14 +255,19 @@ def _columns_for(table: str, plans: list[BlockPlan]) -> list[str]:
     return declared + extra
 
 
-def build_tables(plans: list[BlockPlan], sources: dict[str, SourceTable], missing_values: list) -> BuildResult:
-    """Run every plan over its source; collect rows, origins and cell problems."""
+def build_tables(plans: list[BlockPlan], sources: dict[str, SourceTable], missing_values: list, problems=None) -> BuildResult:
+    """Run every plan over its source; collect rows, origins and cell problems.
+
+    ``problems`` receives the cell problems as they are found (anything with
+    ``append`` and ``extend``, such as a
+    :class:`~peerimpact.formats.grouping.GroupedProblems`); a new list by default.
+    """
     missing = {canonical_text(v) for v in missing_values} | {""}
     by_table: dict[str, list[BlockPlan]] = {}
     for p in plans:
         by_table.setdefault(p.table, []).append(p)
     tables = {t: BuiltTable(t, _columns_for(t, ps)) for t, ps in by_table.items()}
-    problems: list[Problem] = []
+    problems = [] if problems is None else problems
     skipped: dict[str, int] = {}
 
     def skip(reason: str) -> None:
@@ -299,13 +307,41 @@ def _groups(plans: list[BlockPlan]) -> list[list[BlockPlan]]:
     return groups
 
 
-def _failed_cells(tables: dict[str, BuiltTable]) -> set[tuple[str, int, str]]:
-    failed: set[tuple[str, int, str]] = set()
-    for t in tables.values():
-        for i, failed_columns in t.origins.failed():
-            for col in failed_columns:
-                failed.add((t.name, i, col))
-    return failed
+class FailedCells:
+    """``(table, output row index, column) in cells``: whether that cell's source value was rejected.
+
+    Read from each row's origin (its ``failed`` columns), not a set of every
+    rejected cell: an import failing on every cell keeps no second copy of them.
+    """
+
+    def __init__(self, tables: dict[str, BuiltTable]):
+        self._tables = tables
+
+    def __contains__(self, cell: object) -> bool:
+        if not isinstance(cell, tuple) or len(cell) != 3:
+            return False
+        table, i, column = cell
+        built = self._tables.get(table)
+        if built is None or not built.origins.any_failed or not 0 <= i < len(built.origins):
+            return False
+        return column in built.origins[i].failed
+
+    def __iter__(self):
+        for t in self._tables.values():
+            for i, failed_columns in t.origins.failed():
+                for col in failed_columns:
+                    yield (t.name, i, col)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, (set, FailedCells)):
+            return set(self) == set(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+def _failed_cells(tables: dict[str, BuiltTable]) -> FailedCells:
+    return FailedCells(tables)
 
 
 @dataclass
@@ -387,6 +423,9 @@ class _PlanReader:
     derived: list[_FieldReader] = field(default_factory=list)  # fields computed from other fields
     people: tuple[int, int] | None = None  # output positions of worker_id and person_id (contacts)
     discharges: dict | None = None  # the table's discharge dates by (worker, person)
+    #: responses: a rejected answer is written empty, not as its text (see :func:`_fields`)
+    blank_rejected: bool = False
+    failed_tuples: dict = field(default_factory=dict)  # each distinct tuple of failed columns, shared by its rows
 
     @classmethod
     def of(cls, plan: BlockPlan, out: BuiltTable, index: dict[str, int]) -> "_PlanReader":
@@ -410,7 +449,7 @@ class _PlanReader:
         derived = [r for r in readers if r.plan.discharge is not None]
         pos = out.position
         people = (pos["worker_id"], pos["person_id"]) if "worker_id" in pos and "person_id" in pos else None
-        return cls(readers, origin_cols, pos.get("timepoint"), pos.get("date"), derived, people, out.discharges)
+        return cls(readers, origin_cols, pos.get("timepoint"), pos.get("date"), derived, people, out.discharges, plan.table == "responses")
 
 
 _TEXT = itemgetter(0)
@@ -559,7 +598,9 @@ def _run_row(plan: BlockPlan, reader: _PlanReader, row: _Row, out: BuiltTable, p
         return
     problems.extend(cell_problems)
     out.append(record)
-    out.origins.append(Origin(row.source.label, row.number, reader.origin_cols, tuple(failed)))
+    failed_key = tuple(failed)
+    failed_key = reader.failed_tuples.setdefault(failed_key, failed_key)  # one tuple for every row failing alike
+    out.origins.append(Origin(row.source.label, row.number, reader.origin_cols, failed_key))
 
 
 def _filtered(plan: BlockPlan, row: _Row) -> str | None:
@@ -599,7 +640,12 @@ def _fields(reader: _PlanReader, row: _Row, record: list[str], cell_problems: li
         if why:
             cell_problems.append(Problem(row.source.label, row.number, fr.plan.column or fr.label, why))
             failed.append(fr.plan.target.name)
-            text = row.raw_text(fr.plan)
+            # The study checks see the source text, so a rejected value has no knock-on problems
+            # (e.g. "no consent date"); their own complaint about the cell is dropped as reported.
+            # An answer in responses has no rule beyond its own cell: it is written empty, so that
+            # the study checks do not make a second problem for every rejected answer (memory).
+            blank = reader.blank_rejected and fr.plan.target.name not in ("participant_id", "timepoint")
+            text = "" if blank else row.raw_text(fr.plan)
         record[fr.out] = text
         if text and fr.plan.target.name not in ("participant_id", "timepoint"):
             values_present = True

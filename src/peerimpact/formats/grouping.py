@@ -6,12 +6,21 @@ matters. :func:`group_problems` keeps problems as they are when their rule
 fails on at most five rows of a column, and otherwise gives one problem at the first row that
 says how many rows break the rule, which ones come first, and a hint where
 one applies (:func:`range_hint`). ``--all-errors`` skips the grouping.
+
+Problems are grouped as they stream (:class:`GroupedProblems`): a group keeps
+its rows as 8-byte integers and a 4-byte index into the group's distinct
+messages, not a :class:`~peerimpact.errors.Problem` each, so an import that
+fails on every cell holds about 12 bytes a problem (memory:
+bench/import_speed.py ``--errors``).
 """
 
 from __future__ import annotations
 
 import re
+from array import array
 from typing import Callable, Iterable
+
+import numpy as np
 
 from ..errors import Problem
 
@@ -47,6 +56,118 @@ def range_hint(message: str, values: list[float] | None) -> str:
     return ""
 
 
+class _Group:
+    """The problems of one (file, column, rule), in arrival order: rows and message indexes."""
+
+    __slots__ = ("file", "column", "rows", "which", "messages", "index")
+
+    def __init__(self, file: str, column: str):
+        self.file, self.column = file, column
+        self.rows = array("q")
+        self.which = array("i")
+        self.messages: list[str] = []
+        self.index: dict[str, int] = {}
+
+    def add(self, row: int, message: str) -> None:
+        k = self.index.get(message)
+        if k is None:
+            k = self.index[message] = len(self.messages)
+            self.messages.append(message)
+        self.rows.append(row)
+        self.which.append(k)
+
+    def emit(self, out: list[Problem], values_of: ValuesOf | None) -> None:
+        """What :func:`group_problems` gives for these members, appended to ``out``."""
+        n = len(self.rows)
+        rows = np.frombuffer(self.rows, dtype=np.int64) if n else np.zeros(0, dtype=np.int64)
+        if n <= FIRST_ROWS or len(np.unique(rows)) < n:
+            # few, or several on one row (e.g. mapping lines naming different columns): each is listed
+            for row, k in zip(self.rows, self.which):
+                out.append(_with_hint(Problem(self.file, row, self.column, self.messages[k]), values_of))
+            return
+        first = np.argsort(rows, kind="stable")[:FIRST_ROWS].tolist()
+        message = self.messages[self.which[first[0]]]
+        shown = [str(self.rows[i]) for i in first] + ["..."]
+        hint = range_hint(message, values_of(self.file, self.column)) if values_of is not None else ""
+        out.append(Problem(
+            self.file, self.rows[first[0]], self.column,
+            f"{message} [{n:,} rows break this rule: {', '.join(shown)}; --all-errors lists each]{hint}",
+        ))
+
+
+def _with_hint(p: Problem, values_of: ValuesOf | None) -> Problem:
+    hint = range_hint(p.message, values_of(p.file, p.column)) if values_of is not None and p.column is not None else ""
+    return Problem(p.file, p.row, p.column, p.message + hint) if hint else p
+
+
+class GroupedProblems:
+    """Problems collected as they stream, grouped as :func:`group_problems` groups them.
+
+    Parameters
+    ----------
+    keep_all : bool
+        Keep every problem as it is (``--all-errors``) instead of grouping.
+
+    Notes
+    -----
+    :meth:`problems` equals ``group_problems(every problem added, values_of)``
+    (``tests/formats/test_formats_grouping.py`` checks it on generated
+    problem lists), but a group holds a row number and a message index per
+    problem. ``append`` and ``extend`` let it stand where a list of problems is filled.
+    """
+
+    def __init__(self, keep_all: bool = False):
+        self.keep_all = keep_all
+        self.count = 0
+        self._all: list[Problem] = []
+        self._groups: dict[tuple, _Group | list[Problem]] = {}
+        self._rules: dict[str, str] = {}  # message -> rule: messages repeat (one string per distinct value)
+
+    def append(self, p: Problem) -> None:
+        self.count += 1
+        if self.keep_all:
+            self._all.append(p)
+            return
+        if p.row is None or p.column is None:
+            members = self._groups.setdefault((p,), [])
+            assert isinstance(members, list)
+            members.append(p)
+            return
+        rule = self._rules.get(p.message)
+        if rule is None:
+            rule = self._rules[p.message] = rule_of(p.message)
+            if len(self._rules) > 100_000:  # messages naming every row's own value: do not keep them all
+                self._rules.clear()
+        key = (p.file, p.column, rule)
+        group = self._groups.get(key)
+        if group is None:
+            group = self._groups[key] = _Group(p.file, p.column)
+        assert isinstance(group, _Group)
+        group.add(p.row, p.message)
+
+    def extend(self, problems: Iterable[Problem]) -> None:
+        for p in problems:
+            self.append(p)
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __bool__(self) -> bool:
+        return self.count > 0
+
+    def problems(self, values_of: ValuesOf | None = None) -> list[Problem]:
+        """Every problem (``keep_all``), or one per (file, column, rule) failing on more than five rows and the rest as they are."""
+        if self.keep_all:
+            return list(self._all)
+        out: list[Problem] = []
+        for group in self._groups.values():
+            if isinstance(group, list):
+                out += [_with_hint(p, values_of) for p in group]
+            else:
+                group.emit(out, values_of)
+        return out
+
+
 def group_problems(problems: Iterable[Problem], values_of: ValuesOf | None = None) -> list[Problem]:
     """One problem per (file, column, rule) that fails on more than five rows; the rest unchanged.
 
@@ -62,26 +183,8 @@ def group_problems(problems: Iterable[Problem], values_of: ValuesOf | None = Non
     list of Problem
         A grouped problem sits at the group's first row and reads
         ``<first message> [<n> rows break this rule: 2, 3, 5, 8, 9, ...; --all-errors lists each]<hint>``.
+        The same as :class:`GroupedProblems` fed the same problems.
     """
-    groups: dict[tuple, list[Problem]] = {}
-    for p in problems:
-        key = (p.file, p.column, rule_of(p.message)) if p.row is not None and p.column is not None else (p,)
-        groups.setdefault(key, []).append(p)
-    out: list[Problem] = []
-    for members in groups.values():
-        if len(members) <= FIRST_ROWS or len({p.row for p in members}) < len(members):
-            # few, or several on one row (e.g. mapping lines naming different columns): each is listed
-            for p in members:
-                hint = range_hint(p.message, values_of(p.file, p.column)) if values_of is not None and p.column is not None else ""
-                out.append(Problem(p.file, p.row, p.column, p.message + hint) if hint else p)
-            continue
-        members.sort(key=lambda p: p.row or 0)
-        first = members[0]
-        rows = [str(p.row) for p in members[:FIRST_ROWS]] + (["..."] if len(members) > FIRST_ROWS else [])
-        values = values_of(first.file, first.column) if values_of is not None and first.column is not None else None
-        hint = range_hint(first.message, values)
-        out.append(Problem(
-            first.file, first.row, first.column,
-            f"{first.message} [{len(members):,} rows break this rule: {', '.join(rows)}; --all-errors lists each]{hint}",
-        ))
-    return out
+    grouped = GroupedProblems()
+    grouped.extend(problems)
+    return grouped.problems(values_of)

@@ -13,19 +13,19 @@ import csv
 import re
 import shutil
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Container
 from pathlib import Path
 
 from ..errors import Problem, StudyValidationError, UserInputError
 from ..study.tables import TABLES as STUDY_TABLES
 from .build import BuiltTable, build_tables
 from .derive import derive_allocations
-from .grouping import group_problems
+from .grouping import GroupedProblems
 from .mapping_load import LoadedMapping, load_mapping
 from .plan import check_sources, plan_mapping
 from .readers import read_sources
 from .report import ImportReport
-from .source import SourceTable, canonical_text
+from .source import CodedRows, SourceTable, canonical_text
 
 _FILE_TO_TABLE = {t.file: t.name for t in STUDY_TABLES}
 _FIRST_AT = re.compile(r"first at row (\d+)")
@@ -94,7 +94,7 @@ def _translate(p: Problem, lm: LoadedMapping, built: dict[str, BuiltTable], inst
     return p
 
 
-def _already_reported(p: Problem, failed: set[tuple[str, int, str]]) -> bool:
+def _already_reported(p: Problem, failed: Container[tuple[str, int, str]]) -> bool:
     """A study problem at a cell whose source value was already rejected."""
     table = _FILE_TO_TABLE.get(p.file)
     return table is not None and p.row is not None and p.column is not None and (table, p.row - 2, p.column) in failed
@@ -170,11 +170,9 @@ def import_study(
     tmp = _temp_dir(out)
     try:
         try:
-            report = _import_into(fmt, paths, lm, tmp, out)
+            report = _import_into(fmt, paths, lm, tmp, out, GroupedProblems(keep_all=all_errors))
         except _Failed as failed:
-            if all_errors:
-                raise StudyValidationError(failed.problems) from None
-            raise StudyValidationError(group_problems(failed.problems, failed.values_of)) from None
+            raise StudyValidationError(failed.problems.problems(None if all_errors else failed.values_of)) from None
         from ..fileio import replace_folder
 
         if out.exists() and not any(out.iterdir()):
@@ -187,9 +185,9 @@ def import_study(
 
 
 class _Failed(Exception):
-    """Every problem of an import, with the source tables (for the hints of grouped problems)."""
+    """Every problem of an import (grouped as they came), with the source tables (for the hints of grouped problems)."""
 
-    def __init__(self, problems: list[Problem], sources: dict[str, SourceTable] | Callable[[str], dict[str, SourceTable]]):
+    def __init__(self, problems: GroupedProblems, sources: dict[str, SourceTable] | Callable[[str], dict[str, SourceTable]]):
         self.problems = problems
         self._sources = sources
         self._read: dict[str, dict[str, SourceTable]] = {}  # label -> the tables read again for it
@@ -203,21 +201,26 @@ class _Failed(Exception):
         return self._read[label]
 
     def values_of(self, label: str, column: str) -> list[float] | None:
-        """The numbers of one source column (every table read from ``label``)."""
+        """The numbers of one source column (every table read from ``label``); each distinct one once for a column kept as codes.
+
+        Only their smallest and largest are used (:func:`~peerimpact.formats.grouping.range_hint`).
+        """
         out: list[float] = []
         for src in self.sources_of(label).values():
             if src.label != label or column not in src.columns:
                 continue
             i = src.columns.index(column)
-            for row in src.rows:
+            cells = src.rows.column(i)[1] if isinstance(src.rows, CodedRows) else (row[i] for row in src.rows)
+            for cell in cells:
                 try:
-                    out.append(float(canonical_text(row[i]).replace(",", ".")))
+                    out.append(float(canonical_text(cell).replace(",", ".")))
                 except ValueError:
                     continue
         return out or None
 
 
-def _import_into(fmt: str, paths: list[Path], lm: LoadedMapping, tmp: Path, out: Path) -> ImportReport:
+def _import_into(fmt: str, paths: list[Path], lm: LoadedMapping, tmp: Path, out: Path, collected: GroupedProblems) -> ImportReport:
+    """The import into ``tmp``; every problem goes to ``collected`` as it is found, and any raises :class:`_Failed`."""
     from ..instruments import load_instruments
 
     inst_labels = _copy_instruments(lm, tmp)
@@ -239,8 +242,9 @@ def _import_into(fmt: str, paths: list[Path], lm: LoadedMapping, tmp: Path, out:
     if not read.problems:
         problems += check_sources(lm, plans, read.sources)
     if problems:
-        raise _Failed(problems, read.sources)
-    result = build_tables(plans, read.sources, lm.mapping.missing_values)
+        collected.extend(problems)
+        raise _Failed(collected, read.sources)
+    result = build_tables(plans, read.sources, lm.mapping.missing_values, collected)
     for src in read.sources.values():  # mapped: the rows are read again only for the hints of a failure
         src.rows, src.row_numbers = [], []
     derived: list[str] = []
@@ -256,28 +260,35 @@ def _import_into(fmt: str, paths: list[Path], lm: LoadedMapping, tmp: Path, out:
     counts = {name: len(t.rows) for name, t in result.tables.items()}
     for table in result.tables.values():  # written: only the origins are needed from here on
         table.rows = []
-    from ..study.load import load_study
-
-    problems = list(result.problems)
-    try:
-        load_study(tmp)
-    except StudyValidationError as exc:
-        problems += [
-            _translate(p, lm, result.tables, inst_labels)
-            for p in exc.problems
-            if not _already_reported(p, result.failed)
-        ]
-    if problems:
+    _validate_written(tmp, lm, result, inst_labels, collected)
+    if collected:
         def reread(label: str) -> dict[str, SourceTable]:
             """The tables of the file that ``label`` names (every file for REDCap, whose files go together)."""
             mine = [p for p in paths if label == p.name or label.startswith(p.name + "[")]
             return read_sources(fmt, mine if mine and fmt != "redcap" else paths, lm.mapping, used, referenced).sources
 
-        raise _Failed(problems, reread)
+        raise _Failed(collected, reread)
+    return _report(out, fmt, counts, result, read, lm, plans, derived)
+
+
+def _validate_written(tmp: Path, lm: LoadedMapping, result, inst_labels: dict[str, str], collected: GroupedProblems) -> None:
+    """``load_study``'s checks on the written folder (the rules of ``peerimpact validate``): its problems, in the user's terms, to ``collected``."""
+    from ..study.load import check_study_folder
+
+    study, problems = check_study_folder(tmp)  # load_study's checks, without its sorted copy and text of every problem
+    del study
+    # a problem found twice is reported once, as StudyValidationError does
+    for p in dict.fromkeys(problems):
+        if not _already_reported(p, result.failed):
+            collected.append(_translate(p, lm, result.tables, inst_labels))
+
+
+def _report(out: Path, fmt: str, counts: dict[str, int], result, read, lm: LoadedMapping, plans: list, derived: list[str]) -> ImportReport:
+    """What a successful import tells the user: rows, skipped rows, unused sources, labels and encodings."""
     report = ImportReport(out=out, format=fmt)
     report.rows = counts
     report.skipped = dict(result.skipped)
-    report.unused_sources = sorted(set(read.sources) - used)
+    report.unused_sources = sorted(set(read.sources) - {p.source for p in plans})
     report.form_status = read.form_status
     report.ignored_columns = dict(read.ignored)
     report.derived = derived

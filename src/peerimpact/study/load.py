@@ -204,12 +204,35 @@ def load_study(path: str | Path) -> Study:
     UserInputError
         When ``path`` is not a folder.
     """
+    study, problems = check_study_folder(path)
+    if problems or study is None:
+        raise StudyValidationError(problems)
+    return study
+
+
+def check_study_folder(path: str | Path) -> tuple[Study | None, list[Problem]]:
+    """:func:`load_study` without raising: ``(study, problems)``; the study is None when problems stop it.
+
+    Every problem is in the list as found (unsorted; one found by two checks
+    appears twice: :class:`StudyValidationError` sorts them and keeps one of
+    each). For callers that go through many problems one at a time (the
+    import translates each to the user's file), so that no sorted copy and no
+    message text of all of them is made (memory: bench/import_speed.py
+    ``--errors``).
+
+    Raises
+    ------
+    StudyValidationError
+        When ``study.yaml`` cannot be read as YAML (as :func:`load_study`).
+    UserInputError
+        When ``path`` is not a folder.
+    """
     root = Path(path)
     if not root.is_dir():
         raise UserInputError(f"{path}: no such study folder")
     definition, lines, problems = load_definition(root)
     if definition is None:
-        raise StudyValidationError(problems)
+        return None, problems
 
     instruments = _check_instruments(definition, lines, root, problems)
     raws, typed, table_problems = _read_tables(root)
@@ -224,7 +247,7 @@ def load_study(path: str | Path) -> Study:
     documents = _documents(root, definition, lines, problems)
 
     if raws["responses"] is None or raws["participants"] is None:
-        raise StudyValidationError(problems)
+        return None, problems
     study = Study(
         definition=definition,
         participants=_typed_participants(raws["participants"], typed["participants"], definition),
@@ -249,9 +272,7 @@ def load_study(path: str | Path) -> Study:
     # as missing values, which these checks do not read.
     study, stage_problems = run_study_checks(study)
     problems += stage_problems
-    if problems:
-        raise StudyValidationError(problems)
-    return study
+    return study, problems
 
 
 def _participants(raw: pd.DataFrame | None, definition: StudyDefinition, problems: list[Problem]) -> tuple[set[str], dict[str, str]]:
@@ -354,4 +375,4 @@ def validate_references(study: Study) -> list[Problem]:
     return run_study_checks(study)[1]
 
 
-__all__ = ["StudyParts", "load_study", "run_study_checks", "validate_references"]
+__all__ = ["StudyParts", "check_study_folder", "load_study", "run_study_checks", "validate_references"]
