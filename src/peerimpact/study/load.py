@@ -68,7 +68,9 @@ def _categorical_columns(table: Table):
     if table.name not in _CATEGORICAL_TABLES:
         return None
     kinds = {c.name: c.kind for c in table.columns}
-    if table.open_columns:  # responses: every item and score column
+    if table.name == RESPONSES.name:  # every column: ids repeat too (two timepoints a participant)
+        return lambda name: True
+    if table.open_columns:
         return lambda name: kinds.get(name, "float") != "id"
     return lambda name: kinds.get(name, "id") not in ("id", "str")
 
@@ -248,10 +250,16 @@ def check_study_folder(path: str | Path) -> tuple[Study | None, list[Problem]]:
 
     if raws["responses"] is None or raws["participants"] is None:
         return None, problems
+    participants = _typed_participants(raws["participants"], typed["participants"], definition)
+    responses = _typed_responses(raws["responses"], instruments)
+    # typed: their text is not read again, and is freed before the study is made (memory)
+    raws["participants"] = raws["responses"] = None
+    typed.pop("participants", None)
+    typed.pop("responses", None)
     study = Study(
         definition=definition,
-        participants=_typed_participants(raws["participants"], typed["participants"], definition),
-        responses=_typed_responses(raws["responses"], instruments),
+        participants=participants,
+        responses=responses,
         service_use=_typed(typed, SERVICE_USE),
         employment=_typed(typed, EMPLOYMENT),
         allocations=_typed(typed, ALLOCATIONS),
