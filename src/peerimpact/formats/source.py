@@ -111,7 +111,7 @@ class CodedRows(Sequence):
                 kept_values.append(list(vals))
                 continue
             renumber = np.cumsum(used) - 1
-            kept_codes.append(renumber[col].astype(_code_type(int(used.sum())), copy=False))
+            kept_codes.append(renumber[col].astype(code_type(int(used.sum())), copy=False))
             kept_values.append([v for v, u in zip(vals, used.tolist()) if u])
         return cls(kept_codes, kept_values)
 
@@ -154,7 +154,8 @@ class CodedRows(Sequence):
         return f"CodedRows({len(self)} rows x {len(self.codes)} columns)"
 
 
-def _code_type(n: int) -> type:
+def code_type(n: int) -> type:
+    """The smallest signed integer type holding codes 0..n-1."""
     return np.int8 if n < 2**7 else np.int16 if n < 2**15 else np.int32
 
 
