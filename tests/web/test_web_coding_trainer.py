@@ -3,7 +3,7 @@
 In-process (Django test client): the first request is answered at once with ``"model_state": "training"`` and no
 suggestions, one training runs however many requests ask, and the model comes from another process. The training
 process itself: a model equal to the library's, too little to learn from, shutdown, and the end of its parent.
-Against real servers (``peerimpact serve`` with waitress, and Django's ``runserver``), on SQLite or PostgreSQL
+Against real servers (``peerimpact serve`` with waitress or gunicorn, and Django's ``runserver``), on SQLite or PostgreSQL
 (``PEERIMPACT_TEST_DB``): the first answer is "training", a later one has suggestions, and stopping the server
 (SIGINT or SIGTERM) ends its training process too.
 """
@@ -172,12 +172,16 @@ def _cmdline(pid: int) -> str:
 
 
 def _children(pid: int) -> list[int]:
-    out = []
-    for task in Path(f"/proc/{pid}/task").glob("*"):
-        try:
-            out += [int(c) for c in (task / "children").read_text().split()]
-        except OSError:
-            pass
+    """The processes ``pid`` started, and theirs (gunicorn's workers start their own training processes)."""
+    out, todo = [], [pid]
+    while todo:
+        for task in Path(f"/proc/{todo.pop()}/task").glob("*"):
+            try:
+                found = [int(c) for c in (task / "children").read_text().split()]
+            except OSError:
+                continue
+            out += found
+            todo += found
     return out
 
 
@@ -219,8 +223,9 @@ def _nothing() -> Iterator[None]:
 @contextmanager
 def started(kind: str, imported: dict, tmp_path: Path) -> Iterator[tuple[subprocess.Popen, int]]:
     port = free_port()
-    if kind == "waitress":
-        args = [sys.executable, str(SERVE_CLI), "serve", "--port", str(port), "--data-dir", str(imported["data"]), "--threads", "4"]
+    if kind in ("waitress", "gunicorn"):  # peerimpact serve: one waitress process, or gunicorn with two workers
+        args = [sys.executable, str(SERVE_CLI), "serve", "--port", str(port), "--data-dir", str(imported["data"]), "--threads", "4",
+                "--workers", "2" if kind == "gunicorn" else "1"]
         env = imported["env"]
     else:  # Django's development server, without its autoreloader
         args = [sys.executable, "-m", "peerimpact.web", "runserver", "--noreload", f"127.0.0.1:{port}"]
@@ -262,8 +267,9 @@ def call(port: int, method: str, path: str, body: dict | None = None, token: str
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("kind, stop", [("waitress", signal.SIGINT), ("waitress", signal.SIGTERM), ("runserver", signal.SIGINT)],
-                         ids=["serve-sigint", "serve-sigterm", "runserver-sigint"])
+@pytest.mark.parametrize("kind, stop", [("waitress", signal.SIGINT), ("waitress", signal.SIGTERM), ("gunicorn", signal.SIGTERM),
+                                        ("runserver", signal.SIGINT)],
+                         ids=["serve-sigint", "serve-sigterm", "serve-gunicorn-sigterm", "runserver-sigint"])
 def test_a_real_server_answers_training_then_suggestions_and_its_trainer_ends_with_it(kind, stop, imported, tmp_path):
     with started(kind, imported, tmp_path) as (proc, port):
         status, body = call(port, "POST", "/api/token", {"username": "coder", "password": PASSWORD})
