@@ -104,7 +104,7 @@ def breakdown() -> Steps:
     steps.wrap(tokens.TokenAuth, "authenticate", "token check")
     steps.wrap(contacts, "_validate_new", "validation (allocation query)")
     if hasattr(contacts, "insert_contact"):
-        steps.wrap(contacts, "insert_contact", "contact insert + audit row")
+        steps.wrap(contacts, "insert_contact", "contact insert + audit row (+ commit)")
     else:
         steps.wrap(contacts.Contact, "save", "contact insert + audit row")
     steps.wrap(contacts, "contact_dict", "response dict")
