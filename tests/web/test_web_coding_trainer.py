@@ -146,6 +146,31 @@ def test_the_training_process_ends_when_its_server_is_killed():
     assert _gone_within(pid, 30)
 
 
+UNGUARDED = textwrap.dedent("""
+    # A launcher without `if __name__ == "__main__"`: the training process must not run it again.
+    import sys
+    from pathlib import Path
+    import peerimpact
+    from peerimpact.errors import UserInputError
+    from peerimpact.web.coding.trainer import Trainer
+    with open(sys.argv[2], "a") as marks:
+        marks.write("ran\\n")
+    study = peerimpact.load_study(sys.argv[1])
+    t = Trainer()
+    print(t.fit(study, None).model.version)
+    t.shutdown()
+""")
+
+
+def test_the_training_process_does_not_run_the_servers_main_script_again(demo_study_dir, tmp_path):
+    script, marks = tmp_path / "launcher.py", tmp_path / "marks.txt"
+    script.write_text(UNGUARDED)
+    out = subprocess.run([sys.executable, str(script), str(demo_study_dir), str(marks)], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.startswith("tfidf-logreg-")
+    assert marks.read_text() == "ran\n"  # once: multiprocessing's spawn would have run this file again in the helper
+
+
 def _alive(pid: int) -> bool:
     """Whether ``pid`` runs (a zombie left to a parent that does not reap it counts as ended)."""
     try:
@@ -282,8 +307,8 @@ def test_a_real_server_answers_training_then_suggestions_and_its_trainer_ends_wi
             assert time.monotonic() < deadline, "no model after 120 s"
             time.sleep(0.5)
         assert body["model_state"] == "fresh" and body["count"] > 0
-        helpers = _children(proc.pid)  # the training process (kept for the next training) and multiprocessing's tracker
-        assert [p for p in helpers if "spawn_main" in _cmdline(p)], [_cmdline(p) for p in helpers]
+        helpers = _children(proc.pid)  # the training process, kept for the next training (gunicorn: its workers too)
+        assert [p for p in helpers if "peerimpact.web.coding.trainer import main" in _cmdline(p)], [_cmdline(p) for p in helpers]
         proc.send_signal(stop)
         assert proc.wait(timeout=30) is not None
         assert [p for p in helpers if not _gone_within(p, 30)] == []

@@ -4,9 +4,12 @@ Training a model (:func:`peerimpact.qual.suggest.train`) is seconds of pure
 Python and scikit-learn work. In a thread of the server it holds the
 interpreter lock for most of that time, and every other request of the
 process (the workbench page's own API calls included) waits. Here it runs in
-one helper process per server process, started on first use with the
-``spawn`` method (a fresh interpreter: no database connection, lock or thread
-of the server crosses into it) at a lower CPU priority (nice 10). It receives
+one helper process per server process, started on first use as a fresh
+interpreter (``python -c``, talking over a socket pair with
+:mod:`multiprocessing.connection`: no database connection, lock or thread of
+the server crosses into it, and unlike multiprocessing's ``spawn`` it does not
+re-run the server's main script, which need not be import-safe) at a lower
+CPU priority (nice 10). It receives
 a snapshot of the study (a pickled :class:`~peerimpact.study.model.Study`,
 read from the database by the caller) and sends back the fitted model; it
 never touches the database.
@@ -22,9 +25,12 @@ the server is killed, the helper notices its parent is gone within
 from __future__ import annotations
 
 import atexit
-import multiprocessing
+import json
 import os
 import signal
+import socket
+import subprocess
+import sys
 import threading
 import time
 from dataclasses import dataclass
@@ -58,6 +64,16 @@ def _watch_parent(parent: int) -> None:  # pragma: no cover - runs in the traini
         time.sleep(WATCH_SECONDS)
         if os.getppid() != parent:
             os._exit(0)
+
+
+#: What the training process runs: the server's import path, then :func:`main` on the inherited socket.
+LAUNCH = ("import json, sys; sys.path[:0] = json.loads(sys.argv[1]); "
+          "from peerimpact.web.coding.trainer import main; main(int(sys.argv[2]), int(sys.argv[3]))")
+
+
+def main(fd: int, parent: int) -> None:  # pragma: no cover - runs in the training process (tested through Trainer)
+    """The training process's entry point: serve jobs on the socket ``fd`` for the server process ``parent``."""
+    _serve(Connection(fd), parent)
 
 
 def _serve(conn: Connection, parent: int) -> None:  # pragma: no cover - runs in the training process (tested through Trainer)
@@ -99,23 +115,22 @@ class Trainer:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._proc: Optional[multiprocessing.process.BaseProcess] = None
+        self._proc: Optional[subprocess.Popen] = None
         self._conn: Optional[Connection] = None
 
     @property
     def pid(self) -> Optional[int]:
         """The training process's id while it runs."""
         proc = self._proc
-        return proc.pid if proc is not None and proc.is_alive() else None
+        return proc.pid if proc is not None and proc.poll() is None else None
 
     def _start(self) -> Connection:
-        ctx = multiprocessing.get_context("spawn")
-        mine, theirs = ctx.Pipe()
-        proc = ctx.Process(target=_serve, args=(theirs, os.getpid()), name="peerimpact-suggest-trainer", daemon=True)
-        proc.start()
-        theirs.close()  # only the helper holds its end: its death is an EOF here
-        self._proc, self._conn = proc, mine
-        return mine
+        mine, theirs = socket.socketpair()
+        with theirs:  # only the helper keeps its end open: its death is an EOF here
+            proc = subprocess.Popen([sys.executable, "-c", LAUNCH, json.dumps(sys.path), str(theirs.fileno()), str(os.getpid())],
+                                    pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL)
+        self._proc, self._conn = proc, Connection(mine.detach())
+        return self._conn
 
     def fit(self, study, held_out: Optional[str]) -> Fitted:
         """Train on ``study`` (without the transcript ``held_out``) in the training process, started if need be.
@@ -130,7 +145,7 @@ class Trainer:
             otherwise.
         """
         with self._lock:
-            conn = self._conn if self._proc is not None and self._proc.is_alive() else self._start()
+            conn = self._conn if self._conn is not None and self.pid is not None else self._start()
             try:
                 conn.send((study, held_out))
                 if not conn.poll(JOB_SECONDS):
@@ -150,9 +165,14 @@ class Trainer:
         proc, conn, self._proc, self._conn = self._proc, self._conn, None, None
         if conn is not None:
             conn.close()
-        if proc is not None and proc.is_alive():
-            proc.terminate()
-            proc.join(5)
+        if proc is not None:
+            if proc.poll() is None:
+                proc.terminate()
+            try:
+                proc.wait(5)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
 
     def shutdown(self) -> None:
         """End the training process now (a job in progress is dropped; its caller gets a :class:`TrainerError`)."""
