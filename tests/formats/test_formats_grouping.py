@@ -182,3 +182,12 @@ def test_problems_grouped_as_they_stream_are_grouped_as_all_at_once(problems, hi
     every = GroupedProblems(keep_all=True)
     every.extend(problems)
     assert every.problems(values_of) == problems
+
+
+def test_a_problem_the_study_checks_find_twice_is_translated_once():
+    from peerimpact.formats.importer import _repeated
+
+    a, b, c = (Problem("responses.csv", r, "wemwbs_1", "value 0 is outside the range") for r in (2, 3, 4))
+    assert _repeated([a, b, a, c, b, a]) == {2, 4, 5}
+    assert _repeated([a, b, c]) == set() and _repeated([a]) == set() and _repeated([]) == set()
+    assert _repeated([a, Problem(a.file, a.row, a.column, a.message)]) == {1}  # equal, not the same object
