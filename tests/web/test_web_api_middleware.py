@@ -44,3 +44,25 @@ def test_a_bearer_request_is_audited_as_the_token_user(client, token):
     r = client.post("/api/contacts", json.dumps(body), content_type="application/json", HTTP_AUTHORIZATION=token("worker01"))
     assert r.status_code == 201
     assert [(e.action, e.user) for e in audit_events(["Contact"]) if e.record == "MW1"] == [("create", "worker01")]
+
+
+@pytest.mark.parametrize("authorization", [None, "", "Bearer abc", "bearer abc", "BEARER abc", "Bearer  two spaces", "Bearer a b",
+                                           "Bearer", "Basic abc", "Token abc", " Bearer abc"])
+def test_token_auth_reads_the_header_as_ninja_does(authorization):
+    """TokenAuth reads ``Authorization`` from META (not ``request.headers``) and passes on the same token as ninja's HttpBearer."""
+    from ninja.security import HttpBearer
+
+    from peerimpact.web.api.tokens import TokenAuth
+
+    class Ninja(HttpBearer):
+        def authenticate(self, request, token):
+            return ("token", token)
+
+    class Ours(TokenAuth):
+        def authenticate(self, request, token):
+            return ("token", token)
+
+    extra = {} if authorization is None else {"HTTP_AUTHORIZATION": authorization}
+    ours, ninja = RequestFactory().get("/api/me", **extra), RequestFactory().get("/api/me", **extra)
+    assert Ours()(ours) == Ninja()(ninja)
+    assert "headers" not in ours.__dict__  # the header dict was not built
