@@ -247,14 +247,15 @@ def check_study_folder(path: str | Path) -> tuple[Study | None, list[Problem]]:
     if raws["codings"] is not None:
         problems += check_codings(raws["codings"], transcripts, CODINGS.file)
     documents = _documents(root, definition, lines, problems)
+    del participant_ids, participant_sites  # checked against: freed before the tables are typed (memory)
 
     if raws["responses"] is None or raws["participants"] is None:
         return None, problems
-    participants = _typed_participants(raws["participants"], typed["participants"], definition)
+    # each table's text frame is freed once typed: it is not read again (memory)
+    participants = _typed_participants(raws["participants"], typed.pop("participants"), definition)
+    raws["participants"] = None
     responses = _typed_responses(raws["responses"], instruments)
-    # typed: their text is not read again, and is freed before the study is made (memory)
-    raws["participants"] = raws["responses"] = None
-    typed.pop("participants", None)
+    raws["responses"] = None
     typed.pop("responses", None)
     study = Study(
         definition=definition,
