@@ -51,13 +51,17 @@ def test_built_rows_read_parts_in_order():
     assert len(table.rows) == 0 and list(table.rows) == []
 
 
+LINES = ["id,wave,score"] + [f"P{i},{1 + i % 2}, {i % 5} " for i in range(6000)] + ["", ",,", "P9,1,4", "Zoë,2,", ""]
+
+
+@pytest.mark.parametrize("bom", [True, False], ids=["bom-bytes-parsed", "no-bom-file-parsed"])
 @pytest.mark.parametrize("chunk", [7, 1000, 8192])
-def test_a_large_plain_csv_is_kept_as_codes(tmp_path, monkeypatch, chunk):
+def test_a_large_plain_csv_is_kept_as_codes(tmp_path, monkeypatch, chunk, bom):
     """The fast path keeps codes (no tuple per row) and reads what the careful parser reads, however it is chunked."""
     monkeypatch.setattr(csv_source, "_PARSE_ROWS", chunk)
-    lines = ["id,wave,score"] + [f"P{i},{1 + i % 2}, {i % 5} " for i in range(6000)] + ["", ",,", "P9,1,4", "Zoë,2,", ""]
+    lines = LINES
     path = tmp_path / "big.csv"
-    path.write_bytes(b"\xef\xbb\xbf" + "\n".join(lines).encode("utf-8"))  # with a byte-order mark
+    path.write_bytes(b"\xef\xbb\xbf" * bom + "\n".join(lines).encode("utf-8"))
     table = csv_source.read_csv_source(path)
     assert isinstance(table.rows, CodedRows) and isinstance(table.row_numbers, RowNumbers)
     old = csv_source.FAST_MIN_CHARS
@@ -70,3 +74,20 @@ def test_a_large_plain_csv_is_kept_as_codes(tmp_path, monkeypatch, chunk):
     assert table.rows == careful.rows and table.row_numbers == careful.row_numbers
     assert careful.row_numbers[-2:] == [6004, 6005] and careful.rows[-2:] == [("P9", "1", "4"), ("Zoë", "2", None)]
     assert table.columns == careful.columns == ["id", "wave", "score"]
+
+
+def test_a_file_changed_while_read_is_read_again_carefully(tmp_path, monkeypatch):
+    """The fast path lets pandas read the file after checking its bytes; if it changed meanwhile, it is read again."""
+    path = tmp_path / "big.csv"
+    path.write_text("\n".join(LINES), encoding="utf-8")
+    changed = ["id,wave,score"] + [f'"P{i}",1,"{i % 5}"' for i in range(6000)]  # quotes: the careful parser's
+    real = csv_source.parse_plain
+
+    def edit_then_parse(source, *args, **kwargs):
+        path.write_text("\n".join(changed), encoding="utf-8")
+        return real(source, *args, **kwargs)
+
+    monkeypatch.setattr(csv_source, "parse_plain", edit_then_parse)
+    table = csv_source.read_csv_source(path)
+    assert isinstance(table.rows, list) and len(table.rows) == 6000
+    assert table.rows[0] == ("P0", "1", "0") and table.rows[-1] == ("P5999", "1", "4")

@@ -155,12 +155,23 @@ def parse_utf8(
     the column's codes: neither the text, a tuple per row nor a string per
     cell is made (memory: bench/import_speed.py).
     """
+    width = plain_width(data, delimiter, header_row)
+    return None if width is None else parse_plain(data, delimiter, header_row, width, strip)
+
+
+def plain_width(data: bytes, delimiter: str, header_row: int) -> int | None:
+    """The number of columns when ``data`` can be read by the fast path (no quote, no NUL, every record as wide as the header); else None."""
     if b'"' in data or b"\x00" in data:
         return None
     commas = _same_width(data, delimiter.encode("utf-8"), header_row)
-    if commas is None:
-        return None  # no header, or a record of another width: the careful parser names it
-    parsed = _parse_chunks(data, delimiter, header_row, commas + 1)
+    return None if commas is None else commas + 1  # None: no header, or a record of another width
+
+
+def parse_plain(
+    source: bytes | Path, delimiter: str, header_row: int, width: int, strip: bool = True
+) -> tuple[list[str], CodedRows, RowNumbers] | None:
+    """:func:`parse_utf8` once :func:`plain_width` has accepted the bytes (``source``: them, or the file they were read from)."""
+    parsed = _parse_chunks(source, delimiter, header_row, width)
     if parsed is None:
         return None
     header, parts, lookups, index_parts = parsed
@@ -186,7 +197,7 @@ def parse_utf8(
     return header, CodedRows.observed([c[keep] for c in codes], values), RowNumbers(numbers[keep])
 
 
-def _parse_chunks(data: bytes, delimiter: str, header_row: int, width: int):
+def _parse_chunks(data: bytes | Path, delimiter: str, header_row: int, width: int):
     """(header, per column its chunks of codes, per column text -> code, chunks of row indexes), or None."""
     import pandas as pd
 
@@ -196,7 +207,7 @@ def _parse_chunks(data: bytes, delimiter: str, header_row: int, width: int):
     index_parts: list[np.ndarray] = []
     try:
         reader = pd.read_csv(
-            io.BytesIO(data), encoding="utf-8", sep=delimiter, header=None, dtype="category",
+            data if isinstance(data, Path) else io.BytesIO(data), encoding="utf-8", sep=delimiter, header=None, dtype="category",
             na_filter=False, skip_blank_lines=False, quoting=csv.QUOTE_NONE, engine="c",
             skiprows=header_row - 1, chunksize=_PARSE_ROWS,
         )
@@ -223,6 +234,15 @@ def _parse_chunks(data: bytes, delimiter: str, header_row: int, width: int):
     if header is None:
         return None
     return header, parts, lookups, index_parts
+
+
+def _stamp(path: Path) -> tuple[int, int] | None:
+    """(size, modification time) of ``path``, to tell that it did not change between two reads; None when unknown."""
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return st.st_size, st.st_mtime_ns
 
 
 def _utf8_body(data: bytes, used: str, text: str) -> bytes | None:
@@ -262,6 +282,7 @@ def read_csv_source(
         Spreadsheet row of the header (rows above it are skipped).
     """
     label = label or path.name
+    stamp = _stamp(path)
     data = read_bytes(path, label)
     require_kind(data, "csv", label)
     text, used = decode_text(data, label, encoding)
@@ -270,16 +291,28 @@ def read_csv_source(
     if not text or text.isspace():  # (strip() would copy the whole text)
         raise UserInputError(f"{label}: is empty")
     delim = sniff_delimiter(text) if delimiter == "auto" else delimiter
+    whole = not data.startswith(codecs.BOM_UTF8)
     body = _utf8_body(data, used, text)
     del data
     parsed = None
     if body is not None and len(text) >= FAST_MIN_CHARS:
-        # checked and decoded once; the fast path reads the file's own bytes, so the text is freed (memory)
+        # decoded once (valid UTF-8), the text is freed: the fast path checks the file's bytes, and
+        # then pandas reads the file itself when the bytes are the whole file (memory)
         del text
-        parsed = parse_utf8(body, delim, header_row)
-        if parsed is None:
-            text = body.decode("utf-8")
-        del body
+        width = plain_width(body, delim, header_row)
+        if width is not None and whole and stamp is not None:
+            del body
+            parsed = parse_plain(path, delim, header_row, width)
+            if _stamp(path) != stamp:  # changed while read: read it again, whole and carefully
+                parsed = None
+            if parsed is None:
+                text, _ = decode_text(read_bytes(path, label), label, encoding)
+                text = text.removeprefix("\ufeff")
+        else:
+            parsed = parse_plain(body, delim, header_row, width) if width is not None else None
+            if parsed is None:
+                text = body.decode("utf-8")
+            del body
     header, rows, numbers = parsed if parsed is not None else parse_delimited(text, label, delim, header_row)
     cells: list[tuple[Cell, ...]] | CodedRows = rows if isinstance(rows, CodedRows) else list(rows)
     dec = decimal if decimal != "auto" else ("," if delim != "," else ".")
