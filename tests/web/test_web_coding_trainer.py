@@ -252,8 +252,9 @@ def started(kind: str, imported: dict, tmp_path: Path) -> Iterator[tuple[subproc
         args = [sys.executable, str(SERVE_CLI), "serve", "--port", str(port), "--data-dir", str(imported["data"]), "--threads", "4",
                 "--workers", "2" if kind == "gunicorn" else "1"]
         env = imported["env"]
-    else:  # Django's development server, without its autoreloader
-        args = [sys.executable, "-m", "peerimpact.web", "runserver", "--noreload", f"127.0.0.1:{port}"]
+    else:  # Django's development server, with or without its autoreloader (which serves from a child process)
+        args = [sys.executable, "-m", "peerimpact.web", "runserver", *(["--noreload"] if kind == "runserver" else []),
+                f"127.0.0.1:{port}"]
         env = {**imported["env"], "PEERIMPACT_DATA_DIR": str(imported["data"])}
     log = open(tmp_path / f"{kind}.log", "w")
     proc = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, env=env)
@@ -293,8 +294,8 @@ def call(port: int, method: str, path: str, body: dict | None = None, token: str
 
 @pytest.mark.slow
 @pytest.mark.parametrize("kind, stop", [("waitress", signal.SIGINT), ("waitress", signal.SIGTERM), ("gunicorn", signal.SIGTERM),
-                                        ("runserver", signal.SIGINT)],
-                         ids=["serve-sigint", "serve-sigterm", "serve-gunicorn-sigterm", "runserver-sigint"])
+                                        ("runserver", signal.SIGINT), ("runserver-autoreload", signal.SIGINT)],
+                         ids=["serve-sigint", "serve-sigterm", "serve-gunicorn-sigterm", "runserver-sigint", "runserver-autoreload-sigint"])
 def test_a_real_server_answers_training_then_suggestions_and_its_trainer_ends_with_it(kind, stop, imported, tmp_path):
     with started(kind, imported, tmp_path) as (proc, port):
         status, body = call(port, "POST", "/api/token", {"username": "coder", "password": PASSWORD})
