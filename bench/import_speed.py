@@ -27,6 +27,7 @@ All data are synthetic. No test asserts on these times.
 from __future__ import annotations
 
 import argparse
+import subprocess
 import sys
 import tempfile
 import time
@@ -269,13 +270,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--error-participants", type=int, default=50_000)
     parser.add_argument("--every-item-participants", type=int, default=5_000,
                         help="Participants of the imports failing on every item (36 problems a row; --all-errors keeps each).")
+    parser.add_argument("--stages-only", action="store_true", help="Only the import's stages (run in a new process by the import measurement).")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="peerimpact-import-speed-") as tmp:
         root = Path(tmp)
+        if args.stages_only:
+            (root / "warm").mkdir()
+            from peerimpact.formats import import_study
+
+            small = write_inputs(root / "warm", 200)  # loads the modules, as in bench_import
+            measure(lambda: import_study("csv", small, root / "warm" / "mapping.yaml", root / "warm" / "study"))
+            bench_stages(root, args.participants)
+            return 0
         if not args.skip_import:
             (root / "import").mkdir()
             bench_import(root / "import", args.participants)
-            bench_stages(root / "import", args.participants)
+            # the stages in a new process: this one keeps heap from the import above, which would hide some
+            subprocess.run([sys.executable, __file__, "--stages-only", "--participants", str(args.participants)], check=True)
         if args.errors:
             (root / "errors").mkdir()
             bench_errors(root / "errors", args.error_participants, args.every_item_participants)
