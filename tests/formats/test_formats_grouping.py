@@ -191,3 +191,38 @@ def test_a_problem_the_study_checks_find_twice_is_translated_once():
     assert _repeated([a, b, a, c, b, a]) == {2, 4, 5}
     assert _repeated([a, b, c]) == set() and _repeated([a]) == set() and _repeated([]) == set()
     assert _repeated([a, Problem(a.file, a.row, a.column, a.message)]) == {1}  # equal, not the same object
+
+
+@pytest.mark.parametrize("coded", [False, True], ids=["rows", "kept-as-codes"])
+@pytest.mark.parametrize("all_errors", [True, False], ids=["every-error", "grouped"])
+def test_answers_checked_while_mapping_give_the_study_checks_problems(tmp_path, monkeypatch, all_errors, coded):
+    """Answers are checked as the study checks check them (memory): the same problems as when only the study checks see them.
+
+    Kept as codes (a large file), a block whose only rejected values are answers is still built as codes.
+    """
+    import peerimpact.scoring.columns as columns
+    from peerimpact.formats import build, csv_source
+
+    if coded:
+        monkeypatch.setattr(csv_source, "FAST_MIN_CHARS", 0)
+        used: list[bool] = []
+        real = build._clean_coded_block
+        monkeypatch.setattr(build, "_clean_coded_block", lambda *args: used.append(real(*args)) or used[-1])
+
+    sources, mapping = seed(tmp_path, n_people=40)
+    survey = zero_to_four_survey(40)
+    for i, bad in enumerate(["x", "2.5", "7", "3.0", "05", "-1", "1e1", "4"]):  # not numbers, not whole, out of range, valid
+        survey[2 + 3 * i][3 + i] = bad
+    (tmp_path / "survey.csv").write_text(csv_text(survey), encoding="utf-8")
+
+    def problems() -> list[str]:
+        with pytest.raises(StudyValidationError) as err:
+            import_study("csv", sources, mapping, tmp_path / "study", all_errors=all_errors)
+        return [str(p) for p in err.value.problems]
+
+    checked = problems()
+    if coded:
+        assert used and all(used)  # every block built as codes, rejected answers included
+    monkeypatch.setattr(columns, "declared_roles", lambda *args: {})  # only the study checks see the answers
+    assert checked == problems()
+    assert any("'x'" in line or "x" in line.split(":")[-1] for line in checked)

@@ -18,6 +18,7 @@ from operator import itemgetter
 from typing import NamedTuple
 
 import numpy as np
+import pandas as pd
 
 from ..errors import Problem
 from .plan import _PLACEHOLDER, ROW, BlockPlan, FieldPlan
@@ -255,12 +256,19 @@ def _columns_for(table: str, plans: list[BlockPlan]) -> list[str]:
     return declared + extra
 
 
-def build_tables(plans: list[BlockPlan], sources: dict[str, SourceTable], missing_values: list, problems=None) -> BuildResult:
+def build_tables(
+    plans: list[BlockPlan], sources: dict[str, SourceTable], missing_values: list, problems=None, roles: dict | None = None
+) -> BuildResult:
     """Run every plan over its source; collect rows, origins and cell problems.
 
     ``problems`` receives the cell problems as they are found (anything with
     ``append`` and ``extend``, such as a
     :class:`~peerimpact.formats.grouping.GroupedProblems`); a new list by default.
+    ``roles`` (``responses`` column -> :class:`~peerimpact.scoring.columns.ColumnRole`)
+    checks each answer as the study checks will (not a number, not whole,
+    out of range), with their message: a rejected answer is then a problem
+    here, at the user's cell, and written empty, instead of a second problem
+    per cell from the study checks (memory: bench/import_speed.py ``--errors``).
     """
     missing = {canonical_text(v) for v in missing_values} | {""}
     by_table: dict[str, list[BlockPlan]] = {}
@@ -278,11 +286,11 @@ def build_tables(plans: list[BlockPlan], sources: dict[str, SourceTable], missin
         source = sources[first.source]
         index = source.index()
         out = tables[first.table]
-        readers = [_PlanReader.of(plan, out, index) for plan in group]
+        readers = [_PlanReader.of(plan, out, index, roles) for plan in group]
         for reader in readers:
             for fr in reader.fields:
                 fr.convert_column(source, missing)
-        if not (len(group) == 1 and _clean_block(first, readers[0], source, out, skip)):
+        if not (len(group) == 1 and _clean_block(first, readers[0], source, out, skip, problems)):
             for reader in readers:
                 for fr in reader.fields:
                     fr.materialise(source)
@@ -361,20 +369,40 @@ class _FieldReader:
     table: dict | None = None
     #: (codes, cells) of the source column when the source keeps its rows as codes (:class:`CodedRows`)
     coded: tuple | None = None
+    #: the responses column's role: each converted answer is checked as the study checks will
+    role: object | None = None
+    checked: dict = field(default_factory=dict)  # answer text -> the study checks' message, or None
+
+    def _convert(self, cell, source: SourceTable, missing: set[str]) -> tuple[str, str | None]:
+        """``convert``, then the study checks' rule for an answer (:func:`build_tables`, ``roles``)."""
+        text, why = convert(cell, self.plan, source, self.plan.column, missing)
+        if why or not text or self.role is None or text != text.strip():
+            return text, why
+        message = self.checked.get(text, "")
+        if message == "":
+            from ..scoring.validate import check_values
+
+            found = check_values(pd.Series([text], dtype=object), self.role, "")  # type: ignore[arg-type]
+            message = self.checked[text] = found[0].message if found else None
+        if message is None:
+            return text, None
+        target = self.plan.target.name
+        # what translating the study checks' problem to this cell would say
+        return text, message + (f" (study column responses.{target})" if self.label != target else "")
 
     def convert_column(self, source: SourceTable, missing: set[str]) -> None:
         """Convert the whole source column up front, each distinct value once."""
         if self.source is None:
             return
-        plan, memo = self.plan, self.memo
+        memo = self.memo
         if isinstance(source.rows, CodedRows):  # text or None cells, each value a cell of some row
             self.coded = source.rows.column(self.source)
-            self.table = {cell: convert(cell, plan, source, plan.column, missing) for cell in set(self.coded[1])}
+            self.table = {cell: self._convert(cell, source, missing) for cell in set(self.coded[1])}
             self.clean = not any(why for _, why in self.table.values())
             return
         cells = list(map(itemgetter(self.source), source.rows))
         if source.kind in ("csv", "redcap"):  # text or None only: equal cells are the same value
-            self.table = {cell: convert(cell, plan, source, plan.column, missing) for cell in set(cells)}
+            self.table = {cell: self._convert(cell, source, missing) for cell in set(cells)}
             self.clean = not any(why for _, why in self.table.values())
             return
         out: list[tuple[str, str | None]] = []
@@ -383,7 +411,7 @@ class _FieldReader:
             key = (cell.__class__, cell)
             done = memo.get(key)
             if done is None:
-                done = memo[key] = convert(cell, plan, source, plan.column, missing)
+                done = memo[key] = self._convert(cell, source, missing)
             append(done)
         self.converted = out
         self.clean = not any(why for _, why in memo.values())
@@ -428,7 +456,7 @@ class _PlanReader:
     failed_tuples: dict = field(default_factory=dict)  # each distinct tuple of failed columns, shared by its rows
 
     @classmethod
-    def of(cls, plan: BlockPlan, out: BuiltTable, index: dict[str, int]) -> "_PlanReader":
+    def of(cls, plan: BlockPlan, out: BuiltTable, index: dict[str, int], roles: dict | None = None) -> "_PlanReader":
         readers = []
         origin_cols: dict[str, str] = {}
         if plan.timepoint_column is not None:
@@ -445,7 +473,8 @@ class _PlanReader:
             else:
                 label = "a constant of the mapping"
             origin_cols[f.target.name] = label
-            readers.append(_FieldReader(f, out.position[f.target.name], index[f.column] if f.column is not None else None, label))
+            role = roles.get(f.target.name) if roles and plan.table == "responses" and f.column is not None else None
+            readers.append(_FieldReader(f, out.position[f.target.name], index[f.column] if f.column is not None else None, label, role=role))
         derived = [r for r in readers if r.plan.discharge is not None]
         pos = out.position
         people = (pos["worker_id"], pos["person_id"]) if "worker_id" in pos and "person_id" in pos else None
@@ -455,22 +484,26 @@ class _PlanReader:
 _TEXT = itemgetter(0)
 
 
-def _clean_block(plan: BlockPlan, reader: _PlanReader, source: SourceTable, out: BuiltTable, skip) -> bool:
+def _clean_block(plan: BlockPlan, reader: _PlanReader, source: SourceTable, out: BuiltTable, skip, problems=None) -> bool:
     """The whole block at once when nothing in it can fail; False (nothing done) otherwise.
 
     Applies to a long-layout block without filters, services, templates or
     derived fields whose every converted value is valid and whose every row
     has a mapped timepoint: the common case of a clean file. Rows, origins and
     skipped counts are exactly what the row-by-row path gives (the import tests
-    run both).
+    run both). A responses block kept as codes may also have rejected answers
+    (not ids or timepoints): they are written empty, as the row-by-row path
+    writes them, and their problems go to ``problems``.
     """
     simple = not (plan.where or plan.require or plan.services or reader.derived)
     if not simple or any(fr.converted is None and fr.table is None for fr in reader.fields):
         return False
+    if isinstance(source.rows, CodedRows) and problems is not None and _answers_only_fail(plan, reader):
+        return _clean_coded_block(plan, reader, source, out, skip, problems)
     if not all(fr.clean for fr in reader.fields):
         return False
     if isinstance(source.rows, CodedRows):
-        return _clean_coded_block(plan, reader, source, out, skip)
+        return _clean_coded_block(plan, reader, source, out, skip, problems)
     n = len(source.rows)
     timepoints = _block_timepoints(plan, source)
     if timepoints is False:
@@ -524,7 +557,14 @@ def _block_timepoints(plan: BlockPlan, source: SourceTable) -> list | None | boo
     return None
 
 
-def _clean_coded_block(plan: BlockPlan, reader: _PlanReader, source: SourceTable, out: BuiltTable, skip) -> bool:
+def _answers_only_fail(plan: BlockPlan, reader: _PlanReader) -> bool:
+    """Whether the only rejected values of a responses block are answers (written empty), not its ids or timepoints."""
+    return plan.table == "responses" and all(
+        fr.clean or fr.plan.target.name not in ("participant_id", "timepoint") for fr in reader.fields
+    )
+
+
+def _clean_coded_block(plan: BlockPlan, reader: _PlanReader, source: SourceTable, out: BuiltTable, skip, problems=None) -> bool:
     """:func:`_clean_block` for a source kept as codes: the block's rows are kept as codes too.
 
     Each output column is the source column's codes with the converted text of
@@ -547,16 +587,21 @@ def _clean_coded_block(plan: BlockPlan, reader: _PlanReader, source: SourceTable
     elif plan.timepoint is not None and reader.timepoint is not None:
         texts[reader.timepoint] = [plan.timepoint]
     value_positions: list[int] = []
+    rejected = np.zeros(n, dtype=bool)  # rows with a rejected answer: kept even when every value is empty
+    numbers = np.asarray(getattr(source.row_numbers, "array", source.row_numbers))
     for fr in reader.fields:
         assert fr.coded is not None and fr.table is not None
         field_codes, cells = fr.coded
-        codes[fr.out], texts[fr.out] = field_codes, [fr.table[c][0] for c in cells]
+        converted = [fr.table[c] for c in cells]
+        codes[fr.out], texts[fr.out] = field_codes, ["" if why else text for text, why in converted]
+        if not fr.clean and problems is not None:
+            rejected |= _report_rejected(fr, field_codes, converted, numbers, source.label, problems)
         if fr.plan.target.name not in ("participant_id", "timepoint"):
             value_positions.append(fr.out)
         fr.converted = fr.table = fr.coded = None
     keep: np.ndarray | None = None
     if plan.table in ("responses", "service_use") and plan.skip_empty:
-        keep = np.zeros(n, dtype=bool)
+        keep = rejected.copy()
         for pos in value_positions:
             present = np.array([bool(t) for t in texts[pos]], dtype=bool)
             keep |= present[codes[pos]]
@@ -565,7 +610,6 @@ def _clean_coded_block(plan: BlockPlan, reader: _PlanReader, source: SourceTable
         if keep.all():
             keep = None
     built = CodedRows(codes, texts)
-    numbers = np.asarray(getattr(source.row_numbers, "array", source.row_numbers))
     if keep is None:
         out.extend(CodedRows.observed(built.codes, built.values))
         out.origins.add_run(source.label, numbers, reader.origin_cols)
@@ -573,6 +617,16 @@ def _clean_coded_block(plan: BlockPlan, reader: _PlanReader, source: SourceTable
         out.extend(built.take(keep))
         out.origins.add_run(source.label, numbers[keep], reader.origin_cols)
     return True
+
+
+def _report_rejected(fr: "_FieldReader", field_codes: np.ndarray, converted: list, numbers: np.ndarray, label: str, problems) -> np.ndarray:
+    """Each rejected answer of a column kept as codes, as a problem at its row (in row order); the rows' mask."""
+    bad = np.array([bool(why) for _, why in converted], dtype=bool)
+    rows = bad[field_codes]
+    column = fr.plan.column or fr.label
+    for i in np.flatnonzero(rows).tolist():
+        problems.append(Problem(label, int(numbers[i]), column, converted[field_codes[i]][1]))
+    return rows
 
 
 def _run_row(plan: BlockPlan, reader: _PlanReader, row: _Row, out: BuiltTable, problems: list[Problem], skip) -> None:

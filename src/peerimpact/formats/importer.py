@@ -246,7 +246,10 @@ def _import_into(fmt: str, paths: list[Path], lm: LoadedMapping, tmp: Path, out:
     if problems:
         collected.extend(problems)
         raise _Failed(collected, read.sources)
-    result = build_tables(plans, read.sources, lm.mapping.missing_values, collected)
+    from ..scoring.columns import declared_roles
+
+    roles = declared_roles(lm.definition.instruments, instruments)
+    result = build_tables(plans, read.sources, lm.mapping.missing_values, collected, roles)
     for src in read.sources.values():  # mapped: the rows are read again only for the hints of a failure
         src.rows, src.row_numbers = [], []
     derived: list[str] = []
