@@ -226,3 +226,16 @@ def test_answers_checked_while_mapping_give_the_study_checks_problems(tmp_path, 
     monkeypatch.setattr(columns, "declared_roles", lambda *args: {})  # only the study checks see the answers
     assert checked == problems()
     assert any("'x'" in line or "x" in line.split(":")[-1] for line in checked)
+
+
+def test_a_group_with_many_distinct_messages_keeps_each():
+    """The message index of a group widens past 255 and 65,535 distinct messages (one per row's own value)."""
+    problems = [Problem("s.csv", r, "Name", f"'{r}' is not in the recode") for r in range(2, 70_002)]
+    streamed = GroupedProblems()
+    streamed.extend(problems)
+    (grouped,) = streamed.problems()
+    assert grouped.message == "'2' is not in the recode [70,000 rows break this rule: 2, 3, 4, 5, 6, ...; --all-errors lists each]"
+    twice = GroupedProblems()
+    twice.extend(problems + [problems[-1]])  # one row twice: each is listed, with its own message
+    listed = twice.problems()
+    assert len(listed) == 70_001 and listed[:70_000] == problems and listed[-1] == problems[-1]

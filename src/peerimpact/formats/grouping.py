@@ -8,10 +8,10 @@ says how many rows break the rule, which ones come first, and a hint where
 one applies (:func:`range_hint`). ``--all-errors`` skips the grouping.
 
 Problems are grouped as they stream (:class:`GroupedProblems`): a group keeps
-its rows as 8-byte integers and a 4-byte index into the group's distinct
-messages, not a :class:`~peerimpact.errors.Problem` each, so an import that
-fails on every cell holds about 12 bytes a problem (memory:
-bench/import_speed.py ``--errors``).
+its rows as 4-byte integers and a 1-byte index into the group's distinct
+messages (wider only past 255 of them), not a :class:`~peerimpact.errors.Problem`
+each, so an import that fails on every cell holds about 5 bytes a problem
+(memory: bench/import_speed.py ``--errors``).
 """
 
 from __future__ import annotations
@@ -63,8 +63,8 @@ class _Group:
 
     def __init__(self, file: str, column: str):
         self.file, self.column = file, column
-        self.rows = array("q")
-        self.which = array("i")
+        self.rows = array("i")  # spreadsheet rows and YAML lines fit in 4 bytes
+        self.which = array("B")  # widened as the group's distinct messages grow past 255, 65,535
         self.messages: list[str] = []
         self.index: dict[str, int] = {}
 
@@ -73,13 +73,15 @@ class _Group:
         if k is None:
             k = self.index[message] = len(self.messages)
             self.messages.append(message)
+            if k == 256 or k == 65536:
+                self.which = array("H" if k == 256 else "i", self.which)
         self.rows.append(row)
         self.which.append(k)
 
     def emit(self, out: list[Problem], values_of: ValuesOf | None) -> None:
         """What :func:`group_problems` gives for these members, appended to ``out``."""
         n = len(self.rows)
-        rows = np.frombuffer(self.rows, dtype=np.int64) if n else np.zeros(0, dtype=np.int64)
+        rows = np.frombuffer(self.rows, dtype=f"i{self.rows.itemsize}") if n else np.zeros(0, dtype=np.int32)
         if n <= FIRST_ROWS or len(np.unique(rows)) < n:
             # few, or several on one row (e.g. mapping lines naming different columns): each is listed
             for row, k in zip(self.rows, self.which):
