@@ -164,18 +164,19 @@ def bench_stages(root: Path, participants: int) -> None:
     trim_heap()
     base = rss_mib()
     c0 = cpu_seconds()
-    rows: list[tuple[str, float, float, float]] = []
+    rows: list[tuple[str, float, float, float, float]] = []
 
     def wrap(owner, name: str, label: str):
         original = getattr(owner, name)
 
         def stage(*args, **kwargs):
             reset_peak()
+            start = rss_mib() - base
             c = cpu_seconds()
             try:
                 return original(*args, **kwargs)
             finally:
-                rows.append((label, peak_rss_mib() - base, rss_mib() - base, cpu_seconds() - c))
+                rows.append((label, start, peak_rss_mib() - base, rss_mib() - base, cpu_seconds() - c))
 
         setattr(owner, name, stage)
         return original
@@ -191,13 +192,24 @@ def bench_stages(root: Path, participants: int) -> None:
             setattr(owner, name, original)
     total = cpu_seconds() - c0
     print(f"\nstages of the import (MiB above the RSS before it; CPU {total:.2f} s in all)")
-    print(f"{'stage':28} {'peak MiB':>9} {'after MiB':>10} {'CPU s':>7}")
-    for label, peak, after, cpu in rows:
-        print(f"{label:28} {peak:+9.0f} {after:+10.0f} {cpu:7.2f}")
+    print(f"{'stage':28} {'start MiB':>10} {'peak MiB':>9} {'after MiB':>10} {'CPU s':>7} {'peak - start':>13}")
+    for label, start, peak, after, cpu in rows:
+        print(f"{label:28} {start:+10.0f} {peak:+9.0f} {after:+10.0f} {cpu:7.2f} {peak - start:+13.0f}")
     from peerimpact.study.load import load_study
 
     wall, cpu, added = measure(lambda: load_study(folder / "study"))
-    print(f"{'load_study alone':28} {added:+9.0f} {'':>10} {cpu:7.2f}")
+    print(f"{'load_study alone, same proc':28} {'':>10} {added:+9.0f} {'':>10} {cpu:7.2f} {added:+13.0f}")
+    # the process of the import keeps partly used arenas that load_study then fills: alone in a new one too
+    subprocess.run([sys.executable, __file__, "--load-only", str(folder / "study"), "--warm", str(root / "warm" / "study")], check=True)
+
+
+def load_alone(study: Path, warm: Path) -> None:
+    """``load_study`` of ``study`` in this (new) process, after loading ``warm`` (the modules), as the stages print it."""
+    from peerimpact.study.load import load_study
+
+    load_study(warm)
+    wall, cpu, added = measure(lambda: load_study(study))
+    print(f"{'load_study alone, new proc':28} {'':>10} {added:+9.0f} {'':>10} {cpu:7.2f} {added:+13.0f}")
 
 
 def bench_errors(root: Path, participants: int, every_participants: int) -> None:
@@ -271,7 +283,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--every-item-participants", type=int, default=5_000,
                         help="Participants of the imports failing on every item (36 problems a row; --all-errors keeps each).")
     parser.add_argument("--stages-only", action="store_true", help="Only the import's stages (run in a new process by the import measurement).")
+    parser.add_argument("--load-only", type=Path, help="Only load_study of this folder (run in a new process by the stages).")
+    parser.add_argument("--warm", type=Path, help="With --load-only: a small study loaded first (the modules).")
     args = parser.parse_args(argv)
+    if args.load_only:
+        load_alone(args.load_only, args.warm)
+        return 0
     with tempfile.TemporaryDirectory(prefix="peerimpact-import-speed-") as tmp:
         root = Path(tmp)
         if args.stages_only:

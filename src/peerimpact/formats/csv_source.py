@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import Problem, StudyValidationError, UserInputError
-from .sniff import DELIMITERS, decode_text, read_bytes, require_kind, sniff_delimiter
+from .sniff import _SAMPLE_CHARS, DELIMITERS, decode_text, read_bytes, require_kind, scan_utf8, sniff_delimiter
 from .source import Cell, CodedRows, RowNumbers, SourceTable, code_type
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
@@ -253,6 +253,31 @@ def _utf8_body(data: bytes, used: str, text: str) -> bytes | None:
     return None if body.startswith(codecs.BOM_UTF8) or len(body) < len(text) else body
 
 
+def _scan_utf8_body(data: bytes, encoding: str) -> tuple[bytes, int, str, bool] | None:
+    """(UTF-8 bytes without the byte-order mark, characters, the text's first characters, blank) when ``data`` reads as plain UTF-8; else None.
+
+    For the encodings that :func:`~peerimpact.formats.sniff.decode_text`
+    reads as UTF-8 (``utf-8``, ``utf-8-sig``, ``auto``, or any with a UTF-8
+    byte-order mark). The head is long enough for
+    :func:`~peerimpact.formats.sniff.sniff_delimiter` to choose as it would
+    on the whole text. None for UTF-16, a second byte-order mark or bytes
+    that are not UTF-8: then ``decode_text`` decodes, detects or names the
+    first bad byte, as before.
+    """
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return None
+    if encoding not in ("utf-8", "auto", "utf-8-sig") and not data.startswith(codecs.BOM_UTF8):
+        return None
+    body = data[3:] if data.startswith(codecs.BOM_UTF8) else data
+    if body.startswith(codecs.BOM_UTF8):
+        return None
+    try:
+        scan = scan_utf8(body, _SAMPLE_CHARS + 1)
+    except UnicodeDecodeError:
+        return None
+    return body, scan.chars, scan.head, scan.blank
+
+
 def read_csv_source(
     path: Path,
     *,
@@ -285,17 +310,28 @@ def read_csv_source(
     stamp = _stamp(path)
     data = read_bytes(path, label)
     require_kind(data, "csv", label)
-    text, used = decode_text(data, label, encoding)
-    if text.startswith("\ufeff"):
-        text = text[1:]
-    if not text or text.isspace():  # (strip() would copy the whole text)
-        raise UserInputError(f"{label}: is empty")
-    delim = sniff_delimiter(text) if delimiter == "auto" else delimiter
     whole = not data.startswith(codecs.BOM_UTF8)
-    body = _utf8_body(data, used, text)
-    del data
+    scanned = _scan_utf8_body(data, encoding)
+    utf8 = scanned is not None
+    body: bytes | None
+    if scanned is not None:  # valid UTF-8, checked without its whole text (memory)
+        body, chars, head, blank = scanned
+        scanned = None  # (the tuple would keep the bytes alive while pandas reads the file)
+        text, used = head, "utf-8"
+    else:
+        text, used = decode_text(data, label, encoding)
+        if text.startswith("\ufeff"):
+            text = text[1:]
+        chars, head, blank = len(text), text, not text or text.isspace()  # (strip() would copy the whole text)
+        body = _utf8_body(data, used, text)
+    if blank:
+        raise UserInputError(f"{label}: is empty")
+    delim = sniff_delimiter(head) if delimiter == "auto" else delimiter
+    del data, head
     parsed = None
-    if body is not None and len(text) >= FAST_MIN_CHARS:
+    if utf8 and body is not None and chars < FAST_MIN_CHARS:
+        text = body.decode("utf-8")  # short: the careful parser reads its text
+    elif body is not None and chars >= FAST_MIN_CHARS:
         # decoded once (valid UTF-8), the text is freed: the fast path checks the file's bytes, and
         # then pandas reads the file itself when the bytes are the whole file (memory)
         del text

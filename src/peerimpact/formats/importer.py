@@ -23,6 +23,7 @@ from ..study.tables import TABLES as STUDY_TABLES
 from .build import BuiltTable, build_tables
 from .derive import derive_allocations
 from .grouping import GroupedProblems
+from .heap import release_freed_memory
 from .mapping_load import LoadedMapping, load_mapping
 from .plan import check_sources, plan_mapping
 from .readers import read_sources
@@ -252,6 +253,7 @@ def _import_into(fmt: str, paths: list[Path], lm: LoadedMapping, tmp: Path, out:
     result = build_tables(plans, read.sources, lm.mapping.missing_values, collected, roles)
     for src in read.sources.values():  # mapped: the rows are read again only for the hints of a failure
         src.rows, src.row_numbers = [], []
+    release_freed_memory()  # what reading and mapping freed goes back to the system, not under the next stages' peaks
     derived: list[str] = []
     if "contacts" in result.tables and not lm.mapping.tables.allocations:
         result.tables["allocations"] = derive_allocations(result.tables["contacts"])
@@ -265,6 +267,7 @@ def _import_into(fmt: str, paths: list[Path], lm: LoadedMapping, tmp: Path, out:
     counts = {name: len(t.rows) for name, t in result.tables.items()}
     for table in result.tables.values():  # written: only the origins are needed from here on
         table.rows = []
+    release_freed_memory()  # so that validating costs what load_study alone costs (bench/import_speed.py stages)
     _validate_written(tmp, lm, result, inst_labels, collected)
     if collected:
         def reread(label: str) -> dict[str, SourceTable]:

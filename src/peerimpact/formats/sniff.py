@@ -10,6 +10,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import UserInputError
@@ -27,7 +28,7 @@ def read_bytes(path: Path, label: str) -> bytes:
         data = path.read_bytes()
     except OSError as exc:
         raise UserInputError(f"{label}: cannot be read ({exc.strerror})") from None
-    if not data.strip():
+    if not data or data.isspace():  # (data.strip() would copy the whole file)
         raise UserInputError(f"{label}: is empty")
     return data
 
@@ -92,14 +93,73 @@ def decode_text(data: bytes, label: str, encoding: str = "utf-8") -> tuple[str, 
             return data.decode("utf-8-sig"), "utf-8"
         except UnicodeDecodeError as exc:
             if encoding != "auto":
-                raise _bad_byte(data, exc, label, "utf-8") from None
+                # the codec reports positions after a byte-order mark it skipped: count them in the file
+                raise _bad_byte(data, exc.start + len(data) - len(exc.object), label, "utf-8") from None
         return _detect(data, label)
     try:
         return data.decode(encoding), encoding
     except UnicodeDecodeError as exc:
-        raise _bad_byte(data, exc, label, encoding) from None
+        raise _bad_byte(data, exc.start, label, encoding) from None
     except LookupError:
         raise UserInputError(f"{label}: unknown encoding {encoding!r}") from None
+
+
+#: Bytes decoded at a time by :func:`scan_utf8`.
+SCAN_BYTES = 1 << 16
+
+
+@dataclass(frozen=True)
+class Utf8Scan:
+    """What :func:`scan_utf8` learns of valid UTF-8 bytes without keeping their text.
+
+    Attributes
+    ----------
+    chars : int
+        Number of characters of the decoded text.
+    head : str
+        The text's first ``head_chars`` characters (all of it when shorter).
+    blank : bool
+        True when the text is empty or white space only (``not text or text.isspace()``).
+    """
+
+    chars: int
+    head: str
+    blank: bool
+
+
+def scan_utf8(data: bytes, head_chars: int, chunk: int = SCAN_BYTES) -> Utf8Scan:
+    """Check that ``data`` is UTF-8, ``chunk`` bytes at a time, keeping only the first ``head_chars`` characters.
+
+    The text of one chunk exists at a time (decoding all of ``data`` at once
+    holds its bytes and its text together: memory, bench/import_speed.py). A
+    character split between two chunks is completed from the next one.
+
+    Raises
+    ------
+    UnicodeDecodeError
+        At the first byte that is not valid UTF-8, with ``start`` and ``end``
+        counted in ``data`` (as ``data.decode("utf-8")`` reports them).
+    """
+    view = memoryview(data)
+    chars, head, blank, start = 0, "", True, 0
+    try:
+        while start < len(view):
+            stop = min(start + chunk, len(view))
+            try:
+                text, used = codecs.utf_8_decode(view[start:stop], "strict", stop == len(view))
+            except UnicodeDecodeError as exc:
+                raise UnicodeDecodeError("utf-8", bytes(data), start + exc.start, start + exc.end, exc.reason) from None
+            if not used and stop < len(view):  # a character longer than a chunk cannot be: chunk < 4
+                chunk = 4
+                continue
+            chars += len(text)
+            if len(head) < head_chars:
+                head += text[: head_chars - len(head)]
+            blank = blank and (not text or text.isspace())
+            start += used
+    finally:
+        view.release()
+    return Utf8Scan(chars, head, blank)
 
 
 def _detect(data: bytes, label: str) -> tuple[str, str]:
@@ -112,12 +172,12 @@ def _detect(data: bytes, label: str) -> tuple[str, str]:
     return str(best), best.encoding
 
 
-def _bad_byte(data: bytes, exc: UnicodeDecodeError, label: str, encoding: str) -> UserInputError:
-    """A problem at the row and column of the first byte that is not valid ``encoding``."""
+def _bad_byte(data: bytes, offset: int, label: str, encoding: str) -> UserInputError:
+    """A problem at the row and column of ``data[offset]``, the first byte that is not valid ``encoding``."""
     from ..errors import Problem, StudyValidationError
 
-    row, column = locate_byte(data, exc.start)
-    byte = data[exc.start]
+    row, column = locate_byte(data, offset)
+    byte = data[offset]
     hint = "; it may be Windows-1252 (what Excel writes for 'CSV')" if encoding.replace("-", "").lower() in ("utf8", "utf8sig") else ""
     message = (
         f"byte 0x{byte:02x} is not valid {encoding} text{hint}: set `encoding:` for this source under "
