@@ -15,7 +15,7 @@ from hypothesis.extra import numpy as hnp
 
 from peerimpact.scoring import score
 from peerimpact.scoring.engine import score_matrix
-from peerimpact.study.responses import float_values, masked_int_parts, normalise_responses
+from peerimpact.study.responses import _categorical, categorical_from_codes, float_values, masked_int_parts, normalise_responses
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scoring"))
 from scoring_helpers import build_study  # noqa: E402
@@ -111,3 +111,19 @@ def test_a_participant_categorical_is_kept_in_its_own_order():
     frame = study.responses.assign(participant_id=pd.Categorical(["02", "01"], categories=["02", "01"]))
     out = normalise_responses(frame, study.definition, study.instruments)
     assert out is frame  # nothing to change: no per-category work on every Study built from it
+
+
+@settings(max_examples=200, deadline=None)
+@given(values=st.lists(st.sampled_from(["T2", "T1", "b", "a", "", "T9"]), max_size=12),
+       unused=st.lists(st.sampled_from(["zz", "T0", "c"]), max_size=3, unique=True),
+       first=st.sampled_from([(), ("T1", "T2"), ("T2", "T1", "T3")]))
+def test_a_categorical_from_codes_is_the_one_made_from_the_strings(values, unused, first):
+    """The loader builds the id columns from each column's distinct texts and codes: same categories, codes and dtype."""
+    texts = np.asarray(list(dict.fromkeys(values)) + unused, dtype=object)  # texts not in any row, too
+    codes = np.asarray([list(texts).index(v) for v in values], dtype=np.intp)
+    got = categorical_from_codes(codes, texts, first)
+    expected = _categorical(pd.Series(values, dtype=object), first)
+    assert list(got.categories) == list(expected.categories)
+    assert got.categories.dtype == expected.categories.dtype
+    assert got.codes.dtype == expected.codes.dtype
+    assert list(got.codes) == list(expected.codes)

@@ -89,6 +89,10 @@ CASES = [
     ("missing-column", [replace("contacts.csv", ",phase\n", "\n"), replace("contacts.csv", ",pre_discharge\n", "\n"),
                         replace("contacts.csv", ",post_discharge\n", "\n")],
      ["contacts.csv:1:phase: required column is missing"]),
+    ("responses-without-timepoint", [replace("responses.csv", "participant_id,timepoint,", "participant_id,"),
+                                     replace("responses.csv", "01,T1,", "01,"), replace("responses.csv", "02,T1,", "02,"),
+                                     replace("responses.csv", "03,T1,", "03,"), replace("responses.csv", "01,T2,", "01,")],
+     ["responses.csv:1:timepoint: required column is missing"]),  # was a KeyError while typing the table
     ("unknown-column", [replace("allocations.csv", "ended_on\n", "ended_on,notes\n"), replace("allocations.csv", "2020-05-01\n", "2020-05-01,x\n")],
      ["allocations.csv:1:notes: unknown column (expected: person_id, worker_id, allocated_on, discharged_on, ended_on)"]),
     ("study-yaml-unknown-key", [append("study.yaml", "missing_item_allowed: 2\n")],

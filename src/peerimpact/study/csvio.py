@@ -76,28 +76,19 @@ def read_raw_csv(
     if verbatim is None:
         verbatim = next((t.verbatim for t in TABLES if t.file == name), ())
     try:
-        data = path.read_bytes()
+        checked = _check_plain(path, name)
+        if checked is None:  # not plain ASCII: read and decoded whole
+            data = path.read_bytes()
+            checked = _check_text(data, name)
+            del data
     except OSError as exc:
         return None, [Problem(name, None, None, f"cannot be read: {exc.strerror}")]
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        return None, [Problem(name, line, None, "is not valid UTF-8 (save it as CSV UTF-8)")]
-    if not text or text.isspace():
-        return None, [Problem(name, None, None, "is empty: a header row is required")]
-    header = [h.strip() for h in next(csv.reader(io.StringIO(_first_record_text(text), newline="")))]
-    problems = _header_problems(header, name)
-    body = memoryview(data)[3:] if data.startswith(codecs.BOM_UTF8) else data
-    if _ragged(text, len(header), body):
-        return None, problems + _ragged_rows(text, len(header), name)
-    if problems:
-        return None, problems
-    trim = _may_need_trim(text)
+    if isinstance(checked, list):
+        return None, checked
+    header, trim = checked
     # checked: the parser reads the file itself, after the text and bytes are freed (it held
     # both while parsing; an io.StringIO would even hold 4 bytes a character; memory:
     # bench/import_speed.py). The header line, with any byte-order mark, is skipped by the parser.
-    del text, body, data
     try:
         frame = pd.read_csv(
             path, encoding="utf-8", keep_default_na=False, na_filter=False,
@@ -119,6 +110,85 @@ def read_raw_csv(
     if last == len(frame) - 1:
         return frame, []
     return frame.loc[:last].reset_index(drop=True), []
+
+
+def _plain_ascii(data: bytes) -> bool:
+    """Whether ``data`` is ASCII without quote characters or carriage returns (most study files)."""
+    return data.isascii() and b'"' not in data and b"\r" not in data
+
+
+#: The ASCII characters ``str.isspace`` accepts (``bytes.isspace`` leaves out ``\x1c``-``\x1f``).
+_ASCII_SPACE = b" \t\n\x0b\x0c\r\x1c\x1d\x1e\x1f"
+_ASCII_CONTROLS = (b"\t", b"\x0b", b"\x0c", b"\x1c", b"\x1d", b"\x1e", b"\x1f")
+_ASCII_EDGE_PAIRS = tuple(pair.encode("ascii") for pair in _EDGE_PAIRS)
+
+
+def _check_plain(path: Path, name: str) -> tuple[list[str], bool] | list[Problem] | None:
+    """:func:`_check_text` of a :func:`_plain_ascii` file, read in chunks of whole lines; None for any other file.
+
+    Such a file's text is its bytes, so the header, the comma count of every
+    line and the signs of cells to trim (:func:`_may_need_trim`) are found on
+    the bytes, a chunk at a time: neither the whole file nor a decoded copy is
+    held (memory: bench/import_speed.py). None also when the header line is
+    not within the first chunk or is blank: the caller then reads the file whole.
+    """
+    with path.open("rb") as fh:
+        block = fh.read(_CHUNK)
+        end = block.find(b"\n")
+        if end < 0 or not _plain_ascii(block[: end + 1]) or not block[:end].strip(_ASCII_SPACE):
+            return None
+        head = block[: end + 1]
+        header = [h.strip() for h in next(csv.reader(io.StringIO(head.decode("ascii"), newline="")))]
+        trim = block[:1] in _ASCII_SPACE or _trim_signs(head)
+        pending, previous, ragged = block[end + 1:], head[-1:], False
+        del block
+        while True:
+            more = fh.read(_CHUNK)
+            if more:
+                pending += more
+                cut = pending.rfind(b"\n") + 1
+                lines, pending = pending[:cut], pending[cut:]
+            else:
+                lines, pending = pending, b""
+            if lines:
+                if not _plain_ascii(lines):
+                    return None
+                ragged = ragged or _ragged_chunk(np.frombuffer(lines, dtype=np.uint8), len(header))
+                trim = trim or _trim_signs(previous + lines)
+                previous = lines[-1:]
+            if not more:
+                break
+    trim = trim or previous == b" "  # the last character (a space there is a cell's edge)
+    problems = _header_problems(header, name)
+    if ragged:
+        return problems + _ragged_rows(path.read_bytes().decode("ascii"), len(header), name)
+    if problems:
+        return problems
+    return header, trim
+
+
+def _trim_signs(data: bytes) -> bool:
+    """Whether plain ASCII ``data`` holds a white-space control character or a space next to a delimiter or line end."""
+    return any(c in data for c in _ASCII_CONTROLS) or (b" " in data and any(pair in data for pair in _ASCII_EDGE_PAIRS))
+
+
+def _check_text(data: bytes, name: str) -> tuple[list[str], bool] | list[Problem]:
+    """``(header, whether cells may need trimming)`` of a file's bytes, or the problems that stop it being read."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        return [Problem(name, line, None, "is not valid UTF-8 (save it as CSV UTF-8)")]
+    if not text or text.isspace():
+        return [Problem(name, None, None, "is empty: a header row is required")]
+    header = [h.strip() for h in next(csv.reader(io.StringIO(_first_record_text(text), newline="")))]
+    problems = _header_problems(header, name)
+    body = memoryview(data)[3:] if data.startswith(codecs.BOM_UTF8) else data
+    if _ragged(text, len(header), body):
+        return problems + _ragged_rows(text, len(header), name)
+    if problems:
+        return problems
+    return header, _may_need_trim(text)
 
 
 def _last_nonblank_row(frame: pd.DataFrame) -> int:

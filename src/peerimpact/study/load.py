@@ -21,7 +21,7 @@ from .csvio import read_raw_csv, spreadsheet_row
 from .definition import StudyDefinition
 from .definition_load import load_definition
 from .model import Study, StudyParts, StudySource
-from .responses import integer_item_columns, items_from_codes
+from .responses import categorical_from_codes, integer_item_columns, items_from_codes
 from .stages import TableContext, instrument_source, study_checks, table_checks
 from .tables import ABSENCE, ALLOCATIONS, CODINGS, CONTACTS, EMPLOYMENT, PARTICIPANTS, RESPONSES, SERVICE_USE, TABLES, Table
 from .transcripts import check_codings, load_transcripts
@@ -47,8 +47,11 @@ def _read_tables(root: Path) -> tuple[dict[str, pd.DataFrame | None], dict[str, 
         frame, p = read_raw_csv(path, table.file, categorical=_categorical_columns(table))
         problems += p
         if frame is not None:
-            found, typed[table.name] = check_typed_table(frame, table)
+            found, typed_frame = check_typed_table(frame, table)
             problems += found
+            if table.name != RESPONSES.name:  # typed from the text by _typed_responses (memory)
+                typed[table.name] = typed_frame
+            del typed_frame
         raws[table.name] = frame
     return raws, typed, problems
 
@@ -164,26 +167,32 @@ def _typed_participants(raw: pd.DataFrame, typed: pd.DataFrame, definition: Stud
     return out.reset_index(drop=True)
 
 
-def _typed_responses(raw: pd.DataFrame, instruments: dict[str, Any]) -> pd.DataFrame:
-    """Numbers as float64, and the items of whole-number scales directly as ``Int16`` (:mod:`.responses`).
+def _typed_responses(raw: pd.DataFrame, definition: StudyDefinition, instruments: dict[str, Any]) -> pd.DataFrame:
+    """Numbers as float64, the items of whole-number scales directly as ``Int16`` (:mod:`.responses`), ids as categoricals.
 
     Each distinct text of a column is parsed once; building the ``Int16``
-    items from the codes spares a float64 copy of every item column.
+    items from the codes spares a float64 copy of every item column, and the
+    participant and timepoint categoricals are made from the codes as
+    :class:`Study` would make them from the strings. ``raw`` is consumed: each
+    of its columns is dropped from it once typed, so that the text columns and
+    the typed ones never all coexist (memory: bench/import_speed.py).
     """
-    keys = raw[["participant_id", "timepoint"]]
     integer_items = integer_item_columns(instruments)
+    firsts = {"participant_id": (), "timepoint": definition.timepoint_ids}
+    n = len(raw)
     # one frame made once from its columns, no copy of them (a concat and a reset index copied
     # every column twice: memory, bench/import_speed.py)
-    values: dict[str, Any] = {c: keys[c].to_numpy(dtype=object) for c in keys.columns}
-    del keys
-    for c in raw.columns:
-        if c in ("participant_id", "timepoint"):
+    values: dict[str, Any] = {}
+    for c in list(firsts) + [c for c in raw.columns if c not in firsts]:  # the ids first, as Study has them
+        codes, texts = distinct_values(raw.pop(c))
+        if c in firsts:
+            values[c] = categorical_from_codes(codes, texts.to_numpy(dtype=object), firsts[c])
             continue
-        codes, texts = distinct_values(raw[c])
         numbers = parse_distinct_numbers(texts)[0]
         items = items_from_codes(codes, numbers, integer_items[c]) if c in integer_items else None
         values[c] = items if items is not None else numbers[codes]
-    return pd.DataFrame(values, index=pd.RangeIndex(len(raw)), copy=False)
+        del codes, texts, numbers, items
+    return pd.DataFrame(values, index=pd.RangeIndex(n), copy=False)
 
 
 def load_study(path: str | Path) -> Study:
@@ -251,12 +260,14 @@ def check_study_folder(path: str | Path) -> tuple[Study | None, list[Problem]]:
 
     if raws["responses"] is None or raws["participants"] is None:
         return None, problems
+    if not {"participant_id", "timepoint"} <= set(raws["responses"].columns):  # reported missing by the column checks
+        return None, problems
     # each table's text frame is freed once typed: it is not read again (memory)
     participants = _typed_participants(raws["participants"], typed.pop("participants"), definition)
     raws["participants"] = None
-    responses = _typed_responses(raws["responses"], instruments)
-    raws["responses"] = None
-    typed.pop("responses", None)
+    responses_raw, raws["responses"] = raws["responses"], None
+    responses = _typed_responses(responses_raw, definition, instruments)
+    del responses_raw
     study = Study(
         definition=definition,
         participants=participants,
