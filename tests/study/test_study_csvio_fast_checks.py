@@ -84,12 +84,12 @@ def test_a_plain_file_checked_in_chunks_gives_what_its_decoded_text_gives(tmp_pa
 
     path = tmp_path_factory.mktemp("plain") / "t.csv"
     path.write_bytes(text.encode("ascii"))
-    saved = csvio._CHUNK
-    csvio._CHUNK = chunk  # smaller than a line, a line, several lines
+    saved = csvio._SCAN_CHUNK
+    csvio._SCAN_CHUNK = chunk  # smaller than a line, a line, several lines
     try:
         checked = _check_plain(path, "t.csv")
     finally:
-        csvio._CHUNK = saved
+        csvio._SCAN_CHUNK = saved
     expected = _check_text(text.encode("ascii"), "t.csv")
     if checked is None:  # only a header line longer than the first chunk, or blank, is left to the whole-file path
         first = text.split("\n", 1)

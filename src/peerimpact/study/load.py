@@ -11,6 +11,7 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ..errors import Problem, StudyValidationError, UserInputError
@@ -167,13 +168,29 @@ def _typed_participants(raw: pd.DataFrame, typed: pd.DataFrame, definition: Stud
     return out.reset_index(drop=True)
 
 
-def _typed_responses(raw: pd.DataFrame, definition: StudyDefinition, instruments: dict[str, Any]) -> pd.DataFrame:
+def _shared_strings(texts: np.ndarray, known: np.ndarray) -> np.ndarray:
+    """``texts`` with each one equal to a string of ``known`` replaced by that same object.
+
+    The participant ids of the responses are then the participants table's
+    strings, held once (100,000 ids: about 6 MiB; memory: bench/import_speed.py).
+    The values are unchanged; when ``known`` repeats a value nothing is replaced.
+    """
+    index = pd.Index(known, dtype=object)
+    if not len(texts) or not index.is_unique:
+        return texts
+    at = index.get_indexer(texts)
+    return np.where(at >= 0, known[np.maximum(at, 0)], texts) if len(known) else texts
+
+
+def _typed_responses(raw: pd.DataFrame, definition: StudyDefinition, instruments: dict[str, Any],
+                     participant_ids: np.ndarray) -> pd.DataFrame:
     """Numbers as float64, the items of whole-number scales directly as ``Int16`` (:mod:`.responses`), ids as categoricals.
 
     Each distinct text of a column is parsed once; building the ``Int16``
     items from the codes spares a float64 copy of every item column, and the
     participant and timepoint categoricals are made from the codes as
-    :class:`Study` would make them from the strings. ``raw`` is consumed: each
+    :class:`Study` would make them from the strings (the participant ids are
+    the ``participant_ids`` strings, not copies). ``raw`` is consumed: each
     of its columns is dropped from it once typed, so that the text columns and
     the typed ones never all coexist (memory: bench/import_speed.py).
     """
@@ -186,7 +203,11 @@ def _typed_responses(raw: pd.DataFrame, definition: StudyDefinition, instruments
     for c in list(firsts) + [c for c in raw.columns if c not in firsts]:  # the ids first, as Study has them
         codes, texts = distinct_values(raw.pop(c))
         if c in firsts:
-            values[c] = categorical_from_codes(codes, texts.to_numpy(dtype=object), firsts[c])
+            strings = texts.to_numpy(dtype=object)
+            if c == "participant_id":
+                strings = _shared_strings(strings, participant_ids)
+            values[c] = categorical_from_codes(codes, strings, firsts[c])
+            del strings
             continue
         numbers = parse_distinct_numbers(texts)[0]
         items = items_from_codes(codes, numbers, integer_items[c]) if c in integer_items else None
@@ -266,7 +287,9 @@ def check_study_folder(path: str | Path) -> tuple[Study | None, list[Problem]]:
     participants = _typed_participants(raws["participants"], typed.pop("participants"), definition)
     raws["participants"] = None
     responses_raw, raws["responses"] = raws["responses"], None
-    responses = _typed_responses(responses_raw, definition, instruments)
+    ids = participants["participant_id"].to_numpy(dtype=object) if "participant_id" in participants.columns else np.array([], dtype=object)
+    responses = _typed_responses(responses_raw, definition, instruments, ids)
+    del ids
     del responses_raw
     study = Study(
         definition=definition,
