@@ -48,3 +48,17 @@ def test_unreadable_yaml_raises_as_load_study_does(tmp_path):
     with pytest.raises(StudyValidationError) as raised:
         load_study(root)
     assert err.value.problems == raised.value.problems
+
+
+def test_the_problems_come_in_the_tables_order_whatever_file_is_read_first(tmp_path):
+    """The largest file is read first (memory); its problems still come after those of the tables before it."""
+    files = dict(FILES)
+    files["participants.csv"] = FILES["participants.csv"].replace(",2020-", ",2020-13-", 1)  # a bad date: found on reading
+    lines = FILES["responses.csv"].splitlines()
+    files["responses.csv"] = "\n".join(lines + [lines[-1]] * 400) + "\n"  # duplicate rows, far the largest file
+    root = write_files(tmp_path, files)
+    assert (root / "responses.csv").stat().st_size > 10 * (root / "participants.csv").stat().st_size
+    _, problems = check_study_folder(root)
+    tables = [p.file for p in problems]
+    assert tables[0] == "participants.csv" and tables[1:401] == ["responses.csv"] * 400
+    assert "not a valid date" in problems[0].message and "duplicate row" in problems[1].message

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -215,9 +216,19 @@ def check_typed_table(frame: pd.DataFrame, table: Table, file: str | None = None
         Every problem, and the frame typed as :func:`typed_table` types it
         (cells that break a rule type as missing values).
     """
+    problems, typed = _check_table(frame, table, file, typed=True)
+    return problems, cast(pd.DataFrame, typed)  # typed=True always types
+
+
+def check_table_only(frame: pd.DataFrame, table: Table, file: str | None = None) -> list[Problem]:
+    """:func:`check_typed_table`'s problems, without typing the columns (for a table the caller types its own way)."""
+    return _check_table(frame, table, file, typed=False)[0]
+
+
+def _check_table(frame: pd.DataFrame, table: Table, file: str | None, typed: bool) -> tuple[list[Problem], pd.DataFrame | None]:
     file = file or table.file
     problems = check_columns_present(frame, table, file)
-    typed = frame.copy(deep=False)
+    out = frame.copy(deep=False) if typed else None
     codes_of: dict[str, np.ndarray] = {}
     for col in table.columns:
         if col.name not in frame.columns:
@@ -225,9 +236,11 @@ def check_typed_table(frame: pd.DataFrame, table: Table, file: str | None = None
         found, codes, texts, parsed = _check_distinct(frame[col.name], col, file)
         problems.extend(found)
         codes_of[col.name] = codes
-        typed[col.name] = _typed_column(codes, texts, col.kind, frame.index, parsed)
+        if out is not None:
+            out[col.name] = _typed_column(codes, texts, col.kind, frame.index, parsed)
+        del found, codes, texts, parsed
     problems.extend(check_unique(frame, table.key, file, codes_of))
-    return problems, typed
+    return problems, out
 
 
 def check_unique(frame: pd.DataFrame, key: tuple[str, ...], file: str, codes_of: dict[str, np.ndarray] | None = None) -> list[Problem]:
