@@ -6,8 +6,11 @@ import codecs
 
 import pytest
 
+import peerimpact.study.load as load_module
+from formats_helpers import write_files
+from formats_mutations import CSV_MAPPING, PEOPLE, STUDY_YAML, csv_text, survey_rows
 from peerimpact.errors import StudyValidationError, UserInputError
-from peerimpact.formats import heap
+from peerimpact.formats import heap, import_study, importer
 from peerimpact.formats.csv_source import FAST_MIN_CHARS, read_csv_source
 from peerimpact.formats.sniff import _SAMPLE_CHARS, scan_utf8, sniff_delimiter
 
@@ -132,3 +135,17 @@ def test_the_real_c_library_is_used_when_it_has_malloc_trim():
     if trim is not None:  # glibc: the call returns 0 or 1
         assert trim(0) in (0, 1)
     assert heap.release_freed_memory() is (trim is not None)
+
+
+def test_the_import_hands_freed_memory_back_before_it_validates(tmp_path, monkeypatch):
+    """After mapping and after writing (the source and built rows freed), before load_study's checks."""
+    write_files(tmp_path, {"study.yaml": STUDY_YAML, "mapping.yaml": CSV_MAPPING})
+    for name, rows in (("people", PEOPLE), ("survey", survey_rows())):
+        (tmp_path / f"{name}.csv").write_text(csv_text(rows, ","), encoding="utf-8")
+    events: list[str] = []
+    check = load_module.check_study_folder
+    monkeypatch.setattr(importer, "release_freed_memory", lambda: events.append("release") or True)
+    monkeypatch.setattr(importer, "_write_folder", lambda *a, _w=importer._write_folder: (events.append("write"), _w(*a))[1])
+    monkeypatch.setattr(load_module, "check_study_folder", lambda folder: (events.append("validate"), check(folder))[1])
+    import_study("csv", [tmp_path / "people.csv", tmp_path / "survey.csv"], tmp_path / "mapping.yaml", tmp_path / "study")
+    assert events == ["release", "write", "release", "validate"]

@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import Problem, StudyValidationError, UserInputError
+from .heap import release_freed_memory
 from .sniff import _SAMPLE_CHARS, DELIMITERS, decode_text, read_bytes, require_kind, scan_utf8, sniff_delimiter
 from .source import Cell, CodedRows, RowNumbers, SourceTable, code_type
 
@@ -349,6 +350,8 @@ def read_csv_source(
             if parsed is None:
                 text = body.decode("utf-8")
             del body
+    if parsed is not None:  # pandas' chunks are freed: hand their memory back before the next file or stage
+        release_freed_memory()
     header, rows, numbers = parsed if parsed is not None else parse_delimited(text, label, delim, header_row)
     cells: list[tuple[Cell, ...]] | CodedRows = rows if isinstance(rows, CodedRows) else list(rows)
     dec = decimal if decimal != "auto" else ("," if delim != "," else ".")
