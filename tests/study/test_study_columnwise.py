@@ -14,6 +14,8 @@ import re
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from peerimpact.errors import Problem
 from peerimpact.scoring.columns import ColumnRole
@@ -111,3 +113,28 @@ def test_check_values_messages_per_row(categorical):
         "responses.csv:6:wemwbs_1: value 0 is outside the range 1–5 of wemwbs",
         "responses.csv:9:wemwbs_1: value 6 is outside the range 1–5 of wemwbs",
     ]
+
+
+@settings(max_examples=200, deadline=None)
+@given(rows=st.lists(st.tuples(st.sampled_from(["a", "b", "c", ""]), st.sampled_from(["T1", "T2"]),
+                               st.sampled_from(["x", "y"])), max_size=30),
+       width=st.integers(1, 3))
+def test_duplicate_keys_from_the_codes_are_those_pandas_finds(rows, width):
+    """check_unique on the key columns' codes (one combined code a row, counted) gives what DataFrame.duplicated gives."""
+    from peerimpact.study.checks import _distinct, check_unique
+
+    key = ("k0", "k1", "k2")[:width]
+    frame = pd.DataFrame([r[:width] for r in rows], columns=list(key), dtype=object)
+    codes_of = {k: _distinct(frame[k])[0] for k in key}
+    assert check_unique(frame, key, "t.csv", codes_of) == check_unique(frame, key, "t.csv")
+
+
+def test_many_ids_are_checked_in_batches_with_the_same_answer():
+    """More ids than one joined match takes (memory): all valid, or one bad among them, as re.match says."""
+    from peerimpact.study import checks
+
+    good = [f"P{i}" for i in range(3 * checks._IDS_AT_ONCE + 5)]
+    assert _valid_ids(pd.Series(good, dtype=object)).all()
+    bad = good[:-1] + ["P 9"]
+    expected = np.array([re.match(ID_PATTERN, t) is not None for t in bad])
+    assert (_valid_ids(pd.Series(bad, dtype=object)) == expected).all() and not expected[-1]

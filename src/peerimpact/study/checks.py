@@ -67,13 +67,23 @@ def _valid_ids(texts: pd.Series) -> np.ndarray:
     all joined by line feeds (when no text holds one); otherwise each is matched.
     """
     values = texts.to_numpy(dtype=object)
+    if len(values) and all(_all_valid_ids(values[i:i + _IDS_AT_ONCE]) for i in range(0, len(values), _IDS_AT_ONCE)):
+        return np.ones(len(values), dtype=bool)
+    return texts.str.match(_ID_RE.pattern).astype(bool).to_numpy(dtype=bool)
+
+
+#: Texts joined for one match by :func:`_valid_ids`: the regular expression engine keeps state for
+#: each repetition, about 130 bytes an id (13 MiB for 100,000 ids at once; memory: bench/import_speed.py).
+_IDS_AT_ONCE = 4096
+
+
+def _all_valid_ids(values: np.ndarray) -> bool:
+    """Whether every one of ``values`` (at least one) is a string matching the id pattern and holding no line feed."""
     try:
         joined = "\n".join(values)
     except TypeError:
-        joined = None
-    if joined is not None and joined.count("\n") == len(values) - 1 and _IDS_RE.fullmatch(joined):
-        return np.ones(len(values), dtype=bool)
-    return texts.str.match(_ID_RE.pattern).astype(bool).to_numpy(dtype=bool)
+        return False
+    return joined.count("\n") == len(values) - 1 and _IDS_RE.fullmatch(joined) is not None
 
 
 def _parse_distinct_dates(texts: pd.Series) -> tuple[pd.Series, np.ndarray]:
@@ -253,9 +263,9 @@ def check_unique(frame: pd.DataFrame, key: tuple[str, ...], file: str, codes_of:
         return []
     keyed = frame[list(key)]
     if codes_of is not None and all(k in codes_of for k in key):
-        if len(key) == 1:
-            codes = codes_of[key[0]]
-            dup_values = np.bincount(codes)[codes] > 1 if len(codes) else np.zeros(0, dtype=bool)
+        combined = _combined_codes([codes_of[k] for k in key])
+        if combined is not None:
+            dup_values = np.bincount(combined)[combined] > 1 if len(combined) else np.zeros(0, dtype=bool)
         else:
             dup_values = pd.DataFrame({k: codes_of[k] for k in key}).duplicated(keep=False).to_numpy()
         dup = pd.Series(dup_values, index=frame.index)
@@ -275,6 +285,30 @@ def check_unique(frame: pd.DataFrame, key: tuple[str, ...], file: str, codes_of:
             Problem(file, spreadsheet_row(idx), key[-1], f"duplicate row for {desc} (first at row {first_row[k]})")
         )
     return problems
+
+
+def _combined_codes(codes: list[np.ndarray]) -> np.ndarray | None:
+    """One code a row for the key columns' codes (equal exactly when every column's code is), for ``np.bincount``.
+
+    ``a * (max(b) + 1) + b``, column after column: a rows x 1 integer array
+    instead of the frame ``DataFrame.duplicated`` hashes (12 MiB for 200,000
+    responses; memory: bench/import_speed.py). None when the combined range
+    would pass 4 codes a row (``bincount`` would then take more memory than it
+    spares) or a code is negative.
+    """
+    if not codes[0].size:
+        return codes[0].astype(np.intp)
+    limit = 4 * len(codes[0]) + 1024
+    out = codes[0].astype(np.int64)
+    span = int(out.max()) + 1
+    for more in codes[1:]:
+        width = int(more.max()) + 1
+        if span * width > limit or min(int(out.min()), int(more.min())) < 0:
+            return None
+        out *= width
+        out += more
+        span *= width
+    return None if int(out.min()) < 0 else out
 
 
 def typed_table(frame: pd.DataFrame, table: Table) -> pd.DataFrame:
