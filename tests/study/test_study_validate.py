@@ -169,3 +169,18 @@ def test_transcript_text_is_normalised(tiny_study):
 def test_not_a_folder(tmp_path):
     with pytest.raises(peerimpact.UserInputError, match="no such study folder"):
         peerimpact.load_study(tmp_path / "nope")
+
+
+@pytest.mark.parametrize("mutations, expected", [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_checking_without_keeping_the_study_finds_the_same_problems(tmp_path, mutations, expected):
+    """keep_study=False (the importer's validation) skips typing responses.csv: every rule still reports the same."""
+    from peerimpact.study.load import check_study_folder
+
+    files = dict(FILES)
+    for mutate in mutations:
+        mutate(files)
+    root = write_files(tmp_path / "study", files)
+    study, problems = check_study_folder(root, keep_study=False)
+    assert study is None
+    assert [str(p) for p in StudyValidationError(problems).problems] == expected
+    assert problems == check_study_folder(root)[1]

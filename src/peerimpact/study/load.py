@@ -250,8 +250,14 @@ def load_study(path: str | Path) -> Study:
     return study
 
 
-def check_study_folder(path: str | Path) -> tuple[Study | None, list[Problem]]:
+def check_study_folder(path: str | Path, *, keep_study: bool = True) -> tuple[Study | None, list[Problem]]:
     """:func:`load_study` without raising: ``(study, problems)``; the study is None when problems stop it.
+
+    With ``keep_study=False`` only the problems are wanted (the importer
+    validating the folder it wrote): the same problems, but ``responses.csv``
+    is not typed (its rules are checked on its text, and the later study
+    checks do not read it), so the typed answers never take memory, and the
+    study returned is None (memory: bench/import_speed.py).
 
     Every problem is in the list as found (unsorted; one found by two checks
     appears twice: :class:`StudyValidationError` sorts them and keeps one of
@@ -277,7 +283,9 @@ def check_study_folder(path: str | Path) -> tuple[Study | None, list[Problem]]:
     instruments = _check_instruments(definition, lines, root, problems)
     raws, typed, table_problems = _read_tables(root)
     problems += table_problems
-    participant_ids, participant_sites = _participants(raws["participants"], definition, problems)
+    # each participant's site is only read to check transcripts' names (100,000 ids: a 5 MiB dict; memory)
+    with_sites = (root / "transcripts").is_dir()
+    participant_ids, participant_sites = _participants(raws["participants"], definition, problems, with_sites)
     problems += _check_questionnaires(raws, TableContext(definition, instruments, raws), participant_ids)
     problems += _check_workforce(raws, definition, participant_ids)
     transcripts, tproblems = load_transcripts(root, definition, participant_sites)
@@ -295,9 +303,12 @@ def check_study_folder(path: str | Path) -> tuple[Study | None, list[Problem]]:
     participants = _typed_participants(raws["participants"], typed.pop("participants"), definition)
     raws["participants"] = None
     responses_raw, raws["responses"] = raws["responses"], None
-    ids = participants["participant_id"].to_numpy(dtype=object) if "participant_id" in participants.columns else np.array([], dtype=object)
-    responses = _typed_responses(responses_raw, definition, instruments, ids)
-    del ids
+    if keep_study:
+        ids = participants["participant_id"].to_numpy(dtype=object) if "participant_id" in participants.columns else np.array([], dtype=object)
+        responses = _typed_responses(responses_raw, definition, instruments, ids)
+        del ids
+    else:  # not typed: nothing after this point reads the responses (their rules were checked above)
+        responses = pd.DataFrame({"participant_id": pd.Series([], dtype=object), "timepoint": pd.Series([], dtype=object)})
     del responses_raw
     study = Study(
         definition=definition,
@@ -323,17 +334,19 @@ def check_study_folder(path: str | Path) -> tuple[Study | None, list[Problem]]:
     # as missing values, which these checks do not read.
     study, stage_problems = run_study_checks(study)
     problems += stage_problems
-    return study, problems
+    return (study if keep_study else None), problems
 
 
-def _participants(raw: pd.DataFrame | None, definition: StudyDefinition, problems: list[Problem]) -> tuple[set[str], dict[str, str]]:
-    """Check ``participants.csv``; return the participant ids and each one's site."""
+def _participants(raw: pd.DataFrame | None, definition: StudyDefinition, problems: list[Problem],
+                  with_sites: bool = True) -> tuple[set[str], dict[str, str]]:
+    """Check ``participants.csv``; return the participant ids and each one's site (none unless ``with_sites``)."""
     if raw is None:
         return set(), {}
     problems += refs.check_participants(raw, definition, PARTICIPANTS.file)
     if not {"participant_id", "site"} <= set(raw.columns):
         return set(), {}
-    return refs.as_set(raw["participant_id"]), dict(zip(raw["participant_id"], raw["site"]))
+    sites = dict(zip(raw["participant_id"], raw["site"])) if with_sites else {}
+    return refs.as_set(raw["participant_id"]), sites
 
 
 def _check_questionnaires(raws: Raws, context: TableContext, participant_ids: set[str]) -> list[Problem]:
