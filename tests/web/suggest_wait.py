@@ -7,7 +7,21 @@ asks again.
 
 from __future__ import annotations
 
+import dataclasses
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "qual"))
+from suggest_helpers import demo_slice  # noqa: E402
+
+UNCODED = "S1-PW01-T2"  # its codings are removed: the transcript the coder is about to code
 TRIES = 4  # a training for another held-out set may have been in flight: each try starts at most one more
+
+
+def suggest_study(demo_study):
+    """12 demo transcripts with their codings, except UNCODED; no memos (they name removed segments)."""
+    small = demo_slice(demo_study, 12)
+    return dataclasses.replace(small, codings=small.codings[small.codings["interview_id"] != UNCODED].reset_index(drop=True))
 
 
 def trained(client, url: str, auth: str, timeout: float = 120.0):

@@ -2,27 +2,14 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
-import sys
-from pathlib import Path
 
 import pandas as pd
 import pytest
 
 pytestmark = pytest.mark.django_db
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "qual"))
-from suggest_helpers import demo_slice  # noqa: E402
-from suggest_wait import forget_models, trained  # noqa: E402
-
-UNCODED = "S1-PW01-T2"  # its codings are removed: the transcript the coder is about to code
-
-
-def suggest_study(demo_study):
-    """12 demo transcripts with their codings, except UNCODED; no memos (they name removed segments)."""
-    small = demo_slice(demo_study, 12)
-    return dataclasses.replace(small, codings=small.codings[small.codings["interview_id"] != UNCODED].reset_index(drop=True))
+from suggest_wait import UNCODED, forget_models, suggest_study, trained  # noqa: E402
 
 
 @pytest.fixture

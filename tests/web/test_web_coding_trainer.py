@@ -29,18 +29,9 @@ import pytest
 
 import liveserver
 from liveserver import SERVE_CLI, free_port, throwaway_postgres
-from suggest_wait import forget_models, trained
+from suggest_wait import UNCODED, forget_models, suggest_study, trained
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "qual"))
-from suggest_helpers import demo_slice  # noqa: E402
-
-UNCODED = "S1-PW01-T2"
 PASSWORD = "a-long-test-password-1"
-
-
-def suggest_study(demo_study):
-    small = demo_slice(demo_study, 12)
-    return dataclasses.replace(small, codings=small.codings[small.codings["interview_id"] != UNCODED].reset_index(drop=True))
 
 
 @pytest.fixture
