@@ -19,7 +19,14 @@ of the same files in the same run (this machine is shared and noisy):
    Target: memory stays flat while errors stream (grouped errors add about
    nothing; ``--all-errors`` keeps every problem, so it grows with them).
 
-    .venv/bin/python bench/import_speed.py [--participants 100000] [--study-participants 10000] [--skip-load] [--errors]
+    .venv/bin/python bench/import_speed.py [--participants 100000] [--study-participants 10000] [--skip-load] [--errors] [--dynamic-mmap]
+
+The import is measured the way ``peerimpact import`` runs it: in its own
+process, which first calls the command's ``fix_mmap_threshold()``
+(``peerimpact.formats.heap``: glibc's mmap threshold fixed at 128 KiB), and so
+do the processes of its stages and of ``load_study`` alone; ``--dynamic-mmap``
+leaves glibc's dynamic threshold (what a program calling ``import_study``
+itself gets). The first line printed says which.
 
 All data are synthetic. No test asserts on these times.
 """
@@ -119,6 +126,17 @@ def measure(fn) -> tuple[float, float, float]:
     return wall, cpu, added
 
 
+def heap_setting(dynamic: bool) -> str:
+    """Set this process's malloc as ``peerimpact import`` does (unless ``dynamic``); say which."""
+    if dynamic:
+        return "glibc's dynamic mmap threshold (--dynamic-mmap: as a program calling import_study gets)"
+    from peerimpact.formats.heap import IMPORT_MMAP_THRESHOLD, fix_mmap_threshold
+
+    if fix_mmap_threshold():  # the call peerimpact import makes before any work
+        return f"as the CLI runs it: mmap threshold fixed at {IMPORT_MMAP_THRESHOLD // 1024} KiB (fix_mmap_threshold)"
+    return "as the CLI runs it, but fix_mmap_threshold was a no-op here (no glibc): the default heap"
+
+
 def bench_import(root: Path, participants: int) -> None:
     from peerimpact.formats import import_study
 
@@ -147,7 +165,7 @@ def bench_import(root: Path, participants: int) -> None:
           f"added memory {r[2] / size:.1f}x the file size (targets: <= 5 s, <= 3x the file size)")
 
 
-def bench_stages(root: Path, participants: int) -> None:
+def bench_stages(root: Path, participants: int, dynamic: bool) -> None:
     """The import once more, with RSS (and the peak within each stage) and CPU after each of its stages.
 
     The importer's stage functions are wrapped here (the benchmark only; nothing in
@@ -200,13 +218,15 @@ def bench_stages(root: Path, participants: int) -> None:
     wall, cpu, added = measure(lambda: load_study(folder / "study"))
     print(f"{'load_study alone, same proc':28} {'':>10} {added:+9.0f} {'':>10} {cpu:7.2f} {added:+13.0f}")
     # the process of the import keeps partly used arenas that load_study then fills: alone in a new one too
-    subprocess.run([sys.executable, __file__, "--load-only", str(folder / "study"), "--warm", str(root / "warm" / "study")], check=True)
+    subprocess.run([sys.executable, __file__, "--load-only", str(folder / "study"), "--warm", str(root / "warm" / "study")]
+                   + (["--dynamic-mmap"] if dynamic else []), check=True)
 
 
-def load_alone(study: Path, warm: Path) -> None:
+def load_alone(study: Path, warm: Path, dynamic: bool) -> None:
     """``load_study`` of ``study`` in this (new) process, after loading ``warm`` (the modules), as the stages print it."""
     from peerimpact.study.load import load_study
 
+    heap_setting(dynamic)
     load_study(warm)
     wall, cpu, added = measure(lambda: load_study(study))
     print(f"{'load_study alone, new proc':28} {'':>10} {added:+9.0f} {'':>10} {cpu:7.2f} {added:+13.0f}")
@@ -285,25 +305,35 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--stages-only", action="store_true", help="Only the import's stages (run in a new process by the import measurement).")
     parser.add_argument("--load-only", type=Path, help="Only load_study of this folder (run in a new process by the stages).")
     parser.add_argument("--warm", type=Path, help="With --load-only: a small study loaded first (the modules).")
+    parser.add_argument("--import-only", action="store_true", help="Only the import and its stages (run in a new process by default).")
+    parser.add_argument("--dynamic-mmap", action="store_true",
+                        help="Measure the import with glibc's dynamic mmap threshold, not fixed as peerimpact import fixes it.")
     args = parser.parse_args(argv)
+    flag = ["--dynamic-mmap"] if args.dynamic_mmap else []
     if args.load_only:
-        load_alone(args.load_only, args.warm)
+        load_alone(args.load_only, args.warm, args.dynamic_mmap)
         return 0
     with tempfile.TemporaryDirectory(prefix="peerimpact-import-speed-") as tmp:
         root = Path(tmp)
         if args.stages_only:
+            heap_setting(args.dynamic_mmap)
             (root / "warm").mkdir()
             from peerimpact.formats import import_study
 
             small = write_inputs(root / "warm", 200)  # loads the modules, as in bench_import
             measure(lambda: import_study("csv", small, root / "warm" / "mapping.yaml", root / "warm" / "study"))
-            bench_stages(root, args.participants)
+            bench_stages(root, args.participants, args.dynamic_mmap)
             return 0
-        if not args.skip_import:
+        if args.import_only:
+            print(f"import measured {heap_setting(args.dynamic_mmap)}")
             (root / "import").mkdir()
             bench_import(root / "import", args.participants)
             # the stages in a new process: this one keeps heap from the import above, which would hide some
-            subprocess.run([sys.executable, __file__, "--stages-only", "--participants", str(args.participants)], check=True)
+            subprocess.run([sys.executable, __file__, "--stages-only", "--participants", str(args.participants)] + flag, check=True)
+            return 0
+        if not args.skip_import:
+            # in a new process: its malloc is set as the CLI sets it, which this one (load_study below) must not be
+            subprocess.run([sys.executable, __file__, "--import-only", "--participants", str(args.participants)] + flag, check=True)
         if args.errors:
             (root / "errors").mkdir()
             bench_errors(root / "errors", args.error_participants, args.every_item_participants)

@@ -47,6 +47,21 @@ def test_import_writes_a_study_and_a_report(app, runner, inputs):
     assert json.loads((inputs / "report.json").read_text())["rows"] == {"participants": 3, "responses": 6}
 
 
+def test_import_fixes_the_mmap_threshold_before_any_work(app, runner, inputs, monkeypatch):
+    """The process-wide malloc setting is the command's, not the library's: made before the import starts."""
+    import peerimpact.formats
+    from peerimpact.formats import heap
+
+    events: list[str] = []
+    real = peerimpact.formats.import_study
+    monkeypatch.setattr(heap, "fix_mmap_threshold", lambda *a: events.append(f"fix {a}") or True)
+    monkeypatch.setattr(peerimpact.formats, "import_study", lambda *a, **kw: events.append("import") or real(*a, **kw))
+    result = runner.invoke(app, ["import", "csv", str(inputs / "people.csv"), str(inputs / "survey.csv"),
+                                 "--mapping", str(inputs / "mapping.yaml"), "--out", str(inputs / "study")])
+    assert result.exit_code == 0, result.output
+    assert events == ["fix ()", "import"]  # the default threshold (IMPORT_MMAP_THRESHOLD), before the import
+
+
 def test_import_problems_go_to_stderr_with_exit_2(app, runner, inputs):
     (inputs / "people.csv").write_text(csv_text(PEOPLE).replace("North,2020-01-15", "Nowhere,2020-01-15"))
     result = runner.invoke(app, ["import", "csv", str(inputs / "people.csv"), str(inputs / "survey.csv"),

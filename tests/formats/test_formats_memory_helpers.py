@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import codecs
+import platform
+import subprocess
+import sys
 
 import pytest
 
@@ -104,6 +107,46 @@ def test_a_file_of_white_space_is_empty(tmp_path):
         read_csv_source(path)
 
 
+def test_fix_mmap_threshold_is_accepted_by_glibc():
+    """In a new process (the setting is process-wide): True with glibc, False elsewhere, never an error."""
+    code = "from peerimpact.formats.heap import fix_mmap_threshold as f; print(f(128 * 1024), f(2**31))"
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout.split()
+    glibc = platform.libc_ver()[0] == "glibc"
+    assert out == [str(glibc), "False"]  # 2 GiB does not fit mallopt's int: nothing set, not an error
+
+
+def test_fix_mmap_threshold_calls_mallopt_with_m_mmap_threshold(monkeypatch):
+    calls: list[tuple[int, int]] = []
+    monkeypatch.setattr(heap, "_mallopt", lambda: lambda param, value: calls.append((param, value)) or 1)
+    assert heap.fix_mmap_threshold(4096) is True
+    assert heap.fix_mmap_threshold() is True
+    assert calls == [(-3, 4096), (-3, 128 * 1024)]
+    monkeypatch.setattr(heap, "_mallopt", lambda: lambda param, value: 0)  # glibc refusing the value
+    assert heap.fix_mmap_threshold(4096) is False
+    with pytest.raises(ValueError, match="must be >= 0"):
+        heap.fix_mmap_threshold(-1)
+
+
+def test_fix_mmap_threshold_is_a_no_op_without_glibc(monkeypatch):
+    monkeypatch.setattr(heap, "_mallopt", lambda: None)
+    assert heap.fix_mmap_threshold() is False
+
+
+@pytest.mark.parametrize("symbols", [{"mallopt"}, set()], ids=["musl-like", "no-mallopt"])
+def test_a_c_library_that_is_not_glibc_gives_no_mallopt(monkeypatch, symbols):
+    class Libc:
+        def __init__(self, name):
+            for symbol in symbols:
+                setattr(self, symbol, lambda *a: 1)
+
+    heap._mallopt.cache_clear()
+    monkeypatch.setattr(heap.ctypes, "CDLL", Libc)
+    try:
+        assert heap._mallopt() is None
+    finally:
+        heap._mallopt.cache_clear()
+
+
 def test_release_freed_memory_calls_malloc_trim_where_there_is_one(monkeypatch):
     calls: list[int] = []
     monkeypatch.setattr(heap, "_malloc_trim", lambda: calls.append)
@@ -146,6 +189,7 @@ def test_the_import_hands_freed_memory_back_before_it_validates(tmp_path, monkey
     check = load_module.check_study_folder
     monkeypatch.setattr(importer, "release_freed_memory", lambda: events.append("release") or True)
     monkeypatch.setattr(importer, "_write_folder", lambda *a, _w=importer._write_folder: (events.append("write"), _w(*a))[1])
-    monkeypatch.setattr(load_module, "check_study_folder", lambda folder: (events.append("validate"), check(folder))[1])
+    monkeypatch.setattr(load_module, "check_study_folder", lambda folder, **kw: (events.append(f"validate {kw}"), check(folder, **kw))[1])
     import_study("csv", [tmp_path / "people.csv", tmp_path / "survey.csv"], tmp_path / "mapping.yaml", tmp_path / "study")
-    assert events == ["release", "write", "release", "validate"]
+    # the study the checks build is dropped: it is not asked for (keep_study=False: responses not typed)
+    assert events == ["release", "write", "release", "validate {'keep_study': False}"]

@@ -50,7 +50,9 @@ def import_command(
 ) -> None:
     """Import CSV, Excel, SPSS or REDCap files into a new, validated study folder."""
     from ..formats import import_study
+    from ..formats.heap import fix_mmap_threshold
 
+    fix_mmap_threshold()  # process-wide, so here and not in the library: freed parse buffers go back (bench/README.md "Imports")
     paths: list[str | Path] = list(sources)
     result = import_study(format.value, paths, mapping, out, overwrite=overwrite, all_errors=all_errors)
     for line in result.lines():

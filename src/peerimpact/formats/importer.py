@@ -283,8 +283,9 @@ def _validate_written(tmp: Path, lm: LoadedMapping, result, inst_labels: dict[st
     """``load_study``'s checks on the written folder (the rules of ``peerimpact validate``): its problems, in the user's terms, to ``collected``."""
     from ..study.load import check_study_folder
 
-    study, problems = check_study_folder(tmp)  # load_study's checks, without its sorted copy and text of every problem
-    del study
+    # load_study's checks, without its sorted copy and text of every problem, and without typing the
+    # responses for a study this function would drop (memory: bench/import_speed.py)
+    _, problems = check_study_folder(tmp, keep_study=False)
     repeated = _repeated(problems)
     for i, p in enumerate(problems):
         problems[i] = None  # type: ignore[call-overload]  # each is freed once translated
