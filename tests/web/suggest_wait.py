@@ -36,6 +36,29 @@ def trained(client, url: str, auth: str, timeout: float = 120.0):
     raise AssertionError(f"{url}: still training after {TRIES} requests")
 
 
+def hold_training(monkeypatch):
+    """Hold every training until the test lets it go: ``(release, started, calls)``.
+
+    ``calls`` records ``(thread name, held_out)`` of each training; ``started`` is set when one
+    begins; it waits (at most 60 s) for ``release`` before training for real.
+    """
+    import threading
+
+    from peerimpact.web.coding import suggestions
+
+    release, started, calls = threading.Event(), threading.Event(), []
+    real_train = suggestions._train
+
+    def held_train(study, held_out):
+        calls.append((threading.current_thread().name, held_out))
+        started.set()
+        assert release.wait(60)
+        return real_train(study, held_out)
+
+    monkeypatch.setattr(suggestions, "_train", held_train)
+    return release, started, calls
+
+
 def forget_models() -> None:
     """Drop this process's models (none training): each test starts from no model."""
     from peerimpact.web.coding import suggestions

@@ -9,7 +9,7 @@ import pytest
 
 pytestmark = pytest.mark.django_db
 
-from suggest_wait import UNCODED, forget_models, suggest_study, trained  # noqa: E402
+from suggest_wait import UNCODED, forget_models, hold_training, suggest_study, trained  # noqa: E402
 
 
 @pytest.fixture
@@ -120,7 +120,6 @@ def test_nothing_to_learn_from_is_an_empty_answer(client, token):
 def test_a_new_coding_retrains_in_the_background_while_the_stale_model_answers(client, token, demo_study, monkeypatch):
     """Issue 15: after a new human coding the request answers at once from the previous model (marked stale) while one
     retrain runs in a background thread; the request after it finishes uses the new model."""
-    import threading
 
     from peerimpact.qual.suggest import train
     from peerimpact.web.coding import suggestions
@@ -134,16 +133,7 @@ def test_a_new_coding_retrains_in_the_background_while_the_stale_model_answers(c
     r = api(client, "post", "/codings", auth, {"interview_id": UNCODED, "start": s["start"], "end": s["end"], "code": s["code"]})
     assert r.status_code == 201, r.json()  # a human coding: the state changes
 
-    release, started, calls = threading.Event(), threading.Event(), []
-    real_train = suggestions._train
-
-    def held_train(study, held_out):
-        calls.append((threading.current_thread().name, held_out))
-        started.set()
-        assert release.wait(60)
-        return real_train(study, held_out)
-
-    monkeypatch.setattr(suggestions, "_train", held_train)
+    release, started, calls = hold_training(monkeypatch)
     answers = [api(client, "get", f"/suggestions?interview_id={UNCODED}", auth).json() for _ in range(2)]
     assert started.wait(60)
     try:
@@ -172,7 +162,6 @@ def test_a_new_coding_retrains_in_the_background_while_the_stale_model_answers(c
 def test_a_blind_transcript_is_answered_from_its_own_held_out_model_while_it_retrains(client, token, demo_study, monkeypatch):
     """The stale answer for a blind transcript comes from the earlier model trained *without* it, and its retrain holds
     it out too."""
-    import threading
 
     from peerimpact.qual.suggest import train
     from peerimpact.web.coding import suggestions
@@ -192,16 +181,7 @@ def test_a_blind_transcript_is_answered_from_its_own_held_out_model_while_it_ret
     r = api(client, "post", "/codings", auth, {"interview_id": UNCODED, "start": s["start"], "end": s["end"], "code": s["code"]})
     assert r.status_code == 201, r.json()
 
-    release, started, calls = threading.Event(), threading.Event(), []
-    real_train = suggestions._train
-
-    def held_train(study, held_out):
-        calls.append((threading.current_thread().name, held_out))
-        started.set()
-        assert release.wait(60)
-        return real_train(study, held_out)
-
-    monkeypatch.setattr(suggestions, "_train", held_train)
+    release, started, calls = hold_training(monkeypatch)
     try:
         body = api(client, "get", f"/suggestions?interview_id={coded}", auth).json()
         assert (body["model_state"], body["model_version"]) == ("stale", held_out_version)

@@ -19,7 +19,6 @@ import signal
 import subprocess
 import sys
 import textwrap
-import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -29,7 +28,7 @@ import pytest
 
 import liveserver
 from liveserver import SERVE_CLI, free_port, throwaway_postgres
-from suggest_wait import UNCODED, forget_models, suggest_study, trained
+from suggest_wait import UNCODED, forget_models, hold_training, suggest_study, trained
 
 PASSWORD = "a-long-test-password-1"
 
@@ -71,16 +70,7 @@ def test_first_request_answers_training_at_once_and_the_model_comes_from_another
 def test_one_training_however_many_requests_ask_while_it_runs(client, token, monkeypatch):
     from peerimpact.web.coding import suggestions
 
-    release, started, calls = threading.Event(), threading.Event(), []
-    real_train = suggestions._train
-
-    def held_train(study, held_out):
-        calls.append((threading.current_thread().name, held_out))
-        started.set()
-        assert release.wait(60)
-        return real_train(study, held_out)
-
-    monkeypatch.setattr(suggestions, "_train", held_train)
+    release, started, calls = hold_training(monkeypatch)
     auth = token("coder")
     try:
         answers = [get(client, auth) for _ in range(3)]
