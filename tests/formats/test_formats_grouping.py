@@ -51,6 +51,24 @@ def test_the_range_hint(values, hint):
     assert range_hint("value 0 is outside the range 1–5 of wemwbs", values) == hint
 
 
+@pytest.mark.parametrize("message, asked", [
+    ("value 0 is outside the range 1–5 of wemwbs", True),  # a range problem: its column's numbers give the hint
+    ("unknown participant 'P2'", False),  # any other rule: the importer would read the user's file again for nothing
+    ("'x' is not a date (YYYY-MM-DD)", False),
+])
+@pytest.mark.parametrize("rows", [1, 8])  # listed as they are, and grouped
+def test_values_are_asked_for_only_for_a_range_problem(message, asked, rows):
+    calls = []
+
+    def values_of(file, column):
+        calls.append((file, column))
+        return [0.0, 4.0]
+
+    out = group_problems([Problem("s.csv", r, "C", message) for r in range(2, 2 + rows)], values_of)
+    assert bool(calls) is asked
+    assert all(("coded from 0" in p.message) is asked for p in out)
+
+
 def test_groups_keep_single_problems_and_count_the_rest():
     problems = [Problem("s.csv", r, "WEM1", f"value {r % 2} is outside the range 1–5 of wemwbs") for r in range(2, 12)]
     problems += [Problem("s.csv", r, "Site", f"'Nowhere{r}' is not in the recode") for r in (4, 9)]

@@ -22,7 +22,6 @@ from .heap import release_freed_memory
 from .sniff import _SAMPLE_CHARS, DELIMITERS, decode_text, read_bytes, require_kind, scan_utf8, sniff_delimiter
 from .source import Cell, CodedRows, RowNumbers, SourceTable, code_type
 
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 __all__ = ["DELIMITERS", "FAST_MIN_CHARS", "parse_delimited", "read_csv_source", "sniff_delimiter"]
 
 #: Files shorter than this are read by the careful parser only (pandas' set-up costs more than it saves).

@@ -90,15 +90,25 @@ class _Group:
         first = np.argsort(rows, kind="stable")[:FIRST_ROWS].tolist()
         message = self.messages[self.which[first[0]]]
         shown = [str(self.rows[i]) for i in first] + ["..."]
-        hint = range_hint(message, values_of(self.file, self.column)) if values_of is not None else ""
+        hint = _hint(message, self.file, self.column, values_of)
         out.append(Problem(
             self.file, self.rows[first[0]], self.column,
             f"{message} [{n:,} rows break this rule: {', '.join(shown)}; --all-errors lists each]{hint}",
         ))
 
 
+def _hint(message: str, file: str, column: str | None, values_of: ValuesOf | None) -> str:
+    """:func:`range_hint` for ``message``, asking ``values_of`` for the column's numbers only for a range problem.
+
+    ``values_of`` may read the user's file again (the importer's), so it is not called for other rules.
+    """
+    if values_of is None or column is None or _RANGE.search(message) is None:
+        return ""
+    return range_hint(message, values_of(file, column))
+
+
 def _with_hint(p: Problem, values_of: ValuesOf | None) -> Problem:
-    hint = range_hint(p.message, values_of(p.file, p.column)) if values_of is not None and p.column is not None else ""
+    hint = _hint(p.message, p.file, p.column, values_of)
     return Problem(p.file, p.row, p.column, p.message + hint) if hint else p
 
 

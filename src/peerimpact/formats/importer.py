@@ -272,8 +272,11 @@ def _import_into(fmt: str, paths: list[Path], lm: LoadedMapping, tmp: Path, out:
     if collected:
         def reread(label: str) -> dict[str, SourceTable]:
             """The tables of the file that ``label`` names (every file for REDCap, whose files go together)."""
+            if fmt == "redcap":
+                return read_sources(fmt, paths, lm.mapping, used, referenced).sources
             mine = [p for p in paths if label == p.name or label.startswith(p.name + "[")]
-            return read_sources(fmt, mine if mine and fmt != "redcap" else paths, lm.mapping, used, referenced).sources
+            # a problem still named by a study file (not translated to the user's) has no user values to read
+            return read_sources(fmt, mine, lm.mapping, used, referenced).sources if mine else {}
 
         raise _Failed(collected, reread)
     return _report(out, fmt, counts, result, read, lm, plans, derived)
