@@ -153,8 +153,12 @@ class Trainer:
                     raise TrainerError(f"the suggestion model was not trained within {JOB_SECONDS:.0f} s: training process ended")
                 reply = conn.recv()
             except (EOFError, OSError) as exc:
+                proc = self._proc
                 self._stop()
-                raise TrainerError(f"the suggestion training process ended during a job ({exc or type(exc).__name__})") from None
+                code = proc.returncode if proc is not None else None
+                raise TrainerError(
+                    f"the suggestion training process ended during a job (exit code {code}; {exc or type(exc).__name__}); "
+                    "its traceback, if any, is in the server's error output") from None
         if reply[0] == "ok":
             return reply[1]
         if reply[0] == "input":  # scikit-learn's words, if any, as the cause (the caller logs them)

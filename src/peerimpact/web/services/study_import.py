@@ -83,6 +83,8 @@ def _custom_instruments(study: Study) -> dict[str, Any]:
 
 
 def _bulk(model, objs: list, user) -> list:
+    if model is Coding:
+        bump_coding_stamp()  # bulk_create sends no post_save: the suggestion model's cache must see the new codings
     if not objs:
         return []
     return bulk_create_with_history(objs, model, batch_size=500, default_user=user, default_change_reason=REASON)
@@ -189,7 +191,6 @@ def _store(study: Study, user) -> ImportSummary:
                code=r["code"], coder=r["coder"], extra={c: _cell(r[c]) for c in coding_extra})
         for r in study.codings.to_dict("records")
     ], user)
-    bump_coding_stamp()  # bulk_create sends no post_save: the suggestion model's cache must see the new codings
     counts = {
         "participants": len(people), "responses": len(study.responses), "contacts": len(study.contacts),
         "allocations": len(study.allocations), "transcripts": len(transcripts), "codings": len(study.codings),
