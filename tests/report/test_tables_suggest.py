@@ -19,6 +19,7 @@ from typer.testing import CliRunner
 from peerimpact.cli.main import app
 from peerimpact.qual.suggest import EvalResult
 from peerimpact.qual.suggest.evaluate import EVAL_COLUMNS
+from peerimpact.report.fmt import num
 from peerimpact.report.tables_suggest import KEY, TITLE, evaluate_suggestions, suggest_eval_block, suggest_eval_sentence, suggest_eval_table
 from peerimpact.study import load_study
 from suggest_helpers import write_demo_slice
@@ -51,13 +52,8 @@ def cli_csv(small_dir):
 
 
 def _printed(v) -> str:
-    """What ``qual suggest-eval`` prints for a number (its table format: three decimals), with the report's signs."""
-    if v is None or (isinstance(v, float) and math.isnan(v)):
-        return "\u2014"
-    text = f"{float(v):.3f}"
-    if text.startswith("-"):
-        return text[1:] if float(text) == 0 else "\u2212" + text[1:]
-    return text
+    """What ``qual suggest-eval`` prints for a number in its table (``fmt.num`` at three decimals, half away from zero), with the report's minus sign."""
+    return num(v, 3)
 
 
 def test_report_table_equals_the_cli(reports, cli_csv):
