@@ -12,7 +12,9 @@ of the same files in the same run (this machine is shared and noisy):
    (about 845,000 contacts; see ``bench/report_time.py``). Target: <= 3 s CPU.
 3. Error memory (issue 13 item 6, ``--errors``): the survey import with
    ``--error-participants`` (default 50,000: 100,000 rows) whose WEM1 is 0 on
-   every row (one range rule failing on every row), and one where every item
+   every row (one range rule failing on every row), one where all rows but two
+   name a participant missing from the participant list (one ``load_study``
+   rule, a distinct message a row), and one where every item
    of every row is out of range (36 problems a row; ``--every-item-participants``,
    default 5,000: 10,000 rows, 360,000 problems), each grouped (the
    default) and with ``--all-errors``, against the same import when valid.
@@ -73,11 +75,15 @@ tables:
 """
 
 
-def write_inputs(folder: Path, participants: int, seed: int = 0, zero_item: bool = False, every_item: bool = False) -> list[Path]:
+def write_inputs(folder: Path, participants: int, seed: int = 0, zero_item: bool = False, every_item: bool = False,
+                 unknown_ids: bool = False) -> list[Path]:
     """people.csv (participants rows) and survey.csv (2 x participants rows, 40 columns).
 
     ``zero_item``: WEM1 is 0 on every row (one range rule failing on every row).
     ``every_item``: every WEMWBS item is 0 and every MBI-HSS item 9 (36 range problems a row).
+    ``unknown_ids``: every survey row but the first participant's two names an
+    id missing from people.csv ("Q…" for "P…"; a rule of ``load_study``, each
+    problem with its own value), the files keeping their sizes.
     """
     rng = np.random.default_rng(seed)
     ids = np.char.add("P", np.arange(1, participants + 1).astype(str))
@@ -108,6 +114,8 @@ def write_inputs(folder: Path, participants: int, seed: int = 0, zero_item: bool
             frame[f"MBI{i:02d}"] = 9
     (folder / "study.yaml").write_text(STUDY, encoding="utf-8")
     (folder / "mapping.yaml").write_text(MAPPING, encoding="utf-8")
+    if unknown_ids:
+        frame.loc[2:, "ID"] = frame.loc[2:, "ID"].str.replace("P", "Q", regex=False)
     people.to_csv(folder / "people.csv", index=False)
     frame.to_csv(folder / "survey.csv", index=False, float_format="%g")
     return [folder / "people.csv", folder / "survey.csv"]
@@ -232,34 +240,54 @@ def load_alone(study: Path, warm: Path, dynamic: bool) -> None:
     print(f"{'load_study alone, new proc':28} {'':>10} {added:+9.0f} {'':>10} {cpu:7.2f} {added:+13.0f}")
 
 
-def bench_errors(root: Path, participants: int, every_participants: int) -> None:
+def error_run(folder: Path, all_errors: bool, dynamic: bool) -> None:
+    """One case of ``--errors`` in this (new) process, as ``peerimpact import`` runs: prints wall, CPU, MiB, problems."""
+    print(heap_setting(dynamic))
     from peerimpact.errors import StudyValidationError
     from peerimpact.formats import import_study
 
+    (folder / "warm").mkdir()
+    small = write_inputs(folder / "warm", 200)  # loads the modules, as in bench_import
+    measure(lambda: import_study("csv", small, folder / "warm" / "mapping.yaml", folder / "warm" / "study"))
+    sources = [folder / "people.csv", folder / "survey.csv"]
+    lines: list[int] = []
+
+    def run() -> None:
+        try:
+            import_study("csv", sources, folder / "mapping.yaml", folder / "study", all_errors=all_errors)
+        except StudyValidationError as exc:
+            lines.append(len(exc.problems))
+
+    wall, cpu, added = measure(run)
+    print(f"{wall} {cpu} {added} {lines[0] if lines else 0}")
+
+
+def bench_errors(root: Path, participants: int, every_participants: int, dynamic: bool) -> None:
     print(f"\nerrors: survey {2 * participants:,} rows x 40 columns; WEM1 = 0 on every row (one rule), "
-          "or every item out of range (36 problems a row)")
+          "every row but two naming an unknown participant (one rule, each with its own id), "
+          "or every item out of range (36 problems a row); each import in its own process")
     runs = []
-    # (label, participants, WEM1 = 0, every item out of range, --all-errors); each size has its valid run
-    cases = [("valid", participants, False, False, False), ("grouped", participants, True, False, False),
-             ("--all-errors", participants, True, False, True)]
+    setting = ""
+    # (label, participants, WEM1 = 0, every item out of range, --all-errors, unknown ids); each size has its valid run
+    cases = [("valid", participants, False, False, False, False), ("grouped", participants, True, False, False, False),
+             ("--all-errors", participants, True, False, True, False),
+             ("unknown ids, grouped", participants, False, False, False, True)]
     size = "" if every_participants == participants else f" ({2 * every_participants:,} rows)"
     if size:
-        cases.append(("valid" + size, every_participants, False, False, False))
-    cases += [("every item, grouped" + size, every_participants, False, True, False),
-              ("every item, --all-errors" + size, every_participants, False, True, True)]
-    for k, (label, n_people, zero, every, all_errors) in enumerate(cases):
+        cases.append(("valid" + size, every_participants, False, False, False, False))
+    cases += [("every item, grouped" + size, every_participants, False, True, False, False),
+              ("every item, --all-errors" + size, every_participants, False, True, True, False)]
+    flag = ["--dynamic-mmap"] if dynamic else []
+    for k, (label, n_people, zero, every, all_errors, unknown) in enumerate(cases):
         folder = root / f"case{k}"
         folder.mkdir()
-        sources = write_inputs(folder, n_people, zero_item=zero, every_item=every)
-        lines: list[int] = []
-
-        def run(sources=sources, folder=folder, all_errors=all_errors, lines=lines) -> None:
-            try:
-                import_study("csv", sources, folder / "mapping.yaml", folder / "study", all_errors=all_errors)
-            except StudyValidationError as exc:
-                lines.append(len(exc.problems))
-
-        runs.append((label, n_people, measure(run), lines[0] if lines else 0))
+        write_inputs(folder, n_people, zero_item=zero, every_item=every, unknown_ids=bool(unknown))
+        child = subprocess.run([sys.executable, __file__, "--error-run", str(folder)] + flag
+                               + (["--all-errors"] if all_errors else []), check=True, capture_output=True, text=True)
+        setting, numbers = child.stdout.strip().splitlines()[-2:]
+        wall, cpu, added, n = numbers.split()
+        runs.append((label, n_people, (float(wall), float(cpu), float(added)), int(n)))
+    print(f"imports measured {setting}")
     print(f"{'':52} {'wall s':>8} {'CPU s':>8} {'added MiB':>10} {'problems':>10}")
     for label, _, (wall, cpu, added), n in runs:
         print(f"{'import_study ' + label:52} {wall:8.2f} {cpu:8.2f} {added:10.0f} {n:10,}")
@@ -306,12 +334,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--load-only", type=Path, help="Only load_study of this folder (run in a new process by the stages).")
     parser.add_argument("--warm", type=Path, help="With --load-only: a small study loaded first (the modules).")
     parser.add_argument("--import-only", action="store_true", help="Only the import and its stages (run in a new process by default).")
+    parser.add_argument("--error-run", type=Path, help="Only one --errors case, of this folder (run in a new process by --errors).")
+    parser.add_argument("--all-errors", action="store_true", help="With --error-run: import with all_errors=True.")
     parser.add_argument("--dynamic-mmap", action="store_true",
                         help="Measure the import with glibc's dynamic mmap threshold, not fixed as peerimpact import fixes it.")
     args = parser.parse_args(argv)
     flag = ["--dynamic-mmap"] if args.dynamic_mmap else []
     if args.load_only:
         load_alone(args.load_only, args.warm, args.dynamic_mmap)
+        return 0
+    if args.error_run:
+        error_run(args.error_run, args.all_errors, args.dynamic_mmap)
         return 0
     with tempfile.TemporaryDirectory(prefix="peerimpact-import-speed-") as tmp:
         root = Path(tmp)
@@ -336,7 +369,7 @@ def main(argv: list[str] | None = None) -> int:
             subprocess.run([sys.executable, __file__, "--import-only", "--participants", str(args.participants)] + flag, check=True)
         if args.errors:
             (root / "errors").mkdir()
-            bench_errors(root / "errors", args.error_participants, args.every_item_participants)
+            bench_errors(root / "errors", args.error_participants, args.every_item_participants, args.dynamic_mmap)
         if not args.skip_load:
             bench_load(root, args.study_participants)
     return 0

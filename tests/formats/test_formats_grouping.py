@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from unittest import mock
+
 import pytest
 
 from formats_helpers import write_files
@@ -152,29 +154,40 @@ def test_the_cli_groups_unless_asked_for_every_error(tmp_path):
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
+from peerimpact.formats import grouping  # noqa: E402
 from peerimpact.formats.grouping import FIRST_ROWS, GroupedProblems  # noqa: E402
 
 
-def _grouped_all_at_once(problems, values_of=None):
-    """The grouping as it was written before problems streamed (every Problem held): the oracle."""
+def _grouped_all_at_once(problems, values_of=None, listed_max=grouping.LISTED_MAX):
+    """The grouping written plainly, every Problem held: the oracle.
+
+    A problem found twice counts once; a group of more than five is one line
+    unless it has at most ``listed_max`` problems and a row among them twice.
+    """
     groups: dict[tuple, list[Problem]] = {}
-    for p in problems:
+    for p in dict.fromkeys(problems):
         key = (p.file, p.column, rule_of(p.message)) if p.row is not None and p.column is not None else (p,)
         groups.setdefault(key, []).append(p)
+
+    def hinted(p):
+        hint = range_hint(p.message, values_of(p.file, p.column)) if values_of is not None and p.column is not None else ""
+        return Problem(p.file, p.row, p.column, p.message + hint) if hint else p
+
     out = []
     for members in groups.values():
-        if len(members) <= FIRST_ROWS or len({p.row for p in members}) < len(members):
-            for p in members:
-                hint = range_hint(p.message, values_of(p.file, p.column)) if values_of is not None and p.column is not None else ""
-                out.append(Problem(p.file, p.row, p.column, p.message + hint) if hint else p)
+        rows = [p.row for p in members]
+        if len(members) <= FIRST_ROWS or (len(members) <= listed_max and len(set(rows)) < len(members)):
+            out += [hinted(p) for p in members]
             continue
-        members.sort(key=lambda p: p.row or 0)
-        first = members[0]
-        rows = [str(p.row) for p in members[:FIRST_ROWS]] + (["..."] if len(members) > FIRST_ROWS else [])
-        values = values_of(first.file, first.column) if values_of is not None and first.column is not None else None
-        hint = range_hint(first.message, values)
+        first_at = {}
+        for p in members:
+            first_at.setdefault(p.row, p)
+        lowest = sorted(first_at)[:FIRST_ROWS]
+        first = first_at[lowest[0]]
+        shown = ", ".join([str(r) for r in lowest] + ["..."])
+        hint = hinted(first).message[len(first.message):]
         out.append(Problem(first.file, first.row, first.column,
-                           f"{first.message} [{len(members):,} rows break this rule: {', '.join(rows)}; --all-errors lists each]{hint}"))
+                           f"{first.message} [{len(first_at):,} rows break this rule: {shown}; --all-errors lists each]{hint}"))
     return out
 
 
@@ -189,26 +202,36 @@ _PROBLEM = st.builds(
 
 
 @settings(max_examples=300, deadline=None)
-@given(problems=st.lists(_PROBLEM, max_size=40), hinted=st.booleans())
-def test_problems_grouped_as_they_stream_are_grouped_as_all_at_once(problems, hinted):
+@given(problems=st.lists(_PROBLEM, max_size=40), hinted=st.booleans(), listed_max=st.sampled_from([6, 9, 100]))
+def test_problems_grouped_as_they_stream_are_grouped_as_all_at_once(problems, hinted, listed_max):
+    """Also past ``LISTED_MAX`` (lowered so that 40 problems cross it), where a group keeps only its lowest rows."""
     values_of = (lambda file, column: [0.0, 4.0] if column == "X" else None) if hinted else None
-    streamed = GroupedProblems()
-    for p in problems:
-        streamed.append(p)
-    assert streamed.problems(values_of) == _grouped_all_at_once(problems, values_of)
+    with mock.patch.object(grouping, "LISTED_MAX", listed_max):
+        streamed = GroupedProblems()
+        for p in problems:
+            streamed.append(p)
+        assert streamed.problems(values_of) == _grouped_all_at_once(problems, values_of, listed_max)
     assert len(streamed) == len(problems)
     every = GroupedProblems(keep_all=True)
     every.extend(problems)
     assert every.problems(values_of) == problems
 
 
-def test_a_problem_the_study_checks_find_twice_is_translated_once():
-    from peerimpact.formats.importer import _repeated
-
+def test_a_problem_found_twice_is_reported_once():
+    """As StudyValidationError keeps one of each: the grouped count is of rows, not of times a check found them."""
     a, b, c = (Problem("responses.csv", r, "wemwbs_1", "value 0 is outside the range") for r in (2, 3, 4))
-    assert _repeated([a, b, a, c, b, a]) == {2, 4, 5}
-    assert _repeated([a, b, c]) == set() and _repeated([a]) == set() and _repeated([]) == set()
-    assert _repeated([a, Problem(a.file, a.row, a.column, a.message)]) == {1}  # equal, not the same object
+    streamed = GroupedProblems()
+    streamed.extend([a, b, a, c, b, a, Problem(a.file, a.row, a.column, a.message)])
+    assert streamed.problems() == [a, b, c]
+    many = [Problem("responses.csv", r, "wemwbs_1", "value 0 is outside the range") for r in range(2, 12)]
+    streamed = GroupedProblems()
+    streamed.extend(many + many[::-1])
+    (grouped,) = streamed.problems()
+    assert "[10 rows break this rule: 2, 3, 4, 5, 6, ...;" in grouped.message
+    whole = Problem("survey.csv", None, None, "is empty")
+    streamed = GroupedProblems()
+    streamed.extend([whole, whole])
+    assert streamed.problems() == [whole]
 
 
 @pytest.mark.parametrize("coded", [False, True], ids=["rows", "kept-as-codes"])
@@ -246,14 +269,51 @@ def test_answers_checked_while_mapping_give_the_study_checks_problems(tmp_path, 
     assert any("'x'" in line or "x" in line.split(":")[-1] for line in checked)
 
 
-def test_a_group_with_many_distinct_messages_keeps_each():
-    """The message index of a group widens past 255 and 65,535 distinct messages (one per row's own value)."""
-    problems = [Problem("s.csv", r, "Name", f"'{r}' is not in the recode") for r in range(2, 70_002)]
+def test_a_large_group_keeps_only_its_lowest_rows():
+    """A rule failing on every row with each row's own value (unknown ids): one line, and the group stops growing.
+
+    Rows arrive out of order; two rows come again with another value (a wide
+    source row written as two study rows): each row is counted once, with the
+    message that came first.
+    """
+    rows = [r for r in range(70_001, 1, -1)] + [3, 2]  # descending, then two rows again
+    problems = [Problem("s.csv", r, "Name", f"'{r}-{i}' is not in the recode") for i, r in enumerate(rows)]
     streamed = GroupedProblems()
     streamed.extend(problems)
+    (group,) = streamed._groups.values()
+    assert group.rows is None and not group.messages and not group.index and len(group.lowest) == FIRST_ROWS
+    assert len(group.seen) <= 70_001 // 8 + 1
     (grouped,) = streamed.problems()
-    assert grouped.message == "'2' is not in the recode [70,000 rows break this rule: 2, 3, 4, 5, 6, ...; --all-errors lists each]"
-    twice = GroupedProblems()
-    twice.extend(problems + [problems[-1]])  # one row twice: each is listed, with its own message
-    listed = twice.problems()
-    assert len(listed) == 70_001 and listed[:70_000] == problems and listed[-1] == problems[-1]
+    # row 2 first came as the 70,000th problem (index 69,999)
+    assert grouped == Problem("s.csv", 2, "Name", "'2-69999' is not in the recode "
+                              "[70,000 rows break this rule: 2, 3, 4, 5, 6, ...; --all-errors lists each]")
+    assert streamed.problems() == _grouped_all_at_once(problems)
+
+
+def test_a_small_group_with_a_row_twice_lists_each():
+    """Up to ``LISTED_MAX`` problems, a row named twice (a mapping line naming two columns) lists each as it came; past it, one line."""
+    problems = [Problem("m.yaml", r, "columns", f"'{c}' is not a column") for r, c in
+                [(4, "A"), (4, "B"), (5, "C"), (6, "D"), (7, "E"), (8, "F")]]
+    streamed = GroupedProblems()
+    streamed.extend(problems)
+    assert streamed.problems() == problems
+    many = [Problem("m.yaml", 4 + i // 2, "columns", f"'{i}' is not a column") for i in range(grouping.LISTED_MAX + 1)]
+    streamed = GroupedProblems()
+    streamed.extend(many)
+    (grouped,) = streamed.problems()
+    assert grouped.message.startswith("'0' is not a column [51 rows break this rule: 4, 5, 6, 7, 8, ...;")  # rows, each once
+
+
+@pytest.mark.parametrize("all_errors", [False, True], ids=["grouped", "every-error"])
+def test_unknown_ids_found_by_the_study_checks_are_one_line(tmp_path, all_errors):
+    """Unknown participants are a ``load_study`` rule, streamed to the collector: one line counting the user's rows."""
+    sources, mapping = seed(tmp_path, n_people=40)
+    (tmp_path / "people.csv").write_text(csv_text(PEOPLE), encoding="utf-8")  # x3 ... x39 are no longer known: two survey rows each
+    with pytest.raises(StudyValidationError) as err:
+        import_study("csv", sources, mapping, tmp_path / "study", all_errors=all_errors)
+    unknown = [str(p) for p in err.value.problems if "unknown participant" in p.message]
+    if all_errors:
+        assert len(unknown) == 74 and unknown[0].startswith("survey.csv:")
+        return
+    (line,) = unknown
+    assert "unknown participant 'x3'" in line and "[74 rows break this rule:" in line, line

@@ -189,7 +189,9 @@ def test_the_import_hands_freed_memory_back_before_it_validates(tmp_path, monkey
     check = load_module.check_study_folder
     monkeypatch.setattr(importer, "release_freed_memory", lambda: events.append("release") or True)
     monkeypatch.setattr(importer, "_write_folder", lambda *a, _w=importer._write_folder: (events.append("write"), _w(*a))[1])
-    monkeypatch.setattr(load_module, "check_study_folder", lambda folder, **kw: (events.append(f"validate {kw}"), check(folder, **kw))[1])
+    monkeypatch.setattr(load_module, "check_study_folder", lambda folder, **kw: (
+        events.append(f"validate keep_study={kw['keep_study']} sink={callable(kw.get('sink'))}"), check(folder, **kw))[1])
     import_study("csv", [tmp_path / "people.csv", tmp_path / "survey.csv"], tmp_path / "mapping.yaml", tmp_path / "study")
-    # the study the checks build is dropped: it is not asked for (keep_study=False: responses not typed)
-    assert events == ["release", "write", "release", "validate {'keep_study': False}"]
+    # the study the checks build is dropped: it is not asked for (keep_study=False: responses not typed);
+    # each problem goes to a sink as found (none kept in a list)
+    assert events == ["release", "write", "release", "validate keep_study=False sink=True"]

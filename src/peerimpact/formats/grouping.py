@@ -3,29 +3,34 @@
 A 0–4 scale mapped as 1–5 breaks the same rule in every item of every row;
 listing each cell (hundreds of thousands of lines) hides the one fact that
 matters. :func:`group_problems` keeps problems as they are when their rule
-fails on at most five rows of a column, and otherwise gives one problem at the first row that
+fails on at most five rows of a column (or on at most :data:`LISTED_MAX` rows
+of which one has it several times, as a mapping line naming several columns
+can), and otherwise gives one problem at the first row that
 says how many rows break the rule, which ones come first, and a hint where
 one applies (:func:`range_hint`). ``--all-errors`` skips the grouping.
 
-Problems are grouped as they stream (:class:`GroupedProblems`): a group keeps
-its rows as 4-byte integers and a 1-byte index into the group's distinct
-messages (wider only past 255 of them), not a :class:`~peerimpact.errors.Problem`
-each, so an import that fails on every cell holds about 5 bytes a problem
-(memory: bench/import_speed.py ``--errors``).
+Problems are grouped as they stream (:class:`GroupedProblems`): a group
+lists its members only while it has at most :data:`LISTED_MAX` of them; past
+that it is summarised whatever its rows, and keeps only a count and its
+five lowest rows. So an import that fails on every cell, or names a new
+unknown id on every row, holds a fixed amount per column and rule, not per
+problem (memory: bench/import_speed.py ``--errors``).
 """
 
 from __future__ import annotations
 
+import heapq
 import re
-from array import array
 from typing import Callable, Iterable
-
-import numpy as np
 
 from ..errors import Problem
 
 #: Rows listed in a grouped problem before "..."; a rule failing on at most this many rows is listed in full.
 FIRST_ROWS = 5
+#: A rule failing on more rows than this is summarised even when a row has it several times.
+LISTED_MAX = 100
+#: Rules remembered per distinct message (messages repeat: one per distinct value); cleared past this.
+RULES_CACHED = 4096
 _QUOTED = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"")
 _VALUE = re.compile(r"^value \S+")
 _AT_ROW = re.compile(r"\brow \d+")
@@ -57,43 +62,91 @@ def range_hint(message: str, values: list[float] | None) -> str:
 
 
 class _Group:
-    """The problems of one (file, column, rule), in arrival order: rows and message indexes."""
+    """The problems of one (file, column, rule), in arrival order, until there are too many to list.
 
-    __slots__ = ("file", "column", "rows", "which", "messages", "index")
+    A problem already in the group (same row, same message) is not added
+    again: checks that find one problem twice report it once, as
+    :class:`~peerimpact.errors.StudyValidationError` does. Up to
+    :data:`LISTED_MAX` problems a group keeps each one's row and an index into
+    its distinct messages, since a group this small may be listed in full
+    (several problems on one row). Past that it is always summarised: it keeps
+    a bit per row seen (a problem on a row already seen is the same cell
+    breaking the same rule), the count of rows and the :data:`FIRST_ROWS`
+    lowest rows with their messages, so its memory no longer grows with its
+    problems.
+    """
+
+    __slots__ = ("file", "column", "count", "rows", "which", "messages", "index", "pairs", "seen", "lowest", "seq")
 
     def __init__(self, file: str, column: str):
         self.file, self.column = file, column
-        self.rows = array("i")  # spreadsheet rows and YAML lines fit in 4 bytes
-        self.which = array("B")  # widened as the group's distinct messages grow past 255, 65,535
+        self.count = 0  # problems while listed; rows once summarised
+        self.rows: list[int] | None = []  # None once summarised
+        self.which: list[int] = []
         self.messages: list[str] = []
         self.index: dict[str, int] = {}
+        self.pairs: set[tuple[int, int]] = set()
+        self.seen = bytearray()  # once summarised: bit ``row`` is set when a problem on ``row`` was counted
+        self.lowest: list[tuple[int, int, str]] = []  # max-heap of the lowest rows: (-row, -arrival, message)
+        self.seq = 0
 
     def add(self, row: int, message: str) -> None:
+        if self.rows is None:
+            self._count_row(row, message)
+            return
         k = self.index.get(message)
         if k is None:
             k = self.index[message] = len(self.messages)
             self.messages.append(message)
-            if k == 256 or k == 65536:
-                self.which = array("H" if k == 256 else "i", self.which)
+        elif (row, k) in self.pairs:
+            return  # found twice
+        self.pairs.add((row, k))
         self.rows.append(row)
         self.which.append(k)
+        self.count += 1
+        if self.count > LISTED_MAX:  # summarised from now on: only the rows and the lowest of them matter
+            members, messages = list(zip(self.rows, self.which)), self.messages
+            self.rows, self.which, self.messages, self.index, self.pairs = None, [], [], {}, set()
+            self.count = 0
+            for r, j in members:
+                self._count_row(r, messages[j])
+
+    def _count_row(self, row: int, message: str) -> None:
+        """Count ``row`` once, and keep it if it is among the FIRST_ROWS lowest (on a tie the earlier arrival stays)."""
+        byte, bit = divmod(row, 8)
+        if byte >= len(self.seen):
+            self.seen.extend(bytes(byte + 1 - len(self.seen)))
+        if self.seen[byte] & (1 << bit):
+            return
+        self.seen[byte] |= 1 << bit
+        self.count += 1
+        self.seq += 1
+        entry = (-row, -self.seq, message)
+        if len(self.lowest) < FIRST_ROWS:
+            heapq.heappush(self.lowest, entry)
+        elif entry > self.lowest[0]:  # lower than the highest row kept
+            heapq.heapreplace(self.lowest, entry)
 
     def emit(self, out: list[Problem], values_of: ValuesOf | None) -> None:
         """What :func:`group_problems` gives for these members, appended to ``out``."""
-        n = len(self.rows)
-        rows = np.frombuffer(self.rows, dtype=f"i{self.rows.itemsize}") if n else np.zeros(0, dtype=np.int32)
-        if n <= FIRST_ROWS or len(np.unique(rows)) < n:
-            # few, or several on one row (e.g. mapping lines naming different columns): each is listed
-            for row, k in zip(self.rows, self.which):
-                out.append(_with_hint(Problem(self.file, row, self.column, self.messages[k]), values_of))
-            return
-        first = np.argsort(rows, kind="stable")[:FIRST_ROWS].tolist()
-        message = self.messages[self.which[first[0]]]
-        shown = [str(self.rows[i]) for i in first] + ["..."]
+        if self.rows is not None:
+            n = len(self.rows)
+            if n <= FIRST_ROWS or len(set(self.rows)) < n:
+                # few, or several on one row (e.g. mapping lines naming different columns): each is listed
+                for row, k in zip(self.rows, self.which):
+                    out.append(_with_hint(Problem(self.file, row, self.column, self.messages[k]), values_of))
+                return
+            lowest = sorted(zip(self.rows, range(n)))[:FIRST_ROWS]
+            first_row, message = lowest[0][0], self.messages[self.which[lowest[0][1]]]
+            shown = [str(r) for r, _ in lowest]
+        else:
+            kept = sorted((-r, -s, m) for r, s, m in self.lowest)
+            first_row, message = kept[0][0], kept[0][2]
+            shown = [str(r) for r, _, _ in kept]
         hint = _hint(message, self.file, self.column, values_of)
         out.append(Problem(
-            self.file, self.rows[first[0]], self.column,
-            f"{message} [{n:,} rows break this rule: {', '.join(shown)}; --all-errors lists each]{hint}",
+            self.file, first_row, self.column,
+            f"{message} [{self.count:,} rows break this rule: {', '.join(shown + ['...'])}; --all-errors lists each]{hint}",
         ))
 
 
@@ -124,8 +177,9 @@ class GroupedProblems:
     -----
     :meth:`problems` equals ``group_problems(every problem added, values_of)``
     (``tests/formats/test_formats_grouping.py`` checks it on generated
-    problem lists), but a group holds a row number and a message index per
-    problem. ``append`` and ``extend`` let it stand where a list of problems is filled.
+    problem lists), but a group holds a row and a message index per problem
+    only up to :data:`LISTED_MAX` problems, and a fixed amount after. ``append``
+    and ``extend`` let it stand where a list of problems is filled.
     """
 
     def __init__(self, keep_all: bool = False):
@@ -140,15 +194,13 @@ class GroupedProblems:
         if self.keep_all:
             self._all.append(p)
             return
-        if p.row is None or p.column is None:
-            members = self._groups.setdefault((p,), [])
-            assert isinstance(members, list)
-            members.append(p)
+        if p.row is None or p.column is None:  # not grouped; found twice, listed once
+            self._groups.setdefault((p,), [p])
             return
         rule = self._rules.get(p.message)
         if rule is None:
             rule = self._rules[p.message] = rule_of(p.message)
-            if len(self._rules) > 100_000:  # messages naming every row's own value: do not keep them all
+            if len(self._rules) > RULES_CACHED:  # messages naming every row's own value: do not keep them all
                 self._rules.clear()
         key = (p.file, p.column, rule)
         group = self._groups.get(key)

@@ -16,8 +16,6 @@ import uuid
 from collections.abc import Callable, Container
 from pathlib import Path
 
-import numpy as np
-
 from ..errors import Problem, StudyValidationError, UserInputError
 from ..study.tables import TABLES as STUDY_TABLES
 from .build import BuiltTable, build_tables
@@ -283,42 +281,21 @@ def _import_into(fmt: str, paths: list[Path], lm: LoadedMapping, tmp: Path, out:
 
 
 def _validate_written(tmp: Path, lm: LoadedMapping, result, inst_labels: dict[str, str], collected: GroupedProblems) -> None:
-    """``load_study``'s checks on the written folder (the rules of ``peerimpact validate``): its problems, in the user's terms, to ``collected``."""
+    """``load_study``'s checks on the written folder (the rules of ``peerimpact validate``): its problems, in the user's terms, to ``collected``.
+
+    Each problem is translated as it is found and none is kept here: a
+    grouped ``collected`` holds a summary of a rule failing on every row, so
+    the import's memory does not grow with the problems (bench/import_speed.py
+    ``--errors``). A problem found twice is counted once by ``collected``.
+    """
     from ..study.load import check_study_folder
 
-    # load_study's checks, without its sorted copy and text of every problem, and without typing the
-    # responses for a study this function would drop (memory: bench/import_speed.py)
-    _, problems = check_study_folder(tmp, keep_study=False)
-    repeated = _repeated(problems)
-    for i, p in enumerate(problems):
-        problems[i] = None  # type: ignore[call-overload]  # each is freed once translated
-        if i in repeated:
-            continue  # a problem found twice is reported once, as StudyValidationError does
+    def translated(p: Problem) -> None:
         if not _already_reported(p, result.failed):
             collected.append(_translate(p, lm, result.tables, inst_labels))
 
-
-def _repeated(problems: list[Problem]) -> set[int]:
-    """Positions of the problems equal to an earlier one.
-
-    Only the problems whose hash is shared are compared (an array of hashes,
-    not a set of every problem: memory, bench/import_speed.py ``--errors``).
-    """
-    if len(problems) < 2:
-        return set()
-    hashes = np.fromiter((hash(p) for p in problems), dtype=np.int64, count=len(problems))
-    values, counts = np.unique(hashes, return_counts=True)
-    shared = values[counts > 1]
-    if not len(shared):
-        return set()
-    seen: set[Problem] = set()
-    out: set[int] = set()
-    for i in np.flatnonzero(np.isin(hashes, shared)).tolist():
-        if problems[i] in seen:
-            out.add(i)
-        else:
-            seen.add(problems[i])
-    return out
+    # load_study's checks, without typing the responses for a study this function would drop (memory)
+    check_study_folder(tmp, keep_study=False, sink=translated)
 
 
 def _report(out: Path, fmt: str, counts: dict[str, int], result, read, lm: LoadedMapping, plans: list, derived: list[str]) -> ImportReport:

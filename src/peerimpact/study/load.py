@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, Iterable, Self
 
 import numpy as np
 import pandas as pd
@@ -250,7 +250,27 @@ def load_study(path: str | Path) -> Study:
     return study
 
 
-def check_study_folder(path: str | Path, *, keep_study: bool = True) -> tuple[Study | None, list[Problem]]:
+class _Forwarding(list[Problem]):
+    """A problem list that hands each problem to ``sink`` as it is added and keeps none (memory)."""
+
+    def __init__(self, sink: Callable[[Problem], None]):
+        super().__init__()
+        self._sink = sink
+
+    def append(self, problem: Problem) -> None:
+        self._sink(problem)
+
+    def extend(self, problems: Iterable[Problem]) -> None:
+        for problem in problems:
+            self._sink(problem)
+
+    def __iadd__(self, problems: Iterable[Problem]) -> Self:  # type: ignore[override, misc]
+        self.extend(problems)
+        return self
+
+
+def check_study_folder(path: str | Path, *, keep_study: bool = True,
+                       sink: Callable[[Problem], None] | None = None) -> tuple[Study | None, list[Problem]]:
     """:func:`load_study` without raising: ``(study, problems)``; the study is None when problems stop it.
 
     With ``keep_study=False`` only the problems are wanted (the importer
@@ -264,7 +284,11 @@ def check_study_folder(path: str | Path, *, keep_study: bool = True) -> tuple[St
     each). For callers that go through many problems one at a time (the
     import translates each to the user's file), so that no sorted copy and no
     message text of all of them is made (memory: bench/import_speed.py
-    ``--errors``).
+    ``--errors``). With ``sink``, each problem is handed to it as it is found
+    and the list returned is empty: the checks that can find a problem on
+    every row (unknown ids) make them one at a time, so a caller that keeps
+    a summary, not the problems, holds none of them. The problems of reading
+    the tables come in the tables' order, after every table is read.
 
     Raises
     ------
@@ -277,6 +301,9 @@ def check_study_folder(path: str | Path, *, keep_study: bool = True) -> tuple[St
     if not root.is_dir():
         raise UserInputError(f"{path}: no such study folder")
     definition, lines, problems = load_definition(root)
+    if sink is not None:
+        found, problems = problems, _Forwarding(sink)
+        problems += found
     if definition is None:
         return None, problems
 
@@ -286,8 +313,8 @@ def check_study_folder(path: str | Path, *, keep_study: bool = True) -> tuple[St
     # each participant's site is only read to check transcripts' names (100,000 ids: a 5 MiB dict; memory)
     with_sites = (root / "transcripts").is_dir()
     participant_ids, participant_sites = _participants(raws["participants"], definition, problems, with_sites)
-    problems += _check_questionnaires(raws, TableContext(definition, instruments, raws), participant_ids)
-    problems += _check_workforce(raws, definition, participant_ids)
+    _check_questionnaires(raws, TableContext(definition, instruments, raws), participant_ids, problems)
+    _check_workforce(raws, definition, participant_ids, problems)
     transcripts, tproblems = load_transcripts(root, definition, participant_sites)
     problems += tproblems
     if raws["codings"] is not None:
@@ -349,9 +376,8 @@ def _participants(raw: pd.DataFrame | None, definition: StudyDefinition, problem
     return refs.as_set(raw["participant_id"]), sites
 
 
-def _check_questionnaires(raws: Raws, context: TableContext, participant_ids: set[str]) -> list[Problem]:
-    """``responses.csv`` and ``service_use.csv`` against the participants, timepoints and instruments."""
-    problems: list[Problem] = []
+def _check_questionnaires(raws: Raws, context: TableContext, participant_ids: set[str], problems: list[Problem]) -> None:
+    """``responses.csv`` and ``service_use.csv`` against the participants, timepoints and instruments, to ``problems``."""
     definition = context.definition
     responses_raw, participants_raw = raws["responses"], raws["participants"]
     if responses_raw is not None and participants_raw is not None:
@@ -364,12 +390,10 @@ def _check_questionnaires(raws: Raws, context: TableContext, participant_ids: se
         problems += refs.check_participant_timepoint(su_raw, participant_ids, definition, SERVICE_USE.file)
         problems += _run_table_checks(SERVICE_USE, su_raw, context)
         problems += _check_service_counts(su_raw, SERVICE_USE.file)
-    return problems
 
 
-def _check_workforce(raws: Raws, definition: StudyDefinition, participant_ids: set[str]) -> list[Problem]:
-    """Employment, absence, allocations and contacts against the participants and each other."""
-    problems: list[Problem] = []
+def _check_workforce(raws: Raws, definition: StudyDefinition, participant_ids: set[str], problems: list[Problem]) -> None:
+    """Employment, absence, allocations and contacts against the participants and each other, to ``problems``."""
     emp_raw = raws["employment"]
     if emp_raw is not None:
         problems += refs.check_known(emp_raw, "participant_id", participant_ids, EMPLOYMENT.file, "participant")
@@ -389,7 +413,6 @@ def _check_workforce(raws: Raws, definition: StudyDefinition, participant_ids: s
             problems += refs.check_contacts_against_allocations(contacts_raw, alloc_raw, CONTACTS.file)
         else:
             problems.append(Problem(CONTACTS.file, None, None, "needs allocations.csv: every contact's person must be allocated to its worker"))
-    return problems
 
 
 def _documents(root: Path, definition: StudyDefinition, lines: dict[KeyPath, int], problems: list[Problem]) -> dict[str, Any]:
