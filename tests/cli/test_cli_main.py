@@ -39,6 +39,31 @@ def test_validate_bad_exits_2_and_lists_every_problem(tiny_study):
     assert "2 problems found; nothing was written." in lines
 
 
+@pytest.mark.parametrize("all_errors", [False, True], ids=["grouped", "every-error"])
+def test_validate_groups_a_rule_broken_on_many_rows(demo_study_dir, tmp_path, all_errors):
+    """A 0-4 coded item (the instrument is 1-5): one line with the count, the first rows and the hint; --all-errors each."""
+    import shutil
+
+    study = tmp_path / "study"
+    shutil.copytree(demo_study_dir, study)
+    responses = pd.read_csv(study / "responses.csv", dtype=str, keep_default_na=False)
+    answered = responses["wemwbs_1"] != ""
+    responses.loc[answered, "wemwbs_1"] = [str(i % 5) for i in range(int(answered.sum()))]  # 0-4
+    responses.to_csv(study / "responses.csv", index=False)
+    zero_rows = [i + 2 for i in responses.index[responses["wemwbs_1"] == "0"]]
+    assert len(zero_rows) > 5
+    result = runner.invoke(app, ["validate", str(study)] + (["--all-errors"] if all_errors else []))
+    assert result.exit_code == 2
+    lines = [line for line in result.stderr.splitlines() if line.startswith("responses.csv:")]
+    first = f"responses.csv:{zero_rows[0]}:wemwbs_1: value 0 is outside the range 1–5 of wemwbs"
+    if all_errors:
+        assert lines == [f"responses.csv:{r}:wemwbs_1: value 0 is outside the range 1–5 of wemwbs" for r in zero_rows]
+        return
+    shown = ", ".join(str(r) for r in zero_rows[:5])
+    assert lines == [f"{first} [{len(zero_rows)} rows break this rule: {shown}, ...; --all-errors lists each]; "
+                     "all values lie in 0–4 but the instrument expects 1–5: is it coded from 0? see `recode` in docs/mapping.md"]
+
+
 def test_missing_folder_exits_2(tmp_path):
     result = runner.invoke(app, ["validate", str(tmp_path / "absent")])
     assert result.exit_code == 2

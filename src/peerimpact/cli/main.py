@@ -68,11 +68,14 @@ def demo(
 
 @app.command()
 @user_errors
-def validate(study: Path = STUDY_ARG) -> None:
-    """Check a study folder and list every problem as file:row:column: message."""
+def validate(
+    study: Path = STUDY_ARG,
+    all_errors: bool = typer.Option(False, "--all-errors", help="List every problem; by default a rule broken on many rows of a column is one line with the count and the first rows."),
+) -> None:
+    """Check a study folder and list its problems as file:row:column: message."""
     from ..study import load_study
 
-    loaded = load_study(study)
+    loaded = load_study(study, grouped=not all_errors)
     label = " (synthetic data)" if loaded.synthetic else ""
     say(
         f"valid: {loaded.title}{label}: {len(loaded.participants)} participants, "

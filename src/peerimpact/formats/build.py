@@ -263,7 +263,7 @@ def build_tables(
 
     ``problems`` receives the cell problems as they are found (anything with
     ``append`` and ``extend``, such as a
-    :class:`~peerimpact.formats.grouping.GroupedProblems`); a new list by default.
+    :class:`~peerimpact.study.grouping.GroupedProblems`); a new list by default.
     ``roles`` (``responses`` column -> :class:`~peerimpact.scoring.columns.ColumnRole`)
     checks each answer as the study checks will (not a number, not whole,
     out of range), with their message: a rejected answer is then a problem

@@ -17,10 +17,10 @@ from collections.abc import Callable, Container
 from pathlib import Path
 
 from ..errors import Problem, StudyValidationError, UserInputError
+from ..study.grouping import GroupedProblems
 from ..study.tables import TABLES as STUDY_TABLES
 from .build import BuiltTable, build_tables
 from .derive import derive_allocations
-from .grouping import GroupedProblems
 from .heap import release_freed_memory
 from .mapping_load import LoadedMapping, load_mapping
 from .plan import check_sources, plan_mapping
@@ -138,7 +138,7 @@ def import_study(
     all_errors : bool
         List every problem. By default a rule that fails on many rows of one
         column is one problem with the count, the first rows and a hint
-        (:func:`peerimpact.formats.grouping.group_problems`).
+        (:func:`peerimpact.study.grouping.group_problems`).
 
     Returns
     -------
@@ -204,7 +204,7 @@ class _Failed(Exception):
     def values_of(self, label: str, column: str) -> list[float] | None:
         """The numbers of one source column (every table read from ``label``); each distinct one once for a column kept as codes.
 
-        Only their smallest and largest are used (:func:`~peerimpact.formats.grouping.range_hint`).
+        Only their smallest and largest are used (:func:`~peerimpact.study.grouping.range_hint`).
         """
         out: list[float] = []
         for src in self.sources_of(label).values():

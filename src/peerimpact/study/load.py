@@ -21,6 +21,7 @@ from .checks import check_table_only, check_typed_table, distinct_values, empty_
 from .csvio import read_raw_csv, spreadsheet_row
 from .definition import StudyDefinition
 from .definition_load import load_definition
+from .grouping import GroupedProblems, ValuesOf
 from .model import Study, StudyParts, StudySource
 from .responses import categorical_from_codes, integer_item_columns, items_from_codes
 from .stages import TableContext, instrument_source, study_checks, table_checks
@@ -224,13 +225,20 @@ def _typed_responses(raw: pd.DataFrame, definition: StudyDefinition, instruments
     return pd.DataFrame(values, index=pd.RangeIndex(n), copy=False)
 
 
-def load_study(path: str | Path) -> Study:
+def load_study(path: str | Path, *, grouped: bool = False) -> Study:
     """Load and validate a study folder.
 
     Parameters
     ----------
     path : str or Path
         The study folder (see ``docs/study-format.md``).
+    grouped : bool
+        Group the problems for humans, as ``peerimpact validate`` prints them
+        (without ``--all-errors``): a rule broken on more than five rows of a
+        column is one problem with the count, the first rows and a hint where
+        one applies (:mod:`peerimpact.study.grouping`). The problems then
+        stream to the grouping as they are found, so a folder failing on
+        every row takes no memory for them.
 
     Returns
     -------
@@ -244,10 +252,33 @@ def load_study(path: str | Path) -> Study:
     UserInputError
         When ``path`` is not a folder.
     """
+    if grouped:
+        collected = GroupedProblems()
+        study, _ = check_study_folder(path, sink=collected.append)
+        if collected or study is None:
+            raise StudyValidationError(collected.problems(_column_numbers(Path(path))))
+        return study
     study, problems = check_study_folder(path)
     if problems or study is None:
         raise StudyValidationError(problems)
     return study
+
+
+def _column_numbers(root: Path) -> ValuesOf:
+    """``(file, column) -> the numbers in that column of the study folder's CSV``, for the range hint."""
+
+    def values_of(file: str, column: str) -> list[float] | None:
+        path = root / file
+        if path.suffix != ".csv" or not path.is_file():
+            return None
+        try:
+            cells = pd.read_csv(path, usecols=[column], dtype=str, keep_default_na=False, encoding="utf-8-sig")[column]
+        except (ValueError, UnicodeDecodeError, pd.errors.ParserError):  # the column or the file is what the problems name
+            return None
+        numbers = pd.to_numeric(cells, errors="coerce").dropna()
+        return numbers.tolist() or None
+
+    return values_of
 
 
 class _Forwarding(list[Problem]):
