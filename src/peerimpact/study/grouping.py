@@ -11,10 +11,12 @@ one applies (:func:`range_hint`). ``--all-errors`` skips the grouping.
 
 Problems are grouped as they stream (:class:`GroupedProblems`): a group
 lists its members only while it has at most :data:`LISTED_MAX` of them; past
-that it is summarised whatever its rows, and keeps only a count and its
-five lowest rows. So an import that fails on every cell, or names a new
-unknown id on every row, holds a fixed amount per column and rule, not per
-problem (memory: bench/import_speed.py ``--errors``).
+that it is summarised whatever its rows, and keeps only a bit per row of the
+file (a row is counted once), a count and its five lowest rows. So an import
+that fails on every cell, or names a new unknown id on every row, holds a
+fixed amount per column and rule, not per problem (memory:
+bench/import_speed.py ``--errors``). ``peerimpact validate`` and every import
+group their problems here.
 """
 
 from __future__ import annotations
@@ -176,7 +178,7 @@ class GroupedProblems:
     Notes
     -----
     :meth:`problems` equals ``group_problems(every problem added, values_of)``
-    (``tests/formats/test_formats_grouping.py`` checks it on generated
+    (``tests/study/test_study_grouping.py`` checks it against a plain oracle on generated
     problem lists), but a group holds a row and a message index per problem
     only up to :data:`LISTED_MAX` problems, and a fixed amount after. ``append``
     and ``extend`` let it stand where a list of problems is filled.
