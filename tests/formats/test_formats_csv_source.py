@@ -9,6 +9,7 @@ import pytest
 from peerimpact.errors import StudyValidationError, UserInputError
 from peerimpact.formats.csv_source import read_csv_source, sniff_delimiter
 from peerimpact.formats.sniff import decode_text, detect_kind
+from peerimpact.study.csvio import read_raw_csv
 
 TEXT = "id;name;score\n01;Zoë;3,5\n02;Ana, María;4\n"
 
@@ -93,12 +94,21 @@ def test_delimiter_sniffing(text, delimiter):
     [
         ("id,id,x\n1,2,3\n", ["dup.csv:1:id: duplicate column name (also column 1)"]),
         ("id,,x\n1,2,3\n", ["dup.csv:1:#2: header cell is empty: every column needs a name"]),
-        ("a,b\n1,2\n3\n4,5,6\n", ["dup.csv:3: has 1 cells but the header has 2", "dup.csv:4: has 3 cells but the header has 2"]),
+        ("a,b\n1,2\n3\n4,5,6\n", [
+            "dup.csv:3:b: has 1 cells but the header has 2: no cell for b (a missing delimiter?)",
+            "dup.csv:4:#3: has 3 cells but the header has 2: the header has no column #3 (an unquoted delimiter inside a cell?)",
+        ]),
+        ("a,b,c\n1\n", ["dup.csv:2:b: has 1 cells but the header has 3: no cell for b onwards (a missing delimiter?)"]),
+        ("a,,c,d\n1,2,3,4\n5\n", [
+            "dup.csv:1:#2: header cell is empty: every column needs a name",
+            "dup.csv:3:#2: has 1 cells but the header has 4: no cell for #2 onwards (a missing delimiter?)",
+        ]),
         ('a,b\n1,"unfinished\n', ["dup.csv:2: cannot be read as delimited text (unexpected end of data); is the file truncated or a quote unclosed?"]),
     ],
-    ids=["duplicate-column", "empty-header", "ragged-rows", "unclosed-quote"],
+    ids=["duplicate-column", "empty-header", "ragged-rows", "short-by-two", "short-under-an-unnamed-column", "unclosed-quote"],
 )
 def test_structure_problems(tmp_path, text, expected):
+    """Each problem names its row and, where there is one, its column."""
     path = tmp_path / "dup.csv"
     path.write_text(text, encoding="utf-8")
     with pytest.raises(StudyValidationError) as err:
@@ -114,6 +124,61 @@ def test_spreadsheet_leftovers_are_tolerated(tmp_path):
     assert table.columns == ["a", "b"]
     assert table.rows == [("1", "2"), ("3", "4")]
     assert table.row_numbers == [2, 5]
+
+
+BLANK_LINES = [("spaces", "   "), ("tab-and-spaces", " \t "), ("no-break-space", "\u00a0"), ("commas", ",,,,")]
+
+
+@pytest.mark.parametrize("line", [b[1] for b in BLANK_LINES], ids=[b[0] for b in BLANK_LINES])
+def test_a_line_of_white_space_is_a_blank_row(tmp_path, line):
+    """Dropped like an empty line, the next rows keeping their spreadsheet numbers (as the study loader keeps them)."""
+    path = tmp_path / "x.csv"
+    path.write_text(f"a,b\n1,2\n{line}\n3,4\n{line}", encoding="utf-8")
+    table = read_csv_source(path)
+    assert (table.rows, table.row_numbers) == ([("1", "2"), ("3", "4")], [2, 4])
+
+
+# The same rule breached in a user's export and in a study table: the same row, column and message.
+SAME_RULE = [
+    ("short-row", b"a,b,c\n1,2,3\n4\n"),
+    ("long-row", b"a,b\n1,2\n3,4,5\n"),
+    ("ragged-after-a-spaces-line", b"a,b\n  \n1,2,3\n"),
+    ("ragged-after-a-multiline-cell", 'a,b\n"x\ny",Zo\u00eb\n1\n'.encode()),
+    ("unclosed-quote", b'a,b\n1,2\n3,"x\n4,5\n'),
+]
+
+
+@pytest.mark.parametrize("data", [c[1] for c in SAME_RULE], ids=[c[0] for c in SAME_RULE])
+def test_the_importer_and_the_study_loader_say_the_same(tmp_path, data):
+    path = tmp_path / "x.csv"
+    path.write_bytes(data)
+    _, in_study = read_raw_csv(path, "x.csv")
+    with pytest.raises(StudyValidationError) as err:
+        read_csv_source(path, delimiter=",")
+    assert [str(p) for p in err.value.problems] == [str(p) for p in in_study]
+    assert all(p.row is not None for p in in_study)
+    assert all(p.column is not None for p in in_study if "quote" not in p.message)
+
+
+BAD_BYTES = [
+    ("after-a-bom", codecs.BOM_UTF8 + b"id,name\n1,Jos\xe9\n", (2, "name")),
+    ("after-a-multiline-cell", b'id,note,name\n1,"two\r\nlines",x\n2,y,Jos\xe9\n', (3, "name")),
+    ("inside-a-multiline-cell", codecs.BOM_UTF8 + b'id,note,name\n1,"two\nline\x92s",x\n', (2, "note")),
+    ("after-a-blank-line", b"id,name\n1,x\n\n2,Jos\xe9\n", (4, "name")),
+]
+
+
+@pytest.mark.parametrize(("data", "where"), [c[1:] for c in BAD_BYTES], ids=[c[0] for c in BAD_BYTES])
+def test_a_bad_byte_is_located_alike_by_the_importer_and_the_study_loader(tmp_path, data, where):
+    """One locating function: the spreadsheet row (a record, not a line) and the column, a byte-order mark counted."""
+    path = tmp_path / "x.csv"
+    path.write_bytes(data)
+    _, [in_study] = read_raw_csv(path, "x.csv")
+    with pytest.raises(StudyValidationError) as err:
+        read_csv_source(path)
+    [imported] = err.value.problems
+    assert (imported.row, imported.column) == (in_study.row, in_study.column) == where
+    assert in_study.message.startswith("byte 0x") and imported.message.startswith("byte 0x")
 
 
 def test_header_row_skips_title_rows(tmp_path):

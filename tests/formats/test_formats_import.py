@@ -155,6 +155,37 @@ def test_a_decimal_comma_in_a_comma_separated_file_gets_a_hint(tmp_path):
     assert peerimpact.load_study(tmp_path / "out").responses["mjs.personal"].iloc[0] == 2.5
 
 
+def _people_lines(row_3: str) -> bytes:
+    """people.csv with ``row_3`` as its spreadsheet row 3 (participant 02's row moved down when it is another line)."""
+    header, first, *rest = csv_text(PEOPLE).splitlines()
+    return "\r\n".join([header, first, row_3, *rest]).encode("utf-8") + b"\r\n"
+
+
+# The three structural rules through `peerimpact import csv`: each names its row and column, as the study loader does.
+CSV_STRUCTURE = [
+    ("short-row", _people_lines("02,South,2020-01-20,M"),
+     ["people.csv:3:Age: has 4 cells but the header has 5: no cell for Age (a missing delimiter?)"]),
+    ("long-row", _people_lines("02,South,2020-01-20,M,41,5"),
+     ["people.csv:3:#6: has 6 cells but the header has 5: the header has no column #6 (an unquoted delimiter inside a cell?)"]),
+    ("spaces-line-then-a-problem", _people_lines("   ").replace(b"02,South", b"02,West"),
+     ["people.csv:4:Site: 'West' is not in the recode (it knows 'North', 'South')"]),
+    ("bad-byte-after-a-multiline-cell",
+     b"\xef\xbb\xbf" + _people_lines('"00",North,2020-01-01,"F\r\n",20').replace(b"\r\n03,North", b"\r\n03,Nor\xe9"),
+     ["people.csv:5:Site: byte 0xe9 is not valid utf-8 text; it may be Windows-1252 (what Excel writes for 'CSV'): set `encoding:` for this "
+      "source under `sources:` in the mapping (e.g. `encoding: cp1252`, or `encoding: auto` to detect it), or save the file again as CSV UTF-8"]),
+]
+
+
+@pytest.mark.parametrize(("people", "expected"), [c[1:] for c in CSV_STRUCTURE], ids=[c[0] for c in CSV_STRUCTURE])
+def test_structural_problems_of_a_csv_source_name_row_and_column(tmp_path, people, expected):
+    sources, mapping = seed(tmp_path)
+    sources[0].write_bytes(people)
+    with pytest.raises(StudyValidationError) as err:
+        import_study("csv", sources, mapping, tmp_path / "out")
+    assert problems(err.value) == expected
+    assert no_leftovers(tmp_path / "out") == []
+
+
 def test_missing_values_and_recodes_to_missing(tmp_path):
     survey = survey_rows()
     survey[1][2] = "NA"

@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import Problem, StudyValidationError, UserInputError
+from ..study.csvio import quoting_problem, width_problem
 from .heap import release_freed_memory
 from .sniff import _SAMPLE_CHARS, DELIMITERS, decode_text, read_bytes, require_kind, scan_utf8, sniff_delimiter
 from .source import Cell, CodedRows, RowNumbers, SourceTable, code_type
@@ -50,9 +51,7 @@ def parse_delimited(
         for row in reader:
             records.append(row)
     except csv.Error as exc:
-        raise StudyValidationError(
-            [Problem(label, len(records) + 1, None, f"cannot be read as delimited text ({exc}); is the file truncated or a quote unclosed?")]
-        ) from None
+        raise StudyValidationError([quoting_problem(label, len(records) + 1, exc)]) from None
     if len(records) < header_row or not any(c.strip() for c in records[header_row - 1]):
         raise UserInputError(f"{label}: has no header row" + (f" at row {header_row}" if header_row > 1 else ""))
     header = [c.strip() for c in records[header_row - 1]]
@@ -76,7 +75,7 @@ def parse_delimited(
         if len(raw) > width and not any(c.strip() for c in raw[width:]):
             raw = raw[:width]
         if len(raw) != width:
-            problems.append(Problem(label, number, None, f"has {len(raw)} cells but the header has {width}"))
+            problems.append(width_problem(label, number, len(raw), header))
             continue
         rows.append(tuple((c.strip() if strip else c) or None for c in raw))
         numbers.append(number)

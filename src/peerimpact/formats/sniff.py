@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import UserInputError
+from ..study.csvio import locate_byte as locate_cell
 
 FORMAT_NAMES = {"csv": "CSV text", "xlsx": "an Excel workbook (.xlsx)", "spss": "an SPSS data file (.sav)"}
 
@@ -188,20 +189,12 @@ def _bad_byte(data: bytes, offset: int, label: str, encoding: str) -> UserInputE
 
 
 def locate_byte(data: bytes, offset: int) -> tuple[int, str | None]:
-    """Spreadsheet row and column name of the cell holding byte ``offset`` of delimited text."""
-    before = data[:offset].decode("utf-8-sig", errors="replace")
-    whole = data.decode("utf-8-sig", errors="replace")
-    delimiter = sniff_delimiter(whole)
-    try:
-        header = next(csv.reader(io.StringIO(whole, newline=""), delimiter=delimiter))
-        records = list(csv.reader(io.StringIO(before + "\x00", newline=""), delimiter=delimiter))
-    except (csv.Error, StopIteration):
-        return before.count("\n") + 1, None
-    if not records:
-        return 1, None
-    position = len(records[-1]) - 1
-    column = header[position].strip() if position < len(header) else f"#{position + 1}"
-    return len(records), column or f"#{position + 1}"
+    """Spreadsheet row and column name of the cell holding byte ``offset`` of delimited text (delimiter sniffed).
+
+    The locating is :func:`peerimpact.study.csvio.locate_byte`'s, the study loader's.
+    """
+    delimiter = sniff_delimiter(data.decode("utf-8-sig", errors="replace"))
+    return locate_cell(data, offset, delimiter)
 
 
 # ------------------------------------------------------------------ delimiter

@@ -12,7 +12,7 @@ import io
 import itertools
 import re
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -85,7 +85,7 @@ def read_raw_csv(
         return None, [Problem(name, None, None, f"cannot be read: {exc.strerror}")]
     if isinstance(checked, list):
         return None, checked
-    header, trim = checked
+    header, trim, odd_blank = checked
     # checked: the parser reads the file itself, after the text and bytes are freed (it held
     # both while parsing; an io.StringIO would even hold 4 bytes a character; memory:
     # bench/import_speed.py). The header line, with any byte-order mark, is skipped by the parser.
@@ -94,11 +94,13 @@ def read_raw_csv(
             path, encoding="utf-8", keep_default_na=False, na_filter=False,
             dtype={h: "category" if categorical is not None and categorical(h) else str for h in header},
             skip_blank_lines=False, engine="c", header=0, names=header, index_col=False,
+            # a blank record wider than the header (a line of commas) is read as a blank row
+            usecols=list(range(len(header))) if odd_blank else None,
         )
     except (pd.errors.ParserError, ValueError):
-        return None, _ragged_rows(path.read_bytes().decode("utf-8-sig"), len(header), name)
-    # Blank lines are kept as empty rows, so that later rows keep their spreadsheet numbers;
-    # trailing blank lines are dropped.
+        return None, _unparsed(path.read_bytes().decode("utf-8-sig"), header, name)
+    # Blank lines (empty, or white space only: trimmed to empty) are kept as empty rows, so that
+    # later rows keep their spreadsheet numbers; trailing blank lines are dropped.
     if trim:
         frame = frame.apply(
             lambda col: col if col.name in verbatim else per_distinct(col, lambda u: u.str.strip())
@@ -123,7 +125,7 @@ _ASCII_CONTROLS = (b"\t", b"\x0b", b"\x0c", b"\x1c", b"\x1d", b"\x1e", b"\x1f")
 _ASCII_EDGE_PAIRS = tuple(pair.encode("ascii") for pair in _EDGE_PAIRS)
 
 
-def _check_plain(path: Path, name: str) -> tuple[list[str], bool] | list[Problem] | None:
+def _check_plain(path: Path, name: str) -> tuple[list[str], bool, bool] | list[Problem] | None:
     """:func:`_check_text` of a :func:`_plain_ascii` file, read in chunks of whole lines; None for any other file.
 
     Such a file's text is its bytes, so the header, the comma count of every
@@ -159,12 +161,7 @@ def _check_plain(path: Path, name: str) -> tuple[list[str], bool] | list[Problem
             if not more:
                 break
     trim = trim or previous == b" "  # the last character (a space there is a cell's edge)
-    problems = _header_problems(header, name)
-    if ragged:
-        return problems + _ragged_rows(path.read_bytes().decode("ascii"), len(header), name)
-    if problems:
-        return problems
-    return header, trim
+    return _checked(header, trim, name, path.read_bytes().decode("ascii") if ragged else None)
 
 
 #: Bytes :func:`_check_plain` reads at once (its arrays take about 6 bytes a byte read).
@@ -176,23 +173,85 @@ def _trim_signs(data: bytes) -> bool:
     return any(c in data for c in _ASCII_CONTROLS) or (b" " in data and any(pair in data for pair in _ASCII_EDGE_PAIRS))
 
 
-def _check_text(data: bytes, name: str) -> tuple[list[str], bool] | list[Problem]:
-    """``(header, whether cells may need trimming)`` of a file's bytes, or the problems that stop it being read."""
+def _check_text(data: bytes, name: str) -> tuple[list[str], bool, bool] | list[Problem]:
+    """:func:`_checked` of a file's bytes, or the problems that stop it being read."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        return [Problem(name, line, None, "is not valid UTF-8 (save it as CSV UTF-8)")]
+        # after a byte-order mark the codec counts from the text's start: count the mark's bytes too
+        return [_bad_byte(data, exc.start + len(data) - len(exc.object), name)]
     if not text or text.isspace():
         return [Problem(name, None, None, "is empty: a header row is required")]
     header = [h.strip() for h in next(csv.reader(io.StringIO(_first_record_text(text), newline="")))]
-    problems = _header_problems(header, name)
     body = memoryview(data)[3:] if data.startswith(codecs.BOM_UTF8) else data
-    if _ragged(text, len(header), body):
-        return problems + _ragged_rows(text, len(header), name)
-    if problems:
-        return problems
-    return header, _may_need_trim(text)
+    return _checked(header, _may_need_trim(text), name, text if _ragged(text, len(header), body) else None)
+
+
+def _checked(
+    header: list[str], trim: bool, name: str, ragged_text: str | None
+) -> tuple[list[str], bool, bool] | list[Problem]:
+    """``(header, whether cells may need trimming, whether a blank record is wider or narrower than the header)``, or the problems.
+
+    ``ragged_text`` is the file's text when the quick count found a record of
+    another width than the header (else None). The quick count takes a line
+    of white space, or of commas only, for such a record: when every record
+    of another width is blank, the file is read, and those records are blank
+    rows like an empty line.
+    """
+    problems = _header_problems(header, name)
+    ragged = [] if ragged_text is None else _ragged_rows(ragged_text, header, name)
+    if problems or ragged:
+        return problems + ragged
+    return header, trim, ragged_text is not None
+
+
+def _bad_byte(data: bytes, offset: int, name: str) -> Problem:
+    """The problem at the row and column of ``data[offset]``, the first byte that is not UTF-8."""
+    row, column = locate_byte(data, offset)
+    return Problem(
+        name, row, column,
+        f"byte 0x{data[offset]:02x} is not valid UTF-8 text; it may be Windows-1252 (what Excel writes for 'CSV'): "
+        "save the file again as CSV UTF-8",
+    )
+
+
+def locate_byte(data: bytes, offset: int, delimiter: str = ",") -> tuple[int, str | None]:
+    """Spreadsheet row and column name of the cell holding byte ``offset`` of delimited text.
+
+    The study loader (:func:`read_raw_csv`) and the importers
+    (:func:`peerimpact.formats.sniff.decode_text`) both use it. Bytes that
+    are not UTF-8 are read as one replacement character each, so any text
+    encoding whose delimiters, quotes and line ends are ASCII is located.
+
+    Parameters
+    ----------
+    data : bytes
+        The whole file, a byte-order mark included.
+    offset : int
+        Position of the byte in ``data`` (the mark's bytes counted).
+    delimiter : str
+        The delimiter of the file's cells.
+
+    Returns
+    -------
+    tuple of (int, str or None)
+        The row of the record holding the byte (header = row 1; a quoted
+        cell spanning lines is one row), and the header's name of its cell
+        (``#N`` when unnamed or beyond the header; None when the text cannot
+        be split into records, the row then being the line's).
+    """
+    before = data[:offset].decode("utf-8-sig", errors="replace")
+    try:
+        header = next(csv.reader(io.StringIO(data.decode("utf-8-sig", errors="replace"), newline=""), delimiter=delimiter))
+        # the sentinel ends the text inside the cell holding the byte, so the last record is that cell's
+        records = list(csv.reader(io.StringIO(before + "\x00", newline=""), delimiter=delimiter))
+    except (csv.Error, StopIteration):
+        return before.count("\n") + 1, None
+    if not records:
+        return 1, None
+    position = len(records[-1]) - 1
+    column = header[position].strip() if position < len(header) else ""
+    return len(records), column or f"#{position + 1}"
 
 
 def _last_nonblank_row(frame: pd.DataFrame) -> int:
@@ -295,11 +354,77 @@ def _header_problems(header: list[str], name: str) -> list[Problem]:
     return problems
 
 
-def _ragged_rows(text: str, width: int, name: str) -> list[Problem]:
-    """Slow path, only on failure: name every row whose cell count differs from the header's."""
-    rows = list(csv.reader(io.StringIO(text, newline="")))[1:]
-    problems = []
-    for i, r in enumerate(rows):
-        if r and len(r) != width and any(c.strip() for c in r):
-            problems.append(Problem(name, i + 2, None, f"has {len(r)} cells but the header has {width}"))
-    return problems or [Problem(name, None, None, "could not be parsed as CSV")]
+def _ragged_rows(text: str, header: list[str], name: str) -> list[Problem]:
+    """Slow path, only on failure: name every non-blank row whose cell count differs from the header's.
+
+    A record whose cells are all white space (a line of spaces, or of commas)
+    is a blank row, whatever its width: it is not named.
+    """
+    rows = itertools.islice(csv.reader(io.StringIO(text, newline="")), 1, None)
+    return [
+        width_problem(name, i + 2, len(r), header)
+        for i, r in enumerate(rows)
+        if r and len(r) != len(header) and any(c.strip() for c in r)
+    ]
+
+
+def width_problem(name: str, row: int, cells: int, header: Sequence[str]) -> Problem:
+    """The problem of a row of ``cells`` cells under a ``header`` of another width.
+
+    The study loader and the importers
+    (:func:`peerimpact.formats.csv_source.parse_delimited`) both use it.
+
+    Parameters
+    ----------
+    name : str
+        The file, as problems name it.
+    row : int
+        Spreadsheet row (header = row 1).
+    cells : int
+        The row's number of cells.
+    header : sequence of str
+        The header's column names (``""`` for an unnamed column).
+
+    Returns
+    -------
+    Problem
+        At the first column with no cell when the row is short (``#N`` when
+        unnamed), or at the first cell with no column, ``#N``, when it is long.
+
+    Examples
+    --------
+    >>> str(width_problem("t.csv", 3, 2, ["a", "b", "c"]))
+    't.csv:3:c: has 2 cells but the header has 3: no cell for c (a missing delimiter?)'
+    >>> str(width_problem("t.csv", 3, 3, ["a", "b"]))
+    't.csv:3:#3: has 3 cells but the header has 2: the header has no column #3 (an unquoted delimiter inside a cell?)'
+    """
+    width = len(header)
+    start = f"has {cells} cells but the header has {width}"
+    if cells < width:
+        column = header[cells] or f"#{cells + 1}"
+        onwards = " onwards" if cells < width - 1 else ""
+        return Problem(name, row, column, f"{start}: no cell for {column}{onwards} (a missing delimiter?)")
+    column = f"#{width + 1}"
+    return Problem(name, row, column, f"{start}: the header has no column {column} (an unquoted delimiter inside a cell?)")
+
+
+def quoting_problem(name: str, row: int, error: csv.Error) -> Problem:
+    """The problem of a record that the ``csv`` module cannot read (an unclosed quote, most often)."""
+    return Problem(name, row, None, f"cannot be read as delimited text ({error}); is the file truncated or a quote unclosed?")
+
+
+def _unparsed(text: str, header: list[str], name: str) -> list[Problem]:
+    """Why pandas could not parse a file that passed the checks: a row of another width, or broken quoting."""
+    problems = _ragged_rows(text, header, name)
+    if problems:
+        return problems
+    records = 0
+    try:
+        for _ in csv.reader(io.StringIO(text, newline=""), strict=True):
+            records += 1
+    except csv.Error as exc:  # an unclosed quote: the lenient reader ran it to the end of the file as one cell
+        return [quoting_problem(name, records + 1, exc)]
+    # Last resort, with no row to name: pandas refused a file that the csv module reads strictly with
+    # every non-blank record as wide as the header, so neither says where. No such file is known (a
+    # short row is filled, a blank wide one cut to the header, an unclosed quote is named above).
+    return [Problem(name, None, None, "could not be parsed as CSV")]
