@@ -16,6 +16,9 @@ CORRUPT = {
     },
     "study.yaml not a study": {"study.yaml": "title: 3\n"},
     "no responses": {"responses.csv": None},
+    "many unknown ids": {  # one rule on eight rows: grouped into one line
+        "responses.csv": FILES["responses.csv"] + "".join(f"X{i},T1,{','.join(['3'] * 14)}\n" for i in range(8)),
+    },
     "cross-table": {  # every rule of study/references.py once
         "study.yaml": FILES["study.yaml"].replace("type: categorical}", "type: categorical, categories: [woman, man]}"),
         "participants.csv": FILES["participants.csv"].replace("03,2,2020-01-12,woman,51", "03,7,,other,151"),
@@ -109,3 +112,23 @@ def test_unknown_ids_reach_the_sink_one_at_a_time(tmp_path, monkeypatch):
 
     check_study_folder(root, keep_study=False, sink=sink)
     assert len(ahead) == 500 and max(ahead) == 0
+
+
+@pytest.mark.parametrize("case", list(CORRUPT), ids=list(CORRUPT))
+def test_grouped_loading_raises_the_problems_grouped(tmp_path, case):
+    """``load_study(grouped=True)``: the same study, or the same problems as grouping the full list afterwards."""
+    from peerimpact.study.grouping import group_problems
+    from peerimpact.study.load import _column_numbers
+
+    files = {rel: text for rel, text in dict(FILES, **CORRUPT[case]).items() if text is not None}
+    root = write_files(tmp_path, files)
+    if case == "valid":
+        assert load_study(root, grouped=True).responses.equals(load_study(root).responses)
+        return
+    with pytest.raises(StudyValidationError) as every:
+        load_study(root)
+    with pytest.raises(StudyValidationError) as grouped:
+        load_study(root, grouped=True)
+    assert grouped.value.problems == StudyValidationError(group_problems(every.value.problems, _column_numbers(root))).problems
+    if case == "many unknown ids":
+        assert len(every.value.problems) == 8 and len(grouped.value.problems) == 1
