@@ -95,6 +95,43 @@ def declared_instruments(config: StudyConfig, definition: StudyDefinition) -> di
     return {i: available[i] for i in definition.instruments if i in available}
 
 
+# The values read per Transcript row (in the order of :class:`peerimpact.study.Transcript`'s fields) and per Coding row
+# (a codings.csv row's first columns, then the coding's own columns).
+TRANSCRIPT_FIELDS = ("interview_id", "site", "participant__participant_id", "timepoint", "text", "sha256", "file")
+CODING_FIELDS = ("segment_id", "transcript__interview_id", "start", "end", "code", "coder", "extra")
+
+
+def study_transcripts() -> dict[str, Transcript]:
+    """The live transcripts of the database, keyed and ordered by interview id: the study's ``transcripts``.
+
+    Read as plain values (``values_list``), not model instances: the one
+    place that turns Transcript rows into a study's transcripts
+    (:func:`build_study` and :func:`peerimpact.web.coding.snapshot.training_study`).
+    """
+    rows = TranscriptRow.objects.order_by("interview_id").values_list(*TRANSCRIPT_FIELDS)
+    return {row[0]: Transcript(*row) for row in rows}
+
+
+def study_codings(config: StudyConfig) -> pd.DataFrame:
+    """The live codings of the database, in the order stored, as the study's typed ``codings`` table.
+
+    The columns are those of the imported ``qual/codings.csv``
+    (``config.coding_columns``; the standard ones when none was imported),
+    then those that codings made in the browser add (version, timestamp,
+    quote, origin ...) in the order first met. Cells are formatted as the
+    file's and typed with the loader's rules, as :func:`build_study`'s other
+    tables. Read as plain values (``values_list``), not model instances: the
+    one place that turns Coding rows into a study's codings (:func:`build_study`
+    and :func:`peerimpact.web.coding.snapshot.training_study`).
+    """
+    rows = [{"segment_id": seg, "interview_id": iid, "start": start, "end": end, "code": code, "coder": coder, **extra}
+            for seg, iid, start, end, code, coder, extra in Coding.objects.order_by("id").values_list(*CODING_FIELDS)]
+    columns = list(config.coding_columns or CODINGS.column_names)
+    for row in rows:
+        columns += [k for k in row if k not in columns]
+    return _table(rows, CODINGS, columns)
+
+
 def build_study() -> Study:
     """The study held in the database (live records only).
 
@@ -127,18 +164,6 @@ def build_study() -> Study:
          "mode": c.mode, "duration_minutes": c.duration_minutes, "status": c.status, "phase": c.phase}
         for c in Contact.objects.select_related("person", "worker").order_by("id")
     ]
-    transcripts = {
-        t.interview_id: Transcript(t.interview_id, t.site, t.participant.participant_id, t.timepoint, t.text, t.sha256, t.file)
-        for t in TranscriptRow.objects.select_related("participant").order_by("interview_id")
-    }
-    coding_columns = list(config.coding_columns or CODINGS.column_names)
-    codings = [
-        {"segment_id": c.segment_id, "interview_id": c.transcript.interview_id, "start": c.start, "end": c.end,
-         "code": c.code, "coder": c.coder, **c.extra}
-        for c in Coding.objects.select_related("transcript").order_by("id")
-    ]
-    for row in codings:  # columns that codings made in the browser add (version, timestamp, quote, origin ...)
-        coding_columns += [k for k in row if k not in coding_columns]
     return Study(
         definition=definition,
         participants=_participants(config, definition),
@@ -148,8 +173,8 @@ def build_study() -> Study:
         allocations=_table(allocations, ALLOCATIONS),
         contacts=_table(contacts, CONTACTS),
         instruments=declared_instruments(config, definition),
-        transcripts=transcripts,
-        codings=_table(codings, CODINGS, coding_columns),
+        transcripts=study_transcripts(),
+        codings=study_codings(config),
         absence=spells_frame(),
         norms=from_text(config.norms_yaml),
         codebook=from_text(config.codebook_yaml),
