@@ -44,6 +44,25 @@ When the training finds too little to learn from, that is remembered for the
 state, and the requests that follow get the empty answer with the note, not
 the stale model and no new training.
 
+When the training *breaks* (the training process dies or is killed, or the fit
+raises anything else), the failure is logged once, with its traceback, and
+remembered for the state and transcript set with a back-off
+(:data:`BACKOFF_SECONDS`: 30 s, then 2 minutes, then 10 minutes for each
+further failure in a row): until it has passed no request starts a training
+for them (each costs about a second of CPU, and every poll of the workbench
+would start one), and each is answered at once:
+
+* ``"model_state": "stale"``, when an earlier model exists for the transcript
+  set: its suggestions, with a note saying the update failed and when it will
+  be tried again;
+* ``"model_state": "failed"``, otherwise: no suggestions, and a note saying
+  the model could not be trained and when it will be tried again (the
+  workbench does not ask again by itself).
+
+The first request after the back-off starts a training again. A model
+installed for the state, or a new state (a new human coding), ends the
+back-off.
+
 The state a model belongs to is :func:`state_key`: a hash of the study
 definition, the codebook and the transcripts' checksums, plus the coding
 change stamp (:mod:`peerimpact.web.coding.state`) that every human coding
@@ -60,7 +79,8 @@ import threading
 import time
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
-from typing import Any, Optional
+from dataclasses import dataclass
+from typing import Any, Optional, Union
 
 from django.http import Http404
 from ninja import Router, Schema
@@ -117,12 +137,48 @@ class SuggestionList(Schema):
     model_state: Optional[str] = None
 
 
+#: Seconds without a new training of a state (and transcript set) after its training broke: the first entry after the
+#: first failure, the next after the second in a row, and so on; the last is the cap. Long enough that a server whose
+#: training keeps breaking (a helper killed for lack of memory, say) spends about a second of CPU every few minutes on
+#: it rather than one per poll of every open workbench, short enough that a passing failure heals by itself.
+BACKOFF_SECONDS = (30.0, 120.0, 600.0)
+
+
+@dataclass(frozen=True)
+class Broken:
+    """A training that broke (not "too little to learn from"): ``failures`` in a row for the same state and transcript
+    set, the last with ``reason`` (the error's type and message: not the error, whose traceback would keep the study
+    snapshot alive); no new training before ``retry_at`` (on :func:`_now`'s clock)."""
+
+    failures: int
+    retry_at: float
+    reason: str
+
+
 _LOCK = threading.Lock()
 _MODELS: dict[tuple[str, Optional[str]], tuple[Study, SuggestModel]] = {}
-_FAILED: dict[tuple[str, Optional[str]], UserInputError] = {}
+#: Why the training of a key gave no model: too little to learn from (for good: the key is not trained again), or
+#: :class:`Broken` (trained again after its back-off). Only the latest state's failures are kept.
+_FAILED: dict[tuple[str, Optional[str]], Union[UserInputError, Broken]] = {}
 _TRAINING: dict[str, Any] = {"thread": None, "future": None}
 STALE_NOTE = "the model is being updated with the latest codings: these suggestions come from the previous model"
 TRAINING_NOTE = "suggestions will appear once the model has learned from this study's codings (it is learning now)"
+BROKEN_NOTE = "the suggestion model could not be trained; it will be tried again {when}"
+BROKEN_STALE_NOTE = ("the model could not be updated with the latest codings: these suggestions come from the previous "
+                     "model; the update will be tried again {when}")
+
+
+def _now() -> float:
+    """The back-off's clock: :func:`time.monotonic` (one place for a test to move it)."""
+    return time.monotonic()
+
+
+def _when(seconds: float) -> str:
+    """``seconds`` from now in plain words: "in less than a minute", "in about 1 minute", "in about 10 minutes"."""
+    if seconds < 60:
+        return "in less than a minute"
+    minutes = round(seconds / 60)
+    return f"in about {minutes} minute{'' if minutes == 1 else 's'}"
 
 
 def state_key() -> str:
@@ -159,7 +215,29 @@ def _install(key: tuple[str, Optional[str]], found: tuple[Study, SuggestModel]) 
         del _MODELS[old]
     for old in [k for k in _FAILED if k[0] != key[0]]:
         del _FAILED[old]
+    _FAILED.pop(key, None)  # a broken training of this key before: its back-off ends
     _MODELS[key] = found
+
+
+def _remember(key: tuple[str, Optional[str]], failure: Union[UserInputError, Broken]) -> None:
+    """Keep ``failure`` for ``key``, and only the latest state's failures. Under _LOCK."""
+    for old in [k for k in _FAILED if k[0] != key[0]]:
+        del _FAILED[old]
+    _FAILED[key] = failure
+
+
+def _backoff(failures: int) -> float:
+    """Seconds without a new training after ``failures`` (1 or more) broken trainings in a row (:data:`BACKOFF_SECONDS`)."""
+    return BACKOFF_SECONDS[min(failures, len(BACKOFF_SECONDS)) - 1]
+
+
+def _broke(key: tuple[str, Optional[str]], exc: BaseException) -> Broken:
+    """Remember that the training of ``key`` broke, with the back-off after this many failures in a row. Under _LOCK."""
+    before = _FAILED.get(key)
+    failures = before.failures + 1 if isinstance(before, Broken) else 1
+    broken = Broken(failures, _now() + _backoff(failures), f"{type(exc).__name__}: {exc}")
+    _remember(key, broken)
+    return broken
 
 
 def _run(key: tuple[str, Optional[str]], study: Study, future: Future) -> None:
@@ -168,12 +246,13 @@ def _run(key: tuple[str, Optional[str]], study: Study, future: Future) -> None:
         model = _train(study, key[1])
     except UserInputError as exc:
         with _LOCK:
-            for old in [k for k in _FAILED if k[0] != key[0]]:  # only the latest state's failures are kept
-                del _FAILED[old]
-            _FAILED[key] = exc
+            _remember(key, exc)
         future.set_result(None)
-    except Exception as exc:  # noqa: BLE001 - a background thread: log it; a later request starts another training
-        log.exception("suggestion model training failed")
+    except Exception as exc:  # noqa: BLE001 - a background thread: log it; a request after the back-off trains again
+        with _LOCK:
+            broken = _broke(key, exc)
+        log.exception("suggestion model training failed (%d time(s) in a row for this state); no new training for %.0f s",
+                      broken.failures, _backoff(broken.failures))
         future.set_exception(exc)
     else:
         with _LOCK:
@@ -248,6 +327,8 @@ def model_for(held_out: Optional[str] = None, timeout: float = 300.0) -> tuple[S
     ------
     UserInputError
         Too little to learn from.
+    RuntimeError
+        The training broke, and its back-off has not passed (the message names the training's error).
     TimeoutError
         The model is not ready in time.
     """
@@ -256,20 +337,25 @@ def model_for(held_out: Optional[str] = None, timeout: float = 300.0) -> tuple[S
         key = (state_key(), held_out)
         with _LOCK:
             failed, found = _FAILED.get(key), _MODELS.get(key)
-        if failed is not None:
+        if isinstance(failed, UserInputError):
             raise failed
         if found is not None:
             return found
+        if isinstance(failed, Broken) and _now() < failed.retry_at:
+            raise RuntimeError(f"the suggestion model could not be trained ({failed.failures} time(s) in a row, the last: "
+                               f"{failed.reason}); it will be tried again {_when(failed.retry_at - _now())}")
         _start_training(key)
         wait_for_training(max(0.0, deadline - time.monotonic()))
         if time.monotonic() > deadline:
             raise TimeoutError("the suggestion model is still training")
 
 
-def model_or_stale(held_out: Optional[str] = None) -> tuple[Optional[Study], Optional[SuggestModel], str]:
-    """Without waiting: ``(study, model, "fresh")`` for the current state; while the state has changed and an earlier
-    model for ``held_out`` exists, that one with ``"stale"``; else ``(None, None, "training")``. Unless the current
-    state's model exists, a training is started in the background (if none is running).
+def model_or_stale(held_out: Optional[str] = None) -> tuple[Optional[Study], Optional[SuggestModel], str, Optional[float]]:
+    """Without waiting: ``(study, model, model_state, retry_in)``. ``(study, model, "fresh", None)`` for the current
+    state; while the state has changed and an earlier model for ``held_out`` exists, that one with ``"stale"``; else
+    ``(None, None, "training", None)``. Unless the current state's model exists, a training is started in the
+    background (if none is running), except while a broken training of the current state backs off: then no training
+    starts, the answer is the stale model or ``(None, None, "failed", retry_in)``, and ``retry_in`` is the seconds left.
 
     Raises
     ------
@@ -280,14 +366,19 @@ def model_or_stale(held_out: Optional[str] = None) -> tuple[Optional[Study], Opt
     with _LOCK:
         failed, found = _FAILED.get(key), _MODELS.get(key)
         stale = next((v for k, v in _MODELS.items() if k[1] == held_out and k[0] != key[0]), None)
-    if failed is not None:
+    if isinstance(failed, UserInputError):
         raise failed
     if found is not None:
-        return found[0], found[1], "fresh"
+        return found[0], found[1], "fresh", None
+    retry_in = failed.retry_at - _now() if isinstance(failed, Broken) else None
+    if retry_in is not None and retry_in > 0:
+        if stale is not None:
+            return stale[0], stale[1], "stale", retry_in
+        return None, None, "failed", retry_in
     _start_training(key)
     if stale is not None:
-        return stale[0], stale[1], "stale"
-    return None, None, "training"
+        return stale[0], stale[1], "stale", None
+    return None, None, "training", None
 
 
 _RANKED: dict[str, tuple[Study, SuggestModel, list[dict[str, Any]]]] = {}
@@ -331,12 +422,14 @@ def suggestions_for(user, interview_id: str) -> dict[str, Any]:
         raise Http404
     blind = set(Transcript.objects.filter(pk__in=blind_transcript_ids()).values_list("interview_id", flat=True))
     try:
-        study, model, model_state = model_or_stale(interview_id if interview_id in blind else None)
+        study, model, model_state, retry_in = model_or_stale(interview_id if interview_id in blind else None)
     except StudyValidationError as exc:
         raise FieldErrors([(None, str(p)) for p in exc.problems]) from None
     except UserInputError as exc:  # nothing to learn from yet: no suggestions, and why
         return _empty(interview_id, str(exc))
     if study is None or model is None or interview_id not in study.transcripts:  # no model, or a transcript new since
+        if retry_in is not None:
+            return {**_empty(interview_id, BROKEN_NOTE.format(when=_when(retry_in))), "model_state": "failed"}
         return {**_empty(interview_id, TRAINING_NOTE), "model_state": "training"}
     try:
         ranked = _ranked(study, model, interview_id)
@@ -357,8 +450,16 @@ def suggestions_for(user, interview_id: str) -> dict[str, Any]:
     return {
         "interview_id": interview_id, "model_version": model.version, "threshold": THRESHOLD, "codes": list(model.codes),
         "skipped_codes": dict(model.skipped), "count": len(items), "items": items, "model_state": model_state,
-        "note": STALE_NOTE if model_state == "stale" else None,
+        "note": _note(model_state, retry_in),
     }
+
+
+def _note(model_state: str, retry_in: Optional[float]) -> Optional[str]:
+    """The note of an answer with a model: none for ``"fresh"``; for ``"stale"``, why, and when a broken update is tried
+    again (``retry_in`` seconds, while it backs off)."""
+    if model_state != "stale":
+        return None
+    return STALE_NOTE if retry_in is None else BROKEN_STALE_NOTE.format(when=_when(retry_in))
 
 
 @router.get("/suggestions", response={200: SuggestionList, **ERRORS},

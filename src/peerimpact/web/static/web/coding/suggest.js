@@ -100,6 +100,11 @@ function markReady() {
   state.boxEl.dataset.ready = "1";
 }
 
+function sentence(text) {
+  const s = text.charAt(0).toUpperCase() + text.slice(1);
+  return /[.!?]$/.test(s) ? s : `${s}.`;
+}
+
 function renderList() {
   const list = state.listEl;
   if (!state.items.length) {
@@ -109,7 +114,11 @@ function renderList() {
   }
   list.replaceChildren();
   list.hidden = false;
-  state.noteEl.hidden = true;
+  // The server's note on these suggestions (a previous model's, and why) stays beside the list; rewritten only when it
+  // changes, so that the live region does not announce it again on every accept or reject.
+  const note = state.note ? sentence(state.note) : "";
+  if (state.noteEl.textContent !== note) state.noteEl.textContent = note;
+  state.noteEl.hidden = !note;
   state.index = Math.min(state.index, state.items.length - 1);
   state.items.forEach((s, i) => {
     const li = document.createElement("li");
@@ -193,6 +202,16 @@ async function load() {
       return;
     }
     showNote(`${TRAINING_TEXT} It is not ready yet: reload the page in a few minutes.`);
+    markReady();
+    return;
+  }
+  if (data.model_state === "failed") {
+    // The training broke: the server waits (minutes) before it tries again, and its note says when. The panel shows
+    // the note, announced like the training note, and does not ask again by itself.
+    state.items = [];
+    state.note = data.note || "the model could not be trained";
+    state.api.render();
+    showNote(`No suggestions: ${state.note}. Reload the page then.`);
     markReady();
     return;
   }
