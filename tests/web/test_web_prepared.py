@@ -68,3 +68,104 @@ def test_none_is_refused():
     query = PreparedQuery(lambda x: Person.objects.filter(person_id=x), "p")
     with pytest.raises(ValueError, match="none of them None"):
         query.all(None)
+
+
+def _coding_start():
+    from peerimpact.web.records.models import Coding
+
+    return Coding._meta.get_field("start")
+
+
+def _integer():
+    from django.db.models import IntegerField
+
+    return IntegerField()
+
+
+def _transcript_fk():
+    from peerimpact.web.records.models import Coding
+
+    return Coding._meta.get_field("transcript")
+
+
+def _codings_from(start):
+    from peerimpact.web.records.models import Coding
+
+    return Coding.all_objects.filter(start=start).order_by("id")
+
+
+def _span(iid, pos, length):
+    from django.db.models import Value
+    from django.db.models.functions import Substr
+
+    from peerimpact.web.records.models import Transcript
+
+    return Transcript.objects.filter(interview_id=iid).defer("text").annotate(span=Substr("text", Value(pos), Value(length)))
+
+
+def _codings_of(transcript_pk):
+    from peerimpact.web.records.models import Coding
+
+    return Coding.objects.filter(transcript_id=transcript_pk).order_by("id")
+
+
+def _first_transcript_pk():
+    from peerimpact.web.records.models import Transcript
+
+    return Transcript.objects.order_by("interview_id").values_list("pk", flat=True)[0]
+
+
+# (build, placeholders, kinds, values): an integer compared with a PositiveIntegerField, integers in Value() (an
+# IntegerField), and a foreign key (the backends leave its values as they are).
+KINDS = [
+    (_codings_from, (1_000_000_001,), lambda: (_coding_start(),), lambda: (34,)),
+    (_span, ("\0iid", 1_000_000_002, 1_000_000_003), lambda: (None, _integer(), _integer()), lambda: ("S1-PW01-T1", 35, 4)),
+    (_codings_of, (1_000_000_004,), lambda: (_transcript_fk(),), lambda: (_first_transcript_pk(),)),
+]
+
+
+def _executed(run) -> tuple[list, list]:
+    """What ``run()`` returns and the (sql, [(type, value) of each parameter]) it executed."""
+    from django.db import connection
+
+    calls = []
+
+    def record(execute, sql, params, many, context):
+        calls.append((sql, [(type(p), p) for p in params]))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        out = run()
+    return out, calls
+
+
+@pytest.mark.parametrize("build,placeholders,kinds,values", KINDS, ids=["integer-field", "integer-values", "foreign-key"])
+def test_kinds_adapt_placeholders_and_values_as_the_orm_does(study, build, placeholders, kinds, values):
+    """With ``kinds`` the statement, its parameters (each of the type the backend's ORM sends: psycopg's Int4 on
+    PostgreSQL, int on SQLite) and its rows are the queryset's, on SQLite and (PEERIMPACT_TEST_DB=postgres) PostgreSQL."""
+    query, given = PreparedQuery(build, *placeholders, kinds=kinds()), values()
+    fast, fast_sql = _executed(lambda: query.all(*given))
+    orm, orm_sql = _executed(lambda: list(build(*given)))
+    assert fast_sql == orm_sql and len(fast_sql) == 1
+    assert [(_fields(x), getattr(x, "span", None)) for x in fast] == [(_fields(x), getattr(x, "span", None)) for x in orm]
+    assert len(fast) == 1
+    again, again_sql = _executed(lambda: query.all(*given))  # compiled once per database, the values adapted on every call
+    assert again_sql == orm_sql and [_fields(x) for x in again] == [_fields(x) for x in fast]
+
+
+def test_without_kinds_postgresql_adapts_an_integer_out_of_reach():
+    """Why ``kinds`` exists: PostgreSQL (psycopg 3) sends an IntegerField's integer as Int4, not the int placeholder."""
+    from django.db import connection
+
+    query = PreparedQuery(_codings_from, 1_000_000_001)
+    if connection.vendor == "postgresql":
+        with pytest.raises(ValueError, match="placeholder 1000000001 occurs 0 times"):
+            query.all(34)
+    else:
+        assert query.all(34) == []
+    assert PreparedQuery(_codings_from, 1_000_000_001, kinds=(_coding_start(),)).all(34) == []
+
+
+def test_one_kind_per_placeholder():
+    with pytest.raises(ValueError, match=r"expected one kind per placeholder \(1\), not 2"):
+        PreparedQuery(_codings_from, 1_000_000_001, kinds=(_coding_start(), None))

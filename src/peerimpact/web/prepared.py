@@ -14,6 +14,15 @@ parameters: the SQL of a queryset must not depend on its parameter values
 (``filter(x=None)`` would compile to ``IS NULL``). Each placeholder must occur
 exactly once among the compiled parameters; this is checked when compiling.
 
+A backend may adapt a value before it reaches the SQL parameters: on
+PostgreSQL (psycopg 3) an integer compared with an ``IntegerField`` becomes
+an ``Int4`` (a ``PositiveBigIntegerField``'s an ``Int8``), which the check
+above would not find as the plain ``int`` placeholder. ``kinds=`` names, per
+placeholder, the field it is compared with (``None``: the value as it is);
+the placeholders are then adapted with that field's ``get_db_prep_value`` on
+each database before the queryset is built, and the values on each call, so
+the compiled parameters hold the placeholders and the SQL is the ORM's.
+
 A :class:`PreparedInsert` does the same for ``Model.save()`` of a new
 instance: the INSERT statement is compiled once, and each insert computes its
 values with the fields' own ``pre_save`` and ``get_db_prep_save`` (defaults,
@@ -30,7 +39,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
-from django.db.models import Model, QuerySet
+from django.db.models import Field, Model, QuerySet
 from django.db.models.query import get_related_populators
 from django.db.models.sql import InsertQuery
 
@@ -55,24 +64,40 @@ class PreparedQuery:
 
     >>> TOKEN = PreparedQuery(lambda h: ApiToken.objects.select_related("user").filter(key_hash=h)[:1], "<hash>")
     >>> TOKEN.first(key_hash)                          # doctest: +SKIP
+
+    ``kinds`` (one per placeholder) are the fields the placeholders are
+    compared with, for values the backend adapts (see the module docstring).
+    ``None`` (the default) leaves every value as it is, a ``None`` among them
+    that placeholder's.
     """
 
-    def __init__(self, build: Callable[..., QuerySet], *placeholders):
+    def __init__(self, build: Callable[..., QuerySet], *placeholders, kinds: tuple[Field | None, ...] | None = None):
         if any(p is None for p in placeholders):
             raise ValueError("placeholders must not be None")
+        if kinds is not None and len(kinds) != len(placeholders):
+            raise ValueError(f"expected one kind per placeholder ({len(placeholders)}), not {len(kinds)}")
         self._build = build
         self._placeholders = placeholders
+        self._kinds = kinds
         self._compiled: dict[str, _Compiled] = {}
         self._lock = threading.Lock()
+
+    def _adapt(self, values: tuple, using: str) -> tuple:
+        """``values`` as the backend of ``using`` adapts them for the fields of ``kinds`` (as they are without kinds)."""
+        if self._kinds is None:
+            return values
+        connection = connections[using]
+        return tuple(v if k is None else k.get_db_prep_value(v, connection) for v, k in zip(values, self._kinds))
 
     def _compile(self, using: str) -> _Compiled:
         with self._lock:
             if using in self._compiled:
                 return self._compiled[using]
-            compiler = self._build(*self._placeholders).query.get_compiler(using=using)
+            placeholders = self._adapt(self._placeholders, using)
+            compiler = self._build(*placeholders).query.get_compiler(using=using)
             sql, params = compiler.as_sql()
             slots = []
-            for placeholder in self._placeholders:
+            for placeholder in placeholders:
                 at = [i for i, p in enumerate(params) if p == placeholder and type(p) is type(placeholder)]
                 if len(at) != 1:
                     raise ValueError(f"placeholder {placeholder!r} occurs {len(at)} times in the compiled parameters {params!r}")
@@ -97,7 +122,7 @@ class PreparedQuery:
             raise ValueError(f"expected {len(self._placeholders)} values, none of them None")
         c = self._compiled.get(using) or self._compile(using)
         params = list(c.params)
-        for slot, value in zip(c.slots, values):
+        for slot, value in zip(c.slots, self._adapt(values, using)):
             params[slot] = value
         with connections[using].cursor() as cursor:
             cursor.execute(c.sql, params)

@@ -12,11 +12,10 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import threading
 
 from django.core.exceptions import PermissionDenied
-from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, transaction
-from django.db.models import Field, IntegerField, Value
+from django.db import IntegrityError, transaction
+from django.db.models import IntegerField, Value
 from django.db.models.functions import Length, Substr
 from django.http import Http404
 
@@ -33,43 +32,18 @@ from .visibility import coding_role, codings_for, may_see_agreement
 ORIGINS = ("human", "suggested")
 
 
-class _Prepared:
-    """A :class:`~peerimpact.web.prepared.PreparedQuery` per database alias whose integer placeholders and values are
-    adapted as the backend adapts them (PostgreSQL: psycopg's ``Int4``/``Int8``, so the compiled parameters hold the
-    placeholders and the SQL is the ORM's). ``kinds`` holds the field each placeholder is compared with (None: as is)."""
-
-    def __init__(self, build, placeholders: tuple, kinds: tuple[Field | None, ...]):
-        self._build, self._placeholders, self._kinds = build, placeholders, kinds
-        self._queries: dict[str, PreparedQuery] = {}
-        self._lock = threading.Lock()
-
-    def _adapt(self, using: str, values: tuple) -> tuple:
-        connection = connections[using]
-        return tuple(v if k is None else k.get_db_prep_value(v, connection) for v, k in zip(values, self._kinds))
-
-    def all(self, *values, using: str = DEFAULT_DB_ALIAS) -> list:
-        query = self._queries.get(using)
-        if query is None:
-            with self._lock:
-                query = self._queries.setdefault(using, PreparedQuery(self._build, *self._adapt(using, self._placeholders)))
-        return query.all(*self._adapt(using, values), using=using)
-
-    def first(self, *values, using: str = DEFAULT_DB_ALIAS):
-        found = self.all(*values, using=using)
-        return found[0] if found else None
-
-
 # The statements every POST /api/codings runs, compiled to SQL once: the transcript (its length and the coded text
 # computed by the database: characters are code points on SQLite and PostgreSQL, and a long transcript's text is not
 # fetched), then the codings of the span (its segment and an identical coding).
-_TRANSCRIPT_SPAN = _Prepared(
+# Their integer placeholders are adapted per backend (``kinds``: the fields they are compared with).
+_TRANSCRIPT_SPAN = PreparedQuery(
     lambda iid, pos, length: Transcript.objects.filter(interview_id=iid).defer("text")
     .annotate(n_chars=Length("text"), span_text=Substr("text", Value(pos), Value(length)))[:1],
-    ("\0interview", 1_000_000_001, 1_000_000_002), (None, IntegerField(), IntegerField()))
-_SPAN_CODINGS = _Prepared(
+    "\0interview", 1_000_000_001, 1_000_000_002, kinds=(None, IntegerField(), IntegerField()))
+_SPAN_CODINGS = PreparedQuery(
     lambda tid, start, end: Coding.all_objects.filter(transcript_id=tid, start=start, end=end).order_by("id"),
-    (1_000_000_011, 1_000_000_012, 1_000_000_013),
-    tuple(Coding._meta.get_field(name) for name in ("transcript", "start", "end")))
+    1_000_000_011, 1_000_000_012, 1_000_000_013,
+    kinds=tuple(Coding._meta.get_field(name) for name in ("transcript", "start", "end")))
 
 
 def segment_id_for(transcript: Transcript, start: int, end: int) -> str:
