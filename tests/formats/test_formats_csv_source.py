@@ -181,11 +181,38 @@ def test_a_bad_byte_is_located_alike_by_the_importer_and_the_study_loader(tmp_pa
     assert in_study.message.startswith("byte 0x") and imported.message.startswith("byte 0x")
 
 
-def test_header_row_skips_title_rows(tmp_path):
+@pytest.mark.parametrize(
+    "title",
+    ["Survey export 2021", "Survey export, 2021", '"Survey export; 2021, all sites"'],
+    ids=["plain", "a-comma-in-the-title", "quoted-delimiters-in-the-title"],
+)
+@pytest.mark.parametrize("delimiter", [",", ";", "\t"], ids=["comma", "semicolon", "tab"])
+def test_header_row_skips_title_rows(tmp_path, title, delimiter):
+    """The delimiter is sniffed from the header row on: a title row above it does not choose it."""
     path = tmp_path / "x.csv"
-    path.write_text("Survey export 2021\n\nid,score\n01,3\n", encoding="utf-8")
+    path.write_text(f"{title}\n\nid{delimiter}score\n01{delimiter}3\n", encoding="utf-8")
     table = read_csv_source(path, header_row=3)
-    assert table.columns == ["id", "score"] and table.row_numbers == [4]
+    assert (table.columns, table.rows, table.row_numbers) == (["id", "score"], [("01", "3")], [4])
+
+
+# A bad byte's column is named from the mapping's header row, not from a title row above it.
+HEADER_ROW_BYTES = [
+    ("comma-in-the-title", b"Survey export, 2021\n\nid,name,score\n01,Jos\xe9,3\n", 3, (4, "name")),
+    ("semicolons", b"Survey export 2021\n\nid;name\n01;Jos\xe9\n", 3, (4, "name")),
+    ("nul-byte", b"Survey export 2021\nid,name,score\n01,x\x00,3\n", 2, (3, "name")),
+    ("after-a-multiline-cell", b'Export\nid,note,name\n01,"two\nlines",Jos\xe9\n', 2, (3, "name")),
+    ("in-a-title-row", b"Export \xe9t\xe9 2021\nid,name\n01,x\n", 2, (1, "#1")),
+]
+
+
+@pytest.mark.parametrize(("data", "header_row", "where"), [c[1:] for c in HEADER_ROW_BYTES], ids=[c[0] for c in HEADER_ROW_BYTES])
+def test_a_bad_byte_is_named_by_the_column_of_the_header_row(tmp_path, data, header_row, where):
+    path = tmp_path / "x.csv"
+    path.write_bytes(data)
+    with pytest.raises(StudyValidationError) as err:
+        read_csv_source(path, header_row=header_row)
+    [problem] = err.value.problems
+    assert (problem.row, problem.column) == where
 
 
 def test_text_with_line_breaks_keeps_spreadsheet_row_numbers(tmp_path):
@@ -289,3 +316,125 @@ def test_the_fast_path_reads_exactly_what_the_careful_parser_reads(case, strip, 
 )
 def test_when_the_fast_path_is_used(text, expected):
     assert csv_source._parse_with_pandas_unchecked(text, ",", 1, True) == expected
+
+
+# ------------------------------------------------------------- NUL bytes and UTF-16
+NUL_HINT = (
+    "byte 0x00 (a NUL byte) is not text: the file is damaged, or was saved in another encoding such as UTF-16: check this cell, "
+    "then save the file again as CSV UTF-8 (or, if it is UTF-16, set `encoding: utf-16` for this source under `sources:` in the mapping)"
+)
+#: Longer than FAST_MIN_CHARS (the fast path's size), so a NUL byte would reach the fast path's checks.
+LONG_BODY = b"1,x\n" * 20_000
+
+NUL_BYTES = [
+    ("in-the-first-4-kib", b"id,name\n1,Jo\x00e\n", "utf-8", "x.csv:2:name: "),
+    ("whole-cell", b"id,name\n1,\x002\n", "utf-8", "x.csv:2:name: "),
+    ("semicolons", b"id;name\n1;x\x00\n", "utf-8", "x.csv:2:name: "),
+    ("a-long-file", b"id,name\n" + LONG_BODY + b"2,y\x00\n", "utf-8", "x.csv:20002:name: "),
+    ("with-a-bom", b"\xef\xbb\xbfid,name\n1,\"a\nb\"\n2,\x00\n", "utf-8", "x.csv:3:name: "),
+    ("encoding-auto", b"id,name\n1,x\x00\n", "auto", "x.csv:2:name: "),
+    ("encoding-cp1252", b"id,name\n1,Jos\xe9\x00\n", "cp1252", "x.csv:2:name: "),
+    ("in-the-header", b"id,na\x00me\n1,x\n", "utf-8", "x.csv:1:#2: "),
+    ("a-zeroed-file", bytes(100), "utf-8", "x.csv:1:#1: "),
+    ("a-nul-character-in-utf-16", "id,name\n1,x\x00y\n".encode("utf-16"), "utf-8", "x.csv:2:name: "),
+]
+
+
+@pytest.mark.parametrize(("data", "encoding", "where"), [c[1:] for c in NUL_BYTES], ids=[c[0] for c in NUL_BYTES])
+def test_a_nul_byte_is_an_error_at_its_row_and_column(tmp_path, data, encoding, where):
+    """Never kept in a cell (a study CSV would then lose the rest of it) nor called a binary file."""
+    path = tmp_path / "x.csv"
+    path.write_bytes(data)
+    with pytest.raises(StudyValidationError) as err:
+        read_csv_source(path, encoding=encoding)
+    assert [str(p) for p in err.value.problems] == [where + NUL_HINT]
+
+
+@pytest.mark.parametrize(
+    "data",
+    [b"a,b\n1,\x002\n", b"a,b\n1,x\x00y\n", b'a,b\n"x\ny",1\n2,z\x00\n', b"\xef\xbb\xbfa,b\r\n1,2\r\n3,\x00\r\n", b"a,b\n1,2\n" + bytes(64)],
+    ids=["whole-cell", "inside-a-value", "after-a-multiline-cell", "crlf-and-bom", "a-zeroed-tail"],
+)
+def test_a_nul_byte_is_located_alike_by_the_importer_and_the_study_loader(tmp_path, data):
+    path = tmp_path / "x.csv"
+    path.write_bytes(data)
+    _, [in_study] = read_raw_csv(path, "x.csv")
+    with pytest.raises(StudyValidationError) as err:
+        read_csv_source(path)
+    [imported] = err.value.problems
+    assert (imported.row, imported.column) == (in_study.row, in_study.column) != (None, None)
+    assert in_study.message.startswith("byte 0x00 (a NUL byte)") and imported.message.startswith(in_study.message)
+
+
+UTF16_TEXT = "id,name\n01,Zo\u00eb\n02,Ann\n"
+UTF16_READ = [
+    ("le-bom-default", UTF16_TEXT.encode("utf-16"), "utf-8", "utf-16"),
+    ("be-bom-default", b"\xfe\xff" + UTF16_TEXT.encode("utf-16-be"), "utf-8", "utf-16"),
+    ("le-bom-auto", UTF16_TEXT.encode("utf-16"), "auto", "utf-16"),
+    ("le-bom-named", UTF16_TEXT.encode("utf-16"), "utf-16", "utf-16"),
+    ("le-named", UTF16_TEXT.encode("utf-16-le"), "utf-16", "utf-16-le"),
+    ("be-named", UTF16_TEXT.encode("utf-16-be"), "utf-16", "utf-16-be"),
+    ("le-auto", UTF16_TEXT.encode("utf-16-le"), "auto", "utf-16-le"),
+    ("be-auto", UTF16_TEXT.encode("utf-16-be"), "auto", "utf-16-be"),
+]
+
+
+@pytest.mark.parametrize(("data", "encoding", "used"), [c[1:] for c in UTF16_READ], ids=[c[0] for c in UTF16_READ])
+def test_utf16_is_read_with_its_mark_or_when_the_mapping_names_it(tmp_path, data, encoding, used):
+    """Without a byte-order mark, `encoding: utf-16` or `auto` tells the byte order from the NUL bytes."""
+    path = tmp_path / "x.csv"
+    path.write_bytes(data)
+    table = read_csv_source(path, encoding=encoding)
+    assert (table.columns, table.rows, table.encoding) == (["id", "name"], [("01", "Zo\u00eb"), ("02", "Ann")], used)
+
+
+SET_UTF16 = "set `encoding: utf-16` for this source under `sources:` in the mapping, or save the file again as CSV UTF-8"
+UTF16_REFUSED = [
+    ("le-default", UTF16_TEXT.encode("utf-16-le"), "utf-8", f"x.csv: looks like UTF-16 text (a NUL byte beside most characters), not utf-8: {SET_UTF16}"),
+    ("be-default", UTF16_TEXT.encode("utf-16-be"), "utf-8", f"x.csv: looks like UTF-16 text (a NUL byte beside most characters), not utf-8: {SET_UTF16}"),
+    ("tabs-crlf-default", UTF16_TEXT.replace(",", "\t").replace("\n", "\r\n").encode("utf-16-le"), "utf-8",
+     f"x.csv: looks like UTF-16 text (a NUL byte beside most characters), not utf-8: {SET_UTF16}"),
+    ("le-cp1252", UTF16_TEXT.encode("utf-16-le"), "cp1252", f"x.csv: looks like UTF-16 text (a NUL byte beside most characters), not cp1252: {SET_UTF16}"),
+    ("bom-utf-8-sig", UTF16_TEXT.encode("utf-16"), "utf-8-sig",
+     f"x.csv: looks like UTF-16 text (it starts with a UTF-16 byte-order mark), not utf-8-sig: {SET_UTF16}"),
+]
+
+
+@pytest.mark.parametrize(("data", "encoding", "message"), [c[1:] for c in UTF16_REFUSED], ids=[c[0] for c in UTF16_REFUSED])
+def test_utf16_read_as_another_encoding_is_a_user_error_naming_the_encoding_to_set(tmp_path, data, encoding, message):
+    path = tmp_path / "x.csv"
+    path.write_bytes(data)
+    with pytest.raises(UserInputError) as err:
+        read_csv_source(path, encoding=encoding)
+    assert str(err.value) == message
+
+
+@pytest.mark.parametrize(
+    ("data", "kind"),
+    [(b"a,b\n1,\x002\n", "text"), ("id,name\n".encode("utf-16-be"), "text"), (bytes(64), "text"), (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary")],
+    ids=["a-nul-byte-in-text", "utf-16-without-bom", "zeroed", "png"],
+)
+def test_text_with_nul_bytes_is_text(data, kind):
+    """Read as text, so that the reader names the NUL byte's cell or the UTF-16 encoding; control bytes make it binary."""
+    assert detect_kind(data) == kind
+
+
+LEFTOVERS = [
+    ("one-row", b"a,b\n1,2,\n3,4\n"),
+    ("every-row", b"a,b\n1,2,\n3,4,\n"),
+    ("several-and-white-space", b"a,b\n1,2, ,\t\n3,4,,,\n"),
+    ("crlf-and-bom", b"\xef\xbb\xbfa,b\r\n1,2,\r\n3,4\r\n"),
+    ("quoted-cells", b'a,b\n"1","2",""\n3,4\n'),
+    ("a-long-file", b"a,b\n" + b"1,2\n" * 20_000 + b"3,4,,\n"),
+]
+
+
+@pytest.mark.parametrize("data", [c[1] for c in LEFTOVERS], ids=[c[0] for c in LEFTOVERS])
+def test_empty_cells_beyond_the_header_are_read_alike_by_the_importer_and_the_study_loader(tmp_path, data):
+    path = tmp_path / "x.csv"
+    path.write_bytes(data)
+    frame, found = read_raw_csv(path, "x.csv")
+    table = read_csv_source(path, delimiter=",")
+    assert found == []
+    assert list(frame.columns) == table.columns == ["a", "b"]
+    assert frame.values.tolist() == [[c or "" for c in row] for row in table.rows]

@@ -186,6 +186,62 @@ def test_structural_problems_of_a_csv_source_name_row_and_column(tmp_path, peopl
     assert no_leftovers(tmp_path / "out") == []
 
 
+NUL_HINT = (
+    "byte 0x00 (a NUL byte) is not text: the file is damaged, or was saved in another encoding such as UTF-16: check this cell, "
+    "then save the file again as CSV UTF-8 (or, if it is UTF-16, set `encoding: utf-16` for this source under `sources:` in the mapping)"
+)
+BAD_BYTE_HINT = (
+    "byte 0xe9 is not valid utf-8 text; it may be Windows-1252 (what Excel writes for 'CSV'): set `encoding:` for this source under "
+    "`sources:` in the mapping (e.g. `encoding: cp1252`, or `encoding: auto` to detect it), or save the file again as CSV UTF-8"
+)
+TITLED = CSV_MAPPING + "sources:\n  people: {header_row: 3}\n"
+
+
+def _people_bytes(old: bytes, new: bytes, title: bytes = b"") -> bytes:
+    """people.csv in UTF-8 with ``old`` replaced by ``new`` (bytes), under the ``title`` lines."""
+    return title + csv_text(PEOPLE).encode("utf-8").replace(old, new)
+
+
+# Bytes that are not text of the mapping's encoding, through `peerimpact import csv`: each named in the user's file, nothing written.
+CSV_BYTES = [
+    ("nul-byte", _people_bytes(b"02,South,2020-01-20,M,41", b"02,South,2020-01-20,M,4\x001"), CSV_MAPPING, [f"people.csv:3:Age: {NUL_HINT}"]),
+    ("utf-16-without-bom", csv_text(PEOPLE).encode("utf-16-le"), CSV_MAPPING,
+     ["people.csv: looks like UTF-16 text (a NUL byte beside most characters), not utf-8: set `encoding: utf-16` for this source under "
+      "`sources:` in the mapping, or save the file again as CSV UTF-8"]),
+    ("bad-byte-under-title-rows", _people_bytes(b"02,South", b"02,Sout\xe9", b"Export, all sites\r\n\r\n"), TITLED,
+     [f"people.csv:5:Site: {BAD_BYTE_HINT}"]),
+    ("nul-byte-under-title-rows", _people_bytes(b"02,South,2020-01-20,M", b"02,South,2020-01-20,\x00", b"Export, all sites\r\n\r\n"), TITLED,
+     [f"people.csv:5:Sex: {NUL_HINT}"]),
+]
+
+
+@pytest.mark.parametrize(("people", "mapping", "expected"), [c[1:] for c in CSV_BYTES], ids=[c[0] for c in CSV_BYTES])
+def test_bytes_that_are_not_text_are_named_in_the_csv_source(tmp_path, people, mapping, expected):
+    sources, mapping_path = seed(tmp_path, mapping=mapping)
+    sources[0].write_bytes(people)
+    with pytest.raises(UserInputError) as err:
+        import_study("csv", sources, mapping_path, tmp_path / "out")
+    assert problems(err.value) == expected
+    assert no_leftovers(tmp_path / "out") == []
+
+
+@pytest.mark.parametrize(
+    ("encoding", "data"),
+    [("utf-16", "utf-16-le"), ("utf-16", "utf-16-be"), ("auto", "utf-16-le"), ("utf-8", "utf-16")],
+    ids=["named-le", "named-be", "auto", "default-with-its-mark"],
+)
+def test_a_utf16_csv_source_imports_as_its_utf8_copy(tmp_path, encoding, data):
+    """Without a byte-order mark UTF-16 is read when the mapping names it (or `auto`); with the mark, as before, by default too."""
+    sources, mapping = seed(tmp_path / "utf8")
+    import_study("csv", sources, mapping, tmp_path / "utf8" / "out")
+    sources, mapping = seed(tmp_path / "utf16", mapping=CSV_MAPPING + f"sources:\n  people: {{encoding: {encoding}}}\n")
+    sources[0].write_bytes(csv_text(PEOPLE).encode(data))
+    report = import_study("csv", sources, mapping, tmp_path / "utf16" / "out")
+    assert report.encodings == ({"people.csv": data} if encoding == "auto" else {})
+    expected = peerimpact.load_study(tmp_path / "utf8" / "out").participants
+    assert peerimpact.load_study(tmp_path / "utf16" / "out").participants.equals(expected)
+
+
 def test_missing_values_and_recodes_to_missing(tmp_path):
     survey = survey_rows()
     survey[1][2] = "NA"

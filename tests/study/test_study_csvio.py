@@ -78,3 +78,115 @@ def test_a_blank_line_in_a_study_table_is_a_blank_row(tmp_path, line):
     ]
     at_end = write_files(tmp_path / "end", {**FILES, "participants.csv": FILES["participants.csv"] + line})
     assert list(load_study(at_end).participants["participant_id"]) == ["01", "02", "03"]
+
+
+# ------------------------------------------------------------------ NUL bytes and UTF-16
+NUL_HINT = (
+    "byte 0x00 (a NUL byte) is not text: the file is damaged, or was saved in another encoding such as UTF-16: "
+    "check this cell, then save the file again as CSV UTF-8"
+)
+#: Over the plain-ASCII scan's first chunk (256 KiB), so the NUL is in a later one.
+LONG_BODY = b"1,2\n" * 70_000
+
+# pandas' parser ends a cell at a NUL byte (`1,\x002` read b = '', `x\x00y` read 'x'): each is refused at its row and column
+NUL_CASES = [
+    ("whole-cell", b"a,b\n1,\x002\n", f"t.csv:2:b: {NUL_HINT}"),
+    ("inside-a-value", b"a,b\n1,x\x00y\n", f"t.csv:2:b: {NUL_HINT}"),
+    ("first-cell", b"a,b\n\x00,2\n", f"t.csv:2:a: {NUL_HINT}"),
+    ("in-the-header", b"a,b\x00\n1,2\n", f"t.csv:1:#2: {NUL_HINT}"),
+    ("after-a-multiline-cell", b'a,b\n"x\ny",1\n2,z\x00\n', f"t.csv:3:b: {NUL_HINT}"),
+    ("inside-a-quoted-cell", b'a,b\n1,"x\x00\ny"\n', f"t.csv:2:b: {NUL_HINT}"),
+    ("non-ascii-file", "a,b\n1,Zo\u00eb\n2,x\x00y\n".encode(), f"t.csv:3:b: {NUL_HINT}"),
+    ("crlf-and-bom", b"\xef\xbb\xbfa,b\r\n1,2\r\n3,\x00\r\n", f"t.csv:3:b: {NUL_HINT}"),
+    ("after-the-first-chunk", b"a,b\n" + LONG_BODY + b"3,x\x00\n", f"t.csv:70002:b: {NUL_HINT}"),
+    ("a-zeroed-tail", b"a,b\n1,2\n" + bytes(64), f"t.csv:3:a: {NUL_HINT}"),
+    ("before-a-bad-byte", b"a,b\n1,\x00\n2,Jos\xe9\n", f"t.csv:2:b: {NUL_HINT}"),
+]
+
+UTF16 = "id,name\n01,Zo\u00eb\n02,Ann\n"
+SAVE_AS_UTF8 = "not UTF-8: save the file again as CSV UTF-8"
+UTF16_CASES = [
+    ("le-with-bom", UTF16.encode("utf-16"), f"t.csv: looks like UTF-16 text (it starts with a UTF-16 byte-order mark), {SAVE_AS_UTF8}"),
+    ("be-with-bom", b"\xfe\xff" + UTF16.encode("utf-16-be"), f"t.csv: looks like UTF-16 text (it starts with a UTF-16 byte-order mark), {SAVE_AS_UTF8}"),
+    ("excel-unicode-text", b"\xff\xfe" + UTF16.replace(",", "\t").replace("\n", "\r\n").encode("utf-16-le"),
+     f"t.csv: looks like UTF-16 text (it starts with a UTF-16 byte-order mark), {SAVE_AS_UTF8}"),
+    ("le-without-bom", UTF16.encode("utf-16-le"), f"t.csv: looks like UTF-16 text (a NUL byte beside most characters), {SAVE_AS_UTF8}"),
+    ("be-without-bom", UTF16.encode("utf-16-be"), f"t.csv: looks like UTF-16 text (a NUL byte beside most characters), {SAVE_AS_UTF8}"),
+    ("ascii-le-without-bom", b"a,b\n1,2\n".decode().encode("utf-16-le"),
+     f"t.csv: looks like UTF-16 text (a NUL byte beside most characters), {SAVE_AS_UTF8}"),
+]
+
+
+@pytest.mark.parametrize(("data", "problem"), [c[1:] for c in NUL_CASES + UTF16_CASES], ids=[c[0] for c in NUL_CASES + UTF16_CASES])
+def test_a_nul_byte_is_refused_never_read_as_the_end_of_a_cell(tmp_path, data, problem):
+    path = tmp_path / "t.csv"
+    path.write_bytes(data)
+    frame, found = read_raw_csv(path, "t.csv")
+    assert frame is None
+    assert [str(p) for p in found] == [problem]
+
+
+def test_a_nul_byte_stops_load_study_at_its_file_row_and_column(tmp_path):
+    folder = write_files(tmp_path / "s", {**FILES, "participants.csv": FILES["participants.csv"].replace("02,1,2020-01-11,man", "02,1,2020-01-11,m\x00an")})
+    with pytest.raises(StudyValidationError) as err:
+        load_study(folder)
+    # (the other tables' references to participants then fail too, as with any unreadable participants.csv)
+    assert [str(p) for p in err.value.problems if p.file == "participants.csv"] == [f"participants.csv:3:gender: {NUL_HINT}"]
+
+
+# ------------------------------------------------------------------ empty cells beyond the header
+# Spreadsheet leftovers (Excel writes `1,2,` once a cell right of the table was used): dropped, as the importer drops them
+LEFTOVER_CASES = [
+    ("one-row", b"a,b\n1,2,\n3,4\n"),
+    ("every-row", b"a,b\n1,2,\n3,4,\n"),
+    ("several-and-white-space", b"a,b\n1,2, ,\t\n3,4,,,\n"),
+    ("last-row-without-line-end", b"a,b\n1,2\n3,4,"),
+    ("crlf-and-bom", b"\xef\xbb\xbfa,b\r\n1,2,\r\n3,4\r\n"),
+    ("quoted-cells", b'a,b\n"1","2",""\n3,4\n'),
+    ("no-break-space-beyond", "a,b\n1,2,\u00a0\n3,4\n".encode()),
+    ("cells-trimmed", b"a , b\n 1 , 2 ,\n3,4\n"),
+]
+LEFTOVER_ROWS = [["1", "2"], ["3", "4"]]
+
+
+@pytest.mark.parametrize("data", [c[1] for c in LEFTOVER_CASES], ids=[c[0] for c in LEFTOVER_CASES])
+def test_empty_cells_beyond_the_header_are_dropped(tmp_path, data):
+    path = tmp_path / "t.csv"
+    path.write_bytes(data)
+    frame, found = read_raw_csv(path, "t.csv")
+    assert found == []
+    assert list(frame.columns) == ["a", "b"]
+    assert frame.values.tolist() == LEFTOVER_ROWS
+
+
+def test_empty_cells_beyond_the_header_after_the_first_chunk(tmp_path):
+    """The plain-ASCII scan finds the row in a later chunk; the row keeps its values and no column is added."""
+    path = tmp_path / "t.csv"
+    path.write_bytes(b"a,b\n" + LONG_BODY + b"3,4,,\n5,6\n")
+    frame, found = read_raw_csv(path, "t.csv")
+    assert found == []
+    assert list(frame.columns) == ["a", "b"]
+    assert (len(frame), frame.values[-2:].tolist()) == (70_002, [["3", "4"], ["5", "6"]])
+
+
+BEYOND_THE_HEADER = [
+    ("one-cell", b"a,b\n1,2,x\n", "t.csv:2:#3: has 3 cells but the header has 2: the header has no column #3 (an unquoted delimiter inside a cell?)"),
+    ("after-an-empty-one", b"a,b\n1,2,,x\n", "t.csv:2:#3: has 4 cells but the header has 2: the header has no column #3 (an unquoted delimiter inside a cell?)"),
+    ("quoted-space", b'a,b\n1,2," x"\n', "t.csv:2:#3: has 3 cells but the header has 2: the header has no column #3 (an unquoted delimiter inside a cell?)"),
+]
+
+
+@pytest.mark.parametrize(("data", "problem"), [c[1:] for c in BEYOND_THE_HEADER], ids=[c[0] for c in BEYOND_THE_HEADER])
+def test_a_value_beyond_the_header_stays_an_error(tmp_path, data, problem):
+    path = tmp_path / "t.csv"
+    path.write_bytes(data)
+    assert [str(p) for p in read_raw_csv(path, "t.csv")[1]] == [problem]
+
+
+def test_an_excel_edited_study_table_with_empty_cells_beyond_the_header_loads(tmp_path):
+    header, *rows = FILES["participants.csv"].splitlines(keepends=True)
+    edited = header + "".join(r.replace("\n", ",,\r\n") for r in rows)
+    study = load_study(write_files(tmp_path / "edited", {**FILES, "participants.csv": edited}))
+    plain = load_study(write_files(tmp_path / "plain", FILES))
+    assert list(study.participants.columns) == list(plain.participants.columns)
+    assert study.participants.equals(plain.participants)

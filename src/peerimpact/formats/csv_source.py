@@ -259,16 +259,17 @@ def _scan_utf8_body(data: bytes, encoding: str) -> tuple[bytes, int, str, bool] 
     reads as UTF-8 (``utf-8``, ``utf-8-sig``, ``auto``, or any with a UTF-8
     byte-order mark). The head is long enough for
     :func:`~peerimpact.formats.sniff.sniff_delimiter` to choose as it would
-    on the whole text. None for UTF-16, a second byte-order mark or bytes
-    that are not UTF-8: then ``decode_text`` decodes, detects or names the
-    first bad byte, as before.
+    on the whole text. None for UTF-16, a second byte-order mark, a NUL
+    byte or bytes that are not UTF-8: then ``decode_text`` decodes, detects
+    or names the first bad byte, as before (a NUL byte is valid UTF-8, but
+    pandas ends a cell at it; ``decode_text`` names it).
     """
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return None
     if encoding not in ("utf-8", "auto", "utf-8-sig") and not data.startswith(codecs.BOM_UTF8):
         return None
     body = data[3:] if data.startswith(codecs.BOM_UTF8) else data
-    if body.startswith(codecs.BOM_UTF8):
+    if body.startswith(codecs.BOM_UTF8) or b"\x00" in body:
         return None
     try:
         scan = scan_utf8(body, _SAMPLE_CHARS + 1)
@@ -318,14 +319,14 @@ def read_csv_source(
         scanned = None  # (the tuple would keep the bytes alive while pandas reads the file)
         text, used = head, "utf-8"
     else:
-        text, used = decode_text(data, label, encoding)
+        text, used = decode_text(data, label, encoding, header_row, delimiter)
         if text.startswith("\ufeff"):
             text = text[1:]
         chars, head, blank = len(text), text, not text or text.isspace()  # (strip() would copy the whole text)
         body = _utf8_body(data, used, text)
     if blank:
         raise UserInputError(f"{label}: is empty")
-    delim = sniff_delimiter(head) if delimiter == "auto" else delimiter
+    delim = sniff_delimiter(head, header_row) if delimiter == "auto" else delimiter
     del data, head
     parsed = None
     if utf8 and body is not None and chars < FAST_MIN_CHARS:
@@ -341,7 +342,7 @@ def read_csv_source(
             if _stamp(path) != stamp:  # changed while read: read it again, whole and carefully
                 parsed = None
             if parsed is None:
-                text, _ = decode_text(read_bytes(path, label), label, encoding)
+                text, _ = decode_text(read_bytes(path, label), label, encoding, header_row, delimiter)
                 text = text.removeprefix("\ufeff")
         else:
             parsed = parse_plain(body, delim, header_row, width) if width is not None else None

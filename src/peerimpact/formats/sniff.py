@@ -10,10 +10,13 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import itertools
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import UserInputError
+from ..errors import Problem, StudyValidationError, UserInputError
+from ..study.csvio import NUL_RULE, utf16_evidence, utf16_order
 from ..study.csvio import locate_byte as locate_cell
 
 FORMAT_NAMES = {"csv": "CSV text", "xlsx": "an Excel workbook (.xlsx)", "spss": "an SPSS data file (.sav)"}
@@ -44,9 +47,14 @@ def detect_kind(data: bytes) -> str:
         return "spss"
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "text"
-    if b"\x00" in data[:4096]:
+    head = data[:4096]
+    if b"\x00" in head and utf16_order(head) is None and _BINARY_CONTROL.search(head):
         return "binary"
     return "text"
+
+
+#: Control bytes that text does not hold (a NUL byte alone is text with a damaged cell, named where it is).
+_BINARY_CONTROL = re.compile(rb"[\x01-\x08\x0e-\x1a\x1c-\x1f]")
 
 
 def require_kind(data: bytes, wanted: str, label: str) -> None:
@@ -71,7 +79,7 @@ def require_kind(data: bytes, wanted: str, label: str) -> None:
 ENCODINGS = ("utf-8", "auto", "utf-8-sig", "cp1252", "latin-1", "utf-16")
 
 
-def decode_text(data: bytes, label: str, encoding: str = "utf-8") -> tuple[str, str]:
+def decode_text(data: bytes, label: str, encoding: str = "utf-8", header_row: int = 1, delimiter: str = "auto") -> tuple[str, str]:
     """Decode ``data``; return ``(text, encoding used)``.
 
     ``utf-8`` (the default) reads UTF-8 with or without a byte-order mark
@@ -82,12 +90,47 @@ def decode_text(data: bytes, label: str, encoding: str = "utf-8") -> tuple[str, 
     UTF-8 (REDCap's dictionary beside a record export saved on Windows). Text that is not valid in the encoding is a
     problem naming the first bad byte's row and column, with the hint to set
     ``encoding:`` in the mapping; nothing is ever replaced silently.
+
+    UTF-16 without a byte-order mark (told by its NUL bytes,
+    :func:`peerimpact.study.csvio.utf16_order`) is read with ``utf-16`` or
+    ``auto``, its byte order told the same way; with any other encoding it
+    is a user error with the hint to set ``encoding: utf-16``. A NUL byte
+    (or character) in the text is a problem at its row and column, never
+    kept in a cell (pandas' parser, which reads study CSVs, ends a cell at
+    it). ``header_row`` and ``delimiter`` (``auto``: sniffed from the header
+    row on) name the column of a problem.
     """
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) and encoding in ("utf-8", "auto", "utf-16"):
-        try:
-            return data.decode("utf-16"), "utf-16"
-        except UnicodeDecodeError:
+    order = utf16_order(data)
+    if order is not None:
+        text, used = _decode_utf16(data, label, encoding, order)
+    else:
+        if encoding != "utf-16" and b"\x00" in data:  # the byte is the character: named before any later bad byte
+            raise _nul_byte(data, data.index(b"\x00"), label, header_row, delimiter)
+        text, used = _decode(data, label, encoding, header_row, delimiter)
+    if "\x00" in text:
+        at = text.index("\x00")
+        raise _nul_byte(text.encode("utf-8"), len(text[:at].encode("utf-8")), label, header_row, delimiter)
+    return text, used
+
+
+def _decode_utf16(data: bytes, label: str, encoding: str, order: str) -> tuple[str, str]:
+    """Text that looks like UTF-16 (``order``) decoded when ``encoding`` reads it; else the user error saying what it looks like."""
+    marked = data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+    if not (encoding in ("utf-16", "auto") or (marked and encoding == "utf-8")):
+        raise UserInputError(
+            f"{label}: looks like UTF-16 text ({utf16_evidence(data)}), not {encoding}: set `encoding: utf-16` for this source "
+            "under `sources:` in the mapping, or save the file again as CSV UTF-8"
+        )
+    try:
+        return (data.decode("utf-16"), "utf-16") if marked else (data.decode(order), order)
+    except UnicodeDecodeError:
+        if marked:
             raise UserInputError(f"{label}: starts with a UTF-16 mark but is not valid UTF-16 text") from None
+        raise UserInputError(f"{label}: looks like UTF-16 text ({utf16_evidence(data)}) but is not valid {order} text") from None
+
+
+def _decode(data: bytes, label: str, encoding: str, header_row: int, delimiter: str) -> tuple[str, str]:
+    """:func:`decode_text` of text that does not look like UTF-16."""
     if encoding in ("utf-8", "auto", "utf-8-sig") or data.startswith(codecs.BOM_UTF8):
         # a UTF-8 byte-order mark settles it, whatever encoding the mapping names for the source
         try:
@@ -95,12 +138,12 @@ def decode_text(data: bytes, label: str, encoding: str = "utf-8") -> tuple[str, 
         except UnicodeDecodeError as exc:
             if encoding != "auto":
                 # the codec reports positions after a byte-order mark it skipped: count them in the file
-                raise _bad_byte(data, exc.start + len(data) - len(exc.object), label, "utf-8") from None
+                raise _bad_byte(data, exc.start + len(data) - len(exc.object), label, "utf-8", header_row, delimiter) from None
         return _detect(data, label)
     try:
         return data.decode(encoding), encoding
     except UnicodeDecodeError as exc:
-        raise _bad_byte(data, exc.start, label, encoding) from None
+        raise _bad_byte(data, exc.start, label, encoding, header_row, delimiter) from None
     except LookupError:
         raise UserInputError(f"{label}: unknown encoding {encoding!r}") from None
 
@@ -173,11 +216,9 @@ def _detect(data: bytes, label: str) -> tuple[str, str]:
     return str(best), best.encoding
 
 
-def _bad_byte(data: bytes, offset: int, label: str, encoding: str) -> UserInputError:
+def _bad_byte(data: bytes, offset: int, label: str, encoding: str, header_row: int = 1, delimiter: str = "auto") -> UserInputError:
     """A problem at the row and column of ``data[offset]``, the first byte that is not valid ``encoding``."""
-    from ..errors import Problem, StudyValidationError
-
-    row, column = locate_byte(data, offset)
+    row, column = locate_byte(data, offset, header_row, delimiter)
     byte = data[offset]
     hint = "; it may be Windows-1252 (what Excel writes for 'CSV')" if encoding.replace("-", "").lower() in ("utf8", "utf8sig") else ""
     message = (
@@ -188,13 +229,26 @@ def _bad_byte(data: bytes, offset: int, label: str, encoding: str) -> UserInputE
     return StudyValidationError([Problem(label, row, column, message)])
 
 
-def locate_byte(data: bytes, offset: int) -> tuple[int, str | None]:
-    """Spreadsheet row and column name of the cell holding byte ``offset`` of delimited text (delimiter sniffed).
+def _nul_byte(data: bytes, offset: int, label: str, header_row: int, delimiter: str) -> UserInputError:
+    """The problem of the NUL byte ``data[offset]`` (UTF-8 ``data``), at its row and column."""
+    row, column = locate_byte(data, offset, header_row, delimiter)
+    message = (
+        f"{NUL_RULE}: check this cell, then save the file again as CSV UTF-8 (or, if it is UTF-16, set `encoding: utf-16` "
+        "for this source under `sources:` in the mapping)"
+    )
+    return StudyValidationError([Problem(label, row, column, message)])
 
-    The locating is :func:`peerimpact.study.csvio.locate_byte`'s, the study loader's.
+
+def locate_byte(data: bytes, offset: int, header_row: int = 1, delimiter: str = "auto") -> tuple[int, str | None]:
+    """Spreadsheet row and column name of the cell holding byte ``offset`` of delimited text.
+
+    The locating is :func:`peerimpact.study.csvio.locate_byte`'s, the study
+    loader's; the column is named from the header at ``header_row`` (the
+    mapping's), and the delimiter is sniffed when ``auto``.
     """
-    delimiter = sniff_delimiter(data.decode("utf-8-sig", errors="replace"))
-    return locate_cell(data, offset, delimiter)
+    if delimiter == "auto":
+        delimiter = sniff_delimiter(data.decode("utf-8-sig", errors="replace"), header_row)
+    return locate_cell(data, offset, delimiter, header_row)
 
 
 # ------------------------------------------------------------------ delimiter
@@ -203,13 +257,15 @@ _SAMPLE_CHARS = 64 * 1024
 _SAMPLE_ROWS = 50
 
 
-def _rows_sample(text: str, delimiter: str) -> list[list[str]] | None:
+def _rows_sample(text: str, delimiter: str, header_row: int = 1) -> list[list[str]] | None:
+    """The first non-blank records from the header row on (at most ``_SAMPLE_ROWS``), or None when the quoting breaks."""
     sample = text[:_SAMPLE_CHARS]
     if len(text) > _SAMPLE_CHARS and "\n" in sample:
         sample = sample[: sample.rindex("\n") + 1]
     rows: list[list[str]] = []
     try:
-        for row in csv.reader(io.StringIO(sample, newline=""), delimiter=delimiter):
+        reader = csv.reader(io.StringIO(sample, newline=""), delimiter=delimiter)
+        for row in itertools.islice(reader, header_row - 1, None):
             if any(c.strip() for c in row):
                 rows.append(row)
             if len(rows) >= _SAMPLE_ROWS:
@@ -219,15 +275,15 @@ def _rows_sample(text: str, delimiter: str) -> list[list[str]] | None:
     return rows
 
 
-def sniff_delimiter(text: str) -> str:
+def sniff_delimiter(text: str, header_row: int = 1) -> str:
     """Pick the delimiter giving the widest header that every sampled row agrees with.
 
     Ties go to the earlier of ``, ; tab |``; a file with one column is read
-    with a comma.
+    with a comma. The rows above ``header_row`` (titles) are not sampled.
     """
     best, best_score = ",", (False, 0.0, 0)
     for delim in DELIMITERS:
-        rows = _rows_sample(text, delim)
+        rows = _rows_sample(text, delim, header_row)
         if not rows:
             continue
         width = len(rows[0])

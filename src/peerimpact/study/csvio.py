@@ -85,7 +85,7 @@ def read_raw_csv(
         return None, [Problem(name, None, None, f"cannot be read: {exc.strerror}")]
     if isinstance(checked, list):
         return None, checked
-    header, trim, odd_blank = checked
+    header, trim, odd_width = checked
     # checked: the parser reads the file itself, after the text and bytes are freed (it held
     # both while parsing; an io.StringIO would even hold 4 bytes a character; memory:
     # bench/import_speed.py). The header line, with any byte-order mark, is skipped by the parser.
@@ -94,8 +94,9 @@ def read_raw_csv(
             path, encoding="utf-8", keep_default_na=False, na_filter=False,
             dtype={h: "category" if categorical is not None and categorical(h) else str for h in header},
             skip_blank_lines=False, engine="c", header=0, names=header, index_col=False,
-            # a blank record wider than the header (a line of commas) is read as a blank row
-            usecols=list(range(len(header))) if odd_blank else None,
+            # a record wider than the header with nothing beyond it (a line of commas, a row's spreadsheet
+            # leftovers `1,2,`) is read to the header's width
+            usecols=list(range(len(header))) if odd_width else None,
         )
     except (pd.errors.ParserError, ValueError):
         return None, _unparsed(path.read_bytes().decode("utf-8-sig"), header, name)
@@ -115,8 +116,8 @@ def read_raw_csv(
 
 
 def _plain_ascii(data: bytes) -> bool:
-    """Whether ``data`` is ASCII without quote characters or carriage returns (most study files)."""
-    return data.isascii() and b'"' not in data and b"\r" not in data
+    """Whether ``data`` is ASCII without quote characters, carriage returns or NUL bytes (most study files)."""
+    return data.isascii() and b'"' not in data and b"\r" not in data and b"\x00" not in data
 
 
 #: The ASCII characters ``str.isspace`` accepts (``bytes.isspace`` leaves out ``\x1c``-``\x1f``).
@@ -175,6 +176,9 @@ def _trim_signs(data: bytes) -> bool:
 
 def _check_text(data: bytes, name: str) -> tuple[list[str], bool, bool] | list[Problem]:
     """:func:`_checked` of a file's bytes, or the problems that stop it being read."""
+    if b"\x00" in data or data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        # pandas' parser ends a cell at a NUL byte, dropping the rest of it: never read such a file
+        return [_nul_problem(data, name)]
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -190,13 +194,14 @@ def _check_text(data: bytes, name: str) -> tuple[list[str], bool, bool] | list[P
 def _checked(
     header: list[str], trim: bool, name: str, ragged_text: str | None
 ) -> tuple[list[str], bool, bool] | list[Problem]:
-    """``(header, whether cells may need trimming, whether a blank record is wider or narrower than the header)``, or the problems.
+    """``(header, whether cells may need trimming, whether a record is wider or narrower than the header)``, or the problems.
 
     ``ragged_text`` is the file's text when the quick count found a record of
     another width than the header (else None). The quick count takes a line
-    of white space, or of commas only, for such a record: when every record
-    of another width is blank, the file is read, and those records are blank
-    rows like an empty line.
+    of white space, or of commas only, for such a record, and a row with
+    empty cells beyond the header too: when every record of another width is
+    one of these, the file is read, the blank records are blank rows like an
+    empty line, and the empty cells beyond the header are dropped.
     """
     problems = _header_problems(header, name)
     ragged = [] if ragged_text is None else _ragged_rows(ragged_text, header, name)
@@ -215,7 +220,55 @@ def _bad_byte(data: bytes, offset: int, name: str) -> Problem:
     )
 
 
-def locate_byte(data: bytes, offset: int, delimiter: str = ",") -> tuple[int, str | None]:
+#: The one rule of a NUL byte in a CSV file, for the study loader and the importers.
+NUL_RULE = "byte 0x00 (a NUL byte) is not text: the file is damaged, or was saved in another encoding such as UTF-16"
+
+#: Bytes at the start of a file looked at by :func:`utf16_order`.
+_UTF16_SAMPLE = 4096
+
+
+def utf16_order(data: bytes) -> str | None:
+    """``"utf-16-le"`` or ``"utf-16-be"`` when ``data`` looks like UTF-16 text, else None.
+
+    It does when it starts with a UTF-16 byte-order mark, or when, in its
+    first 4 KiB, at least a quarter of the two-byte units (and at least 4)
+    have a NUL byte on the same side (the high byte of an ASCII character:
+    CSV's delimiters, digits and line ends) and the other side has at most a
+    quarter as many. A damaged file, with a few NUL bytes or a run of them,
+    is not UTF-16.
+
+    Examples
+    --------
+    >>> utf16_order("id,score".encode("utf-16-le")), utf16_order("id,score".encode("utf-16-be")), utf16_order(b"id," + bytes(1) + b"score")
+    ('utf-16-le', 'utf-16-be', None)
+    """
+    if data.startswith(codecs.BOM_UTF16_LE):
+        return "utf-16-le"
+    if data.startswith(codecs.BOM_UTF16_BE):
+        return "utf-16-be"
+    units = min(len(data), _UTF16_SAMPLE) // 2
+    even, odd = data[0:2 * units:2].count(0), data[1:2 * units:2].count(0)
+    if max(even, odd) < max(4, units / 4) or min(even, odd) * 4 > max(even, odd):
+        return None
+    return "utf-16-le" if odd > even else "utf-16-be"
+
+
+def utf16_evidence(data: bytes) -> str:
+    """Why :func:`utf16_order` took ``data`` for UTF-16, for a message."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "it starts with a UTF-16 byte-order mark"
+    return "a NUL byte beside most characters"
+
+
+def _nul_problem(data: bytes, name: str) -> Problem:
+    """The problem of a study CSV holding NUL bytes: UTF-16 text (the whole file), or a NUL byte at its row and column."""
+    if utf16_order(data) is not None:
+        return Problem(name, None, None, f"looks like UTF-16 text ({utf16_evidence(data)}), not UTF-8: save the file again as CSV UTF-8")
+    row, column = locate_byte(data, data.index(b"\x00"))
+    return Problem(name, row, column, f"{NUL_RULE}: check this cell, then save the file again as CSV UTF-8")
+
+
+def locate_byte(data: bytes, offset: int, delimiter: str = ",", header_row: int = 1) -> tuple[int, str | None]:
     """Spreadsheet row and column name of the cell holding byte ``offset`` of delimited text.
 
     The study loader (:func:`read_raw_csv`) and the importers
@@ -231,27 +284,37 @@ def locate_byte(data: bytes, offset: int, delimiter: str = ",") -> tuple[int, st
         Position of the byte in ``data`` (the mark's bytes counted).
     delimiter : str
         The delimiter of the file's cells.
+    header_row : int
+        Spreadsheet row of the header (an importer's ``header_row``; rows
+        above it are titles).
 
     Returns
     -------
     tuple of (int, str or None)
-        The row of the record holding the byte (header = row 1; a quoted
-        cell spanning lines is one row), and the header's name of its cell
-        (``#N`` when unnamed or beyond the header; None when the text cannot
-        be split into records, the row then being the line's).
+        The row of the record holding the byte (the file's first record is
+        row 1; a quoted cell spanning lines is one row), and the header's
+        name of its cell (``#N`` when unnamed, beyond the header, above the
+        header row, or when the name holds a NUL byte; None when the text
+        cannot be split into records, the row then being the line's).
     """
     before = data[:offset].decode("utf-8-sig", errors="replace")
     try:
-        header = next(csv.reader(io.StringIO(data.decode("utf-8-sig", errors="replace"), newline=""), delimiter=delimiter))
         # the sentinel ends the text inside the cell holding the byte, so the last record is that cell's
         records = list(csv.reader(io.StringIO(before + "\x00", newline=""), delimiter=delimiter))
-    except (csv.Error, StopIteration):
+        header = _record(data, header_row, delimiter) if len(records) >= header_row else []
+    except csv.Error:
         return before.count("\n") + 1, None
     if not records:
         return 1, None
     position = len(records[-1]) - 1
-    column = header[position].strip() if position < len(header) else ""
+    column = header[position].strip() if position < len(header) and "\x00" not in header[position] else ""
     return len(records), column or f"#{position + 1}"
+
+
+def _record(data: bytes, row: int, delimiter: str) -> list[str]:
+    """The cells of record ``row`` (1-based) of delimited ``data`` (no cells when the file has fewer records)."""
+    reader = csv.reader(io.StringIO(data.decode("utf-8-sig", errors="replace"), newline=""), delimiter=delimiter)
+    return next(itertools.islice(reader, row - 1, None), [])
 
 
 def _last_nonblank_row(frame: pd.DataFrame) -> int:
@@ -358,13 +421,18 @@ def _ragged_rows(text: str, header: list[str], name: str) -> list[Problem]:
     """Slow path, only on failure: name every non-blank row whose cell count differs from the header's.
 
     A record whose cells are all white space (a line of spaces, or of commas)
-    is a blank row, whatever its width: it is not named.
+    is a blank row, whatever its width: it is not named. Nor is a row whose
+    cells beyond the header are all empty or white space: spreadsheet
+    leftovers (Excel writes ``1,2,`` when a cell right of the table was ever
+    used), dropped as the importers drop them
+    (:func:`peerimpact.formats.csv_source.parse_delimited`).
     """
+    width = len(header)
     rows = itertools.islice(csv.reader(io.StringIO(text, newline="")), 1, None)
     return [
         width_problem(name, i + 2, len(r), header)
         for i, r in enumerate(rows)
-        if r and len(r) != len(header) and any(c.strip() for c in r)
+        if r and len(r) != width and any(c.strip() for c in r) and (len(r) < width or any(c.strip() for c in r[width:]))
     ]
 
 
