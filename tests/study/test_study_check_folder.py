@@ -95,25 +95,6 @@ def test_a_sink_gets_the_same_problems_in_the_same_order(tmp_path, case):
             assert found in rules, found
 
 
-def test_unknown_ids_reach_the_sink_one_at_a_time(tmp_path, monkeypatch):
-    """Each unknown-id problem is made as the sink takes it, not all first (memory: a problem a row)."""
-    import peerimpact.study.references as refs
-
-    rows = "".join(f"X{i},T1,{ROW}\n" for i in range(500))
-    root = write_files(tmp_path, dict(FILES, **{"responses.csv": FILES["responses.csv"] + rows}))
-    made: list[int] = []
-    real = refs.Problem
-    monkeypatch.setattr(refs, "Problem", lambda *args: (made.append(1), real(*args))[1])
-    ahead: list[int] = []  # problems made but not yet taken, as each unknown id reaches the sink
-
-    def sink(p):
-        if p.message.startswith("unknown participant 'X"):
-            ahead.append(len(made) - len(ahead) - 1)
-
-    check_study_folder(root, keep_study=False, sink=sink)
-    assert len(ahead) == 500 and max(ahead) == 0
-
-
 @pytest.mark.parametrize("case", list(CORRUPT), ids=list(CORRUPT))
 def test_grouped_loading_raises_the_problems_grouped(tmp_path, case):
     """``load_study(grouped=True)``: the same study, or the same problems as grouping the full list afterwards."""
@@ -132,3 +113,53 @@ def test_grouped_loading_raises_the_problems_grouped(tmp_path, case):
     assert grouped.value.problems == StudyValidationError(group_problems(every.value.problems, _column_numbers(root))).problems
     if case == "many unknown ids":
         assert len(every.value.problems) == 8 and len(grouped.value.problems) == 1
+
+
+@pytest.mark.parametrize(("text", "column", "numbers"), [
+    ("a,b\n1,2,\n3,4,\n", "a", [1, 3]),  # trailing empty cells: the first column is not taken as an index
+    (" wemwbs_1 ,x\n0,1\n4,2\n", "wemwbs_1", [0, 4]),  # header names compared stripped, as the loader reads them
+    ("\ufeffwemwbs_1,x\n0,1\nx,2\n", "wemwbs_1", [0]),  # a byte-order mark; text is not a number
+    ("x\n1\n", "wemwbs_1", None),  # no such column
+    ("wemwbs_1,wemwbs_1\n1,2\n", "wemwbs_1", [1]),  # twice (a problem of its own): the first, as pandas names it
+    ("wemwbs_1\n,\n", "wemwbs_1", None),  # nothing answered
+], ids=["trailing-cells", "spaces", "bom", "absent", "twice", "empty"])
+def test_the_range_hint_reads_the_column_as_the_loader_names_it(tmp_path, monkeypatch, text, column, numbers):
+    import pandas as pd
+
+    from peerimpact.study import load as load_module
+
+    (tmp_path / "responses.csv").write_text(text, encoding="utf-8")
+    reads: list[str] = []
+    real = pd.read_csv
+    monkeypatch.setattr(load_module.pd, "read_csv", lambda *a, **k: (reads.append(str(a[0])), real(*a, **k))[1])
+    values_of = load_module._column_numbers(tmp_path)
+    assert values_of("responses.csv", column) == numbers
+    assert values_of("responses.csv", column) == numbers and len(reads) == 1  # read once for every problem asking
+    assert values_of("absent.csv", column) is None
+
+
+@pytest.mark.parametrize("module", ["peerimpact.study.references", "peerimpact.scoring.validate"], ids=["ids", "answers"])
+def test_problems_on_every_row_reach_the_sink_one_at_a_time(tmp_path, monkeypatch, module):
+    """Unknown ids (cross-table) and answers out of range (the instruments' table check) are made as the sink takes them."""
+    import importlib
+
+    checks = importlib.import_module(module)
+    bad = "".join(f"X{i},T1,{ROW}\n" for i in range(300)) if module.endswith("references") else ""
+    responses = FILES["responses.csv"] + bad
+    if not bad:  # every wemwbs_1 answer 0, on 300 more rows of known participants at a timepoint of their own
+        responses = FILES["responses.csv"].replace("\n01,T1,3,", "\n01,T1,0,")
+        responses += "".join(f"0{1 + i % 3},T1,0,{','.join(['3'] * 13)}\n" for i in range(300))
+    root = write_files(tmp_path, dict(FILES, **{"responses.csv": responses}))
+    made: list[int] = []
+    real = checks.Problem
+    monkeypatch.setattr(checks, "Problem", lambda *args: (made.append(1), real(*args))[1])
+    ahead: list[int] = []  # problems made by the module but not yet taken, as each reaches the sink
+    taken = [0]
+
+    def sink(p):
+        if p.message.startswith("unknown participant 'X") or p.message.startswith("value 0 is outside"):
+            taken[0] += 1
+            ahead.append(len(made) - taken[0])
+
+    check_study_folder(root, keep_study=False, sink=sink)
+    assert len(ahead) >= 300 and max(ahead) == 0

@@ -19,11 +19,17 @@ from peerimpact.study.grouping import FIRST_ROWS, GroupedProblems, group_problem
 @pytest.mark.parametrize(
     ("message", "rule"),
     [
-        ("value 0 is outside the range 1–5 of wemwbs (study column responses.wemwbs_1)", "value … is outside the range 1–5 of wemwbs (study column responses.wemwbs_1)"),
+        ("value 0 is outside the range 1–5 of wemwbs (study column responses.wemwbs_1)", "value … is outside the range …–… of wemwbs (study column responses.wemwbs_1)"),
         ("'Nowhere' is not in the recode (it knows 'North', 'South')", "'…' is not in the recode (it knows '…', '…')"),
         ("participant '01' is listed twice (first at row 2)", "participant '…' is listed twice (first at row …)"),
+        ("2020-01-02 is before start_date 2020-01-03", "… is before start_date …"),
+        ("contact on 2020-02-17 is before the allocation on 2020-02-20", "contact on … is before the allocation on …"),
+        ("151 is above the maximum 100", "… is above the maximum …"),
+        ("-2.5 is below the minimum 0", "… is below the minimum …"),
+        ("has 15 cells but the header has 16: no cell for wemwbs_14", "has … cells but the header has …: no cell for wemwbs_14"),
+        ("unknown timepoint T3 in S1-PW01-T3.txt (version 1.2.3)", "unknown timepoint T3 in S1-PW01-T3.txt (version 1.2.3)"),
     ],
-    ids=["range", "recode", "first-at"],
+    ids=["range", "recode", "first-at", "date-order", "contact-dates", "maximum", "minimum", "width", "names-stay"],
 )
 def test_the_rule_is_the_message_without_its_value(message, rule):
     assert rule_of(message) == rule
@@ -80,7 +86,8 @@ def _grouped_all_at_once(problems, values_of=None, listed_max=grouping.LISTED_MA
     """The grouping written plainly, every Problem held: the oracle.
 
     A problem found twice counts once; a group of more than five is one line
-    unless it has at most ``listed_max`` problems and a row among them twice.
+    unless a row has it twice and it has at most ``listed_max`` problems or
+    at most five rows.
     """
     groups: dict[tuple, list[Problem]] = {}
     for p in dict.fromkeys(problems):
@@ -94,7 +101,8 @@ def _grouped_all_at_once(problems, values_of=None, listed_max=grouping.LISTED_MA
     out = []
     for members in groups.values():
         rows = [p.row for p in members]
-        if len(members) <= FIRST_ROWS or (len(members) <= listed_max and len(set(rows)) < len(members)):
+        repeats, few_rows = len(set(rows)) < len(members), len(set(rows)) <= FIRST_ROWS
+        if len(members) <= FIRST_ROWS or (repeats and (len(members) <= listed_max or few_rows)):
             out += [hinted(p) for p in members]
             continue
         first_at = {}
@@ -120,7 +128,7 @@ _PROBLEM = st.builds(
 
 
 @settings(max_examples=300, deadline=None)
-@given(problems=st.lists(_PROBLEM, max_size=40), hinted=st.booleans(), listed_max=st.sampled_from([6, 9, 100]))
+@given(problems=st.lists(_PROBLEM, max_size=60), hinted=st.booleans(), listed_max=st.sampled_from([6, 9, 100]))
 def test_problems_grouped_as_they_stream_are_grouped_as_all_at_once(problems, hinted, listed_max):
     """Also past ``LISTED_MAX`` (lowered so that 40 problems cross it), where a group keeps only its lowest rows."""
     values_of = (lambda file, column: [0.0, 4.0] if column == "X" else None) if hinted else None
@@ -185,3 +193,31 @@ def test_a_small_group_with_a_row_twice_lists_each():
     streamed.extend(many)
     (grouped,) = streamed.problems()
     assert grouped.message.startswith("'0' is not a column [51 rows break this rule: 4, 5, 6, 7, 8, ...;")  # rows, each once
+
+
+@pytest.mark.parametrize(("rows", "messages", "listed"), [
+    ([4] * 150, 150, True),  # a mapping line naming 150 missing columns: each named
+    ([4, 5, 6] * 40, 120, True),  # three lines
+    ([4, 5, 6, 7, 8, 9] * 20, 120, False),  # more than five rows and more than LISTED_MAX problems
+    ([4, 5, 6, 7, 8, 9] * 10, 60, True),  # more than five rows, a row twice, at most LISTED_MAX problems
+], ids=["one-row", "three-rows", "six-rows-many", "six-rows-few"])
+def test_problems_on_a_few_rows_are_each_listed_however_many(rows, messages, listed):
+    problems = [Problem("mapping.yaml", r, "tables.responses.instruments.wemwbs", f"column 'wem{i}' is not in people.csv")
+                for i, r in enumerate(rows[:messages])]
+    streamed = GroupedProblems()
+    streamed.extend(problems)
+    assert streamed.problems() == (problems if listed else _grouped_all_at_once(problems))
+    assert len(streamed.problems()) == (len(problems) if listed else 1)
+
+
+@pytest.mark.parametrize("rows", [[-3, -1, -3, 2, 5, 7, 9, 11], [2, 3, 10**9, 2**40, 10**9, 4, 5, 6]], ids=["negative", "huge"])
+def test_rows_outside_a_file_are_counted_once_without_a_huge_bitmap(rows, monkeypatch):
+    """Rows no spreadsheet or YAML file has (a direct caller's): counted once each, no bitmap their size."""
+    monkeypatch.setattr(grouping, "LISTED_MAX", 2)
+    problems = [Problem("s.csv", r, "C", f"'{i}' is bad") for i, r in enumerate(rows)]
+    streamed = GroupedProblems()
+    streamed.extend(problems)
+    (group,) = streamed._groups.values()
+    assert group.rows is None and group.seen is not None and len(group.seen) < 64
+    assert streamed.problems() == _grouped_all_at_once(problems, listed_max=2)
+    assert f"[{len(set(rows))} rows break this rule:" in streamed.problems()[0].message

@@ -11,7 +11,7 @@ cells are parsed, so a million rows are checked in seconds.
 
 from __future__ import annotations
 
-from typing import Mapping
+from typing import Iterator, Mapping
 
 import numpy as np
 import pandas as pd
@@ -46,18 +46,20 @@ def _valid_strings(role: ColumnRole) -> list[str]:
     return out
 
 
-def check_values(values: pd.Series, role: ColumnRole, file: str) -> list[Problem]:
+def iter_values(values: pd.Series, role: ColumnRole, file: str) -> Iterator[Problem]:
     """Problems with the cells of one declared column (strings, ``""`` = missing).
 
     Rows are spreadsheet rows (index + 2). Each bad cell yields exactly one
     problem: not a number, else not a whole number (integer scales), else out
     of range. The rules are applied once per distinct text and the messages
-    mapped back to the rows, in row order.
+    mapped back to the rows, in row order, each made as the caller takes it
+    (a column failing on every row streams to a collector that keeps a
+    summary: ``check_study_folder(sink=...)``).
     """
     codes, texts = distinct_values(values)
     fast_ok = texts.isin(_valid_strings(role)).to_numpy()
     if fast_ok.all():
-        return []
+        return
     messages = np.full(len(texts), None, dtype=object)
     rest = texts[~fast_ok].astype(str)
     nums = pd.to_numeric(rest, errors="coerce").to_numpy(dtype=np.float64)
@@ -75,18 +77,21 @@ def check_values(values: pd.Series, role: ColumnRole, file: str) -> list[Problem
             messages[pos] = out_of_range_message(raw, role)
         # else e.g. "05" or "3.0": a valid number written differently
     bad = np.array([m is not None for m in messages], dtype=bool)
-    return [
-        Problem(file, int(values.index[i]) + 2, role.column, messages[codes[i]])
-        for i in np.flatnonzero(bad[codes])
-    ]
+    for i in np.flatnonzero(bad[codes]):
+        yield Problem(file, int(values.index[i]) + 2, role.column, messages[codes[i]])
 
 
-def check_responses(
+def check_values(values: pd.Series, role: ColumnRole, file: str) -> list[Problem]:
+    """:func:`iter_values` as a list."""
+    return list(iter_values(values, role, file))
+
+
+def iter_responses(
     raw: pd.DataFrame,
     definition: StudyDefinition,
     instruments: Mapping[str, InstrumentDefinition],
     file: str = "responses.csv",
-) -> list[Problem]:
+) -> Iterator[Problem]:
     """Every problem with the item and pre-scored columns of ``responses.csv``.
 
     Parameters
@@ -101,9 +106,9 @@ def check_responses(
     file : str
         File name used in problems.
 
-    Returns
-    -------
-    list of Problem
+    Yields
+    ------
+    Problem
         Header problems at row 1 (unknown item columns such as ``wemwbs_15``,
         columns of instruments the study does not declare, pre-scored columns
         of subscales that have an item key, anything else) and cell problems
@@ -111,7 +116,6 @@ def check_responses(
         integer scale, outside the response or score range).
     """
     roles = declared_roles(definition.instruments, instruments)
-    problems: list[Problem] = []
     for col in raw.columns:
         if col in KEY_COLUMNS:
             continue
@@ -119,10 +123,19 @@ def check_responses(
         if role is None:
             message = undeclared_column_message(col, definition.instruments, instruments)
             if message is not None:
-                problems.append(Problem(file, 1, col, message))
+                yield Problem(file, 1, col, message)
             continue
-        problems.extend(check_values(raw[col], role, file))
-    return problems
+        yield from iter_values(raw[col], role, file)
+
+
+def check_responses(
+    raw: pd.DataFrame,
+    definition: StudyDefinition,
+    instruments: Mapping[str, InstrumentDefinition],
+    file: str = "responses.csv",
+) -> list[Problem]:
+    """:func:`iter_responses` as a list."""
+    return list(iter_responses(raw, definition, instruments, file))
 
 
 def missing_item_columns(
@@ -185,10 +198,9 @@ def check_service_use(
 
 
 # ----------------------------------------------------------- load stages (study/stages.py)
-def _responses_stage(raw: pd.DataFrame, context: TableContext, file: str) -> list[Problem]:
-    return check_responses(raw, context.definition, context.instruments, file) + missing_item_columns(
-        raw.columns, context.definition, context.instruments, file
-    )
+def _responses_stage(raw: pd.DataFrame, context: TableContext, file: str) -> Iterator[Problem]:
+    yield from iter_responses(raw, context.definition, context.instruments, file)
+    yield from missing_item_columns(raw.columns, context.definition, context.instruments, file)
 
 
 def _service_use_stage(raw: pd.DataFrame, context: TableContext, file: str) -> list[Problem]:

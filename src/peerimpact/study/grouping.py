@@ -3,16 +3,18 @@
 A 0–4 scale mapped as 1–5 breaks the same rule in every item of every row;
 listing each cell (hundreds of thousands of lines) hides the one fact that
 matters. :func:`group_problems` keeps problems as they are when their rule
-fails on at most five rows of a column (or on at most :data:`LISTED_MAX` rows
-of which one has it several times, as a mapping line naming several columns
-can), and otherwise gives one problem at the first row that
+fails on at most five rows of a column (or when a row has it several times,
+as a mapping line naming several columns can, and it fails at most
+:data:`LISTED_MAX` times or on at most five rows), and otherwise gives one
+problem at the first row that
 says how many rows break the rule, which ones come first, and a hint where
 one applies (:func:`range_hint`). ``--all-errors`` skips the grouping.
 
 Problems are grouped as they stream (:class:`GroupedProblems`): a group
-lists its members only while it has at most :data:`LISTED_MAX` of them; past
-that it is summarised whatever its rows, and keeps only a bit per row of the
-file (a row is counted once), a count and its five lowest rows. So an import
+keeps its members while it may be listed; once it has more than
+:data:`LISTED_MAX` of them on more than five rows it is summarised whatever
+its rows, and keeps only a bit per row of the file (a row is counted once),
+a count and its five lowest rows. So an import
 that fails on every cell, or names a new unknown id on every row, holds a
 fixed amount per column and rule, not per problem (memory:
 bench/import_speed.py ``--errors``). ``peerimpact validate`` and every import
@@ -29,13 +31,18 @@ from ..errors import Problem
 
 #: Rows listed in a grouped problem before "..."; a rule failing on at most this many rows is listed in full.
 FIRST_ROWS = 5
-#: A rule failing on more rows than this is summarised even when a row has it several times.
+#: A rule failing more times than this, on more than FIRST_ROWS rows, is summarised even when a row has it several times.
 LISTED_MAX = 100
+#: Rows counted in a summarised group's bitmap (2 MiB at most); any other row number in a set.
+_BITMAP_ROWS = 1 << 24
 #: Rules remembered per distinct message (messages repeat: one per distinct value); cleared past this.
 RULES_CACHED = 4096
 _QUOTED = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"")
 _VALUE = re.compile(r"^value \S+")
 _AT_ROW = re.compile(r"\brow \d+")
+# a date (and time) or a number standing alone: not part of a name such as wemwbs_1, T1 or P001
+_DATE = re.compile(r"(?<![\w.-])\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2})?)?(?![\w.-])")
+_NUMBER = re.compile(r"(?<![\w.])-?\d+(?:\.\d+)?(?![\w.])")
 _RANGE = re.compile(r"outside the range (-?[\d.]+)–(-?[\d.]+)")
 
 #: ``(file, column) -> the column's numbers`` for hints; None when unknown.
@@ -43,10 +50,19 @@ ValuesOf = Callable[[str, str], "list[float] | None"]
 
 
 def rule_of(message: str) -> str:
-    """The message with its cell value taken out: problems with one rule share it."""
+    """The message with its cells' values taken out: problems with one rule share it.
+
+    Quoted text, ``value X``, ``row N``, and dates and numbers standing alone
+    (``2020-01-02 is before start_date 2020-01-03``, ``151 is above the
+    maximum 100``) become ``…``; a number inside a name (``wemwbs_1``, ``T1``)
+    stays. Within one file and column a threshold in the message is the
+    column's own, so masking it merges nothing that differs.
+    """
     text = _QUOTED.sub("'…'", message)
     text = _VALUE.sub("value …", text)
-    return _AT_ROW.sub("row …", text)
+    text = _AT_ROW.sub("row …", text)
+    text = _DATE.sub("…", text)
+    return _NUMBER.sub("…", text)
 
 
 def range_hint(message: str, values: list[float] | None) -> str:
@@ -68,17 +84,19 @@ class _Group:
 
     A problem already in the group (same row, same message) is not added
     again: checks that find one problem twice report it once, as
-    :class:`~peerimpact.errors.StudyValidationError` does. Up to
-    :data:`LISTED_MAX` problems a group keeps each one's row and an index into
-    its distinct messages, since a group this small may be listed in full
-    (several problems on one row). Past that it is always summarised: it keeps
-    a bit per row seen (a problem on a row already seen is the same cell
-    breaking the same rule), the count of rows and the :data:`FIRST_ROWS`
-    lowest rows with their messages, so its memory no longer grows with its
-    problems.
+    :class:`~peerimpact.errors.StudyValidationError` does. While listed, a
+    group keeps each problem's row and an index into its distinct messages,
+    since it may be listed in full (at most five rows, or several problems on
+    one row). Once it has more than :data:`LISTED_MAX` problems on more than
+    :data:`FIRST_ROWS` rows it is summarised for good: it keeps a bit per row
+    seen (a problem on a row already seen is the same cell breaking the same
+    rule), the count of rows and the :data:`FIRST_ROWS` lowest rows with their
+    messages, so its memory no longer grows with its problems. Problems on a
+    few rows are never summarised (a mapping line naming many columns lists
+    each column).
     """
 
-    __slots__ = ("file", "column", "count", "rows", "which", "messages", "index", "pairs", "seen", "lowest", "seq")
+    __slots__ = ("file", "column", "count", "rows", "which", "messages", "index", "seen", "far", "lowest", "seq")
 
     def __init__(self, file: str, column: str):
         self.file, self.column = file, column
@@ -87,9 +105,10 @@ class _Group:
         self.which: list[int] = []
         self.messages: list[str] = []
         self.index: dict[str, int] = {}
-        self.pairs: set[tuple[int, int]] = set()
-        self.seen = bytearray()  # once summarised: bit ``row`` is set when a problem on ``row`` was counted
-        self.lowest: list[tuple[int, int, str]] = []  # max-heap of the lowest rows: (-row, -arrival, message)
+        # once summarised (made then: most groups never are, and a file may have many small ones):
+        self.seen: bytearray | None = None  # bit ``row`` set when a problem on ``row`` was counted (rows below _BITMAP_ROWS)
+        self.far: set[int] | None = None  # the rows counted outside the bitmap (never spreadsheet rows or YAML lines)
+        self.lowest: list[tuple[int, int, str]] | None = None  # max-heap of the lowest rows: (-row, -arrival, message)
         self.seq = 0
 
     def add(self, row: int, message: str) -> None:
@@ -100,27 +119,37 @@ class _Group:
         if k is None:
             k = self.index[message] = len(self.messages)
             self.messages.append(message)
-        elif (row, k) in self.pairs:
+        elif any(r == row and w == k for r, w in zip(self.rows, self.which)):
             return  # found twice
-        self.pairs.add((row, k))
         self.rows.append(row)
         self.which.append(k)
         self.count += 1
-        if self.count > LISTED_MAX:  # summarised from now on: only the rows and the lowest of them matter
-            members, messages = list(zip(self.rows, self.which)), self.messages
-            self.rows, self.which, self.messages, self.index, self.pairs = None, [], [], {}, set()
-            self.count = 0
-            for r, j in members:
-                self._count_row(r, messages[j])
+        if self.count > LISTED_MAX and len(set(self.rows)) > FIRST_ROWS:
+            self._summarise()
+
+    def _summarise(self) -> None:
+        """From now on only the rows and the lowest of them matter: count the members so far by row."""
+        assert self.rows is not None
+        members, messages = list(zip(self.rows, self.which)), self.messages
+        self.rows, self.which, self.messages, self.index = None, [], [], {}
+        self.count, self.seen, self.far, self.lowest = 0, bytearray(), set(), []
+        for r, j in members:
+            self._count_row(r, messages[j])
 
     def _count_row(self, row: int, message: str) -> None:
         """Count ``row`` once, and keep it if it is among the FIRST_ROWS lowest (on a tie the earlier arrival stays)."""
-        byte, bit = divmod(row, 8)
-        if byte >= len(self.seen):
-            self.seen.extend(bytes(byte + 1 - len(self.seen)))
-        if self.seen[byte] & (1 << bit):
+        assert self.seen is not None and self.far is not None and self.lowest is not None  # summarised
+        if 0 <= row < _BITMAP_ROWS:
+            byte, bit = divmod(row, 8)
+            if byte >= len(self.seen):
+                self.seen.extend(bytes(byte + 1 - len(self.seen)))
+            if self.seen[byte] & (1 << bit):
+                return
+            self.seen[byte] |= 1 << bit
+        elif row in self.far:
             return
-        self.seen[byte] |= 1 << bit
+        else:
+            self.far.add(row)
         self.count += 1
         self.seq += 1
         entry = (-row, -self.seq, message)
@@ -142,6 +171,7 @@ class _Group:
             first_row, message = lowest[0][0], self.messages[self.which[lowest[0][1]]]
             shown = [str(r) for r, _ in lowest]
         else:
+            assert self.lowest is not None
             kept = sorted((-r, -s, m) for r, s, m in self.lowest)
             first_row, message = kept[0][0], kept[0][2]
             shown = [str(r) for r, _, _ in kept]

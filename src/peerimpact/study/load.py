@@ -237,8 +237,9 @@ def load_study(path: str | Path, *, grouped: bool = False) -> Study:
         (without ``--all-errors``): a rule broken on more than five rows of a
         column is one problem with the count, the first rows and a hint where
         one applies (:mod:`peerimpact.study.grouping`). The problems then
-        stream to the grouping as they are found, so a folder failing on
-        every row takes no memory for them.
+        stream to the grouping as they are found (``check_study_folder``'s
+        ``sink``), so unknown ids or answers out of range on every row take
+        no memory for their problems.
 
     Returns
     -------
@@ -265,20 +266,33 @@ def load_study(path: str | Path, *, grouped: bool = False) -> Study:
 
 
 def _column_numbers(root: Path) -> ValuesOf:
-    """``(file, column) -> the numbers in that column of the study folder's CSV``, for the range hint."""
+    """``(file, column) -> the numbers in that column of the study folder's CSV``, for the range hint.
+
+    Each (file, column) is read once (a group's listed problems ask for the
+    same column), header names compared stripped as the loader strips them.
+    """
+    read: dict[tuple[str, str], list[float] | None] = {}
 
     def values_of(file: str, column: str) -> list[float] | None:
-        path = root / file
-        if path.suffix != ".csv" or not path.is_file():
-            return None
-        try:
-            cells = pd.read_csv(path, usecols=[column], dtype=str, keep_default_na=False, encoding="utf-8-sig")[column]
-        except (ValueError, UnicodeDecodeError, pd.errors.ParserError):  # the column or the file is what the problems name
-            return None
-        numbers = pd.to_numeric(cells, errors="coerce").dropna()
-        return numbers.tolist() or None
+        if (file, column) not in read:
+            read[file, column] = _numbers_in(root / file, column)
+        return read[file, column]
 
     return values_of
+
+
+def _numbers_in(path: Path, column: str) -> list[float] | None:
+    if path.suffix != ".csv" or not path.is_file():
+        return None
+    try:
+        cells = pd.read_csv(path, usecols=lambda name: str(name).strip() == column, dtype=str, keep_default_na=False,
+                            encoding="utf-8-sig", index_col=False)
+    except (ValueError, UnicodeDecodeError, pd.errors.ParserError):  # the problems name what is wrong with the file
+        return None
+    if cells.shape[1] != 1:  # absent (a second column of the name is renamed by pandas)
+        return None
+    numbers = pd.to_numeric(cells.iloc[:, 0], errors="coerce").dropna()
+    return numbers.tolist() or None
 
 
 class _Forwarding(list[Problem]):
@@ -316,10 +330,14 @@ def check_study_folder(path: str | Path, *, keep_study: bool = True,
     import translates each to the user's file), so that no sorted copy and no
     message text of all of them is made (memory: bench/import_speed.py
     ``--errors``). With ``sink``, each problem is handed to it as it is found
-    and the list returned is empty: the checks that can find a problem on
-    every row (unknown ids) make them one at a time, so a caller that keeps
-    a summary, not the problems, holds none of them. The problems of reading
-    the tables come in the tables' order, after every table is read.
+    and the list returned is empty. The cross-table checks (unknown ids,
+    consent, dates in order, contacts against allocations) and the
+    instruments' checks of the answers make their problems one at a time, so
+    a caller that keeps a summary, not the problems, holds none of them.
+    Not streamed: the problems of reading each table (types, codes, dates:
+    held per table, then handed over in the tables' order once every table
+    is read) and those of the employment, absence, service counts and
+    codings checks (each check's list at once).
 
     Raises
     ------
@@ -415,11 +433,11 @@ def _check_questionnaires(raws: Raws, context: TableContext, participant_ids: se
         problems += refs.check_participant_timepoint(responses_raw, participant_ids, definition, RESPONSES.file)
         problems += refs.check_consent(participants_raw, responses_raw)
     if responses_raw is not None:
-        problems += _run_table_checks(RESPONSES, responses_raw, context)
+        _run_table_checks(RESPONSES, responses_raw, context, problems)
     su_raw = raws["service_use"]
     if su_raw is not None:
         problems += refs.check_participant_timepoint(su_raw, participant_ids, definition, SERVICE_USE.file)
-        problems += _run_table_checks(SERVICE_USE, su_raw, context)
+        _run_table_checks(SERVICE_USE, su_raw, context, problems)
         problems += _check_service_counts(su_raw, SERVICE_USE.file)
 
 
@@ -458,12 +476,10 @@ def _documents(root: Path, definition: StudyDefinition, lines: dict[KeyPath, int
     }
 
 
-def _run_table_checks(table: Table, raw: pd.DataFrame, context: TableContext) -> list[Problem]:
-    """The checks other packages registered for ``table`` (:mod:`peerimpact.study.stages`)."""
-    problems: list[Problem] = []
+def _run_table_checks(table: Table, raw: pd.DataFrame, context: TableContext, problems: list[Problem]) -> None:
+    """The checks other packages registered for ``table`` (:mod:`peerimpact.study.stages`), to ``problems`` as they yield them."""
     for check in table_checks(table.name):
         problems += check(raw, context, table.file)
-    return problems
 
 
 def run_study_checks(study: Study) -> tuple[Study, list[Problem]]:

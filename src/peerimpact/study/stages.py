@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Iterable
 
 import pandas as pd
 
@@ -55,7 +55,7 @@ class TableContext:
 
 
 InstrumentSource = Callable[[Path | None], Mapping[str, Any]]
-TableCheck = Callable[[pd.DataFrame, TableContext, str], list[Problem]]
+TableCheck = Callable[[pd.DataFrame, TableContext, str], Iterable[Problem]]  # may yield problems one at a time
 StudyCheck = Callable[["Study"], tuple[list[Problem], Mapping[str, Any]]]
 
 _instrument_source: list[InstrumentSource] = []
