@@ -44,8 +44,10 @@ When the training finds too little to learn from, that is remembered for the
 state, and the requests that follow get the empty answer with the note, not
 the stale model and no new training.
 
-When the training *breaks* (the training process dies or is killed, or the fit
-raises anything else), the failure is logged once, with its traceback, and
+When the training *breaks* (the training process dies or is killed, the fit
+raises anything else, or the study snapshot it needs cannot be read: a user
+error there, such as an invalid study definition, is remembered as too little
+to learn from is), the failure is logged once, with its traceback, and
 remembered for the state and transcript set with a back-off
 (:data:`BACKOFF_SECONDS`: 30 s, then 2 minutes, then 10 minutes for each
 further failure in a row): until it has passed no request starts a training
@@ -59,7 +61,13 @@ would start one), and each is answered at once:
   the model could not be trained and when it will be tried again (the
   workbench does not ask again by itself).
 
-The first request after the back-off starts a training again. A model
+Both carry ``retry_in_seconds``, the seconds left of the back-off when the
+answer was made (no other answer has the field), so that a client tells a broken
+update from one in progress without reading the note, and says when as a
+time of day rather than a countdown that goes stale. The first request after
+the back-off starts a training again; whether one may start is checked again
+under the lock that reserves it, so a training that breaks (or ends) while a
+request reads the state is not followed by a second one. A model
 installed for the state, or a new state (a new human coding), ends the
 back-off.
 
@@ -75,6 +83,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import math
 import threading
 import time
 from concurrent.futures import Future
@@ -135,6 +144,9 @@ class SuggestionList(Schema):
     items: list[SuggestionOut]
     note: Optional[str] = None
     model_state: Optional[str] = None
+    #: Only while a broken training backs off (``"failed"``, or ``"stale"`` after a broken update): the whole seconds
+    #: until it may be tried again, counted from when the answer was made. Absent from every other answer.
+    retry_in_seconds: Optional[int] = None
 
 
 #: Seconds without a new training of a state (and transcript set) after its training broke: the first entry after the
@@ -240,6 +252,28 @@ def _broke(key: tuple[str, Optional[str]], exc: BaseException) -> Broken:
     return broken
 
 
+def _record_broken(key: tuple[str, Optional[str]], exc: BaseException) -> None:
+    """Remember that the training of ``key`` broke with ``exc`` (:func:`_broke`) and log it once, with its traceback."""
+    with _LOCK:
+        broken = _broke(key, exc)
+    log.error("suggestion model training failed (%d time(s) in a row for this state); no new training for %.0f s",
+              broken.failures, _backoff(broken.failures), exc_info=exc)
+
+
+def _retry_in(failed: Union[UserInputError, Broken, None]) -> Optional[float]:
+    """Seconds left of the back-off of ``failed`` (a broken training), or None when it has passed or nothing broke."""
+    if not isinstance(failed, Broken):
+        return None
+    left = failed.retry_at - _now()
+    return left if left > 0 else None
+
+
+def _may_train(key: tuple[str, Optional[str]]) -> bool:
+    """Whether a training of ``key`` may start: no model for it, not too little to learn from, no back-off. Under _LOCK."""
+    failed = _FAILED.get(key)
+    return key not in _MODELS and not isinstance(failed, UserInputError) and _retry_in(failed) is None
+
+
 def _run(key: tuple[str, Optional[str]], study: Study, future: Future) -> None:
     """The background training thread: fit in the training process, install the model (or remember why not)."""
     try:
@@ -249,10 +283,7 @@ def _run(key: tuple[str, Optional[str]], study: Study, future: Future) -> None:
             _remember(key, exc)
         future.set_result(None)
     except Exception as exc:  # noqa: BLE001 - a background thread: log it; a request after the back-off trains again
-        with _LOCK:
-            broken = _broke(key, exc)
-        log.exception("suggestion model training failed (%d time(s) in a row for this state); no new training for %.0f s",
-                      broken.failures, _backoff(broken.failures))
+        _record_broken(key, exc)
         future.set_exception(exc)
     else:
         with _LOCK:
@@ -263,30 +294,47 @@ def _run(key: tuple[str, Optional[str]], study: Study, future: Future) -> None:
             _TRAINING.update(thread=None, future=None)
 
 
-def _start_training(key: tuple[str, Optional[str]]) -> None:
-    """Start the training for ``key`` in the background unless a training is running already (single flight).
+def _start_training(key: tuple[str, Optional[str]]) -> bool:
+    """Start the training for ``key`` in the background; whether it started.
 
-    The study snapshot (:func:`~peerimpact.web.coding.snapshot.training_study`: only what the model learns from) is built
-    here, on the calling thread (the training reads no database); a snapshot of the same state taken for another
-    held-out set is reused.
+    It does not start while a training is running (single flight), nor when the key needs none (:func:`_may_train`: a
+    model for it, too little to learn from, or a broken training backing off), checked under the same hold of the lock:
+    a training that breaks or ends after the caller read the state is seen here. The study snapshot
+    (:func:`~peerimpact.web.coding.snapshot.training_study`: only what the model learns from) is built here, on the
+    calling thread (the training reads no database); a snapshot of the same state taken for another held-out set is
+    reused. A snapshot that cannot be built is a broken training of ``key`` (logged, with its back-off), or, when it
+    is a :class:`UserInputError`, remembered for ``key`` as too little to learn from is.
     """
     with _LOCK:
-        if _TRAINING["future"] is not None:
-            return
+        if _TRAINING["future"] is not None or not _may_train(key):
+            return False
         future: Future = Future()
         _TRAINING.update(future=future)  # reserved: no other request builds a snapshot meanwhile
         base = _MODELS.get((key[0], None))
     try:
         study = base[0] if base is not None else training_study()
     except BaseException as exc:
+        _snapshot_failed(key, exc)
         with _LOCK:
             _TRAINING.update(thread=None, future=None)
         future.set_exception(exc)
-        raise
+        if not isinstance(exc, Exception):  # KeyboardInterrupt, SystemExit: not the training's failure
+            raise
+        return False
     thread = threading.Thread(target=_run, args=(key, study, future), name="suggest-retrain", daemon=True)
     with _LOCK:
         _TRAINING["thread"] = thread
     thread.start()
+    return True
+
+
+def _snapshot_failed(key: tuple[str, Optional[str]], exc: BaseException) -> None:
+    """The study snapshot for ``key`` could not be built: remembered as its training's failure (a user error as such)."""
+    if isinstance(exc, UserInputError):
+        with _LOCK:
+            _remember(key, exc)
+    elif isinstance(exc, Exception):
+        _record_broken(key, exc)
 
 
 def training() -> Optional[Future]:
@@ -341,10 +389,11 @@ def model_for(held_out: Optional[str] = None, timeout: float = 300.0) -> tuple[S
             raise failed
         if found is not None:
             return found
-        if isinstance(failed, Broken) and _now() < failed.retry_at:
+        retry_in = _retry_in(failed)
+        if isinstance(failed, Broken) and retry_in is not None:
             raise RuntimeError(f"the suggestion model could not be trained ({failed.failures} time(s) in a row, the last: "
-                               f"{failed.reason}); it will be tried again {_when(failed.retry_at - _now())}")
-        _start_training(key)
+                               f"{failed.reason}); it will be tried again {_when(retry_in)}")
+        _start_training(key)  # or not: one is running, or the state changed meanwhile; the next round reads it again
         wait_for_training(max(0.0, deadline - time.monotonic()))
         if time.monotonic() > deadline:
             raise TimeoutError("the suggestion model is still training")
@@ -363,19 +412,22 @@ def model_or_stale(held_out: Optional[str] = None) -> tuple[Optional[Study], Opt
         The current state has too little to learn from (remembered from its training).
     """
     key = (state_key(), held_out)
-    with _LOCK:
-        failed, found = _FAILED.get(key), _MODELS.get(key)
-        stale = next((v for k, v in _MODELS.items() if k[1] == held_out and k[0] != key[0]), None)
-    if isinstance(failed, UserInputError):
-        raise failed
-    if found is not None:
-        return found[0], found[1], "fresh", None
-    retry_in = failed.retry_at - _now() if isinstance(failed, Broken) else None
-    if retry_in is not None and retry_in > 0:
-        if stale is not None:
-            return stale[0], stale[1], "stale", retry_in
-        return None, None, "failed", retry_in
-    _start_training(key)
+    for may_start in (True, False):  # read the state; if a training should start and did not, read it again
+        with _LOCK:
+            failed, found = _FAILED.get(key), _MODELS.get(key)
+            stale = next((v for k, v in _MODELS.items() if k[1] == held_out and k[0] != key[0]), None)
+        if isinstance(failed, UserInputError):
+            raise failed
+        if found is not None:
+            return found[0], found[1], "fresh", None
+        retry_in = _retry_in(failed)
+        if retry_in is not None:
+            if stale is not None:
+                return stale[0], stale[1], "stale", retry_in
+            return None, None, "failed", retry_in
+        if not may_start or _start_training(key):
+            break
+        # not started: a training is running, or one ended (or its snapshot failed) since the state was read
     if stale is not None:
         return stale[0], stale[1], "stale", None
     return None, None, "training", None
@@ -411,7 +463,7 @@ def _visible_spans(user, transcript: Transcript) -> dict[str, list[tuple[int, in
 
 def _empty(interview_id: str, note: str) -> dict[str, Any]:
     return {"interview_id": interview_id, "model_version": None, "threshold": THRESHOLD, "codes": [], "skipped_codes": {},
-            "count": 0, "items": [], "note": note}
+            "count": 0, "items": [], "note": note, "model_state": None}
 
 
 def suggestions_for(user, interview_id: str) -> dict[str, Any]:
@@ -429,7 +481,8 @@ def suggestions_for(user, interview_id: str) -> dict[str, Any]:
         return _empty(interview_id, str(exc))
     if study is None or model is None or interview_id not in study.transcripts:  # no model, or a transcript new since
         if retry_in is not None:
-            return {**_empty(interview_id, BROKEN_NOTE.format(when=_when(retry_in))), "model_state": "failed"}
+            return {**_empty(interview_id, BROKEN_NOTE.format(when=_when(retry_in))), "model_state": "failed",
+                    "retry_in_seconds": _seconds(retry_in)}
         return {**_empty(interview_id, TRAINING_NOTE), "model_state": "training"}
     try:
         ranked = _ranked(study, model, interview_id)
@@ -450,8 +503,13 @@ def suggestions_for(user, interview_id: str) -> dict[str, Any]:
     return {
         "interview_id": interview_id, "model_version": model.version, "threshold": THRESHOLD, "codes": list(model.codes),
         "skipped_codes": dict(model.skipped), "count": len(items), "items": items, "model_state": model_state,
-        "note": _note(model_state, retry_in),
+        "note": _note(model_state, retry_in), **({} if retry_in is None else {"retry_in_seconds": _seconds(retry_in)}),
     }
+
+
+def _seconds(retry_in: float) -> int:
+    """``retry_in`` (more than 0) as whole seconds, rounded up (never 0: not before the back-off has passed)."""
+    return max(1, math.ceil(retry_in))
 
 
 def _note(model_state: str, retry_in: Optional[float]) -> Optional[str]:
@@ -462,7 +520,7 @@ def _note(model_state: str, retry_in: Optional[float]) -> Optional[str]:
     return STALE_NOTE if retry_in is None else BROKEN_STALE_NOTE.format(when=_when(retry_in))
 
 
-@router.get("/suggestions", response={200: SuggestionList, **ERRORS},
+@router.get("/suggestions", response={200: SuggestionList, **ERRORS}, exclude_unset=True,  # retry_in_seconds only when set
             summary="Code suggestions for a transcript's passages, learned on this server from the study's human codings")
 def get_suggestions(request, interview_id: str):
     return suggestions_for(request.auth, interview_id)
