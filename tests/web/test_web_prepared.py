@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import re
+import uuid
+
 import pytest
 
 from peerimpact.web.prepared import PreparedQuery
@@ -169,3 +173,36 @@ def test_without_kinds_postgresql_adapts_an_integer_out_of_reach():
 def test_one_kind_per_placeholder():
     with pytest.raises(ValueError, match=r"expected one kind per placeholder \(1\), not 2"):
         PreparedQuery(_codings_from, 1_000_000_001, kinds=(_coding_start(), None))
+
+
+def _coding_field(name):
+    from peerimpact.web.records.models import Coding
+
+    return Coding._meta.get_field(name)
+
+
+def _codings_by(name):
+    from peerimpact.web.records.models import Coding
+
+    return lambda value: Coding.all_objects.filter(**{name: value})
+
+
+# A kind the ORM adapts again after PreparedQuery adapted it (a date-time on SQLite with USE_TZ: a naive date-time and a
+# shifted hour; a JSON value: encoded twice, so not found among the parameters), a UUID and a text, and an integer
+# kind whose placeholder is not an int: refused when the query is made, on every database.
+NOT_INTEGER = [
+    ("deleted_at", dt.datetime(2001, 7, 3, 4, 5, 6, tzinfo=dt.timezone.utc), "is not an integer field or a foreign key to one"),
+    ("uid", uuid.UUID(int=12345), "is not an integer field or a foreign key to one"),
+    ("extra", {"p": "laceholder"}, "is not an integer field or a foreign key to one"),
+    ("code", "\0code", "is not an integer field or a foreign key to one"),
+    ("start", "1000000001", "the placeholder '1000000001' compared with the integer field"),
+    ("transcript", 1_000_000_001.0, "the placeholder 1000000001.0 compared with the integer field"),
+]
+
+
+@pytest.mark.parametrize("name,placeholder,message", NOT_INTEGER, ids=[f"{row[0]}-{type(row[1]).__name__}" for row in NOT_INTEGER])
+def test_a_kind_other_than_an_integer_field_is_refused_when_the_query_is_made(name, placeholder, message):
+    kind = _coding_field(name)
+    with pytest.raises(ValueError, match=f"^kinds: .*{re.escape(message)}") as caught:
+        PreparedQuery(_codings_by(name), placeholder, kinds=(kind,))
+    assert repr(kind) in str(caught.value)

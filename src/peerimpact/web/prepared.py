@@ -23,6 +23,16 @@ the placeholders are then adapted with that field's ``get_db_prep_value`` on
 each database before the queryset is built, and the values on each call, so
 the compiled parameters hold the placeholders and the SQL is the ORM's.
 
+That adapts a placeholder twice (once here, once by the ORM as it builds the
+query), which is harmless for integers only: an integer field (``AutoField``,
+``PositiveIntegerField`` ...), or a foreign key to one, adapts an adapted
+integer to the same value. Any other field's adaptation is not idempotent (a
+``JSONField``'s value becomes a JSON text or psycopg's ``Jsonb``, which the
+ORM then encodes again; a ``DateTimeField``'s becomes a text that the ORM reads
+back as a naive date-time, shifted by the time zone), so a kind that is not an
+integer field, or an integer kind whose placeholder is not an ``int``, is a
+:class:`ValueError` when the :class:`PreparedQuery` is made.
+
 A :class:`PreparedInsert` does the same for ``Model.save()`` of a new
 instance: the INSERT statement is compiled once, and each insert computes its
 values with the fields' own ``pre_save`` and ``get_db_prep_save`` (defaults,
@@ -39,9 +49,21 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
-from django.db.models import Field, Model, QuerySet
+from django.db.models import Field, IntegerField, Model, QuerySet
 from django.db.models.query import get_related_populators
 from django.db.models.sql import InsertQuery
+
+
+def _check_kind(placeholder: Any, kind: Field | None) -> None:
+    """Refuse a kind other than an integer field (or a foreign key to one), or a placeholder of one that is not an int."""
+    if kind is None:
+        return
+    target = kind.target_field if kind.is_relation and kind.many_to_one else kind
+    if not isinstance(target, IntegerField):
+        raise ValueError(f"kinds: {kind!r} is not an integer field or a foreign key to one; only integer fields may be kinds "
+                         "(another field's value would be adapted twice)")
+    if type(placeholder) is not int:
+        raise ValueError(f"kinds: the placeholder {placeholder!r} compared with the integer field {kind!r} must be an int")
 
 
 @dataclass(frozen=True)
@@ -68,7 +90,8 @@ class PreparedQuery:
     ``kinds`` (one per placeholder) are the fields the placeholders are
     compared with, for values the backend adapts (see the module docstring).
     ``None`` (the default) leaves every value as it is, a ``None`` among them
-    that placeholder's.
+    that placeholder's. Each kind must be an integer field or a foreign key to
+    one, and its placeholder an ``int``; else :class:`ValueError`.
     """
 
     def __init__(self, build: Callable[..., QuerySet], *placeholders, kinds: tuple[Field | None, ...] | None = None):
@@ -76,6 +99,8 @@ class PreparedQuery:
             raise ValueError("placeholders must not be None")
         if kinds is not None and len(kinds) != len(placeholders):
             raise ValueError(f"expected one kind per placeholder ({len(placeholders)}), not {len(kinds)}")
+        for placeholder, kind in zip(placeholders, kinds or ()):
+            _check_kind(placeholder, kind)
         self._build = build
         self._placeholders = placeholders
         self._kinds = kinds
