@@ -12,7 +12,12 @@ const REJECTED_KEY = "peerimpact.rejectedSuggestions";
 // these many seconds, further apart each time, then stops (about two minutes in all): no tight loop.
 const RETRY_SECONDS = [2, 3, 5, 8, 13, 20, 30, 45];
 const TRAINING_TEXT = "Suggestions will appear once the model has learned from this study's codings.";
-const state = { api: null, items: [], index: 0, boxEl: null, listEl: null, noteEl: null, version: null, note: null, tries: 0 };
+// A previous model's suggestions (model_state "stale"): while the server updates the model, and after the update broke
+// (the answer then has retry_in_seconds, the server's back-off).
+const UPDATING_TEXT = "The model is being updated with the latest codings: these suggestions come from the previous model. "
+  + "Reload the page in a minute or so for suggestions that include them.";
+const UPDATE_FAILED_TEXT = "The model could not be updated with the latest codings, so these suggestions come from the previous model.";
+const state = { api: null, items: [], index: 0, boxEl: null, listEl: null, noteEl: null, version: null, note: null, stale: false, tries: 0 };
 
 function addStyles() {
   const link = document.createElement("link");
@@ -105,10 +110,21 @@ function sentence(text) {
   return /[.!?]$/.test(s) ? s : `${s}.`;
 }
 
+// When a broken training is tried again, as a time of day (the next whole minute at or after it, 24-hour clock): a
+// countdown ("in about 2 minutes") would be wrong by the time it is read, as the panel does not ask again by itself.
+// Without retry_in_seconds (not given): "later".
+function retryWhen(seconds) {
+  if (typeof seconds !== "number") return "later";
+  const at = new Date(Math.ceil((Date.now() + seconds * 1000) / 60000) * 60000);
+  const pad = (n) => String(n).padStart(2, "0");
+  return `at ${pad(at.getHours())}:${pad(at.getMinutes())}`;
+}
+
 function renderList() {
   const list = state.listEl;
   if (!state.items.length) {
-    showNote(state.note ? `No suggestions: ${state.note}` : "No suggestions for this transcript.");
+    if (state.stale) showNote(`No suggestions for this transcript. ${state.note}`);
+    else showNote(state.note ? `No suggestions: ${state.note}` : "No suggestions for this transcript.");
     state.api.render();
     return;
   }
@@ -206,22 +222,26 @@ async function load() {
     return;
   }
   if (data.model_state === "failed") {
-    // The training broke: the server waits (minutes) before it tries again, and its note says when. The panel shows
-    // the note, announced like the training note, and does not ask again by itself.
+    // The training broke: the server waits (minutes) before it tries again (retry_in_seconds). The panel says when, as
+    // a time of day, announced like the training note, and does not ask again by itself.
     state.items = [];
-    state.note = data.note || "the model could not be trained";
+    state.note = null;
     state.api.render();
-    showNote(`No suggestions: ${state.note}. Reload the page then.`);
+    showNote(`No suggestions: the model could not be trained. It will be tried again ${retryWhen(data.retry_in_seconds)}: reload the page then.`);
     markReady();
     return;
   }
   const gone = rejected();
+  const updateFailed = data.model_state === "stale" && typeof data.retry_in_seconds === "number";
   state.version = data.model_version;
-  state.note = data.note || null;
+  state.stale = data.model_state === "stale";
+  if (updateFailed) state.note = `${UPDATE_FAILED_TEXT} It will be tried again ${retryWhen(data.retry_in_seconds)}: reload the page then.`;
+  else state.note = state.stale ? UPDATING_TEXT : data.note || null;
   state.items = data.items.filter((s) => !gone.has(keyOf(s)));
   state.listEl.dataset.modelVersion = data.model_version || "";
-  // A stale model answered while the server retrains with the latest codings: say so in the heading.
-  document.getElementById("suggest-label").textContent = data.model_state === "stale" ? "Suggestions (updating…)" : "Suggestions";
+  // A stale model's suggestions: the heading says whose they are (the server is updating the model, or the update broke).
+  const heading = updateFailed ? "Suggestions (from the previous model)" : state.stale ? "Suggestions (updating…)" : "Suggestions";
+  document.getElementById("suggest-label").textContent = heading;
   renderList();
   markReady();
 }
