@@ -89,6 +89,12 @@ def test_delimiter_sniffing(text, delimiter):
     assert sniff_delimiter(text) == delimiter
 
 
+NEVER_CLOSED = (
+    'a quote opened in this cell is never closed, so the rest of the file ({}) is read as one cell: close the quote where the cell ends, '
+    'or double it ("") if it is text'
+)
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
@@ -103,9 +109,15 @@ def test_delimiter_sniffing(text, delimiter):
             "dup.csv:1:#2: header cell is empty: every column needs a name",
             "dup.csv:3:#2: has 1 cells but the header has 4: no cell for #2 onwards (a missing delimiter?)",
         ]),
-        ('a,b\n1,"unfinished\n', ["dup.csv:2: cannot be read as delimited text (unexpected end of data); is the file truncated or a quote unclosed?"]),
+        ('a,b\n1,"unfinished\n', [f"dup.csv:2:b: {NEVER_CLOSED.format('1 line')}"]),
+        # the strict reader stops at "x"y (row 2), an error here too; the quote never closed is row 3's
+        ('a,b,c\n"x"y,2,3\n4,5,"6\n7,8,9\n', [
+            "dup.csv:2: cannot be read as delimited text (',' expected after '\"'); is the file truncated or a quote unclosed?",
+            f"dup.csv:3:c: {NEVER_CLOSED.format('2 lines')}",
+        ]),
     ],
-    ids=["duplicate-column", "empty-header", "ragged-rows", "short-by-two", "short-under-an-unnamed-column", "unclosed-quote"],
+    ids=["duplicate-column", "empty-header", "ragged-rows", "short-by-two", "short-under-an-unnamed-column", "unclosed-quote",
+         "unclosed-after-a-strict-error"],
 )
 def test_structure_problems(tmp_path, text, expected):
     """Each problem names its row and, where there is one, its column."""
@@ -145,6 +157,9 @@ SAME_RULE = [
     ("ragged-after-a-spaces-line", b"a,b\n  \n1,2,3\n"),
     ("ragged-after-a-multiline-cell", 'a,b\n"x\ny",Zo\u00eb\n1\n'.encode()),
     ("unclosed-quote", b'a,b\n1,2\n3,"x\n4,5\n'),
+    ("unclosed-quote-swallowing-a-delimiter", b'a,b,c\n1,2,3\n4,"5,6\n7,8,9\n'),
+    ("unclosed-quote-crlf-and-bom", b'\xef\xbb\xbfa,b\r\n1,"x\r\n2,3\r\n4,5\r\n'),
+    ("quote-closed-lines-below", b'a,b,c\n1,"2,3\n4,5,6\n7",8,9,10\n'),
 ]
 
 
@@ -426,6 +441,11 @@ LEFTOVERS = [
     ("crlf-and-bom", b"\xef\xbb\xbfa,b\r\n1,2,\r\n3,4\r\n"),
     ("quoted-cells", b'a,b\n"1","2",""\n3,4\n'),
     ("a-long-file", b"a,b\n" + b"1,2\n" * 20_000 + b"3,4,,\n"),
+    # the header's own empty cells at its end (Excel's used range), over columns with no data
+    ("header-ends-in-an-empty-cell", b"a,b,\n1,2,\n3,4,\n"),
+    ("header-ends-in-two-crlf-and-bom", b"\xef\xbb\xbfa,b,,\r\n1,2\r\n3,4,,\r\n"),
+    ("header-ends-in-an-empty-quoted-cell", b'"a","b",""\n"1","2",""\n3,4,\n'),
+    ("header-ends-in-an-empty-cell-long-file", b"a,b,\n" + b"1,2,\n" * 20_000 + b"3,4\n"),
 ]
 
 
@@ -438,3 +458,21 @@ def test_empty_cells_beyond_the_header_are_read_alike_by_the_importer_and_the_st
     assert found == []
     assert list(frame.columns) == table.columns == ["a", "b"]
     assert frame.values.tolist() == [[c or "" for c in row] for row in table.rows]
+
+
+#: Longer than the csv module's default field limit (131,072 characters), which was read as a quoting problem.
+LONG = "transcript quote " * 8_000
+LONG_CELLS = [
+    ("quoted", f'id,note\n1,"{LONG}"\n2,x\n', [("1", LONG.strip()), ("2", "x")]),
+    ("semicolons", f'id;note\n1;"{LONG}"\n2;x\n', [("1", LONG.strip()), ("2", "x")]),
+    ("multiline-crlf", f'id,note\r\n1,"{LONG}\r\n{LONG}"\r\n', [("1", f"{LONG}\r\n{LONG}".strip())]),
+]
+
+
+@pytest.mark.parametrize(("text", "rows"), [c[1:] for c in LONG_CELLS], ids=[c[0] for c in LONG_CELLS])
+def test_a_cell_longer_than_the_csv_modules_default_limit_is_read(tmp_path, text, rows):
+    """Its delimiter sniffed from a sample cut inside the cell, then read whole by the careful parser."""
+    path = tmp_path / "x.csv"
+    path.write_text(text, encoding="utf-8", newline="")
+    table = read_csv_source(path)
+    assert (table.columns, table.rows) == (["id", "note"], rows)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import codecs
+
 import pytest
 
 from peerimpact import load_study
@@ -40,7 +42,8 @@ CASES = [
     ("no-break-space-line", "a,b\n1,2\n\u00a0\n3,4\n".encode(), [["1", "2"], ["", ""], ["3", "4"]], []),
     ("spaces-line-and-a-short-row", b"a,b\n  \n1\n", None, ["t.csv:3:b: has 1 cells but the header has 2: no cell for b (a missing delimiter?)"]),
     ("unclosed-quote", b'a,b\n1,2\n3,"x\n4,5\n', None,
-     ["t.csv:3: cannot be read as delimited text (unexpected end of data); is the file truncated or a quote unclosed?"]),
+     ['t.csv:3:b: a quote opened in this cell is never closed, so the rest of the file (2 lines) is read as one cell: '
+      'close the quote where the cell ends, or double it ("") if it is text']),
     # a byte that is not UTF-8: its spreadsheet row (a record, not a line) and its column
     ("not-utf8", "a,b\nJos\xe9,1\n".encode("cp1252"), None, [f"t.csv:2:a: byte 0xe9 {UTF8_HINT}"]),
     ("not-utf8-after-bom", b"\xef\xbb\xbfa,b\n1,\xe9\n", None, [f"t.csv:2:b: byte 0xe9 {UTF8_HINT}"]),
@@ -190,3 +193,159 @@ def test_an_excel_edited_study_table_with_empty_cells_beyond_the_header_loads(tm
     plain = load_study(write_files(tmp_path / "plain", FILES))
     assert list(study.participants.columns) == list(plain.participants.columns)
     assert study.participants.equals(plain.participants)
+
+
+# ------------------------------------------------------------------ cells longer than the csv module's default limit
+#: Longer than the csv module's default field limit (131,072 characters), which raised an uncaught `_csv.Error`.
+LONG = "transcript quote " * 8_000
+LONG_CASES = [
+    ("quoted", f'a,b\n1,"{LONG}"\n2,x\n'.encode(), [["1", LONG.strip()], ["2", "x"]], []),
+    ("unquoted-in-a-quoted-file", f'a,b\n"1",{LONG}\n'.encode(), [["1", LONG.strip()]], []),
+    ("multiline-with-crlf-and-bom", f'\ufeffa,b\r\n1,"{LONG}\r\n{LONG}"\r\n'.encode(), [["1", f"{LONG}\r\n{LONG}".strip()]], []),
+    ("with-a-wide-blank-line", f'a,b\n1,"{LONG}"\n,,,\n2,x\n'.encode(), [["1", LONG.strip()], ["", ""], ["2", "x"]], []),
+    ("in-a-row-of-another-width", f'a,b\n1,"{LONG}",3\n'.encode(), None,
+     ["t.csv:2:#3: has 3 cells but the header has 2: the header has no column #3 (an unquoted delimiter inside a cell?)"]),
+    ("in-the-header", f'a,"{LONG}"\n1,2\n'.encode(), [["1", "2"]], []),
+]
+
+
+@pytest.mark.parametrize(("data", "rows", "problems"), [c[1:] for c in LONG_CASES], ids=[c[0] for c in LONG_CASES])
+def test_a_cell_longer_than_the_csv_modules_default_limit_is_read(tmp_path, data, rows, problems):
+    path = tmp_path / "t.csv"
+    path.write_bytes(data)
+    frame, found = read_raw_csv(path, "t.csv")
+    assert [str(p) for p in found] == problems
+    assert (None if frame is None else frame.values.tolist()) == rows
+
+
+# ------------------------------------------------------------------ a record wider than the header
+# pandas' C parser, reading with usecols, failed on some ("Buffer overflow caught": 'could not be parsed as CSV') and read
+# the same bytes once a byte-order mark or CRLF line ends were added: each is read alike whatever its mark and line ends.
+WIDE_CASES = [
+    ("wide-blank-first", b"h0,h1\n,,,,,\n\n5,8\n,,,,\n", {"h0": ["", "", "5"], "h1": ["", "", "8"]}),
+    ("one-column-only-blank-rows", b"h0\n\n,,,,,\n\n\n,,,,", {"h0": []}),
+    ("one-column-wide-blank-inside", b"h0\n\n,,,,,\n7\n,,,,", {"h0": ["", "", "7"]}),
+    ("leftovers-after-a-wide-blank", b"h0,h1\n,,,,,,,\n1,2,,\n3,4\n", {"h0": ["", "1", "3"], "h1": ["", "2", "4"]}),
+    ("wide-blank-and-quotes", b'h0,h1\n,,,,,\n"x\ny","a,b"\n', {"h0": ["", "x\ny"], "h1": ["", "a,b"]}),
+]
+LINE_ENDS = [("lf", b"", b"\n"), ("crlf", b"", b"\r\n"), ("bom", codecs.BOM_UTF8, b"\n"), ("bom-crlf", codecs.BOM_UTF8, b"\r\n")]
+
+
+@pytest.mark.parametrize("mark, eol", [e[1:] for e in LINE_ENDS], ids=[e[0] for e in LINE_ENDS])
+@pytest.mark.parametrize(("data", "columns"), [c[1:] for c in WIDE_CASES], ids=[c[0] for c in WIDE_CASES])
+def test_a_blank_record_wider_than_the_header_is_read_alike_whatever_the_mark_and_line_ends(tmp_path, data, columns, mark, eol):
+    path = tmp_path / "t.csv"
+    path.write_bytes(mark + data.replace(b"\n", eol))
+    frame, found = read_raw_csv(path, "t.csv")
+    assert found == []
+    cells = {c: [v.replace("\r\n", "\n") for v in frame[c]] for c in frame.columns}  # (a quoted line break is kept as written)
+    assert cells == columns
+
+
+# ------------------------------------------------------------------ a quote never closed
+NEVER_CLOSED = 'a quote opened in this cell is never closed, so the rest of the file ({}) is read as one cell: close the quote where the cell ends, or double it ("") if it is text'
+UNCLOSED_CASES = [
+    # the strict reader stopped at the harmless "x"y of row 2 (read 'xy', as pandas reads it)
+    ("after-a-harmless-quote", b'a,b,c\n"x"y,2,3\n4,5,"6\n7,8,9\n', [f"t.csv:3:c: {NEVER_CLOSED.format('2 lines')}"]),
+    # was a width problem: "no cell for c (a missing delimiter?)"
+    ("swallowing-a-delimiter", b'a,b,c\n1,2,3\n4,"5,6\n7,8,9\n', [f"t.csv:3:b: {NEVER_CLOSED.format('2 lines')}"]),
+    ("last-line", b'a,b\n1,2\n3,"x\n', [f"t.csv:3:b: {NEVER_CLOSED.format('1 line')}"]),
+    ("in-the-header", b'a,"b\n1,2\n', [f"t.csv:1:#2: {NEVER_CLOSED.format('2 lines')}"]),
+    ("crlf-and-bom", b'\xef\xbb\xbfa,b\r\n1,"x\r\n2,3\r\n4,5\r\n', [f"t.csv:2:b: {NEVER_CLOSED.format('3 lines')}"]),
+    ("after-a-short-row", b'a,b,c\n1,2\n3,"4\n5\n', [
+        "t.csv:2:c: has 2 cells but the header has 3: no cell for c (a missing delimiter?)",
+        f"t.csv:3:b: {NEVER_CLOSED.format('2 lines')}",
+    ]),
+    # closed, but lines below: the row's width is off because of it, not of a delimiter
+    ("closed-lines-below", b'a,b,c\n1,"2,3\n4,5,6\n7",8,9,10\n', [
+        "t.csv:2:#4: has 5 cells but the header has 3: the header has no column #4 "
+        "(a quote opened in this row is closed 2 lines below: is it closed where the cell ends?)",
+    ]),
+]
+
+
+@pytest.mark.parametrize(("data", "problems"), [c[1:] for c in UNCLOSED_CASES], ids=[c[0] for c in UNCLOSED_CASES])
+def test_a_quote_never_closed_is_named_at_its_row_and_cell(tmp_path, data, problems):
+    path = tmp_path / "t.csv"
+    path.write_bytes(data)
+    frame, found = read_raw_csv(path, "t.csv")
+    assert frame is None
+    assert [str(p) for p in found] == problems
+
+
+# ------------------------------------------------------------------ a line of white space under a verbatim column
+CODINGS_HEADER = "quote,segment_id,interview_id,start,end,code,coder\n"
+CODING = "Busy but good.,G1,S1-PW01-T1,34,48,feeling_busy,coder_a\n"
+WHITE_LINES = [("spaces", "   \n"), ("tab", "\t\n"), ("spaces-crlf", "  \r\n"), ("spaces-and-commas", " , ,\n"), ("no-break-space", "\u00a0\n")]
+
+
+@pytest.mark.parametrize("line", [w[1] for w in WHITE_LINES], ids=[w[0] for w in WHITE_LINES])
+def test_a_line_of_white_space_is_blank_when_its_first_column_is_verbatim(tmp_path, line):
+    """``quote`` keeps its cells' white space (it must equal the transcript); a line of white space is still a blank row."""
+    at_end = write_files(tmp_path / "end", {**FILES, "qual/codings.csv": CODINGS_HEADER + CODING + line})
+    assert load_study(at_end).codings["quote"].tolist() == ["Busy but good."]
+    inside = write_files(tmp_path / "inside", {**FILES, "qual/codings.csv": CODINGS_HEADER + line + CODING})
+    frame, found = read_raw_csv(inside / "qual" / "codings.csv", "qual/codings.csv")
+    assert found == []
+    assert frame.values.tolist() == [[""] * 7, CODING.strip().split(",")]
+
+
+def test_a_verbatim_cell_of_white_space_in_a_row_with_values_is_kept(tmp_path):
+    path = tmp_path / "codings.csv"
+    path.write_bytes(b"quote,code\n  ,x\n")
+    frame, found = read_raw_csv(path, "qual/codings.csv")
+    assert (found, frame.values.tolist()) == ([], [["  ", "x"]])
+
+
+# ------------------------------------------------------------------ empty header cells at the end (Excel's used range)
+HEADER_LEFTOVER_CASES = [
+    ("one", b"a,b,\n1,2,\n3,4,\n"),
+    ("two-and-short-rows", b"a,b,,\n1,2\n3,4,,\n"),
+    ("white-space", b"a,b, \n1,2, \n3,4\n"),
+    ("crlf-and-bom", b"\xef\xbb\xbfa,b,\r\n1,2,\r\n3,4,\r\n"),
+    ("quoted", b'"a","b",""\n"1","2",""\n3,4,\n'),
+    ("with-blank-lines", b"a,b,\n1,2,\n,,\n\n3,4,\n\n"),
+]
+
+
+@pytest.mark.parametrize("data", [c[1] for c in HEADER_LEFTOVER_CASES], ids=[c[0] for c in HEADER_LEFTOVER_CASES])
+def test_empty_header_cells_at_the_end_over_no_data_are_dropped(tmp_path, data):
+    path = tmp_path / "t.csv"
+    path.write_bytes(data)
+    frame, found = read_raw_csv(path, "t.csv")
+    assert found == []
+    assert list(frame.columns) == ["a", "b"]
+    assert [r for r in frame.values.tolist() if r != ["", ""]] == LEFTOVER_ROWS
+
+
+HEADER_LEFTOVER_PROBLEMS = [
+    ("data-under-it", b"a,b,\n1,2,3\n", ["t.csv:1:#3: header cell is empty"]),
+    ("data-under-the-first-of-two", b"a,b,,\n1,2,x,\n", ["t.csv:1:#3: header cell is empty"]),
+    ("data-beyond-it", b"a,b,\n1,2,,x\n",
+     ["t.csv:2:#3: has 4 cells but the header has 2: the header has no column #3 (an unquoted delimiter inside a cell?)"]),
+    ("only-empty-cells", b",,\n\n", ["t.csv:1:#1: header cell is empty"]),
+]
+
+
+@pytest.mark.parametrize(("data", "problems"), [c[1:] for c in HEADER_LEFTOVER_PROBLEMS], ids=[c[0] for c in HEADER_LEFTOVER_PROBLEMS])
+def test_an_empty_header_cell_over_data_stays_an_error(tmp_path, data, problems):
+    path = tmp_path / "t.csv"
+    path.write_bytes(data)
+    frame, found = read_raw_csv(path, "t.csv")
+    assert frame is None
+    assert [str(p) for p in found] == problems
+
+
+def test_an_excel_edited_header_with_a_trailing_empty_cell_loads(tmp_path):
+    """The header's leftover after the first chunk of the plain-ASCII scan too (a long responses.csv)."""
+    responses = FILES["responses.csv"].replace("\n", ",\n")
+    header, *rows = FILES["participants.csv"].splitlines(keepends=True)
+    participants = header.replace("\n", ",,\r\n") + "".join(rows)
+    study = load_study(write_files(tmp_path / "edited", {**FILES, "participants.csv": participants, "responses.csv": responses}))
+    plain = load_study(write_files(tmp_path / "plain", FILES))
+    assert study.participants.equals(plain.participants)
+    assert study.responses.equals(plain.responses)
+    path = tmp_path / "long.csv"
+    path.write_bytes(b"a,b,\n" + LONG_BODY + b"3,4,\n")
+    frame, found = read_raw_csv(path, "long.csv")
+    assert (found, list(frame.columns), len(frame), frame.values[-1].tolist()) == ([], ["a", "b"], 70_001, ["3", "4"])

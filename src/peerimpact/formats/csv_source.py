@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import Problem, StudyValidationError, UserInputError
-from ..study.csvio import quoting_problem, width_problem
+from ..study.csvio import quoting_problem, record_lines, unclosed_quote, width_problem
 from .heap import release_freed_memory
 from .sniff import _SAMPLE_CHARS, DELIMITERS, decode_text, read_bytes, require_kind, scan_utf8, sniff_delimiter
 from .source import Cell, CodedRows, RowNumbers, SourceTable, code_type
@@ -51,7 +51,7 @@ def parse_delimited(
         for row in reader:
             records.append(row)
     except csv.Error as exc:
-        raise StudyValidationError([quoting_problem(label, len(records) + 1, exc)]) from None
+        raise StudyValidationError(_quoting_problems(text, label, delimiter, header_row, len(records) + 1, exc)) from None
     if len(records) < header_row or not any(c.strip() for c in records[header_row - 1]):
         raise UserInputError(f"{label}: has no header row" + (f" at row {header_row}" if header_row > 1 else ""))
     header = [c.strip() for c in records[header_row - 1]]
@@ -75,13 +75,26 @@ def parse_delimited(
         if len(raw) > width and not any(c.strip() for c in raw[width:]):
             raw = raw[:width]
         if len(raw) != width:
-            problems.append(width_problem(label, number, len(raw), header))
+            problems.append(width_problem(label, number, len(raw), header, record_lines(raw)))
             continue
         rows.append(tuple((c.strip() if strip else c) or None for c in raw))
         numbers.append(number)
     if problems:
         raise StudyValidationError(problems)
     return header, rows, numbers
+
+
+def _quoting_problems(text: str, label: str, delimiter: str, header_row: int, row: int, error: csv.Error) -> list[Problem]:
+    """The strict reader's ``error`` at ``row``, and a quote never closed at its own row and cell.
+
+    The strict reader stops at the first quoting mistake, which may be a
+    harmless ``"x"y`` well before the quote that swallows the rest of the
+    file; when the mistake is that quote, only it is named.
+    """
+    unclosed = unclosed_quote(text, label, delimiter, header_row)
+    if unclosed is None:
+        return [quoting_problem(label, row, error)]
+    return [unclosed] if unclosed.row == row else [quoting_problem(label, row, error), unclosed]
 
 
 def _parse_with_pandas(

@@ -8,17 +8,27 @@ from __future__ import annotations
 
 import codecs
 import csv
+import ctypes
 import io
 import itertools
 import re
+import sys
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Callable, Iterator, Sequence
 
 import numpy as np
 import pandas as pd
 
 from ..errors import Problem
 from .tables import TABLES
+
+# The csv module refuses a cell longer than csv.field_size_limit() (131,072 characters by default) with
+# an uncaught `_csv.Error`, yet a transcript quote or a free-text note can be longer. The limit is
+# process-global (the module keeps one value, read by every reader), so it is raised here once, when
+# the package is imported (the importers import this module too), rather than set and restored
+# around each reader, which would race with readers in other threads. It is never lowered, and it
+# is bounded by a C long, which holds it (sys.maxsize overflows where a long is 32 bits, on Windows).
+csv.field_size_limit(max(csv.field_size_limit(), min(sys.maxsize, 2 ** (8 * ctypes.sizeof(ctypes.c_long) - 1) - 1)))
 
 _LINES = re.compile(r"\r\n|\r|\n")
 _EDGE_PAIRS = (" ,", ", ", " \n", "\n ", " \r", "\r ", '" ', ' "', '"\n', '\n"', '"\r', '\r"')
@@ -85,27 +95,26 @@ def read_raw_csv(
         return None, [Problem(name, None, None, f"cannot be read: {exc.strerror}")]
     if isinstance(checked, list):
         return None, checked
-    header, trim, odd_width = checked
-    # checked: the parser reads the file itself, after the text and bytes are freed (it held
-    # both while parsing; an io.StringIO would even hold 4 bytes a character; memory:
-    # bench/import_speed.py). The header line, with any byte-order mark, is skipped by the parser.
+    header, trim, ragged_text = checked
     try:
-        frame = pd.read_csv(
-            path, encoding="utf-8", keep_default_na=False, na_filter=False,
-            dtype={h: "category" if categorical is not None and categorical(h) else str for h in header},
-            skip_blank_lines=False, engine="c", header=0, names=header, index_col=False,
-            # a record wider than the header with nothing beyond it (a line of commas, a row's spreadsheet
-            # leftovers `1,2,`) is read to the header's width
-            usecols=list(range(len(header))) if odd_width else None,
-        )
+        frame = _read_frame(path if ragged_text is None else _cut_to_width(ragged_text, len(header)), header, categorical)
     except (pd.errors.ParserError, ValueError):
-        return None, _unparsed(path.read_bytes().decode("utf-8-sig"), header, name)
+        text = path.read_bytes().decode("utf-8-sig") if ragged_text is None else ragged_text
+        problems = _unparsed(text, header, name)
+        if problems:
+            return None, problems
+        try:  # pandas refused a file the csv module reads with every record fitting the header: the csv module's records
+            frame = _read_frame(_cut_to_width(text, len(header)), header, categorical)
+        except (pd.errors.ParserError, ValueError):  # last resort, not reached by any file known
+            return None, [Problem(name, None, None, "could not be parsed as CSV")]
+    del ragged_text
     # Blank lines (empty, or white space only: trimmed to empty) are kept as empty rows, so that
     # later rows keep their spreadsheet numbers; trailing blank lines are dropped.
     if trim:
         frame = frame.apply(
             lambda col: col if col.name in verbatim else per_distinct(col, lambda u: u.str.strip())
         )
+        frame = _blank_white_records(frame, [c for c in frame.columns if c in verbatim])
     plain = [c for c, dtype in frame.dtypes.items() if not (pd.api.types.is_object_dtype(dtype) or isinstance(dtype, pd.CategoricalDtype))]
     if plain:
         frame = frame.astype({c: object for c in plain})
@@ -113,6 +122,67 @@ def read_raw_csv(
     if last == len(frame) - 1:
         return frame, []
     return frame.loc[:last].reset_index(drop=True), []
+
+
+def _read_frame(source: Path | io.BytesIO, header: list[str], categorical: Callable[[str], bool] | None) -> pd.DataFrame:
+    """pandas' reading of a file (or of :func:`_cut_to_width`'s bytes) whose first record is the header, every cell a string.
+
+    The file itself is read by the parser, after the text and bytes are freed (it held both while
+    parsing; an io.StringIO would even hold 4 bytes a character; memory: bench/import_speed.py).
+    The header line, with any byte-order mark, is skipped by the parser.
+    """
+    return pd.read_csv(
+        source, encoding="utf-8", keep_default_na=False, na_filter=False,
+        dtype={h: "category" if categorical is not None and categorical(h) else str for h in header},
+        skip_blank_lines=False, engine="c", header=0, names=header, index_col=False,
+    )
+
+
+def _cut_to_width(text: str, width: int) -> io.BytesIO:
+    """The csv module's records of ``text`` cut to ``width`` cells, written again as UTF-8 CSV for :func:`_read_frame`.
+
+    For a file with a record of another width than the header (checked by
+    :func:`_ragged_rows`: cells beyond the header are empty or white space,
+    a narrower record is blank), or one pandas refused. pandas' C parser
+    read a record wider than the header with ``usecols`` wrongly or not at
+    all ("Buffer overflow caught" for ``h0,h1\\n,,,,,\\n\\n5,8\\n``, read
+    once a byte-order mark was added), so the cells are the csv module's.
+    A Python loop over the records, as :func:`_ragged_rows` runs on such a
+    file anyway; the records are not kept (only the text written).
+    """
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    for record in csv.reader(io.StringIO(text, newline="")):
+        writer.writerow(record[:width])
+    return io.BytesIO(out.getvalue().encode("utf-8"))
+
+
+def _blank_white_records(frame: pd.DataFrame, verbatim: list[str]) -> pd.DataFrame:
+    """``frame`` with each row whose cells are all white space made blank, its ``verbatim`` (untrimmed) cells too.
+
+    A line of white space is a blank row whatever its columns: a verbatim
+    column (a coded quote) keeps a cell's white space, which would
+    otherwise make a line of spaces a row with a value in its first column.
+    Whole-column operations, on the distinct values of the verbatim columns.
+    """
+    if not verbatim or frame.empty:
+        return frame
+    white = np.ones(len(frame), dtype=bool)
+    for column in frame.columns:
+        if column not in verbatim:
+            white &= (frame[column] == "").to_numpy(dtype=bool)
+    for column in verbatim:
+        if white.any():
+            white &= per_distinct(frame[column], lambda u: u.str.strip() == "").to_numpy(dtype=bool)
+    if not white.any():
+        return frame
+    frame = frame.copy()
+    for column in verbatim:
+        cells = frame[column]
+        if isinstance(cells.dtype, pd.CategoricalDtype) and "" not in cells.cat.categories:
+            cells = cells.cat.add_categories([""])
+        frame[column] = cells.mask(white, "")
+    return frame
 
 
 def _plain_ascii(data: bytes) -> bool:
@@ -126,7 +196,7 @@ _ASCII_CONTROLS = (b"\t", b"\x0b", b"\x0c", b"\x1c", b"\x1d", b"\x1e", b"\x1f")
 _ASCII_EDGE_PAIRS = tuple(pair.encode("ascii") for pair in _EDGE_PAIRS)
 
 
-def _check_plain(path: Path, name: str) -> tuple[list[str], bool, bool] | list[Problem] | None:
+def _check_plain(path: Path, name: str) -> tuple[list[str], bool, str | None] | list[Problem] | None:
     """:func:`_check_text` of a :func:`_plain_ascii` file, read in chunks of whole lines; None for any other file.
 
     Such a file's text is its bytes, so the header, the comma count of every
@@ -143,7 +213,8 @@ def _check_plain(path: Path, name: str) -> tuple[list[str], bool, bool] | list[P
         head = block[: end + 1]
         header = [h.strip() for h in next(csv.reader(io.StringIO(head.decode("ascii"), newline="")))]
         trim = block[:1] in _ASCII_SPACE or _trim_signs(head)
-        pending, previous, ragged = block[end + 1:], head[-1:], False
+        # a header ending in an empty cell: which of its columns hold data is read from the records (_checked)
+        pending, previous, ragged = block[end + 1:], head[-1:], header[-1:] == [""]
         del block
         while True:
             more = fh.read(_SCAN_CHUNK)
@@ -174,7 +245,7 @@ def _trim_signs(data: bytes) -> bool:
     return any(c in data for c in _ASCII_CONTROLS) or (b" " in data and any(pair in data for pair in _ASCII_EDGE_PAIRS))
 
 
-def _check_text(data: bytes, name: str) -> tuple[list[str], bool, bool] | list[Problem]:
+def _check_text(data: bytes, name: str) -> tuple[list[str], bool, str | None] | list[Problem]:
     """:func:`_checked` of a file's bytes, or the problems that stop it being read."""
     if b"\x00" in data or data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         # pandas' parser ends a cell at a NUL byte, dropping the rest of it: never read such a file
@@ -188,26 +259,55 @@ def _check_text(data: bytes, name: str) -> tuple[list[str], bool, bool] | list[P
         return [Problem(name, None, None, "is empty: a header row is required")]
     header = [h.strip() for h in next(csv.reader(io.StringIO(_first_record_text(text), newline="")))]
     body = memoryview(data)[3:] if data.startswith(codecs.BOM_UTF8) else data
-    return _checked(header, _may_need_trim(text), name, text if _ragged(text, len(header), body) else None)
+    ragged = header[-1:] == [""] or _ragged(text, len(header), body)
+    return _checked(header, _may_need_trim(text), name, text if ragged else None)
 
 
 def _checked(
     header: list[str], trim: bool, name: str, ragged_text: str | None
-) -> tuple[list[str], bool, bool] | list[Problem]:
-    """``(header, whether cells may need trimming, whether a record is wider or narrower than the header)``, or the problems.
+) -> tuple[list[str], bool, str | None] | list[Problem]:
+    """``(header, whether cells may need trimming, ragged_text)``, or the problems.
 
     ``ragged_text`` is the file's text when the quick count found a record of
-    another width than the header (else None). The quick count takes a line
-    of white space, or of commas only, for such a record, and a row with
-    empty cells beyond the header too: when every record of another width is
-    one of these, the file is read, the blank records are blank rows like an
-    empty line, and the empty cells beyond the header are dropped.
+    another width than the header, or the header ends in an empty cell (else
+    None). The quick count takes a line of white space, or of commas only,
+    for such a record, and a row with empty cells beyond the header too:
+    when every record of another width is one of these, the file is read
+    (:func:`_cut_to_width`), the blank records are blank rows like an empty
+    line, and the empty cells beyond the header are dropped. So are the
+    header's empty cells at its end over columns holding no data
+    (:func:`_named_header`).
     """
+    if ragged_text is not None:
+        header = _named_header(header, ragged_text)
     problems = _header_problems(header, name)
     ragged = [] if ragged_text is None else _ragged_rows(ragged_text, header, name)
     if problems or ragged:
         return problems + ragged
-    return header, trim, ragged_text is not None
+    return header, trim, ragged_text
+
+
+def _named_header(header: list[str], text: str) -> list[str]:
+    """``header`` without its empty cells at the end over columns where no record has a value.
+
+    Excel writes such a cell (``a,b,``) when its used range goes past the
+    table; the importers drop it the same way
+    (:func:`peerimpact.formats.csv_source.parse_delimited`). A column with a
+    value keeps its empty header cell, a problem; a header of empty cells
+    keeps its first.
+    """
+    named = len(header)
+    while named > 1 and header[named - 1] == "":
+        named -= 1
+    if named == len(header):
+        return header
+    used: set[int] = set()
+    for record in itertools.islice(csv.reader(io.StringIO(text, newline="")), 1, None):
+        used.update(j for j in range(named, min(len(record), len(header))) if record[j].strip())
+    width = len(header)
+    while width > named and width - 1 not in used:
+        width -= 1
+    return header[:width]
 
 
 def _bad_byte(data: bytes, offset: int, name: str) -> Problem:
@@ -417,26 +517,98 @@ def _header_problems(header: list[str], name: str) -> list[Problem]:
     return problems
 
 
+def unclosed_quote(text: str, name: str, delimiter: str = ",", header_row: int = 1) -> Problem | None:
+    """The problem of the record of ``text`` whose quote is never closed (:func:`unclosed_quote_problem`), or None.
+
+    Its column is named from the header at ``header_row`` (an importer's).
+    """
+    header: list[str] = []
+    for i, (record, unclosed) in enumerate(lenient_records(text, delimiter)):
+        if i == header_row - 1:
+            header = record
+        if unclosed:
+            return unclosed_quote_problem(name, i + 1, record, header if i >= header_row else [])
+    return None
+
+
 def _ragged_rows(text: str, header: list[str], name: str) -> list[Problem]:
-    """Slow path, only on failure: name every non-blank row whose cell count differs from the header's.
+    """Slow path, only on failure: name every non-blank row whose cell count differs from the header's, and an unclosed quote.
 
     A record whose cells are all white space (a line of spaces, or of commas)
     is a blank row, whatever its width: it is not named. Nor is a row whose
     cells beyond the header are all empty or white space: spreadsheet
     leftovers (Excel writes ``1,2,`` when a cell right of the table was ever
     used), dropped as the importers drop them
-    (:func:`peerimpact.formats.csv_source.parse_delimited`).
+    (:func:`peerimpact.formats.csv_source.parse_delimited`). A record whose
+    quote is never closed (it runs to the end of the file) is named as such
+    (:func:`unclosed_quote_problem`), whatever its width.
     """
     width = len(header)
-    rows = itertools.islice(csv.reader(io.StringIO(text, newline="")), 1, None)
-    return [
-        width_problem(name, i + 2, len(r), header)
-        for i, r in enumerate(rows)
-        if r and len(r) != width and any(c.strip() for c in r) and (len(r) < width or any(c.strip() for c in r[width:]))
-    ]
+    problems = []
+    for i, (record, unclosed) in enumerate(lenient_records(text)):
+        if unclosed:
+            problems.append(unclosed_quote_problem(name, i + 1, record, header if i else []))  # (in the header: #N)
+        elif i and record and len(record) != width and any(c.strip() for c in record) and (
+            len(record) < width or any(c.strip() for c in record[width:])
+        ):
+            problems.append(width_problem(name, i + 1, len(record), header, record_lines(record)))
+    return problems
 
 
-def width_problem(name: str, row: int, cells: int, header: Sequence[str]) -> Problem:
+#: Appended to a text by :func:`lenient_records`: it is a record of its own unless a quote is still open.
+#: (A NUL character is never in a text read: the study loader and the importers refuse it first.)
+_END = "\x00"
+
+
+def lenient_records(text: str, delimiter: str = ",") -> Iterator[tuple[list[str], bool]]:
+    """Each record of ``text`` as the lenient csv reader reads it, with whether it is one whose quote is never closed.
+
+    Only the last record can be: a quote opened and never closed makes the
+    rest of the file one cell (the strict reader stops at the first
+    quoting mistake instead, which may be a harmless ``"x"y`` read as
+    ``xy``). Told by a sentinel after the text: it ends inside that cell
+    rather than being a record of its own.
+
+    Examples
+    --------
+    >>> list(lenient_records('a,b\\n"x"y,"2\\n3,4\\n'))
+    [(['a', 'b'], False), (['xy', '2\\n3,4\\n'], True)]
+    """
+    for record in csv.reader(itertools.chain(io.StringIO(text, newline=""), [_END]), delimiter=delimiter):
+        if record and record[-1].endswith(_END):
+            if record != [_END]:
+                yield record[:-1] + [record[-1][: -len(_END)]], True
+            return
+        yield record, False
+
+
+def record_lines(record: Sequence[str]) -> int:
+    """The number of lines a record spans (1 plus the line breaks in its cells; used by the importers too)."""
+    return 1 + sum(len(_LINES.findall(c)) for c in record if "\n" in c or "\r" in c)
+
+
+def unclosed_quote_problem(name: str, row: int, record: Sequence[str], header: Sequence[str]) -> Problem:
+    """The problem of the ``record`` at ``row`` whose last cell opens a quote never closed (:func:`lenient_records`).
+
+    The study loader and the importers
+    (:func:`peerimpact.formats.csv_source.parse_delimited`) both use it.
+
+    Examples
+    --------
+    >>> str(unclosed_quote_problem("t.csv", 3, ["4", "5,6\\n7,8,9\\n"], ["a", "b", "c"]))
+    't.csv:3:b: a quote opened in this cell is never closed, so the rest of the file (2 lines) is read as one cell: close the quote where the cell ends, or double it ("") if it is text'
+    """
+    cells = len(record)
+    column = (header[cells - 1].strip() if cells - 1 < len(header) else "") or f"#{cells}"
+    lines = record_lines([*record[:-1], record[-1].rstrip("\r\n")])  # (the file's last line break starts no line)
+    return Problem(
+        name, row, column,
+        f"a quote opened in this cell is never closed, so the rest of the file ({lines} line{'s' if lines != 1 else ''}) is read "
+        'as one cell: close the quote where the cell ends, or double it ("") if it is text',
+    )
+
+
+def width_problem(name: str, row: int, cells: int, header: Sequence[str], lines: int = 1) -> Problem:
     """The problem of a row of ``cells`` cells under a ``header`` of another width.
 
     The study loader and the importers
@@ -452,6 +624,10 @@ def width_problem(name: str, row: int, cells: int, header: Sequence[str]) -> Pro
         The row's number of cells.
     header : sequence of str
         The header's column names (``""`` for an unnamed column).
+    lines : int
+        The lines the row spans: more than one when a quoted cell holds a
+        line break, and then the likely cause is a quote closed in the
+        wrong place, not a delimiter.
 
     Returns
     -------
@@ -465,15 +641,19 @@ def width_problem(name: str, row: int, cells: int, header: Sequence[str]) -> Pro
     't.csv:3:c: has 2 cells but the header has 3: no cell for c (a missing delimiter?)'
     >>> str(width_problem("t.csv", 3, 3, ["a", "b"]))
     't.csv:3:#3: has 3 cells but the header has 2: the header has no column #3 (an unquoted delimiter inside a cell?)'
+    >>> str(width_problem("t.csv", 3, 2, ["a", "b", "c"], lines=4))
+    't.csv:3:c: has 2 cells but the header has 3: no cell for c (a quote opened in this row is closed 3 lines below: is it closed where the cell ends?)'
     """
     width = len(header)
     start = f"has {cells} cells but the header has {width}"
+    quote = f"a quote opened in this row is closed {lines - 1} line{'s' if lines > 2 else ''} below: is it closed where the cell ends?"
     if cells < width:
         column = header[cells] or f"#{cells + 1}"
         onwards = " onwards" if cells < width - 1 else ""
-        return Problem(name, row, column, f"{start}: no cell for {column}{onwards} (a missing delimiter?)")
+        return Problem(name, row, column, f"{start}: no cell for {column}{onwards} ({quote if lines > 1 else 'a missing delimiter?'})")
     column = f"#{width + 1}"
-    return Problem(name, row, column, f"{start}: the header has no column {column} (an unquoted delimiter inside a cell?)")
+    guess = quote if lines > 1 else "an unquoted delimiter inside a cell?"
+    return Problem(name, row, column, f"{start}: the header has no column {column} ({guess})")
 
 
 def quoting_problem(name: str, row: int, error: csv.Error) -> Problem:
@@ -482,17 +662,11 @@ def quoting_problem(name: str, row: int, error: csv.Error) -> Problem:
 
 
 def _unparsed(text: str, header: list[str], name: str) -> list[Problem]:
-    """Why pandas could not parse a file that passed the checks: a row of another width, or broken quoting."""
-    problems = _ragged_rows(text, header, name)
-    if problems:
-        return problems
-    records = 0
-    try:
-        for _ in csv.reader(io.StringIO(text, newline=""), strict=True):
-            records += 1
-    except csv.Error as exc:  # an unclosed quote: the lenient reader ran it to the end of the file as one cell
-        return [quoting_problem(name, records + 1, exc)]
-    # Last resort, with no row to name: pandas refused a file that the csv module reads strictly with
-    # every non-blank record as wide as the header, so neither says where. No such file is known (a
-    # short row is filled, a blank wide one cut to the header, an unclosed quote is named above).
-    return [Problem(name, None, None, "could not be parsed as CSV")]
+    """Why pandas could not parse a file that passed the checks: a row of another width, or a quote never closed.
+
+    No problem when neither: the caller then reads the csv module's records
+    (:func:`_cut_to_width`). pandas' C parser refuses some files the csv
+    module reads, each record fitting the header (a record wider than the
+    header made it fail with "Buffer overflow caught").
+    """
+    return _ragged_rows(text, header, name)
