@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
+from pathlib import Path
 
 import openpyxl
 import pandas as pd
@@ -26,6 +28,7 @@ from formats_mutations import (
 )
 from peerimpact.errors import StudyValidationError, UserInputError
 from peerimpact.formats import import_study
+from peerimpact.study.csvio import read_raw_csv
 
 
 def seed(tmp_path, people=PEOPLE, survey=None, mapping=CSV_MAPPING, delimiter=",", encoding="utf-8"):
@@ -167,6 +170,10 @@ CSV_STRUCTURE = [
      ["people.csv:3:Age: has 4 cells but the header has 5: no cell for Age (a missing delimiter?)"]),
     ("long-row", _people_lines("02,South,2020-01-20,M,41,5"),
      ["people.csv:3:#6: has 6 cells but the header has 5: the header has no column #6 (an unquoted delimiter inside a cell?)"]),
+    # the quote opened at Site swallows the rest of the file: was 'cannot be read as delimited text (unexpected end of data)' with no column
+    ("unclosed-quote", _people_lines('02,"South,2020-01-20,M,41'),
+     ['people.csv:3:Site: a quote opened in this cell is never closed, so the rest of the file (3 lines) is read as one cell: '
+      'close the quote where the cell ends, or double it ("") if it is text']),
     ("spaces-line-then-a-problem", _people_lines("   ").replace(b"02,South", b"02,West"),
      ["people.csv:4:Site: 'West' is not in the recode (it knows 'North', 'South')"]),
     ("bad-byte-after-a-multiline-cell",
@@ -223,6 +230,38 @@ def test_bytes_that_are_not_text_are_named_in_the_csv_source(tmp_path, people, m
         import_study("csv", sources, mapping_path, tmp_path / "out")
     assert problems(err.value) == expected
     assert no_leftovers(tmp_path / "out") == []
+
+
+MAPPING_DOC = Path(__file__).resolve().parents[2] / "docs" / "mapping.md"
+DOC_FILE = re.compile(r"<!-- file: (\S+) -->\n```[a-z]*\n(.*?)```", re.S)
+
+
+def _corrupt_utf16(staff: str) -> bytes:
+    return staff.encode("utf-16-le")
+
+
+def _corrupt_nul(staff: str) -> bytes:
+    return staff.replace("20/01/2020;M;", "20/01/2020;M\x00;").encode("cp1252")
+
+
+@pytest.mark.parametrize("corrupt", [_corrupt_utf16, _corrupt_nul], ids=["utf-16-without-bom", "nul-byte"])
+def test_the_text_encoding_messages_of_docs_mapping_are_the_real_ones(tmp_path, corrupt):
+    """docs/mapping.md's worked example, its staff list saved as UTF-16 without a mark or with a NUL byte in a cell."""
+    doc = MAPPING_DOC.read_text(encoding="utf-8")
+    files = dict(DOC_FILE.findall(doc))
+    write_files(tmp_path, {name: body for name, body in files.items() if name != "staff.csv"})
+    (tmp_path / "staff.csv").write_bytes(corrupt(files["staff.csv"]))
+    with pytest.raises(UserInputError) as err:
+        import_study("csv", [tmp_path / "staff.csv", tmp_path / "wellbeing.csv"], tmp_path / "mapping.yaml", tmp_path / "study")
+    found = problems(err.value) if isinstance(err.value, StudyValidationError) else [str(err.value)]
+    assert len(found) == 1 and f"\n{found[0]}\n" in doc
+
+
+def test_the_study_folders_utf16_message_of_docs_mapping_is_the_real_one(tmp_path):
+    path = tmp_path / "participants.csv"
+    path.write_bytes(csv_text(PEOPLE).encode("utf-16-le"))
+    (problem,) = read_raw_csv(path, "participants.csv")[1]
+    assert f"`{problem}`" in MAPPING_DOC.read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize(
