@@ -115,9 +115,12 @@ NEVER_CLOSED = (
             "dup.csv:2: cannot be read as delimited text (',' expected after '\"'); is the file truncated or a quote unclosed?",
             f"dup.csv:3:c: {NEVER_CLOSED.format('2 lines')}",
         ]),
+        # a blank header row over data: where the names must be, and header_row for names further down
+        ("\nID,Site\nP1,1\n", ["dup.csv:1: row 1, the header row, is empty: it must hold the column names; if they are on a "
+                               "later row, set `header_row:` for this source under `sources:` in the mapping"]),
     ],
     ids=["duplicate-column", "empty-header", "ragged-rows", "short-by-two", "short-under-an-unnamed-column", "unclosed-quote",
-         "unclosed-after-a-strict-error"],
+         "unclosed-after-a-strict-error", "blank-header-row"],
 )
 def test_structure_problems(tmp_path, text, expected):
     """Each problem names its row and, where there is one, its column."""

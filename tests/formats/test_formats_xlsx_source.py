@@ -87,6 +87,15 @@ def test_an_empty_sheet_has_no_header(tmp_path):
     assert [str(p) for p in err.value.problems] == ["data.xlsx[Empty]: has no header row"]
 
 
+def test_a_blank_header_row_over_data_says_where_the_names_go(tmp_path):
+    path = book(tmp_path, {"Staff": [[None, None], ["ID", "Site"], ["P1", 1]]})
+    with pytest.raises(StudyValidationError) as err:
+        read_xlsx_sources(path)
+    assert [str(p) for p in err.value.problems] == [
+        "data.xlsx[Staff]:1: row 1, the header row, is empty: it must hold the column names; if they are on a later row, "
+        "set `header_row:` for this source under `sources:` in the mapping"]
+
+
 @pytest.mark.parametrize(
     ("make", "message"),
     [

@@ -24,6 +24,10 @@ CASES = [
     ("duplicate-column", b"a,b,a\n1,2,3\n", None, ["t.csv:1:a: duplicate column (also column 1)"]),
     ("empty-header-cell", b"a,,c\n1,2,3\n", None, ["t.csv:1:#2: header cell is empty"]),
     ("empty-file", b"", None, ["t.csv: is empty: a header row is required"]),
+    # a blank first line: one problem at row 1, not every row "wider than the header"
+    ("blank-first-line", b"\na,b\n1,2\n", None, ["t.csv:1: the first line is empty: the column names (the header) must be on the first line"]),
+    ("spaces-first-line", b"  \r\na,b\n1,2\n", None, ["t.csv:1: the first line is empty: the column names (the header) must be on the first line"]),
+    ("commas-first-line", "\ufeff,,\na,b\n1,2\n".encode(), None, ["t.csv:1: the first line is empty: the column names (the header) must be on the first line"]),
     # a row of another width names its first column with no cell, or its first cell with no column
     ("short-row", b"a,b,c\n1,2,3\n4,5\n", None, ["t.csv:3:c: has 2 cells but the header has 3: no cell for c (a missing delimiter?)"]),
     ("short-row-by-two", b'a,b,c\n"1"\n', None, ["t.csv:2:b: has 1 cells but the header has 3: no cell for b onwards (a missing delimiter?)"]),
@@ -323,7 +327,7 @@ HEADER_LEFTOVER_PROBLEMS = [
     ("data-under-the-first-of-two", b"a,b,,\n1,2,x,\n", ["t.csv:1:#3: header cell is empty"]),
     ("data-beyond-it", b"a,b,\n1,2,,x\n",
      ["t.csv:2:#3: has 4 cells but the header has 2: the header has no column #3 (an unquoted delimiter inside a cell?)"]),
-    ("only-empty-cells", b",,\n\n", ["t.csv:1:#1: header cell is empty"]),
+    ("only-empty-cells", b",,\n\n", ["t.csv:1: the first line is empty: the column names (the header) must be on the first line"]),
 ]
 
 

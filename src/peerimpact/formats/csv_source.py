@@ -21,7 +21,7 @@ from ..errors import Problem, StudyValidationError, UserInputError
 from ..study.csvio import quoting_problem, record_lines, unclosed_quote, width_problem
 from .heap import release_freed_memory
 from .sniff import _SAMPLE_CHARS, DELIMITERS, decode_text, read_bytes, require_kind, scan_utf8, sniff_delimiter
-from .source import Cell, CodedRows, RowNumbers, SourceTable, code_type
+from .source import Cell, CodedRows, RowNumbers, SourceTable, blank_header_problem, code_type
 
 __all__ = ["DELIMITERS", "FAST_MIN_CHARS", "parse_delimited", "read_csv_source", "sniff_delimiter"]
 
@@ -53,6 +53,8 @@ def parse_delimited(
     except csv.Error as exc:
         raise StudyValidationError(_quoting_problems(text, label, delimiter, header_row, len(records) + 1, exc)) from None
     if len(records) < header_row or not any(c.strip() for c in records[header_row - 1]):
+        if any(any(c.strip() for c in r) for r in records[header_row:]):
+            raise StudyValidationError([blank_header_problem(label, header_row)])
         raise UserInputError(f"{label}: has no header row" + (f" at row {header_row}" if header_row > 1 else ""))
     header = [c.strip() for c in records[header_row - 1]]
     body = [(i + 1, r) for i, r in enumerate(records) if i >= header_row and any(c.strip() for c in r)]

@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from ..errors import Problem
 from ..study.write import format_number
 
 SourceKind = Literal["csv", "xlsx", "spss", "redcap"]
@@ -77,6 +78,13 @@ class SourceTable:
 
 #: Rows made at a time when :class:`CodedRows` is iterated (a chunk's tuples are freed before the next).
 _CHUNK_ROWS = 4096
+
+
+def blank_header_problem(label: str, header_row: int) -> Problem:
+    """The header row is blank but rows below it hold data: say where the names should be and how to move it."""
+    return Problem(label, header_row, None,
+                   f"row {header_row}, the header row, is empty: it must hold the column names; if they are on a later row, "
+                   "set `header_row:` for this source under `sources:` in the mapping")
 
 
 class CodedRows(Sequence):

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from ..errors import Problem, StudyValidationError, UserInputError
 from .sniff import read_bytes, require_kind
-from .source import Cell, SourceTable
+from .source import Cell, SourceTable, blank_header_problem
 
 _MERGE = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*\bref="([A-Za-z]+)(\d+)(?::([A-Za-z]+)(\d+))?"')
 
@@ -154,6 +154,8 @@ def read_sheet(wb: Workbook, ws, header_row: int = 1, name: str | None = None) -
         )
     header, rows, numbers, errors_at = _sheet_cells(ws, label, header_row)
     if header is None or not any(header):
+        if any(any(v is not None for v in r) for r in rows):
+            raise StudyValidationError([blank_header_problem(label, header_row)])
         raise UserInputError(f"{label}: has no header row" + (f" at row {header_row}" if header_row > 1 else ""))
     width = len(header)
     while width and header[width - 1] == "" and all(len(v) < width or v[width - 1] is None for v in rows):

@@ -278,6 +278,8 @@ def _checked(
     header's empty cells at its end over columns holding no data
     (:func:`_named_header`).
     """
+    if not any(header):  # a blank first line: every row would be "wider than the header"
+        return [Problem(name, 1, None, "the first line is empty: the column names (the header) must be on the first line")]
     if ragged_text is not None:
         header = _named_header(header, ragged_text)
     problems = _header_problems(header, name)
