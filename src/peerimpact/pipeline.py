@@ -12,7 +12,8 @@ from typing import Callable
 from .study import Study
 
 
-def run_pipeline(study: Study | str | Path, out_dir: str | Path, progress: Callable[[str], None] | None = None, *, suggest_eval: bool = False):
+def run_pipeline(study: Study | str | Path, out_dir: str | Path, progress: Callable[[str], None] | None = None, *,
+                 suggest_eval: bool = False, grouped: bool = False):
     """Load (when given a folder), score, analyse, analyse the interviews and write the report.
 
     Parameters
@@ -25,6 +26,8 @@ def run_pipeline(study: Study | str | Path, out_dir: str | Path, progress: Calla
         Called with each stage name (load, score, analyse, qualitative, figures, render).
     suggest_eval : bool
         Add the leave-one-interview-out agreement of code suggestions with the coders (off by default).
+    grouped : bool
+        Problems of a study folder grouped for humans (:func:`peerimpact.load_study`'s ``grouped``).
 
     Returns
     -------
@@ -33,4 +36,5 @@ def run_pipeline(study: Study | str | Path, out_dir: str | Path, progress: Calla
     """
     from .report import build_report
 
-    return build_report(study if isinstance(study, Study) else Path(study), Path(out_dir), progress=progress, suggest_eval=suggest_eval)
+    return build_report(study if isinstance(study, Study) else Path(study), Path(out_dir), progress=progress,
+                        suggest_eval=suggest_eval, grouped=grouped)

@@ -39,9 +39,14 @@ def test_validate_bad_exits_2_and_lists_every_problem(tiny_study):
     assert "2 problems found; nothing was written." in lines
 
 
+@pytest.mark.parametrize("command", [["validate"], ["score"], ["analyse"], ["report", "--out", "{out}"], ["export", "csv", "--out", "{out}"]],
+                         ids=["validate", "score", "analyse", "report", "export"])
 @pytest.mark.parametrize("all_errors", [False, True], ids=["grouped", "every-error"])
-def test_validate_groups_a_rule_broken_on_many_rows(demo_study_dir, tmp_path, all_errors):
-    """A 0-4 coded item (the instrument is 1-5): one line with the count, the first rows and the hint; --all-errors each."""
+def test_a_rule_broken_on_many_rows_is_one_line(demo_study_dir, tmp_path, all_errors, command):
+    """A 0-4 coded item (the instrument is 1-5): one line with the count, the first rows and the hint; --all-errors each.
+
+    Every command that reads a study folder says it the same way, and writes nothing.
+    """
     import shutil
 
     study = tmp_path / "study"
@@ -52,8 +57,12 @@ def test_validate_groups_a_rule_broken_on_many_rows(demo_study_dir, tmp_path, al
     responses.to_csv(study / "responses.csv", index=False)
     zero_rows = [i + 2 for i in responses.index[responses["wemwbs_1"] == "0"]]
     assert len(zero_rows) > 5
-    result = runner.invoke(app, ["validate", str(study)] + (["--all-errors"] if all_errors else []))
-    assert result.exit_code == 2
+    out = tmp_path / "out"
+    args = [a.replace("{out}", str(out)) for a in command]
+    args = args[:1] + (["csv", str(study)] + args[2:] if args[0] == "export" else [str(study)] + args[1:])
+    result = runner.invoke(app, args + (["--all-errors"] if all_errors else []))
+    assert result.exit_code == 2, result.output
+    assert not out.exists()
     lines = [line for line in result.stderr.splitlines() if line.startswith("responses.csv:")]
     first = f"responses.csv:{zero_rows[0]}:wemwbs_1: value 0 is outside the range 1–5 of wemwbs"
     if all_errors:

@@ -44,6 +44,13 @@ def shown(text: object) -> str:
     return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", str(text))
 
 
+#: ``--all-errors`` of the commands that read a study or import one: every problem, not grouped.
+ALL_ERRORS = typer.Option(
+    False, "--all-errors",
+    help="List every problem; by default a rule broken on many rows of a column is one line with the count and the first rows.",
+)
+
+
 def say(text: object, style: str | None = None) -> None:
     """Print one message on stderr, literally (no markup), with an optional style."""
     stderr.print(Text(shown(text), style=style or ""))

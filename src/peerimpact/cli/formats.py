@@ -10,7 +10,7 @@ from typing import List, Optional
 import typer
 
 from ..fileio import write_text
-from .common import say, user_errors
+from .common import ALL_ERRORS, say, user_errors
 
 
 class ImportFormat(str, Enum):
@@ -46,7 +46,7 @@ def import_command(
     out: Path = typer.Option(..., "--out", "-o", help="The study folder to create.", show_default=False),
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace OUT if it exists."),
     report: Optional[Path] = typer.Option(None, "--report", help="Also write the import report (rows, skipped rows, labels, REDCap form statuses) as JSON here."),
-    all_errors: bool = typer.Option(False, "--all-errors", help="List every problem; by default a rule broken on many rows of a column is one line with the count and the first rows."),
+    all_errors: bool = ALL_ERRORS,
 ) -> None:
     """Import CSV, Excel, SPSS or REDCap files into a new, validated study folder."""
     from ..formats import import_study
@@ -69,12 +69,13 @@ def export_command(
     out: Path = typer.Option(..., "--out", "-o", help="File (.sav, .xlsx) or folder / .zip (csv, redcap) to write.", show_default=False),
     scores: bool = typer.Option(True, "--scores/--no-scores", help="Include the scored outcomes."),
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace OUT if it exists."),
+    all_errors: bool = ALL_ERRORS,
 ) -> None:
     """Export a study to SPSS, Excel, CSV or REDCap (with a mapping that imports it back)."""
     from ..formats import export_study
     from ..study import load_study
 
-    written = export_study(format.value, load_study(study), out, scores=scores, overwrite=overwrite)
+    written = export_study(format.value, load_study(study, grouped=not all_errors), out, scores=scores, overwrite=overwrite)
     for path in written:
         say(f"wrote {path}")
     typer.echo(str(out))

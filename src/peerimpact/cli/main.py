@@ -14,7 +14,7 @@ from typing import Optional
 import typer
 
 from .. import __version__
-from .common import TableFormat, emit, frame_text, progress_bar, say, user_errors, warn
+from .common import ALL_ERRORS, TableFormat, emit, frame_text, progress_bar, say, user_errors, warn
 
 app = typer.Typer(
     name="peerimpact",
@@ -70,7 +70,7 @@ def demo(
 @user_errors
 def validate(
     study: Path = STUDY_ARG,
-    all_errors: bool = typer.Option(False, "--all-errors", help="List every problem; by default a rule broken on many rows of a column is one line with the count and the first rows."),
+    all_errors: bool = ALL_ERRORS,
 ) -> None:
     """Check a study folder and list its problems as file:row:column: message."""
     from ..study import load_study
@@ -89,12 +89,13 @@ def score(
     study: Path = STUDY_ARG,
     format: TableFormat = typer.Option(TableFormat.csv, "--format", "-f", help="Output format."),
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write here instead of stdout."),
+    all_errors: bool = ALL_ERRORS,
 ) -> None:
     """Score every instrument: one row per participant, timepoint and outcome."""
     from ..scoring import score as score_study
     from ..study import load_study
 
-    emit(frame_text(score_study(load_study(study)), format), out)
+    emit(frame_text(score_study(load_study(study, grouped=not all_errors)), format), out)
 
 
 @app.command()
@@ -102,6 +103,7 @@ def score(
 def analyse(
     study: Path = STUDY_ARG,
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write the results JSON here instead of stdout."),
+    all_errors: bool = ALL_ERRORS,
 ) -> None:
     """Analyse the study: Tables 1-4, mixed models, reliability, reliable change, attrition (JSON)."""
     from ..quant import analyse as analyse_study
@@ -109,7 +111,7 @@ def analyse(
 
     with progress_bar("analysing") as step:
         step("load")
-        loaded = load_study(study)
+        loaded = load_study(study, grouped=not all_errors)
         step("score and analyse")
         results = analyse_study(loaded)
     for warning in results.warnings:
@@ -126,12 +128,13 @@ def report(
     suggest_eval: bool = typer.Option(
         False, "--suggest-eval", help="Add the agreement of code suggestions with the coders (leave-one-interview-out; as qual suggest-eval)."
     ),
+    all_errors: bool = ALL_ERRORS,
 ) -> None:
     """Write the full report (HTML and Word, tables, figures, provenance)."""
     from ..pipeline import run_pipeline
 
     with progress_bar("building the report") as step:
-        result = run_pipeline(study, out, progress=step, suggest_eval=suggest_eval)
+        result = run_pipeline(study, out, progress=step, suggest_eval=suggest_eval, grouped=not all_errors)
     say(f"report: {result.html}")
     typer.echo(str(result.html))
 

@@ -145,6 +145,7 @@ def build_report(
     scores: pd.DataFrame | None = None,
     results: Any = None,
     suggest_eval: bool = False,
+    grouped: bool = False,
 ) -> ReportPaths:
     """Build the full report of a study into ``out_dir``.
 
@@ -170,6 +171,10 @@ def build_report(
         (leave-one-interview-out)" (:func:`peerimpact.qual.suggest.suggest_eval`,
         the numbers ``peerimpact qual suggest-eval`` prints) and a methods
         sentence on it; off by default, when the report is unchanged.
+    grouped : bool
+        When ``study`` is a folder: its problems grouped for humans
+        (:func:`peerimpact.load_study`'s ``grouped``), as ``peerimpact report``
+        prints them unless ``--all-errors``.
 
     Returns
     -------
@@ -192,7 +197,7 @@ def build_report(
         if not isinstance(study, Study):
             from ..study.load import load_study
 
-            study = load_study(study)
+            study = load_study(study, grouped=grouped)
     with timer.stage("score"):
         if scores is None and results is None:
             from ..scoring import score

@@ -23,7 +23,8 @@ A study is a folder. `peerimpact validate STUDY` checks it and lists every probl
 `file:row:column: message` (rows as a spreadsheet shows them: the header is row 1; for YAML
 files, the line). A rule broken on more than five rows of one column is one line with the count,
 the first rows and a hint where one applies (`all values lie in 0–4 but the instrument expects
-1–5`); `--all-errors` lists every one. Nothing is ever written when validation fails.
+1–5`); `--all-errors` lists every one (`score`, `analyse`, `report` and `export` list a folder's
+problems the same way). Nothing is ever written when validation fails.
 
 ```
 STUDY/
