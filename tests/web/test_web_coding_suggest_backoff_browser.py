@@ -84,7 +84,8 @@ def asked_after(page, asked: list[str]) -> list[str]:
     return asked[:-1]
 
 
-# (model_state, note, retry_in_seconds, requests made in ten minutes, what the panel says: {at} is the retry's time of day)
+# (model_state, note, retry_in_seconds, requests made in ten minutes (training: at least), what the panel says: {at} is the
+# retry's time of day)
 ANNOUNCED = [
     ("training", TRAINING_NOTE, None, 2, "Suggestions will appear once the model has learned from this study's codings. "
                                          "It is learning now; this panel updates by itself."),
@@ -103,7 +104,11 @@ def test_the_note_is_announced_and_only_training_is_asked_again(server, browser,
     assert page.locator("#suggest-note").get_attribute("aria-live") == "polite" and page.locator("#suggest-list").is_hidden()
     assert serious_axe_violations(page) == []
     page.clock.run_for(600_000)  # ten minutes of the page's timers: a request the first answer scheduled is made
-    assert len(asked_after(page, asked)) == requests
+    made = len(asked_after(page, asked))
+    if model_state == "failed":
+        assert made == requests  # never asked again
+    else:  # asked again; how many times depends on when each routed answer comes back during the fast-forward
+        assert made >= requests
     if model_state == "failed":  # a time of day, not a countdown: still true ten minutes on
         assert page.locator("#suggest-note").inner_text() == expected
     assert page.js_errors == []
