@@ -6,6 +6,7 @@ import pytest
 
 import peerimpact
 from peerimpact.errors import StudyValidationError
+from peerimpact.study.load import check_study_folder
 from study_fixtures import FILES, ROW, write_files
 
 
@@ -117,6 +118,7 @@ CASES = [
 
 @pytest.mark.parametrize("mutations, expected", [c[1:] for c in CASES], ids=[c[0] for c in CASES])
 def test_each_rule_names_file_row_column(tmp_path, mutations, expected):
+    """load_study's problems; check_study_folder finds the same ones however it is asked for them."""
     files = dict(FILES)
     for mutate in mutations:
         mutate(files)
@@ -125,6 +127,11 @@ def test_each_rule_names_file_row_column(tmp_path, mutations, expected):
     with pytest.raises(StudyValidationError) as info:
         peerimpact.load_study(root)
     assert [str(p) for p in info.value.problems] == expected
+    # the importer's way (keep_study=False: responses not typed), listed or streamed to a sink: the same problems
+    _, listed = check_study_folder(root, keep_study=False)
+    streamed: list = []
+    study, returned = check_study_folder(root, keep_study=False, sink=streamed.append)
+    assert study is None and returned == [] and streamed == listed == check_study_folder(root)[1]
     assert sorted(p.relative_to(root) for p in root.rglob("*")) == before  # nothing written
 
 
@@ -169,18 +176,3 @@ def test_transcript_text_is_normalised(tiny_study):
 def test_not_a_folder(tmp_path):
     with pytest.raises(peerimpact.UserInputError, match="no such study folder"):
         peerimpact.load_study(tmp_path / "nope")
-
-
-@pytest.mark.parametrize("mutations, expected", [c[1:] for c in CASES], ids=[c[0] for c in CASES])
-def test_checking_without_keeping_the_study_finds_the_same_problems(tmp_path, mutations, expected):
-    """keep_study=False (the importer's validation) skips typing responses.csv: every rule still reports the same."""
-    from peerimpact.study.load import check_study_folder
-
-    files = dict(FILES)
-    for mutate in mutations:
-        mutate(files)
-    root = write_files(tmp_path / "study", files)
-    study, problems = check_study_folder(root, keep_study=False)
-    assert study is None
-    assert [str(p) for p in StudyValidationError(problems).problems] == expected
-    assert problems == check_study_folder(root)[1]
