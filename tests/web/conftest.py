@@ -23,6 +23,15 @@ sys.path.insert(0, str(Path(__file__).parent))
 from studydata import PASSWORD, ROLES, write_tiny_study  # noqa: E402,F401
 
 
+@pytest.fixture(scope="module")
+def browser(chromium_path):
+    """Headless Chromium for one test module (``browser.chromium``; the Debian package, a failure under CI when absent)."""
+    from browser import chromium
+
+    with chromium(chromium_path) as b:
+        yield b
+
+
 @pytest.fixture(scope="session")
 def tiny_study_dir(tmp_path_factory) -> Path:
     return write_tiny_study(tmp_path_factory.mktemp("tiny") / "study")

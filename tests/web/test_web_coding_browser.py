@@ -18,7 +18,6 @@ import pandas as pd
 import pytest
 
 import liveserver
-from browser import chromium
 from liveserver import SERVE_CLI, running_server, throwaway_postgres
 from test_web_coding_study import EMOJI_ID, EMOJI_TEXT, write_coding_study
 
@@ -65,12 +64,6 @@ def server(tmp_path_factory):
     base = tmp_path_factory.mktemp("coding-e2e")
     with serve_imported_study(write_coding_study(base / "study"), base / "data") as srv:
         yield srv
-
-
-@pytest.fixture(scope="module")
-def browser(chromium_path):
-    with chromium(chromium_path) as b:
-        yield b
 
 
 def new_page(browser):

@@ -12,7 +12,6 @@ import datetime as dt
 
 import pytest
 
-from browser import chromium
 from test_web_coding_browser import new_page, serious_axe_violations, serve_imported_study, sign_in
 from test_web_coding_study import EMOJI_ID, write_coding_study
 
@@ -32,12 +31,6 @@ def server(tmp_path_factory):
     base = tmp_path_factory.mktemp("suggest-backoff-e2e")
     with serve_imported_study(write_coding_study(base / "study"), base / "data") as srv:
         yield srv
-
-
-@pytest.fixture(scope="module")
-def browser(chromium_path):
-    with chromium(chromium_path) as b:
-        yield b
 
 
 def answer(model_state: str, note: str, items: list, retry_in_seconds: int | None = None) -> dict:

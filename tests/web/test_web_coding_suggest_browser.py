@@ -12,7 +12,6 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from browser import chromium
 from liveserver import SERVE_CLI
 from test_web_coding_browser import new_page, serious_axe_violations, serve_imported_study, sign_in
 
@@ -34,12 +33,6 @@ def server(tmp_path_factory, demo_study):
     study = write_study(small, base / "study")
     with serve_imported_study(study, base / "data") as srv:
         yield srv
-
-
-@pytest.fixture(scope="module")
-def browser(chromium_path):
-    with chromium(chromium_path) as b:
-        yield b
 
 
 def suggestions(page) -> list[str]:

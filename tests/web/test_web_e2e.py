@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from browser import chromium, sign_in
+from browser import sign_in
 from liveserver import server_for_tests
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -19,12 +19,6 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 def server(tmp_path_factory):
     with server_for_tests(tmp_path_factory.mktemp("e2e") / "data") as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser(chromium_path):
-    with chromium(chromium_path) as b:
-        yield b
 
 
 @pytest.fixture

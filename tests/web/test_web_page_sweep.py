@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from browser import NARROW, ConsoleErrors, chromium, demo_server, sign_in
+from browser import NARROW, ConsoleErrors, demo_server, sign_in
 from pages_walk import page_urls
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -48,12 +48,6 @@ MEASURE_JS = """() => {
 def server(tmp_path_factory):
     with demo_server(tmp_path_factory.mktemp("sweep") / "data") as s:
         yield s
-
-
-@pytest.fixture(scope="module")
-def browser(chromium_path):
-    with chromium(chromium_path) as b:
-        yield b
 
 
 @pytest.mark.parametrize("username", USERS)

@@ -11,7 +11,7 @@ import re
 
 import pytest
 
-from browser import PHONE, ConsoleErrors, chromium, demo_server, sign_in
+from browser import PHONE, ConsoleErrors, demo_server, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -22,12 +22,6 @@ TODAY = dt.date.today()
 def server(tmp_path_factory):
     with demo_server(tmp_path_factory.mktemp("phone") / "data") as s:
         yield s
-
-
-@pytest.fixture(scope="module")
-def browser(chromium_path):
-    with chromium(chromium_path) as b:
-        yield b
 
 
 def _allocate(browser, server, person: str, allocated: dt.date, discharged: dt.date | None) -> None:

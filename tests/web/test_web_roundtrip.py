@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from browser import ConsoleErrors, chromium, demo_server, page_routes, sign_in
+from browser import ConsoleErrors, demo_server, page_routes, sign_in
 from pages_walk import page_urls, unclassified
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -34,12 +34,6 @@ EDIT_FORMS_JS = """() => [...document.querySelectorAll('main form')].map((f, i) 
 def server(tmp_path_factory):
     with demo_server(tmp_path_factory.mktemp("roundtrip") / "data") as s:
         yield s
-
-
-@pytest.fixture(scope="module")
-def browser(chromium_path):
-    with chromium(chromium_path) as b:
-        yield b
 
 
 def test_every_route_is_classified():
