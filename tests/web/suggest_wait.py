@@ -24,6 +24,15 @@ def suggest_study(demo_study):
     return dataclasses.replace(small, codings=small.codings[small.codings["interview_id"] != UNCODED].reset_index(drop=True))
 
 
+def imported_suggest_study(demo_study):
+    """For a ``study`` fixture: :func:`suggest_study` in the test database, from no model and back to none."""
+    from peerimpact.web.services.study_import import import_loaded_study
+
+    forget_models()
+    yield import_loaded_study(suggest_study(demo_study))
+    forget_models()
+
+
 def trained(client, url: str, auth: str, timeout: float = 120.0):
     """The response to ``GET /api{url}`` once it is not ``"training"`` (``AssertionError`` if it stays so)."""
     from peerimpact.web.coding import suggestions

@@ -9,16 +9,12 @@ import pytest
 
 pytestmark = pytest.mark.django_db
 
-from suggest_wait import UNCODED, forget_models, hold_training, suggest_study, trained  # noqa: E402
+from suggest_wait import UNCODED, hold_training, imported_suggest_study, suggest_study, trained  # noqa: E402
 
 
 @pytest.fixture
 def study(db, demo_study):  # overrides conftest's: a study with enough codings to learn from
-    from peerimpact.web.services.study_import import import_loaded_study
-
-    forget_models()
-    yield import_loaded_study(suggest_study(demo_study))
-    forget_models()
+    yield from imported_suggest_study(demo_study)
 
 
 def api(client, method, url, auth, body=None):

@@ -14,7 +14,7 @@ from typing import Optional
 
 import pytest
 
-from suggest_wait import UNCODED, forget_models, suggest_study, trained
+from suggest_wait import UNCODED, imported_suggest_study, trained
 
 pytestmark = pytest.mark.django_db
 
@@ -24,11 +24,7 @@ CRASH = "the suggestion training process ended during a job (exit code -9; EOFEr
 
 @pytest.fixture
 def study(db, demo_study):  # overrides conftest's: a study with enough codings to learn from
-    from peerimpact.web.services.study_import import import_loaded_study
-
-    forget_models()
-    yield import_loaded_study(suggest_study(demo_study))
-    forget_models()
+    yield from imported_suggest_study(demo_study)
 
 
 @dataclass

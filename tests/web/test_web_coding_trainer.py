@@ -28,18 +28,14 @@ import pytest
 
 import liveserver
 from liveserver import SERVE_CLI, free_port, throwaway_postgres
-from suggest_wait import UNCODED, forget_models, hold_training, suggest_study, trained
+from suggest_wait import UNCODED, hold_training, imported_suggest_study, suggest_study, trained
 
 PASSWORD = "a-long-test-password-1"
 
 
 @pytest.fixture
 def study(db, demo_study):  # overrides conftest's: a study with enough codings to learn from
-    from peerimpact.web.services.study_import import import_loaded_study
-
-    forget_models()
-    yield import_loaded_study(suggest_study(demo_study))
-    forget_models()
+    yield from imported_suggest_study(demo_study)
 
 
 def get(client, auth):
