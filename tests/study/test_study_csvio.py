@@ -152,6 +152,12 @@ LEFTOVER_CASES = [
     ("quoted-cells", b'a,b\n"1","2",""\n3,4\n'),
     ("no-break-space-beyond", "a,b\n1,2,\u00a0\n3,4\n".encode()),
     ("cells-trimmed", b"a , b\n 1 , 2 ,\n3,4\n"),
+    # empty header cells at the end over columns with no data (Excel's used range): dropped with them
+    ("header-one", b"a,b,\n1,2,\n3,4,\n"),
+    ("header-two-and-short-rows", b"a,b,,\n1,2\n3,4,,\n"),
+    ("header-white-space", b"a,b, \n1,2, \n3,4\n"),
+    ("header-crlf-and-bom", b"\xef\xbb\xbfa,b,\r\n1,2,\r\n3,4,\r\n"),
+    ("header-quoted", b'"a","b",""\n"1","2",""\n3,4,\n'),
 ]
 LEFTOVER_ROWS = [["1", "2"], ["3", "4"]]
 
@@ -164,6 +170,15 @@ def test_empty_cells_beyond_the_header_are_dropped(tmp_path, data):
     assert found == []
     assert list(frame.columns) == ["a", "b"]
     assert frame.values.tolist() == LEFTOVER_ROWS
+
+
+def test_empty_header_cells_over_no_data_with_blank_lines(tmp_path):
+    """Blank lines inside stay blank rows, trailing ones go, as without the header leftover."""
+    path = tmp_path / "t.csv"
+    path.write_bytes(b"a,b,\n1,2,\n,,\n\n3,4,\n\n")
+    frame, found = read_raw_csv(path, "t.csv")
+    assert found == [] and list(frame.columns) == ["a", "b"]
+    assert frame.values.tolist() == [["1", "2"], ["", ""], ["", ""], ["3", "4"]]
 
 
 def test_empty_cells_beyond_the_header_after_the_first_chunk(tmp_path):
@@ -301,27 +316,7 @@ def test_a_verbatim_cell_of_white_space_in_a_row_with_values_is_kept(tmp_path):
     assert (found, frame.values.tolist()) == ([], [["  ", "x"]])
 
 
-# ------------------------------------------------------------------ empty header cells at the end (Excel's used range)
-HEADER_LEFTOVER_CASES = [
-    ("one", b"a,b,\n1,2,\n3,4,\n"),
-    ("two-and-short-rows", b"a,b,,\n1,2\n3,4,,\n"),
-    ("white-space", b"a,b, \n1,2, \n3,4\n"),
-    ("crlf-and-bom", b"\xef\xbb\xbfa,b,\r\n1,2,\r\n3,4,\r\n"),
-    ("quoted", b'"a","b",""\n"1","2",""\n3,4,\n'),
-    ("with-blank-lines", b"a,b,\n1,2,\n,,\n\n3,4,\n\n"),
-]
-
-
-@pytest.mark.parametrize("data", [c[1] for c in HEADER_LEFTOVER_CASES], ids=[c[0] for c in HEADER_LEFTOVER_CASES])
-def test_empty_header_cells_at_the_end_over_no_data_are_dropped(tmp_path, data):
-    path = tmp_path / "t.csv"
-    path.write_bytes(data)
-    frame, found = read_raw_csv(path, "t.csv")
-    assert found == []
-    assert list(frame.columns) == ["a", "b"]
-    assert [r for r in frame.values.tolist() if r != ["", ""]] == LEFTOVER_ROWS
-
-
+# ------------------------------------------------------------------ empty header cells over data: an error
 HEADER_LEFTOVER_PROBLEMS = [
     ("data-under-it", b"a,b,\n1,2,3\n", ["t.csv:1:#3: header cell is empty"]),
     ("data-under-the-first-of-two", b"a,b,,\n1,2,x,\n", ["t.csv:1:#3: header cell is empty"]),
