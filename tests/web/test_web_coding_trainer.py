@@ -53,6 +53,8 @@ def test_first_request_answers_training_at_once_and_the_model_comes_from_another
     first = get(client, auth)
     assert first == {"interview_id": UNCODED, "model_version": None, "threshold": 0.5, "codes": [], "skipped_codes": {}, "count": 0,
                      "items": [], "note": suggestions.TRAINING_NOTE, "model_state": "training"}
+    # the first request started the training (running, or over with its model installed before the slot is freed)
+    assert suggestions.training() is not None or suggestions._MODELS
     after = trained(client, f"/suggestions?interview_id={UNCODED}", auth).json()
     assert after["model_state"] == "fresh" and after["count"] > 0
     assert after["model_version"] == train(suggest_study(demo_study)).version
