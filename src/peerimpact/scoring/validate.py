@@ -19,6 +19,7 @@ import pandas as pd
 from ..errors import Problem
 from ..instruments import InstrumentDefinition
 from ..study.checks import distinct_values
+from ..study.csvio import spreadsheet_row
 from ..study.definition import StudyDefinition
 from ..study.stages import TableContext, register_table_check
 from .columns import KEY_COLUMNS, ColumnRole, declared_roles, fmt_number, undeclared_column_message
@@ -78,7 +79,7 @@ def iter_values(values: pd.Series, role: ColumnRole, file: str) -> Iterator[Prob
         # else e.g. "05" or "3.0": a valid number written differently
     bad = np.array([m is not None for m in messages], dtype=bool)
     for i in np.flatnonzero(bad[codes]):
-        yield Problem(file, int(values.index[i]) + 2, role.column, messages[codes[i]])
+        yield Problem(file, spreadsheet_row(values.index[i]), role.column, messages[codes[i]])
 
 
 def check_values(values: pd.Series, role: ColumnRole, file: str) -> list[Problem]:
